@@ -1,0 +1,2 @@
+// Placeholder: the CLI lands next.
+export {};

@@ -1,0 +1,339 @@
+/**
+ * The syntax tree of one nginx config file.
+ *
+ * Every node knows its span as UTF-16 offsets into the document text
+ * (`start`, `end`, end exclusive) and its LSP-style range (0-based line and
+ * character). Ranges are computed lazily from the file's line table, so a
+ * large file costs two numbers per node, not two objects.
+ *
+ * This module imports nothing from vscode-languageserver: `Position` and
+ * `Range` are structurally identical to the LSP types.
+ */
+
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+/** Maps offsets to positions and back for one text. */
+export class LineIndex {
+  /** Offset of the first character of each line. */
+  readonly lineStarts: number[];
+
+  constructor(readonly text: string) {
+    const starts = [0];
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10 /* \n */) starts.push(i + 1);
+      else if (c === 13 /* \r */) {
+        if (text.charCodeAt(i + 1) === 10) i++;
+        starts.push(i + 1);
+      }
+    }
+    this.lineStarts = starts;
+  }
+
+  get lineCount(): number {
+    return this.lineStarts.length;
+  }
+
+  positionAt(offset: number): Position {
+    offset = Math.max(0, Math.min(offset, this.text.length));
+    const starts = this.lineStarts;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, character: offset - starts[lo]! };
+  }
+
+  offsetAt(pos: Position): number {
+    if (pos.line < 0) return 0;
+    if (pos.line >= this.lineStarts.length) return this.text.length;
+    const lineStart = this.lineStarts[pos.line]!;
+    const nextStart = pos.line + 1 < this.lineStarts.length ? this.lineStarts[pos.line + 1]! : this.text.length;
+    return Math.max(lineStart, Math.min(lineStart + pos.character, nextStart));
+  }
+
+  rangeOf(start: number, end: number): Range {
+    return { start: this.positionAt(start), end: this.positionAt(end) };
+  }
+
+  /** The whitespace that starts the line containing `offset`. */
+  indentAt(offset: number): string {
+    const line = this.positionAt(offset).line;
+    const s = this.lineStarts[line]!;
+    let e = s;
+    while (e < this.text.length && (this.text.charCodeAt(e) === 32 || this.text.charCodeAt(e) === 9)) e++;
+    return this.text.slice(s, e);
+  }
+}
+
+export type NodeType = 'directive' | 'comment' | 'block' | 'argument' | 'file';
+
+abstract class NodeBase {
+  abstract readonly type: NodeType;
+  constructor(
+    /** The file this node belongs to (shared line table). */
+    readonly file: SourceFile,
+    public start: number,
+    public end: number,
+  ) {}
+
+  get range(): Range {
+    return this.file.lines.rangeOf(this.start, this.end);
+  }
+
+  get text(): string {
+    return this.file.text.slice(this.start, this.end);
+  }
+}
+
+/**
+ * How an argument was written. `variable` is an unquoted word that starts with
+ * `$` (`$http_upgrade`, `${host}`); variables inside quoted strings keep the
+ * quote kind, see `Argument.variables()`.
+ */
+export type ArgKind = 'bare' | 'double' | 'single' | 'variable';
+
+export class Argument extends NodeBase {
+  readonly type = 'argument' as const;
+  constructor(
+    file: SourceFile,
+    start: number,
+    end: number,
+    readonly kind: ArgKind,
+    /** The value as nginx sees it: quotes removed, escapes resolved. */
+    readonly value: string,
+    /** False when a quoted string was never closed (recovered at end of line). */
+    readonly terminated = true,
+  ) {
+    super(file, start, end);
+  }
+
+  /** Source text exactly as written, quotes included. */
+  get raw(): string {
+    return this.text;
+  }
+
+  get quoted(): boolean {
+    return this.kind === 'double' || this.kind === 'single';
+  }
+
+  /** Names of the variables referenced in this argument (`$x`, `${x}`), without `$`. Single quotes interpolate too in nginx. */
+  variables(): { name: string; start: number; end: number }[] {
+    return findVariables(this.raw, this.start);
+  }
+}
+
+/** Variable references in a piece of text, with absolute offsets. */
+export function findVariables(raw: string, base: number): { name: string; start: number; end: number }[] {
+  const out: { name: string; start: number; end: number }[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    if (raw.charCodeAt(i) !== 36 /* $ */) continue;
+    if (i > 0 && raw.charCodeAt(i - 1) === 92 /* \ */) continue;
+    if (raw.charCodeAt(i + 1) === 123 /* { */) {
+      const close = raw.indexOf('}', i + 2);
+      if (close > i + 2) {
+        const name = raw.slice(i + 2, close);
+        if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) out.push({ name, start: base + i, end: base + close + 1 });
+        i = close;
+      }
+      continue;
+    }
+    let j = i + 1;
+    while (j < raw.length && isVarChar(raw.charCodeAt(j))) j++;
+    if (j > i + 1) {
+      const name = raw.slice(i + 1, j);
+      // `$1`..`$9` are regex captures, not named variables.
+      if (!/^[0-9]+$/.test(name)) out.push({ name, start: base + i, end: base + j });
+      i = j - 1;
+    }
+  }
+  return out;
+}
+
+function isVarChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}
+
+export class Comment extends NodeBase {
+  readonly type = 'comment' as const;
+  /** Comment text after `#`. */
+  get value(): string {
+    return this.file.text.slice(this.start + 1, this.end);
+  }
+  /** True when code precedes the comment on its line (`listen 80; # note`). */
+  trailing = false;
+}
+
+export class Block extends NodeBase {
+  readonly type = 'block' as const;
+  readonly children: Statement[] = [];
+  /** False when the file ended before the closing `}`. */
+  closed = false;
+  /**
+   * For blocks whose body is not nginx syntax (`content_by_lua_block`), the
+   * raw text between the braces; `children` is then empty.
+   */
+  opaque?: string;
+  constructor(
+    file: SourceFile,
+    start: number,
+    end: number,
+    readonly parent: Directive | null,
+  ) {
+    super(file, start, end);
+  }
+
+  /** Offset just after `{`. */
+  get bodyStart(): number {
+    return this.start + 1;
+  }
+
+  /** Offset of the closing `}` (or end of the block when unclosed). */
+  get bodyEnd(): number {
+    return this.closed ? this.end - 1 : this.end;
+  }
+
+  directives(): Directive[] {
+    return this.children.filter((c): c is Directive => c.type === 'directive');
+  }
+}
+
+export class Directive extends NodeBase {
+  readonly type = 'directive' as const;
+  readonly args: Argument[] = [];
+  block: Block | null = null;
+  /** The `;` was present (or the directive ends with a block). */
+  terminated = false;
+  /** A comment on the same line after this directive. */
+  comment: Comment | null = null;
+  constructor(
+    file: SourceFile,
+    start: number,
+    end: number,
+    /** The directive's name token; usually bare, but map bodies allow quoted keys (`'' close;`). */
+    readonly nameToken: Argument,
+    /** The block this directive sits in; null at the top level of the file. */
+    readonly parentBlock: Block | null,
+  ) {
+    super(file, start, end);
+  }
+
+  get name(): string {
+    return this.nameToken.value;
+  }
+
+  /** The directive that owns the enclosing block (`location` for a directive inside a location). */
+  get parent(): Directive | null {
+    return this.parentBlock ? this.parentBlock.parent : null;
+  }
+
+  /** Siblings including this one. */
+  get siblings(): Statement[] {
+    return this.parentBlock ? this.parentBlock.children : this.file.children;
+  }
+
+  arg(i: number): string | undefined {
+    return this.args[i]?.value;
+  }
+}
+
+export type Statement = Directive | Comment;
+export type Node = Directive | Comment | Block | Argument;
+
+export type SyntaxErrorCode =
+  | 'missing-semicolon'
+  | 'unclosed-block'
+  | 'unexpected-brace'
+  | 'unterminated-string'
+  | 'unexpected-semicolon'
+  | 'unexpected-token'
+  | 'invalid-utf8'
+  | 'too-deep';
+
+export interface SyntaxError {
+  code: SyntaxErrorCode;
+  message: string;
+  start: number;
+  end: number;
+}
+
+export class SourceFile {
+  readonly type = 'file' as const;
+  readonly children: Statement[] = [];
+  /** Every comment in document order, including those between a directive's arguments. */
+  readonly comments: Comment[] = [];
+  readonly errors: SyntaxError[] = [];
+  readonly lines: LineIndex;
+
+  constructor(
+    /** A path or URI; only used for messages and include resolution. */
+    readonly uri: string,
+    readonly text: string,
+  ) {
+    this.lines = new LineIndex(text);
+  }
+
+  rangeOf(start: number, end: number): Range {
+    return this.lines.rangeOf(start, end);
+  }
+
+  /** All directives in document order, depth-first. */
+  *walk(): Generator<Directive> {
+    const stack: Statement[][] = [this.children];
+    const idx: number[] = [0];
+    while (stack.length) {
+      const list = stack[stack.length - 1]!;
+      const i = idx[idx.length - 1]!;
+      if (i >= list.length) {
+        stack.pop();
+        idx.pop();
+        continue;
+      }
+      idx[idx.length - 1] = i + 1;
+      const s = list[i]!;
+      if (s.type !== 'directive') continue;
+      yield s;
+      if (s.block && s.block.children.length) {
+        stack.push(s.block.children);
+        idx.push(0);
+      }
+    }
+  }
+
+  /** The innermost directive whose span contains `offset` (its name, args or block). */
+  directiveAt(offset: number): Directive | null {
+    let list: Statement[] = this.children;
+    let found: Directive | null = null;
+    for (;;) {
+      const hit = binarySearchStatement(list, offset);
+      if (!hit || hit.type !== 'directive') return found;
+      found = hit;
+      if (!hit.block || offset <= hit.block.start || (hit.block.closed && offset >= hit.block.end)) return found;
+      list = hit.block.children;
+    }
+  }
+}
+
+function binarySearchStatement(list: Statement[], offset: number): Statement | null {
+  let lo = 0;
+  let hi = list.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const s = list[mid]!;
+    if (offset < s.start) hi = mid - 1;
+    else if (offset > s.end) lo = mid + 1;
+    else return s;
+  }
+  return null;
+}

@@ -1,0 +1,2 @@
+// Placeholder: the LSP adapter lands next.
+export {};
