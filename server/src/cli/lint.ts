@@ -1,0 +1,5 @@
+// Placeholder until the rules land.
+export async function run(_argv: string[]): Promise<number> {
+  process.stderr.write('nginx-ws: not implemented yet\n');
+  return 2;
+}
