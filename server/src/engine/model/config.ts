@@ -1,0 +1,225 @@
+/**
+ * The config model: the files of one nginx config stitched together through
+ * `include`, as a tree of scopes (main > http > server > location > ...), with
+ * nginx's inheritance rules for looking up effective values.
+ *
+ * Include resolution follows nginx: a relative path is resolved against the
+ * config prefix (the directory of the root file, or the `prefix` setting);
+ * for files that live elsewhere (snippets opened on their own) the including
+ * file's directory is tried as well. Cycles are reported once and cut.
+ */
+import type { Directive, SourceFile } from '../syntax/ast';
+import { parse } from '../syntax/parser';
+import type { EngineSettings, FileHost, Finding } from '../types';
+
+export interface Scope {
+  /** `main` for the file's top level, otherwise the directive name (http, server, location, if, upstream, map...). */
+  kind: string;
+  directive: Directive | null;
+  parent: Scope | null;
+  /** Own directives in order, with `include`d files spliced in (the `include` directives themselves are kept too). */
+  items: Directive[];
+  children: Scope[];
+  /** Lazily built index of `items` by name. */
+  byName?: Map<string, Directive[]>;
+}
+
+/** Reused parse results, keyed by path; valid while the text is identical. */
+export type ParseCache = Map<string, SourceFile>;
+
+export interface ConfigModel {
+  rootPath: string;
+  root: Scope;
+  /** Every file of the config, root first. */
+  files: Map<string, SourceFile>;
+  /** Findings about includes (missing files, cycles, unreadable). */
+  findings: Finding[];
+  /** Every scope of a given kind, in document order. */
+  scopes: Map<string, Scope[]>;
+  /** The scope a block directive opens. */
+  scopeOf: Map<Directive, Scope>;
+  /** For each file, the files it includes (directly). */
+  includes: Map<string, Set<string>>;
+}
+
+const MAX_INCLUDE_DEPTH = 32;
+const GLOB_CHARS = /[*?[]/;
+
+export function buildModel(rootPath: string, host: FileHost, settings: EngineSettings, cache?: ParseCache): ConfigModel {
+  const model: ConfigModel = {
+    rootPath,
+    root: { kind: 'main', directive: null, parent: null, items: [], children: [] },
+    files: new Map(),
+    findings: [],
+    scopes: new Map(),
+    scopeOf: new Map(),
+    includes: new Map(),
+  };
+  const prefix = settings.prefix || host.dirname(rootPath);
+  const reportedCycles = new Set<Directive>();
+
+  const load = (path: string): SourceFile | undefined => {
+    const known = model.files.get(path);
+    if (known) return known;
+    const text = host.readFile(path);
+    if (text === undefined) return undefined;
+    let file = cache?.get(path);
+    if (!file || file.text !== text) {
+      file = parse(text, path);
+      cache?.set(path, file);
+    }
+    model.files.set(path, file);
+    return file;
+  };
+
+  const addScope = (kind: string, directive: Directive | null, parent: Scope): Scope => {
+    const s: Scope = { kind, directive, parent, items: [], children: [] };
+    parent.children.push(s);
+    let list = model.scopes.get(kind);
+    if (!list) model.scopes.set(kind, (list = []));
+    list.push(s);
+    if (directive) model.scopeOf.set(directive, s);
+    return s;
+  };
+
+  const resolveInclude = (d: Directive, fromPath: string): string[] | null => {
+    const pattern = d.args[0]?.value;
+    if (!pattern || /\$/.test(pattern)) return [];
+    const candidates = pattern.startsWith('/') ? [pattern] : unique([host.resolve(prefix, pattern), host.resolve(host.dirname(fromPath), pattern)]);
+    for (const c of candidates) {
+      if (GLOB_CHARS.test(c)) {
+        const matches = host.glob(c);
+        if (matches.length) return matches;
+      } else if (host.readFile(c) !== undefined) {
+        return [c];
+      }
+    }
+    // An empty glob is fine for nginx; a missing plain file is an error at `nginx -t`.
+    return GLOB_CHARS.test(pattern) ? [] : null;
+  };
+
+  const visit = (statements: SourceFile['children'], scope: Scope, file: SourceFile, chain: string[]): void => {
+    for (const s of statements) {
+      if (s.type !== 'directive') continue;
+      scope.items.push(s);
+      if (s.name === 'include' && !s.block) {
+        const paths = resolveInclude(s, file.uri);
+        if (paths === null) {
+          model.findings.push({
+            path: file.uri,
+            range: s.args[0]!.range,
+            severity: 'warning',
+            code: 'include',
+            message: `Included file not found: ${s.args[0]!.value} (nginx -t fails with "open() ... failed")`,
+            fixes: [],
+          });
+          continue;
+        }
+        let included = model.includes.get(file.uri);
+        if (!included) model.includes.set(file.uri, (included = new Set()));
+        for (const p of paths) {
+          included.add(p);
+          if (chain.includes(p) || chain.length > MAX_INCLUDE_DEPTH) {
+            if (!reportedCycles.has(s)) {
+              reportedCycles.add(s);
+              model.findings.push({
+                path: file.uri,
+                range: s.args[0]!.range,
+                severity: 'error',
+                code: 'include',
+                message: `Include cycle: ${[...chain, p].map(baseName).join(' → ')}`,
+                fixes: [],
+              });
+            }
+            continue;
+          }
+          const child = load(p);
+          if (!child) {
+            model.findings.push({
+              path: file.uri,
+              range: s.args[0]!.range,
+              severity: 'warning',
+              code: 'include',
+              message: `Included file cannot be read: ${p}`,
+              fixes: [],
+            });
+            continue;
+          }
+          visit(child.children, scope, child, [...chain, p]);
+        }
+        continue;
+      }
+      if (s.block && s.block.opaque === undefined) {
+        visit(s.block.children, addScope(s.name, s, scope), file, chain);
+      }
+    }
+  };
+
+  const rootFile = load(rootPath);
+  if (rootFile) visit(rootFile.children, model.root, rootFile, [rootPath]);
+  return model;
+}
+
+function unique<T>(xs: T[]): T[] {
+  return [...new Set(xs)];
+}
+
+function baseName(p: string): string {
+  return p.slice(p.lastIndexOf('/') + 1);
+}
+
+/** Own directives of a scope with the given name. */
+export function own(scope: Scope, name: string): Directive[] {
+  if (!scope.byName) {
+    const m = new Map<string, Directive[]>();
+    for (const d of scope.items) {
+      let l = m.get(d.name);
+      if (!l) m.set(d.name, (l = []));
+      l.push(d);
+    }
+    scope.byName = m;
+  }
+  return scope.byName.get(name) ?? [];
+}
+
+/** Scopes through which http-level directives inherit (stops before `main`). */
+const INHERITING = new Set(['http', 'server', 'location', 'if', 'limit_except']);
+
+/**
+ * nginx inheritance: a directive's value comes from the nearest level that
+ * sets it at all; for list directives (`proxy_set_header`) the whole list of
+ * that level replaces anything above it.
+ */
+export function nearest(scope: Scope, name: string): { scope: Scope; directives: Directive[] } | null {
+  for (let s: Scope | null = scope; s && INHERITING.has(s.kind); s = s.parent) {
+    const d = own(s, name);
+    if (d.length) return { scope: s, directives: d };
+  }
+  return null;
+}
+
+/** The enclosing scope of a kind (`server` for a location), or null. */
+export function enclosing(scope: Scope, kind: string): Scope | null {
+  for (let s = scope.parent; s; s = s.parent) if (s.kind === kind) return s;
+  return null;
+}
+
+/** All scopes below `scope`, depth-first, without recursion. */
+export function* descendants(scope: Scope): Generator<Scope> {
+  const stack = [...scope.children].reverse();
+  while (stack.length) {
+    const s = stack.pop()!;
+    yield s;
+    for (let i = s.children.length - 1; i >= 0; i--) stack.push(s.children[i]!);
+  }
+}
+
+/** All directives of the model in include-expanded order, without recursion. */
+export function* allDirectives(model: ConfigModel): Generator<{ d: Directive; scope: Scope }> {
+  const stack: Scope[] = [model.root];
+  while (stack.length) {
+    const s = stack.pop()!;
+    for (const d of s.items) yield { d, scope: s };
+    for (let i = s.children.length - 1; i >= 0; i--) stack.push(s.children[i]!);
+  }
+}

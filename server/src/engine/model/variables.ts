@@ -1,0 +1,69 @@
+/**
+ * Variables a config defines itself: `map`, `set`, `geo`, `split_clients`,
+ * `perl_set`/`js_set`/`auth_request_set`/`set_by_lua*`, `$name` entries of
+ * third-party blocks (geoip2), and named captures of regexes.
+ */
+import type { Argument, Directive } from '../syntax/ast';
+import { allDirectives, type ConfigModel } from './config';
+
+export interface VariableDefinition {
+  name: string;
+  directive: Directive;
+  /** The argument that names the variable (or holds the regex capture). */
+  arg: Argument;
+}
+
+/** Directives whose argument at this index defines a variable. */
+const DEFINING_ARG: Record<string, number> = {
+  set: 0,
+  perl_set: 0,
+  js_set: 0,
+  js_var: 0,
+  auth_request_set: 0,
+  set_by_lua: 0,
+  set_by_lua_block: 0,
+  set_by_lua_file: 0,
+  map: 1,
+  split_clients: 1,
+};
+
+/** Regex named captures: (?<name>...), (?P<name>...), (?'name'...). */
+const NAMED_CAPTURE = /\(\?(?:P?<([A-Za-z_][A-Za-z0-9_]*)>|'([A-Za-z_][A-Za-z0-9_]*)')/g;
+
+/** Directives whose arguments may be regexes with named captures. */
+const REGEX_HOLDERS = new Set(['location', 'server_name', 'if', 'rewrite']);
+
+export function collectDefinitions(model: ConfigModel): Map<string, VariableDefinition[]> {
+  const defs = new Map<string, VariableDefinition[]>();
+  const add = (name: string, directive: Directive, arg: Argument) => {
+    let l = defs.get(name);
+    if (!l) defs.set(name, (l = []));
+    l.push({ name, directive, arg });
+  };
+  for (const { d, scope } of allDirectives(model)) {
+    const idx = DEFINING_ARG[d.name];
+    if (idx !== undefined && idx >= 0) {
+      const a = d.args[idx];
+      if (a && a.value.startsWith('$')) add(stripDollar(a.value), d, a);
+    } else if (d.name === 'geo') {
+      // geo [$source] $variable { ... }
+      const a = d.args[d.args.length - 1];
+      if (a && a.value.startsWith('$')) add(stripDollar(a.value), d, a);
+    } else if (d.name.startsWith('$') && scope.kind !== 'main' && scope.kind !== 'map') {
+      // geoip2 / maxminddb style: `$var path ...;` entries inside a module's block.
+      add(stripDollar(d.name), d, d.nameToken);
+    }
+    if (REGEX_HOLDERS.has(d.name) || scope.kind === 'map') {
+      const holders = scope.kind === 'map' ? [d.nameToken] : d.args;
+      for (const a of holders) {
+        if (a.value.indexOf('(?') < 0) continue;
+        for (const m of a.value.matchAll(NAMED_CAPTURE)) add(m[1] ?? m[2]!, d, a);
+      }
+    }
+  }
+  return defs;
+}
+
+function stripDollar(v: string): string {
+  return v.startsWith('${') && v.endsWith('}') ? v.slice(2, -1) : v.slice(1);
+}

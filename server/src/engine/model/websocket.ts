@@ -1,0 +1,159 @@
+/**
+ * Which locations are WebSocket locations, and what they effectively send
+ * upstream. Everything here follows ../../../../shared/WEBSOCKET-FACTS.md:
+ * - a location's own `proxy_set_header` list replaces the inherited list;
+ * - Upgrade/Connection are hop-by-hop: nginx drops the client's, so the
+ *   location must set both or the backend answers 426;
+ * - `accept_extended_connect on` (WebSocket over HTTP/2, RFC 8441) makes
+ *   nginx synthesise the upgrade itself: no headers are needed there.
+ */
+import type { Directive } from '../syntax/ast';
+import { enclosing, nearest, own, type ConfigModel, type Scope } from './config';
+
+export type Intent = 'recipe' | 'setting' | 'path';
+
+export interface HeaderEntry {
+  /** Lower-cased header name. */
+  name: string;
+  directive: Directive;
+  /** Value as nginx sees it (quotes removed). */
+  value: string;
+}
+
+export interface LocationInfo {
+  scope: Scope;
+  directive: Directive;
+  server: Scope | null;
+  /** The location's own `proxy_pass` (proxy_pass is not inherited). */
+  proxyPass: Directive | null;
+  /** Effective proxy_set_header list and the scope it comes from. */
+  headers: HeaderEntry[];
+  headersFrom: Scope | null;
+  /** Upgrade/Connection recipe entries that an ancestor sets but this location's own list hides. */
+  hidden: HeaderEntry[];
+  /** All inherited headers hidden by the nearer list (for the fix that copies them in). */
+  hiddenAll: HeaderEntry[];
+  extendedConnect: boolean;
+  intent: Intent | null;
+}
+
+const WS_PATH = /(?:^|[/^~*\s(|])(?:ws|wss|websockets?|socket\.io|sockjs(?:-node)?|cable|signalr|hubs?|graphql-ws|subscriptions?)(?=$|[/?$)|._-])/i;
+
+export function pathLooksWebSocket(locationArg: string): boolean {
+  return WS_PATH.test(locationArg.replace(/\\/g, ''));
+}
+
+export function headerEntries(directives: Directive[]): HeaderEntry[] {
+  const out: HeaderEntry[] = [];
+  for (const d of directives) {
+    const n = d.args[0];
+    if (!n) continue;
+    out.push({ name: n.value.toLowerCase(), directive: d, value: d.args[1]?.value ?? '' });
+  }
+  return out;
+}
+
+/** A Connection value that asks for the upgrade: contains the `upgrade` token, or comes from a variable. */
+export function connectionValueUpgrades(value: string): boolean {
+  if (value.includes('$')) return true;
+  return value
+    .split(',')
+    .map((t) => t.trim().toLowerCase())
+    .includes('upgrade');
+}
+
+function isRecipeEntry(h: HeaderEntry): boolean {
+  return h.name === 'upgrade' || (h.name === 'connection' && connectionValueUpgrades(h.value));
+}
+
+/** The location argument (path or regex) and its modifier. */
+export function locationPath(d: Directive): { modifier: string; path: string } {
+  const a0 = d.args[0]?.value ?? '';
+  if (d.args.length >= 2 && ['=', '~', '~*', '^~'].includes(a0)) return { modifier: a0, path: d.args[1]!.value };
+  if (a0.startsWith('@')) return { modifier: '@', path: a0 };
+  // `location ~/ws` and `location =/ws` glue the modifier to the path.
+  const glued = /^(=|~\*|~|\^~)(.+)$/.exec(a0);
+  if (glued) return { modifier: glued[1]!, path: glued[2]! };
+  return { modifier: '', path: a0 };
+}
+
+export function classifyLocation(scope: Scope, pathPatterns: RegExp[]): LocationInfo {
+  const directive = scope.directive!;
+  const proxyPass = own(scope, 'proxy_pass')[0] ?? ownInIf(scope, 'proxy_pass');
+  const eff = nearest(scope, 'proxy_set_header');
+  const headers = eff ? headerEntries(eff.directives) : [];
+  const headersFrom = eff ? eff.scope : null;
+
+  // Look above the level that supplied the list: what would have been inherited without it?
+  const hidden: HeaderEntry[] = [];
+  const hiddenAll: HeaderEntry[] = [];
+  if (eff && eff.scope.parent) {
+    const above = nearest(eff.scope.parent, 'proxy_set_header');
+    if (above) {
+      const mine = new Set(headers.map((h) => h.name));
+      for (const h of headerEntries(above.directives)) {
+        if (mine.has(h.name)) continue;
+        hiddenAll.push(h);
+        if (isRecipeEntry(h)) hidden.push(h);
+      }
+    }
+  }
+
+  const ext = nearest(scope, 'accept_extended_connect');
+  const extendedConnect = !!ext && ext.directives[ext.directives.length - 1]!.args[0]?.value === 'on';
+
+  const { path } = locationPath(directive);
+  let intent: Intent | null = null;
+  if (headers.some(isRecipeEntry) || hidden.length) intent = 'recipe';
+  else if (pathPatterns.some((re) => re.test(path))) intent = 'setting';
+  else if (pathLooksWebSocket(path)) intent = 'path';
+
+  return {
+    scope,
+    directive,
+    server: enclosing(scope, 'server'),
+    proxyPass,
+    headers,
+    headersFrom,
+    hidden,
+    hiddenAll,
+    extendedConnect,
+    intent,
+  };
+}
+
+function ownInIf(scope: Scope, name: string): Directive | null {
+  for (const c of scope.children) {
+    if (c.kind !== 'if') continue;
+    const d = own(c, name)[0];
+    if (d) return d;
+  }
+  return null;
+}
+
+/** `proxy_pass http://name/...` → `name` when an upstream of that name exists. */
+export function proxyUpstream(model: ConfigModel, proxyPass: Directive | null): Scope | null {
+  const target = proxyPass?.args[0]?.value;
+  if (!target) return null;
+  const m = /^[a-z]+:\/\/([^/:$]+)(?::\d+)?/i.exec(target);
+  if (!m) return null;
+  return upstreamByName(model, m[1]!);
+}
+
+export function upstreamByName(model: ConfigModel, name: string): Scope | null {
+  for (const u of model.scopes.get('upstream') ?? []) {
+    if (u.directive?.args[0]?.value === name) return u;
+  }
+  return null;
+}
+
+/** Target nginx is at least `major.minor.patch`. Empty version: unknown, assume older. */
+export function versionAtLeast(version: string, want: [number, number, number]): boolean {
+  const m = /(\d+)\.(\d+)(?:\.(\d+))?/.exec(version);
+  if (!m) return false;
+  const v = [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)];
+  for (let i = 0; i < 3; i++) {
+    if (v[i]! !== want[i]) return v[i]! > want[i]!;
+  }
+  return true;
+}

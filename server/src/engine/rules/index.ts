@@ -1,0 +1,37 @@
+/** The rule registry: every rule the engine runs, in reporting order. */
+import type { Rule } from './rule';
+import { wsUpgradeHeaderMissing } from './ws-upgrade-header-missing';
+import { wsConnectionHeader } from './ws-connection-header';
+import { wsHttpVersion } from './ws-http-version';
+import { wsInheritedHeadersDropped } from './ws-inherited-headers-dropped';
+import { undefinedVariable } from './undefined-variable';
+import { wsReadTimeoutShort } from './ws-read-timeout-short';
+import { wsReadTimeoutDefault } from './ws-read-timeout-default';
+import { invalidTimeValue } from './invalid-time-value';
+import { proxyConnectTimeoutTooLong } from './proxy-connect-timeout-too-long';
+import { wsKeepaliveConnectionClash } from './ws-keepalive-connection-clash';
+import { mapCloseDefeatsKeepalive } from './map-close-defeats-keepalive';
+import { wsUpstreamNoAffinity } from './ws-upstream-no-affinity';
+import { wsPathWithoutRecipe } from './ws-path-without-recipe';
+
+export type { Rule, RuleMeta } from './rule';
+
+export const RULES: readonly Rule[] = [
+  wsUpgradeHeaderMissing,
+  wsConnectionHeader,
+  wsHttpVersion,
+  wsInheritedHeadersDropped,
+  undefinedVariable,
+  wsReadTimeoutShort,
+  wsReadTimeoutDefault,
+  invalidTimeValue,
+  proxyConnectTimeoutTooLong,
+  wsKeepaliveConnectionClash,
+  mapCloseDefeatsKeepalive,
+  wsUpstreamNoAffinity,
+  wsPathWithoutRecipe,
+];
+
+export function ruleById(id: string): Rule | undefined {
+  return RULES.find((r) => r.id === id);
+}

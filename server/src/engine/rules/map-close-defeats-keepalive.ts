@@ -1,0 +1,39 @@
+import { own, type Scope } from '../model/config';
+import { proxyUpstream } from '../model/websocket';
+import { replaceArg, fix } from '../fixes/edits';
+import type { Rule } from './rule';
+
+export const mapCloseDefeatsKeepalive: Rule = {
+  id: 'map-close-defeats-keepalive',
+  defaultSeverity: 'information',
+  title: "`'' close` in the Connection map turns off upstream keep-alive",
+  why:
+    "The usual map sends \"Connection: close\" for plain requests. Behind an upstream with keepalive that closes every plain request's " +
+    "upstream connection, so keep-alive buys nothing. Mapping '' to '' keeps it; WebSockets work either way.",
+  href: 'https://nginx.org/en/docs/http/websocket.html',
+  versions: 'all',
+  check(ctx) {
+    const reported = new Set<Scope>();
+    for (const loc of ctx.webSocketLocations) {
+      const conn = [...loc.headers].reverse().find((h) => h.name === 'connection');
+      const m = conn && /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(conn.value.trim());
+      if (!m) continue;
+      const upstream = proxyUpstream(ctx.model, loc.proxyPass);
+      if (!upstream || !own(upstream, 'keepalive').length) continue;
+      for (const def of ctx.definitions.get(m[1]!) ?? []) {
+        if (def.directive.name !== 'map' || def.directive.args[0]?.value !== '$http_upgrade') continue;
+        const mapScope = ctx.model.scopeOf.get(def.directive);
+        if (!mapScope || reported.has(mapScope)) continue;
+        const entry = mapScope.items.find((d) => d.name === '' && d.nameToken.quoted && d.args[0]?.value.toLowerCase() === 'close');
+        if (!entry) continue;
+        reported.add(mapScope);
+        ctx.report({
+          at: entry,
+          message: `"'' close" sends "Connection: close" on plain requests, defeating keepalive of upstream ${upstream.directive!.args[0]!.value}; "'' ''" keeps it (WebSockets work either way)`,
+          related: [{ at: own(upstream, 'keepalive')[0]!, message: 'upstream keepalive is enabled here' }],
+          fixes: [fix("Map '' to '' to keep upstream keep-alive", [replaceArg(entry.args[0]!, "''")])],
+        });
+      }
+    }
+  },
+};

@@ -1,0 +1,138 @@
+/**
+ * What a rule is, and what it sees. Each rule lives in one file of this
+ * folder with its metadata; its fixtures live in test/fixtures/rules/<id>/
+ * (bad.conf, good.conf), and a meta-test checks that both exist.
+ */
+import type { Directive, Range, SourceFile } from '../syntax/ast';
+import type { ConfigModel, Scope } from '../model/config';
+import type { VariableDefinition } from '../model/variables';
+import type { LocationInfo } from '../model/websocket';
+import type { EngineSettings, Finding, Fix, RelatedInfo, Severity } from '../types';
+import { insertLines, fix } from '../fixes/edits';
+
+export interface RuleMeta {
+  id: string;
+  defaultSeverity: Severity;
+  /** One line: what is wrong. */
+  title: string;
+  /** Why it breaks WebSockets (or why it does not, for information rules), with the measured fact behind it. */
+  why: string;
+  /** Documentation: nginx.org or the README section. */
+  href: string;
+  /** nginx versions the rule applies to, e.g. "all" or "< 1.29.7". */
+  versions: string;
+}
+
+export interface Rule extends RuleMeta {
+  check(ctx: RuleContext): void;
+}
+
+interface Spanned {
+  file: SourceFile;
+  start: number;
+  end: number;
+}
+
+export interface Report {
+  at: Spanned | { file: SourceFile; range: Range };
+  message: string;
+  /** Overrides the rule's default severity for this finding (e.g. a lenient snippet context). */
+  severity?: Severity;
+  related?: { at: Spanned; message: string }[];
+  fixes?: Fix[];
+}
+
+export class RuleContext {
+  readonly findings: Finding[] = [];
+  private current: Rule | null = null;
+
+  constructor(
+    readonly model: ConfigModel,
+    readonly settings: EngineSettings,
+    /** Every location of the config, classified. */
+    readonly locations: LocationInfo[],
+    readonly definitions: Map<string, VariableDefinition[]>,
+    /** True when the config has no `http {}`: a snippet whose includer is unknown. */
+    readonly lenient: boolean,
+  ) {}
+
+  /** Locations that proxy and carry WebSocket intent, except RFC 8441 extended CONNECT ones. */
+  get webSocketLocations(): LocationInfo[] {
+    return this.locations.filter((l) => l.intent !== null && l.proxyPass && !l.extendedConnect);
+  }
+
+  run(rule: Rule): void {
+    this.current = rule;
+    try {
+      rule.check(this);
+    } finally {
+      this.current = null;
+    }
+  }
+
+  report(r: Report): void {
+    const rule = this.current!;
+    const override = this.settings.rules[rule.id];
+    const severity: Severity = override && override !== 'off' ? override : (r.severity ?? rule.defaultSeverity);
+    const range = 'range' in r.at ? r.at.range : r.at.file.rangeOf(r.at.start, r.at.end);
+    const related: RelatedInfo[] | undefined = r.related?.map((x) => ({
+      path: x.at.file.uri,
+      range: x.at.file.rangeOf(x.at.start, x.at.end),
+      message: x.message,
+    }));
+    this.findings.push({
+      path: r.at.file.uri,
+      range,
+      severity,
+      code: rule.id,
+      message: r.message,
+      href: rule.href,
+      ...(related && related.length ? { related } : {}),
+      fixes: r.fixes ?? [],
+    });
+  }
+
+  hasMap(name: string): boolean {
+    return this.definitions.has(name);
+  }
+
+  /** The `http` scope that holds this location (or the first http of the config). */
+  httpScope(scope?: Scope): Scope | null {
+    for (let s = scope ?? null; s; s = s.parent) if (s.kind === 'http') return s;
+    return this.model.scopes.get('http')?.[0] ?? null;
+  }
+}
+
+/** The head of a block directive: name and arguments, without the block. */
+export function head(d: Directive): { file: SourceFile; start: number; end: number } {
+  const last = d.args[d.args.length - 1];
+  return { file: d.file, start: d.start, end: last ? last.end : d.nameToken.end };
+}
+
+export function describeLocation(d: Directive): string {
+  return `location ${d.args.map((a) => a.raw).join(' ')}`.trim();
+}
+
+/**
+ * Lines to add to a location. When the location has no `proxy_set_header`
+ * of its own but inherits a list, adding one would hide the inherited list
+ * (nginx replaces, not merges), so the inherited lines are copied in too.
+ */
+export function addToLocation(loc: LocationInfo, lines: string[], title: string): Fix {
+  const block = loc.directive.block!;
+  const out = [...lines];
+  const addsHeader = lines.some((l) => l.startsWith('proxy_set_header '));
+  if (addsHeader && loc.headersFrom && loc.headersFrom !== loc.scope) {
+    const copied = loc.headers.map((h) => normalise(h.directive.text));
+    out.unshift(...copied.filter((c) => !lines.includes(c)));
+  }
+  return fix(title, [insertLines(block, out)]);
+}
+
+function normalise(text: string): string {
+  return text.replace(/\s+/g, ' ').replace(/\s*;$/, ';');
+}
+
+export function connectionValue(ctx: RuleContext): string {
+  return ctx.hasMap('connection_upgrade') ? '$connection_upgrade' : '"upgrade"';
+}

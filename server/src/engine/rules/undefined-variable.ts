@@ -1,0 +1,68 @@
+import { findVariables } from '../syntax/ast';
+import { allDirectives, own, type Scope } from '../model/config';
+import { isBuiltinVariable } from '../knowledge/variables';
+import { proxyUpstream } from '../model/websocket';
+import { insertAtTop, fix } from '../fixes/edits';
+import type { Fix } from '../types';
+import type { Rule, RuleContext } from './rule';
+
+/** Arguments that name a variable being defined, not used. */
+const DEFINING: Record<string, number> = { set: 0, map: 1, split_clients: 1, perl_set: 0, js_set: 0, js_var: 0, auth_request_set: 0, set_by_lua: 0, set_by_lua_block: 0, set_by_lua_file: 0 };
+
+export const undefinedVariable: Rule = {
+  id: 'undefined-variable',
+  defaultSeverity: 'error',
+  title: 'A variable is used but never defined',
+  why:
+    'nginx refuses to start on an unknown variable (`nginx -t`: unknown "connection_upgrade" variable). The WebSocket recipe ' +
+    '`proxy_set_header Connection $connection_upgrade;` needs the `map $http_upgrade $connection_upgrade` block in http {}.',
+  href: 'https://nginx.org/en/docs/http/ngx_http_map_module.html#map',
+  versions: 'all',
+  check(ctx) {
+    const seen = new Set<string>();
+    for (const { d, scope } of allDirectives(ctx.model)) {
+      if (scope.kind === 'map' || scope.kind === 'geo' || scope.kind === 'split_clients') continue; // data bodies are checked through their map's output
+      const skip = d.name === 'geo' ? d.args.length - 1 : (DEFINING[d.name] ?? -1);
+      for (let i = 0; i < d.args.length; i++) {
+        if (i === skip) continue;
+        const a = d.args[i]!;
+        if (a.value.indexOf('$') < 0) continue;
+        for (const v of findVariables(a.raw, a.start)) {
+          if (isBuiltinVariable(v.name) || ctx.definitions.has(v.name)) continue;
+          const key = `${d.file.uri}:${v.start}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          const isConnUpgrade = v.name === 'connection_upgrade';
+          ctx.report({
+            at: { file: d.file, start: v.start, end: v.end },
+            severity: ctx.lenient ? 'information' : undefined,
+            message: ctx.lenient
+              ? `Variable "$${v.name}" is not defined in the files seen; the http {} that includes this file must define it (e.g. with map), or nginx -t fails`
+              : `Unknown variable "$${v.name}": nothing defines it (map, set, geo...), so nginx -t fails with: unknown "${v.name}" variable`,
+            fixes: isConnUpgrade ? mapFix(ctx, scope) : [],
+          });
+        }
+      }
+    }
+  },
+};
+
+/**
+ * The standard map, in http {}. When a location that uses it proxies to an
+ * upstream with keepalive, `'' ''` keeps keep-alive for plain requests
+ * (`'' close` would disable it).
+ */
+function mapFix(ctx: RuleContext, scope: Scope): Fix[] {
+  const http = ctx.httpScope(scope);
+  if (!http?.directive?.block) return [];
+  const keepalive = ctx.webSocketLocations.some((l) => {
+    const u = proxyUpstream(ctx.model, l.proxyPass);
+    return u && own(u, 'keepalive').length && l.headers.some((h) => h.value.includes('$connection_upgrade'));
+  });
+  const empty = keepalive ? "''" : 'close';
+  return [
+    fix('Add the "map $http_upgrade $connection_upgrade" block to http {}', [
+      insertAtTop(http.directive.block, ['map $http_upgrade $connection_upgrade {', '    default upgrade;', `    ''      ${empty};`, '}']),
+    ]),
+  ];
+}

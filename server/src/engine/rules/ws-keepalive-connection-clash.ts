@@ -1,0 +1,37 @@
+import { own } from '../model/config';
+import { proxyUpstream } from '../model/websocket';
+import { replaceArgs, insertAtTop, fix } from '../fixes/edits';
+import type { FileEdit } from '../types';
+import type { Rule } from './rule';
+
+export const wsKeepaliveConnectionClash: Rule = {
+  id: 'ws-keepalive-connection-clash',
+  defaultSeverity: 'error',
+  title: 'The upstream keep-alive recipe clashes with the WebSocket recipe',
+  why:
+    'Upstream keepalive needs `proxy_set_header Connection ""`; WebSocket needs "Connection: upgrade". In one location the keep-alive ' +
+    'recipe wins and WebSocket requests get 426 (measured). A map that yields "upgrade" for upgrades and "" otherwise serves both.',
+  href: 'https://nginx.org/en/docs/http/ngx_http_upstream_module.html#keepalive',
+  versions: 'all',
+  check(ctx) {
+    for (const loc of ctx.webSocketLocations) {
+      if (loc.intent === 'path') continue;
+      const conn = [...loc.headers].reverse().find((h) => h.name === 'connection');
+      if (!conn || conn.value.trim() !== '') continue;
+      const upstream = proxyUpstream(ctx.model, loc.proxyPass);
+      const keepalive = upstream ? own(upstream, 'keepalive')[0] : undefined;
+      if (!upstream || !keepalive) continue;
+      const parts: FileEdit[] = [replaceArgs(conn.directive, 'Connection $connection_upgrade')];
+      const http = ctx.httpScope(loc.scope);
+      if (!ctx.hasMap('connection_upgrade') && http?.directive?.block) {
+        parts.push(insertAtTop(http.directive.block, ['map $http_upgrade $connection_upgrade {', '    default upgrade;', "    ''      '';", '}']));
+      }
+      ctx.report({
+        at: conn.directive,
+        message: `Connection "" is the upstream keep-alive recipe (upstream ${upstream.directive!.args[0]!.value} has keepalive); in this WebSocket location it strips the upgrade and WebSocket requests get 426`,
+        related: [{ at: keepalive, message: 'upstream keepalive is enabled here' }],
+        fixes: [fix("Use $connection_upgrade (map: upgrade for WebSocket, '' keeps keep-alive)", parts)],
+      });
+    }
+  },
+};

@@ -1,0 +1,69 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { RULES } from '../../server/src/engine/rules/index';
+import { FIXTURES, applyFix, fixAll, fixture, key, lint } from '../support/rules';
+
+test('every rule has a bad and a good fixture, and every fixture folder names a rule', () => {
+  for (const r of RULES) {
+    assert.ok(fixture(r.id, 'bad'), `${r.id}: test/fixtures/rules/${r.id}/bad.conf is missing`);
+    assert.ok(fixture(r.id, 'good'), `${r.id}: test/fixtures/rules/${r.id}/good.conf is missing`);
+  }
+  const ids = new Set(RULES.map((r) => r.id));
+  for (const dir of readdirSync(FIXTURES)) assert.ok(ids.has(dir), `fixture folder ${dir} names no rule`);
+});
+
+test('every rule has complete metadata', () => {
+  const seen = new Set<string>();
+  for (const r of RULES) {
+    assert.match(r.id, /^[a-z0-9-]+$/);
+    assert.ok(!seen.has(r.id), `duplicate rule id ${r.id}`);
+    seen.add(r.id);
+    assert.ok(['error', 'warning', 'information', 'hint'].includes(r.defaultSeverity));
+    assert.ok(r.title.length > 10 && r.why.length > 40, `${r.id}: title/why too thin`);
+    assert.match(r.href, /^https:\/\//);
+    assert.ok(r.versions.length > 0);
+  }
+});
+
+for (const rule of RULES) {
+  test(`${rule.id}: fires on bad.conf with its default severity, not on good.conf`, () => {
+    const bad = lint(fixture(rule.id, 'bad')!);
+    const hits = bad.filter((f) => f.code === rule.id);
+    assert.ok(hits.length > 0, `${rule.id} did not fire on bad.conf; got ${bad.map((f) => f.code).join(', ')}`);
+    for (const h of hits) {
+      assert.equal(h.severity, rule.defaultSeverity);
+      assert.equal(h.href, rule.href);
+      assert.ok(h.message.length > 20);
+    }
+    const good = lint(fixture(rule.id, 'good')!);
+    assert.deepEqual(good.filter((f) => f.code === rule.id).map((f) => f.message), []);
+    assert.deepEqual(good.filter((f) => f.severity === 'error').map((f) => `${f.code}: ${f.message}`), [], 'good.conf has errors');
+  });
+
+  test(`${rule.id}: each fix removes its finding and adds nothing new`, () => {
+    const text = fixture(rule.id, 'bad')!;
+    const before = lint(text);
+    const fixable = before.filter((f) => f.code === rule.id && f.fixes.length);
+    if (rule.id === 'invalid-time-value') {
+      assert.equal(fixable.length, 0, 'an unparsable time has no safe automatic fix');
+      return;
+    }
+    assert.ok(fixable.length > 0, `${rule.id} offers no fix`);
+    for (const f of fixable) {
+      for (const fx of f.fixes) {
+        const after = lint(applyFix(text, fx));
+        const beforeKeys = before.map(key);
+        const added = after.filter((a) => !beforeKeys.includes(key(a)));
+        assert.deepEqual(added.map(key), [], `fix "${fx.title}" introduced new findings`);
+        assert.ok(!after.some((a) => key(a) === key(f)), `fix "${fx.title}" did not remove: ${f.message}`);
+      }
+    }
+  });
+
+  test(`${rule.id}: fix-all leaves no finding of the rule`, () => {
+    const fixed = fixAll(fixture(rule.id, 'bad')!);
+    const left = lint(fixed).filter((f) => f.code === rule.id && f.fixes.length);
+    assert.deepEqual(left.map((f) => f.message), []);
+  });
+}
