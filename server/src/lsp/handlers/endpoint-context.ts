@@ -1,0 +1,80 @@
+/**
+ * `nginxWs/endpointContext`: everything the client's "Test WebSocket
+ * endpoint" command needs for a location — the derived URL, the proxy target,
+ * the engine's findings there, the config file for `nginx -t`.
+ */
+import * as nodePath from 'node:path';
+import type { Position, Range } from 'vscode-languageserver/node';
+import type { WsLocation } from '../../engine/index';
+import type { DocAnalysis } from '../analyzer';
+import { guard, type Feature, type ServerContext } from '../context';
+import { deriveEndpointFallback } from '../endpoint-fallback';
+import { isDiskPath } from '../paths';
+import { ENDPOINT_CONTEXT_REQUEST, type EndpointContext, type EndpointContextParams, type EndpointContextResult } from '../protocol';
+
+export const endpointContextFeature: Feature = {
+  name: 'endpointContext',
+  capabilities: () => ({}),
+  register(ctx) {
+    ctx.connection.onRequest(
+      ENDPOINT_CONTEXT_REQUEST,
+      guard(ctx, ENDPOINT_CONTEXT_REQUEST, { endpoints: [] } as EndpointContextResult, (p: EndpointContextParams) => endpointContext(ctx, p)),
+    );
+  },
+};
+
+async function endpointContext(ctx: ServerContext, p: EndpointContextParams): Promise<EndpointContextResult> {
+  if (!p || typeof p.uri !== 'string') return { endpoints: [] };
+  const state = await ctx.analyzer.current(p.uri);
+  if (!state?.analysis) return { endpoints: [] };
+  let locations = state.analysis.wsLocations.filter((l) => l.path === state.path);
+  if (p.position) {
+    const containing = locations.filter((l) => contains(l.directive.range, p.position!));
+    // Nested locations: the innermost one is meant.
+    locations = containing.sort((a, b) => b.directive.start - a.directive.start).slice(0, 1);
+  }
+  return { endpoints: locations.map((l) => describe(ctx, state, l)) };
+}
+
+function describe(ctx: ServerContext, state: DocAnalysis, loc: WsLocation): EndpointContext {
+  const analysis = state.analysis!;
+  const derived = deriveEndpointFallback(loc, analysis.upstreams);
+  const within = loc.directive.range;
+  return {
+    uri: state.uri,
+    configPath: state.path,
+    configOnDisk: isDiskPath(state.path),
+    location: { path: loc.locationPath, modifier: loc.modifier, isRegex: loc.modifier === '~' || loc.modifier === '~*', range: loc.range },
+    origin: derived.origin,
+    url: derived.url,
+    serverName: derived.serverName,
+    proxyPass: loc.proxyPass?.arg(0) ?? null,
+    backendUrl: derived.backendUrl,
+    errorLogPath: errorLogPath(ctx, state, loc),
+    findings: state.findings
+      .filter((f) => f.path === loc.path && contains(within, f.range.start))
+      .map((f) => ({ code: f.code, severity: f.severity, message: f.message, range: f.range })),
+  };
+}
+
+function errorLogPath(ctx: ServerContext, state: DocAnalysis, loc: WsLocation): string | null {
+  const root = state.analysis!.files.get(state.path);
+  const candidates = [
+    ...loc.serverDirectives.filter((d) => d.name === 'error_log'),
+    ...(root ? [...root.walk()].filter((d) => d.name === 'error_log' && (d.parent === null || d.parent.name === 'http')) : []),
+  ];
+  for (const d of candidates) {
+    const v = d.arg(0);
+    if (!v || v === 'stderr' || (v.includes(':') && !nodePath.isAbsolute(v)) || v.includes('$')) continue;
+    if (nodePath.isAbsolute(v)) return v;
+    const base = ctx.settings().prefix || (isDiskPath(state.path) ? nodePath.dirname(state.path) : '');
+    return base ? nodePath.resolve(base, v) : null;
+  }
+  return null;
+}
+
+function contains(r: Range, p: Position): boolean {
+  const after = p.line > r.start.line || (p.line === r.start.line && p.character >= r.start.character);
+  const before = p.line < r.end.line || (p.line === r.end.line && p.character <= r.end.character);
+  return after && before;
+}

@@ -1,0 +1,78 @@
+/**
+ * The extension's own protocol between client and server: method names and
+ * payloads beyond LSP. Types only (no runtime dependency), so the VS Code
+ * client imports this file without pulling the server in.
+ */
+import type { Position, Range, Severity } from '../engine/types';
+
+export const ENDPOINT_CONTEXT_REQUEST = 'nginxWs/endpointContext';
+/** Client → server: the workspace trust changed (VS Code only ever grants it). */
+export const WORKSPACE_TRUST_NOTIFICATION = 'nginxWs/workspaceTrust';
+export const TEST_ENDPOINT_COMMAND = 'nginxWs.testEndpoint';
+export const FIX_ALL_COMMAND = 'nginxWs.fixAll';
+export const CODE_LENS_TITLE = '▶ Test WebSocket endpoint';
+
+export interface InitializationOptions {
+  /** Whether the workspace is trusted: only then may the server run nginx (`nginx -v`). */
+  workspaceTrusted?: boolean;
+  /** Diagnostics debounce in ms (tests shorten it). */
+  debounceMs?: number;
+  /** Settings for clients without `workspace/configuration`. */
+  settings?: unknown;
+}
+
+export interface WorkspaceTrustParams {
+  trusted: boolean;
+}
+
+/** Arguments of the CodeLens command. */
+export interface TestEndpointArgs {
+  uri: string;
+  range: Range;
+  locationPath: string;
+  modifier: string;
+}
+
+export interface EndpointContextParams {
+  uri: string;
+  /** Picks the location containing it; omitted: every WebSocket location of the document. */
+  position?: Position;
+}
+
+export interface EndpointFinding {
+  code: string;
+  severity: Severity;
+  message: string;
+  range: Range;
+}
+
+export interface EndpointContext {
+  uri: string;
+  /** The config file analysed (root of the analysis); a filesystem path when on disk. */
+  configPath: string;
+  configOnDisk: boolean;
+  location: {
+    path: string;
+    modifier: string;
+    /** `~`/`~*` locations: the client must ask for a concrete path. */
+    isRegex: boolean;
+    range: Range;
+  };
+  /** `ws://host[:port]` or `wss://...` derived from `listen` and `server_name`. */
+  origin: string;
+  /** The full derived URL; null when the location is a regex or named location. */
+  url: string | null;
+  serverName: string | null;
+  /** First argument of the effective `proxy_pass`, as written. */
+  proxyPass: string | null;
+  /** The backend's own WebSocket URL (upstream resolved), for a backend-direct test; null when not derivable. */
+  backendUrl: string | null;
+  /** `error_log` file of the server or main context, when it names a file. */
+  errorLogPath: string | null;
+  /** The engine's findings inside this location. */
+  findings: EndpointFinding[];
+}
+
+export interface EndpointContextResult {
+  endpoints: EndpointContext[];
+}

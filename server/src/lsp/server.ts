@@ -1,0 +1,202 @@
+/**
+ * The language server: wires the connection to the analyzer, the settings and
+ * the feature handlers. The connection is injected (stdio, IPC, or a test's
+ * in-memory pipe), so nothing here depends on how the process was started.
+ */
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import {
+  CodeLensRefreshRequest,
+  DidChangeConfigurationNotification,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type ClientCapabilities,
+  type Connection,
+  type InitializeResult,
+  type ServerCapabilities,
+} from 'vscode-languageserver/node';
+import type { EngineSettings } from '../engine/index';
+import { Analyzer } from './analyzer';
+import type { ServerContext } from './context';
+import { FEATURES } from './handlers/index';
+import { lensSignature } from './handlers/code-lens';
+import { NginxVersionDetector } from './nginx-version';
+import { uriToPath } from './paths';
+import { WORKSPACE_TRUST_NOTIFICATION, type InitializationOptions, type WorkspaceTrustParams } from './protocol';
+import { DEFAULT_SERVER_SETTINGS, normalizeSettings, type ServerSettings } from './settings';
+
+export const DEFAULT_DEBOUNCE_MS = 150;
+/** The first analysis waits at most this long for settings and `nginx -v`. */
+const READY_TIMEOUT_MS = 4000;
+
+export function startServer(connection: Connection): void {
+  const documents = new TextDocuments(TextDocument);
+  const detector = new NginxVersionDetector();
+  let clientCapabilities: ClientCapabilities = {};
+  let initOptions: InitializationOptions = {};
+  let settings: ServerSettings = DEFAULT_SERVER_SETTINGS;
+  let trusted = false;
+  let detectedVersion = '';
+  let analyzer: Analyzer | undefined;
+  const lensSignatures = new Map<string, string>();
+  let lensRefreshQueued = false;
+
+  const logError = (m: string) => connection.console.error(m);
+  const logInfo = (m: string) => connection.console.info(m);
+
+  const engineSettings = (): EngineSettings => ({
+    nginxVersion: settings.nginxVersion || (trusted && settings.detectNginxVersion ? detectedVersion : ''),
+    rules: settings.rules,
+    websocketPathPatterns: settings.websocketPathPatterns,
+    idleTimeoutThresholdSeconds: settings.idleTimeoutThresholdSeconds,
+    prefix: settings.prefix,
+  });
+
+  const supportsConfiguration = () => !!clientCapabilities.workspace?.configuration;
+
+  /** Runs `nginx -v` when allowed and needed; true when the effective version changed. */
+  async function detectVersion(): Promise<boolean> {
+    if (!trusted || !settings.detectNginxVersion || settings.nginxVersion) return false;
+    const r = await detector.detect(settings.nginxPath);
+    if ('version' in r) {
+      if (r.version === detectedVersion) return false;
+      detectedVersion = r.version;
+      logInfo(`nginx-ws: target nginx version ${r.version} (from ${settings.nginxPath} -v)`);
+      return true;
+    }
+    logInfo(`nginx-ws: could not detect the nginx version with "${settings.nginxPath} -v" (${r.error}); set nginxWs.nginxVersion`);
+    return false;
+  }
+
+  async function loadSettings(pushed?: unknown): Promise<void> {
+    let raw: unknown = pushed ?? initOptions.settings;
+    if (supportsConfiguration()) {
+      try {
+        raw = await connection.workspace.getConfiguration('nginxWs');
+      } catch (e) {
+        logError(`nginx-ws: workspace/configuration failed, keeping previous settings: ${(e as Error).message}`);
+        return;
+      }
+    }
+    const { settings: s, problems } = normalizeSettings(raw);
+    for (const p of problems) connection.console.warn(p);
+    settings = s;
+    await detectVersion();
+  }
+
+  const ready = new Promise<void>((resolve) => {
+    connection.onInitialized(() => {
+      if (clientCapabilities.workspace?.didChangeConfiguration?.dynamicRegistration) {
+        void connection.client.register(DidChangeConfigurationNotification.type, { section: 'nginxWs' }).catch(() => undefined);
+      }
+      const cap = setTimeout(() => {
+        logError('nginx-ws: settings did not arrive in time; analysing with defaults until they do');
+        resolve();
+      }, READY_TIMEOUT_MS);
+      cap.unref();
+      loadSettings()
+        .catch((e: unknown) => logError(`nginx-ws: loading settings failed: ${String(e)}`))
+        .finally(() => {
+          clearTimeout(cap);
+          resolve();
+        });
+    });
+  });
+
+  function queueLensRefresh(): void {
+    if (lensRefreshQueued || !clientCapabilities.workspace?.codeLens?.refreshSupport) return;
+    lensRefreshQueued = true;
+    setImmediate(() => {
+      lensRefreshQueued = false;
+      connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
+    });
+  }
+
+  connection.onInitialize((params): InitializeResult => {
+    clientCapabilities = params.capabilities ?? {};
+    initOptions = (params.initializationOptions ?? {}) as InitializationOptions;
+    trusted = initOptions.workspaceTrusted === true;
+    const debounceMs = typeof initOptions.debounceMs === 'number' && initOptions.debounceMs >= 0 ? initOptions.debounceMs : DEFAULT_DEBOUNCE_MS;
+    analyzer = new Analyzer({
+      documents,
+      ready,
+      debounceMs,
+      settings: engineSettings,
+      log: logError,
+      publish: (uri, version, diagnostics) => void connection.sendDiagnostics({ uri, version, diagnostics }),
+      onAnalyzed: (state) => {
+        const sig = state.analysis ? lensSignature(state.analysis.wsLocations, state.path) : '';
+        if (lensSignatures.get(state.uri) !== sig) {
+          lensSignatures.set(state.uri, sig);
+          queueLensRefresh();
+        }
+      },
+    });
+    const ctx: ServerContext = {
+      connection,
+      documents,
+      analyzer,
+      clientCapabilities,
+      settings: () => settings,
+      log: logError,
+    };
+    let capabilities: ServerCapabilities = {
+      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+    };
+    for (const f of FEATURES) {
+      capabilities = { ...capabilities, ...f.capabilities(clientCapabilities) };
+      f.register(ctx);
+    }
+    return { capabilities, serverInfo: { name: 'nginx-ws' } };
+  });
+
+  // Every notification handler is fenced: one bad event must not take the server down.
+  const fenced =
+    <T>(name: string, fn: (p: T) => void | Promise<void>) =>
+    (p: T) => {
+      try {
+        const r = fn(p);
+        if (r) r.catch((e: unknown) => logError(`nginx-ws: ${name} failed: ${String(e)}`));
+      } catch (e) {
+        logError(`nginx-ws: ${name} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      }
+    };
+
+  documents.onDidOpen(fenced('didOpen', (e) => analyzer?.opened(e.document)));
+  documents.onDidChangeContent(fenced('didChange', (e) => analyzer?.changed(e.document)));
+  documents.onDidClose(
+    fenced('didClose', (e) => {
+      lensSignatures.delete(e.document.uri);
+      analyzer?.closed(e.document.uri);
+    }),
+  );
+
+  connection.onDidChangeConfiguration(
+    fenced('didChangeConfiguration', async (p) => {
+      const pushed = (p?.settings as { nginxWs?: unknown } | undefined)?.nginxWs;
+      await loadSettings(pushed);
+      analyzer?.reanalyzeAll();
+    }),
+  );
+
+  connection.onNotification(
+    WORKSPACE_TRUST_NOTIFICATION,
+    fenced('workspaceTrust', async (p: WorkspaceTrustParams) => {
+      const now = p?.trusted === true;
+      if (now === trusted) return;
+      trusted = now;
+      await detectVersion();
+      analyzer?.reanalyzeAll();
+    }),
+  );
+
+  connection.onDidChangeWatchedFiles(
+    fenced('didChangeWatchedFiles', (p) => {
+      for (const c of p.changes) analyzer?.diskChanged(uriToPath(c.uri));
+    }),
+  );
+
+  connection.onShutdown(() => analyzer?.dispose());
+
+  documents.listen(connection);
+  connection.listen();
+}

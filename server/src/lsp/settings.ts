@@ -1,0 +1,86 @@
+/**
+ * The server's settings (section `nginxWs`): the engine's settings plus how to
+ * find the nginx version. Pure, so tests compare these defaults with the ones
+ * package.json declares. Values from the client are validated field by field:
+ * a wrong type falls back to the default with a message, never a crash.
+ */
+import { DEFAULT_SETTINGS, type EngineSettings, type SeveritySetting } from '../engine/index';
+
+export interface ServerSettings extends EngineSettings {
+  /** Run `<nginxPath> -v` (trusted workspaces only) when `nginxVersion` is empty. */
+  detectNginxVersion: boolean;
+  nginxPath: string;
+}
+
+export const DEFAULT_SERVER_SETTINGS: ServerSettings = {
+  ...DEFAULT_SETTINGS,
+  detectNginxVersion: true,
+  nginxPath: 'nginx',
+};
+
+const SEVERITIES: ReadonlySet<string> = new Set(['error', 'warning', 'information', 'hint', 'off']);
+
+export function normalizeSettings(raw: unknown): { settings: ServerSettings; problems: string[] } {
+  const problems: string[] = [];
+  const d = DEFAULT_SERVER_SETTINGS;
+  const o = isObject(raw) ? raw : {};
+  const pick = <T>(key: string, ok: (v: unknown) => v is T, fallback: T): T => {
+    const v = o[key];
+    if (v === undefined || v === null) return fallback;
+    if (ok(v)) return v;
+    problems.push(`nginxWs.${key}: ignoring invalid value ${JSON.stringify(v)}`);
+    return fallback;
+  };
+
+  const rules: Record<string, SeveritySetting> = {};
+  const rawRules = o['rules'];
+  if (isObject(rawRules)) {
+    for (const [id, sev] of Object.entries(rawRules)) {
+      if (typeof sev === 'string' && SEVERITIES.has(sev)) rules[id] = sev as SeveritySetting;
+      else problems.push(`nginxWs.rules.${id}: expected error|warning|information|hint|off, got ${JSON.stringify(sev)}`);
+    }
+  } else if (rawRules !== undefined && rawRules !== null) {
+    problems.push('nginxWs.rules: expected an object of rule id to severity');
+  }
+
+  const patterns: string[] = [];
+  for (const p of pick('websocketPathPatterns', isStringArray, d.websocketPathPatterns)) {
+    try {
+      new RegExp(p);
+      patterns.push(p);
+    } catch (e) {
+      problems.push(`nginxWs.websocketPathPatterns: ignoring ${JSON.stringify(p)}: ${(e as Error).message}`);
+    }
+  }
+
+  const threshold = pick('idleTimeoutThresholdSeconds', isNonNegativeNumber, d.idleTimeoutThresholdSeconds);
+
+  return {
+    settings: {
+      rules,
+      nginxVersion: pick('nginxVersion', isString, d.nginxVersion).trim(),
+      websocketPathPatterns: patterns,
+      idleTimeoutThresholdSeconds: threshold,
+      prefix: pick('prefix', isString, d.prefix).trim(),
+      detectNginxVersion: pick('detectNginxVersion', isBoolean, d.detectNginxVersion),
+      nginxPath: pick('nginxPath', isString, d.nginxPath).trim() || d.nginxPath,
+    },
+    problems,
+  };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+function isString(v: unknown): v is string {
+  return typeof v === 'string';
+}
+function isBoolean(v: unknown): v is boolean {
+  return typeof v === 'boolean';
+}
+function isNonNegativeNumber(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0;
+}
+function isStringArray(v: unknown): v is string[] {
+  return Array.isArray(v) && v.every((x) => typeof x === 'string');
+}
