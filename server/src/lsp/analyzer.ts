@@ -55,14 +55,22 @@ export class Analyzer {
   private readonly openByPath = new Map<string, string>();
   private readonly disk: DiskReader;
   private isReady = false;
+  private gate: Promise<unknown> = Promise.resolve();
   private disposed = false;
 
   constructor(private readonly o: AnalyzerOptions) {
     this.disk = o.disk ?? new DiskReader();
-    void o.ready.then(
-      () => (this.isReady = true),
-      () => (this.isReady = true),
-    );
+    this.holdUntil(o.ready);
+  }
+
+  /** Analyses wait for `p` (settings being reloaded), so nothing is published with settings about to be replaced. */
+  holdUntil(p: Promise<unknown>): void {
+    const gate = Promise.all([this.gate, p.catch(() => undefined)]).then(() => undefined);
+    this.gate = gate;
+    this.isReady = false;
+    void gate.then(() => {
+      if (this.gate === gate) this.isReady = true;
+    });
   }
 
   uriOf(path: string): string {
@@ -117,9 +125,13 @@ export class Analyzer {
     if (!doc) return undefined;
     const state = this.states.get(uri);
     if (state && state.version === doc.version && !this.timers.has(uri)) return state;
-    await this.o.ready.catch(() => undefined);
+    await this.whenReady();
     this.cancel(uri);
     return this.run(uri);
+  }
+
+  private async whenReady(): Promise<void> {
+    while (!this.isReady) await this.gate;
   }
 
   dispose(): void {
@@ -140,7 +152,7 @@ export class Analyzer {
     const timer = setTimeout(() => {
       this.timers.delete(uri);
       if (this.isReady) this.run(uri);
-      else void this.o.ready.catch(() => undefined).then(() => !this.timers.has(uri) && this.run(uri));
+      else void this.whenReady().then(() => !this.timers.has(uri) && this.run(uri));
     }, delay);
     this.timers.set(uri, timer);
   }

@@ -173,7 +173,9 @@ export function startServer(connection: Connection): void {
   connection.onDidChangeConfiguration(
     fenced('didChangeConfiguration', async (p) => {
       const pushed = (p?.settings as { nginxWs?: unknown } | undefined)?.nginxWs;
-      await loadSettings(pushed);
+      const loading = loadSettings(pushed);
+      analyzer?.holdUntil(loading);
+      await loading;
       analyzer?.reanalyzeAll();
     }),
   );
@@ -184,7 +186,9 @@ export function startServer(connection: Connection): void {
       const now = p?.trusted === true;
       if (now === trusted) return;
       trusted = now;
-      await detectVersion();
+      const detecting = detectVersion();
+      analyzer?.holdUntil(detecting);
+      await detecting;
       analyzer?.reanalyzeAll();
     }),
   );
