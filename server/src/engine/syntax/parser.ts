@@ -12,6 +12,14 @@
  * - Recovery: a missing `;` before `}` or before a known directive on a new
  *   line, a missing `}` at end of file, an extra `}`, and an unterminated
  *   string (ended at its line's end) are reported and parsing continues.
+ * - Braces alone cannot say *which* block lacks its `}` (nginx itself only
+ *   says "unexpected end of file" at the last line) nor where an extra `}`
+ *   is. When the braces do not balance, a second pass lets indentation decide:
+ *   a line indented no deeper than an open block's directive closes that block,
+ *   and a `}` indented like the block's body is the extra one. The second pass
+ *   wins when it explains the file with no more errors than the first, so
+ *   later directives keep their real parent (what the rules need) and the
+ *   error lands on the block the user left open. Balanced files take one pass.
  */
 import { Argument, Block, Comment, Directive, SourceFile, type ArgKind, type SyntaxErrorCode } from './ast';
 import { DATA_BLOCKS, isKnownDirectiveName } from '../knowledge/names';
@@ -48,10 +56,17 @@ const enum Ch {
 interface Frame {
   /** Null for a phantom frame (a stray `{` or one nested too deep): its children go to the enclosing block. */
   block: Block | null;
+  /** Indentation of the line where the block's directive starts; -1 when it does not start its line (or in brace mode). */
+  indent: number;
+  /** Indentation of the block's first child that starts a line; -1 until one does. */
+  bodyIndent: number;
 }
 
 export function parse(text: string, uri = 'untitled'): SourceFile {
-  return new Parser(text, uri).run();
+  const first = new Parser(text, uri, false).run();
+  if (!first.errors.some((e) => e.code === 'unclosed-block' || e.code === 'unexpected-brace')) return first;
+  const second = new Parser(text, uri, true).run();
+  return second.errors.length <= first.errors.length ? second : first;
 }
 
 class Parser {
@@ -67,10 +82,21 @@ class Parser {
   private tokTerminated = true;
 
   private readonly frames: Frame[] = [];
+  /** Arguments of the directive being read; copied into it when it ends. */
+  private readonly args: Argument[] = [];
+  private readonly names = new Map<string, string>();
   private depth = 0;
   private tooDeepReported = false;
 
-  constructor(text: string, uri: string) {
+  /** End of the token before the current one (where an implicitly closed block ends). */
+  private prevEnd = 0;
+
+  constructor(
+    text: string,
+    uri: string,
+    /** Let indentation decide where unbalanced braces belong (second pass). */
+    private readonly indentMode: boolean,
+  ) {
     this.text = text;
     this.file = new SourceFile(uri, text);
   }
@@ -102,18 +128,36 @@ class Parser {
       }
 
       if (tok === Tok.Word || tok === Tok.DString || tok === Tok.SString) {
+        if (this.indentMode && this.tokNewline) {
+          const col = this.lineIndent(this.tokStart);
+          if (col >= 0) {
+            if (this.outdentedBelow(col)) {
+              if (cur) {
+                this.missingSemicolon(cur);
+                this.finish(cur, this.lastToken(cur).end);
+                cur = null;
+              }
+              while (this.outdentedBelow(col)) this.closeImplicitly();
+            }
+            if (!cur) {
+              const top = this.frames[this.frames.length - 1];
+              if (top && top.bodyIndent < 0) top.bodyIndent = col;
+            }
+          }
+        }
         const arg = this.makeArg();
         if (cur) {
           if (this.tokNewline && tok === Tok.Word && this.looksLikeNewDirective(cur, arg)) {
             this.missingSemicolon(cur);
-            this.finish(cur, cur.args.length ? cur.args[cur.args.length - 1]!.end : cur.nameToken.end);
+            this.finish(cur, this.lastToken(cur).end);
             cur = null;
           } else {
-            cur.args.push(arg);
+            this.args.push(arg);
             cur.end = arg.end;
             continue;
           }
         }
+        if (arg.kind === 'bare') this.internName(arg);
         cur = new Directive(file, arg.start, arg.end, arg, this.currentBlock());
         continue;
       }
@@ -132,14 +176,14 @@ class Parser {
       if (tok === Tok.Open) {
         if (!cur) {
           this.error('unexpected-brace', "Unexpected '{': a block needs a directive name before it", this.tokStart, this.tokEnd);
-          this.frames.push({ block: null });
+          this.frames.push({ block: null, indent: -1, bodyIndent: -1 });
           continue;
         }
         cur.terminated = true;
         const block = new Block(file, this.tokStart, this.tokEnd, cur);
         cur.block = block;
         this.finish(cur, this.tokEnd);
-        if (/_by_lua_block$/.test(cur.name) || cur.name === 'lua_block') {
+        if (isLuaBlockName(cur.nameToken.value)) {
           this.readOpaqueLua(block);
           cur.end = block.end;
           cur = null;
@@ -150,9 +194,10 @@ class Parser {
             this.tooDeepReported = true;
             this.error('too-deep', `Blocks are nested deeper than ${MAX_DEPTH} levels; deeper blocks are not analysed`, cur.nameToken.start, cur.nameToken.end);
           }
-          this.frames.push({ block: null });
+          this.frames.push({ block: null, indent: -1, bodyIndent: -1 });
         } else {
-          this.frames.push({ block });
+          const indent = this.indentMode ? this.lineIndent(cur.start) : -1;
+          this.frames.push({ block, indent, bodyIndent: -1 });
           this.depth++;
         }
         cur = null;
@@ -160,6 +205,28 @@ class Parser {
       }
 
       // Tok.Close
+      if (this.indentMode && this.tokNewline) {
+        const col = this.lineIndent(this.tokStart);
+        const top = this.frames[this.frames.length - 1];
+        if (top && top.block && top.indent >= 0 && top.bodyIndent > top.indent && col >= top.bodyIndent) {
+          // Indented like the block's body, not like its directive: this `}` closes nothing.
+          if (cur) {
+            this.missingSemicolon(cur);
+            this.finish(cur, cur.end);
+            cur = null;
+          }
+          this.error('unexpected-brace', "Unexpected '}': no block is open here (judging by indentation)", this.tokStart, this.tokEnd);
+          continue;
+        }
+        if (col >= 0 && this.outdentedBelow(col + 1)) {
+          if (cur) {
+            this.missingSemicolon(cur);
+            this.finish(cur, cur.end);
+            cur = null;
+          }
+          while (this.outdentedBelow(col + 1)) this.closeImplicitly();
+        }
+      }
       if (cur) {
         this.missingSemicolon(cur);
         this.finish(cur, cur.end);
@@ -197,6 +264,39 @@ class Parser {
     return file;
   }
 
+  /**
+   * The innermost open block has an indented body, and a line at `col` is
+   * indented no deeper than the block's directive: the block must have ended.
+   */
+  private outdentedBelow(col: number): boolean {
+    const top = this.frames[this.frames.length - 1];
+    return !!top && !!top.block && top.indent >= 0 && top.bodyIndent > top.indent && col <= top.indent;
+  }
+
+  /** Ends the innermost block where its last token ends and reports its missing `}`. */
+  private closeImplicitly(): void {
+    const b = this.frames.pop()!.block!;
+    this.depth--;
+    b.end = Math.max(b.start + 1, this.prevEnd);
+    const d = b.parent!;
+    d.end = b.end;
+    this.error('unclosed-block', `'${d.name}' block is not closed: missing '}'`, d.nameToken.start, d.nameToken.end);
+  }
+
+  /** Width of the whitespace before `offset` when only whitespace precedes it on its line (a tab counts 4), else -1. */
+  private lineIndent(offset: number): number {
+    const text = this.text;
+    let col = 0;
+    for (let p = offset - 1; p >= 0; p--) {
+      const c = text.charCodeAt(p);
+      if (c === Ch.LF || c === Ch.CR) break;
+      if (c === Ch.Space) col++;
+      else if (c === Ch.Tab) col += 4;
+      else return -1;
+    }
+    return col;
+  }
+
   /** Heuristic for a forgotten `;`: a known directive name starting a new line. */
   private looksLikeNewDirective(cur: Directive, arg: Argument): boolean {
     if (arg.kind !== 'bare' || !isKnownDirectiveName(arg.value)) return false;
@@ -206,7 +306,8 @@ class Parser {
   }
 
   private lastToken(d: Directive): Argument {
-    return d.args.length ? d.args[d.args.length - 1]! : d.nameToken;
+    const a = this.args.length ? this.args : d.args;
+    return a.length ? a[a.length - 1]! : d.nameToken;
   }
 
   private missingSemicolon(d: Directive): void {
@@ -216,6 +317,11 @@ class Parser {
 
   private finish(d: Directive, end: number): void {
     d.end = end;
+    if (this.args.length) {
+      // An exact-size copy: growing `d.args` by push would over-allocate a backing store per directive.
+      (d as { args: Argument[] }).args = this.args.slice();
+      this.args.length = 0;
+    }
     this.currentList().push(d);
   }
 
@@ -236,20 +342,28 @@ class Parser {
     this.file.errors.push({ code, message, start, end });
   }
 
-  private makeArg(): Argument {
-    const { text, tokStart: s, tokEnd: e } = this;
-    let kind: ArgKind;
-    let value: string;
-    if (this.tok === Tok.DString || this.tok === Tok.SString) {
-      kind = this.tok === Tok.DString ? 'double' : 'single';
-      const inner = text.slice(s + 1, this.tokTerminated ? e - 1 : e);
-      value = inner.indexOf('\\') >= 0 ? unescape(inner) : inner;
-    } else {
-      const raw = text.slice(s, e);
-      value = raw.indexOf('\\') >= 0 ? unescape(raw) : raw;
-      kind = text.charCodeAt(s) === Ch.Dollar ? 'variable' : 'bare';
+  /**
+   * Gives a bare directive name its value from a shared table: names repeat
+   * thousands of times, and one string per name (instead of one per
+   * directive) keeps the tree small, which is most of the parse cost (GC).
+   */
+  private internName(arg: Argument): void {
+    const raw = this.text.slice(arg.start, arg.end);
+    if (raw.indexOf('\\') >= 0) return;
+    let name = this.names.get(raw);
+    if (name === undefined) {
+      name = raw;
+      this.names.set(raw, raw);
     }
-    return new Argument(this.file, s, e, kind, value, this.tokTerminated);
+    (arg as unknown as { cachedValue: string }).cachedValue = name;
+  }
+
+  private makeArg(): Argument {
+    const s = this.tokStart;
+    const kind: ArgKind =
+      this.tok === Tok.DString ? 'double' : this.tok === Tok.SString ? 'single' : this.text.charCodeAt(s) === Ch.Dollar ? 'variable' : 'bare';
+    // The value (quotes removed, escapes resolved) is derived lazily by Argument from the text.
+    return new Argument(this.file, s, this.tokEnd, kind, undefined, this.tokTerminated);
   }
 
   /** Advances to the next token. */
@@ -258,6 +372,7 @@ class Parser {
     const len = text.length;
     let p = this.pos;
     let newline = false;
+    this.prevEnd = this.tokEnd;
     // Skip whitespace.
     while (p < len) {
       const c = text.charCodeAt(p);
@@ -340,28 +455,18 @@ class Parser {
         return;
       }
     }
-    // Bare word.
+    // Bare word. Most characters are ordinary: one table lookup each.
     let e = p;
-    let variable = false;
     while (e < len) {
       const d = text.charCodeAt(e);
-      if (d === Ch.LBrace && variable) {
-        e++;
-        variable = false;
-        continue;
+      const k = d < 128 ? WORD_CLASS[d]! : W_PLAIN;
+      if (k === W_PLAIN) e++;
+      else if (k === W_END) break;
+      else if (k === W_ESCAPE) e += 2;
+      else {
+        // `$`: a following `{` belongs to the variable (`${name}`), it does not open a block.
+        e += text.charCodeAt(e + 1) === Ch.LBrace ? 2 : 1;
       }
-      variable = false;
-      if (d === Ch.Backslash) {
-        e += 2;
-        continue;
-      }
-      if (d === Ch.Dollar) {
-        variable = true;
-        e++;
-        continue;
-      }
-      if (d === Ch.Space || d === Ch.Tab || d === Ch.LF || d === Ch.CR || d === Ch.Semi || d === Ch.LBrace) break;
-      e++;
     }
     if (e > len) e = len;
     this.tok = Tok.Word;
@@ -425,6 +530,23 @@ class Parser {
   }
 }
 
+const W_PLAIN = 0;
+const W_END = 1;
+const W_ESCAPE = 2;
+const W_DOLLAR = 3;
+/** Character classes inside a bare word, as ngx_conf_read_token sees them. */
+const WORD_CLASS = (() => {
+  const t = new Uint8Array(128);
+  for (const c of [Ch.Space, Ch.Tab, Ch.LF, Ch.CR, Ch.Semi, Ch.LBrace]) t[c] = W_END;
+  t[Ch.Backslash] = W_ESCAPE;
+  t[Ch.Dollar] = W_DOLLAR;
+  return t;
+})();
+
+function isLuaBlockName(name: string): boolean {
+  return name.endsWith('_by_lua_block') || name === 'lua_block';
+}
+
 /** `[[` → 0, `[==[` → 2, otherwise -1. */
 function longBracketLevel(text: string, p: number): number {
   if (text.charCodeAt(p) !== 91) return -1;
@@ -437,37 +559,4 @@ function skipLongBracket(text: string, p: number, level: number): number {
   const close = ']' + '='.repeat(level) + ']';
   const at = text.indexOf(close, p + level + 2);
   return at < 0 ? text.length : at + close.length;
-}
-
-/** nginx's escape handling: \" \' \\ become the char, \t \r \n become control chars, others stay. */
-function unescape(s: string): string {
-  let out = '';
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i]!;
-    if (ch === '\\' && i + 1 < s.length) {
-      const n = s[i + 1]!;
-      if (n === '"' || n === "'" || n === '\\') {
-        out += n;
-        i++;
-        continue;
-      }
-      if (n === 't') {
-        out += '\t';
-        i++;
-        continue;
-      }
-      if (n === 'r') {
-        out += '\r';
-        i++;
-        continue;
-      }
-      if (n === 'n') {
-        out += '\n';
-        i++;
-        continue;
-      }
-    }
-    out += ch;
-  }
-  return out;
 }
