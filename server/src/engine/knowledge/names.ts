@@ -1,30 +1,26 @@
 /**
- * Directive names the parser needs before the full knowledge table exists:
- * used only by the missing-semicolon recovery ("a known directive name at the
- * start of a new line ends the previous directive").
+ * Directive names the parser's missing-semicolon recovery needs ("a known
+ * directive name at the start of a new line ends the previous directive").
  *
- * `directives.ts` holds the full table; this list is kept tiny on purpose and
- * is extended from that table at load time.
+ * The set is the full knowledge table (`directives.ts`) plus a few names of
+ * common third-party modules; lookup is one Set probe, so the parser stays fast.
  */
-const CORE_NAMES = [
-  'access_log', 'add_header', 'alias', 'allow', 'auth_basic', 'break', 'charset', 'client_max_body_size',
-  'default_type', 'deny', 'error_log', 'error_page', 'events', 'expires', 'geo', 'grpc_pass', 'gzip', 'http',
-  'if', 'include', 'index', 'ip_hash', 'keepalive', 'keepalive_timeout', 'limit_conn', 'limit_req', 'listen',
-  'location', 'log_format', 'map', 'proxy_buffering', 'proxy_buffers', 'proxy_buffer_size',
-  'proxy_connect_timeout', 'proxy_http_version', 'proxy_pass', 'proxy_read_timeout', 'proxy_redirect',
-  'proxy_send_timeout', 'proxy_set_header', 'return', 'rewrite', 'root', 'sendfile', 'server', 'server_name',
-  'server_tokens', 'set', 'ssl_certificate', 'ssl_certificate_key', 'ssl_protocols', 'stream', 'try_files',
-  'types', 'upstream', 'user', 'worker_connections', 'worker_processes', 'pid', 'hash', 'least_conn', 'sticky',
-  'zone', 'resolver', 'fastcgi_pass', 'uwsgi_pass', 'scgi_pass', 'accept_extended_connect',
+import { directiveNames } from './directives';
+
+const EXTRA_NAMES = [
+  // Widely used third-party modules (lua-nginx-module, headers-more, nginx-plus).
+  'more_set_headers', 'more_clear_headers', 'lua_shared_dict', 'lua_package_path', 'content_by_lua_block',
+  'access_by_lua_block', 'rewrite_by_lua_block', 'init_by_lua_block', 'least_time',
 ];
 
-const known = new Set<string>(CORE_NAMES);
+const known = new Set<string>(EXTRA_NAMES);
+for (const n of directiveNames()) known.add(n);
 
 export function isKnownDirectiveName(name: string): boolean {
   return known.has(name);
 }
 
-/** Called by the knowledge table so the parser's recovery knows every documented directive. */
+/** Lets adapters or tests teach the recovery extra names (custom modules). */
 export function registerDirectiveNames(names: Iterable<string>): void {
   for (const n of names) known.add(n);
 }
