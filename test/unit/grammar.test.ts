@@ -6,7 +6,7 @@
  */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vsctm from 'vscode-textmate';
 import * as oniguruma from 'vscode-oniguruma';
@@ -356,6 +356,77 @@ describe('nginx TextMate grammar', () => {
       expectScope(l, 22, 'proxy_read_timeout', 'keyword.other.directive.nginx');
       expectScope(l, 22, 's', 'keyword.other.unit.nginx');
     });
+  });
+
+  describe('real-world configs (read in place from ../shared/corpus)', () => {
+    const corpus = path.resolve(ROOT, '..', 'shared', 'corpus');
+    // Files that end in a bare word with no `;` on purpose ("this file should never be included"):
+    // nginx reads the rest of the file as that directive's arguments, and so does the grammar.
+    const unterminated = new Set([
+      'crossplane/tests/configs/includes-regular/conf.d/bar.conf',
+      'crossplane/tests/configs/includes-regular/conf.d/foo.conf',
+      'crossplane/tests/configs/includes-globbed/servers/locations/not-included.conf',
+    ]);
+    const configFiles = (dir: string): string[] =>
+      existsSync(dir)
+        ? readdirSync(dir, { recursive: true, encoding: 'utf8' })
+            .filter((rel) => /(\.conf|mime\.types)$/.test(rel) || /sites-(available|enabled)\/[^/]+$/.test(rel))
+            .map((rel) => path.join(dir, rel))
+            .filter((f) => statSync(f).isFile())
+        : [];
+
+    it('highlights every corpus and Debian config without invalid tokens and returns to the top level', (t) => {
+      const files = [...configFiles(corpus), ...configFiles('/etc/nginx')];
+      if (!existsSync(corpus)) t.diagnostic(`corpus folder ${corpus} is absent: only /etc/nginx checked`);
+      if (files.length === 0) {
+        t.skip(`no configs found (${corpus} absent and no /etc/nginx)`);
+        return;
+      }
+      const started = performance.now();
+      for (const file of files) {
+        // latin1 keeps the deliberately non-UTF-8 fixture readable byte for byte.
+        const lines = tokenize(readFileSync(file, 'latin1') + '\nworker_processes 1;\n');
+        const invalid = lines.flatMap((l, i) =>
+          l.tokens.filter((tok) => tok.scopes.some((sc) => sc.startsWith('invalid'))).map((tok) => `${i + 1}: ${tok.text}`),
+        );
+        assert.deepEqual(invalid, [], `${file}: invalid tokens`);
+        if (unterminated.has(path.relative(corpus, file))) continue;
+        const probe = lines.at(-2)!.tokens[0]!;
+        assert.deepEqual(probe.scopes, ['source.nginx', 'meta.directive.nginx', 'keyword.other.directive.nginx'], `${file}: a directive after the file is not at the top level`);
+      }
+      const ms = performance.now() - started;
+      t.diagnostic(`${files.length} files tokenized in ${ms.toFixed(0)} ms`);
+      assert.ok(ms < 10_000, `tokenizing ${files.length} files took ${ms.toFixed(0)} ms`);
+    });
+
+    it('handles crossplane\'s messy and tricky Lua configs', (t) => {
+      const dir = path.join(corpus, 'crossplane', 'tests', 'configs');
+      if (!existsSync(dir)) {
+        t.skip(`corpus folder ${corpus} is absent`);
+        return;
+      }
+      const messy = tokenize(readFileSync(path.join(dir, 'messy', 'nginx.conf'), 'utf8'));
+      expectScope(messy, 3, 'events', 'storage.type.block.nginx');
+      expectScope(messy, 3, 'worker_connections', 'keyword.other.directive.nginx');
+      expectScope(messy, 14, '/hello/world;', 'string.regexp.nginx');
+      expectScope(messy, 22, 'return', 'keyword.other.directive.nginx');
+      expectScope(messy, 24, 'server', 'storage.type.block.nginx');
+      const tricky = tokenize(readFileSync(path.join(dir, 'lua-block-tricky', 'nginx.conf'), 'utf8'));
+      expectNoScope(tricky, 4, '  content_by_lua_block ', 'keyword');
+      expectScope(tricky, 5, 'set_by_lua_block', 'keyword.other.directive.nginx');
+      expectScope(tricky, 9, ' write to $diff directly', 'comment.line.double-dash.lua');
+      expectScope(tricky, 12, 'rewrite_by_lua_block', 'keyword.other.directive.nginx');
+      expectScope(tricky, 15, '}', 'punctuation.section.table.end.lua');
+      expectScope(tricky, 16, '}', 'punctuation.section.block.end.nginx');
+      expectScope(tricky, 18, 'content_by_lua_block', 'entity.name.type.upstream.nginx');
+    });
+  });
+
+  it('opens strings only at the start of a token, as nginx does', () => {
+    const l = tokenize('add_header X-A a"b;\nreturn 200 "ok";\n');
+    expectNoScope(l, 1, ' X-A a"b', 'string');
+    expectScope(l, 1, ';', 'punctuation.terminator.statement.nginx');
+    expectScope(l, 2, 'ok', 'string.quoted.double.nginx');
   });
 
   it('recovers from a missing semicolon at the closing brace', () => {
