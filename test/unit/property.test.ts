@@ -262,7 +262,7 @@ const { tree } = fc.letrec<{ tree: PlainDirective[]; directive: PlainDirective }
     fc.record({ name, args: fc.array(arg, { maxLength: 3 }), block: tie('tree') }),
     fc.record({
       name: fc.constantFrom('content_by_lua_block', 'access_by_lua_block'),
-      args: fc.constant([]),
+      args: fc.constant<string[]>([]),
       block: luaBody.map((opaque) => ({ opaque })),
     }),
   ),
