@@ -1,0 +1,112 @@
+/**
+ * The real proof of the quick fixes: for every rule's bad fixture, real nginx
+ * (Debian's) shows the failure the facts file describes, and after "fix all"
+ * the config passes `nginx -t` and a real WebSocket handshake through nginx
+ * reaches a real backend and echoes.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parse } from '../../server/src/engine/index';
+import { analyze } from '../../server/src/engine/analyze';
+import { RULES } from '../../server/src/engine/rules/index';
+import { nginxAvailable, nginxTest, startNginx, type RunningNginx } from '../helpers/nginx';
+import { startStrictBackend, startWsBackend } from '../helpers/ws-backend';
+import { FIXTURE_PATH, fixAll, fixture } from '../support/rules';
+import { handshake, type HandshakeOutcome } from '../support/handshake';
+
+/** What real nginx 1.22 does with each bad fixture before the fix (WEBSOCKET-FACTS.md). */
+const BEFORE: Record<string, 'nginx -t fails' | number | 'idle close' | 'works'> = {
+  'ws-upgrade-header-missing': 426,
+  'ws-connection-header': 426,
+  'ws-http-version': 400, // with the strict backend
+  'ws-inherited-headers-dropped': 426,
+  'undefined-variable': 'nginx -t fails',
+  'ws-read-timeout-short': 'idle close',
+  'ws-read-timeout-default': 'works',
+  'invalid-time-value': 'nginx -t fails',
+  'proxy-connect-timeout-too-long': 'works',
+  'ws-keepalive-connection-clash': 426,
+  'map-close-defeats-keepalive': 'works',
+  'ws-upstream-no-affinity': 'works',
+  'ws-path-without-recipe': 426,
+};
+
+const STRICT = new Set(['ws-http-version']);
+const skip = nginxAvailable() ? false : 'nginx is not installed (apt-get install nginx-light)';
+
+test('every rule has an expected real-nginx outcome', () => {
+  assert.deepEqual(Object.keys(BEFORE).sort(), RULES.map((r) => r.id).sort());
+});
+
+/** The content of the fixture's `http {}` (the helper wraps it with events, pid and logs). */
+function httpBody(text: string): string {
+  const http = parse(text).children.find((c) => c.type === 'directive' && c.name === 'http');
+  assert.ok(http && http.type === 'directive' && http.block, 'fixture must have an http {} block');
+  return text.slice(http.block.bodyStart, http.block.bodyEnd);
+}
+
+function wsPath(text: string): string {
+  const a = analyze(FIXTURE_PATH, { readFile: () => text, glob: () => [], dirname: () => '/fixture', resolve: (d, r) => `${d}/${r}` });
+  const loc = a.wsLocations[0];
+  assert.ok(loc, 'fixture has a WebSocket location');
+  return loc.locationPath;
+}
+
+/** `nginx -t` with ports that exist only in the test's imagination: nothing connects. */
+const checkOnly = (text: string) => nginxTest({ http: httpBody(text), vars: { BACKEND2: '9' } });
+
+async function outcome(text: string, strict: boolean, holdMs?: number): Promise<{ t: { ok: boolean; output: string }; hs?: HandshakeOutcome }> {
+  const t = await checkOnly(text);
+  if (!t.ok) return { t };
+  const b1 = strict ? await startStrictBackend() : await startWsBackend();
+  const b2 = await startWsBackend();
+  let ng: RunningNginx | undefined;
+  try {
+    ng = await startNginx({ http: httpBody(text), backendPort: b1.port, vars: { BACKEND2: String(b2.port) } });
+    const hs = await handshake(`ws://127.0.0.1:${ng.port}${wsPath(text)}`, holdMs === undefined ? {} : { holdMs });
+    return { t, hs };
+  } finally {
+    await ng?.stop();
+    await b1.stop();
+    await b2.stop();
+  }
+}
+
+for (const rule of RULES) {
+  test(`${rule.id}: real nginx confirms the bad fixture and accepts the fixed one`, { skip, timeout: 60_000 }, async () => {
+    const bad = fixture(rule.id, 'bad')!;
+    const expected = BEFORE[rule.id]!;
+    const strict = STRICT.has(rule.id);
+    const idle = expected === 'idle close' ? 3500 : undefined;
+
+    const before = await outcome(bad, strict, idle);
+    if (expected === 'nginx -t fails') {
+      assert.equal(before.t.ok, false, `nginx -t accepted the bad fixture:\n${before.t.output}`);
+    } else {
+      assert.ok(before.t.ok, `nginx -t rejected the bad fixture:\n${before.t.output}`);
+      if (typeof expected === 'number') assert.equal(before.hs!.status, expected, JSON.stringify(before.hs));
+      else assert.equal(before.hs!.status, 101, JSON.stringify(before.hs));
+      if (expected === 'idle close') {
+        assert.ok(before.hs!.closedAfterMs !== undefined, 'nginx did not close the idle WebSocket');
+        assert.ok(before.hs!.closedAfterMs! >= 1500 && before.hs!.closedAfterMs! < 3500, `closed after ${before.hs!.closedAfterMs} ms`);
+      }
+    }
+
+    if (rule.id === 'invalid-time-value') return; // no automatic fix: the good fixture shows the valid forms
+
+    const fixed = fixAll(bad);
+    assert.notEqual(fixed, bad, 'fix-all changed nothing');
+    const after = await outcome(fixed, strict, idle);
+    assert.ok(after.t.ok, `nginx -t rejected the fixed config:\n${after.t.output}\n--- fixed config ---\n${fixed}`);
+    assert.equal(after.hs!.status, 101, `handshake after the fix: ${JSON.stringify(after.hs)}\n--- fixed config ---\n${fixed}`);
+    assert.equal(after.hs!.echo, 'ping-through-nginx');
+    if (idle) assert.equal(after.hs!.closedAfterMs, undefined, 'the fixed config still closes the idle WebSocket');
+  });
+}
+
+test('every good fixture passes nginx -t', { skip }, async () => {
+  for (const rule of RULES) {
+    const r = await checkOnly(fixture(rule.id, 'good')!);
+    assert.ok(r.ok, `${rule.id}/good.conf: ${r.output}`);
+  }
+});
