@@ -1,0 +1,158 @@
+/**
+ * The rules against WEBSOCKET-FACTS.md, row by row: an error only where the
+ * WebSocket cannot work, a warning where it works until a realistic condition
+ * breaks it, silence where it works. Folklore from the seed guides stays silent.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { lintText, DEFAULT_SETTINGS, type EngineSettings } from '../../server/src/engine/index';
+
+const RECIPE = `proxy_pass http://127.0.0.1:3000;
+            proxy_http_version 1.1;
+            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection "upgrade";
+            proxy_read_timeout 3600s;`;
+
+function conf(location: string, http = '', server = ''): string {
+  return `http {
+    ${http}
+    server {
+        listen 80;
+        ${server}
+        location /ws/ {
+            ${location}
+        }
+    }
+}
+`;
+}
+
+function codes(text: string, settings: Partial<EngineSettings> = {}): string[] {
+  return lintText(text, '/t/nginx.conf', { ...DEFAULT_SETTINGS, ...settings }).map((f) => `${f.severity}:${f.code}`);
+}
+
+test('the working recipe is silent', () => {
+  assert.deepEqual(codes(conf(RECIPE)), []);
+});
+
+test('folklore rows produce nothing: buffers, client_max_body_size, proxy_buffering, proxy_send_timeout, capital Upgrade', () => {
+  const folklore = `${RECIPE.replace('"upgrade"', '"Upgrade"')}
+            proxy_buffer_size 1k;
+            proxy_buffers 2 1k;
+            proxy_busy_buffers_size 1k;
+            client_max_body_size 1k;
+            proxy_buffering on;
+            proxy_send_timeout 2s;`;
+  assert.deepEqual(codes(conf(folklore)), []);
+});
+
+test('a literal "Upgrade websocket" works and is silent', () => {
+  assert.deepEqual(codes(conf(RECIPE.replace('$http_upgrade', 'websocket'))), []);
+});
+
+test('headers set in server {} with no proxy_set_header in the location are inherited: silent', () => {
+  const server = `proxy_set_header Upgrade $http_upgrade;
+        proxy_set_header Connection "upgrade";
+        proxy_http_version 1.1;
+        proxy_read_timeout 1h;`;
+  assert.deepEqual(codes(conf('proxy_pass http://127.0.0.1:3000;', '', server)), []);
+});
+
+test('only proxy_pass on a WebSocket-looking path: one warning, not an error', () => {
+  assert.deepEqual(codes(conf('proxy_pass http://127.0.0.1:3000;')), ['warning:ws-path-without-recipe']);
+});
+
+test('a plain HTTP proxy location is not a WebSocket location', () => {
+  const text = `http { server { listen 80; location /api/ { proxy_pass http://127.0.0.1:3000; proxy_set_header Host $host; } } }`;
+  assert.deepEqual(codes(text), []);
+});
+
+test('a partial recipe means certain intent: errors for what is missing', () => {
+  const c = codes(conf('proxy_pass http://127.0.0.1:3000; proxy_set_header Upgrade $http_upgrade; proxy_read_timeout 1h;'));
+  assert.deepEqual(c.sort(), ['error:ws-connection-header', 'error:ws-http-version']);
+});
+
+test('Connection close, "" and keep-alive are errors; "Upgrade" in any case is fine', () => {
+  for (const v of ['close', '""', 'keep-alive']) {
+    assert.deepEqual(codes(conf(RECIPE.replace('"upgrade"', v))), ['error:ws-connection-header'], v);
+  }
+  for (const v of ['UPGRADE', 'Upgrade', '"keep-alive, Upgrade"']) {
+    assert.deepEqual(codes(conf(RECIPE.replace('"upgrade"', v))), [], v);
+  }
+});
+
+test('missing proxy_http_version is an error before nginx 1.29.7 and silent from 1.29.7 on; explicit 1.0 always errs', () => {
+  const text = conf(RECIPE.replace('proxy_http_version 1.1;', ''));
+  assert.deepEqual(codes(text), ['error:ws-http-version']);
+  assert.deepEqual(codes(text, { nginxVersion: '1.28.0' }), ['error:ws-http-version']);
+  assert.deepEqual(codes(text, { nginxVersion: '1.29.7' }), []);
+  assert.deepEqual(codes(text, { nginxVersion: '1.30.1' }), []);
+  assert.deepEqual(codes(conf(RECIPE.replace('1.1', '1.0')), { nginxVersion: '1.30.1' }), ['error:ws-http-version']);
+  const msg = lintText(text, '/t/nginx.conf').find((f) => f.code === 'ws-http-version')!.message;
+  assert.match(msg, /400/);
+});
+
+test('proxy_read_timeout: explicit short value warns, none set informs, unparsable errs, threshold is a setting', () => {
+  assert.deepEqual(codes(conf(RECIPE.replace('3600s', '2s'))), ['warning:ws-read-timeout-short']);
+  assert.deepEqual(codes(conf(RECIPE.replace('proxy_read_timeout 3600s;', ''))), ['information:ws-read-timeout-default']);
+  assert.deepEqual(codes(conf(RECIPE.replace('3600s', '5x'))), ['error:invalid-time-value']);
+  assert.deepEqual(codes(conf(RECIPE.replace('3600s', '90s'))), []);
+  assert.deepEqual(codes(conf(RECIPE.replace('3600s', '90s')), { idleTimeoutThresholdSeconds: 120 }), ['warning:ws-read-timeout-short']);
+  assert.deepEqual(codes(conf(RECIPE.replace('3600s', '1h30m'))), []);
+  const info = lintText(conf(RECIPE.replace('proxy_read_timeout 3600s;', '')), '/t/nginx.conf')[0]!;
+  assert.match(info.message, /60 s/);
+});
+
+test('an inherited short timeout is reported on the location with the directive as related information', () => {
+  const f = lintText(conf(RECIPE.replace('proxy_read_timeout 3600s;', ''), 'proxy_read_timeout 5s;'), '/t/nginx.conf');
+  assert.equal(f.length, 1);
+  assert.equal(f[0]!.code, 'ws-read-timeout-short');
+  assert.equal(f[0]!.range.start.line, 5);
+  assert.equal(f[0]!.related?.[0]?.range.start.line, 1);
+});
+
+test('proxy_connect_timeout above 75 s warns; 75 s does not', () => {
+  assert.deepEqual(codes(conf(`${RECIPE} proxy_connect_timeout 3600s;`)), ['warning:proxy-connect-timeout-too-long']);
+  assert.deepEqual(codes(conf(`${RECIPE} proxy_connect_timeout 75s;`)), []);
+});
+
+test('an HTTP/2 extended CONNECT location (nginx-tests h2_proxy_websocket.t) is not flagged', () => {
+  const text = `http {
+    http2 on;
+    server {
+        listen 127.0.0.1:8080;
+        http2_extended_connect on;
+        location /ws/ {
+            accept_extended_connect on;
+            proxy_pass http://127.0.0.1:8081;
+            proxy_http_version 1.1;
+            proxy_read_timeout 2s;
+        }
+    }
+}`;
+  assert.deepEqual(codes(text).filter((c) => /ws-(upgrade|connection|path|inherited)/.test(c)), []);
+});
+
+test('$connection_upgrade without a map is an error; with one it is silent', () => {
+  const uses = RECIPE.replace('"upgrade"', '$connection_upgrade');
+  assert.deepEqual(codes(conf(uses)), ['error:undefined-variable']);
+  assert.deepEqual(codes(conf(uses, "map $http_upgrade $connection_upgrade { default upgrade; '' close; }")), []);
+});
+
+test('user path patterns mark locations as WebSocket with certain intent', () => {
+  const text = `http { server { listen 80; location /live-updates/ { proxy_pass http://127.0.0.1:3000; } } }`;
+  assert.deepEqual(codes(text), []);
+  const c = codes(text, { websocketPathPatterns: ['^/live-updates'] });
+  assert.ok(c.includes('error:ws-upgrade-header-missing') && c.includes('error:ws-connection-header'), c.join());
+});
+
+test('severities follow settings; off silences a rule', () => {
+  const text = conf(RECIPE.replace('proxy_read_timeout 3600s;', ''));
+  assert.deepEqual(codes(text, { rules: { 'ws-read-timeout-default': 'warning' } }), ['warning:ws-read-timeout-default']);
+  assert.deepEqual(codes(text, { rules: { 'ws-read-timeout-default': 'off' } }), []);
+});
+
+test('a snippet with no http {} is lenient about variables a map elsewhere may define', () => {
+  const snippet = `location /ws/ {\n    ${RECIPE.replace('"upgrade"', '$connection_upgrade')}\n}\n`;
+  assert.deepEqual(codes(snippet), ['information:undefined-variable']);
+});
