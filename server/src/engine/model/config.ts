@@ -85,7 +85,7 @@ export function buildModel(rootPath: string, host: FileHost, settings: EngineSet
   const resolveInclude = (d: Directive, fromPath: string): string[] | null => {
     const pattern = d.args[0]?.value;
     if (!pattern || /\$/.test(pattern)) return [];
-    const candidates = pattern.startsWith('/') ? [pattern] : unique([host.resolve(prefix, pattern), host.resolve(host.dirname(fromPath), pattern)]);
+    const candidates = pattern.startsWith('/') ? [pattern] : unique([prefix, host.dirname(fromPath), ...ancestors(host, prefix)].map((dir) => host.resolve(dir, pattern)));
     for (const c of candidates) {
       if (GLOB_CHARS.test(c)) {
         const matches = host.glob(c);
@@ -158,6 +158,22 @@ export function buildModel(rootPath: string, host: FileHost, settings: EngineSet
   const rootFile = load(rootPath);
   if (rootFile) visit(rootFile.children, model.root, rootFile, [rootPath]);
   return model;
+}
+
+/**
+ * When a file is analysed without its nginx.conf (a vhost from a repo whose
+ * includes are relative to the repo's root), the real prefix is usually a few
+ * levels up: try those before calling an include missing.
+ */
+function ancestors(host: FileHost, dir: string): string[] {
+  const out: string[] = [];
+  for (let i = 0, d = dir; i < 3; i++) {
+    const up = host.dirname(d);
+    if (!up || up === d) break;
+    out.push(up);
+    d = up;
+  }
+  return out;
 }
 
 function unique<T>(xs: T[]): T[] {
