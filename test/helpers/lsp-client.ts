@@ -149,17 +149,23 @@ export class LspTestClient {
   }
 
   open(uri: string, text: string, version = 1, languageId = 'nginx'): void {
-    void this.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId, version, text } });
+    this.notify(this.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId, version, text } }));
   }
 
   /** Replaces the whole text (a string) or applies incremental changes. */
   change(uri: string, version: number, change: string | TextDocumentContentChangeEvent[]): void {
     const contentChanges = typeof change === 'string' ? [{ text: change }] : change;
-    void this.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges });
+    this.notify(this.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges }));
+  }
+
+  /** Notifications are fire-and-forget; a write failing after `kill()` is recorded, not an unhandled rejection. */
+  readonly sendErrors: unknown[] = [];
+  private notify(p: Promise<void>): void {
+    p.catch((e: unknown) => this.sendErrors.push(e));
   }
 
   close(uri: string): void {
-    void this.connection.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri } });
+    this.notify(this.connection.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri } }));
   }
 
   /** Changes what workspace/configuration answers and tells the server, as VS Code does. */

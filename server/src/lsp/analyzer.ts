@@ -12,10 +12,11 @@
 import * as nodePath from 'node:path';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { DiagnosticSeverity, type Diagnostic, type TextDocuments } from 'vscode-languageserver/node';
-import { analyze, type Analysis, type EngineSettings, type Finding } from '../engine/index';
+import { analyze, type Analysis, type EngineSettings, type Finding, type SourceFile } from '../engine/index';
 import { failureDiagnostic, toDiagnostic } from './diagnostics';
 import { DiskReader, formatMb, LspFileHost, MAX_FILE_BYTES } from './file-host';
 import { globMatches } from './glob';
+import { DiagnosticsPublisher, type Contribution } from './publisher';
 import { isDiskPath, pathToUri, uriToPath } from './paths';
 
 export interface DocAnalysis {
@@ -25,8 +26,11 @@ export interface DocAnalysis {
   version: number;
   /** Null when the document could not be analysed (too large, internal error). */
   analysis: Analysis | null;
-  /** This document's findings; a diagnostic's `data.index` points into this list. */
+  /** This document's findings (`findingsByPath` of its own path). */
   findings: Finding[];
+  /** Findings per file of the config; a diagnostic's `data.index` points into its file's list. */
+  findingsByPath: Map<string, Finding[]>;
+  diagnosticsByPath: Map<string, Diagnostic[]>;
   /** Files read, with the open-document version used (null: read from disk). */
   reads: Map<string, number | null>;
   diagnostics: Diagnostic[];
@@ -34,7 +38,7 @@ export interface DocAnalysis {
 
 export interface AnalyzerOptions {
   documents: TextDocuments<TextDocument>;
-  /** `version` is undefined when clearing a closed document. */
+  /** `version` is undefined for files that are not open. */
   publish(uri: string, version: number | undefined, diagnostics: Diagnostic[]): void;
   log(message: string): void;
   settings(): EngineSettings;
@@ -49,17 +53,24 @@ export interface AnalyzerOptions {
 export class Analyzer {
   private readonly states = new Map<string, DocAnalysis>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
-  private readonly published = new Map<string, number>();
+  private readonly publisher: DiagnosticsPublisher;
   private readonly justOpened = new Map<string, number>();
   /** Open documents by engine path, so a path found in an analysis maps back to the client's exact URI. */
   private readonly openByPath = new Map<string, string>();
   private readonly disk: DiskReader;
+  /** Parsed files shared by all analyses (the engine reuses an entry while its text is unchanged), so an edit re-parses only the edited file. */
+  private readonly parseCache = new Map<string, SourceFile>();
   private isReady = false;
   private gate: Promise<unknown> = Promise.resolve();
   private disposed = false;
 
   constructor(private readonly o: AnalyzerOptions) {
     this.disk = o.disk ?? new DiskReader();
+    this.publisher = new DiagnosticsPublisher({
+      send: o.publish,
+      uriOf: (p) => this.uriOf(p),
+      openVersion: (p) => this.openText(p)?.version,
+    });
     this.holdUntil(o.ready);
   }
 
@@ -79,6 +90,25 @@ export class Analyzer {
 
   get(uri: string): DocAnalysis | undefined {
     return this.states.get(uri);
+  }
+
+  /**
+   * Every analysis that reports on `path` from the text the file has now: its
+   * own, and those of open configs that include it. Pending analyses of them
+   * are run first, so the answer reflects the current text.
+   */
+  async reportersOf(uri: string): Promise<DocAnalysis[]> {
+    const path = uriToPath(uri);
+    await this.current(uri);
+    const out: DocAnalysis[] = [];
+    for (const rootUri of [...this.states.keys()]) {
+      const st = rootUri === uri ? this.states.get(rootUri) : this.states.get(rootUri)?.reads.has(path) ? await this.current(rootUri) : undefined;
+      if (!st || !st.reads.has(path)) continue;
+      if ((st.reads.get(path) ?? null) !== (this.openText(path)?.version ?? null)) continue;
+      out.push(st);
+    }
+    // As in the published diagnostics: includers' context replaces the file's own lenient analysis.
+    return out.some((st) => st.uri !== uri) ? out.filter((st) => st.uri !== uri) : out;
   }
 
   opened(doc: TextDocument): void {
@@ -102,9 +132,11 @@ export class Analyzer {
     this.cancel(uri);
     this.justOpened.delete(uri);
     this.states.delete(uri);
-    this.published.delete(uri);
     if (this.openByPath.get(path) === uri) this.openByPath.delete(path);
-    this.o.publish(uri, undefined, []);
+    for (const p of this.parseCache.keys()) {
+      if (![...this.states.values()].some((st) => st.reads.has(p))) this.parseCache.delete(p);
+    }
+    this.publisher.removeRoot(uri, path);
     // Dependents now read this file from disk, which may differ from the closed buffer.
     this.scheduleDependents(path);
   }
@@ -168,11 +200,11 @@ export class Analyzer {
     if (!doc || this.disposed) return undefined;
     const state = this.compute(doc);
     this.states.set(uri, state);
-    const last = this.published.get(uri);
-    if (last === undefined || state.version >= last) {
-      this.published.set(uri, state.version);
-      this.o.publish(uri, state.version, state.diagnostics);
-    }
+    // Every file read gets an entry, empty or not: "this includer sees no problem here" is an answer too.
+    const byPath = new Map<string, Contribution>();
+    for (const [p, v] of state.reads) byPath.set(p, { diagnostics: state.diagnosticsByPath.get(p) ?? [], targetVersion: v });
+    for (const [p, diagnostics] of state.diagnosticsByPath) if (!byPath.has(p)) byPath.set(p, { diagnostics, targetVersion: null });
+    this.publisher.setRoot(uri, state.path, byPath);
     try {
       this.o.onAnalyzed?.(state);
     } catch (e) {
@@ -185,31 +217,65 @@ export class Analyzer {
     const uri = doc.uri;
     const path = uriToPath(uri);
     const version = doc.version;
-    const base = { uri, path, version, analysis: null, findings: [], reads: new Map<string, number | null>([[path, version]]) };
+    const failed = (reads: Map<string, number | null>, d: Diagnostic): DocAnalysis => ({
+      uri,
+      path,
+      version,
+      analysis: null,
+      findings: [],
+      findingsByPath: new Map(),
+      diagnosticsByPath: new Map([[path, [d]]]),
+      reads,
+      diagnostics: [d],
+    });
     const text = doc.getText();
     if (text.length > MAX_FILE_BYTES) {
-      return {
-        ...base,
-        diagnostics: [failureDiagnostic(`nginx-ws: this file is ${formatMb(text.length)}, larger than the ${formatMb(MAX_FILE_BYTES)} limit; it is not analysed.`)],
-      };
+      return failed(
+        new Map([[path, version]]),
+        failureDiagnostic(`nginx-ws: this file is ${formatMb(text.length)}, larger than the ${formatMb(MAX_FILE_BYTES)} limit; it is not analysed.`),
+      );
     }
     const host = new LspFileHost((p) => this.openText(p), this.disk);
     try {
       const started = performance.now();
-      const analysis = analyze(path, host, this.o.settings());
-      const findings = analysis.findings.filter((f) => f.path === path);
-      const diagnostics = findings.map((f, i) => toDiagnostic(f, i, version, (p) => this.uriOf(p)));
-      diagnostics.push(...refusedIncludeDiagnostics(analysis, path, this.o.settings().prefix, host.refused));
+      const analysis = analyze(path, host, this.o.settings(), this.parseCache);
+      const refused = refusedIncludeDiagnostics(analysis, path, this.o.settings().prefix, host.refused);
+      const findingsByPath = new Map<string, Finding[]>([[path, []]]);
+      for (const f of analysis.findings) {
+        // The engine only knows the file could not be read ("not found"); the refusal says why.
+        if (f.path === path && f.code === 'include' && refused.some((r) => sameRange(r.range, f.range))) continue;
+        let list = findingsByPath.get(f.path);
+        if (!list) findingsByPath.set(f.path, (list = []));
+        list.push(f);
+      }
+      const uriOf = (p: string) => this.uriOf(p);
+      const diagnosticsByPath = new Map<string, Diagnostic[]>();
+      for (const [p, list] of findingsByPath) {
+        diagnosticsByPath.set(
+          p,
+          list.map((f, i) => toDiagnostic(f, i, version, uriOf, p === path ? undefined : uri)),
+        );
+      }
+      diagnosticsByPath.get(path)!.push(...refused);
       const ms = performance.now() - started;
       if (ms > 1000) this.o.log(`nginx-ws: analysing ${uri} took ${Math.round(ms)} ms`);
-      return { uri, path, version, analysis, findings, reads: host.reads, diagnostics };
+      return {
+        uri,
+        path,
+        version,
+        analysis,
+        findings: findingsByPath.get(path)!,
+        findingsByPath,
+        diagnosticsByPath,
+        reads: host.reads,
+        diagnostics: diagnosticsByPath.get(path)!,
+      };
     } catch (e) {
       this.o.log(`nginx-ws: analysis of ${uri} (version ${version}) failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-      return {
-        ...base,
-        reads: host.reads,
-        diagnostics: [failureDiagnostic(`nginx-ws could not analyse this file (${errorText(e)}). Other files are unaffected; see the "nginx WebSocket" log.`)],
-      };
+      return failed(
+        host.reads,
+        failureDiagnostic(`nginx-ws could not analyse this file (${errorText(e)}). Other files are unaffected; see the "nginx WebSocket" log.`),
+      );
     }
   }
 
@@ -218,6 +284,10 @@ export class Analyzer {
     const doc = uri ? this.o.documents.get(uri) : undefined;
     return doc ? { text: doc.getText(), version: doc.version } : undefined;
   }
+}
+
+function sameRange(a: Diagnostic['range'], b: Diagnostic['range']): boolean {
+  return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
 }
 
 function errorText(e: unknown): string {
@@ -238,7 +308,7 @@ function refusedIncludeDiagnostics(analysis: Analysis, path: string, prefix: str
       const bases = [prefix, isDiskPath(path) ? nodePath.dirname(path) : ''].filter((b) => b !== '');
       return bases.some((b) => globMatches(nodePath.resolve(b, pattern), target));
     });
-    const d = failureDiagnostic(`include ${target}: ${reason}.`, at?.range);
+    const d = failureDiagnostic(`include ${target}: ${reason}.`, at ? at.args[0]!.range : undefined);
     d.severity = DiagnosticSeverity.Warning; // the rest of the config is still checked
     d.code = 'include';
     out.push(d);

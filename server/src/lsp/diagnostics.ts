@@ -8,6 +8,8 @@ export const SOURCE = 'nginx-ws';
 export interface DiagnosticData {
   version: number;
   index: number;
+  /** The open config whose analysis produced it, when that is not the diagnostic's own document (an includer). */
+  root?: string;
 }
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
@@ -17,7 +19,7 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   hint: DiagnosticSeverity.Hint,
 };
 
-export function toDiagnostic(f: Finding, index: number, version: number, uriOf: (path: string) => string): Diagnostic {
+export function toDiagnostic(f: Finding, index: number, version: number, uriOf: (path: string) => string, root?: string): Diagnostic {
   const d: Diagnostic = {
     range: f.range,
     severity: SEVERITY[f.severity] ?? DiagnosticSeverity.Error,
@@ -29,12 +31,14 @@ export function toDiagnostic(f: Finding, index: number, version: number, uriOf: 
   if (f.related?.length) {
     d.relatedInformation = f.related.map((r) => ({ location: { uri: uriOf(r.path), range: r.range }, message: r.message }));
   }
-  if (f.fixes.length) d.data = { version, index } satisfies DiagnosticData;
+  if (f.fixes.length) d.data = (root ? { version, index, root } : { version, index }) satisfies DiagnosticData;
   return d;
 }
 
 export function isDiagnosticData(v: unknown): v is DiagnosticData {
-  return typeof v === 'object' && v !== null && Number.isInteger((v as DiagnosticData).version) && Number.isInteger((v as DiagnosticData).index);
+  if (typeof v !== 'object' || v === null) return false;
+  const d = v as DiagnosticData;
+  return Number.isInteger(d.version) && Number.isInteger(d.index) && (d.root === undefined || typeof d.root === 'string');
 }
 
 const START: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };

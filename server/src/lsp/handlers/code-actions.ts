@@ -12,11 +12,12 @@ import {
   type TextEdit,
   type WorkspaceEdit,
 } from 'vscode-languageserver/node';
-import type { FileEdit, Finding } from '../../engine/index';
+import type { FileEdit, Finding, Fix } from '../../engine/index';
 import type { DocAnalysis } from '../analyzer';
 import { guard, type Feature, type ServerContext } from '../context';
 import { isDiagnosticData, SOURCE } from '../diagnostics';
 import { combineFixes } from '../fix-all';
+import { uriToPath } from '../paths';
 
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.nginxWs`;
 export const FIX_ALL_TITLE = 'Fix all WebSocket problems in this file';
@@ -41,22 +42,19 @@ async function codeActions(ctx: ServerContext, p: CodeActionParams): Promise<Cod
   const actions: CodeAction[] = [];
   const only = p.context.only;
   if (wants(only, CodeActionKind.QuickFix)) {
-    const state = ctx.analyzer.get(uri);
-    if (state) {
-      for (const diag of p.context.diagnostics) {
-        if (diag.source !== SOURCE) continue;
-        const finding = findingFor(state, diag);
-        if (!finding) continue;
-        finding.fixes.forEach((fix, i) => {
-          actions.push({
-            title: fix.title,
-            kind: CodeActionKind.QuickFix,
-            diagnostics: [diag],
-            isPreferred: fix.isPreferred ?? i === 0,
-            edit: workspaceEdit(ctx, state, fix.changes),
-          });
+    for (const diag of p.context.diagnostics) {
+      if (diag.source !== SOURCE) continue;
+      const hit = findingFor(ctx, uri, diag);
+      if (!hit) continue;
+      hit.finding.fixes.forEach((fix, i) => {
+        actions.push({
+          title: fix.title,
+          kind: CodeActionKind.QuickFix,
+          diagnostics: [diag],
+          isPreferred: fix.isPreferred ?? i === 0,
+          edit: workspaceEdit(ctx, (path) => hit.state.reads.get(path) ?? null, fix.changes),
         });
-      }
+      });
     }
   }
   if (wants(only, FIX_ALL_KIND)) {
@@ -66,15 +64,22 @@ async function codeActions(ctx: ServerContext, p: CodeActionParams): Promise<Cod
   return actions;
 }
 
-/** The finding a diagnostic came from, only if it belongs to the analysis still held (a stale diagnostic gets no fix). */
-function findingFor(state: DocAnalysis, diag: Diagnostic): Finding | undefined {
+/**
+ * The finding a diagnostic came from, only while the analysis that produced it
+ * is still the current one (a stale diagnostic gets no fix; the client asks
+ * again once the new diagnostics are in).
+ */
+function findingFor(ctx: ServerContext, uri: string, diag: Diagnostic): { state: DocAnalysis; finding: Finding } | undefined {
+  const path = uriToPath(uri);
   if (isDiagnosticData(diag.data)) {
-    if (diag.data.version !== state.version) return undefined;
-    const f = state.findings[diag.data.index];
-    return f && f.code === diag.code ? f : undefined;
+    const state = ctx.analyzer.get(diag.data.root ?? uri);
+    if (!state || diag.data.version !== state.version) return undefined;
+    const finding = state.findingsByPath.get(path)?.[diag.data.index];
+    return finding && finding.code === diag.code ? { state, finding } : undefined;
   }
-  // Clients that drop `data`: match on what the diagnostic shows.
-  return state.findings.find(
+  // Clients that drop `data`: match on what the diagnostic shows, in the document's own analysis.
+  const state = ctx.analyzer.get(uri);
+  const finding = state?.findings.find(
     (f) =>
       f.code === diag.code &&
       f.message === diag.message &&
@@ -83,20 +88,29 @@ function findingFor(state: DocAnalysis, diag: Diagnostic): Finding | undefined {
       f.range.end.line === diag.range.end.line &&
       f.range.end.character === diag.range.end.character,
   );
+  return state && finding ? { state, finding } : undefined;
 }
 
+/** One action applying the preferred fix of every finding in the document, from every analysis that reports on it. */
 export async function fixAllAction(ctx: ServerContext, uri: string): Promise<CodeAction | undefined> {
-  const state = await ctx.analyzer.current(uri);
-  if (!state) return undefined;
-  const fixes = state.findings.filter((f) => f.fixes.length > 0).map((f) => f.fixes.find((x) => x.isPreferred) ?? f.fixes[0]!);
+  const path = uriToPath(uri);
+  const reporters = await ctx.analyzer.reportersOf(uri);
+  const fixes: Fix[] = [];
+  const versions = new Map<string, number | null>();
+  for (const state of reporters) {
+    for (const f of state.findingsByPath.get(path) ?? []) {
+      if (f.fixes.length) fixes.push(f.fixes.find((x) => x.isPreferred) ?? f.fixes[0]!);
+    }
+    for (const [p, v] of state.reads) if (!versions.has(p)) versions.set(p, v);
+  }
   if (fixes.length === 0) return undefined;
   const combined = combineFixes(fixes);
   if (combined.changes.length === 0) return undefined;
-  return { title: FIX_ALL_TITLE, kind: FIX_ALL_KIND, edit: workspaceEdit(ctx, state, combined.changes) };
+  return { title: FIX_ALL_TITLE, kind: FIX_ALL_KIND, edit: workspaceEdit(ctx, (p) => versions.get(p) ?? null, combined.changes) };
 }
 
-function workspaceEdit(ctx: ServerContext, state: DocAnalysis, changes: FileEdit[]): WorkspaceEdit {
-  const edits = changes.map((c) => ({ uri: ctx.analyzer.uriOf(c.path), version: state.reads.get(c.path) ?? null, edits: c.edits as TextEdit[] }));
+function workspaceEdit(ctx: ServerContext, versionOf: (path: string) => number | null, changes: FileEdit[]): WorkspaceEdit {
+  const edits = changes.map((c) => ({ uri: ctx.analyzer.uriOf(c.path), version: versionOf(c.path), edits: c.edits as TextEdit[] }));
   if (ctx.clientCapabilities.workspace?.workspaceEdit?.documentChanges) {
     return { documentChanges: edits.map((e) => TextDocumentEdit.create({ uri: e.uri, version: e.version }, e.edits)) };
   }
