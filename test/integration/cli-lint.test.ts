@@ -2,7 +2,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -90,4 +90,16 @@ test('binary junk and an empty file do not crash the linter', (t) => {
   const r = run(['lint', dir]);
   assert.ok(r.code === 0 || r.code === 1, r.err);
   assert.doesNotMatch(r.err, /\n\s+at /);
+});
+
+test('--fix applies every quick fix to the files and leaves them clean', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'nginx-ws-cli-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const files = ['ws-inherited-headers-dropped', 'undefined-variable', 'ws-path-without-recipe', 'ws-keepalive-connection-clash'];
+  for (const id of files) writeFileSync(join(dir, `${id}.conf`), readFileSync(join(FIX, id, 'bad.conf')));
+  const r = run(['lint', '--fix', '--format', 'json', dir]);
+  assert.equal(r.code, 0, r.out + r.err);
+  assert.deepEqual(JSON.parse(r.out), []);
+  assert.match(r.err, /fixed: /);
+  assert.match(readFileSync(join(dir, 'undefined-variable.conf'), 'utf8'), /map \$http_upgrade \$connection_upgrade \{/);
 });

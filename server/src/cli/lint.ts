@@ -6,7 +6,7 @@
  * the http {} around it), the others on their own. Exit 1 when any error is
  * found, 0 otherwise, 2 for usage or I/O problems.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as nodePath from 'node:path';
 import { analyze, DEFAULT_SETTINGS, type EngineSettings, type FileHost, type Finding } from '../engine/index';
 import { RULES } from '../engine/rules/index';
@@ -14,11 +14,13 @@ import { DiskReader } from '../lsp/file-host';
 import { globFiles } from '../lsp/glob';
 import { parseArgs } from 'node:util';
 import { toSarif } from './sarif';
+import { combineFixes } from '../lsp/fix-all';
+import { applyEdits } from '../engine/fixes/edits';
 
 const NGINX_FILE = /(^nginx\.conf$|\.conf$|\.nginx$|\.nginxconf$)/;
 const NGINX_DIRS = /(^|\/)(sites-available|sites-enabled|conf\.d)$/;
 const SKIP_DIRS = new Set(['node_modules', '.git']);
-const USAGE = 'usage: nginx-ws lint [--format text|json|sarif] [--nginx-version V] [--threshold SECONDS] PATH...\n';
+const USAGE = 'usage: nginx-ws lint [--fix] [--format text|json|sarif] [--nginx-version V] [--threshold SECONDS] PATH...\n';
 
 export async function run(argv: string[]): Promise<number> {
   let opts;
@@ -26,7 +28,7 @@ export async function run(argv: string[]): Promise<number> {
     opts = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { format: { type: 'string', short: 'f' }, 'nginx-version': { type: 'string' }, threshold: { type: 'string' } },
+      options: { fix: { type: 'boolean' }, format: { type: 'string', short: 'f' }, 'nginx-version': { type: 'string' }, threshold: { type: 'string' } },
     });
   } catch (e) {
     process.stderr.write(`nginx-ws lint: ${(e as Error).message}\n${USAGE}`);
@@ -80,6 +82,10 @@ export async function run(argv: string[]): Promise<number> {
     resolve: (dir, rel) => nodePath.resolve(dir, rel),
   };
 
+  if (opts.values.fix) {
+    const changed = fixFiles(files, host, settings, disk);
+    if (changed.length) process.stderr.write(`fixed: ${changed.map((p) => nodePath.relative(process.cwd(), p) || p).join(', ')}\n`);
+  }
   const findings = lintFiles(files, host, settings);
   if (problems.length) {
     for (const p of problems) process.stderr.write(`nginx-ws lint: ${p}\n`);
@@ -129,6 +135,34 @@ export function lintFiles(files: string[], host: FileHost, settings: EngineSetti
     }
   }
   return out.sort((a, b) => a.path.localeCompare(b.path) || a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+}
+
+/**
+ * Applies the preferred fix of every finding, the way the editor's "fix all"
+ * does, a few rounds (a fix can make the next one possible), and writes the
+ * files back. Only the given files are written.
+ */
+function fixFiles(files: string[], host: FileHost, settings: EngineSettings, disk: DiskReader): string[] {
+  const changed = new Set<string>();
+  for (let round = 0; round < 5; round++) {
+    const fixes = lintFiles(files, host, settings)
+      .filter((f) => f.fixes.length)
+      .map((f) => f.fixes.find((x) => x.isPreferred) ?? f.fixes[0]!);
+    const { changes } = combineFixes(fixes);
+    let wrote = false;
+    for (const c of changes) {
+      if (!files.includes(c.path) || !c.edits.length) continue;
+      const before = readFileSync(c.path, 'utf8');
+      const after = applyEdits(before, c.edits);
+      if (after === before) continue;
+      writeFileSync(c.path, after);
+      disk.invalidate(c.path);
+      changed.add(c.path);
+      wrote = true;
+    }
+    if (!wrote) break;
+  }
+  return [...changed];
 }
 
 function walk(dir: string, out: string[]): void {
