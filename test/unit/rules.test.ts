@@ -67,3 +67,32 @@ for (const rule of RULES) {
     assert.deepEqual(left.map((f) => f.message), []);
   });
 }
+
+test('two rules that both need the $connection_upgrade map add the identical block, so fix-all adds it once', () => {
+  const text = `http {
+    upstream b { server 127.0.0.1:3000; keepalive 8; }
+    server {
+        listen 80;
+        location /ws/ {
+            proxy_pass http://b;
+            proxy_http_version 1.1;
+            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection $connection_upgrade;
+            proxy_read_timeout 1h;
+        }
+        location /live/ {
+            proxy_pass http://b;
+            proxy_http_version 1.1;
+            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection "";
+            proxy_read_timeout 1h;
+        }
+    }
+}`;
+  const codes = lint(text).map((f) => f.code).sort();
+  assert.deepEqual(codes, ['undefined-variable', 'ws-keepalive-connection-clash']);
+  const fixed = fixAll(text);
+  assert.equal(fixed.match(/map \$http_upgrade \$connection_upgrade/g)?.length, 1, fixed);
+  assert.match(fixed, /''\s+'';/, "keepalive upstream: the map keeps keep-alive with '' ''");
+  assert.deepEqual(lint(fixed), []);
+});

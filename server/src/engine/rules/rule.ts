@@ -8,7 +8,10 @@ import type { ConfigModel, Scope } from '../model/config';
 import type { VariableDefinition } from '../model/variables';
 import type { LocationInfo } from '../model/websocket';
 import type { EngineSettings, Finding, Fix, RelatedInfo, Severity } from '../types';
-import { insertLines, fix } from '../fixes/edits';
+import { insertAtTop, insertLines, fix } from '../fixes/edits';
+import { own } from '../model/config';
+import { proxyUpstream } from '../model/websocket';
+import type { FileEdit } from '../types';
 
 export interface RuleMeta {
   id: string;
@@ -135,4 +138,21 @@ function normalise(text: string): string {
 
 export function connectionValue(ctx: RuleContext): string {
   return ctx.hasMap('connection_upgrade') ? '$connection_upgrade' : '"upgrade"';
+}
+
+/**
+ * The `map $http_upgrade $connection_upgrade` block this config needs, at the
+ * top of http {}. Every rule that adds it asks here, so two fixes add the
+ * identical block (and fix-all adds it once). When a WebSocket location
+ * proxies to an upstream with keepalive, `'' ''` keeps keep-alive for plain
+ * requests where `'' close` would defeat it.
+ */
+export function connectionUpgradeMap(ctx: RuleContext, scope?: Scope): FileEdit | null {
+  const http = ctx.httpScope(scope);
+  if (!http?.directive?.block) return null;
+  const keepalive = ctx.webSocketLocations.some((l) => {
+    const u = proxyUpstream(ctx.model, l.proxyPass);
+    return !!u && own(u, 'keepalive').length > 0;
+  });
+  return insertAtTop(http.directive.block, ['map $http_upgrade $connection_upgrade {', '    default upgrade;', `    ''      ${keepalive ? "''" : 'close'};`, '}']);
 }

@@ -1,10 +1,9 @@
 import { findVariables } from '../syntax/ast';
-import { allDirectives, own, type Scope } from '../model/config';
+import { allDirectives, type Scope } from '../model/config';
 import { isBuiltinVariable } from '../knowledge/variables';
-import { proxyUpstream } from '../model/websocket';
-import { insertAtTop, fix } from '../fixes/edits';
+import { fix } from '../fixes/edits';
 import type { Fix } from '../types';
-import type { Rule, RuleContext } from './rule';
+import { connectionUpgradeMap, type Rule, type RuleContext } from './rule';
 
 /** Arguments that name a variable being defined, not used. */
 const DEFINING: Record<string, number> = { set: 0, map: 1, split_clients: 1, perl_set: 0, js_set: 0, js_var: 0, auth_request_set: 0, set_by_lua: 0, set_by_lua_block: 0, set_by_lua_file: 0 };
@@ -47,22 +46,7 @@ export const undefinedVariable: Rule = {
   },
 };
 
-/**
- * The standard map, in http {}. When a location that uses it proxies to an
- * upstream with keepalive, `'' ''` keeps keep-alive for plain requests
- * (`'' close` would disable it).
- */
 function mapFix(ctx: RuleContext, scope: Scope): Fix[] {
-  const http = ctx.httpScope(scope);
-  if (!http?.directive?.block) return [];
-  const keepalive = ctx.webSocketLocations.some((l) => {
-    const u = proxyUpstream(ctx.model, l.proxyPass);
-    return u && own(u, 'keepalive').length && l.headers.some((h) => h.value.includes('$connection_upgrade'));
-  });
-  const empty = keepalive ? "''" : 'close';
-  return [
-    fix('Add the "map $http_upgrade $connection_upgrade" block to http {}', [
-      insertAtTop(http.directive.block, ['map $http_upgrade $connection_upgrade {', '    default upgrade;', `    ''      ${empty};`, '}']),
-    ]),
-  ];
+  const edit = connectionUpgradeMap(ctx, scope);
+  return edit ? [fix('Add the "map $http_upgrade $connection_upgrade" block to http {}', [edit])] : [];
 }

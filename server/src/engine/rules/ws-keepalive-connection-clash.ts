@@ -1,8 +1,8 @@
 import { own } from '../model/config';
 import { proxyUpstream } from '../model/websocket';
-import { replaceArgs, insertAtTop, fix } from '../fixes/edits';
+import { replaceArgs, fix } from '../fixes/edits';
 import type { FileEdit } from '../types';
-import type { Rule } from './rule';
+import { connectionUpgradeMap, type Rule } from './rule';
 
 export const wsKeepaliveConnectionClash: Rule = {
   id: 'ws-keepalive-connection-clash',
@@ -22,10 +22,8 @@ export const wsKeepaliveConnectionClash: Rule = {
       const keepalive = upstream ? own(upstream, 'keepalive')[0] : undefined;
       if (!upstream || !keepalive) continue;
       const parts: FileEdit[] = [replaceArgs(conn.directive, 'Connection $connection_upgrade')];
-      const http = ctx.httpScope(loc.scope);
-      if (!ctx.hasMap('connection_upgrade') && http?.directive?.block) {
-        parts.push(insertAtTop(http.directive.block, ['map $http_upgrade $connection_upgrade {', '    default upgrade;', "    ''      '';", '}']));
-      }
+      const map = ctx.hasMap('connection_upgrade') ? null : connectionUpgradeMap(ctx, loc.scope);
+      if (map) parts.push(map);
       ctx.report({
         at: conn.directive,
         message: `Connection "" is the upstream keep-alive recipe (upstream ${upstream.directive!.args[0]!.value} has keepalive); in this WebSocket location it strips the upgrade and WebSocket requests get 426`,
