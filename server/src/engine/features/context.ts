@@ -1,0 +1,131 @@
+/**
+ * Which nginx context a block or a cursor position is in.
+ *
+ * A context is a *set* of candidate contexts: a snippet with no includer
+ * starts as "any context", and a bare `server {}` in it may be an http,
+ * stream or mail server; a directive is only wrong when no candidate allows
+ * it. Bodies of data blocks (`map`, `types`, `geo` ...), Lua blocks and
+ * blocks of unknown (third-party) directives are not checked.
+ */
+import type { Block, Directive, SourceFile, Statement } from '../syntax/ast';
+import { ALL_CONTEXTS, type Context } from '../knowledge/directives';
+import { DATA_BLOCKS } from '../knowledge/names';
+import type { Analysis } from '../analyze';
+import { allDirectives, type Scope } from '../model/config';
+
+export interface BlockContext {
+  /** `nginx`: directives; `data`: map/types/geo bodies; `opaque`: Lua; `unknown`: a third-party block. */
+  kind: 'nginx' | 'data' | 'opaque' | 'unknown';
+  contexts: readonly Context[];
+}
+
+export const ANY: BlockContext = { kind: 'nginx', contexts: ALL_CONTEXTS };
+export const MAIN: BlockContext = { kind: 'nginx', contexts: ['main'] };
+
+const CHILD: Record<string, Partial<Record<Context, Context>>> = {
+  events: { main: 'events' },
+  http: { main: 'http' },
+  stream: { main: 'stream' },
+  mail: { main: 'mail' },
+  server: { http: 'server', stream: 'stream-server', mail: 'mail-server' },
+  location: { server: 'location', location: 'location' },
+  if: { server: 'server-if', location: 'location-if' },
+  limit_except: { location: 'limit_except' },
+  upstream: { http: 'upstream', stream: 'stream-upstream' },
+};
+
+/** The context inside the block that `d` opens, given the context `d` sits in. */
+export function childContext(parent: BlockContext, d: Directive): BlockContext {
+  if (parent.kind !== 'nginx') return parent;
+  if (d.block?.opaque !== undefined) return { kind: 'opaque', contexts: [] };
+  if (DATA_BLOCKS.has(d.name)) return { kind: 'data', contexts: [] };
+  const map = CHILD[d.name];
+  if (!map) return { kind: 'unknown', contexts: [] };
+  const out = new Set<Context>();
+  for (const c of parent.contexts) {
+    const n = map[c];
+    if (n) out.add(n);
+  }
+  // A block nginx would reject here (e.g. `location` in http): keep checking its body as the block's usual context.
+  if (!out.size) for (const n of Object.values(map)) out.add(n);
+  return { kind: 'nginx', contexts: [...out] };
+}
+
+/** `# nginx-ws: context=http` (or `server`, `location` ...) in the file's first comment lines. */
+export function declaredContext(file: SourceFile): BlockContext | null {
+  for (const c of file.comments) {
+    if (c.trailing) break;
+    const m = /nginx-ws:\s*context\s*=\s*([a-z_-]+)/.exec(c.value);
+    if (m) {
+      const want = m[1] as Context;
+      if (ALL_CONTEXTS.includes(want)) return { kind: 'nginx', contexts: [want] };
+      return null;
+    }
+    // Only the leading comment block counts.
+    const firstDirective = file.children.find((s) => s.type === 'directive');
+    if (firstDirective && firstDirective.start < c.start) break;
+  }
+  return null;
+}
+
+/**
+ * The context at the top level of `path` within an analysis: `main` for the
+ * root, the includer's scope for an included file, or null when the file is
+ * not part of the analysed config.
+ */
+export function topContextIn(analysis: Analysis, path: string): BlockContext | null {
+  if (path === analysis.model.rootPath) return analysis.model.scopes.has('http') || analysis.model.scopes.has('events') ? MAIN : null;
+  const found: Context[] = [];
+  for (const { d, scope } of allDirectives(analysis.model)) {
+    if (d.file.uri !== path || d.parentBlock !== null) continue;
+    for (const c of scopeContext(scope).contexts) if (!found.includes(c)) found.push(c);
+  }
+  return found.length ? { kind: 'nginx', contexts: found } : null;
+}
+
+function scopeContext(scope: Scope): BlockContext {
+  const chain: Scope[] = [];
+  for (let s: Scope | null = scope; s && s.directive; s = s.parent) chain.unshift(s);
+  let ctx: BlockContext = MAIN;
+  for (const s of chain) ctx = childContext(ctx, s.directive!);
+  return ctx;
+}
+
+/** Chooses the top-level context for a file: declared comment, then the includer, then lenient or main. */
+export function topContextFor(file: SourceFile, opts: { lenient?: boolean; analysis?: Analysis; top?: BlockContext }): BlockContext {
+  if (opts.top) return opts.top;
+  const declared = declaredContext(file);
+  if (declared) return declared;
+  if (opts.analysis) {
+    const t = topContextIn(opts.analysis, file.uri);
+    if (t) return t;
+  }
+  return opts.lenient ? ANY : MAIN;
+}
+
+/** The innermost block whose body contains `offset`, with the chain of block directives from the top. */
+export function enclosingBlocks(file: SourceFile, offset: number): Directive[] {
+  const chain: Directive[] = [];
+  let list: Statement[] = file.children;
+  for (;;) {
+    let next: Block | null = null;
+    for (const s of list) {
+      if (s.type !== 'directive' || !s.block) continue;
+      const b = s.block;
+      if (offset > b.start && (offset < b.end || !b.closed)) {
+        chain.push(s);
+        next = b;
+        break;
+      }
+      if (s.start > offset) break;
+    }
+    if (!next) return chain;
+    list = next.children;
+  }
+}
+
+export function contextAt(file: SourceFile, offset: number, top: BlockContext): BlockContext {
+  let ctx = top;
+  for (const d of enclosingBlocks(file, offset)) ctx = childContext(ctx, d);
+  return ctx;
+}
