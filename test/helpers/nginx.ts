@@ -248,7 +248,7 @@ async function startOnce(opts: StartOptions, prefix: string): Promise<RunningNgi
     };
     const onData = (b: Buffer): void => {
       stderr += b.toString();
-      if (/start worker process/.test(stderr)) {
+      if (/start worker process \d+/.test(stderr)) {
         done();
         resolve();
       }
