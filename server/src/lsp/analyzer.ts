@@ -274,7 +274,7 @@ export class Analyzer {
       this.o.log(`nginx-ws: analysis of ${uri} (version ${version}) failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       return failed(
         host.reads,
-        failureDiagnostic(`nginx-ws could not analyse this file (${errorText(e)}). Other files are unaffected; see the "nginx WebSocket" log.`),
+        failureDiagnostic(`nginx-ws could not analyse this file (${errorText(e)}). Other files are unaffected; details in the "nginx WebSocket Language Server" output.`),
       );
     }
   }
