@@ -51,6 +51,33 @@ function waitForOutput(proc, streams, pattern, timeoutMs, what) {
   });
 }
 
+// extensions.json, VS Code's list of installed extensions, holds absolute
+// paths: point the copy's entries at the copy.
+function relocateExtensions(from, to) {
+  const manifest = join(to, 'extensions.json');
+  writeFileSync(manifest, readFileSync(manifest, 'utf8').split(from).join(to));
+}
+
+/**
+ * Registers an unpacked extension folder already inside `ext` (named
+ * `<publisher>.<name>-<version>`): a folder VS Code does not find in
+ * extensions.json is ignored.
+ */
+export function registerUnpackedExtension(ext, folderName) {
+  const pkg = JSON.parse(readFileSync(join(ext, folderName, 'package.json'), 'utf8'));
+  const manifest = join(ext, 'extensions.json');
+  const list = JSON.parse(readFileSync(manifest, 'utf8'));
+  const path = join(ext, folderName);
+  list.push({
+    identifier: { id: `${pkg.publisher}.${pkg.name}` },
+    version: pkg.version,
+    location: { $mid: 1, fsPath: path, external: `file://${path}`, path, scheme: 'file' },
+    relativeLocation: folderName,
+    metadata: { installedTimestamp: Date.now(), source: 'resource' },
+  });
+  writeFileSync(manifest, JSON.stringify(list));
+}
+
 function killGroup(proc) {
   if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
   return new Promise((res) => {
@@ -68,7 +95,7 @@ function killGroup(proc) {
  * workbench. `trusted: false` leaves workspace trust on (the user has not
  * trusted the folder yet).
  */
-export async function openVSCode(t, { session, workspace, trusted = true, settings = {}, viewport = { width: 1400, height: 900 } }) {
+export async function openVSCode(t, { session, workspace, workspaceDir, trusted = true, settings = {}, beforeStart, viewport = { width: 1400, height: 900 } }) {
   const csDir = env('E2E_CODE_SERVER_DIR');
   const extTemplate = env('E2E_EXTENSIONS_TEMPLATE');
   const root = mkdtempSync(join(tmpdir(), `nginx-ws-e2e-${session}-`));
@@ -82,11 +109,13 @@ export async function openVSCode(t, { session, workspace, trusted = true, settin
   };
   t.after(stop);
 
+  // A copy, so sessions that save edits never touch the fixtures.
   const ws = join(root, 'ws', workspace);
-  cpSync(join(WORKSPACES, workspace), ws, { recursive: true });
+  cpSync(workspaceDir ?? join(WORKSPACES, workspace), ws, { recursive: true });
   const ud = join(root, 'user-data');
   const ext = join(root, 'extensions');
   cpSync(extTemplate, ext, { recursive: true });
+  relocateExtensions(extTemplate, ext);
   mkdirSync(join(ud, 'User'), { recursive: true });
   writeFileSync(join(ud, 'User', 'settings.json'), JSON.stringify({
     'workbench.startupEditor': 'none',
@@ -100,7 +129,9 @@ export async function openVSCode(t, { session, workspace, trusted = true, settin
     'window.commandCenter': false,
     'chat.commandCenter.enabled': false,
     'workbench.secondarySideBar.defaultVisibility': 'hidden',
-    'security.workspace.trust.startupPrompt': 'always',
+    // VS Code for the web saves after a delay by default; the desktop default
+    // (off) makes "saved" an explicit, observable step.
+    'files.autoSave': 'off',
     ...settings,
   }, null, 2));
   for (const d of ['xdg-config', 'xdg-data', 'browser']) mkdirSync(join(root, d));
@@ -108,6 +139,8 @@ export async function openVSCode(t, { session, workspace, trusted = true, settin
   const shotsDir = join(RESULTS, session);
   rmSync(shotsDir, { recursive: true, force: true });
   mkdirSync(shotsDir, { recursive: true });
+
+  if (beforeStart) await beforeStart({ root, ws, ud, ext });
 
   const port = await freePort();
   const log = createWriteStream(join(shotsDir, 'code-server.log'));

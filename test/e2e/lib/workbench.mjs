@@ -61,3 +61,11 @@ export async function lineText(page, line) {
 export function statusBarItem(page, id) {
   return page.locator(`[id="${id}"]`);
 }
+
+/** Ctrl+S on a modified editor, waiting until the tab no longer shows unsaved changes. */
+export async function saveActiveEditor(page) {
+  const dirty = page.locator('.tabs-container .tab.active.dirty');
+  await dirty.waitFor();
+  await page.keyboard.press('Control+s');
+  await dirty.waitFor({ state: 'detached' });
+}

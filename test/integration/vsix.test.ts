@@ -1,0 +1,149 @@
+/**
+ * The packaged VSIX as a user downloads it: built once with `npm run package`
+ * (esbuild production bundles + vsce), then read as the zip it is. It must
+ * hold exactly what VS Code loads, nothing the extension host would need
+ * node_modules for, and stay small.
+ */
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { join, resolve } from 'node:path';
+import { inflateRawSync } from 'node:zlib';
+
+const REPO = resolve(__dirname, '../..');
+const VSIX = join(REPO, 'nginx-websocket.vsix');
+
+interface ZipEntry {
+  name: string;
+  method: number;
+  compressedSize: number;
+  localHeaderOffset: number;
+}
+
+/** Lists a zip's entries from its central directory (no zip64: a VSIX this small never needs it). */
+function listZip(buf: Buffer): ZipEntry[] {
+  // End of central directory: signature 0x06054b50, searched backwards past an optional comment.
+  let eocd = -1;
+  for (let i = buf.length - 22; i >= Math.max(0, buf.length - 22 - 0xffff); i--) {
+    if (buf.readUInt32LE(i) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
+  }
+  assert.ok(eocd >= 0, 'not a zip file: no end-of-central-directory record');
+  const count = buf.readUInt16LE(eocd + 10);
+  let p = buf.readUInt32LE(eocd + 16);
+  const entries: ZipEntry[] = [];
+  for (let i = 0; i < count; i++) {
+    assert.equal(buf.readUInt32LE(p), 0x02014b50, `bad central directory entry ${i}`);
+    const method = buf.readUInt16LE(p + 10);
+    const compressedSize = buf.readUInt32LE(p + 20);
+    const nameLen = buf.readUInt16LE(p + 28);
+    const extraLen = buf.readUInt16LE(p + 30);
+    const commentLen = buf.readUInt16LE(p + 32);
+    const localHeaderOffset = buf.readUInt32LE(p + 42);
+    const name = buf.toString('utf8', p + 46, p + 46 + nameLen);
+    entries.push({ name, method, compressedSize, localHeaderOffset });
+    p += 46 + nameLen + extraLen + commentLen;
+  }
+  return entries;
+}
+
+function readEntry(buf: Buffer, e: ZipEntry): Buffer {
+  const h = e.localHeaderOffset;
+  assert.equal(buf.readUInt32LE(h), 0x04034b50, `bad local header for ${e.name}`);
+  const start = h + 30 + buf.readUInt16LE(h + 26) + buf.readUInt16LE(h + 28);
+  const data = buf.subarray(start, start + e.compressedSize);
+  if (e.method === 0) return data;
+  assert.equal(e.method, 8, `${e.name}: unexpected compression method ${e.method}`);
+  return inflateRawSync(data);
+}
+
+let zip: Buffer;
+let entries: ZipEntry[];
+let names: string[];
+
+before(async () => {
+  await new Promise<void>((res, rej) => {
+    execFile('npm', ['run', '--silent', 'package'], { cwd: REPO, timeout: 120_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) =>
+      err ? rej(new Error(`npm run package failed: ${err.message}\n${stdout}\n${stderr}`)) : res(),
+    );
+  });
+  zip = readFileSync(VSIX);
+  entries = listZip(zip);
+  names = entries.map((e) => e.name).sort();
+});
+
+test('the VSIX is under 1 MB', () => {
+  const size = statSync(VSIX).size;
+  assert.ok(size < 1024 * 1024, `VSIX is ${size} bytes`);
+});
+
+test('the VSIX holds only what VS Code loads', () => {
+  // vsce renames README.md, CHANGELOG.md and LICENSE to these.
+  const allowed = [
+    /^\[Content_Types\]\.xml$/,
+    /^extension\.vsixmanifest$/,
+    /^extension\/package\.json$/,
+    /^extension\/dist\/(client|server)\.js$/,
+    /^extension\/syntaxes\/[^/]+\.tmLanguage\.json$/,
+    /^extension\/snippets\/[^/]+\.code-snippets$/,
+    /^extension\/language-configuration\.json$/,
+    /^extension\/images\/icon\.png$/,
+    /^extension\/readme\.md$/,
+    /^extension\/changelog\.md$/,
+    /^extension\/LICENSE\.txt$/,
+  ];
+  const unexpected = names.filter((n) => !allowed.some((re) => re.test(n)));
+  assert.deepEqual(unexpected, [], `unexpected files in the VSIX:\n${unexpected.join('\n')}`);
+  for (const banned of [/node_modules\//, /\.map$/, /dist\/cli\.js$/, /(^|\/)test\//, /\.ts$/]) {
+    assert.deepEqual(names.filter((n) => banned.test(n)), [], `${banned} must not be packaged`);
+  }
+});
+
+test('every file the manifest points at is packaged, plus README, CHANGELOG and LICENSE', () => {
+  const pkg = JSON.parse(readEntry(zip, entries.find((e) => e.name === 'extension/package.json')!).toString('utf8'));
+  const rel = (p: string) => `extension/${p.replace(/^\.\//, '')}`;
+  const wanted = [
+    rel(pkg.main),
+    'extension/dist/server.js',
+    rel(pkg.icon),
+    'extension/readme.md',
+    'extension/changelog.md',
+    'extension/LICENSE.txt',
+    ...(pkg.contributes?.grammars ?? []).map((g: { path: string }) => rel(g.path)),
+    ...(pkg.contributes?.snippets ?? []).map((s: { path: string }) => rel(s.path)),
+    ...(pkg.contributes?.languages ?? []).filter((l: { configuration?: string }) => l.configuration).map((l: { configuration: string }) => rel(l.configuration)),
+  ];
+  const missing = [...new Set(wanted)].filter((w) => !names.includes(w));
+  assert.deepEqual(missing, [], `declared but not packaged:\n${missing.join('\n')}`);
+});
+
+test('the bundles need nothing from node_modules at run time', () => {
+  const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
+  for (const [file, extra] of [['extension/dist/client.js', ['vscode']], ['extension/dist/server.js', []]] as const) {
+    const entry = entries.find((e) => e.name === file);
+    assert.ok(entry, `${file} missing`);
+    const code = readEntry(zip, entry).toString('utf8');
+    const required = [...code.matchAll(/\brequire\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]!);
+    const external = [...new Set(required)].filter((m) => !builtins.has(m) && !(extra as readonly string[]).includes(m) && !m.startsWith('.'));
+    assert.deepEqual(external, [], `${file} requires modules that are not bundled: ${external.join(', ')}`);
+    // A production bundle carries no sourcemap reference (the .map files are not shipped).
+    assert.doesNotMatch(code, /sourceMappingURL=/, `${file} points at a sourcemap`);
+  }
+});
+
+test('the packaged manifest is marketplace-ready', () => {
+  const pkg = JSON.parse(readEntry(zip, entries.find((e) => e.name === 'extension/package.json')!).toString('utf8'));
+  for (const field of ['name', 'displayName', 'description', 'publisher', 'version', 'license', 'icon']) {
+    assert.ok(pkg[field], `package.json lacks "${field}"`);
+  }
+  assert.ok(pkg.repository?.url, 'package.json lacks repository.url');
+  for (const c of ['Linters', 'Programming Languages', 'Snippets']) assert.ok(pkg.categories?.includes(c), `category ${c} missing`);
+  assert.ok(pkg.activationEvents?.includes('onLanguage:nginx'), 'activation on the nginx language missing');
+  assert.ok(pkg.capabilities?.untrustedWorkspaces?.supported !== undefined, 'untrustedWorkspaces capability not declared');
+  const vsixManifest = readEntry(zip, entries.find((e) => e.name === 'extension.vsixmanifest')!).toString('utf8');
+  assert.match(vsixManifest, /<Identity [^>]*Id="nginx-websocket"[^>]*Publisher="nginx-ws"/);
+});
