@@ -1,5 +1,132 @@
-// Placeholder until the endpoint tester lands.
-export async function run(_argv: string[]): Promise<number> {
-  process.stderr.write('nginx-ws: not implemented yet\n');
-  return 2;
+/**
+ * `nginx-ws endpoints FILE [--json] [--base-url URL]`: the WebSocket locations
+ * the engine detects in a config (exactly `analyze(...).wsLocations`), each
+ * with the URL derived the way the editor derives it.
+ */
+import * as nodePath from 'node:path';
+import { parseArgs } from 'node:util';
+import { statSync } from 'node:fs';
+import { analyze, DEFAULT_SETTINGS, type Analysis, type FileHost, type Finding, type WsLocation } from '../engine/index';
+import { deriveEndpoint, type DerivedEndpoint } from '../engine/endpoints';
+import { DiskReader } from '../lsp/file-host';
+import { globFiles } from '../lsp/glob';
+
+const USAGE = 'usage: nginx-ws endpoints FILE [--json] [--base-url URL]\n';
+
+export class UsageError extends Error {}
+
+/** Analyses a config from disk; a UsageError with a readable message when it cannot be read. */
+export function loadConfig(file: string): { root: string; analysis: Analysis } {
+  const root = nodePath.resolve(file);
+  let st;
+  try {
+    st = statSync(root);
+  } catch {
+    throw new UsageError(`${file}: no such file`);
+  }
+  if (!st.isFile()) throw new UsageError(`${file}: not a file`);
+  const disk = new DiskReader();
+  let rootError: string | null = null;
+  const host: FileHost = {
+    readFile(path) {
+      const r = disk.read(path);
+      if ('text' in r) return r.text;
+      if (path === root) rootError = r.error;
+      return undefined;
+    },
+    glob: globFiles,
+    dirname: nodePath.dirname,
+    resolve: (dir, rel) => nodePath.resolve(dir, rel),
+  };
+  const analysis = analyze(root, host, DEFAULT_SETTINGS);
+  if (rootError) throw new UsageError(`${file}: ${rootError}`);
+  return { root, analysis };
+}
+
+/** The engine's findings inside a location's block (what the editor shows there). */
+export function findingsFor(loc: WsLocation, findings: Finding[]): Finding[] {
+  const r = loc.directive.range;
+  return findings.filter((f) => {
+    if (f.path !== loc.path) return false;
+    const p = f.range.start;
+    const after = p.line > r.start.line || (p.line === r.start.line && p.character >= r.start.character);
+    const before = p.line < r.end.line || (p.line === r.end.line && p.character <= r.end.character);
+    return after && before;
+  });
+}
+
+export function describeLocation(loc: WsLocation): string {
+  return `location ${loc.modifier ? `${loc.modifier} ` : ''}${loc.locationPath}`;
+}
+
+export interface EndpointRow {
+  file: string;
+  line: number;
+  location: string;
+  modifier: string;
+  path: string;
+  intent: string;
+  url: string | null;
+  needsPath: boolean;
+  backendUrl: string | null;
+  notes: string[];
+}
+
+export function endpointRows(analysis: Analysis, baseUrl?: string): { loc: WsLocation; derived: DerivedEndpoint; row: EndpointRow }[] {
+  return analysis.wsLocations.map((loc) => {
+    const derived = deriveEndpoint(loc, analysis.upstreams, { baseUrl });
+    return {
+      loc,
+      derived,
+      row: {
+        file: nodePath.relative(process.cwd(), loc.path) || loc.path,
+        line: loc.directive.range.start.line + 1,
+        location: describeLocation(loc),
+        modifier: loc.modifier,
+        path: loc.locationPath,
+        intent: loc.intent,
+        url: derived.url,
+        needsPath: derived.needsPath,
+        backendUrl: derived.backendUrl,
+        notes: derived.notes,
+      },
+    };
+  });
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let opts;
+  try {
+    opts = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' }, 'base-url': { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  } catch (e) {
+    process.stderr.write(`nginx-ws endpoints: ${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (opts.values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (opts.positionals.length !== 1) {
+    process.stderr.write(`nginx-ws endpoints: ${opts.positionals.length ? 'one FILE only' : 'no FILE given'}\n${USAGE}`);
+    return 2;
+  }
+  let analysis: Analysis;
+  try {
+    ({ analysis } = loadConfig(opts.positionals[0]!));
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`nginx-ws endpoints: ${e.message}\n`);
+    return 2;
+  }
+  const rows = endpointRows(analysis, opts.values['base-url']).map((r) => r.row);
+  if (opts.values.json) {
+    process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+    return 0;
+  }
+  for (const r of rows) {
+    const url = r.url ?? `(needs a concrete path: nginx-ws test --config FILE --location '${r.path}' --path /...)`;
+    process.stdout.write(`${r.file}:${r.line}\t${r.location}\t${url}${r.backendUrl ? `\tbackend ${r.backendUrl}` : ''}\n`);
+  }
+  process.stderr.write(`${rows.length} WebSocket location${rows.length === 1 ? '' : 's'}\n`);
+  return 0;
 }
