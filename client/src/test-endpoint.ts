@@ -14,7 +14,8 @@ import {
   type TestEndpointArgs,
 } from '../../server/src/lsp/protocol';
 import { checkWsUrl, endpointUrl, readEndpointSettings } from './endpoint-settings';
-import { loadTester, type EndpointTestOptions, type EndpointTestResult } from './wstest';
+import { findLocalLocation, toFindings } from './local-location';
+import { deriveEndpoint, formatReport, runEndpointTest, summaryLine, type EndpointTestOptions, type EndpointTestResult } from './wstest';
 
 export interface TestEndpointDeps {
   client: LanguageClient;
@@ -25,23 +26,33 @@ export interface TestEndpointDeps {
 export async function testEndpoint(deps: TestEndpointDeps, args?: TestEndpointArgs): Promise<void> {
   const endpoint = await pickEndpoint(deps.client, args);
   if (!endpoint) return;
-  const settings = readEndpointSettings((k) => vscode.workspace.getConfiguration('nginxWs.endpoint', vscode.Uri.parse(endpoint.uri)).get(k));
+  const scope = vscode.Uri.parse(endpoint.uri);
+  const settings = readEndpointSettings((k) => vscode.workspace.getConfiguration('nginxWs.endpoint', scope).get(k));
+  const local = findLocalLocation(endpoint, openText, vscode.workspace.getConfiguration().get('nginxWs'));
   const memoKey = `nginxWs.lastUrl:${endpoint.uri}#${endpoint.location.modifier}${endpoint.location.path}`;
+  const baseUrl = settings.baseUrl || undefined;
 
   let suggested = deps.state.get<string>(memoKey);
   if (!suggested) {
-    if (endpoint.location.isRegex || endpoint.url === null) {
-      const path = await vscode.window.showInputBox({
+    let path: string | undefined;
+    if (endpoint.location.needsPath) {
+      const typed = await vscode.window.showInputBox({
         title: 'Test WebSocket endpoint',
-        prompt: `location ${endpoint.location.modifier} ${endpoint.location.path} is a pattern: enter a concrete path to test`,
+        prompt: `location ${endpoint.location.modifier} ${endpoint.location.path} is a pattern: enter a concrete request path to test`,
         placeHolder: '/ws/room1',
         validateInput: (v) => (v.trim().startsWith('/') ? undefined : 'A path starting with /'),
       });
-      if (path === undefined) return;
-      suggested = endpointUrl(endpoint.origin, path.trim(), settings.baseUrl);
-    } else {
-      suggested = settings.baseUrl ? endpointUrl(endpoint.origin, endpoint.location.path, settings.baseUrl) : endpoint.url;
+      if (typed === undefined) return;
+      path = typed.trim();
     }
+    const derived = local ? deriveEndpoint(local.location, local.upstreams, { baseUrl, path }) : undefined;
+    suggested =
+      derived?.url ??
+      (path !== undefined || endpoint.url === null
+        ? endpointUrl(endpoint.origin, path ?? '/', settings.baseUrl)
+        : baseUrl
+          ? endpointUrl(endpoint.origin, endpoint.location.path, settings.baseUrl)
+          : endpoint.url);
   }
   const typed = await vscode.window.showInputBox({
     title: 'Test WebSocket endpoint',
@@ -63,54 +74,70 @@ export async function testEndpoint(deps: TestEndpointDeps, args?: TestEndpointAr
   }
   await deps.state.update(memoKey, url);
 
-  const tester = loadTester();
-  if (typeof tester === 'string') {
-    void vscode.window.showErrorMessage(`Cannot test the endpoint: ${tester}.`);
-    return;
-  }
+  // The backend URL follows the path actually tested.
+  const testedPath = safePath(url);
+  const backendUrl = settings.testBackendDirect
+    ? ((local && testedPath ? deriveEndpoint(local.location, local.upstreams, { path: testedPath }).backendUrl : null) ?? endpoint.backendUrl ?? undefined)
+    : undefined;
   const opts: EndpointTestOptions = {
     url,
     timeoutMs: settings.timeoutMs,
-    idleSeconds: settings.idleSeconds || undefined,
+    idleSeconds: settings.idleSeconds,
     insecure: settings.allowSelfSigned,
     origin: settings.origin || undefined,
-    headers: settings.headers,
+    headers: Object.entries(settings.headers),
     protocols: settings.subprotocols,
     crossOriginProbe: settings.crossOriginProbe,
-    backendUrl: settings.testBackendDirect && endpoint.backendUrl ? endpoint.backendUrl : undefined,
+    backendUrl,
     errorLogPath: vscode.workspace.isTrusted && endpoint.errorLogPath ? endpoint.errorLogPath : undefined,
-    context: {
-      location: `${endpoint.location.modifier ? `${endpoint.location.modifier} ` : ''}${endpoint.location.path}`,
-      findings: endpoint.findings.map((f) => ({ code: f.code, severity: f.severity, message: f.message, line: f.range.start.line + 1 })),
-    },
+    context: local ? { location: local.location, findings: toFindings(endpoint) } : undefined,
   };
   // nginx -t runs a program named by settings: trusted workspaces only.
   if (vscode.workspace.isTrusted && endpoint.configOnDisk) {
-    const cfg = vscode.workspace.getConfiguration('nginxWs');
-    opts.nginx = { binary: cfg.get<string>('nginxPath') || 'nginx', configPath: endpoint.configPath, prefix: cfg.get<string>('prefix') || undefined };
+    const cfg = vscode.workspace.getConfiguration('nginxWs', scope);
+    opts.nginx = { binary: cfg.get<string>('nginxPath') || 'nginx', configFile: endpoint.configPath, prefix: cfg.get<string>('prefix') || undefined };
   }
 
-  const result = await vscode.window.withProgress(
+  let result: EndpointTestResult;
+  try {
+    result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Testing ${url}`, cancellable: true },
     async (progress, token) => {
       const abort = new AbortController();
       const sub = token.onCancellationRequested(() => abort.abort());
       try {
-        return await tester.runEndpointTest({ ...opts, signal: abort.signal, onProgress: (message) => progress.report({ message }) });
-      } catch (e) {
-        return { ok: false, stage: 'internal', error: e instanceof Error ? e.message : String(e), diagnosis: [] } satisfies EndpointTestResult;
+        return await runEndpointTest({ ...opts, signal: abort.signal, onProgress: (message) => progress.report({ message }) });
       } finally {
         sub.dispose();
       }
     },
-  );
-  report(deps.output, tester.formatReport, url, result);
+    );
+  } catch (e) {
+    void vscode.window.showErrorMessage(`The endpoint test could not run: ${e instanceof Error ? e.message : String(e)}`);
+    return;
+  }
+  report(deps.output, url, result);
 }
 
-function report(output: vscode.OutputChannel, format: (r: EndpointTestResult) => string, url: string, result: EndpointTestResult): void {
+/** Open editors first: the test diagnoses the config as the user sees it. */
+function openText(path: string): { text: string; version: number } | undefined {
+  const doc = vscode.workspace.textDocuments.find((d) => (d.uri.scheme === 'file' ? d.uri.fsPath : d.uri.toString()) === path);
+  return doc ? { text: doc.getText(), version: doc.version } : undefined;
+}
+
+function safePath(url: string): string | undefined {
+  try {
+    const u = new URL(url);
+    return u.pathname + u.search;
+  } catch {
+    return undefined;
+  }
+}
+
+function report(output: vscode.OutputChannel, url: string, result: EndpointTestResult): void {
   let text: string;
   try {
-    text = format(result);
+    text = formatReport(result);
   } catch (e) {
     text = `${JSON.stringify(result, null, 2)}\n(report formatting failed: ${String(e)})`;
   }
@@ -118,18 +145,9 @@ function report(output: vscode.OutputChannel, format: (r: EndpointTestResult) =>
   output.appendLine(text);
   const show = 'Show report';
   const onClick = (choice: string | undefined) => choice === show && output.show(true);
-  if (result.ok) {
-    void vscode.window.showInformationMessage(`WebSocket test passed: ${url}`, show).then(onClick);
-  } else {
-    void vscode.window.showErrorMessage(`WebSocket test failed (${result.stage}): ${oneLineCause(result)}`, show).then(onClick);
-  }
-}
-
-export function oneLineCause(r: EndpointTestResult): string {
-  const first = r.diagnosis[0];
-  const d = typeof first === 'string' ? first : (first?.summary ?? first?.message);
-  const cause = d ?? r.error ?? (r.status ? `HTTP ${r.status}` : 'no answer');
-  return cause.split('\n')[0]!.slice(0, 200);
+  const line = summaryLine(result);
+  if (result.ok) void vscode.window.showInformationMessage(line, show).then(onClick);
+  else void vscode.window.showErrorMessage(line, show).then(onClick);
 }
 
 function sameHost(a: string, b: string): boolean {

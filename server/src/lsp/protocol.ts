@@ -40,6 +40,8 @@ export interface EndpointContextParams {
 }
 
 export interface EndpointFinding {
+  /** The file the finding is in (an engine path). */
+  path: string;
   code: string;
   severity: Severity;
   message: string;
@@ -54,19 +56,25 @@ export interface EndpointContext {
   location: {
     path: string;
     modifier: string;
-    /** `~`/`~*` locations: the client must ask for a concrete path. */
     isRegex: boolean;
+    /** Regex and named locations: the client must ask for a concrete request path. */
+    needsPath: boolean;
+    /** Range of the `location` line, in `file`. */
     range: Range;
+    /** The file holding the location (an engine path: filesystem path, or the URI of an untitled document). */
+    file: string;
   };
   /** `ws://host[:port]` or `wss://...` derived from `listen` and `server_name`. */
   origin: string;
-  /** The full derived URL; null when the location is a regex or named location. */
+  /** The full derived URL (engine `deriveEndpoint`, no base URL); null when a concrete path is needed. */
   url: string | null;
   serverName: string | null;
   /** First argument of the effective `proxy_pass`, as written. */
   proxyPass: string | null;
   /** The backend's own WebSocket URL (upstream resolved), for a backend-direct test; null when not derivable. */
   backendUrl: string | null;
+  /** Why parts could not be derived (variables in proxy_pass, unix sockets...). */
+  notes: string[];
   /** `error_log` file of the server or main context, when it names a file. */
   errorLogPath: string | null;
   /** The engine's findings inside this location. */

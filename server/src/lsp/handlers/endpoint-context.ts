@@ -5,10 +5,10 @@
  */
 import * as nodePath from 'node:path';
 import type { Position, Range } from 'vscode-languageserver/node';
+import { deriveEndpoint } from '../../engine/endpoints';
 import type { WsLocation } from '../../engine/index';
 import type { DocAnalysis } from '../analyzer';
 import { guard, type Feature, type ServerContext } from '../context';
-import { deriveEndpointFallback } from '../endpoint-fallback';
 import { isDiskPath } from '../paths';
 import { ENDPOINT_CONTEXT_REQUEST, type EndpointContext, type EndpointContextParams, type EndpointContextResult } from '../protocol';
 
@@ -38,22 +38,23 @@ async function endpointContext(ctx: ServerContext, p: EndpointContextParams): Pr
 
 function describe(ctx: ServerContext, state: DocAnalysis, loc: WsLocation): EndpointContext {
   const analysis = state.analysis!;
-  const derived = deriveEndpointFallback(loc, analysis.upstreams);
+  const derived = deriveEndpoint(loc, analysis.upstreams);
   const within = loc.directive.range;
   return {
     uri: state.uri,
     configPath: state.path,
     configOnDisk: isDiskPath(state.path),
-    location: { path: loc.locationPath, modifier: loc.modifier, isRegex: loc.modifier === '~' || loc.modifier === '~*', range: loc.range },
+    location: { path: loc.locationPath, modifier: loc.modifier, isRegex: loc.modifier === '~' || loc.modifier === '~*', needsPath: derived.needsPath, range: loc.range, file: loc.path },
     origin: derived.origin,
     url: derived.url,
     serverName: derived.serverName,
     proxyPass: loc.proxyPass?.arg(0) ?? null,
     backendUrl: derived.backendUrl,
+    notes: derived.notes,
     errorLogPath: errorLogPath(ctx, state, loc),
     findings: state.findings
       .filter((f) => f.path === loc.path && contains(within, f.range.start))
-      .map((f) => ({ code: f.code, severity: f.severity, message: f.message, range: f.range })),
+      .map((f) => ({ path: f.path, code: f.code, severity: f.severity, message: f.message, range: f.range })),
   };
 }
 
