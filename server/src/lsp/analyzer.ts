@@ -88,6 +88,11 @@ export class Analyzer {
     return this.openByPath.get(path) ?? pathToUri(path);
   }
 
+  /** A host over open buffers and disk, for features that read files themselves (include targets). */
+  fileHost(): LspFileHost {
+    return new LspFileHost((p) => this.openText(p), this.disk);
+  }
+
   get(uri: string): DocAnalysis | undefined {
     return this.states.get(uri);
   }

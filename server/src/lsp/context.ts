@@ -7,7 +7,8 @@
  */
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { ClientCapabilities, Connection, ServerCapabilities, TextDocuments } from 'vscode-languageserver/node';
-import type { Analyzer } from './analyzer';
+import type { Analysis, SourceFile } from '../engine/index';
+import type { Analyzer, DocAnalysis } from './analyzer';
 import type { ServerSettings } from './settings';
 
 export interface ServerContext {
@@ -38,4 +39,22 @@ export function guard<P, R>(ctx: Pick<ServerContext, 'log'>, name: string, fallb
       return fallback;
     }
   };
+}
+
+export interface OpenAnalysis {
+  state: DocAnalysis;
+  analysis: Analysis;
+  /** The document's own parsed file. */
+  file: SourceFile;
+  /** No `http {}` in sight: a snippet whose includer is unknown, so its top level may be any context. */
+  lenient: boolean;
+}
+
+/** The current analysis of an open document, for the editor features; undefined when it has none. */
+export async function openAnalysis(ctx: ServerContext, uri: string): Promise<OpenAnalysis | undefined> {
+  const state = await ctx.analyzer.current(uri);
+  const analysis = state?.analysis;
+  const file = analysis?.files.get(state!.path);
+  if (!state || !analysis || !file) return undefined;
+  return { state, analysis, file, lenient: !analysis.model.scopes.has('http') };
 }

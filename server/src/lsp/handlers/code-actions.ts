@@ -3,19 +3,12 @@
  * "fix all" source action. Edits name the document version the fix was
  * computed for, so the client refuses them if the text has moved on.
  */
-import {
-  CodeActionKind,
-  TextDocumentEdit,
-  type CodeAction,
-  type CodeActionParams,
-  type Diagnostic,
-  type TextEdit,
-  type WorkspaceEdit,
-} from 'vscode-languageserver/node';
+import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic, type WorkspaceEdit } from 'vscode-languageserver/node';
 import type { FileEdit, Finding, Fix } from '../../engine/index';
 import type { DocAnalysis } from '../analyzer';
 import { guard, type Feature, type ServerContext } from '../context';
 import { isDiagnosticData, SOURCE } from '../diagnostics';
+import { toWorkspaceEdit } from '../edits';
 import { combineFixes } from '../fix-all';
 import { uriToPath } from '../paths';
 
@@ -110,11 +103,5 @@ export async function fixAllAction(ctx: ServerContext, uri: string): Promise<Cod
 }
 
 function workspaceEdit(ctx: ServerContext, versionOf: (path: string) => number | null, changes: FileEdit[]): WorkspaceEdit {
-  const edits = changes.map((c) => ({ uri: ctx.analyzer.uriOf(c.path), version: versionOf(c.path), edits: c.edits as TextEdit[] }));
-  if (ctx.clientCapabilities.workspace?.workspaceEdit?.documentChanges) {
-    return { documentChanges: edits.map((e) => TextDocumentEdit.create({ uri: e.uri, version: e.version }, e.edits)) };
-  }
-  const out: Record<string, TextEdit[]> = {};
-  for (const e of edits) out[e.uri] = [...(out[e.uri] ?? []), ...e.edits];
-  return { changes: out };
+  return toWorkspaceEdit(ctx.clientCapabilities, (p) => ctx.analyzer.uriOf(p), versionOf, changes);
 }

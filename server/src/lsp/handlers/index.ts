@@ -1,12 +1,28 @@
 /**
- * Every protocol feature the server offers, one file each. To add one (hover,
- * completion, symbols, folding, definition, references, rename, document
- * links, formatting from engine/features/): write `handlers/<feature>.ts`
- * exporting a `Feature`, and list it here.
+ * Every protocol feature the server offers, one file each. To add one:
+ * write `handlers/<feature>.ts` exporting a `Feature` (its capabilities and
+ * its handler registration; engine features take `openAnalysis(ctx, uri)`
+ * and pass results through), and list it here.
  */
 import type { Feature } from '../context';
 import { codeActionsFeature } from './code-actions';
 import { codeLensFeature } from './code-lens';
+import { completionFeature } from './completion';
 import { endpointContextFeature } from './endpoint-context';
+import { foldingFeature } from './folding';
+import { formattingFeature } from './formatting';
+import { hoverFeature } from './hover';
+import { navigationFeature } from './navigation';
+import { symbolsFeature } from './symbols';
 
-export const FEATURES: readonly Feature[] = [codeActionsFeature, codeLensFeature, endpointContextFeature];
+export const FEATURES: readonly Feature[] = [
+  codeActionsFeature,
+  codeLensFeature,
+  endpointContextFeature,
+  hoverFeature,
+  completionFeature,
+  symbolsFeature,
+  foldingFeature,
+  navigationFeature,
+  formattingFeature,
+];
