@@ -27,7 +27,7 @@ export function ruleDocs(): string {
       '',
       r.why,
       '',
-      `Quick fix: ${titles.length ? titles.map((t) => `“${t}”`).join(', ') : 'none (the value needs a human decision)'}.`,
+      `Quick fix: ${titles.length ? titles.map((t) => `“${t}”`).join(', ') : `none (${r.noFix ?? 'not offered'})`}.`,
       '',
       '<details><summary>Example that triggers it (test/fixtures/rules/' + r.id + '/bad.conf)</summary>',
       '',

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { RULES } from '../../server/src/engine/rules/index';
+import { analyze } from '../../server/src/engine/analyze';
 import { FIXTURES, applyFix, fixAll, fixture, key, lint } from '../support/rules';
 
 test('every rule has a bad and a good fixture, and every fixture folder names a rule', () => {
@@ -45,8 +46,8 @@ for (const rule of RULES) {
     const text = fixture(rule.id, 'bad')!;
     const before = lint(text);
     const fixable = before.filter((f) => f.code === rule.id && f.fixes.length);
-    if (rule.id === 'invalid-time-value') {
-      assert.equal(fixable.length, 0, 'an unparsable time has no safe automatic fix');
+    if (rule.noFix) {
+      assert.equal(fixable.length, 0, `${rule.id} declares it has no fix (${rule.noFix}) but offers one`);
       return;
     }
     assert.ok(fixable.length > 0, `${rule.id} offers no fix`);
@@ -95,4 +96,22 @@ test('two rules that both need the $connection_upgrade map add the identical blo
   assert.equal(fixed.match(/map \$http_upgrade \$connection_upgrade/g)?.length, 1, fixed);
   assert.match(fixed, /''\s+'';/, "keepalive upstream: the map keeps keep-alive with '' ''");
   assert.deepEqual(lint(fixed), []);
+});
+
+test('a snippet included by a snippet of unknown context is not held to the main context', () => {
+  const files: Record<string, string> = {
+    '/s/fastcgi-php.conf': 'fastcgi_split_path_info ^(.+\\.php)(/.+)$;\ninclude fastcgi.conf;\n',
+    '/s/fastcgi.conf': 'fastcgi_param SCRIPT_FILENAME $document_root$fastcgi_script_name;\n',
+  };
+  const host = {
+    readFile: (p: string) => files[p],
+    glob: () => [],
+    dirname: (p: string) => p.slice(0, p.lastIndexOf('/')),
+    resolve: (d: string, r: string) => (r.startsWith('/') ? r : `${d}/${r}`),
+  };
+  const all = analyze('/s/fastcgi-php.conf', host).findings;
+  assert.deepEqual(all.filter((f) => f.severity === 'error').map((f) => `${f.path}: ${f.message}`), []);
+  // In a complete config the same directive at the top level is an error.
+  const main = analyze('/s/main.conf', { ...host, readFile: (p: string) => (p === '/s/main.conf' ? 'events {}\nfastcgi_param A b;\n' : undefined) }).findings;
+  assert.deepEqual(main.map((f) => f.code), ['directive-not-allowed']);
 });

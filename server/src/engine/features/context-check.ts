@@ -21,7 +21,7 @@ export interface ContextCheckOptions {
   /** A snippet with no includer: its top level may be any context. */
   lenient: boolean;
   /** With an analysis, an included file is checked in the context its includer gives it. */
-  analysis?: Analysis;
+  analysis?: Pick<Analysis, 'model'>;
   /** Explicit top-level context (overrides everything else). */
   top?: BlockContext;
 }

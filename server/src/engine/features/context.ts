@@ -73,26 +73,29 @@ export function declaredContext(file: SourceFile): BlockContext | null {
  * root, the includer's scope for an included file, or null when the file is
  * not part of the analysed config.
  */
-export function topContextIn(analysis: Analysis, path: string): BlockContext | null {
-  if (path === analysis.model.rootPath) return analysis.model.scopes.has('http') || analysis.model.scopes.has('events') ? MAIN : null;
+export function topContextIn(analysis: Pick<Analysis, 'model'>, path: string): BlockContext | null {
+  const complete = analysis.model.scopes.has('http') || analysis.model.scopes.has('events');
+  if (path === analysis.model.rootPath) return complete ? MAIN : null;
+  // Included from a snippet that is itself of unknown context: the includer's top level may be anything too.
+  const rootCtx = complete ? MAIN : ANY;
   const found: Context[] = [];
   for (const { d, scope } of allDirectives(analysis.model)) {
     if (d.file.uri !== path || d.parentBlock !== null) continue;
-    for (const c of scopeContext(scope).contexts) if (!found.includes(c)) found.push(c);
+    for (const c of scopeContext(scope, rootCtx).contexts) if (!found.includes(c)) found.push(c);
   }
   return found.length ? { kind: 'nginx', contexts: found } : null;
 }
 
-function scopeContext(scope: Scope): BlockContext {
+function scopeContext(scope: Scope, rootCtx: BlockContext): BlockContext {
   const chain: Scope[] = [];
   for (let s: Scope | null = scope; s && s.directive; s = s.parent) chain.unshift(s);
-  let ctx: BlockContext = MAIN;
+  let ctx: BlockContext = rootCtx;
   for (const s of chain) ctx = childContext(ctx, s.directive!);
   return ctx;
 }
 
 /** Chooses the top-level context for a file: declared comment, then the includer, then lenient or main. */
-export function topContextFor(file: SourceFile, opts: { lenient?: boolean; analysis?: Analysis; top?: BlockContext }): BlockContext {
+export function topContextFor(file: SourceFile, opts: { lenient?: boolean; analysis?: Pick<Analysis, 'model'>; top?: BlockContext }): BlockContext {
   if (opts.top) return opts.top;
   const declared = declaredContext(file);
   if (declared) return declared;

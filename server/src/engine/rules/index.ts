@@ -13,6 +13,8 @@ import { wsKeepaliveConnectionClash } from './ws-keepalive-connection-clash';
 import { mapCloseDefeatsKeepalive } from './map-close-defeats-keepalive';
 import { wsUpstreamNoAffinity } from './ws-upstream-no-affinity';
 import { wsPathWithoutRecipe } from './ws-path-without-recipe';
+import { directiveNotAllowed } from './directive-not-allowed';
+import { unknownDirective } from './unknown-directive';
 
 export type { Rule, RuleMeta } from './rule';
 
@@ -30,6 +32,8 @@ export const RULES: readonly Rule[] = [
   mapCloseDefeatsKeepalive,
   wsUpstreamNoAffinity,
   wsPathWithoutRecipe,
+  directiveNotAllowed,
+  unknownDirective,
 ];
 
 export function ruleById(id: string): Rule | undefined {

@@ -21,6 +21,7 @@ export const invalidTimeValue: Rule = {
     'Anything else makes `nginx -t` fail with "invalid value".',
   href: 'https://nginx.org/en/docs/syntax.html',
   versions: 'all',
+  noFix: 'the intended duration needs a human decision',
   check(ctx) {
     for (const { d } of allDirectives(ctx.model)) {
       if (!TIME_DIRECTIVES.has(d.name)) continue;

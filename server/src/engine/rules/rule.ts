@@ -10,6 +10,7 @@ import type { LocationInfo } from '../model/websocket';
 import type { EngineSettings, Finding, Fix, RelatedInfo, Severity } from '../types';
 import { insertAtTop, insertLines, fix } from '../fixes/edits';
 import { own } from '../model/config';
+import { contextProblems, type ContextProblem } from '../features/context-check';
 import { proxyUpstream } from '../model/websocket';
 import type { FileEdit } from '../types';
 
@@ -24,6 +25,8 @@ export interface RuleMeta {
   href: string;
   /** nginx versions the rule applies to, e.g. "all" or "< 1.29.7". */
   versions: string;
+  /** Why the rule offers no quick fix, for rules that cannot fix safely. */
+  noFix?: string;
 }
 
 export interface Rule extends RuleMeta {
@@ -93,6 +96,15 @@ export class RuleContext {
       ...(related && related.length ? { related } : {}),
       fixes: r.fixes ?? [],
     });
+  }
+
+  private readonly contextChecks = new Map<SourceFile, ContextProblem[]>();
+
+  /** Context/argument problems of a file, computed once for the rules that share them. */
+  contextProblemsOf(file: SourceFile): ContextProblem[] {
+    let p = this.contextChecks.get(file);
+    if (!p) this.contextChecks.set(file, (p = contextProblems(file, { lenient: this.lenient, analysis: this })));
+    return p;
   }
 
   hasMap(name: string): boolean {
