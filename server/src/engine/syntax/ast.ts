@@ -177,11 +177,14 @@ export function unescapeNginx(s: string): string {
 /** Variable references in a piece of text, with absolute offsets. */
 export function findVariables(raw: string, base: number): { name: string; start: number; end: number }[] {
   const out: { name: string; start: number; end: number }[] = [];
+  // Once a `${` finds no `}`, none after it will: skipping the search keeps `${${${...` linear.
+  let noClose = false;
   for (let i = 0; i < raw.length; i++) {
     if (raw.charCodeAt(i) !== 36 /* $ */) continue;
     if (i > 0 && raw.charCodeAt(i - 1) === 92 /* \ */) continue;
     if (raw.charCodeAt(i + 1) === 123 /* { */) {
-      const close = raw.indexOf('}', i + 2);
+      const close = noClose ? -1 : raw.indexOf('}', i + 2);
+      if (close < 0) noClose = true;
       if (close > i + 2) {
         const name = raw.slice(i + 2, close);
         if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) out.push({ name, start: base + i, end: base + close + 1 });

@@ -9,6 +9,7 @@
  *   backslash escapes the next character.
  * - It is iterative (no recursion), so nesting depth cannot overflow the stack;
  *   blocks deeper than MAX_DEPTH are flattened into their ancestor and reported.
+ * - At most MAX_ERRORS syntax errors are kept; the tree is still built to the end.
  * - Recovery: a missing `;` before `}` or before a known directive on a new
  *   line, a missing `}` at end of file, an extra `}`, and an unterminated
  *   string (ended at its line's end) are reported and parsing continues.
@@ -25,6 +26,8 @@ import { Argument, Block, Comment, Directive, SourceFile, type ArgKind, type Syn
 import { DATA_BLOCKS, isKnownDirectiveName } from '../knowledge/names';
 
 export const MAX_DEPTH = 256;
+/** Syntax errors kept per file (random bytes can produce one per character). */
+export const MAX_ERRORS = 1000;
 
 const enum Tok {
   EOF,
@@ -62,6 +65,9 @@ interface Frame {
   bodyIndent: number;
 }
 
+/** One shared frame for every phantom level: a file of a million `{` must not cost a million objects. Never mutated. */
+const PHANTOM: Frame = Object.freeze({ block: null, indent: -1, bodyIndent: -1 });
+
 export function parse(text: string, uri = 'untitled'): SourceFile {
   const first = new Parser(text, uri, false).run();
   if (!first.errors.some((e) => e.code === 'unclosed-block' || e.code === 'unexpected-brace')) return first;
@@ -82,6 +88,8 @@ class Parser {
   private tokTerminated = true;
 
   private readonly frames: Frame[] = [];
+  /** The real blocks among `frames` (phantoms skipped), so the current block is O(1) however many stray `{` there are. */
+  private readonly blocks: Block[] = [];
   /** Arguments of the directive being read; copied into it when it ends. */
   private readonly args: Argument[] = [];
   private readonly names = new Map<string, string>();
@@ -141,7 +149,7 @@ class Parser {
             }
             if (!cur) {
               const top = this.frames[this.frames.length - 1];
-              if (top && top.bodyIndent < 0) top.bodyIndent = col;
+              if (top && top.block && top.bodyIndent < 0) top.bodyIndent = col;
             }
           }
         }
@@ -176,7 +184,7 @@ class Parser {
       if (tok === Tok.Open) {
         if (!cur) {
           this.error('unexpected-brace', "Unexpected '{': a block needs a directive name before it", this.tokStart, this.tokEnd);
-          this.frames.push({ block: null, indent: -1, bodyIndent: -1 });
+          this.frames.push(PHANTOM);
           continue;
         }
         cur.terminated = true;
@@ -194,10 +202,11 @@ class Parser {
             this.tooDeepReported = true;
             this.error('too-deep', `Blocks are nested deeper than ${MAX_DEPTH} levels; deeper blocks are not analysed`, cur.nameToken.start, cur.nameToken.end);
           }
-          this.frames.push({ block: null, indent: -1, bodyIndent: -1 });
+          this.frames.push(PHANTOM);
         } else {
           const indent = this.indentMode ? this.lineIndent(cur.start) : -1;
           this.frames.push({ block, indent, bodyIndent: -1 });
+          this.blocks.push(block);
           this.depth++;
         }
         cur = null;
@@ -233,6 +242,7 @@ class Parser {
         cur = null;
       }
       const frame = this.frames.pop();
+      if (frame?.block) this.blocks.pop();
       if (!frame) {
         this.error('unexpected-brace', "Unexpected '}': no block is open here", this.tokStart, this.tokEnd);
         continue;
@@ -276,6 +286,7 @@ class Parser {
   /** Ends the innermost block where its last token ends and reports its missing `}`. */
   private closeImplicitly(): void {
     const b = this.frames.pop()!.block!;
+    this.blocks.pop();
     this.depth--;
     b.end = Math.max(b.start + 1, this.prevEnd);
     const d = b.parent!;
@@ -326,11 +337,8 @@ class Parser {
   }
 
   private currentBlock(): Block | null {
-    for (let i = this.frames.length - 1; i >= 0; i--) {
-      const b = this.frames[i]!.block;
-      if (b) return b;
-    }
-    return null;
+    const b = this.blocks;
+    return b.length ? b[b.length - 1]! : null;
   }
 
   private currentList() {
@@ -339,7 +347,8 @@ class Parser {
   }
 
   private error(code: SyntaxErrorCode, message: string, start: number, end: number): void {
-    this.file.errors.push({ code, message, start, end });
+    // Past this many, more errors help nobody and only cost memory and diagnostics traffic; parsing goes on.
+    if (this.file.errors.length < MAX_ERRORS) this.file.errors.push({ code, message, start, end });
   }
 
   /**
