@@ -156,3 +156,10 @@ test('a snippet with no http {} is lenient about variables a map elsewhere may d
   const snippet = `location /ws/ {\n    ${RECIPE.replace('"upgrade"', '$connection_upgrade')}\n}\n`;
   assert.deepEqual(codes(snippet), ['information:undefined-variable']);
 });
+
+test('an upstream whose second server is a backup does not balance: no affinity hint', () => {
+  const http = 'upstream b { server 127.0.0.1:3000; server 127.0.0.1:3001 backup; }';
+  assert.deepEqual(codes(conf(RECIPE.replace('http://127.0.0.1:3000', 'http://b'), http)), []);
+  const two = 'upstream b { server 127.0.0.1:3000; server 127.0.0.1:3001; }';
+  assert.deepEqual(codes(conf(RECIPE.replace('http://127.0.0.1:3000', 'http://b'), two)), ['information:ws-upstream-no-affinity']);
+});

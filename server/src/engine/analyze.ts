@@ -51,7 +51,7 @@ export function analyze(rootPath: string, host: FileHost, settings: EngineSettin
       findings.push({ path, range: file.rangeOf(e.start, e.end), severity: 'error', code: 'syntax', message: e.message, fixes: [] });
     }
   }
-  findings.push(...model.findings);
+  for (const f of model.findings) findings.push(f);
 
   const patterns = compilePatterns(settings.websocketPathPatterns);
   const locations = (model.scopes.get('location') ?? []).filter((s) => s.directive?.block).map((s) => classifyLocation(s, patterns));
@@ -73,7 +73,8 @@ export function analyze(rootPath: string, host: FileHost, settings: EngineSettin
       });
     }
   }
-  findings.push(...ctx.findings);
+  // No spread: a hostile file can produce more findings than a call may take arguments.
+  for (const f of ctx.findings) findings.push(f);
 
   const wsLocations: WsLocation[] = [];
   const seenLoc = new Set<Directive>();

@@ -6,16 +6,27 @@
 import { LineIndex, type Argument, type Block, type Directive, type SourceFile } from '../syntax/ast';
 import type { FileEdit, Fix, TextEdit } from '../types';
 
+/** Per-file style, computed once: a big file gets thousands of fixes. */
+const styles = new WeakMap<SourceFile, { eol: string; unit: string }>();
+
+function style(file: SourceFile): { eol: string; unit: string } {
+  let st = styles.get(file);
+  if (!st) {
+    const m = /\n([ \t]+)\S/.exec(file.text);
+    const ws = m ? m[1]! : '    ';
+    st = { eol: file.text.includes('\r\n') ? '\r\n' : '\n', unit: ws.startsWith('\t') ? '\t' : ws.length <= 8 ? ws : '    ' };
+    styles.set(file, st);
+  }
+  return st;
+}
+
 export function eol(file: SourceFile): string {
-  return file.text.includes('\r\n') ? '\r\n' : '\n';
+  return style(file).eol;
 }
 
 /** The indentation unit the file uses (first indented line), default four spaces. */
 export function indentUnit(file: SourceFile): string {
-  const m = /\n([ \t]+)\S/.exec(file.text);
-  if (!m) return '    ';
-  const ws = m[1]!;
-  return ws.startsWith('\t') ? '\t' : ws.length <= 8 ? ws : '    ';
+  return style(file).unit;
 }
 
 /** Indentation for new directives inside `block`. */

@@ -484,6 +484,7 @@ const MODULES: ModuleRows[] = [
     page: 'http/ngx_http_fastcgi_module.html',
     rows: [
       ['fastcgi_pass', 'L LIF', '1', 'address', '', 'Address of a FastCGI server.'],
+      ['fastcgi_temp_path', HSL, '1234', 'path [level1 [level2 [level3]]]', 'fastcgi_temp', 'Directory for temporary files with data from FastCGI servers.'],
       ['fastcgi_param', HSL, '23', 'parameter value [if_not_empty]', '', 'Parameter passed to the FastCGI server; a level with its own fastcgi_param inherits none from above.'],
       ['fastcgi_index', HSL, '1', 'name', '', 'File name appended to URIs ending with a slash, in $fastcgi_script_name.'],
       ['fastcgi_split_path_info', HSL, '1', 'regex', '', 'Regex capturing $fastcgi_script_name and $fastcgi_path_info.'],
@@ -511,6 +512,7 @@ const MODULES: ModuleRows[] = [
     page: 'http/ngx_http_uwsgi_module.html',
     rows: [
       ['uwsgi_pass', 'L LIF', '1', '[protocol://]address', '', 'Protocol and address of a uwsgi server.'],
+      ['uwsgi_temp_path', HSL, '1234', 'path [level1 [level2 [level3]]]', 'uwsgi_temp', 'Directory for temporary files with data from uwsgi servers.'],
       ['uwsgi_param', HSL, '23', 'parameter value [if_not_empty]', '', 'Parameter passed to the uwsgi server.'],
       ['uwsgi_connect_timeout', HSL, '1', 'time', '60s', 'Timeout for establishing a connection with a uwsgi server.'],
       ['uwsgi_send_timeout', HSL, '1', 'time', '60s', 'Timeout between two successive writes to the uwsgi server.'],
@@ -526,6 +528,7 @@ const MODULES: ModuleRows[] = [
     page: 'http/ngx_http_scgi_module.html',
     rows: [
       ['scgi_pass', 'L LIF', '1', 'address', '', 'Address of an SCGI server.'],
+      ['scgi_temp_path', HSL, '1234', 'path [level1 [level2 [level3]]]', 'scgi_temp', 'Directory for temporary files with data from SCGI servers.'],
       ['scgi_param', HSL, '23', 'parameter value [if_not_empty]', '', 'Parameter passed to the SCGI server.'],
       ['scgi_read_timeout', HSL, '1', 'time', '60s', 'Timeout between two successive reads from the SCGI server.'],
     ],

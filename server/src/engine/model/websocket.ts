@@ -140,11 +140,19 @@ export function proxyUpstream(model: ConfigModel, proxyPass: Directive | null): 
   return upstreamByName(model, m[1]!);
 }
 
+const upstreamIndex = new WeakMap<ConfigModel, Map<string, Scope>>();
+
 export function upstreamByName(model: ConfigModel, name: string): Scope | null {
-  for (const u of model.scopes.get('upstream') ?? []) {
-    if (u.directive?.args[0]?.value === name) return u;
+  let index = upstreamIndex.get(model);
+  if (!index) {
+    index = new Map();
+    for (const u of model.scopes.get('upstream') ?? []) {
+      const n = u.directive?.args[0]?.value;
+      if (n && !index.has(n)) index.set(n, u);
+    }
+    upstreamIndex.set(model, index);
   }
-  return null;
+  return index.get(name) ?? null;
 }
 
 /** Target nginx is at least `major.minor.patch`. Empty version: unknown, assume older. */

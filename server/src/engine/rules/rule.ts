@@ -62,9 +62,20 @@ export class RuleContext {
     readonly lenient: boolean,
   ) {}
 
+  private wsCache?: LocationInfo[];
+  private keepaliveCache?: boolean;
+
   /** Locations that proxy and carry WebSocket intent, except RFC 8441 extended CONNECT ones. */
   get webSocketLocations(): LocationInfo[] {
-    return this.locations.filter((l) => l.intent !== null && l.proxyPass && !l.extendedConnect);
+    return (this.wsCache ??= this.locations.filter((l) => l.intent !== null && l.proxyPass && !l.extendedConnect));
+  }
+
+  /** Some WebSocket location proxies to an upstream with keepalive. */
+  get webSocketsUseKeepalive(): boolean {
+    return (this.keepaliveCache ??= this.webSocketLocations.some((l) => {
+      const u = proxyUpstream(this.model, l.proxyPass);
+      return !!u && own(u, 'keepalive').length > 0;
+    }));
   }
 
   run(rule: Rule): void {
@@ -162,9 +173,5 @@ export function connectionValue(ctx: RuleContext): string {
 export function connectionUpgradeMap(ctx: RuleContext, scope?: Scope): FileEdit | null {
   const http = ctx.httpScope(scope);
   if (!http?.directive?.block) return null;
-  const keepalive = ctx.webSocketLocations.some((l) => {
-    const u = proxyUpstream(ctx.model, l.proxyPass);
-    return !!u && own(u, 'keepalive').length > 0;
-  });
-  return insertAtTop(http.directive.block, ['map $http_upgrade $connection_upgrade {', '    default upgrade;', `    ''      ${keepalive ? "''" : 'close'};`, '}']);
+  return insertAtTop(http.directive.block, ['map $http_upgrade $connection_upgrade {', '    default upgrade;', `    ''      ${ctx.webSocketsUseKeepalive ? "''" : 'close'};`, '}']);
 }
