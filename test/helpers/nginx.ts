@@ -281,7 +281,7 @@ async function startOnce(opts: StartOptions, prefix: string): Promise<RunningNgi
           await exited;
           clearTimeout(t);
         }
-        rmSync(prefix, { recursive: true, force: true });
+        rmSync(prefix, { recursive: true, force: true, maxRetries: 3 });
       })()),
   };
 }
