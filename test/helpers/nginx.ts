@@ -43,6 +43,12 @@ import { dirname, join } from 'node:path';
 
 export const NGINX_BINARY = process.env.NGINX_BINARY || '/usr/sbin/nginx';
 
+/** Children still running when the test process exits (a test timed out or crashed) are killed, never orphaned. */
+const live = new Set<import('node:child_process').ChildProcess>();
+process.once('exit', () => {
+  for (const c of live) c.kill('SIGKILL');
+});
+
 export function nginxAvailable(): boolean {
   return existsSync(NGINX_BINARY);
 }
@@ -232,7 +238,13 @@ async function startOnce(opts: StartOptions, prefix: string): Promise<RunningNgi
   // error_log may repeat, so `-g` adds the stderr logger even to a complete config of the caller's.
   const child = spawn(binary, [...nginxArgs(p), '-g', p.fullConf ? 'daemon off; error_log stderr notice;' : 'daemon off;'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  live.add(child);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      live.delete(child);
+      resolve(code);
+    }),
+  );
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error(`nginx did not start within ${opts.startTimeoutMs ?? 10_000} ms:\n${stderr}`)), opts.startTimeoutMs ?? 10_000);
     const done = (): void => {

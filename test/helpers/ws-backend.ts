@@ -116,7 +116,15 @@ export interface StrictBackend {
 export function startStrictBackend(opts: { pingIntervalSeconds?: number | null; startTimeoutMs?: number } = {}): Promise<StrictBackend> {
   const ping = opts.pingIntervalSeconds == null ? 'none' : String(opts.pingIntervalSeconds);
   const child = spawn(SYSTEM_PYTHON, ['-c', STRICT_SERVER, ping], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const killOnExit = (): void => void child.kill('SIGKILL');
+  // A test that times out or crashes must not leave the interpreter running.
+  process.once('exit', killOnExit);
+  const exited = new Promise<void>((r) =>
+    child.once('exit', () => {
+      process.off('exit', killOnExit);
+      r();
+    }),
+  );
   let out = '';
   let err = '';
   return new Promise((resolve, reject) => {
