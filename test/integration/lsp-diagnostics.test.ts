@@ -156,8 +156,9 @@ describe('LSP diagnostics', () => {
     // Delete `server {` ... which leaves one `}` too many.
     c.change(uri, 3, [{ range: { start: { line: 2, character: 0 }, end: { line: 3, character: 0 } }, text: '' }]);
     const p3 = await c.diagnostics(uri, (x) => x.version === 3);
-    assert.deepEqual(codes(p3), ['syntax']);
-    assert.equal(p3.diagnostics[0]!.range.start.line, 4, 'the stray `}` of the old http block');
+    assert.deepEqual(codes(p3), ['directive-not-allowed', 'syntax']);
+    assert.equal(only(p3, 'syntax')[0]!.range.start.line, 4, 'the stray `}` of the old http block');
+    assert.equal(only(p3, 'directive-not-allowed')[0]!.range.start.line, 2, '`listen` is now directly in http');
   });
 
   test('closing a document clears its diagnostics', T, async () => {
