@@ -69,3 +69,46 @@ export async function saveActiveEditor(page) {
   await page.keyboard.press('Control+s');
   await dirty.waitFor({ state: 'detached' });
 }
+
+/**
+ * Screen box of the characters [startCol, endCol) (0-based) of editor line
+ * `line` (1-based), from the rendered text itself: lets a session check that
+ * a squiggle sits under exactly the expected source text.
+ */
+export async function textBox(page, line, startCol, endCol) {
+  return page.evaluate(({ line, startCol, endCol }) => {
+    const editor = document.querySelector('.editor-instance .monaco-editor');
+    const numbers = [...editor.querySelectorAll('.margin-view-overlays .line-numbers')];
+    const num = numbers.find((n) => n.textContent.trim() === String(line));
+    if (!num) return null;
+    const top = num.getBoundingClientRect().top;
+    const viewLine = [...editor.querySelectorAll('.view-lines .view-line')].find((l) => Math.abs(l.getBoundingClientRect().top - top) < 2);
+    if (!viewLine) return null;
+    const walker = document.createTreeWalker(viewLine, NodeFilter.SHOW_TEXT);
+    const range = document.createRange();
+    let offset = 0;
+    let started = false;
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const len = n.textContent.length;
+      if (!started && startCol <= offset + len) { range.setStart(n, startCol - offset); started = true; }
+      if (started && endCol <= offset + len) { range.setEnd(n, endCol - offset); break; }
+      offset += len;
+    }
+    const r = range.getBoundingClientRect();
+    return { left: r.left, right: r.right, top: r.top, bottom: r.bottom, text: range.toString().replace(/\u00a0/g, ' ') };
+  }, { line, startCol, endCol });
+}
+
+/** Squiggles of one severity ('error' | 'warning' | 'info' | 'hint') as screen boxes. */
+export async function squiggles(page, severity) {
+  return page.locator(`.editor-instance .monaco-editor .squiggly-${severity}`).evaluateAll((els) =>
+    els.map((e) => { const r = e.getBoundingClientRect(); return { left: r.left, right: r.right, top: r.top, bottom: r.bottom }; }));
+}
+
+/** Opens the Problems panel (Ctrl+Shift+M) and returns its locator. */
+export async function openProblems(page) {
+  await page.keyboard.press('Control+Shift+M');
+  const panel = page.locator('.markers-panel');
+  await panel.waitFor();
+  return panel;
+}
