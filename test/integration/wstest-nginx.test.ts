@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runEndpointTest, formatReport, type EndpointTestOptions } from '../../server/src/wstest/index';
 import { deriveEndpoint } from '../../server/src/engine/endpoints';
+import type { WsLocation } from '../../server/src/engine/index';
 import { findingsFor, loadConfig } from '../../server/src/cli/endpoints-command';
 import { closedPort, nginxAvailable, selfSignedCert, startNginx, NGINX_BINARY, type RunningNginx } from '../helpers/nginx';
 import { startStrictBackend, startWsBackend } from '../helpers/ws-backend';
@@ -33,7 +34,7 @@ function server(location: string, serverExtra = '', listen = '127.0.0.1:__PORT__
 }
 
 /** nginx with `http`, the URL of /ws/ on it, and the engine's context for that location (parsed from the very file nginx runs). */
-async function nginxWith(t: TestContext, http: string, backendPort: number, files?: Record<string, string>): Promise<{ ng: RunningNginx; opts: EndpointTestOptions; line: (text: string) => number }> {
+async function nginxWith(t: TestContext, http: string, backendPort: number, files?: Record<string, string>): Promise<{ ng: RunningNginx; opts: EndpointTestOptions; loc: WsLocation; line: (text: string) => number }> {
   const ng = await startNginx({ http, backendPort, files });
   t.after(() => ng.stop());
   const { analysis } = loadConfig(ng.confPath);
@@ -42,6 +43,7 @@ async function nginxWith(t: TestContext, http: string, backendPort: number, file
   const text = analysis.files.get(ng.confPath)!.text.split('\n');
   return {
     ng,
+    loc,
     opts: {
       url: `ws://127.0.0.1:${ng.port}/ws/`,
       timeoutMs: 3000,
@@ -129,9 +131,9 @@ test('backend down: 502, proxy_pass line, backend-direct refused', { skip, timeo
 test('proxy_pass https:// to a plain backend: 502 said so, from the error_log and the backend-direct probe', { skip, timeout: 20_000 }, async (t) => {
   const b = await startWsBackend();
   t.after(() => b.stop());
-  const { opts, line, ng } = await nginxWith(t, server(RECIPE, '', '127.0.0.1:__PORT__', 'https://127.0.0.1:__BACKEND__'), b.port);
+  const { opts, line, ng, loc } = await nginxWith(t, server(RECIPE, '', '127.0.0.1:__PORT__', 'https://127.0.0.1:__BACKEND__'), b.port);
   const { analysis } = loadConfig(ng.confPath);
-  const derived = deriveEndpoint(opts.context!.location, analysis.upstreams);
+  const derived = deriveEndpoint(loc, analysis.upstreams);
   assert.equal(derived.backendUrl, `wss://127.0.0.1:${b.port}/ws/`);
   const r = await runEndpointTest({ ...opts, backendUrl: derived.backendUrl! });
   assert.equal(r.status, 502);

@@ -8,6 +8,7 @@ import { analyze, type FileHost } from '../../server/src/engine/index';
 import { diagnose } from '../../server/src/wstest/diagnose';
 import { emptyResult } from '../../server/src/wstest/probe';
 import { findingsFor } from '../../server/src/cli/endpoints-command';
+import { locationContext } from '../../server/src/engine/endpoints';
 import type { FailureKind, ProbeResult, Stage } from '../../server/src/wstest/types';
 
 const CONF = `events {}
@@ -31,8 +32,9 @@ const lineOf = (needle: string): number => CONF.split('\n').findIndex((l) => l.i
 function context() {
   const host: FileHost = { readFile: (p) => (p === '/c/nginx.conf' ? CONF : undefined), glob: () => [], dirname: () => '/c', resolve: (d, r) => `${d}/${r}` };
   const a = analyze('/c/nginx.conf', host);
-  const location = a.wsLocations[0]!;
-  return { location, findings: findingsFor(location, a.findings) };
+  const loc = a.wsLocations[0]!;
+  // Plain data, as the editor client receives it over the LSP: the round trip through JSON proves it serialises.
+  return JSON.parse(JSON.stringify({ location: locationContext(loc), findings: findingsFor(loc, a.findings) }));
 }
 
 function outcome(stage: Stage, kind: FailureKind, status: number | null = null, extra: Partial<ProbeResult> = {}) {

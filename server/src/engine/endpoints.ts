@@ -237,3 +237,44 @@ function backendFor(loc: WsLocation, upstreams: Map<string, Directive>, requestP
   }
   return { url: `${scheme}://${hostPort}${encodePath(path)}`, proxyPass: pp, upstream, server };
 }
+
+/** A directive as plain data: what the endpoint tester's diagnosis needs, serialisable across the LSP. */
+export interface DirectiveRef {
+  name: string;
+  args: string[];
+  /** File (engine path) and 1-based line. */
+  path: string;
+  line: number;
+}
+
+/**
+ * A WebSocket location as plain data (no AST objects), so the editor client can
+ * receive it from the language server and hand it to the endpoint tester.
+ */
+export interface LocationContext {
+  path: string;
+  /** 1-based line of the `location` directive. */
+  line: number;
+  /** `location /ws/`, `location ~ ^/ws/`. */
+  text: string;
+  /** The location's own directives (one level). */
+  directives: DirectiveRef[];
+  /** Directives of the enclosing server block, includes expanded. */
+  serverDirectives: DirectiveRef[];
+  proxyPass: DirectiveRef | null;
+}
+
+export function directiveRef(d: Directive): DirectiveRef {
+  return { name: d.name, args: d.args.map((a) => a.value), path: d.file.uri, line: d.range.start.line + 1 };
+}
+
+export function locationContext(loc: WsLocation): LocationContext {
+  return {
+    path: loc.path,
+    line: loc.directive.range.start.line + 1,
+    text: `location ${loc.modifier ? `${loc.modifier} ` : ''}${loc.locationPath}`,
+    directives: (loc.directive.block?.directives() ?? []).map(directiveRef),
+    serverDirectives: loc.serverDirectives.map(directiveRef),
+    proxyPass: loc.proxyPass ? directiveRef(loc.proxyPass) : null,
+  };
+}

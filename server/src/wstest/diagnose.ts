@@ -7,10 +7,11 @@
  * upstream; 502: backend down or https:// to a plain backend; idle close:
  * proxy_read_timeout).
  */
-import type { Directive } from '../engine/syntax/ast';
-import type { Finding } from '../engine/types';
-import type { WsLocation } from '../engine/analyze';
-import type { Diagnosis, EndpointTestResult, ProbeResult } from './types';
+import type { DirectiveRef, LocationContext } from '../engine/endpoints';
+import type { ContextFinding, Diagnosis, EndpointTestResult, ProbeResult } from './types';
+
+type Directive = DirectiveRef;
+type WsLocation = LocationContext;
 
 const HEADER_RULES = ['ws-upgrade-header-missing', 'ws-connection-header', 'ws-inherited-headers-dropped', 'ws-keepalive-connection-clash', 'map-close-defeats-keepalive', 'ws-path-without-recipe', 'undefined-variable'];
 const VERSION_RULES = ['ws-http-version'];
@@ -19,26 +20,26 @@ const TIMEOUT_RULES = ['proxy-connect-timeout-too-long', 'ws-read-timeout-short'
 
 type Input = Pick<EndpointTestResult, 'ok' | 'kind' | 'status' | 'stage' | 'response' | 'closedAfterIdleMs' | 'url' | 'backend' | 'crossOrigin' | 'nginxTest' | 'errorLog'>;
 
-export function diagnose(r: Input, context?: { location: WsLocation; findings: Finding[] }): Diagnosis[] {
+export function diagnose(r: Input, context?: { location: LocationContext; findings: ContextFinding[] }): Diagnosis[] {
   const out: Diagnosis[] = [];
   const loc = context?.location;
   const findings = context?.findings ?? [];
-  const used = new Set<Finding>();
+  const used = new Set<ContextFinding>();
   const fromFindings = (codes: string[]): boolean => {
     let any = false;
     for (const f of findings) {
       if (!codes.includes(f.code) || used.has(f)) continue;
       used.add(f);
-      out.push({ message: f.message, path: f.path, line: f.range.start.line + 1, code: f.code });
+      out.push({ message: f.message, path: f.path ?? loc?.path, line: f.range.start.line + 1, code: f.code });
       any = true;
     }
     return any;
   };
   const at = (message: string, d: Directive | null | undefined): void => {
-    out.push(d ? { message, path: d.file.uri, line: d.range.start.line + 1 } : { message });
+    out.push(d ? { message, path: d.path, line: d.line } : { message });
   };
   const sd = (name: string): Directive | undefined => loc?.serverDirectives.find((d) => d.name === name);
-  const listen = loc?.serverDirectives.find((d) => d.name === 'listen') ?? loc?.server ?? null;
+  const listen = loc?.serverDirectives.find((d) => d.name === 'listen') ?? null;
   const log = (r.errorLog ?? []).join('\n');
   const host = safeHost(r.url);
 
@@ -56,7 +57,7 @@ export function diagnose(r: Input, context?: { location: WsLocation; findings: F
       at('the URL is not a ws:// or wss:// URL', null);
       break;
     case 'dns':
-      at(`${host} does not resolve from here: if the config's server_name is not where it is deployed, set the base URL override or edit the URL`, sd('server_name') ?? loc?.server);
+      at(`${host} does not resolve from here: if the config's server_name is not where it is deployed, set the base URL override or edit the URL`, sd('server_name') ?? null);
       break;
     case 'refused':
       at(`nothing listens at ${host}: nginx is not running there, or its listen port differs from the URL`, listen);
@@ -94,7 +95,7 @@ export function diagnose(r: Input, context?: { location: WsLocation; findings: F
     case 'redirect-loop':
       at(
         `${r.kind === 'redirect-loop' ? 'a redirect loop' : 'a redirect'} instead of an upgrade: WebSocket clients do not follow redirects; a \`return 301\`/\`rewrite\` covers this path (http→https? then use wss://; trailing slash? match the location path exactly)`,
-        findDirective(loc, ['return', 'rewrite']) ?? loc?.directive,
+        findDirective(loc, ['return', 'rewrite']) ?? locLine(loc),
       );
       break;
     case 'http-status':
@@ -107,17 +108,17 @@ export function diagnose(r: Input, context?: { location: WsLocation; findings: F
       at('a 101 that is not a valid WebSocket answer: a middlebox or a server that is not a WebSocket server answered (wrong backend port?)', loc?.proxyPass ?? listen);
       break;
     case 'bad-protocol':
-      at('subprotocol negotiation is inconsistent: the backend picked a subprotocol the client did not offer; proxy_set_header Sec-WebSocket-Protocol in the config?', findHeader(loc, 'sec-websocket-protocol') ?? loc?.directive);
+      at('subprotocol negotiation is inconsistent: the backend picked a subprotocol the client did not offer; proxy_set_header Sec-WebSocket-Protocol in the config?', findHeader(loc, 'sec-websocket-protocol') ?? locLine(loc));
       break;
     case 'message-timeout':
-      at('the upgrade worked but nothing came back (no echo, no pong): the backend accepted and then stalled', loc?.proxyPass ?? loc?.directive);
+      at('the upgrade worked but nothing came back (no echo, no pong): the backend accepted and then stalled', loc?.proxyPass ?? locLine(loc));
       break;
     case 'closed-after-handshake':
       if (/upstream prematurely closed/.test(log)) at('nginx reports "upstream prematurely closed connection": the backend closes right after the upgrade', loc?.proxyPass);
-      else at('the connection closed right after the upgrade: the backend rejected the session (authentication, path, or protocol)', loc?.proxyPass ?? loc?.directive);
+      else at('the connection closed right after the upgrade: the backend rejected the session (authentication, path, or protocol)', loc?.proxyPass ?? locLine(loc));
       break;
     case 'protocol-error':
-      at('frames after the upgrade violate RFC 6455: not a WebSocket server behind this path', loc?.proxyPass ?? loc?.directive);
+      at('frames after the upgrade violate RFC 6455: not a WebSocket server behind this path', loc?.proxyPass ?? locLine(loc));
       break;
     case 'idle-closed':
     case 'idle-dead': {
@@ -126,9 +127,9 @@ export function diagnose(r: Input, context?: { location: WsLocation; findings: F
         const rt = findDirective(loc, ['proxy_read_timeout']);
         at(
           rt
-            ? `closed after ${secs ?? '?'} s idle: proxy_read_timeout ${rt.arg(0)} ends idle WebSockets; raise it, or have the backend ping more often than that`
+            ? `closed after ${secs ?? '?'} s idle: proxy_read_timeout ${rt.args[0]} ends idle WebSockets; raise it, or have the backend ping more often than that`
             : `closed after ${secs ?? '?'} s idle: an idle WebSocket dies after proxy_read_timeout (default 60s); set a longer proxy_read_timeout here or ping from the backend`,
-          rt ?? loc?.directive,
+          rt ?? locLine(loc),
         );
       }
       break;
@@ -138,7 +139,7 @@ export function diagnose(r: Input, context?: { location: WsLocation; findings: F
   // An idle close is not comparable with a short direct test of the backend.
   if (!r.ok && r.backend && r.stage !== 'idle') backendVerdict(r, r.backend, at, loc);
   if (r.crossOrigin?.accepted) {
-    at(`accepts a handshake with the foreign Origin ${r.crossOrigin.origin}: open to cross-site WebSocket hijacking unless it authenticates otherwise; the backend should check Origin`, loc?.proxyPass ?? loc?.directive);
+    at(`accepts a handshake with the foreign Origin ${r.crossOrigin.origin}: open to cross-site WebSocket hijacking unless it authenticates otherwise; the backend should check Origin`, loc?.proxyPass ?? locLine(loc));
   }
   return out;
 }
@@ -157,7 +158,7 @@ function statusCause(
     if (!fromFindings(HEADER_RULES)) {
       at(
         `${s}: the backend did not see an upgrade request — nginx drops the hop-by-hop Upgrade and Connection headers unless this location sets proxy_set_header Upgrade $http_upgrade and Connection "upgrade" (a location's own proxy_set_header list replaces the inherited one)`,
-        findHeader(loc, 'connection') ?? findHeader(loc, 'upgrade') ?? loc?.directive,
+        findHeader(loc, 'connection') ?? findHeader(loc, 'upgrade') ?? locLine(loc),
       );
     }
     return;
@@ -167,17 +168,17 @@ function statusCause(
     if (!fromFindings(VERSION_RULES)) {
       const v = findDirective(loc, ['proxy_http_version']);
       at(
-        v && v.arg(0) === '1.1'
+        v && v.args[0] === '1.1'
           ? '400: the request is malformed for this server (check extra headers and the Host it expects)'
           : `400: a strict backend refuses the HTTP/1.0 request nginx sends upstream without proxy_http_version 1.1${backendOk ? ' (the backend accepts WebSocket when reached directly)' : ''}`,
-        v ?? loc?.directive,
+        v ?? locLine(loc),
       );
     }
     fromFindings(HEADER_RULES);
     return;
   }
   if (s === 404) {
-    at('404: nothing serves this path — the request does not reach this location, or the backend has no WebSocket route there (with a URI part in proxy_pass nginx replaces the location prefix)', pp ?? loc?.directive);
+    at('404: nothing serves this path — the request does not reach this location, or the backend has no WebSocket route there (with a URI part in proxy_pass nginx replaces the location prefix)', pp ?? locLine(loc));
     return;
   }
   if (s === 401 || s === 403) {
@@ -185,40 +186,40 @@ function statusCause(
       s === 401
         ? '401: the endpoint needs credentials: pass them as a header (--header \'Authorization: ...\') or cookie'
         : '403: refused — allow/deny or auth_request in nginx, or the backend checks Origin (try --origin with the site\'s origin)',
-      findDirective(loc, ['deny', 'auth_request', 'auth_basic']) ?? pp ?? loc?.directive,
+      findDirective(loc, ['deny', 'auth_request', 'auth_basic']) ?? pp ?? locLine(loc),
     );
     return;
   }
   if (s === 502) {
     const b = r.backend;
-    const httpsToPlain = /SSL_do_handshake|wrong version number|ssl3_get_record|packet length too long/i.test(log) || (b?.kind === 'tls-not-tls' && /^https:/i.test(pp?.arg(0) ?? ''));
+    const httpsToPlain = /SSL_do_handshake|wrong version number|ssl3_get_record|packet length too long/i.test(log) || (b?.kind === 'tls-not-tls' && /^https:/i.test(pp?.args[0] ?? ''));
     if (httpsToPlain) {
       at('502: proxy_pass uses https:// but the backend speaks plain HTTP on that port: use http://', pp);
     } else if (/Connection refused|connect\(\) failed|no live upstreams|host not found/i.test(log) || b?.kind === 'refused') {
       at('502: nginx cannot connect to the backend — it is down or the proxy_pass address/port is wrong', pp);
     } else {
-      at('502: nginx could not get a valid answer from the backend — it is down, the port is wrong, or proxy_pass says https:// to a plain backend', pp ?? loc?.directive);
+      at('502: nginx could not get a valid answer from the backend — it is down, the port is wrong, or proxy_pass says https:// to a plain backend', pp ?? locLine(loc));
     }
     return;
   }
   if (s === 503) {
-    at('503: no backend available (all upstream servers down or marked failed), or a limit_req/limit_conn refused it', pp ?? loc?.directive);
+    at('503: no backend available (all upstream servers down or marked failed), or a limit_req/limit_conn refused it', pp ?? locLine(loc));
     return;
   }
   if (s === 504) {
-    if (!fromFindings(TIMEOUT_RULES)) at('504: the backend did not answer within proxy_connect_timeout/proxy_read_timeout — wrong address that drops packets, or a hung backend', pp ?? loc?.directive);
+    if (!fromFindings(TIMEOUT_RULES)) at('504: the backend did not answer within proxy_connect_timeout/proxy_read_timeout — wrong address that drops packets, or a hung backend', pp ?? locLine(loc));
     return;
   }
   if (s >= 500) {
-    at(`${s}: server error${log ? ' — see the error_log lines below' : ''}`, pp ?? loc?.directive);
+    at(`${s}: server error${log ? ' — see the error_log lines below' : ''}`, pp ?? locLine(loc));
     return;
   }
-  at(`${s}: not an upgrade`, loc?.directive);
+  at(`${s}: not an upgrade`, locLine(loc));
 }
 
 function backendVerdict(r: Input, b: ProbeResult, at: (m: string, d: Directive | null | undefined) => void, loc: WsLocation | undefined): void {
   if (b.ok) {
-    at(`backend OK when reached directly (${b.url}): nginx breaks it`, loc?.proxyPass ?? loc?.directive);
+    at(`backend OK when reached directly (${b.url}): nginx breaks it`, loc?.proxyPass ?? locLine(loc));
   } else if (b.stage === 'handshake' && b.status !== null) {
     at(`the backend itself refuses WebSocket (${b.url} answered ${b.status}${r.status === b.status ? ', the same as through nginx' : ''})`, loc?.proxyPass);
   } else {
@@ -226,16 +227,21 @@ function backendVerdict(r: Input, b: ProbeResult, at: (m: string, d: Directive |
   }
 }
 
+/** The `location` line itself, as a directive reference. */
+function locLine(loc: WsLocation | undefined): Directive | undefined {
+  return loc ? { name: 'location', args: [], path: loc.path, line: loc.line } : undefined;
+}
+
 function findDirective(loc: WsLocation | undefined, names: string[]): Directive | undefined {
   if (!loc) return undefined;
-  for (const d of loc.directive.block?.directives() ?? []) if (names.includes(d.name)) return d;
+  for (const d of loc.directives) if (names.includes(d.name)) return d;
   for (const d of loc.serverDirectives) if (names.includes(d.name)) return d;
   return undefined;
 }
 
 function findHeader(loc: WsLocation | undefined, name: string): Directive | undefined {
   if (!loc) return undefined;
-  return (loc.directive.block?.directives() ?? []).find((d) => d.name === 'proxy_set_header' && d.arg(0)?.toLowerCase() === name);
+  return loc.directives.find((d) => d.name === 'proxy_set_header' && d.args[0]?.toLowerCase() === name);
 }
 
 function safeHost(url: string): string {

@@ -1,13 +1,31 @@
 /**
  * The endpoint tester's public API (no vscode import): the editor command and
  * the CLI are thin shells around `runEndpointTest` and `formatReport`.
+ *
+ *   const ac = new AbortController();                      // wire to the progress notification's cancel
+ *   const r = await runEndpointTest({
+ *     url,                                                 // derived (deriveEndpoint / nginxWs/endpointContext) or edited by the user
+ *     timeoutMs, idleSeconds, insecure, origin, headers, protocols,
+ *     backendUrl,                                          // optional backend-direct test
+ *     crossOriginProbe: true,                              // optional
+ *     nginx: trusted ? { binary, configFile, prefix } : undefined,  // runs `nginx -t`: only in a trusted workspace
+ *     errorLogPath,                                        // lines it gains are shown
+ *     signal: ac.signal, onProgress: (m) => progress.report({ message: m }),
+ *     context: { location: locationContext(loc) /* or the WsLocation itself *\/, findings },
+ *   });
+ *   notify(r.ok, summaryLine(r)); output.append(formatReport(r));
+ *
+ * It never throws for a bad URL or a hostile endpoint: every failure is a
+ * result with `stage`, `kind`, `error` and a `diagnosis`.
  */
+import { locationContext, type LocationContext } from '../engine/endpoints';
+import type { WsLocation } from '../engine/analyze';
 import { diagnose } from './diagnose';
 import { logLinesSince, logOffset, nginxConfigTest } from './nginx-check';
 import { emptyResult, probe } from './probe';
 import type { EndpointTestOptions, EndpointTestResult } from './types';
 
-export { deriveEndpoint, type DerivedEndpoint, type DeriveOptions, type BackendTarget } from '../engine/endpoints';
+export { deriveEndpoint, locationContext, type DerivedEndpoint, type DeriveOptions, type BackendTarget, type LocationContext, type DirectiveRef } from '../engine/endpoints';
 export { formatReport, formatDiagnosis, summaryLine } from './report';
 export { maskHeader, maskUrl } from './mask';
 export { acceptFor } from './handshake';
@@ -28,7 +46,8 @@ export async function runEndpointTest(opts: EndpointTestOptions): Promise<Endpoi
       // A failing progress callback must not fail the test.
     }
   };
-  const loc = opts.context?.location;
+  const loc = opts.context ? toContext(opts.context.location) : undefined;
+  const context = loc ? { location: loc, findings: opts.context!.findings } : undefined;
   const base: Omit<EndpointTestResult, keyof ReturnType<typeof emptyResult>> = {
     diagnosis: [],
     backend: null,
@@ -36,7 +55,7 @@ export async function runEndpointTest(opts: EndpointTestOptions): Promise<Endpoi
     nginxTest: null,
     errorLog: null,
     findings: opts.context?.findings ?? [],
-    location: loc ? { path: loc.path, line: loc.directive.range.start.line + 1, text: `location ${loc.modifier ? `${loc.modifier} ` : ''}${loc.locationPath}` } : null,
+    location: loc ? { path: loc.path, line: loc.line, text: loc.text } : null,
   };
   if (timeoutMs === null || idleSeconds === null) {
     const r: EndpointTestResult = { ...emptyResult(opts.url), ...base, kind: 'bad-url', error: 'timeoutMs must be a positive number and idleSeconds zero or more' };
@@ -96,7 +115,7 @@ export async function runEndpointTest(opts: EndpointTestOptions): Promise<Endpoi
   if (opts.errorLogPath) {
     r.errorLog = logStart === null ? null : logLinesSince(opts.errorLogPath, logStart);
   }
-  r.diagnosis = diagnose(r, opts.context);
+  r.diagnosis = diagnose(r, context);
   return r;
 }
 
@@ -104,4 +123,8 @@ function validNumber(v: number | undefined, dflt: number, zeroOk = false): numbe
   if (v === undefined) return dflt;
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (!zeroOk && v === 0)) return null;
   return v;
+}
+
+function toContext(l: WsLocation | LocationContext): LocationContext {
+  return 'directive' in l ? locationContext(l) : l;
 }

@@ -3,8 +3,18 @@
  * build an `EndpointTestOptions`, call `runEndpointTest`, and render the
  * `EndpointTestResult` (or `formatReport` it).
  */
-import type { Finding } from '../engine/types';
+import type { Finding, Range, Severity } from '../engine/types';
 import type { WsLocation } from '../engine/analyze';
+import type { LocationContext } from '../engine/endpoints';
+
+/** An engine finding as the diagnosis needs it (an engine `Finding`, or the LSP's serialised one; `path` defaults to the location's file). */
+export interface ContextFinding {
+  code: string;
+  message: string;
+  range: Range;
+  severity?: Severity;
+  path?: string;
+}
 
 /** Where the test stopped: the step that failed, or `done`. */
 export type Stage = 'dns' | 'connect' | 'tls' | 'handshake' | 'message' | 'idle' | 'done';
@@ -62,8 +72,12 @@ export interface EndpointTestOptions {
   errorLogPath?: string;
   signal?: AbortSignal;
   onProgress?: (msg: string) => void;
-  /** The location the URL came from and the engine's findings for it, for a diagnosis that names the line. */
-  context?: { location: WsLocation; findings: Finding[] };
+  /**
+   * The location the URL came from and the engine's findings there, for a diagnosis that names the line.
+   * `location` is the engine's `WsLocation` (in-process: CLI, tests) or its plain-data form
+   * `locationContext(loc)` (across the LSP, for the editor client).
+   */
+  context?: { location: WsLocation | LocationContext; findings: (Finding | ContextFinding)[] };
 }
 
 export interface StepVerdict {
@@ -134,7 +148,7 @@ export interface EndpointTestResult extends ProbeResult {
   /** Lines the error_log gained during the test. */
   errorLog: string[] | null;
   /** Findings of the location that were passed in `context`. */
-  findings: Finding[];
+  findings: ContextFinding[];
   /** The location, for the report's header (path:line). */
   location: { path: string; line: number; text: string } | null;
 }
