@@ -78,7 +78,7 @@ export function startWsBackend(opts: WsBackendOptions = {}): Promise<WsBackend> 
       let stopped: Promise<void> | undefined;
       resolve({
         port,
-        url: `ws://${host}:${port}`,
+        url: `ws://${host.includes(':') ? `[${host}]` : host}:${port}`,
         requests,
         stop: () =>
           (stopped ??= new Promise<void>((res) => {

@@ -8,6 +8,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { createHash } from 'node:crypto';
 import { runEndpointTest, type EndpointTestResult } from '../../server/src/wstest/index';
 import { closedPort } from '../helpers/nginx';
+import { startWsBackend } from '../helpers/ws-backend';
 
 const TIMEOUT = 1500;
 
@@ -224,4 +225,16 @@ test('bad input never throws', async () => {
   }
   const r = await runEndpointTest({ url: 'ws://127.0.0.1:1/', timeoutMs: -1 });
   assert.equal(r.kind, 'bad-url');
+});
+
+test('IPv6 loopback literal, subprotocol negotiated: passes with an echo', { timeout: 10_000 }, async (t) => {
+  const b = await startWsBackend({ host: '::1', protocols: ['chat.v2'] });
+  t.after(() => b.stop());
+  assert.match(b.url, /^ws:\/\/\[::1\]:\d+$/);
+  const r = await runEndpointTest({ url: `${b.url}/x`, timeoutMs: TIMEOUT, protocols: ['chat.v1', 'chat.v2'] });
+  assert.equal(r.ok, true, r.error ?? '');
+  assert.equal(r.remoteAddress, `[::1]:${b.port}`);
+  assert.equal(r.negotiated?.protocol, 'chat.v2');
+  assert.equal(r.reply, 'echo');
+  assert.equal(b.requests[0]?.headers['sec-websocket-protocol'], 'chat.v1, chat.v2');
 });
