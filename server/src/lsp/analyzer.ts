@@ -41,6 +41,7 @@ export interface AnalyzerOptions {
   /** `version` is undefined for files that are not open. */
   publish(uri: string, version: number | undefined, diagnostics: Diagnostic[]): void;
   log(message: string): void;
+  info(message: string): void;
   settings(): EngineSettings;
   /** Analysis waits for this (settings loaded, nginx version known) so the first diagnostics are already right. */
   ready: Promise<unknown>;
@@ -63,6 +64,7 @@ export class Analyzer {
   private isReady = false;
   private gate: Promise<unknown> = Promise.resolve();
   private disposed = false;
+  private firstLogged = false;
 
   constructor(private readonly o: AnalyzerOptions) {
     this.disk = o.disk ?? new DiskReader();
@@ -263,7 +265,8 @@ export class Analyzer {
       }
       diagnosticsByPath.get(path)!.push(...refused);
       const ms = performance.now() - started;
-      if (ms > 1000) this.o.log(`nginx-ws: analysing ${uri} took ${Math.round(ms)} ms`);
+      if (ms > 1000 || !this.firstLogged) this.o.info(`nginx-ws: analysed ${uri} in ${Math.round(ms)} ms`);
+      this.firstLogged = true;
       return {
         uri,
         path,

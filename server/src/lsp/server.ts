@@ -93,10 +93,12 @@ export function startServer(connection: Connection): void {
         resolve();
       }, READY_TIMEOUT_MS);
       cap.unref();
+      const started = Date.now();
       loadSettings()
         .catch((e: unknown) => logError(`nginx-ws: loading settings failed: ${String(e)}`))
         .finally(() => {
           clearTimeout(cap);
+          logInfo(`nginx-ws: settings loaded in ${Date.now() - started} ms${trusted ? '' : ' (untrusted workspace: nginx is never run)'}`);
           resolve();
         });
     });
@@ -122,6 +124,7 @@ export function startServer(connection: Connection): void {
       debounceMs,
       settings: engineSettings,
       log: logError,
+      info: logInfo,
       publish: (uri, version, diagnostics) => void connection.sendDiagnostics({ uri, version, diagnostics }),
       onAnalyzed: (state) => {
         const sig = state.analysis ? lensSignature(state.analysis.wsLocations, state.path) : '';
