@@ -89,10 +89,11 @@ test('nginx-ws test --idle reports the close in closedAfterIdleMs', { skip, time
   assert.equal(r.code, 1);
   const j = JSON.parse(r.stdout);
   assert.equal(j.stage, 'idle');
-  assert.ok(j.closedAfterIdleMs > 500 && j.closedAfterIdleMs < 1800, String(j.closedAfterIdleMs));
+  // nginx closes ~1 s after the last upstream byte, well before the 2 s hold ends.
+  assert.ok(j.closedAfterIdleMs > 500 && j.closedAfterIdleMs < 1950, String(j.closedAfterIdleMs));
 });
 
-test('nginx-ws test: usage errors exit 2 with a message and no stack trace', { timeout: 40_000 }, async () => {
+test('nginx-ws test: usage errors exit 2 with a message and no stack trace', { timeout: 180_000 }, async () => {
   const cases = [
     ['test'],
     ['test', 'ws://a', 'ws://b'],
@@ -108,8 +109,9 @@ test('nginx-ws test: usage errors exit 2 with a message and no stack trace', { t
     ['endpoints'],
     ['endpoints', '/no/such/file.conf'],
   ];
-  // Each run is a separate process start; run them side by side to keep the suite fast.
-  const results = await Promise.all(cases.map((args) => cli(args)));
+  // Each run is a separate process start: a few side by side keeps the suite fast without starving a loaded CI box.
+  const results: Awaited<ReturnType<typeof cli>>[] = [];
+  for (let i = 0; i < cases.length; i += 4) results.push(...(await Promise.all(cases.slice(i, i + 4).map((args) => cli(args, 60_000)))));
   for (const [i, args] of cases.entries()) {
     const r = results[i]!;
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
