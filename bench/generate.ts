@@ -9,7 +9,7 @@
  */
 
 export interface GenerateOptions {
-  /** Number of `server` blocks (each ~750 bytes with its upstream and map). */
+  /** Number of `server` blocks (each ~780 bytes with its upstream and map). */
   servers: number;
   /** Wrap in `events {}` / `http {}` with pid/log/temp paths inside the prefix (default true). */
   wrapper?: boolean;
@@ -33,8 +33,10 @@ export function generateConfig(opts: GenerateOptions): string {
       '    scgi_temp_path scgi_temp;\n',
       '    # Large configs need bigger hash tables for server_name and map.\n',
       '    server_names_hash_bucket_size 128;\n',
-      '    server_names_hash_max_size 65536;\n',
+      '    server_names_hash_max_size 262144;\n',
       '    map_hash_bucket_size 128;\n',
+      '    variables_hash_max_size 131072;\n',
+      '    variables_hash_bucket_size 128;\n',
       '    map $http_upgrade $connection_upgrade {\n        default upgrade;\n        \'\' close;\n    }\n',
     );
   }
@@ -43,34 +45,28 @@ export function generateConfig(opts: GenerateOptions): string {
     parts.push(
       `    upstream app_${i} {\n`,
       `        server 127.0.0.1:${port};\n`,
-      `        server 127.0.0.1:${port + 1} backup;\n`,
       `        keepalive 16;\n`,
       `    }\n`,
       `    map $request_uri $route_${i} {\n`,
-      `        default "app";\n`,
-      `        ~^/static/ "static";\n`,
-      `        "/health" 'health';\n`,
+      `        default app;\n`,
+      `        ~^/static/ static;\n`,
       `    }\n`,
       `    server {\n`,
       `        listen 127.0.0.1:${8000 + (i % 1000)};\n`,
-      `        server_name site${i}.example.test www.site${i}.example.test;\n`,
-      `        # WebSocket endpoint for site ${i}\n`,
+      `        server_name site${i}.example.test;\n`,
       `        location /ws/ {\n`,
       `            proxy_pass http://app_${i};\n`,
       `            proxy_http_version 1.1;\n`,
       `            proxy_set_header Upgrade $http_upgrade;\n`,
       `            proxy_set_header Connection $connection_upgrade;\n`,
-      `            proxy_set_header Host $host;\n`,
       `            proxy_read_timeout 3600s;\n`,
       `        }\n`,
       `        location / {\n`,
       `            proxy_pass http://app_${i};\n`,
-      `            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n`,
-      `            add_header X-Route "$route_${i}" always;\n`,
+      `            add_header X-Route $route_${i};\n`,
       `        }\n`,
-      `        location ~* \\.(css|js|png)$ {\n`,
+      `        location ~* \\.(css|js)$ {\n`,
       `            root html;\n`,
-      `            expires 7d;\n`,
       `        }\n`,
       `    }\n`,
     );

@@ -1,0 +1,256 @@
+/**
+ * `npm run bench`: the figures issue 2 asks for, on a generated ~1.5 MB
+ * config (2,000 servers, each with a WebSocket location, two plain
+ * locations, an upstream and a map) and one ten times larger, in one run:
+ *
+ * - parse throughput, ours vs nginx-conf (its parser tree, and its public
+ *   `NginxConfFile.createFromSource`, which is what a user of the package calls);
+ * - whole lint time (`lintText`, in a child process) vs real `nginx -t` on the
+ *   same config (written with a valid wrapper under a temp prefix);
+ * - the language server's latency for one edit of the 1.5 MB file: the real
+ *   `node dist/server.js --stdio` driven over stdio, didOpen then 50
+ *   sequential didChange edits, each timed until publishDiagnostics for that
+ *   version arrives (debounce set to 0 so the figure is analysis + protocol);
+ *   in-process `lintText` timings are printed as a proxy row next to it;
+ * - peak memory: this process (maxRSS), the lint child (maxRSS), the server
+ *   (VmHWM from /proc).
+ *
+ * Prints a table and writes bench/results/latest.json. Figures only: nothing
+ * is asserted. Options: --quick (skip the 10x nginx -t and lint, fewer runs),
+ * --no-lsp, --edits N.
+ */
+import { spawnSync, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse as ncParse } from 'nginx-conf/dist/src/parser.js';
+import { NginxConfFile } from 'nginx-conf';
+import { parse } from '../server/src/engine/syntax/parser';
+import { lintText } from '../server/src/engine/index';
+import { generateConfig } from './generate';
+import { buildOnce, LspTestClient, ROOT } from '../test/helpers/lsp-client';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const noLsp = args.includes('--no-lsp');
+const editsArg = args.indexOf('--edits');
+const EDITS = editsArg >= 0 ? Number(args[editsArg + 1]) || 50 : 50;
+const NGINX = process.env.NGINX_BINARY || '/usr/sbin/nginx';
+const MB = 1024 * 1024;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor((s.length - 1) / 2)]!;
+}
+function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+}
+function timeRuns(warmup: number, runs: number, fn: () => void): number[] {
+  for (let i = 0; i < warmup; i++) fn();
+  const out: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    fn();
+    out.push(performance.now() - t);
+  }
+  return out;
+}
+const fmt = (ms: number | null | undefined) => (ms === null || ms === undefined ? 'n/a' : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
+const mbps = (bytes: number, ms: number) => `${(bytes / MB / (ms / 1000)).toFixed(1)} MB/s`;
+
+interface SizeResult {
+  label: string;
+  servers: number;
+  bytes: number;
+  parse: { oursMs: number; ncTreeMs: number | null; ncConfMs: number | null; runs: number };
+  lint: { ms: number | null; firstMs: number | null; findings: number | null; maxRssKb: number | null; note?: string };
+  nginxT: { ms: number | null; ok: boolean; note?: string };
+}
+
+function ncTree(text: string): void {
+  ncParse(text, (err) => {
+    if (err) throw new Error(`nginx-conf: ${err.message}`);
+  });
+}
+function ncConf(text: string): void {
+  NginxConfFile.createFromSource(text, (err) => {
+    if (err) throw err;
+  });
+}
+
+/** Lints in a child process (own memory figure, and a timeout for slow rules). */
+function lintInChild(file: string, runs: number, timeoutMs: number): SizeResult['lint'] {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, 'lint-once.ts'), file, String(runs)], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    maxBuffer: 16 * MB,
+  });
+  if (r.error || r.status !== 0) {
+    const why = r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT' ? `timed out after ${timeoutMs / 1000} s` : `failed: ${r.stderr.slice(-300)}`;
+    return { ms: null, firstMs: null, findings: null, maxRssKb: null, note: why };
+  }
+  const j = JSON.parse(r.stdout.trim().split('\n').pop()!) as { firstMs: number; runs: number[]; findings: number; maxRssKb: number };
+  return { ms: median(j.runs.length > 1 ? j.runs.slice(1) : j.runs), firstMs: j.firstMs, findings: j.findings, maxRssKb: j.maxRssKb };
+}
+
+function nginxT(prefix: string, conf: string, timeoutMs: number): SizeResult['nginxT'] {
+  if (!existsSync(NGINX)) return { ms: null, ok: false, note: `${NGINX} not found` };
+  const t = performance.now();
+  const r = spawnSync(NGINX, ['-t', '-q', '-p', prefix + '/', '-c', conf, '-e', join(prefix, 'error.log')], { encoding: 'utf8', timeout: timeoutMs });
+  const ms = performance.now() - t;
+  if (r.error) return { ms: null, ok: false, note: `timed out after ${timeoutMs / 1000} s` };
+  return { ms, ok: r.status === 0, note: r.status === 0 ? undefined : r.stderr.trim().split('\n')[0] };
+}
+
+function benchSize(label: string, servers: number, prefix: string, opts: { runs: number; lintAndNginx: boolean }): SizeResult {
+  const text = generateConfig({ servers });
+  const conf = join(prefix, `nginx-${servers}.conf`);
+  writeFileSync(conf, text);
+  console.log(`\n${label}: ${servers} servers, ${(text.length / MB).toFixed(2)} MB`);
+
+  const ours = median(timeRuns(3, opts.runs, () => parse(text, conf)));
+  console.log(`  parse ours: ${fmt(ours)} (${mbps(text.length, ours)})`);
+  const ncRuns = Math.max(2, Math.ceil(opts.runs / 4));
+  let ncTreeMs: number | null = null;
+  let ncConfMs: number | null = null;
+  try {
+    ncTreeMs = median(timeRuns(1, ncRuns, () => ncTree(text)));
+    ncConfMs = median(timeRuns(1, Math.max(1, Math.ceil(ncRuns / 2)), () => ncConf(text)));
+  } catch (e) {
+    console.log(`  nginx-conf failed: ${(e as Error).message}`);
+  }
+  console.log(`  parse nginx-conf: parser tree ${fmt(ncTreeMs)}, createFromSource ${fmt(ncConfMs)}`);
+
+  let lint: SizeResult['lint'] = { ms: null, firstMs: null, findings: null, maxRssKb: null, note: 'skipped (--quick)' };
+  let nt: SizeResult['nginxT'] = { ms: null, ok: false, note: 'skipped (--quick)' };
+  if (opts.lintAndNginx) {
+    lint = lintInChild(conf, servers > 5000 ? 1 : 4, servers > 5000 ? 180_000 : 120_000);
+    console.log(`  lintText: ${fmt(lint.ms)} (first run ${fmt(lint.firstMs)}), ${lint.findings ?? '?'} findings ${lint.note ?? ''}`);
+    nt = nginxT(prefix, conf, servers > 5000 ? 300_000 : 120_000);
+    console.log(`  nginx -t: ${fmt(nt.ms)} ${nt.ok ? 'ok' : `NOT OK: ${nt.note}`}`);
+  }
+  return { label, servers, bytes: text.length, parse: { oursMs: ours, ncTreeMs, ncConfMs, runs: opts.runs }, lint, nginxT: nt };
+}
+
+interface LspResult {
+  openMs: number | null;
+  edits: number[];
+  p50: number | null;
+  p95: number | null;
+  vmHwmKb: number | null;
+  note?: string;
+}
+
+function vmHwmKb(pid: number | undefined): number | null {
+  if (!pid) return null;
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+async function benchLsp(servers: number): Promise<LspResult> {
+  try {
+    buildOnce();
+  } catch (e) {
+    return { openMs: null, edits: [], p50: null, p95: null, vmHwmKb: null, note: `build failed: ${(e as Error).message.slice(0, 200)}` };
+  }
+  const text = generateConfig({ servers });
+  const uri = 'file:///bench/nginx.conf';
+  const client = await LspTestClient.start({ debounceMs: 0 });
+  try {
+    let t = performance.now();
+    client.open(uri, text, 1);
+    await client.diagnostics(uri, (p) => p.version === 1, { timeoutMs: 120_000 });
+    const openMs = performance.now() - t;
+    // Edit the read timeout of a different server each time, as a user typing would: one small incremental change per version.
+    const file = parse(text);
+    const targets = [...file.walk()].filter((d) => d.name === 'proxy_read_timeout').map((d) => d.args[0]!);
+    const edits: number[] = [];
+    for (let i = 0; i < EDITS; i++) {
+      const a = targets[(i * 37) % targets.length]!;
+      const version = i + 2;
+      const range = file.rangeOf(a.start, a.end);
+      t = performance.now();
+      client.change(uri, version, [{ range, text: i % 2 ? '3600s' : '3601s' }]);
+      await client.diagnostics(uri, (p) => p.version === version, { timeoutMs: 60_000 });
+      edits.push(performance.now() - t);
+      // Restore the original text so every edit starts from a valid document of the same size.
+      if (i % 2 === 0) continue;
+    }
+    const hwm = vmHwmKb(client.child.pid);
+    return { openMs, edits, p50: percentile(edits, 50), p95: percentile(edits, 95), vmHwmKb: hwm };
+  } catch (e) {
+    return { openMs: null, edits: [], p50: null, p95: null, vmHwmKb: null, note: (e as Error).message.slice(0, 300) };
+  } finally {
+    await client.stop().catch(() => client.kill());
+  }
+}
+
+async function main(): Promise<void> {
+  const prefix = mkdtempSync(join(tmpdir(), 'nginx-ws-bench-'));
+  try {
+    console.log(`node ${process.version}, nginx: ${existsSync(NGINX) ? execFileSync(NGINX, ['-v'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) || spawnSync(NGINX, ['-v'], { encoding: 'utf8' }).stderr.trim() : 'absent'}`);
+    const small = benchSize('1x', 2000, prefix, { runs: quick ? 10 : 30, lintAndNginx: true });
+    const large = benchSize('10x', 20000, prefix, { runs: quick ? 3 : 6, lintAndNginx: !quick });
+
+    // In-process proxy for the server's per-edit analysis: lintText on the 1.5 MB text.
+    const smallText = generateConfig({ servers: 2000 });
+    const proxyRuns = timeRuns(2, quick ? 5 : 15, () => lintText(smallText, '/bench/nginx.conf'));
+    const proxy = { p50: percentile(proxyRuns, 50), p95: percentile(proxyRuns, 95) };
+
+    const lsp: LspResult = noLsp ? { openMs: null, edits: [], p50: null, p95: null, vmHwmKb: null, note: 'skipped (--no-lsp)' } : await benchLsp(2000);
+    const self = { maxRssKb: process.resourceUsage().maxRSS, heapUsedMb: process.memoryUsage().heapUsed / MB };
+
+    const rows: [string, string, string, string][] = [];
+    const ratio = (a: number | null, b: number | null) => (a && b ? `${(b / a).toFixed(1)}x` : 'n/a');
+    for (const r of [small, large]) {
+      const size = `${r.label} (${(r.bytes / MB).toFixed(1)} MB)`;
+      rows.push([`parse ${size}: ours`, `${fmt(r.parse.oursMs)}  ${mbps(r.bytes, r.parse.oursMs)}`, '', '']);
+      rows.push([
+        `parse ${size}: nginx-conf createFromSource`,
+        r.parse.ncConfMs ? `${fmt(r.parse.ncConfMs)}  ${mbps(r.bytes, r.parse.ncConfMs)}` : 'n/a',
+        ratio(r.parse.oursMs, r.parse.ncConfMs),
+        '>= 20x',
+      ]);
+      rows.push([
+        `parse ${size}: nginx-conf parser tree only`,
+        r.parse.ncTreeMs ? `${fmt(r.parse.ncTreeMs)}  ${mbps(r.bytes, r.parse.ncTreeMs)}` : 'n/a',
+        ratio(r.parse.oursMs, r.parse.ncTreeMs),
+        '',
+      ]);
+      rows.push([`lint ${size}: lintText (child process)`, `${fmt(r.lint.ms)}${r.lint.note ? ` (${r.lint.note})` : ''}`, '', '']);
+      rows.push([`lint ${size}: nginx -t`, `${fmt(r.nginxT.ms)}${r.nginxT.ok ? '' : ` (${r.nginxT.note})`}`, ratio(r.lint.ms, r.nginxT.ms), '>= 10x']);
+    }
+    rows.push([`LSP edit of 1x, p50 (${lsp.edits.length} edits, debounce 0)`, fmt(lsp.p50), '', '']);
+    rows.push([`LSP edit of 1x, p95`, fmt(lsp.p95) + (lsp.note ? ` (${lsp.note})` : ''), '', '< 30 ms']);
+    rows.push([`LSP didOpen of 1x to first diagnostics`, fmt(lsp.openMs), '', '']);
+    rows.push([`proxy: in-process lintText of 1x, p50 / p95`, `${fmt(proxy.p50)} / ${fmt(proxy.p95)}`, '', '']);
+    rows.push([`peak memory: bench process maxRSS`, `${(self.maxRssKb / 1024).toFixed(0)} MB`, '', '']);
+    rows.push([`peak memory: lint child 1x / 10x maxRSS`, `${small.lint.maxRssKb ? (small.lint.maxRssKb / 1024).toFixed(0) : 'n/a'} MB / ${large.lint.maxRssKb ? (large.lint.maxRssKb / 1024).toFixed(0) : 'n/a'} MB`, '', '']);
+    rows.push([`peak memory: language server VmHWM (1x open + edits)`, lsp.vmHwmKb ? `${(lsp.vmHwmKb / 1024).toFixed(0)} MB` : 'n/a', '', '']);
+
+    const w = [Math.max(...rows.map((r) => r[0].length)), Math.max(...rows.map((r) => r[1].length)), 8, 8];
+    const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(w[i]!)).join(' | ')} |`;
+    console.log('\n' + line(['measure', 'figure', 'speedup', 'target']));
+    console.log(`|${w.map((n) => '-'.repeat(n + 2)).join('|')}|`);
+    for (const r of rows) console.log(line(r));
+
+    const dir = join(__dirname, 'results');
+    mkdirSync(dir, { recursive: true });
+    const out = { date: new Date().toISOString(), node: process.version, quick, sizes: [small, large], lsp, proxy, self, table: rows };
+    writeFileSync(join(dir, 'latest.json'), JSON.stringify(out, null, 2));
+    console.log(`\nwritten to ${join(dir, 'latest.json')}`);
+  } finally {
+    rmSync(prefix, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(`bench failed: ${(e as Error).stack ?? e}`);
+  process.exitCode = 1;
+});
