@@ -1,7 +1,7 @@
 /**
  * A real LSP client for protocol tests: starts `node dist/server.js --stdio`
- * as a child process and talks JSON-RPC to it over its stdio with
- * vscode-languageserver-protocol, the way an editor does.
+ * (or `--node-ipc`, as VS Code does) as a child process and talks JSON-RPC to
+ * it with vscode-languageserver-protocol, the way an editor does.
  *
  *   await buildOnce();                       // npm run build, once per test process
  *   const c = await LspTestClient.start({ settings: { rules: {...} } });
@@ -14,7 +14,7 @@
  * Every wait is bounded; a timeout error says what was awaited and what the
  * server published instead, plus its log.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import {
   ConfigurationRequest,
@@ -25,6 +25,8 @@ import {
   DidOpenTextDocumentNotification,
   ExitNotification,
   InitializedNotification,
+  IPCMessageReader,
+  IPCMessageWriter,
   InitializeRequest,
   LogMessageNotification,
   PublishDiagnosticsNotification,
@@ -82,6 +84,8 @@ export interface StartOptions {
   initializationOptions?: Record<string, unknown>;
   /** Extra environment for the server process (e.g. PATH for a fake nginx). */
   env?: NodeJS.ProcessEnv;
+  /** `stdio` (default) or `ipc` (node IPC channel, as VS Code's client starts it). */
+  transport?: 'stdio' | 'ipc';
 }
 
 type Waiter = { uri: string; pred: (p: PublishDiagnosticsParams) => boolean; resolve: (p: PublishDiagnosticsParams) => void };
@@ -130,8 +134,16 @@ export class LspTestClient {
   }
 
   static async start(opts: StartOptions = {}): Promise<LspTestClient> {
-    const child = spawn(process.execPath, [SERVER_JS, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
-    const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+    const env = { ...process.env, ...opts.env };
+    let child: ChildProcess;
+    let connection: ProtocolConnection;
+    if (opts.transport === 'ipc') {
+      child = fork(SERVER_JS, ['--node-ipc'], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env });
+      connection = createProtocolConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
+    } else {
+      child = spawn(process.execPath, [SERVER_JS, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env });
+      connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+    }
     const client = new LspTestClient(child, connection, opts.settings ?? {});
     connection.listen();
     client.initializeResult = await withTimeout(

@@ -139,3 +139,16 @@ describe('LSP robustness', () => {
     assert.ok(!c.alive);
   });
 });
+
+describe('LSP over node IPC (the transport VS Code uses)', () => {
+  test('initialize, diagnostics for an opened document, clean exit', { timeout: 30_000 }, async (t) => {
+    buildOnce();
+    const c = await LspTestClient.start({ transport: 'ipc' });
+    t.after(() => c.kill());
+    const uri = 'file:///virtual/ipc/nginx.conf';
+    c.open(uri, NORMAL, 1);
+    const p = await c.diagnostics(uri, (x) => x.version === 1);
+    assert.ok(p.diagnostics.some((d) => d.code === 'ws-upgrade-header-missing'));
+    assert.equal(await c.stop(), 0);
+  });
+});

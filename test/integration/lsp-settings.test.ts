@@ -9,7 +9,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { DEFAULT_ENDPOINT_SETTINGS } from '../../client/src/endpoint-settings';
+import { checkWsUrl, DEFAULT_ENDPOINT_SETTINGS, endpointUrl, readEndpointSettings } from '../../client/src/endpoint-settings';
 import { RULES } from '../../server/src/engine/rules/index';
 import { parseNginxVersion } from '../../server/src/lsp/nginx-version';
 import { CODE_LENS_TITLE, FIX_ALL_COMMAND, TEST_ENDPOINT_COMMAND } from '../../server/src/lsp/protocol';
@@ -81,6 +81,22 @@ describe('settings declared in package.json match the code', () => {
     const commands = manifest.contributes.commands.map((c) => c.command);
     for (const id of [TEST_ENDPOINT_COMMAND, FIX_ALL_COMMAND, 'nginxWs.showOutput']) assert.ok(commands.includes(id), id);
     assert.match(CODE_LENS_TITLE, /Test WebSocket endpoint/);
+  });
+
+  test('client endpoint settings: wrong types fall back to defaults, URLs are checked', () => {
+    const raw: Record<string, unknown> = { baseUrl: ' wss://staging.example.com/ ', timeoutMs: 'fast', idleSeconds: -1, headers: { Authorization: 'Bearer x', Bad: 3 }, subprotocols: ['chat', 7, ''], allowSelfSigned: 'yes' };
+    const s = readEndpointSettings((k) => raw[k]);
+    assert.equal(s.baseUrl, 'wss://staging.example.com/');
+    assert.equal(s.timeoutMs, DEFAULT_ENDPOINT_SETTINGS.timeoutMs);
+    assert.equal(s.idleSeconds, 0);
+    assert.deepEqual(s.headers, { Authorization: 'Bearer x' });
+    assert.deepEqual(s.subprotocols, ['chat']);
+    assert.equal(s.allowSelfSigned, false);
+    assert.equal(endpointUrl('ws://localhost:8080', '/ws/', s.baseUrl), 'wss://staging.example.com/ws/');
+    assert.equal(endpointUrl('ws://localhost:8080', 'ws/', ''), 'ws://localhost:8080/ws/');
+    assert.equal(checkWsUrl('wss://example.com/ws'), undefined);
+    assert.match(checkWsUrl('https://example.com/ws') ?? '', /ws: or wss:/);
+    assert.match(checkWsUrl('not a url') ?? '', /Not a URL/);
   });
 
   test('nginx -v output is parsed', () => {
