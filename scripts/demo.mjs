@@ -45,6 +45,14 @@ function runCli(args) {
   return spawnSync(process.execPath, [cli, ...args], { stdio: 'inherit', cwd: root }).status;
 }
 
+/** Like runCli, but keeps this process' event loop free: the echo backend lives here. */
+function runCliAsync(args) {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [cli, ...args], { stdio: 'inherit', cwd: root });
+    p.once('exit', (code) => resolve(code));
+  });
+}
+
 const work = mkdtempSync(join(tmpdir(), 'nginx-ws-demo-'));
 const cleanups = [() => rmSync(work, { recursive: true, force: true })];
 let exitCode = 0;
@@ -96,7 +104,7 @@ try {
     runCli(['endpoints', join(prefix, 'fixed.conf')]);
     for (const path of ['/ws/', '/notifications/']) {
       console.log(`\n$ nginx-ws test ws://127.0.0.1:${port}${path}`);
-      const status = runCli(['test', `ws://127.0.0.1:${port}${path}`, '--timeout', '5000']);
+      const status = await runCliAsync(['test', `ws://127.0.0.1:${port}${path}`, '--timeout', '5000']);
       if (status !== 0) exitCode = 1;
     }
   }
