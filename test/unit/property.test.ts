@@ -129,6 +129,50 @@ function checkCoverage(f: SourceFile): void {
   }
 }
 
+// Generators for well-formed configs.
+const wordChar = fc.constantFrom(...'abcxyz019_-./:*~^()=!?%@,&+|<>[]'.split(''));
+/** A bare word: no whitespace, `;` or `{`; does not start with a quote, `#` or `}`; `\` escapes the next character. */
+const bareWord = fc
+  .tuple(
+    fc.constantFrom(...'abcmxz/~^@*$'.split('')),
+    fc.array(fc.oneof({ weight: 8, arbitrary: wordChar }, fc.constant('}'), fc.constant('\\;'), fc.constant('\\ '), fc.constant('"'), fc.constant('#')), {
+      maxLength: 12,
+    }),
+  )
+  .map(([a, rest]) => a + rest.join(''));
+const variable = fc.oneof(
+  fc.stringMatching(/^\$[a-z_][a-z0-9_]{0,10}$/),
+  fc.stringMatching(/^\$\{[A-Z_][A-Z0-9_]{0,8}\}[a-z.]{0,5}$/),
+);
+const strBody = (q: string) =>
+  fc
+    .array(fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...'ab $x{};#\n\t'.split('')) }, fc.constant('\\' + q), fc.constant('\\\\'), fc.constant(q === '"' ? "'" : '"')), {
+      maxLength: 15,
+    })
+    .map((a) => q + a.join('') + q);
+const arg = fc.oneof({ weight: 4, arbitrary: bareWord }, variable, strBody('"'), strBody("'"));
+const name = fc.oneof({ weight: 6, arbitrary: fc.stringMatching(/^[a-z][a-z_]{0,14}$/) }, strBody('"'), fc.constant("''"));
+/** Lua bodies with balanced braces outside strings and comments; comments end at a newline so the printed `}` survives. */
+const luaBody = fc
+  .array(fc.constantFrom(' local t = { a = 1 } ', ' s = "}" ', " s = '{' ", ' -- } comment\n', ' --[[ { ]] ', ' x = [==[ }} ]==] ', '\n', ' f({}) '), {
+    maxLength: 8,
+  })
+  .map((a) => a.join(''));
+
+const { tree } = fc.letrec<{ tree: PlainDirective[]; directive: PlainDirective }>((tie) => ({
+  tree: fc.array(tie('directive'), { maxLength: 5 }),
+  directive: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.record({ name, args: fc.array(arg, { maxLength: 4 }) }),
+    fc.record({ name, args: fc.array(arg, { maxLength: 3 }), block: tie('tree') }),
+    fc.record({
+      name: fc.constantFrom('content_by_lua_block', 'access_by_lua_block'),
+      args: fc.constant<string[]>([]),
+      block: luaBody.map((opaque) => ({ opaque })),
+    }),
+  ),
+}));
+
 const FRAGMENTS = [
   'server', 'location', 'http', 'map $a $b', 'upstream u', 'proxy_pass http://u', 'listen 80', 'default', "''", '""',
   ' ', ' ', '  ', '\t', '\n', '\n', '\r\n', '\r', '{', '{', '}', '}', ';', ';', ';', '"', "'", '#', '# c\n', '\\', '$', '${', '${x}',
@@ -197,10 +241,17 @@ test('parse never throws and keeps its invariants: config-shaped lines', () => {
   );
 });
 
+/** Printed generated trees, indented differently and with comments, so many inputs are error-free. */
+const printedTree = fc.tuple(tree, fc.constantFrom('    ', '\t', '  '), fc.boolean()).map(([t, indent, comments]) => {
+  const text = printPlain(t, indent);
+  // Comments after `;` only outside Lua bodies, which are printed verbatim on the `{...}` line.
+  return comments ? text.replace(/;\n/g, '; # note\n') : text;
+});
+
 test('an error-free parse prints to text that parses to the same tree', () => {
   let meaningful = 0;
   fc.assert(
-    fc.property(fc.oneof(nginxish, linesy), (s) => {
+    fc.property(fc.oneof(nginxish, linesy, printedTree), (s) => {
       const f = parse(s);
       if (f.errors.length) return;
       if ([...f.walk()].length >= 3) meaningful++;
@@ -223,50 +274,6 @@ test('lintText never throws on nginx-ish input', () => {
     { numRuns: RUNS },
   );
 });
-
-// Generators for well-formed configs.
-const wordChar = fc.constantFrom(...'abcxyz019_-./:*~^()=!?%@,&+|<>[]'.split(''));
-/** A bare word: no whitespace, `;` or `{`; does not start with a quote, `#` or `}`; `\` escapes the next character. */
-const bareWord = fc
-  .tuple(
-    fc.constantFrom(...'abcmxz/~^@*$'.split('')),
-    fc.array(fc.oneof({ weight: 8, arbitrary: wordChar }, fc.constant('}'), fc.constant('\\;'), fc.constant('\\ '), fc.constant('"'), fc.constant('#')), {
-      maxLength: 12,
-    }),
-  )
-  .map(([a, rest]) => a + rest.join(''));
-const variable = fc.oneof(
-  fc.stringMatching(/^\$[a-z_][a-z0-9_]{0,10}$/),
-  fc.stringMatching(/^\$\{[A-Z_][A-Z0-9_]{0,8}\}[a-z.]{0,5}$/),
-);
-const strBody = (q: string) =>
-  fc
-    .array(fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...'ab $x{};#\n\t'.split('')) }, fc.constant('\\' + q), fc.constant('\\\\'), fc.constant(q === '"' ? "'" : '"')), {
-      maxLength: 15,
-    })
-    .map((a) => q + a.join('') + q);
-const arg = fc.oneof({ weight: 4, arbitrary: bareWord }, variable, strBody('"'), strBody("'"));
-const name = fc.oneof({ weight: 6, arbitrary: fc.stringMatching(/^[a-z][a-z_]{0,14}$/) }, strBody('"'), fc.constant("''"));
-/** Lua bodies with balanced braces outside strings and comments; comments end at a newline so the printed `}` survives. */
-const luaBody = fc
-  .array(fc.constantFrom(' local t = { a = 1 } ', ' s = "}" ', " s = '{' ", ' -- } comment\n', ' --[[ { ]] ', ' x = [==[ }} ]==] ', '\n', ' f({}) '), {
-    maxLength: 8,
-  })
-  .map((a) => a.join(''));
-
-const { tree } = fc.letrec<{ tree: PlainDirective[]; directive: PlainDirective }>((tie) => ({
-  tree: fc.array(tie('directive'), { maxLength: 5 }),
-  directive: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    fc.record({ name, args: fc.array(arg, { maxLength: 4 }) }),
-    fc.record({ name, args: fc.array(arg, { maxLength: 3 }), block: tie('tree') }),
-    fc.record({
-      name: fc.constantFrom('content_by_lua_block', 'access_by_lua_block'),
-      args: fc.constant<string[]>([]),
-      block: luaBody.map((opaque) => ({ opaque })),
-    }),
-  ),
-}));
 
 test('generated well-formed configs round-trip: parse(print(tree)) == tree, no errors', () => {
   fc.assert(
