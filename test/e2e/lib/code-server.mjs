@@ -198,6 +198,8 @@ export async function openVSCode(t, { session, workspace, workspaceDir, trusted 
     readFile(rel) { return readFileSync(join(ws, rel), 'utf8'); },
     stop,
   };
+  // The last view before teardown, pass or fail: the first thing to look at when a step times out.
+  cleanups.push(() => vs.shot('final').catch(() => {}));
   const started = Date.now();
   await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(ws)}`);
   await page.locator('.monaco-workbench').waitFor();

@@ -1,6 +1,7 @@
 // What a user does in the VS Code workbench, as Playwright steps that wait on
 // the UI's own elements (never on time).
-import { basename } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 
 const MOD = 'Control';
 
@@ -111,4 +112,33 @@ export async function openProblems(page) {
   const panel = page.locator('.markers-panel');
   await panel.waitFor();
   return panel;
+}
+
+/** The toast whose text matches, once it shows. */
+export async function notification(page, text) {
+  const toast = page.locator('.notifications-toasts .notification-toast', { hasText: text }).last();
+  await toast.waitFor();
+  return toast;
+}
+
+/** Text of the editor inside the bottom panel (the Output view). */
+export async function panelEditorText(page) {
+  return page.locator('.part.panel .monaco-editor .view-lines').first().innerText();
+}
+
+/**
+ * Full text of an extension's output channel, from the file VS Code backs it
+ * with (the panel only renders the lines in view).
+ */
+export function outputChannelText(userDataDir, channel) {
+  const found = [];
+  const walk = (dir) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (new RegExp(`^\\d+-${channel.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.log$`).test(e.name)) found.push(p);
+    }
+  };
+  walk(join(userDataDir, 'logs'));
+  return found.map((f) => readFileSync(f, 'utf8')).join('\n');
 }
