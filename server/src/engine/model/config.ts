@@ -230,12 +230,41 @@ export function* descendants(scope: Scope): Generator<Scope> {
   }
 }
 
-/** All directives of the model in include-expanded order, without recursion. */
-export function* allDirectives(model: ConfigModel): Generator<{ d: Directive; scope: Scope }> {
-  const stack: Scope[] = [model.root];
-  while (stack.length) {
-    const s = stack.pop()!;
-    for (const d of s.items) yield { d, scope: s };
-    for (let i = s.children.length - 1; i >= 0; i--) stack.push(s.children[i]!);
+export interface Placed {
+  d: Directive;
+  scope: Scope;
+}
+
+const flat = new WeakMap<ConfigModel, { all: Placed[]; byName: Map<string, Placed[]> }>();
+
+function flatten(model: ConfigModel): { all: Placed[]; byName: Map<string, Placed[]> } {
+  let f = flat.get(model);
+  if (!f) {
+    const all: Placed[] = [];
+    const byName = new Map<string, Placed[]>();
+    const stack: Scope[] = [model.root];
+    while (stack.length) {
+      const scope = stack.pop()!;
+      for (const d of scope.items) {
+        const p = { d, scope };
+        all.push(p);
+        const l = byName.get(d.name);
+        if (l) l.push(p);
+        else byName.set(d.name, [p]);
+      }
+      for (let i = scope.children.length - 1; i >= 0; i--) stack.push(scope.children[i]!);
+    }
+    flat.set(model, (f = { all, byName }));
   }
+  return f;
+}
+
+/** All directives of the model with their scopes, include-expanded, built once per model (rules share it). */
+export function allDirectives(model: ConfigModel): readonly Placed[] {
+  return flatten(model).all;
+}
+
+/** The directives of one name anywhere in the model. */
+export function directivesNamed(model: ConfigModel, name: string): readonly Placed[] {
+  return flatten(model).byName.get(name) ?? [];
 }

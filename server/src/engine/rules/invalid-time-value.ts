@@ -1,4 +1,4 @@
-import { allDirectives } from '../model/config';
+import { directivesNamed } from '../model/config';
 import { parseNginxTime } from '../model/time';
 import type { Rule } from './rule';
 
@@ -23,17 +23,16 @@ export const invalidTimeValue: Rule = {
   versions: 'all',
   noFix: 'the intended duration needs a human decision',
   check(ctx) {
-    for (const { d } of allDirectives(ctx.model)) {
-      if (!TIME_DIRECTIVES.has(d.name)) continue;
-      // keepalive_timeout takes an optional second time (the header timeout).
-      const args = d.name === 'keepalive_timeout' ? d.args.slice(0, 2) : d.args.slice(0, 1);
-      for (const a of args) {
-        if (a.value.includes('$')) continue;
-        if (parseNginxTime(a.value) !== null) continue;
-        ctx.report({
-          at: a,
-          message: `"${a.value}" is not a valid nginx time for ${d.name} (use e.g. 60s, 5m, 1h30m): nginx -t fails with "invalid value"`,
-        });
+    for (const name of TIME_DIRECTIVES) {
+      for (const { d } of directivesNamed(ctx.model, name)) {
+        // keepalive_timeout takes an optional second time (the header timeout).
+        for (const a of d.args.slice(0, name === 'keepalive_timeout' ? 2 : 1)) {
+          if (a.value.includes('$') || parseNginxTime(a.value) !== null) continue;
+          ctx.report({
+            at: a,
+            message: `"${a.value}" is not a valid nginx time for ${name} (use e.g. 60s, 5m, 1h30m): nginx -t fails with "invalid value"`,
+          });
+        }
       }
     }
   },
