@@ -1,0 +1,63 @@
+// Session: the same config in a workspace the user has not trusted (no
+// --disable-workspace-trust). The linter still runs; "Test WebSocket
+// endpoint" asks before connecting to an address taken from the workspace,
+// Cancel connects nowhere, and nginx is never executed (no `nginx -t`).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openVSCode } from '../lib/code-server.mjs';
+import { startLiveEndpoint } from '../lib/live-endpoint.mjs';
+import { openFile, gotoLine, runCommand, notification, outputChannelText } from '../lib/workbench.mjs';
+
+async function startTest(page) {
+  await gotoLine(page, 25, 13);
+  await runCommand(page, 'Test WebSocket endpoint');
+  const box = page.locator('.quick-input-widget', { hasText: 'Test WebSocket endpoint' });
+  const input = box.locator('input');
+  await input.waitFor();
+  await page.waitForFunction((el) => el.value.startsWith('ws'), await input.elementHandle());
+  await input.press('Enter');
+  await box.waitFor({ state: 'hidden' });
+}
+
+test('untrusted: the endpoint test asks before connecting and runs no nginx', async (t) => {
+  const live = await startLiveEndpoint(t);
+  const vs = await openVSCode(t, {
+    session: 'untrusted',
+    workspace: 'endpoint',
+    trusted: false,
+    // Restricted Mode without the startup modal, as after "Don't Trust".
+    settings: { 'security.workspace.trust.startupPrompt': 'never' },
+    beforeStart: ({ ws }) => live.writeInto(ws),
+  });
+  const { page } = vs;
+  await page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).waitFor();
+  await openFile(page, 'nginx.conf');
+  await page.locator('.editor-instance .squiggly-error').first().waitFor(); // limited support: the linter runs
+  await vs.shot('restricted-mode-lints');
+
+  await startTest(page);
+  const dialog = page.locator('.monaco-dialog-box', { hasText: 'This workspace is not trusted' });
+  await dialog.waitFor();
+  await vs.shot('asks-before-connecting');
+  assert.match(await dialog.innerText(), new RegExp(`localhost:${live.nginx.port}`), 'the question names the address');
+  assert.equal(live.backend.requests.length, 0, 'nothing connected while the question is open');
+  assert.equal(readFileSync(join(live.nginx.prefix, 'access.log'), 'utf8'), '', 'nginx saw no request');
+
+  await dialog.locator('.monaco-button', { hasText: 'Cancel' }).click();
+  await dialog.waitFor({ state: 'detached' });
+
+  // Asked again and allowed this time: exactly one handshake, so Cancel made none.
+  await startTest(page);
+  await dialog.waitFor();
+  await dialog.locator('.monaco-button', { hasText: 'Connect' }).click();
+  await notification(page, 'WebSocket OK');
+  await vs.shot('connected-after-consent');
+  assert.match(readFileSync(join(live.nginx.prefix, 'access.log'), 'utf8'), /GET \/live\/ HTTP\/1\.1" 101/, 'now nginx saw the upgrade');
+  assert.equal(live.backend.requests.length, 1, 'one handshake: the cancelled run connected nowhere');
+  const report = outputChannelText(vs.ud, 'nginx WebSocket');
+  assert.match(report, /Result: PASSED/);
+  assert.doesNotMatch(report, /nginx -t/, 'nginx is not executed in an untrusted workspace');
+  assert.doesNotMatch(report, /error_log/, 'the config\'s error_log is not read in an untrusted workspace');
+});
