@@ -34,13 +34,28 @@ const CHILD: Record<string, Partial<Record<Context, Context>>> = {
   upstream: { http: 'upstream', stream: 'stream-upstream' },
 };
 
+const OPAQUE: BlockContext = { kind: 'opaque', contexts: [] };
+const DATA: BlockContext = { kind: 'data', contexts: [] };
+const UNKNOWN: BlockContext = { kind: 'unknown', contexts: [] };
+
+/** Child contexts by parent context object and block name: a big config has thousands of identical steps. */
+const childCache = new WeakMap<BlockContext, Map<string, BlockContext>>();
+
 /** The context inside the block that `d` opens, given the context `d` sits in. */
 export function childContext(parent: BlockContext, d: Directive): BlockContext {
   if (parent.kind !== 'nginx') return parent;
-  if (d.block?.opaque !== undefined) return { kind: 'opaque', contexts: [] };
-  if (DATA_BLOCKS.has(d.name)) return { kind: 'data', contexts: [] };
-  const map = CHILD[d.name];
-  if (!map) return { kind: 'unknown', contexts: [] };
+  if (d.block?.opaque !== undefined) return OPAQUE;
+  if (DATA_BLOCKS.has(d.name)) return DATA;
+  let cache = childCache.get(parent);
+  if (!cache) childCache.set(parent, (cache = new Map()));
+  let child = cache.get(d.name);
+  if (!child) cache.set(d.name, (child = computeChild(parent, d.name)));
+  return child;
+}
+
+function computeChild(parent: BlockContext, name: string): BlockContext {
+  const map = CHILD[name];
+  if (!map) return UNKNOWN;
   const out = new Set<Context>();
   for (const c of parent.contexts) {
     const n = map[c];

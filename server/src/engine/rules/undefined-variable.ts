@@ -25,7 +25,7 @@ export const undefinedVariable: Rule = {
       for (let i = 0; i < d.args.length; i++) {
         if (i === skip) continue;
         const a = d.args[i]!;
-        if (a.value.indexOf('$') < 0) continue;
+        if (!a.hasDollar()) continue;
         for (const v of findVariables(a.raw, a.start)) {
           if (isBuiltinVariable(v.name) || ctx.definitions.has(v.name)) continue;
           const key = `${d.file.uri}:${v.start}`;

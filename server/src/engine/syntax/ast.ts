@@ -145,6 +145,12 @@ export class Argument extends NodeBase {
     return this.kind === 'double' || this.kind === 'single';
   }
 
+  /** The argument mentions a variable (a `$` in its text); answered without allocating. */
+  hasDollar(): boolean {
+    const i = this.file.text.indexOf('$', this.start);
+    return i >= 0 && i < this.end;
+  }
+
   /** Names of the variables referenced in this argument (`$x`, `${x}`), without `$`. Single quotes interpolate too in nginx. */
   variables(): { name: string; start: number; end: number }[] {
     return findVariables(this.raw, this.start);
