@@ -38,7 +38,12 @@ try {
     ],
   });
 } catch (err) {
-  console.error(`[test:vscode] failed: ${err instanceof Error ? err.message : err}`);
+  const message = err instanceof Error ? err.message : String(err);
+  console.error(`[test:vscode] failed: ${message}`);
+  if (!vscodeExecutablePath && /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|download/i.test(message)) {
+    console.error('[test:vscode] VS Code could not be downloaded: set VSCODE_EXECUTABLE_PATH to an installed VS Code,');
+    console.error('[test:vscode] or run the same suite in code-server: E2E_ONLY=vscode-suite npm run test:e2e');
+  }
   process.exitCode = 1;
 } finally {
   rmSync(scratch, { recursive: true, force: true });

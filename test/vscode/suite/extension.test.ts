@@ -1,6 +1,6 @@
 /**
  * Runs inside a real extension host (VS Code via @vscode/test-electron, or
- * code-server via test/e2e/sessions/07-vscode-suite.e2e.mjs) against the
+ * code-server via test/e2e/sessions/06-vscode-suite.e2e.mjs) against the
  * workspace in test/vscode/workspace. Nothing is saved: edits are reverted so
  * the fixtures stay as they are.
  */
