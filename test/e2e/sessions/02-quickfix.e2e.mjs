@@ -49,12 +49,17 @@ test('quickfix: Ctrl+. applies the Connection header fix; fix-all repairs a whol
 
   const multiBefore = vs.readFile('conf.d/multi.conf');
   await openFile(page, 'conf.d/multi.conf');
+  const shown = Date.now();
   await errors.nth(1).waitFor(); // ws-connection-header and ws-http-version
+  // The server is warm now: this is the latency a user feels on every file after the first.
+  console.log(`[timing] warm server: editor visible → squiggles ${Date.now() - shown} ms`);
   await page.locator('.editor-instance .squiggly-warning').first().waitFor(); // proxy_read_timeout 5s
   await vs.shot('multi-before-fix-all');
   assert.equal((await squiggles(page, 'error')).length, 2);
+  const fixStarted = Date.now();
   await runCommand(page, 'Fix all WebSocket problems in this file');
   await errors.first().waitFor({ state: 'detached' });
+  console.log(`[timing] fix-all → error squiggles gone ${Date.now() - fixStarted} ms`);
   await page.locator('.editor-instance .squiggly-warning').first().waitFor({ state: 'detached' });
   await vs.shot('multi-after-fix-all');
   await saveActiveEditor(page);
