@@ -32,8 +32,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     initializationOptions,
     outputChannel: serverLog,
     synchronize: {
-      // Included files change on disk too (git checkout, another editor); the server re-analyses their includers.
-      fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{conf,nginx,nginxconf,map,types,params,inc}'),
+      // Included files change on disk too (git checkout, another editor); the server re-analyses their includers
+      // and looks for config roots again. sites-*/ and snippets/ files often have no extension.
+      fileEvents: vscode.workspace.createFileSystemWatcher(
+        '{**/*.conf,**/*.nginx,**/*.nginxconf,**/*.map,**/*.types,**/*.params,**/*.inc,**/sites-enabled/*,**/sites-available/*,**/snippets/*}',
+      ),
     },
   };
   client = new LanguageClient('nginxWs', 'nginx WebSocket', serverOptions, clientOptions);

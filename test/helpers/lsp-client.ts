@@ -16,6 +16,7 @@
  */
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import {
   ConfigurationRequest,
   createProtocolConnection,
@@ -23,6 +24,9 @@ import {
   DidChangeTextDocumentNotification,
   DidCloseTextDocumentNotification,
   DidOpenTextDocumentNotification,
+  DidChangeWatchedFilesNotification,
+  DidSaveTextDocumentNotification,
+  FileChangeType,
   ExitNotification,
   InitializedNotification,
   IPCMessageReader,
@@ -61,6 +65,7 @@ export const CAPABILITIES: ClientCapabilities = {
     configuration: true,
     workspaceEdit: { documentChanges: true },
     didChangeConfiguration: { dynamicRegistration: true },
+    workspaceFolders: true,
   },
   textDocument: {
     synchronization: { dynamicRegistration: false },
@@ -84,6 +89,8 @@ export interface StartOptions {
   initializationOptions?: Record<string, unknown>;
   /** Extra environment for the server process (e.g. PATH for a fake nginx). */
   env?: NodeJS.ProcessEnv;
+  /** Workspace folders (filesystem paths) sent in initialize, as VS Code does. */
+  workspaceFolders?: string[];
   /** `stdio` (default) or `ipc` (node IPC channel, as VS Code's client starts it). */
   transport?: 'stdio' | 'ipc';
 }
@@ -150,6 +157,7 @@ export class LspTestClient {
       connection.sendRequest(InitializeRequest.type, {
         processId: process.pid,
         rootUri: null,
+        workspaceFolders: opts.workspaceFolders ? opts.workspaceFolders.map((f) => ({ uri: pathToFileURL(f).href, name: f })) : null,
         capabilities: opts.capabilities ?? CAPABILITIES,
         initializationOptions: { debounceMs: opts.debounceMs ?? 20, workspaceTrusted: opts.workspaceTrusted ?? false, ...opts.initializationOptions },
       }),
@@ -174,6 +182,16 @@ export class LspTestClient {
   readonly sendErrors: unknown[] = [];
   private notify(p: Promise<void>): void {
     p.catch((e: unknown) => this.sendErrors.push(e));
+  }
+
+  /** textDocument/didSave, as an editor sends after writing the file to disk. */
+  save(uri: string): void {
+    this.notify(this.connection.sendNotification(DidSaveTextDocumentNotification.type, { textDocument: { uri } }));
+  }
+
+  /** workspace/didChangeWatchedFiles, as the client's file watcher reports changes on disk. */
+  async watched(uris: string[], type: FileChangeType = FileChangeType.Changed): Promise<void> {
+    await this.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: uris.map((uri) => ({ uri, type })) });
   }
 
   close(uri: string): void {

@@ -79,9 +79,10 @@ describe('LSP diagnostics', () => {
     }
   });
 
-  test('announces incremental sync, code actions with fix-all kinds, CodeLens', T, () => {
+  test('announces incremental sync, saves (for nginx -t), workspace folders, code actions with fix-all kinds, CodeLens', T, () => {
     const caps = c.initializeResult.capabilities;
-    assert.deepEqual(caps.textDocumentSync, { openClose: true, change: 2 });
+    assert.deepEqual(caps.textDocumentSync, { openClose: true, change: 2, save: { includeText: false } });
+    assert.deepEqual(caps.workspace?.workspaceFolders, { supported: true, changeNotifications: true });
     const ca = caps.codeActionProvider;
     assert.ok(typeof ca === 'object' && ca.codeActionKinds);
     assert.ok(ca.codeActionKinds.includes('quickfix'));

@@ -30,6 +30,13 @@ const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as
 };
 const declared = manifest.contributes.configuration.properties;
 
+/** Server settings as VS Code declares them: nested groups (`nginxTest: { onSave }`) become dotted keys. */
+function flatSettings(o: Record<string, unknown>, prefix = 'nginxWs.'): [string, unknown][] {
+  return Object.entries(o).flatMap(([k, v]) =>
+    typeof v === 'object' && v !== null && !Array.isArray(v) ? flatSettings(v as Record<string, unknown>, `${prefix}${k}.`) : [[`${prefix}${k}`, v] as [string, unknown]],
+  );
+}
+
 describe('settings declared in package.json match the code', () => {
   test('one nginxWs.rules property per rule, defaulting to the rule severity', () => {
     const rules = declared['nginxWs.rules'];
@@ -46,11 +53,11 @@ describe('settings declared in package.json match the code', () => {
 
   test('server settings: every one declared, with the server default', () => {
     const { rules: _rules, ...rest } = DEFAULT_SERVER_SETTINGS;
-    for (const [key, value] of Object.entries(rest)) {
-      const p = declared[`nginxWs.${key}`];
-      assert.ok(p, `nginxWs.${key} is declared`);
-      assert.deepEqual(p.default, value, `nginxWs.${key} default`);
-      assert.equal(p.type, Array.isArray(value) ? 'array' : typeof value, `nginxWs.${key} type`);
+    for (const [key, value] of flatSettings(rest)) {
+      const p = declared[key];
+      assert.ok(p, `${key} is declared`);
+      assert.deepEqual(p.default, value, `${key} default`);
+      assert.equal(p.type, Array.isArray(value) ? 'array' : typeof value, `${key} type`);
     }
   });
 
@@ -65,7 +72,7 @@ describe('settings declared in package.json match the code', () => {
   test('nothing is declared that the code does not read, and every setting is described', () => {
     const known = new Set([
       'nginxWs.rules',
-      ...Object.keys(DEFAULT_SERVER_SETTINGS).map((k) => `nginxWs.${k}`),
+      ...flatSettings({ ...DEFAULT_SERVER_SETTINGS }).map(([k]) => k),
       ...Object.keys(DEFAULT_ENDPOINT_SETTINGS).map((k) => `nginxWs.endpoint.${k}`),
     ]);
     for (const [key, p] of Object.entries(declared)) {

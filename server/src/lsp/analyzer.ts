@@ -12,16 +12,24 @@
 import * as nodePath from 'node:path';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { DiagnosticSeverity, type Diagnostic, type TextDocuments } from 'vscode-languageserver/node';
-import { analyze, type Analysis, type EngineSettings, type Finding, type SourceFile } from '../engine/index';
+import { analyze, parse, type Analysis, type EngineSettings, type Finding, type SourceFile } from '../engine/index';
 import { failureDiagnostic, toDiagnostic } from './diagnostics';
 import { DiskReader, formatMb, LspFileHost, MAX_FILE_BYTES } from './file-host';
 import { globMatches } from './glob';
 import { DiagnosticsPublisher, type Contribution } from './publisher';
 import { isDiskPath, pathToUri, uriToPath } from './paths';
+import { isCompleteConfig, RootFinder } from './roots';
 
 export interface DocAnalysis {
   uri: string;
   path: string;
+  /**
+   * The config analysed: the document's own path, or the root that includes it
+   * (found by root discovery) when the document is only a piece of a config.
+   */
+  rootPath: string;
+  /** The analysed root is a whole config (has `http`/`events`), not a piece judged without its includer. */
+  complete: boolean;
   /** The document version this analysis was computed for. */
   version: number;
   /** Null when the document could not be analysed (too large, internal error). */
@@ -61,6 +69,8 @@ export class Analyzer {
   private readonly disk: DiskReader;
   /** Parsed files shared by all analyses (the engine reuses an entry while its text is unchanged), so an edit re-parses only the edited file. */
   private readonly parseCache = new Map<string, SourceFile>();
+  /** Finds the config that includes a document which is not a whole config itself. */
+  readonly roots: RootFinder;
   private isReady = false;
   private gate: Promise<unknown> = Promise.resolve();
   private disposed = false;
@@ -73,6 +83,13 @@ export class Analyzer {
       uriOf: (p) => this.uriOf(p),
       openVersion: (p) => this.openText(p)?.version,
     });
+    this.roots = new RootFinder({
+      disk: this.disk,
+      parseCache: this.parseCache,
+      host: () => this.fileHost(),
+      openVersion: (p) => this.openText(p)?.version,
+      log: o.info,
+    });
     this.holdUntil(o.ready);
   }
 
@@ -84,6 +101,11 @@ export class Analyzer {
     void gate.then(() => {
       if (this.gate === gate) this.isReady = true;
     });
+  }
+
+  /** The open document's version for a path, undefined when the file is not open. */
+  openVersion(path: string): number | undefined {
+    return this.openText(path)?.version;
   }
 
   uriOf(path: string): string {
@@ -131,7 +153,10 @@ export class Analyzer {
     this.justOpened.delete(doc.uri);
     if (opened === doc.version) return;
     this.schedule(doc.uri);
-    this.scheduleDependents(uriToPath(doc.uri));
+    const path = uriToPath(doc.uri);
+    this.scheduleDependents(path);
+    // An edited root may now include a document that so far had no includer.
+    if (this.roots.isCandidate(path)) this.scheduleWithoutRoot();
   }
 
   closed(uri: string): void {
@@ -148,10 +173,30 @@ export class Analyzer {
     this.scheduleDependents(path);
   }
 
-  /** A file changed on disk (file watcher). */
-  diskChanged(path: string): void {
-    this.disk.invalidate(path);
-    this.scheduleDependents(path);
+  /** Files changed on disk (file watcher): re-read them, and look for config roots again. */
+  diskChanged(paths: string[]): void {
+    for (const p of paths) this.disk.invalidate(p);
+    this.roots.invalidate();
+    for (const p of paths) this.scheduleDependents(p);
+    // A new or changed file may be the root that includes a document analysed on its own so far.
+    this.scheduleWithoutRoot();
+  }
+
+  /** Where config roots are looked for changed (workspace folders, nginxWs.configRoots). */
+  rootsChanged(): void {
+    this.roots.invalidate();
+    this.reanalyzeAll();
+  }
+
+  /** Published contributions that are not the engine's (nginx -t), keyed by their source. */
+  setExternal(key: string, byPath: Map<string, Contribution>): void {
+    this.publisher.setExternal(key, byPath);
+  }
+
+  private scheduleWithoutRoot(): void {
+    for (const [uri, state] of this.states) {
+      if (!state.complete) this.schedule(uri);
+    }
   }
 
   reanalyzeAll(): void {
@@ -206,11 +251,21 @@ export class Analyzer {
     const doc = this.o.documents.get(uri);
     if (!doc || this.disposed) return undefined;
     const state = this.compute(doc);
+    const before = this.states.get(uri);
+    if (state.rootPath !== (before?.rootPath ?? state.path)) {
+      this.o.info(state.rootPath === state.path ? `nginx-ws: ${uri} is analysed on its own (no config includes it)` : `nginx-ws: ${uri} is analysed as part of ${state.rootPath}`);
+    }
     this.states.set(uri, state);
     // Every file read gets an entry, empty or not: "this includer sees no problem here" is an answer too.
     const byPath = new Map<string, Contribution>();
-    for (const [p, v] of state.reads) byPath.set(p, { diagnostics: state.diagnosticsByPath.get(p) ?? [], targetVersion: v });
-    for (const [p, diagnostics] of state.diagnosticsByPath) if (!byPath.has(p)) byPath.set(p, { diagnostics, targetVersion: null });
+    if (state.rootPath === state.path) {
+      for (const [p, v] of state.reads) byPath.set(p, { diagnostics: state.diagnosticsByPath.get(p) ?? [], targetVersion: v });
+      for (const [p, diagnostics] of state.diagnosticsByPath) if (!byPath.has(p)) byPath.set(p, { diagnostics, targetVersion: null });
+    } else {
+      // Judged in a root that is not open: speak for this document only. The root and its other
+      // files are not the user's focus; each of them that is open gets its own analysis.
+      byPath.set(state.path, { diagnostics: state.diagnostics, targetVersion: state.version });
+    }
     this.publisher.setRoot(uri, state.path, byPath);
     try {
       this.o.onAnalyzed?.(state);
@@ -227,6 +282,8 @@ export class Analyzer {
     const failed = (reads: Map<string, number | null>, d: Diagnostic): DocAnalysis => ({
       uri,
       path,
+      rootPath: path,
+      complete: false,
       version,
       analysis: null,
       findings: [],
@@ -245,8 +302,26 @@ export class Analyzer {
     const host = new LspFileHost((p) => this.openText(p), this.disk);
     try {
       const started = performance.now();
-      const analysis = analyze(path, host, this.o.settings(), this.parseCache);
-      const refused = refusedIncludeDiagnostics(analysis, path, this.o.settings().prefix, host.refused);
+      const settings = this.o.settings();
+      const rootPath = this.rootOf(path, text, settings);
+      let analysis = analyze(rootPath, host, settings, this.parseCache);
+      if (rootPath !== path) this.roots.remember(rootPath, analysis.files.keys(), host.reads);
+      let effectiveRoot = rootPath;
+      if (!analysis.files.has(path)) {
+        // The root stopped including this document between discovery and now: judge it alone.
+        this.o.info(`nginx-ws: ${rootPath} no longer includes ${path}; analysing it on its own`);
+        host.reads.clear();
+        analysis = analyze(path, host, settings, this.parseCache);
+        effectiveRoot = path;
+      }
+      const prefix = settings.prefix || (isDiskPath(effectiveRoot) ? nodePath.dirname(effectiveRoot) : '');
+      let refusedHere = host.refused;
+      if (effectiveRoot !== path) {
+        // Only what this document itself includes is reported here; the root's own problems are its own.
+        const direct = analysis.model.includes.get(path) ?? new Set<string>();
+        refusedHere = new Map([...host.refused].filter(([p]) => direct.has(p)));
+      }
+      const refused = refusedIncludeDiagnostics(analysis, path, prefix, refusedHere);
       const findingsByPath = new Map<string, Finding[]>([[path, []]]);
       for (const f of analysis.findings) {
         // The engine only knows the file could not be read ("not found"); the refusal says why.
@@ -270,6 +345,11 @@ export class Analyzer {
       return {
         uri,
         path,
+        rootPath: effectiveRoot,
+        complete: (() => {
+          const rootFile = analysis.files.get(effectiveRoot);
+          return !!rootFile && isCompleteConfig(rootFile);
+        })(),
         version,
         analysis,
         findings: findingsByPath.get(path)!,
@@ -284,6 +364,23 @@ export class Analyzer {
         host.reads,
         failureDiagnostic(`nginx-ws could not analyse this file (${errorText(e)}). Other files are unaffected; details in the "nginx WebSocket Language Server" output.`),
       );
+    }
+  }
+
+  /** The document's own path when it is a whole config (or not on disk), else the root that includes it, if any. */
+  private rootOf(path: string, text: string, settings: EngineSettings): string {
+    if (!isDiskPath(path)) return path;
+    let file = this.parseCache.get(path);
+    if (!file || file.text !== text) {
+      file = parse(text, path);
+      this.parseCache.set(path, file);
+    }
+    if (isCompleteConfig(file)) return path;
+    try {
+      return this.roots.rootFor(path, settings) ?? path;
+    } catch (e) {
+      this.o.log(`nginx-ws: config root discovery for ${path} failed: ${errorText(e)}`);
+      return path;
     }
   }
 

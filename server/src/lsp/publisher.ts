@@ -8,8 +8,13 @@
  * now (the open version, or disk when not open). While an includer's
  * contribution is stale, the file is not published at all: the analyzer has
  * already scheduled that includer, and its re-run publishes the file.
+ *
+ * External contributions (`nginx -t`) are added on top: shown only while the
+ * file still has the text they were computed from, never holding the engine's
+ * diagnostics back, and dropped on a line where the engine already reports an
+ * error or warning (the same problem, said once).
  */
-import type { Diagnostic } from 'vscode-languageserver/node';
+import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver/node';
 
 export interface Contribution {
   diagnostics: Diagnostic[];
@@ -28,6 +33,8 @@ export class DiagnosticsPublisher {
   /** target path → root URI → contribution. */
   private readonly byTarget = new Map<string, Map<string, Contribution>>();
   private readonly lastVersion = new Map<string, number>();
+  /** source key → target path → contribution. */
+  private readonly external = new Map<string, Map<string, Contribution>>();
 
   constructor(private readonly o: PublisherOptions) {}
 
@@ -48,6 +55,15 @@ export class DiagnosticsPublisher {
     const touched = this.dropRoot(rootUri);
     touched.add(own);
     this.lastVersion.delete(this.o.uriOf(own));
+    for (const t of touched) this.flush(t);
+  }
+
+  /** Replaces what an external source (one `nginx -t` root) says, per file. */
+  setExternal(key: string, byPath: Map<string, Contribution>): void {
+    const touched = new Set(this.external.get(key)?.keys() ?? []);
+    if (byPath.size > 0) this.external.set(key, byPath);
+    else this.external.delete(key);
+    for (const t of byPath.keys()) touched.add(t);
     for (const t of touched) this.flush(t);
   }
 
@@ -82,6 +98,18 @@ export class DiagnosticsPublisher {
     for (const [, c] of current) {
       for (const d of c.diagnostics) {
         const key = `${d.code}|${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character}|${typeof d.message === 'string' ? d.message : d.message.value}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        diagnostics.push(d);
+      }
+    }
+    const engineLines = new Set(diagnostics.filter((d) => (d.severity ?? DiagnosticSeverity.Error) <= DiagnosticSeverity.Warning).map((d) => d.range.start.line));
+    for (const m of this.external.values()) {
+      const c = m.get(target);
+      if (!c || c.targetVersion !== (open ?? null)) continue;
+      for (const d of c.diagnostics) {
+        if (engineLines.has(d.range.start.line) && d.severity !== DiagnosticSeverity.Information) continue;
+        const key = `${d.code}|${d.range.start.line}|${typeof d.message === 'string' ? d.message : d.message.value}`;
         if (seen.has(key)) continue;
         seen.add(key);
         diagnostics.push(d);

@@ -11,6 +11,7 @@ import {
   TextDocumentSyncKind,
   type ClientCapabilities,
   type Connection,
+  type InitializeParams,
   type InitializeResult,
   type ServerCapabilities,
 } from 'vscode-languageserver/node';
@@ -19,8 +20,9 @@ import { Analyzer } from './analyzer';
 import type { ServerContext } from './context';
 import { FEATURES } from './handlers/index';
 import { lensSignature } from './handlers/code-lens';
+import { NginxChecker } from './nginx-check';
 import { NginxVersionDetector } from './nginx-version';
-import { uriToPath } from './paths';
+import { isDiskPath, uriToPath } from './paths';
 import { WORKSPACE_TRUST_NOTIFICATION, type InitializationOptions, type WorkspaceTrustParams } from './protocol';
 import { DEFAULT_SERVER_SETTINGS, normalizeSettings, type ServerSettings } from './settings';
 
@@ -37,6 +39,9 @@ export function startServer(connection: Connection): void {
   let trusted = false;
   let detectedVersion = '';
   let analyzer: Analyzer | undefined;
+  let checker: NginxChecker | undefined;
+  /** Workspace folders as paths, where config roots are searched. */
+  let folders: string[] = [];
   const lensSignatures = new Map<string, string>();
   let lensRefreshQueued = false;
 
@@ -80,11 +85,22 @@ export function startServer(connection: Connection): void {
     const { settings: s, problems } = normalizeSettings(raw);
     for (const p of problems) connection.console.warn(p);
     settings = s;
+    analyzer?.roots.setConfigured(settings.configRoots);
     await detectVersion();
   }
 
   const ready = new Promise<void>((resolve) => {
     connection.onInitialized(() => {
+      if (clientCapabilities.workspace?.workspaceFolders) {
+        connection.workspace.onDidChangeWorkspaceFolders(
+          fenced('didChangeWorkspaceFolders', (e) => {
+            const removed = new Set(e.removed.map((f) => uriToPath(f.uri)));
+            folders = [...folders.filter((f) => !removed.has(f)), ...e.added.map((f) => uriToPath(f.uri))];
+            analyzer?.roots.setFolders(folders);
+            analyzer?.rootsChanged();
+          }),
+        );
+      }
       if (clientCapabilities.workspace?.didChangeConfiguration?.dynamicRegistration) {
         void connection.client.register(DidChangeConfigurationNotification.type, { section: 'nginxWs' }).catch(() => undefined);
       }
@@ -134,6 +150,9 @@ export function startServer(connection: Connection): void {
         }
       },
     });
+    folders = workspaceFolderPaths(params);
+    analyzer.roots.setFolders(folders);
+    checker = new NginxChecker({ analyzer, settings: () => settings, trusted: () => trusted, log: logError, info: logInfo });
     const ctx: ServerContext = {
       connection,
       documents,
@@ -143,7 +162,8 @@ export function startServer(connection: Connection): void {
       log: logError,
     };
     let capabilities: ServerCapabilities = {
-      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
+      workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
     };
     for (const f of FEATURES) {
       capabilities = { ...capabilities, ...f.capabilities(clientCapabilities) };
@@ -166,6 +186,7 @@ export function startServer(connection: Connection): void {
 
   documents.onDidOpen(fenced('didOpen', (e) => analyzer?.opened(e.document)));
   documents.onDidChangeContent(fenced('didChange', (e) => analyzer?.changed(e.document)));
+  documents.onDidSave(fenced('didSave', (e) => checker?.saved(e.document.uri)));
   documents.onDidClose(
     fenced('didClose', (e) => {
       lensSignatures.delete(e.document.uri);
@@ -198,7 +219,7 @@ export function startServer(connection: Connection): void {
 
   connection.onDidChangeWatchedFiles(
     fenced('didChangeWatchedFiles', (p) => {
-      for (const c of p.changes) analyzer?.diskChanged(uriToPath(c.uri));
+      analyzer?.diskChanged(p.changes.map((c) => uriToPath(c.uri)));
     }),
   );
 
@@ -206,4 +227,12 @@ export function startServer(connection: Connection): void {
 
   documents.listen(connection);
   connection.listen();
+}
+
+/** Workspace folders of the initialize request (older clients send only rootUri / rootPath). */
+function workspaceFolderPaths(params: InitializeParams): string[] {
+  if (params.workspaceFolders?.length) return params.workspaceFolders.map((f) => uriToPath(f.uri)).filter(isDiskPath);
+  if (params.rootUri) return [uriToPath(params.rootUri)].filter(isDiskPath);
+  if (params.rootPath) return [params.rootPath].filter(isDiskPath);
+  return [];
 }

@@ -10,12 +10,20 @@ export interface ServerSettings extends EngineSettings {
   /** Run `<nginxPath> -v` (trusted workspaces only) when `nginxVersion` is empty. */
   detectNginxVersion: boolean;
   nginxPath: string;
+  /** Whole configs that include the files being edited; relative entries are resolved against each workspace folder. */
+  configRoots: string[];
+  nginxTest: {
+    /** Run `<nginxPath> -t` on the config when one of its files is saved (trusted workspaces only). */
+    onSave: boolean;
+  };
 }
 
 export const DEFAULT_SERVER_SETTINGS: ServerSettings = {
   ...DEFAULT_SETTINGS,
   detectNginxVersion: true,
   nginxPath: 'nginx',
+  configRoots: [],
+  nginxTest: { onSave: true },
 };
 
 const SEVERITIES: ReadonlySet<string> = new Set(['error', 'warning', 'information', 'hint', 'off']);
@@ -53,6 +61,13 @@ export function normalizeSettings(raw: unknown): { settings: ServerSettings; pro
     }
   }
 
+  // `nginxTest.onSave` arrives nested from VS Code; a flat dotted key from other clients is taken too.
+  const nginxTest = isObject(o['nginxTest']) ? o['nginxTest'] : {};
+  let onSave = d.nginxTest.onSave;
+  const rawOnSave = nginxTest['onSave'] ?? o['nginxTest.onSave'];
+  if (isBoolean(rawOnSave)) onSave = rawOnSave;
+  else if (rawOnSave !== undefined && rawOnSave !== null) problems.push(`nginxWs.nginxTest.onSave: ignoring invalid value ${JSON.stringify(rawOnSave)}`);
+
   const threshold = pick('idleTimeoutThresholdSeconds', isNonNegativeNumber, d.idleTimeoutThresholdSeconds);
 
   return {
@@ -64,6 +79,10 @@ export function normalizeSettings(raw: unknown): { settings: ServerSettings; pro
       prefix: pick('prefix', isString, d.prefix).trim(),
       detectNginxVersion: pick('detectNginxVersion', isBoolean, d.detectNginxVersion),
       nginxPath: pick('nginxPath', isString, d.nginxPath).trim() || d.nginxPath,
+      configRoots: pick('configRoots', isStringArray, d.configRoots)
+        .map((r) => r.trim())
+        .filter((r) => r !== ''),
+      nginxTest: { onSave },
     },
     problems,
   };

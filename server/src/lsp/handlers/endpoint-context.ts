@@ -42,8 +42,8 @@ function describe(ctx: ServerContext, state: DocAnalysis, loc: WsLocation): Endp
   const within = loc.directive.range;
   return {
     uri: state.uri,
-    configPath: state.path,
-    configOnDisk: isDiskPath(state.path),
+    configPath: state.rootPath,
+    configOnDisk: isDiskPath(state.rootPath),
     location: { path: loc.locationPath, modifier: loc.modifier, isRegex: loc.modifier === '~' || loc.modifier === '~*', needsPath: derived.needsPath, range: loc.range, file: loc.path },
     origin: derived.origin,
     url: derived.url,
@@ -59,7 +59,7 @@ function describe(ctx: ServerContext, state: DocAnalysis, loc: WsLocation): Endp
 }
 
 function errorLogPath(ctx: ServerContext, state: DocAnalysis, loc: WsLocation): string | null {
-  const root = state.analysis!.files.get(state.path);
+  const root = state.analysis!.files.get(state.rootPath);
   const candidates = [
     ...loc.serverDirectives.filter((d) => d.name === 'error_log'),
     ...(root ? [...root.walk()].filter((d) => d.name === 'error_log' && (d.parent === null || d.parent.name === 'http')) : []),
@@ -68,7 +68,7 @@ function errorLogPath(ctx: ServerContext, state: DocAnalysis, loc: WsLocation): 
     const v = d.arg(0);
     if (!v || v === 'stderr' || (v.includes(':') && !nodePath.isAbsolute(v)) || v.includes('$')) continue;
     if (nodePath.isAbsolute(v)) return v;
-    const base = ctx.settings().prefix || (isDiskPath(state.path) ? nodePath.dirname(state.path) : '');
+    const base = ctx.settings().prefix || (isDiskPath(state.rootPath) ? nodePath.dirname(state.rootPath) : '');
     return base ? nodePath.resolve(base, v) : null;
   }
   return null;
