@@ -47,6 +47,9 @@ if (files.length === 0) {
   process.exit(2);
 }
 
+// A full run starts from an empty results folder, so no stale screenshot survives.
+if (only.length === 0) rmSync(join(REPO, 'test-results', 'e2e'), { recursive: true, force: true });
+
 const csDir = step('code-server install (scripts/setup-code-server.sh)', 'bash', [join(REPO, 'scripts', 'setup-code-server.sh')])
   .trim().split('\n').pop();
 
