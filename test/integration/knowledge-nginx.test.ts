@@ -62,7 +62,7 @@ async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<void>): Prom
 
 const statement = (name: string, block: boolean, nargs: number) => `${name}${' a'.repeat(nargs)}${block ? ' {}' : ';'}`;
 
-test('directive contexts and argument counts agree with the real nginx binary', { skip: !existsSync(NGINX) && `no nginx at ${NGINX}`, timeout: 120_000 }, async (t) => {
+test('directive contexts and argument counts agree with the real nginx binary', { skip: !existsSync(NGINX) && `no nginx at ${NGINX}`, timeout: 400_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'nginx-knowledge-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
 
