@@ -5,7 +5,8 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { lintText, type Finding, type Fix, type TextEdit } from '../../server/src/engine/index';
-import { applyEdits, sameEdit } from '../../server/src/engine/fixes/edits';
+import { applyEdits } from '../../server/src/engine/fixes/edits';
+import { combineFixes } from '../../server/src/lsp/fix-all';
 
 export const FIXTURES = join(__dirname, '..', 'fixtures', 'rules');
 export const FIXTURE_PATH = '/fixture/nginx.conf';
@@ -28,32 +29,20 @@ export function applyFix(text: string, f: Fix): string {
 }
 
 /**
- * "Fix all": the preferred fix of every finding, identical edits once,
- * overlapping edits skipped (the next round picks them up), repeated until
- * nothing is fixable, as the fix-all source action does.
+ * "Fix all" exactly as the server's source action does it (combineFixes: the
+ * preferred fix of every finding, identical edits once, overlapping fixes left
+ * for the next round), repeated until nothing is fixable.
  */
 export function fixAll(text: string, rounds = 5): string {
   for (let i = 0; i < rounds; i++) {
-    const edits: TextEdit[] = [];
-    for (const f of lint(text)) {
-      const fx = f.fixes.find((x) => x.isPreferred) ?? f.fixes[0];
-      if (!fx) continue;
-      for (const e of editsFor(fx)) {
-        if (edits.some((x) => sameEdit(x, e))) continue;
-        if (edits.some((x) => overlaps(x, e))) continue;
-        edits.push(e);
-      }
-    }
+    const fixes = lint(text)
+      .filter((f) => f.fixes.length)
+      .map((f) => f.fixes.find((x) => x.isPreferred) ?? f.fixes[0]!);
+    const edits = combineFixes(fixes).changes.filter((c) => c.path === FIXTURE_PATH).flatMap((c) => c.edits);
     if (!edits.length) return text;
     text = applyEdits(text, edits);
   }
   return text;
-}
-
-function overlaps(a: TextEdit, b: TextEdit): boolean {
-  const before = (p: { line: number; character: number }, q: { line: number; character: number }) => p.line < q.line || (p.line === q.line && p.character < q.character);
-  // Two inserts at the same point do not overlap; replacements overlap when their ranges intersect.
-  return before(a.range.start, b.range.end) && before(b.range.start, a.range.end);
 }
 
 /** A finding's identity independent of position (lines shift when fixes insert text). */
