@@ -106,6 +106,7 @@ export class LspTestClient {
   settings: Record<string, unknown>;
   initializeResult!: InitializeResult;
   private waiters: Waiter[] = [];
+  private logWaiters: { re: RegExp; since: number; resolve: (line: string) => void }[] = [];
   private exitCode: Promise<number | null>;
   private stderr = '';
 
@@ -132,6 +133,14 @@ export class LspTestClient {
     });
     connection.onNotification(LogMessageNotification.type, (p) => {
       this.logs.push(p.message);
+      const index = this.logs.length - 1;
+      this.logWaiters = this.logWaiters.filter((w) => {
+        if (index >= w.since && w.re.test(p.message)) {
+          w.resolve(p.message);
+          return false;
+        }
+        return true;
+      });
     });
     connection.onRequest(ConfigurationRequest.type, (p) => {
       this.configurationRequests.push(Date.now());
@@ -219,6 +228,15 @@ export class LspTestClient {
       const seen = (this.published.get(uri) ?? []).map((x) => `v${x.version}: [${x.diagnostics.map((d) => d.code).join(', ')}]`);
       return `diagnostics for ${uri}; published: ${seen.join(' | ') || 'nothing'}; server log: ${this.logs.slice(-5).join('\n')}`;
     });
+  }
+
+  /** The first server log line (from index `since` of `logs`, or later) matching `re`. */
+  log(re: RegExp, opts: { since?: number; timeoutMs?: number } = {}): Promise<string> {
+    const since = opts.since ?? 0;
+    const hit = this.logs.slice(since).find((l) => re.test(l));
+    if (hit !== undefined) return Promise.resolve(hit);
+    const p = new Promise<string>((resolve) => this.logWaiters.push({ re, since, resolve }));
+    return withTimeout(p, opts.timeoutMs ?? 10_000, () => `a server log line matching ${re}; last lines: ${this.logs.slice(-5).join('\n')}`);
   }
 
   request<R>(method: string, params: unknown, timeoutMs = 10_000): Promise<R> {

@@ -85,12 +85,13 @@ export class NginxChecker {
     }
     this.missingBinaries.delete(binary);
     const byPath = this.toDiagnostics(run, root, analysis);
-    this.o.info(`nginx-ws: nginx -t ${run.ok ? 'passed' : 'failed'} for ${root}${run.ok ? '' : `: ${run.output.split('\n')[0]}`}`);
     const contributions = new Map<string, Contribution>();
     for (const [p, diagnostics] of byPath) {
       contributions.set(p, { diagnostics, targetVersion: versions.has(p) ? versions.get(p)! : (this.o.analyzer.openVersion(p) ?? null) });
     }
     this.o.analyzer.setExternal(`nginx-t:${root}`, contributions);
+    // After publishing, so a client that sees this line has the diagnostics already.
+    this.o.info(`nginx-ws: nginx -t ${run.ok ? 'passed' : 'failed'} for ${root}${run.ok ? '' : `: ${firstMessage(run)}`}`);
   }
 
   private toDiagnostics(run: NginxTestRun, root: string, analysis: Analysis): Map<string, Diagnostic[]> {
@@ -142,6 +143,11 @@ export class NginxChecker {
     }
     return byPath;
   }
+}
+
+function firstMessage(run: NginxTestRun): string {
+  const m = run.messages.find((x) => x.level !== 'alert' && x.level !== 'notice');
+  return m ? `[${m.level}] ${m.message}${m.file ? ` in ${m.file}:${m.line}` : ''}` : (run.output.split('\n')[0] ?? '');
 }
 
 /** Where a message that names no place is about: `unknown "x" variable` → the first use of `$x`. */
