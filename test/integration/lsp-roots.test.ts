@@ -162,6 +162,24 @@ describe('LSP config roots', () => {
     rmSync(join(dir, 'snippets'), { recursive: true, force: true });
   });
 
+  test('no workspace folder: an nginx.conf in a parent folder (the /etc/nginx layout) is found; configRoots turns that off', T, async (t) => {
+    const etc = mkdtempSync(join(tmpdir(), 'nginx-ws-lsp-roots-etc-'));
+    t.after(() => rmSync(etc, { recursive: true, force: true }));
+    mkdirSync(join(etc, 'sites-enabled'));
+    writeFileSync(join(etc, 'nginx.conf'), ROOT.replace('conf.d/*.conf', 'sites-enabled/*'));
+    writeFileSync(join(etc, 'sites-enabled', 'app'), APP);
+    const site = pathToFileURL(join(etc, 'sites-enabled', 'app')).href;
+    const c = await start({ workspaceFolders: [] });
+    c.open(site, APP, 1);
+    const p = await c.diagnostics(site, (x) => x.version === 1);
+    assert.deepEqual(codesAt(p), ['8:ws-upgrade-header-missing'], 'judged in ../nginx.conf');
+
+    const pinned = await start({ workspaceFolders: [], settings: { configRoots: [join(dir, 'other', 'main.conf')] } });
+    pinned.open(site, APP, 1);
+    const q = await pinned.diagnostics(site, (x) => x.version === 1);
+    assert.ok(has(q, 'undefined-variable'), `only the configured root is tried, and it does not include the site: ${codesAt(q).join(', ')}`);
+  });
+
   test('a file in the usual /etc/nginx layout checked into a repo (sites-enabled, no extension)', T, async () => {
     const c = await start();
     write('etc/nginx/nginx.conf', `events {}\nhttp {\n${MAP}    proxy_read_timeout 1h;\n    include /nonexistent-on-purpose/mime.types;\n    include sites-enabled/*;\n}\n`);

@@ -85,18 +85,38 @@ export class RootFinder {
     return this.candidates;
   }
 
-  /** The first candidate root whose include closure contains `path` (never `path` itself). */
+  /**
+   * The first candidate root whose include closure contains `path` (never
+   * `path` itself). Without `configRoots`, an `nginx.conf` in one of the
+   * file's nearest parent folders is tried last: the /etc/nginx layout
+   * (conf.d/, sites-enabled/, snippets/) of a file opened outside any workspace folder.
+   */
   rootFor(path: string, settings: EngineSettings): string | undefined {
-    for (const root of this.candidateRoots()) {
+    const candidates = this.candidateRoots();
+    const nearby = this.configured.length ? [] : this.nearbyRoots(path).filter((p) => !candidates.includes(p));
+    for (const root of [...candidates, ...nearby]) {
       if (root === path) continue;
       if (this.closureOf(root, path, settings).files.has(path)) return root;
     }
     return undefined;
   }
 
+  private nearbyRoots(path: string): string[] {
+    const out: string[] = [];
+    let dir = nodePath.dirname(path);
+    for (let i = 0; i < 3; i++) {
+      const candidate = nodePath.join(dir, 'nginx.conf');
+      if (candidate !== path && 'text' in this.o.disk.read(candidate)) out.push(candidate);
+      const up = nodePath.dirname(dir);
+      if (up === dir) break;
+      dir = up;
+    }
+    return out;
+  }
+
   /** Records a closure computed by a full analysis of `root`, so the next lookup need not rebuild it. */
   remember(root: string, files: Iterable<string>, reads: Map<string, number | null>): void {
-    if (this.candidates?.includes(root)) this.closures.set(root, { files: new Set(files), reads: new Map(reads) });
+    this.closures.set(root, { files: new Set(files), reads: new Map(reads) });
   }
 
   private closureOf(root: string, asking: string, settings: EngineSettings): Closure {
