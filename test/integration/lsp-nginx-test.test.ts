@@ -253,6 +253,21 @@ describe('nginx -t is never run untrusted or when switched off (stand-in binary)
     assert.equal(existsSync(join(pid, '..')), false, 'the throwaway pid directory is removed after the run');
   });
 
+  test('no nginx binary: said once in the log, no diagnostics, the server carries on', T, async () => {
+    const c = await LspTestClient.start({ workspaceFolders: [dir], workspaceTrusted: true, settings: { nginxPath: join(dir, 'no-such-nginx'), detectNginxVersion: false } });
+    clients.push(c);
+    c.open(uri('nginx.conf'), 'events {}\nhttp {\n}\n', 1);
+    await c.diagnostics(uri('nginx.conf'), (x) => x.version === 1);
+    c.save(uri('nginx.conf'));
+    await c.log(/nginx -t on save: .*no-such-nginx not found/);
+    c.save(uri('nginx.conf'));
+    await roundTrip(c);
+    await roundTrip(c);
+    assert.equal(c.logs.filter((l) => l.includes('nginx -t on save')).length, 1, c.logs.join('\n'));
+    assert.ok([...c.published.values()].every((list) => nginxT(list.at(-1)).length === 0));
+    assert.ok(c.alive);
+  });
+
   test('nginxWs.nginxTest.onSave false: trusted, and still nothing is run', T, async () => {
     rmSync(marker, { force: true });
     const c = await LspTestClient.start({ workspaceFolders: [dir], workspaceTrusted: true, settings: { nginxPath: fake, detectNginxVersion: false, nginxTest: { onSave: false } } });

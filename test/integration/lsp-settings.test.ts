@@ -13,7 +13,7 @@ import { checkWsUrl, DEFAULT_ENDPOINT_SETTINGS, endpointUrl, readEndpointSetting
 import { RULES } from '../../server/src/engine/rules/index';
 import { parseNginxVersion } from '../../server/src/lsp/nginx-version';
 import { CODE_LENS_TITLE, FIX_ALL_COMMAND, TEST_ENDPOINT_COMMAND } from '../../server/src/lsp/protocol';
-import { DEFAULT_SERVER_SETTINGS } from '../../server/src/lsp/settings';
+import { DEFAULT_SERVER_SETTINGS, normalizeSettings } from '../../server/src/lsp/settings';
 import { buildOnce, LspTestClient, ROOT } from '../helpers/lsp-client';
 
 interface Prop {
@@ -104,6 +104,18 @@ describe('settings declared in package.json match the code', () => {
     assert.equal(checkWsUrl('wss://example.com/ws'), undefined);
     assert.match(checkWsUrl('https://example.com/ws') ?? '', /ws: or wss:/);
     assert.match(checkWsUrl('not a url') ?? '', /Not a URL/);
+  });
+
+  test('configRoots and nginxTest.onSave: nested or dotted, wrong types fall back with a message', () => {
+    const ok = normalizeSettings({ configRoots: [' nginx.conf ', '', '/etc/nginx/nginx.conf'], nginxTest: { onSave: false } });
+    assert.deepEqual(ok.settings.configRoots, ['nginx.conf', '/etc/nginx/nginx.conf']);
+    assert.equal(ok.settings.nginxTest.onSave, false);
+    assert.deepEqual(ok.problems, []);
+    assert.equal(normalizeSettings({ 'nginxTest.onSave': false }).settings.nginxTest.onSave, false);
+    const bad = normalizeSettings({ configRoots: 'nginx.conf', nginxTest: { onSave: 'no' } });
+    assert.deepEqual(bad.settings.configRoots, []);
+    assert.equal(bad.settings.nginxTest.onSave, true);
+    assert.equal(bad.problems.length, 2, bad.problems.join('\n'));
   });
 
   test('nginx -v output is parsed', () => {
