@@ -75,5 +75,6 @@ test('format: real-world configs stay parseable, keep their content and are idem
     assert.equal(content(once), content(t), `${p}: formatting changed content`);
     assert.equal(fmt(once), once, `${p}: not idempotent`);
   }
-  assert.ok(formatted >= 20, `only ${formatted} corpus files were formatted`);
+  // Most files must be formattable (the rest have syntax errors on purpose); a guard against a formatter that refuses everything.
+  assert.ok(formatted >= corpusFiles.length * 0.6, `only ${formatted} of ${corpusFiles.length} real-world files were formatted`);
 });
