@@ -110,26 +110,32 @@ abstract class NodeBase {
 export type ArgKind = 'bare' | 'double' | 'single' | 'variable';
 
 export class Argument extends NodeBase {
-  readonly type = 'argument' as const;
+  // `type`, `kind` and (usually) `terminated` live on the prototype or are derived: a big file has ~100k arguments.
+  declare readonly type: 'argument';
+  /** False when a quoted string was never closed (recovered at end of line); an own property only on those. */
+  declare readonly terminated: boolean;
   private cachedValue: string | undefined;
   constructor(
     file: SourceFile,
     start: number,
     end: number,
-    readonly kind: ArgKind,
     /** The value; undefined to derive it from the text on first read (the parser does, to keep parsing allocation-light). */
-    value: string | undefined,
-    /** False when a quoted string was never closed (recovered at end of line). */
-    readonly terminated = true,
+    value?: string,
   ) {
     super(file, start, end);
     this.cachedValue = value;
   }
 
+  /** Derived from the first character: the tokenizer only starts a string at a quote, and a variable word at `$`. */
+  get kind(): ArgKind {
+    const c = this.file.text.charCodeAt(this.start);
+    return c === 34 /* " */ ? 'double' : c === 39 /* ' */ ? 'single' : c === 36 /* $ */ ? 'variable' : 'bare';
+  }
+
   /** The value as nginx sees it: quotes removed, escapes resolved. */
   get value(): string {
     if (this.cachedValue === undefined) {
-      const quoted = this.kind === 'double' || this.kind === 'single';
+      const quoted = this.quoted;
       const raw = this.file.text.slice(quoted ? this.start + 1 : this.start, quoted && this.terminated ? this.end - 1 : this.end);
       this.cachedValue = raw.indexOf('\\') >= 0 ? unescapeNginx(raw) : raw;
     }
@@ -142,13 +148,16 @@ export class Argument extends NodeBase {
   }
 
   get quoted(): boolean {
-    return this.kind === 'double' || this.kind === 'single';
+    const c = this.file.text.charCodeAt(this.start);
+    return c === 34 || c === 39;
   }
 
   /** The argument mentions a variable (a `$` in its text); answered without allocating. */
   hasDollar(): boolean {
-    const i = this.file.text.indexOf('$', this.start);
-    return i >= 0 && i < this.end;
+    // A bounded scan: indexOf has no end bound and would search the rest of the file for every `$`-free argument.
+    const text = this.file.text;
+    for (let i = this.start; i < this.end; i++) if (text.charCodeAt(i) === 36 /* $ */) return true;
+    return false;
   }
 
   /** Names of the variables referenced in this argument (`$x`, `${x}`), without `$`. Single quotes interpolate too in nginx. */
@@ -156,6 +165,8 @@ export class Argument extends NodeBase {
     return findVariables(this.raw, this.start);
   }
 }
+Object.defineProperty(Argument.prototype, 'type', { value: 'argument', writable: false, enumerable: true });
+Object.defineProperty(Argument.prototype, 'terminated', { value: true, writable: true, enumerable: true });
 
 /** nginx's escape handling (ngx_conf_read_token): \\" \\' \\\\ become the char, \\t \\r \\n become control chars, others stay. */
 export function unescapeNginx(s: string): string {
@@ -215,7 +226,7 @@ function isVarChar(c: number): boolean {
 }
 
 export class Comment extends NodeBase {
-  readonly type = 'comment' as const;
+  declare readonly type: 'comment';
   /** Comment text after `#`. */
   get value(): string {
     return this.file.text.slice(this.start + 1, this.end);
@@ -223,9 +234,10 @@ export class Comment extends NodeBase {
   /** True when code precedes the comment on its line (`listen 80; # note`). */
   trailing = false;
 }
+Object.defineProperty(Comment.prototype, 'type', { value: 'comment', writable: false, enumerable: true });
 
 export class Block extends NodeBase {
-  readonly type = 'block' as const;
+  declare readonly type: 'block';
   readonly children: Statement[] = [];
   /** False when the file ended before the closing `}`. */
   closed = false;
@@ -257,29 +269,40 @@ export class Block extends NodeBase {
     return this.children.filter((c): c is Directive => c.type === 'directive');
   }
 }
+Object.defineProperty(Block.prototype, 'type', { value: 'block', writable: false, enumerable: true });
+
+/** Shared by every directive without arguments (frozen: nothing may grow it). */
+const NO_ARGS: Argument[] = Object.freeze([]) as unknown as Argument[];
 
 export class Directive extends NodeBase {
-  readonly type = 'directive' as const;
-  readonly args: Argument[] = [];
+  declare readonly type: 'directive';
+  readonly args: Argument[] = NO_ARGS;
   block: Block | null = null;
   /** The `;` was present (or the directive ends with a block). */
   terminated = false;
   /** A comment on the same line after this directive. */
   comment: Comment | null = null;
+  private token: Argument | null;
   constructor(
     file: SourceFile,
     start: number,
     end: number,
-    /** The directive's name token; usually bare, but map bodies allow quoted keys (`'' close;`). */
-    readonly nameToken: Argument,
+    /** The name as nginx sees it (the name token's value). */
+    readonly name: string,
+    /** End of the name token (it starts at `start`). */
+    private readonly nameEnd: number,
+    /** The name token when it cannot be rebuilt from `name` (quoted, escaped or unterminated); else made on first read. */
+    nameToken: Argument | null,
     /** The block this directive sits in; null at the top level of the file. */
     readonly parentBlock: Block | null,
   ) {
     super(file, start, end);
+    this.token = nameToken;
   }
 
-  get name(): string {
-    return this.nameToken.value;
+  /** The directive's name token; usually bare, but map bodies allow quoted keys (`'' close;`). */
+  get nameToken(): Argument {
+    return (this.token ??= new Argument(this.file, this.start, this.nameEnd, this.name));
   }
 
   /** The directive that owns the enclosing block (`location` for a directive inside a location). */
@@ -296,6 +319,7 @@ export class Directive extends NodeBase {
     return this.args[i]?.value;
   }
 }
+Object.defineProperty(Directive.prototype, 'type', { value: 'directive', writable: false, enumerable: true });
 
 export type Statement = Directive | Comment;
 export type Node = Directive | Comment | Block | Argument;

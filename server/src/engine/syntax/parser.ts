@@ -22,7 +22,7 @@
  *   later directives keep their real parent (what the rules need) and the
  *   error lands on the block the user left open. Balanced files take one pass.
  */
-import { Argument, Block, Comment, Directive, SourceFile, type ArgKind, type SyntaxErrorCode } from './ast';
+import { Argument, Block, Comment, Directive, SourceFile, type SyntaxErrorCode } from './ast';
 import { DATA_BLOCKS, isKnownDirectiveName } from '../knowledge/names';
 
 export const MAX_DEPTH = 256;
@@ -56,18 +56,6 @@ const enum Ch {
   RBrace = 125,
 }
 
-interface Frame {
-  /** Null for a phantom frame (a stray `{` or one nested too deep): its children go to the enclosing block. */
-  block: Block | null;
-  /** Indentation of the line where the block's directive starts; -1 when it does not start its line (or in brace mode). */
-  indent: number;
-  /** Indentation of the block's first child that starts a line; -1 until one does. */
-  bodyIndent: number;
-}
-
-/** One shared frame for every phantom level: a file of a million `{` must not cost a million objects. Never mutated. */
-const PHANTOM: Frame = Object.freeze({ block: null, indent: -1, bodyIndent: -1 });
-
 export function parse(text: string, uri = 'untitled'): SourceFile {
   const first = new Parser(text, uri, false).run();
   if (!first.errors.some((e) => e.code === 'unclosed-block' || e.code === 'unexpected-brace')) return first;
@@ -87,12 +75,21 @@ class Parser {
   private tokNewline = false;
   private tokTerminated = true;
 
-  private readonly frames: Frame[] = [];
+  /**
+   * Open blocks, innermost last, as parallel arrays (no object per level): the block, or null for a phantom
+   * level (a stray `{` or one nested too deep, whose children go to the enclosing block); the indentation of
+   * the line where the block's directive starts (-1 when it does not start its line, or in brace mode); the
+   * indentation of the block's first child that starts a line (-1 until one does).
+   */
+  private readonly frames: (Block | null)[] = [];
+  private readonly frameIndent: number[] = [];
+  private readonly frameBodyIndent: number[] = [];
   /** The real blocks among `frames` (phantoms skipped), so the current block is O(1) however many stray `{` there are. */
   private readonly blocks: Block[] = [];
   /** Arguments of the directive being read; copied into it when it ends. */
   private readonly args: Argument[] = [];
-  private readonly names = new Map<string, string>();
+  /** Interned names by hash (see `intern`). */
+  private readonly names = new Map<number, string>();
   private depth = 0;
   private tooDeepReported = false;
 
@@ -142,31 +139,29 @@ class Parser {
             if (this.outdentedBelow(col)) {
               if (cur) {
                 this.missingSemicolon(cur);
-                this.finish(cur, this.lastToken(cur).end);
+                this.finish(cur, this.lastEnd(cur));
                 cur = null;
               }
               while (this.outdentedBelow(col)) this.closeImplicitly();
             }
             if (!cur) {
-              const top = this.frames[this.frames.length - 1];
-              if (top && top.block && top.bodyIndent < 0) top.bodyIndent = col;
+              const top = this.frames.length - 1;
+              if (top >= 0 && this.frames[top] && this.frameBodyIndent[top]! < 0) this.frameBodyIndent[top] = col;
             }
           }
         }
-        const arg = this.makeArg();
         if (cur) {
-          if (this.tokNewline && tok === Tok.Word && this.looksLikeNewDirective(cur, arg)) {
+          if (this.tokNewline && tok === Tok.Word && this.looksLikeNewDirective(cur)) {
             this.missingSemicolon(cur);
-            this.finish(cur, this.lastToken(cur).end);
+            this.finish(cur, this.lastEnd(cur));
             cur = null;
           } else {
-            this.args.push(arg);
-            cur.end = arg.end;
+            this.args.push(this.makeArg());
+            cur.end = this.tokEnd;
             continue;
           }
         }
-        if (arg.kind === 'bare') this.internName(arg);
-        cur = new Directive(file, arg.start, arg.end, arg, this.currentBlock());
+        cur = this.makeDirective();
         continue;
       }
 
@@ -184,14 +179,14 @@ class Parser {
       if (tok === Tok.Open) {
         if (!cur) {
           this.error('unexpected-brace', "Unexpected '{': a block needs a directive name before it", this.tokStart, this.tokEnd);
-          this.frames.push(PHANTOM);
+          this.pushFrame(null, -1);
           continue;
         }
         cur.terminated = true;
         const block = new Block(file, this.tokStart, this.tokEnd, cur);
         cur.block = block;
         this.finish(cur, this.tokEnd);
-        if (isLuaBlockName(cur.nameToken.value)) {
+        if (isLuaBlockName(cur.name)) {
           this.readOpaqueLua(block);
           cur.end = block.end;
           cur = null;
@@ -202,10 +197,9 @@ class Parser {
             this.tooDeepReported = true;
             this.error('too-deep', `Blocks are nested deeper than ${MAX_DEPTH} levels; deeper blocks are not analysed`, cur.nameToken.start, cur.nameToken.end);
           }
-          this.frames.push(PHANTOM);
+          this.pushFrame(null, -1);
         } else {
-          const indent = this.indentMode ? this.lineIndent(cur.start) : -1;
-          this.frames.push({ block, indent, bodyIndent: -1 });
+          this.pushFrame(block, this.indentMode ? this.lineIndent(cur.start) : -1);
           this.blocks.push(block);
           this.depth++;
         }
@@ -216,8 +210,10 @@ class Parser {
       // Tok.Close
       if (this.indentMode && this.tokNewline) {
         const col = this.lineIndent(this.tokStart);
-        const top = this.frames[this.frames.length - 1];
-        if (top && top.block && top.indent >= 0 && top.bodyIndent > top.indent && col >= top.bodyIndent) {
+        const top = this.frames.length - 1;
+        const indent = top >= 0 && this.frames[top] ? this.frameIndent[top]! : -1;
+        const bodyIndent = top >= 0 ? this.frameBodyIndent[top]! : -1;
+        if (indent >= 0 && bodyIndent > indent && col >= bodyIndent) {
           // Indented like the block's body, not like its directive: this `}` closes nothing.
           if (cur) {
             this.missingSemicolon(cur);
@@ -241,15 +237,14 @@ class Parser {
         this.finish(cur, cur.end);
         cur = null;
       }
-      const frame = this.frames.pop();
-      if (frame?.block) this.blocks.pop();
-      if (!frame) {
+      if (!this.frames.length) {
         this.error('unexpected-brace', "Unexpected '}': no block is open here", this.tokStart, this.tokEnd);
         continue;
       }
-      if (frame.block) {
+      const b = this.popFrame();
+      if (b) {
+        this.blocks.pop();
         this.depth--;
-        const b = frame.block;
         b.closed = true;
         b.end = this.tokEnd;
         if (b.parent) b.parent.end = this.tokEnd;
@@ -262,7 +257,7 @@ class Parser {
     }
     // Unclosed blocks: report each at its directive's name, extend to end of file.
     for (let i = this.frames.length - 1; i >= 0; i--) {
-      const b = this.frames[i]!.block;
+      const b = this.frames[i];
       if (!b) continue;
       b.end = this.text.length;
       if (b.parent) {
@@ -279,13 +274,27 @@ class Parser {
    * indented no deeper than the block's directive: the block must have ended.
    */
   private outdentedBelow(col: number): boolean {
-    const top = this.frames[this.frames.length - 1];
-    return !!top && !!top.block && top.indent >= 0 && top.bodyIndent > top.indent && col <= top.indent;
+    const top = this.frames.length - 1;
+    if (top < 0 || !this.frames[top]) return false;
+    const indent = this.frameIndent[top]!;
+    return indent >= 0 && this.frameBodyIndent[top]! > indent && col <= indent;
+  }
+
+  private pushFrame(block: Block | null, indent: number): void {
+    this.frames.push(block);
+    this.frameIndent.push(indent);
+    this.frameBodyIndent.push(-1);
+  }
+
+  private popFrame(): Block | null {
+    this.frameIndent.pop();
+    this.frameBodyIndent.pop();
+    return this.frames.pop()!;
   }
 
   /** Ends the innermost block where its last token ends and reports its missing `}`. */
   private closeImplicitly(): void {
-    const b = this.frames.pop()!.block!;
+    const b = this.popFrame()!;
     this.blocks.pop();
     this.depth--;
     b.end = Math.max(b.start + 1, this.prevEnd);
@@ -308,22 +317,30 @@ class Parser {
     return col;
   }
 
-  /** Heuristic for a forgotten `;`: a known directive name starting a new line. */
-  private looksLikeNewDirective(cur: Directive, arg: Argument): boolean {
-    if (arg.kind !== 'bare' || !isKnownDirectiveName(arg.value)) return false;
+  /** Heuristic for a forgotten `;`: a known directive name (the current bare word) starting a new line. */
+  private looksLikeNewDirective(cur: Directive): boolean {
+    if (this.text.charCodeAt(this.tokStart) === Ch.Dollar) return false;
+    const name = this.intern(this.tokStart, this.tokEnd) ?? this.makeArg().value;
+    if (!isKnownDirectiveName(name)) return false;
     const owner = cur.parent;
     if (owner && DATA_BLOCKS.has(owner.name)) return false;
     return true;
   }
 
-  private lastToken(d: Directive): Argument {
+  /** Start of the directive's last token (name or argument). */
+  private lastStart(d: Directive): number {
     const a = this.args.length ? this.args : d.args;
-    return a.length ? a[a.length - 1]! : d.nameToken;
+    return a.length ? a[a.length - 1]!.start : d.start;
+  }
+
+  /** End of the directive's last token (name or argument). */
+  private lastEnd(d: Directive): number {
+    const a = this.args.length ? this.args : d.args;
+    return a.length ? a[a.length - 1]!.end : d.nameToken.end;
   }
 
   private missingSemicolon(d: Directive): void {
-    const t = this.lastToken(d);
-    this.error('missing-semicolon', `Missing ';' after '${d.name}' directive`, t.start, t.end);
+    this.error('missing-semicolon', `Missing ';' after '${d.name}' directive`, this.lastStart(d), this.lastEnd(d));
   }
 
   private finish(d: Directive, end: number): void {
@@ -352,27 +369,45 @@ class Parser {
   }
 
   /**
-   * Gives a bare directive name its value from a shared table: names repeat
-   * thousands of times, and one string per name (instead of one per
-   * directive) keeps the tree small, which is most of the parse cost (GC).
+   * The text of `[s, e)` from a shared table, or null when it holds a
+   * backslash (its value then differs from its text). Names repeat thousands
+   * of times: one string per distinct name, found by hash and compared in
+   * place (no slice per lookup), keeps the tree small and parsing light on GC.
+   * A hash collision only costs a fresh string.
    */
-  private internName(arg: Argument): void {
-    const raw = this.text.slice(arg.start, arg.end);
-    if (raw.indexOf('\\') >= 0) return;
-    let name = this.names.get(raw);
-    if (name === undefined) {
-      name = raw;
-      this.names.set(raw, raw);
+  private intern(s: number, e: number): string | null {
+    const text = this.text;
+    let h = e - s;
+    for (let i = s; i < e; i++) {
+      const c = text.charCodeAt(i);
+      if (c === Ch.Backslash) return null;
+      h = (Math.imul(h, 31) + c) | 0;
     }
-    (arg as unknown as { cachedValue: string }).cachedValue = name;
+    const known = this.names.get(h);
+    if (known !== undefined && known.length === e - s && text.startsWith(known, s)) return known;
+    const name = text.slice(s, e);
+    if (known === undefined) this.names.set(h, name);
+    return name;
+  }
+
+  /** A directive whose name is the current token. Bare names get no token object until one is asked for. */
+  private makeDirective(): Directive {
+    const s = this.tokStart;
+    const e = this.tokEnd;
+    const parent = this.currentBlock();
+    if (this.tok === Tok.Word) {
+      const name = this.intern(s, e);
+      if (name !== null) return new Directive(this.file, s, e, name, e, null, parent);
+    }
+    const token = this.makeArg();
+    return new Directive(this.file, s, e, token.value, e, token, parent);
   }
 
   private makeArg(): Argument {
-    const s = this.tokStart;
-    const kind: ArgKind =
-      this.tok === Tok.DString ? 'double' : this.tok === Tok.SString ? 'single' : this.text.charCodeAt(s) === Ch.Dollar ? 'variable' : 'bare';
-    // The value (quotes removed, escapes resolved) is derived lazily by Argument from the text.
-    return new Argument(this.file, s, this.tokEnd, kind, undefined, this.tokTerminated);
+    // Kind comes from the first character and the value (quotes removed, escapes resolved) is derived lazily, both by Argument.
+    const a = new Argument(this.file, this.tokStart, this.tokEnd);
+    if (!this.tokTerminated) (a as { terminated: boolean }).terminated = false;
+    return a;
   }
 
   /** Advances to the next token. */
