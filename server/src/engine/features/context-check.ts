@@ -29,38 +29,63 @@ export interface ContextCheckOptions {
 export function contextProblems(file: SourceFile, opts: ContextCheckOptions): ContextProblem[] {
   const out: ContextProblem[] = [];
   const top = topContextFor(file, opts);
-  const stack: { list: Statement[]; ctx: BlockContext }[] = [{ list: file.children, ctx: top }];
-  while (stack.length) {
-    const { list, ctx } = stack.pop()!;
-    for (const s of list) {
+  // Two parallel stacks, not an object per block.
+  const lists: Statement[][] = [file.children];
+  const ctxs: BlockContext[] = [top];
+  while (lists.length) {
+    const list = lists.pop()!;
+    const ctx = ctxs.pop()!;
+    for (let i = 0; i < list.length; i++) {
+      const s = list[i]!;
       if (s.type !== 'directive') continue;
       if (ctx.kind === 'nginx') check(s, ctx, out);
-      if (s.block && s.block.children.length) stack.push({ list: s.block.children, ctx: childContext(ctx, s) });
+      if (s.block && s.block.children.length) {
+        lists.push(s.block.children);
+        ctxs.push(childContext(ctx, s));
+      }
     }
   }
   return out.sort((a, b) => a.start - b.start);
 }
 
+function allowedIn(e: DirectiveInfo, contexts: readonly Context[]): boolean {
+  const own = e.contexts;
+  for (let i = 0; i < own.length; i++) if (contexts.includes(own[i]!)) return true;
+  return false;
+}
+
+/** Allocation-free on the common path (a correct directive): one pass over the table entries, lists only to word a problem. */
 function check(d: Directive, ctx: BlockContext, out: ContextProblem[]): void {
   const name = d.name;
   const entries = lookupDirective(name);
-  const n = d.nameToken;
   if (!entries.length) {
-    if (d.nameToken.kind !== 'bare' || name.startsWith('$')) return;
+    const n = d.nameToken;
+    if (n.kind !== 'bare' || name.startsWith('$')) return;
     out.push({ start: n.start, end: n.end, severity: 'hint', kind: 'unknown', message: `Unknown directive "${name}": not part of nginx's standard modules (a third-party module, or a typo?)` });
     return;
   }
-  const allowed: DirectiveInfo[] = entries.filter((e) => e.contexts.some((c) => ctx.contexts.includes(c)));
-  if (!allowed.length) {
+  // Several entries may apply in an ambiguous (lenient) context: complain only when none accepts the usage.
+  const isBlock = d.block !== null;
+  const argc = d.args.length;
+  let firstAllowed: DirectiveInfo | null = null;
+  let firstUsable: DirectiveInfo | null = null;
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
+    if (!allowedIn(e, ctx.contexts)) continue;
+    firstAllowed ??= e;
+    if (e.block !== isBlock) continue;
+    firstUsable ??= e;
+    if (argCountOk(e.args, argc)) return;
+  }
+  const n = d.nameToken;
+  if (!firstAllowed) {
     const where = describeContexts(ctx.contexts);
     const valid = [...new Set(entries.flatMap((e) => e.contexts).map((c) => CONTEXT_LABELS[c]))].join(', ');
     out.push({ start: n.start, end: n.end, severity: 'error', kind: 'context', message: `"${name}" directive is not allowed ${where} (allowed in: ${valid})` });
     return;
   }
-  // Several entries may apply in an ambiguous (lenient) context: complain only when none accepts the usage.
-  const isBlock = d.block !== null;
-  if (!allowed.some((e) => e.block === isBlock)) {
-    const e = allowed[0]!;
+  if (!firstUsable) {
+    const e = firstAllowed;
     out.push({
       start: n.start,
       end: n.end,
@@ -70,18 +95,15 @@ function check(d: Directive, ctx: BlockContext, out: ContextProblem[]): void {
     });
     return;
   }
-  const usable = allowed.filter((e) => e.block === isBlock);
-  if (!usable.some((e) => argCountOk(e.args, d.args.length))) {
-    const e = usable[0]!;
-    const last = d.args.length ? d.args[d.args.length - 1]! : n;
-    out.push({
-      start: n.start,
-      end: last.end,
-      severity: 'error',
-      kind: 'args',
-      message: `Invalid number of arguments in "${name}" directive: ${d.args.length} given, it takes ${describeArgCount(e.args)}`,
-    });
-  }
+  const e = firstUsable;
+  const last = argc ? d.args[argc - 1]! : n;
+  out.push({
+    start: n.start,
+    end: last.end,
+    severity: 'error',
+    kind: 'args',
+    message: `Invalid number of arguments in "${name}" directive: ${argc} given, it takes ${describeArgCount(e.args)}`,
+  });
 }
 
 function describeContexts(ctxs: readonly Context[]): string {

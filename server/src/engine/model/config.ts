@@ -19,10 +19,15 @@ export interface Scope {
   parent: Scope | null;
   /** Own directives in order, with `include`d files spliced in (the `include` directives themselves are kept too). */
   items: Directive[];
+  /** Shared and empty (frozen) until a child scope is added. */
   children: Scope[];
-  /** Lazily built index of `items` by name. */
+  /** Lazily built index of `items` by name; only for scopes with many items (small ones are scanned). */
   byName?: Map<string, Directive[]>;
 }
+
+/** One frozen empty list for every leaf scope and every miss of `own`: most scopes are small leaves. */
+const NO_SCOPES: Scope[] = Object.freeze([]) as unknown as Scope[];
+const NO_DIRECTIVES: Directive[] = Object.freeze([]) as unknown as Directive[];
 
 /** Reused parse results, keyed by path; valid while the text is identical. */
 export type ParseCache = Map<string, SourceFile>;
@@ -48,7 +53,7 @@ const GLOB_CHARS = /[*?[]/;
 export function buildModel(rootPath: string, host: FileHost, settings: EngineSettings, cache?: ParseCache): ConfigModel {
   const model: ConfigModel = {
     rootPath,
-    root: { kind: 'main', directive: null, parent: null, items: [], children: [] },
+    root: { kind: 'main', directive: null, parent: null, items: [], children: NO_SCOPES },
     files: new Map(),
     findings: [],
     scopes: new Map(),
@@ -73,8 +78,9 @@ export function buildModel(rootPath: string, host: FileHost, settings: EngineSet
   };
 
   const addScope = (kind: string, directive: Directive | null, parent: Scope): Scope => {
-    const s: Scope = { kind, directive, parent, items: [], children: [] };
-    parent.children.push(s);
+    const s: Scope = { kind, directive, parent, items: NO_DIRECTIVES, children: NO_SCOPES };
+    if (parent.children === NO_SCOPES) parent.children = [s];
+    else parent.children.push(s);
     let list = model.scopes.get(kind);
     if (!list) model.scopes.set(kind, (list = []));
     list.push(s);
@@ -99,6 +105,32 @@ export function buildModel(rootPath: string, host: FileHost, settings: EngineSet
   };
 
   const visit = (statements: SourceFile['children'], scope: Scope, file: SourceFile, chain: string[]): void => {
+    if (scope.items === NO_DIRECTIVES) {
+      // A fresh scope without includes gets an exact-size list: push-grown arrays keep up to 17 slots for 1 item.
+      let n = 0;
+      let plain = true;
+      for (let i = 0; i < statements.length; i++) {
+        const s = statements[i]!;
+        if (s.type !== 'directive') continue;
+        n++;
+        if (s.name === 'include' && !s.block) plain = false;
+      }
+      if (plain) {
+        const items = new Array<Directive>(n);
+        let k = 0;
+        for (let i = 0; i < statements.length; i++) {
+          const s = statements[i]!;
+          if (s.type === 'directive') items[k++] = s;
+        }
+        scope.items = items;
+        for (let i = 0; i < n; i++) {
+          const s = items[i]!;
+          if (s.block && s.block.opaque === undefined) visit(s.block.children, addScope(s.name, s, scope), file, chain);
+        }
+        return;
+      }
+      scope.items = [];
+    }
     for (const s of statements) {
       if (s.type !== 'directive') continue;
       scope.items.push(s);
@@ -184,18 +216,47 @@ function baseName(p: string): string {
   return p.slice(p.lastIndexOf('/') + 1);
 }
 
-/** Own directives of a scope with the given name. */
+/** Scopes with at most this many items are scanned instead of indexed: a Map per location costs more than a scan. */
+const SCAN_LIMIT = 12;
+
+/** Own directives of a scope with the given name (do not mutate the result: misses share one frozen list). */
 export function own(scope: Scope, name: string): Directive[] {
+  const items = scope.items;
+  if (items.length <= SCAN_LIMIT) {
+    let out: Directive[] | null = null;
+    for (let i = 0; i < items.length; i++) {
+      const d = items[i]!;
+      if (d.name !== name) continue;
+      if (out) out.push(d);
+      else out = [d];
+    }
+    return out ?? NO_DIRECTIVES;
+  }
   if (!scope.byName) {
     const m = new Map<string, Directive[]>();
-    for (const d of scope.items) {
-      let l = m.get(d.name);
-      if (!l) m.set(d.name, (l = []));
-      l.push(d);
+    for (const d of items) {
+      const l = m.get(d.name);
+      if (l) l.push(d);
+      else m.set(d.name, [d]);
     }
     scope.byName = m;
   }
-  return scope.byName.get(name) ?? [];
+  return scope.byName.get(name) ?? NO_DIRECTIVES;
+}
+
+/** The first own directive of a scope with the given name, without building a list. */
+export function ownFirst(scope: Scope, name: string): Directive | null {
+  const items = scope.items;
+  if (items.length <= SCAN_LIMIT) {
+    for (let i = 0; i < items.length; i++) if (items[i]!.name === name) return items[i]!;
+    return null;
+  }
+  return own(scope, name)[0] ?? null;
+}
+
+/** Whether a scope has an own directive of the given name. */
+export function hasOwn(scope: Scope, name: string): boolean {
+  return ownFirst(scope, name) !== null;
 }
 
 /** Scopes through which http-level directives inherit (stops before `main`). */
@@ -208,8 +269,22 @@ const INHERITING = new Set(['http', 'server', 'location', 'if', 'limit_except'])
  */
 export function nearest(scope: Scope, name: string): { scope: Scope; directives: Directive[] } | null {
   for (let s: Scope | null = scope; s && INHERITING.has(s.kind); s = s.parent) {
-    const d = own(s, name);
-    if (d.length) return { scope: s, directives: d };
+    if (!hasOwn(s, name)) continue;
+    return { scope: s, directives: own(s, name) };
+  }
+  return null;
+}
+
+/** The scope `nearest` would take `name` from, and its last directive (the effective one for single-value directives), without allocating. */
+export function nearestLast(scope: Scope, name: string): { scope: Scope; directive: Directive } | null {
+  for (let s: Scope | null = scope; s && INHERITING.has(s.kind); s = s.parent) {
+    const items = s.items;
+    if (items.length <= SCAN_LIMIT) {
+      for (let i = items.length - 1; i >= 0; i--) if (items[i]!.name === name) return { scope: s, directive: items[i]! };
+      continue;
+    }
+    const l = own(s, name);
+    if (l.length) return { scope: s, directive: l[l.length - 1]! };
   }
   return null;
 }

@@ -8,7 +8,7 @@
  *   nginx synthesise the upgrade itself: no headers are needed there.
  */
 import type { Directive } from '../syntax/ast';
-import { enclosing, nearest, own, type ConfigModel, type Scope } from './config';
+import { enclosing, nearest, nearestLast, ownFirst, type ConfigModel, type Scope } from './config';
 
 export type Intent = 'recipe' | 'setting' | 'path';
 
@@ -34,8 +34,16 @@ export interface LocationInfo {
   /** All inherited headers hidden by the nearer list (for the fix that copies them in). */
   hiddenAll: HeaderEntry[];
   extendedConnect: boolean;
+  /**
+   * Why this is a WebSocket location. Only worked out for locations that
+   * proxy (`proxyPass` set) or accept extended CONNECT: nothing else is a
+   * WebSocket location, so any other location has null here and empty
+   * header lists.
+   */
   intent: Intent | null;
 }
+
+const NO_HEADERS: HeaderEntry[] = Object.freeze([]) as unknown as HeaderEntry[];
 
 const WS_PATH = /(?:^|[/^~*\s(|])(?:ws|wss|websockets?|socket\.io|sockjs(?:-node)?|cable|signalr|hubs?|graphql-ws|subscriptions?)(?=$|[/?$)|._-])/i;
 
@@ -79,34 +87,42 @@ export function locationPath(d: Directive): { modifier: string; path: string } {
 
 export function classifyLocation(scope: Scope, pathPatterns: RegExp[]): LocationInfo {
   const directive = scope.directive!;
-  const proxyPass = own(scope, 'proxy_pass')[0] ?? ownInIf(scope, 'proxy_pass');
+  const proxyPass = ownFirst(scope, 'proxy_pass') ?? ownInIf(scope, 'proxy_pass');
+  const ext = nearestLast(scope, 'accept_extended_connect');
+  const extendedConnect = !!ext && ext.directive.args[0]?.value === 'on';
+  if (!proxyPass && !extendedConnect) {
+    // Not proxied, so not a WebSocket location: analyze and the rules only read the rest for proxying or extended CONNECT ones.
+    return { scope, directive, server: enclosing(scope, 'server'), proxyPass, headers: NO_HEADERS, headersFrom: null, hidden: NO_HEADERS, hiddenAll: NO_HEADERS, extendedConnect, intent: null };
+  }
   const eff = nearest(scope, 'proxy_set_header');
-  const headers = eff ? headerEntries(eff.directives) : [];
+  const headers = eff ? headerEntries(eff.directives) : NO_HEADERS;
   const headersFrom = eff ? eff.scope : null;
 
   // Look above the level that supplied the list: what would have been inherited without it?
-  const hidden: HeaderEntry[] = [];
-  const hiddenAll: HeaderEntry[] = [];
+  let hidden: HeaderEntry[] = NO_HEADERS;
+  let hiddenAll: HeaderEntry[] = NO_HEADERS;
   if (eff && eff.scope.parent) {
     const above = nearest(eff.scope.parent, 'proxy_set_header');
     if (above) {
       const mine = new Set(headers.map((h) => h.name));
       for (const h of headerEntries(above.directives)) {
         if (mine.has(h.name)) continue;
+        if (hiddenAll === NO_HEADERS) hiddenAll = [];
         hiddenAll.push(h);
-        if (isRecipeEntry(h)) hidden.push(h);
+        if (!isRecipeEntry(h)) continue;
+        if (hidden === NO_HEADERS) hidden = [];
+        hidden.push(h);
       }
     }
   }
 
-  const ext = nearest(scope, 'accept_extended_connect');
-  const extendedConnect = !!ext && ext.directives[ext.directives.length - 1]!.args[0]?.value === 'on';
-
-  const { path } = locationPath(directive);
   let intent: Intent | null = null;
   if (headers.some(isRecipeEntry) || hidden.length) intent = 'recipe';
-  else if (pathPatterns.some((re) => re.test(path))) intent = 'setting';
-  else if (pathLooksWebSocket(path)) intent = 'path';
+  else {
+    const { path } = locationPath(directive);
+    if (pathPatterns.some((re) => re.test(path))) intent = 'setting';
+    else if (pathLooksWebSocket(path)) intent = 'path';
+  }
 
   return {
     scope,
@@ -125,15 +141,26 @@ export function classifyLocation(scope: Scope, pathPatterns: RegExp[]): Location
 function ownInIf(scope: Scope, name: string): Directive | null {
   for (const c of scope.children) {
     if (c.kind !== 'if') continue;
-    const d = own(c, name)[0];
+    const d = ownFirst(c, name);
     if (d) return d;
   }
   return null;
 }
 
-/** `proxy_pass http://name/...` → `name` when an upstream of that name exists. */
+const proxyTargets = new WeakMap<ConfigModel, Map<Directive, Scope | null>>();
+
+/** `proxy_pass http://name/...` → `name` when an upstream of that name exists. Memoised per model: several rules ask per location. */
 export function proxyUpstream(model: ConfigModel, proxyPass: Directive | null): Scope | null {
-  const target = proxyPass?.args[0]?.value;
+  if (!proxyPass) return null;
+  let cache = proxyTargets.get(model);
+  if (!cache) proxyTargets.set(model, (cache = new Map()));
+  let u = cache.get(proxyPass);
+  if (u === undefined) cache.set(proxyPass, (u = findProxyUpstream(model, proxyPass)));
+  return u;
+}
+
+function findProxyUpstream(model: ConfigModel, proxyPass: Directive): Scope | null {
+  const target = proxyPass.args[0]?.value;
   if (!target) return null;
   const m = /^[a-z]+:\/\/([^/:$]+)(?::\d+)?/i.exec(target);
   if (!m) return null;

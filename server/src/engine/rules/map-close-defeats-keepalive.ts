@@ -1,7 +1,7 @@
 import { own, type Scope } from '../model/config';
 import { proxyUpstream } from '../model/websocket';
 import { replaceArg, fix } from '../fixes/edits';
-import type { Rule } from './rule';
+import { lastHeader, type Rule } from './rule';
 
 export const mapCloseDefeatsKeepalive: Rule = {
   id: 'map-close-defeats-keepalive',
@@ -15,7 +15,7 @@ export const mapCloseDefeatsKeepalive: Rule = {
   check(ctx) {
     const reported = new Set<Scope>();
     for (const loc of ctx.webSocketLocations) {
-      const conn = [...loc.headers].reverse().find((h) => h.name === 'connection');
+      const conn = lastHeader(loc, 'connection');
       const m = conn && /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(conn.value.trim());
       if (!m) continue;
       const upstream = proxyUpstream(ctx.model, loc.proxyPass);

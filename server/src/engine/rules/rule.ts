@@ -6,7 +6,7 @@
 import type { Directive, Range, SourceFile } from '../syntax/ast';
 import type { ConfigModel, Scope } from '../model/config';
 import type { VariableDefinition } from '../model/variables';
-import type { LocationInfo } from '../model/websocket';
+import type { HeaderEntry, LocationInfo } from '../model/websocket';
 import type { EngineSettings, Finding, Fix, RelatedInfo, Severity } from '../types';
 import { insertAtTop, insertLines, fix } from '../fixes/edits';
 import { own } from '../model/config';
@@ -133,6 +133,13 @@ export class RuleContext {
 export function head(d: Directive): { file: SourceFile; start: number; end: number } {
   const last = d.args[d.args.length - 1];
   return { file: d.file, start: d.start, end: last ? last.end : d.nameToken.end };
+}
+
+/** The last effective header of a name (lower case), as `[...loc.headers].reverse().find(...)` without the copy. */
+export function lastHeader(loc: LocationInfo, name: string): HeaderEntry | undefined {
+  const hs = loc.headers;
+  for (let i = hs.length - 1; i >= 0; i--) if (hs[i]!.name === name) return hs[i];
+  return undefined;
 }
 
 export function describeLocation(d: Directive): string {

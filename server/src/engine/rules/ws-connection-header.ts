@@ -2,7 +2,7 @@ import { connectionValueUpgrades } from '../model/websocket';
 import { proxyUpstream } from '../model/websocket';
 import { own } from '../model/config';
 import { replaceArgs, fix } from '../fixes/edits';
-import { addToLocation, connectionValue, describeLocation, head, type Rule } from './rule';
+import { addToLocation, connectionValue, describeLocation, head, lastHeader, type Rule } from './rule';
 
 export const wsConnectionHeader: Rule = {
   id: 'ws-connection-header',
@@ -16,7 +16,7 @@ export const wsConnectionHeader: Rule = {
   check(ctx) {
     for (const loc of ctx.webSocketLocations) {
       if (loc.intent === 'path') continue;
-      const conn = [...loc.headers].reverse().find((h) => h.name === 'connection');
+      const conn = lastHeader(loc, 'connection');
       if (!conn) {
         if (loc.hidden.some((h) => h.name === 'connection')) continue; // ws-inherited-headers-dropped
         const value = connectionValue(ctx);

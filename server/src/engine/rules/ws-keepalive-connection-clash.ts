@@ -2,7 +2,7 @@ import { own } from '../model/config';
 import { proxyUpstream } from '../model/websocket';
 import { replaceArgs, fix } from '../fixes/edits';
 import type { FileEdit } from '../types';
-import { connectionUpgradeMap, type Rule } from './rule';
+import { connectionUpgradeMap, lastHeader, type Rule } from './rule';
 
 export const wsKeepaliveConnectionClash: Rule = {
   id: 'ws-keepalive-connection-clash',
@@ -16,7 +16,7 @@ export const wsKeepaliveConnectionClash: Rule = {
   check(ctx) {
     for (const loc of ctx.webSocketLocations) {
       if (loc.intent === 'path') continue;
-      const conn = [...loc.headers].reverse().find((h) => h.name === 'connection');
+      const conn = lastHeader(loc, 'connection');
       if (!conn || conn.value.trim() !== '') continue;
       const upstream = proxyUpstream(ctx.model, loc.proxyPass);
       const keepalive = upstream ? own(upstream, 'keepalive')[0] : undefined;
