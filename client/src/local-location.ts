@@ -6,7 +6,7 @@
  * named. Pure apart from the `openText` it is given.
  */
 import { analyze, type Directive, type Finding, type WsLocation } from '../../server/src/engine/index';
-import { DiskReader, LspFileHost, type OpenText } from '../../server/src/lsp/file-host';
+import { DiskReader, LspFileHost, type OpenText } from '../../server/src/node/file-host';
 import type { EndpointContext } from '../../server/src/lsp/protocol';
 import { normalizeSettings } from '../../server/src/lsp/settings';
 

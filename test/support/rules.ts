@@ -6,7 +6,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { lintText, type Finding, type Fix, type TextEdit } from '../../server/src/engine/index';
 import { applyEdits } from '../../server/src/engine/fixes/edits';
-import { combineFixes } from '../../server/src/lsp/fix-all';
+import { combineFixes } from '../../server/src/engine/fixes/combine';
 
 export const FIXTURES = join(__dirname, '..', 'fixtures', 'rules');
 export const FIXTURE_PATH = '/fixture/nginx.conf';

@@ -8,8 +8,8 @@ import { parseArgs } from 'node:util';
 import { statSync } from 'node:fs';
 import { analyze, DEFAULT_SETTINGS, type Analysis, type FileHost, type Finding, type WsLocation } from '../engine/index';
 import { deriveEndpoint, type DerivedEndpoint } from '../engine/endpoints';
-import { DiskReader } from '../lsp/file-host';
-import { globFiles } from '../lsp/glob';
+import { DiskReader } from '../node/file-host';
+import { globFiles } from '../node/glob';
 
 const USAGE = 'usage: nginx-ws endpoints FILE [--json] [--base-url URL]\n';
 

@@ -10,11 +10,11 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as nodePath from 'node:path';
 import { analyze, DEFAULT_SETTINGS, type EngineSettings, type FileHost, type Finding } from '../engine/index';
 import { RULES } from '../engine/rules/index';
-import { DiskReader } from '../lsp/file-host';
-import { globFiles } from '../lsp/glob';
+import { DiskReader } from '../node/file-host';
+import { globFiles } from '../node/glob';
 import { parseArgs } from 'node:util';
 import { toSarif } from './sarif';
-import { combineFixes } from '../lsp/fix-all';
+import { combineFixes } from '../engine/fixes/combine';
 import { applyEdits } from '../engine/fixes/edits';
 
 const NGINX_FILE = /(^nginx\.conf$|\.conf$|\.nginx$|\.nginxconf$)/;

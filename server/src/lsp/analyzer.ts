@@ -14,10 +14,10 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { DiagnosticSeverity, type Diagnostic, type TextDocuments } from 'vscode-languageserver/node';
 import { analyze, parse, type Analysis, type EngineSettings, type Finding, type SourceFile } from '../engine/index';
 import { failureDiagnostic, toDiagnostic } from './diagnostics';
-import { DiskReader, formatMb, LspFileHost, MAX_FILE_BYTES } from './file-host';
-import { globMatches } from './glob';
+import { DiskReader, formatMb, LspFileHost, MAX_FILE_BYTES } from '../node/file-host';
+import { globMatches } from '../node/glob';
 import { DiagnosticsPublisher, type Contribution } from './publisher';
-import { isDiskPath, pathToUri, uriToPath } from './paths';
+import { isDiskPath, pathToUri, uriToPath } from '../node/paths';
 import { isCompleteConfig, RootFinder } from './roots';
 
 export interface DocAnalysis {

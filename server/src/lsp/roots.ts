@@ -14,7 +14,7 @@ import { readdirSync } from 'node:fs';
 import * as nodePath from 'node:path';
 import { parse, type EngineSettings, type SourceFile } from '../engine/index';
 import { buildModel, type ParseCache } from '../engine/model/config';
-import type { DiskReader, LspFileHost } from './file-host';
+import type { DiskReader, LspFileHost } from '../node/file-host';
 
 /** How far the workspace search goes: a repo with a vendored tree must not stall the first analysis. */
 export const SEARCH_LIMITS = { maxDepth: 6, maxDirs: 2000, maxEntries: 50_000, maxOtherCandidates: 200, maxCandidateBytes: 512 * 1024 };

@@ -22,7 +22,7 @@ import { FEATURES } from './handlers/index';
 import { lensSignature } from './handlers/code-lens';
 import { NginxChecker } from './nginx-check';
 import { NginxVersionDetector } from './nginx-version';
-import { isDiskPath, uriToPath } from './paths';
+import { isDiskPath, uriToPath } from '../node/paths';
 import { WORKSPACE_TRUST_NOTIFICATION, type InitializationOptions, type WorkspaceTrustParams } from './protocol';
 import { DEFAULT_SERVER_SETTINGS, normalizeSettings, type ServerSettings } from './settings';
 

@@ -9,8 +9,8 @@ import type { DocAnalysis } from '../analyzer';
 import { guard, type Feature, type ServerContext } from '../context';
 import { isDiagnosticData, SOURCE } from '../diagnostics';
 import { toWorkspaceEdit } from '../edits';
-import { combineFixes } from '../fix-all';
-import { uriToPath } from '../paths';
+import { combineFixes } from '../../engine/fixes/combine';
+import { uriToPath } from '../../node/paths';
 
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.nginxWs`;
 export const FIX_ALL_TITLE = 'Fix all WebSocket problems in this file';

@@ -9,7 +9,7 @@ import { deriveEndpoint } from '../../engine/endpoints';
 import type { WsLocation } from '../../engine/index';
 import type { DocAnalysis } from '../analyzer';
 import { guard, type Feature, type ServerContext } from '../context';
-import { isDiskPath } from '../paths';
+import { isDiskPath } from '../../node/paths';
 import { ENDPOINT_CONTEXT_REQUEST, type EndpointContext, type EndpointContextParams, type EndpointContextResult } from '../protocol';
 
 export const endpointContextFeature: Feature = {

@@ -5,7 +5,8 @@
  * half-applied fix could leave the config worse). Skipped fixes show up again
  * on the next analysis.
  */
-import type { FileEdit, Fix, Position, Range, TextEdit } from '../engine/index';
+import type { FileEdit, Fix, Position, Range, TextEdit } from '../types';
+import { sameEdit } from './edits';
 
 export interface CombinedFixes {
   changes: FileEdit[];
@@ -60,10 +61,6 @@ function cmp(a: Position, b: Position): number {
 
 function rangeKey(r: Range): string {
   return `${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character}`;
-}
-
-function sameEdit(a: TextEdit, b: TextEdit): boolean {
-  return rangeKey(a.range) === rangeKey(b.range) && a.newText === b.newText;
 }
 
 /** Edits conflict when they replace overlapping text, or one inserts strictly inside text the other replaces. */
