@@ -6,10 +6,9 @@
 import * as nodePath from 'node:path';
 import { parseArgs } from 'node:util';
 import { statSync } from 'node:fs';
-import { analyze, DEFAULT_SETTINGS, type Analysis, type FileHost, type Finding, type WsLocation } from '../engine/index';
+import { analyze, DEFAULT_SETTINGS, type Analysis, type Finding, type WsLocation } from '../engine/index';
 import { deriveEndpoint, type DerivedEndpoint } from '../engine/endpoints';
-import { DiskReader } from '../node/file-host';
-import { globFiles } from '../node/glob';
+import { diskHost } from '../node/file-host';
 
 const USAGE = 'usage: nginx-ws endpoints FILE [--json] [--base-url URL]\n';
 
@@ -25,19 +24,10 @@ export function loadConfig(file: string): { root: string; analysis: Analysis } {
     throw new UsageError(`${file}: no such file`);
   }
   if (!st.isFile()) throw new UsageError(`${file}: not a file`);
-  const disk = new DiskReader();
   let rootError: string | null = null;
-  const host: FileHost = {
-    readFile(path) {
-      const r = disk.read(path);
-      if ('text' in r) return r.text;
-      if (path === root) rootError = r.error;
-      return undefined;
-    },
-    glob: globFiles,
-    dirname: nodePath.dirname,
-    resolve: (dir, rel) => nodePath.resolve(dir, rel),
-  };
+  const host = diskHost(undefined, (path, reason) => {
+    if (path === root) rootError = reason;
+  });
   const analysis = analyze(root, host, DEFAULT_SETTINGS);
   if (rootError) throw new UsageError(`${file}: ${rootError}`);
   return { root, analysis };

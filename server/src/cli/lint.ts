@@ -10,8 +10,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as nodePath from 'node:path';
 import { analyze, DEFAULT_SETTINGS, type EngineSettings, type FileHost, type Finding } from '../engine/index';
 import { RULES } from '../engine/rules/index';
-import { DiskReader } from '../node/file-host';
-import { globFiles } from '../node/glob';
+import { DiskReader, diskHost } from '../node/file-host';
 import { parseArgs } from 'node:util';
 import { toSarif } from './sarif';
 import { combineFixes } from '../engine/fixes/combine';
@@ -70,17 +69,9 @@ export async function run(argv: string[]): Promise<number> {
 
   const disk = new DiskReader();
   const problems: string[] = [];
-  const host: FileHost = {
-    readFile(path) {
-      const r = disk.read(path);
-      if ('text' in r) return r.text;
-      if (files.includes(path)) problems.push(`${nodePath.relative(process.cwd(), path) || path}: ${r.error}`);
-      return undefined;
-    },
-    glob: globFiles,
-    dirname: nodePath.dirname,
-    resolve: (dir, rel) => nodePath.resolve(dir, rel),
-  };
+  const host = diskHost(disk, (path, reason) => {
+    if (files.includes(path)) problems.push(`${nodePath.relative(process.cwd(), path) || path}: ${reason}`);
+  });
 
   if (opts.values.fix) {
     const changed = fixFiles(files, host, settings, disk);

@@ -99,3 +99,21 @@ export class LspFileHost implements FileHost {
     return nodePath.resolve(dir, rel);
   }
 }
+
+/**
+ * The disk as a FileHost: what the CLI and tests use. `onRefused` hears about
+ * files that exist but cannot be read (too large, not a regular file).
+ */
+export function diskHost(disk = new DiskReader(), onRefused?: (path: string, reason: string) => void): FileHost {
+  return {
+    readFile(path) {
+      const r = disk.read(path);
+      if ('text' in r) return r.text;
+      onRefused?.(path, r.error);
+      return undefined;
+    },
+    glob: globFiles,
+    dirname: nodePath.dirname,
+    resolve: (dir, rel) => nodePath.resolve(dir, rel),
+  };
+}
