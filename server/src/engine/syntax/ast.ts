@@ -225,6 +225,10 @@ function isVarChar(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 }
 
+/** Shared by every directive without arguments and every empty block (frozen: nothing may grow them). */
+const NO_ARGS: Argument[] = Object.freeze([]) as unknown as Argument[];
+const NO_STATEMENTS: Statement[] = Object.freeze([]) as unknown as Statement[];
+
 export class Comment extends NodeBase {
   declare readonly type: 'comment';
   /** Comment text after `#`. */
@@ -238,7 +242,8 @@ Object.defineProperty(Comment.prototype, 'type', { value: 'comment', writable: f
 
 export class Block extends NodeBase {
   declare readonly type: 'block';
-  readonly children: Statement[] = [];
+  /** Set once when the parser closes the block (an exact-size list); shared and frozen while empty. */
+  readonly children: Statement[] = NO_STATEMENTS;
   /** False when the file ended before the closing `}`. */
   closed = false;
   /**
@@ -271,17 +276,16 @@ export class Block extends NodeBase {
 }
 Object.defineProperty(Block.prototype, 'type', { value: 'block', writable: false, enumerable: true });
 
-/** Shared by every directive without arguments (frozen: nothing may grow it). */
-const NO_ARGS: Argument[] = Object.freeze([]) as unknown as Argument[];
-
 export class Directive extends NodeBase {
   declare readonly type: 'directive';
   readonly args: Argument[] = NO_ARGS;
   block: Block | null = null;
+  // `terminated` (default true) and `comment` (default null) live on the prototype; the parser sets an own
+  // property on the few directives that differ, so a big file does not pay two fields per directive.
   /** The `;` was present (or the directive ends with a block). */
-  terminated = false;
+  declare terminated: boolean;
   /** A comment on the same line after this directive. */
-  comment: Comment | null = null;
+  declare comment: Comment | null;
   private token: Argument | null;
   constructor(
     file: SourceFile,
@@ -289,9 +293,7 @@ export class Directive extends NodeBase {
     end: number,
     /** The name as nginx sees it (the name token's value). */
     readonly name: string,
-    /** End of the name token (it starts at `start`). */
-    private readonly nameEnd: number,
-    /** The name token when it cannot be rebuilt from `name` (quoted, escaped or unterminated); else made on first read. */
+    /** The name token when it cannot be rebuilt from `name` (quoted, escaped or unterminated); else made on first read, spanning `name`. */
     nameToken: Argument | null,
     /** The block this directive sits in; null at the top level of the file. */
     readonly parentBlock: Block | null,
@@ -302,7 +304,7 @@ export class Directive extends NodeBase {
 
   /** The directive's name token; usually bare, but map bodies allow quoted keys (`'' close;`). */
   get nameToken(): Argument {
-    return (this.token ??= new Argument(this.file, this.start, this.nameEnd, this.name));
+    return (this.token ??= new Argument(this.file, this.start, this.start + this.name.length, this.name));
   }
 
   /** The directive that owns the enclosing block (`location` for a directive inside a location). */
@@ -320,6 +322,8 @@ export class Directive extends NodeBase {
   }
 }
 Object.defineProperty(Directive.prototype, 'type', { value: 'directive', writable: false, enumerable: true });
+Object.defineProperty(Directive.prototype, 'terminated', { value: true, writable: true, enumerable: true });
+Object.defineProperty(Directive.prototype, 'comment', { value: null, writable: true, enumerable: true });
 
 export type Statement = Directive | Comment;
 export type Node = Directive | Comment | Block | Argument;
@@ -343,7 +347,8 @@ export interface SyntaxError {
 
 export class SourceFile {
   readonly type = 'file' as const;
-  readonly children: Statement[] = [];
+  /** Set once by the parser when it is done (an exact-size list). */
+  readonly children: Statement[] = NO_STATEMENTS;
   /** Every comment in document order, including those between a directive's arguments. */
   readonly comments: Comment[] = [];
   readonly errors: SyntaxError[] = [];

@@ -22,7 +22,7 @@
  *   later directives keep their real parent (what the rules need) and the
  *   error lands on the block the user left open. Balanced files take one pass.
  */
-import { Argument, Block, Comment, Directive, SourceFile, type SyntaxErrorCode } from './ast';
+import { Argument, Block, Comment, Directive, SourceFile, type Statement, type SyntaxErrorCode } from './ast';
 import { DATA_BLOCKS, isKnownDirectiveName } from '../knowledge/names';
 
 export const MAX_DEPTH = 256;
@@ -86,8 +86,23 @@ class Parser {
   private readonly frameBodyIndent: number[] = [];
   /** The real blocks among `frames` (phantoms skipped), so the current block is O(1) however many stray `{` there are. */
   private readonly blocks: Block[] = [];
-  /** Arguments of the directive being read; copied into it when it ends. */
+  /**
+   * Statements of the file and of every open block, innermost block's last:
+   * `pending[blockStarts[i] .. pendingLen)` are the children so far of
+   * `blocks[i]`, and the file's own come before the first block's. A block
+   * gets an exact-size copy when it ends (push-grown lists would keep up to
+   * 17 slots for one child, and most blocks are small).
+   */
+  private readonly pending: Statement[] = [];
+  private pendingLen = 0;
+  private readonly blockStarts: number[] = [];
+  /**
+   * Arguments of the directive being read, `args[0 .. argsLen)`; copied into
+   * it when it ends. A length counter, not `args.length = 0`, which would
+   * drop the backing store and make every directive allocate a new one.
+   */
   private readonly args: Argument[] = [];
+  private argsLen = 0;
   /** Interned names by hash (see `intern`). */
   private readonly names = new Map<number, string>();
   private depth = 0;
@@ -122,13 +137,12 @@ class Parser {
           // A comment between arguments: nginx allows it; keep the directive going.
           continue;
         }
-        const list = this.currentList();
-        const prev = list.length ? list[list.length - 1] : undefined;
+        const prev = this.pendingLen > this.currentStart() ? this.pending[this.pendingLen - 1] : undefined;
         if (prev && prev.type === 'directive' && !this.tokNewline && prev.end <= c.start) {
           c.trailing = true;
           if (!prev.comment) prev.comment = c;
         }
-        list.push(c);
+        this.addStatement(c);
         continue;
       }
 
@@ -156,7 +170,7 @@ class Parser {
             this.finish(cur, this.lastEnd(cur));
             cur = null;
           } else {
-            this.args.push(this.makeArg());
+            this.args[this.argsLen++] = this.makeArg();
             cur.end = this.tokEnd;
             continue;
           }
@@ -167,7 +181,6 @@ class Parser {
 
       if (tok === Tok.Semi) {
         if (cur) {
-          cur.terminated = true;
           this.finish(cur, this.tokEnd);
           cur = null;
         } else {
@@ -182,7 +195,6 @@ class Parser {
           this.pushFrame(null, -1);
           continue;
         }
-        cur.terminated = true;
         const block = new Block(file, this.tokStart, this.tokEnd, cur);
         cur.block = block;
         this.finish(cur, this.tokEnd);
@@ -201,6 +213,7 @@ class Parser {
         } else {
           this.pushFrame(block, this.indentMode ? this.lineIndent(cur.start) : -1);
           this.blocks.push(block);
+          this.blockStarts.push(this.pendingLen);
           this.depth++;
         }
         cur = null;
@@ -243,7 +256,7 @@ class Parser {
       }
       const b = this.popFrame();
       if (b) {
-        this.blocks.pop();
+        this.endBlock(b);
         this.depth--;
         b.closed = true;
         b.end = this.tokEnd;
@@ -259,6 +272,7 @@ class Parser {
     for (let i = this.frames.length - 1; i >= 0; i--) {
       const b = this.frames[i];
       if (!b) continue;
+      this.endBlock(b);
       b.end = this.text.length;
       if (b.parent) {
         b.parent.end = this.text.length;
@@ -266,7 +280,26 @@ class Parser {
         this.error('unclosed-block', `'${b.parent.name}' block is not closed: missing '}'`, n.start, n.end);
       }
     }
+    (file as { children: Statement[] }).children = this.pending.slice(0, this.pendingLen);
     return file;
+  }
+
+  /** Where the current block's children start in `pending` (0 for the file's top level). */
+  private currentStart(): number {
+    const s = this.blockStarts;
+    return s.length ? s[s.length - 1]! : 0;
+  }
+
+  private addStatement(st: Statement): void {
+    this.pending[this.pendingLen++] = st;
+  }
+
+  /** Gives the innermost open block (`b`) its children and drops it from `blocks`. */
+  private endBlock(b: Block): void {
+    const start = this.blockStarts.pop()!;
+    this.blocks.pop();
+    if (this.pendingLen > start) (b as { children: Statement[] }).children = this.pending.slice(start, this.pendingLen);
+    this.pendingLen = start;
   }
 
   /**
@@ -295,7 +328,7 @@ class Parser {
   /** Ends the innermost block where its last token ends and reports its missing `}`. */
   private closeImplicitly(): void {
     const b = this.popFrame()!;
-    this.blocks.pop();
+    this.endBlock(b);
     this.depth--;
     b.end = Math.max(b.start + 1, this.prevEnd);
     const d = b.parent!;
@@ -329,38 +362,35 @@ class Parser {
 
   /** Start of the directive's last token (name or argument). */
   private lastStart(d: Directive): number {
-    const a = this.args.length ? this.args : d.args;
-    return a.length ? a[a.length - 1]!.start : d.start;
+    if (this.argsLen) return this.args[this.argsLen - 1]!.start;
+    return d.args.length ? d.args[d.args.length - 1]!.start : d.start;
   }
 
   /** End of the directive's last token (name or argument). */
   private lastEnd(d: Directive): number {
-    const a = this.args.length ? this.args : d.args;
-    return a.length ? a[a.length - 1]!.end : d.nameToken.end;
+    if (this.argsLen) return this.args[this.argsLen - 1]!.end;
+    return d.args.length ? d.args[d.args.length - 1]!.end : d.nameToken.end;
   }
 
   private missingSemicolon(d: Directive): void {
+    // Own property only here: the prototype says true, which is what almost every directive is.
+    d.terminated = false;
     this.error('missing-semicolon', `Missing ';' after '${d.name}' directive`, this.lastStart(d), this.lastEnd(d));
   }
 
   private finish(d: Directive, end: number): void {
     d.end = end;
-    if (this.args.length) {
+    if (this.argsLen) {
       // An exact-size copy: growing `d.args` by push would over-allocate a backing store per directive.
-      (d as { args: Argument[] }).args = this.args.slice();
-      this.args.length = 0;
+      (d as { args: Argument[] }).args = this.args.slice(0, this.argsLen);
+      this.argsLen = 0;
     }
-    this.currentList().push(d);
+    this.addStatement(d);
   }
 
   private currentBlock(): Block | null {
     const b = this.blocks;
     return b.length ? b[b.length - 1]! : null;
-  }
-
-  private currentList() {
-    const b = this.currentBlock();
-    return b ? b.children : this.file.children;
   }
 
   private error(code: SyntaxErrorCode, message: string, start: number, end: number): void {
@@ -397,10 +427,10 @@ class Parser {
     const parent = this.currentBlock();
     if (this.tok === Tok.Word) {
       const name = this.intern(s, e);
-      if (name !== null) return new Directive(this.file, s, e, name, e, null, parent);
+      if (name !== null) return new Directive(this.file, s, e, name, null, parent);
     }
     const token = this.makeArg();
-    return new Directive(this.file, s, e, token.value, e, token, parent);
+    return new Directive(this.file, s, e, token.value, token, parent);
   }
 
   private makeArg(): Argument {
