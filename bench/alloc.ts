@@ -6,7 +6,7 @@
  *   node --expose-gc --max-semi-space-size=1024 --import tsx bench/alloc.ts
  */
 import { parse } from '../server/src/engine/syntax/parser';
-import { buildModel, allDirectives } from '../server/src/engine/model/config';
+import { buildModel, flatDirectives } from '../server/src/engine/model/config';
 import { collectDefinitions } from '../server/src/engine/model/variables';
 import { classifyLocation } from '../server/src/engine/model/websocket';
 import { RULES } from '../server/src/engine/rules/index';
@@ -41,7 +41,7 @@ for (let round = 0; round < 3; round++) {
   const keep: unknown[] = [];
   keep.push(measure('parse', () => parse(text, path)));
   const model = measure('buildModel (incl. parse)', () => buildModel(path, host, DEFAULT_SETTINGS));
-  measure('flatten', () => allDirectives(model));
+  measure('flatten', () => flatDirectives(model));
   const locs = measure('classifyLocation', () => (model.scopes.get('location') ?? []).filter((s) => s.directive?.block).map((s) => classifyLocation(s, [])));
   const defs = measure('collectDefinitions', () => collectDefinitions(model));
   const ctx = new RuleContext(model, DEFAULT_SETTINGS, locs, defs, !model.scopes.has('http'));

@@ -7,7 +7,7 @@
  */
 import { parse } from '../server/src/engine/syntax/parser';
 import { lintText } from '../server/src/engine/index';
-import { buildModel, allDirectives } from '../server/src/engine/model/config';
+import { buildModel, flatDirectives } from '../server/src/engine/model/config';
 import { collectDefinitions } from '../server/src/engine/model/variables';
 import { classifyLocation } from '../server/src/engine/model/websocket';
 import { RULES } from '../server/src/engine/rules/index';
@@ -47,7 +47,7 @@ function time<T>(k: string, fn: () => T): T {
 for (let i = 0; i < runs + 2; i++) {
   time('parse', () => parse(text, path));
   const model = time('buildModel (incl. parse)', () => buildModel(path, host, DEFAULT_SETTINGS));
-  time('flatten', () => allDirectives(model));
+  time('flatten', () => flatDirectives(model));
   const locs = time('classifyLocation', () => (model.scopes.get('location') ?? []).filter((s) => s.directive?.block).map((s) => classifyLocation(s, [])));
   const defs = time('collectDefinitions', () => collectDefinitions(model));
   const ctx = new RuleContext(model, DEFAULT_SETTINGS, locs, defs, !model.scopes.has('http'));

@@ -11,7 +11,7 @@ import type { Block, Directive, SourceFile, Statement } from '../syntax/ast';
 import { ALL_CONTEXTS, type Context } from '../knowledge/directives';
 import { DATA_BLOCKS } from '../knowledge/names';
 import type { Analysis } from '../analyze';
-import { allDirectives, type Scope } from '../model/config';
+import { flatDirectives, type Scope } from '../model/config';
 
 export interface BlockContext {
   /** `nginx`: directives; `data`: map/types/geo bodies; `opaque`: Lua; `unknown`: a third-party block. */
@@ -94,9 +94,11 @@ export function topContextIn(analysis: Pick<Analysis, 'model'>, path: string): B
   // Included from a snippet that is itself of unknown context: the includer's top level may be anything too.
   const rootCtx = complete ? MAIN : ANY;
   const found: Context[] = [];
-  for (const { d, scope } of allDirectives(analysis.model)) {
-    if (d.file.uri !== path || d.parentBlock !== null) continue;
-    for (const c of scopeContext(scope, rootCtx).contexts) if (!found.includes(c)) found.push(c);
+  const { directives, scopes } = flatDirectives(analysis.model);
+  for (let k = 0; k < directives.length; k++) {
+    const d = directives[k]!;
+    if (d.parentBlock !== null || d.file.uri !== path) continue;
+    for (const c of scopeContext(scopes[k]!, rootCtx).contexts) if (!found.includes(c)) found.push(c);
   }
   return found.length ? { kind: 'nginx', contexts: found } : null;
 }

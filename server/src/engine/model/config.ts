@@ -310,36 +310,88 @@ export interface Placed {
   scope: Scope;
 }
 
-const flat = new WeakMap<ConfigModel, { all: Placed[]; byName: Map<string, Placed[]> }>();
+/**
+ * Every directive of a model with its scope, include-expanded, as two
+ * parallel lists (no object per directive); `Placed` lists are made only for
+ * callers of `allDirectives` and per name for `directivesNamed`.
+ */
+interface Flat {
+  directives: Directive[];
+  scopes: Scope[];
+  all?: Placed[];
+  /** Positions in the lists by directive name. */
+  index?: Map<string, number[]>;
+  named: Map<string, Placed[]>;
+}
 
-function flatten(model: ConfigModel): { all: Placed[]; byName: Map<string, Placed[]> } {
+const flat = new WeakMap<ConfigModel, Flat>();
+
+function flatten(model: ConfigModel): Flat {
   let f = flat.get(model);
   if (!f) {
-    const all: Placed[] = [];
-    const byName = new Map<string, Placed[]>();
+    // Two walks: the first sizes the lists exactly (push-grown lists of 100k entries waste a third).
+    let n = 0;
     const stack: Scope[] = [model.root];
     while (stack.length) {
       const scope = stack.pop()!;
-      for (const d of scope.items) {
-        const p = { d, scope };
-        all.push(p);
-        const l = byName.get(d.name);
-        if (l) l.push(p);
-        else byName.set(d.name, [p]);
+      n += scope.items.length;
+      for (let i = scope.children.length - 1; i >= 0; i--) stack.push(scope.children[i]!);
+    }
+    const directives = new Array<Directive>(n);
+    const scopes = new Array<Scope>(n);
+    let k = 0;
+    stack.push(model.root);
+    while (stack.length) {
+      const scope = stack.pop()!;
+      const items = scope.items;
+      for (let i = 0; i < items.length; i++) {
+        directives[k] = items[i]!;
+        scopes[k++] = scope;
       }
       for (let i = scope.children.length - 1; i >= 0; i--) stack.push(scope.children[i]!);
     }
-    flat.set(model, (f = { all, byName }));
+    flat.set(model, (f = { directives, scopes, named: new Map() }));
   }
   return f;
 }
 
+/**
+ * All directives of the model and, at the same position, their scopes:
+ * include-expanded, depth-first by scope, built once per model (the rules
+ * share it). The allocation-free form of `allDirectives`; do not mutate.
+ */
+export function flatDirectives(model: ConfigModel): { readonly directives: readonly Directive[]; readonly scopes: readonly Scope[] } {
+  return flatten(model);
+}
+
 /** All directives of the model with their scopes, include-expanded, built once per model (rules share it). */
 export function allDirectives(model: ConfigModel): readonly Placed[] {
-  return flatten(model).all;
+  const f = flatten(model);
+  if (!f.all) {
+    const all = new Array<Placed>(f.directives.length);
+    for (let i = 0; i < all.length; i++) all[i] = { d: f.directives[i]!, scope: f.scopes[i]! };
+    f.all = all;
+  }
+  return f.all;
 }
 
 /** The directives of one name anywhere in the model. */
 export function directivesNamed(model: ConfigModel, name: string): readonly Placed[] {
-  return flatten(model).byName.get(name) ?? [];
+  const f = flatten(model);
+  let l = f.named.get(name);
+  if (!l) {
+    if (!f.index) {
+      const index = new Map<string, number[]>();
+      for (let i = 0; i < f.directives.length; i++) {
+        const n = f.directives[i]!.name;
+        const at = index.get(n);
+        if (at) at.push(i);
+        else index.set(n, [i]);
+      }
+      f.index = index;
+    }
+    l = (f.index.get(name) ?? []).map((i) => ({ d: f.directives[i]!, scope: f.scopes[i]! }));
+    f.named.set(name, l);
+  }
+  return l;
 }

@@ -4,7 +4,7 @@
  * third-party blocks (geoip2), and named captures of regexes.
  */
 import type { Argument, Directive } from '../syntax/ast';
-import { allDirectives, type ConfigModel } from './config';
+import { flatDirectives, type ConfigModel } from './config';
 
 export interface VariableDefinition {
   name: string;
@@ -13,19 +13,19 @@ export interface VariableDefinition {
   arg: Argument;
 }
 
-/** Directives whose argument at this index defines a variable. */
-const DEFINING_ARG: Record<string, number> = {
-  set: 0,
-  perl_set: 0,
-  js_set: 0,
-  js_var: 0,
-  auth_request_set: 0,
-  set_by_lua: 0,
-  set_by_lua_block: 0,
-  set_by_lua_file: 0,
-  map: 1,
-  split_clients: 1,
-};
+/** Directives whose argument at this index defines a variable (a Map: names are fresh strings, and a Map probe beats a keyed property load). */
+const DEFINING_ARG = new Map<string, number>([
+  ['set', 0],
+  ['perl_set', 0],
+  ['js_set', 0],
+  ['js_var', 0],
+  ['auth_request_set', 0],
+  ['set_by_lua', 0],
+  ['set_by_lua_block', 0],
+  ['set_by_lua_file', 0],
+  ['map', 1],
+  ['split_clients', 1],
+]);
 
 /** Regex named captures: (?<name>...), (?P<name>...), (?'name'...). */
 const NAMED_CAPTURE = /\(\?(?:P?<([A-Za-z_][A-Za-z0-9_]*)>|'([A-Za-z_][A-Za-z0-9_]*)')/g;
@@ -40,8 +40,11 @@ export function collectDefinitions(model: ConfigModel): Map<string, VariableDefi
     if (!l) defs.set(name, (l = []));
     l.push({ name, directive, arg });
   };
-  for (const { d, scope } of allDirectives(model)) {
-    const idx = DEFINING_ARG[d.name];
+  const { directives, scopes } = flatDirectives(model);
+  for (let k = 0; k < directives.length; k++) {
+    const d = directives[k]!;
+    const scope = scopes[k]!;
+    const idx = DEFINING_ARG.get(d.name);
     if (idx !== undefined && idx >= 0) {
       const a = d.args[idx];
       if (a && a.value.startsWith('$')) add(stripDollar(a.value), d, a);

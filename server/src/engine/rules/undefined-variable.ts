@@ -1,12 +1,15 @@
 import { findVariables } from '../syntax/ast';
-import { allDirectives, type Scope } from '../model/config';
+import { flatDirectives, type Scope } from '../model/config';
 import { isBuiltinVariable } from '../knowledge/variables';
 import { fix } from '../fixes/edits';
 import type { Fix } from '../types';
 import { connectionUpgradeMap, type Rule, type RuleContext } from './rule';
 
 /** Arguments that name a variable being defined, not used. */
-const DEFINING: Record<string, number> = { set: 0, map: 1, split_clients: 1, perl_set: 0, js_set: 0, js_var: 0, auth_request_set: 0, set_by_lua: 0, set_by_lua_block: 0, set_by_lua_file: 0 };
+const DEFINING = new Map<string, number>([
+  ['set', 0], ['map', 1], ['split_clients', 1], ['perl_set', 0], ['js_set', 0], ['js_var', 0], ['auth_request_set', 0],
+  ['set_by_lua', 0], ['set_by_lua_block', 0], ['set_by_lua_file', 0],
+]);
 
 export const undefinedVariable: Rule = {
   id: 'undefined-variable',
@@ -19,9 +22,13 @@ export const undefinedVariable: Rule = {
   versions: 'all',
   check(ctx) {
     const seen = new Set<string>();
-    for (const { d, scope } of allDirectives(ctx.model)) {
+    const { directives, scopes } = flatDirectives(ctx.model);
+    for (let k = 0; k < directives.length; k++) {
+      const d = directives[k]!;
+      const scope = scopes[k]!;
       if (scope.kind === 'map' || scope.kind === 'geo' || scope.kind === 'split_clients') continue; // data bodies are checked through their map's output
-      const skip = d.name === 'geo' ? d.args.length - 1 : (DEFINING[d.name] ?? -1);
+      if (d.args.length === 0) continue;
+      const skip = d.name === 'geo' ? d.args.length - 1 : (DEFINING.get(d.name) ?? -1);
       for (let i = 0; i < d.args.length; i++) {
         if (i === skip) continue;
         const a = d.args[i]!;
