@@ -51,15 +51,26 @@ const MAX_INCLUDE_DEPTH = 32;
 const GLOB_CHARS = /[*?[]/;
 
 export function buildModel(rootPath: string, host: FileHost, settings: EngineSettings, cache?: ParseCache): ConfigModel {
-  const model: ConfigModel = {
+  const model = {
     rootPath,
     root: { kind: 'main', directive: null, parent: null, items: [], children: NO_SCOPES },
     files: new Map(),
     findings: [],
     scopes: new Map(),
-    scopeOf: new Map(),
     includes: new Map(),
-  };
+  } as Omit<ConfigModel, 'scopeOf'> as ConfigModel;
+  // Few callers need it: built on first read from `scopes` instead of one Map entry per block during the build.
+  let scopeOf: Map<Directive, Scope> | undefined;
+  Object.defineProperty(model, 'scopeOf', {
+    enumerable: true,
+    get: () => {
+      if (!scopeOf) {
+        scopeOf = new Map();
+        for (const list of model.scopes.values()) for (const s of list) if (s.directive) scopeOf.set(s.directive, s);
+      }
+      return scopeOf;
+    },
+  });
   const prefix = settings.prefix || host.dirname(rootPath);
   const reportedCycles = new Set<Directive>();
 
@@ -84,7 +95,6 @@ export function buildModel(rootPath: string, host: FileHost, settings: EngineSet
     let list = model.scopes.get(kind);
     if (!list) model.scopes.set(kind, (list = []));
     list.push(s);
-    if (directive) model.scopeOf.set(directive, s);
     return s;
   };
 
@@ -116,11 +126,17 @@ export function buildModel(rootPath: string, host: FileHost, settings: EngineSet
         if (s.name === 'include' && !s.block) plain = false;
       }
       if (plain) {
-        const items = new Array<Directive>(n);
-        let k = 0;
-        for (let i = 0; i < statements.length; i++) {
-          const s = statements[i]!;
-          if (s.type === 'directive') items[k++] = s;
+        let items: Directive[];
+        if (n === statements.length) {
+          // Only directives (no comments, no includes): the block's own list is exactly this scope's items. Read-only, shared.
+          items = statements as Directive[];
+        } else {
+          items = new Array<Directive>(n);
+          let k = 0;
+          for (let i = 0; i < statements.length; i++) {
+            const s = statements[i]!;
+            if (s.type === 'directive') items[k++] = s;
+          }
         }
         scope.items = items;
         for (let i = 0; i < n; i++) {
