@@ -34,7 +34,8 @@ export const undefinedVariable: Rule = {
         const a = d.args[i]!;
         if (!a.hasDollar()) continue;
         for (const v of findVariables(a.raw, a.start)) {
-          if (isBuiltinVariable(v.name) || ctx.definitions.has(v.name)) continue;
+          // Config-defined first: one Map probe, where the built-in check lower-cases and tries prefixes.
+          if (ctx.definitions.has(v.name) || isBuiltinVariable(v.name)) continue;
           const key = `${d.file.uri}:${v.start}`;
           if (seen.has(key)) continue;
           seen.add(key);
