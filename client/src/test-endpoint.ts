@@ -6,6 +6,7 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
+import type { Finding } from '../../server/src/engine/types';
 import {
   ENDPOINT_CONTEXT_REQUEST,
   type EndpointContext,
@@ -14,8 +15,7 @@ import {
   type TestEndpointArgs,
 } from '../../server/src/lsp/protocol';
 import { checkWsUrl, endpointUrl, readEndpointSettings } from './endpoint-settings';
-import { findLocalLocation, toFindings } from './local-location';
-import { deriveEndpoint, formatReport, runEndpointTest, summaryLine, type EndpointTestOptions, type EndpointTestResult } from './wstest';
+import { formatReport, runEndpointTest, summaryLine, type EndpointTestOptions, type EndpointTestResult } from './wstest';
 
 export interface TestEndpointDeps {
   client: LanguageClient;
@@ -28,9 +28,11 @@ export async function testEndpoint(deps: TestEndpointDeps, args?: TestEndpointAr
   if (!endpoint) return;
   const scope = vscode.Uri.parse(endpoint.uri);
   const settings = readEndpointSettings((k) => vscode.workspace.getConfiguration('nginxWs.endpoint', scope).get(k));
-  const local = findLocalLocation(endpoint, openText, vscode.workspace.getConfiguration().get('nginxWs'));
   const memoKey = `nginxWs.lastUrl:${endpoint.uri}#${endpoint.location.modifier}${endpoint.location.path}`;
   const baseUrl = settings.baseUrl || undefined;
+  // The server derives URLs for a concrete path or a base URL on request: the client never re-reads the config.
+  const refine = async (extra: Pick<EndpointContextParams, 'path' | 'baseUrl'>): Promise<EndpointContext | undefined> =>
+    (await deps.client.sendRequest<EndpointContextResult>(ENDPOINT_CONTEXT_REQUEST, { uri: endpoint.uri, position: endpoint.location.range.start, ...extra })).endpoints[0];
 
   let suggested = deps.state.get<string>(memoKey);
   if (!suggested) {
@@ -45,14 +47,8 @@ export async function testEndpoint(deps: TestEndpointDeps, args?: TestEndpointAr
       if (typed === undefined) return;
       path = typed.trim();
     }
-    const derived = local ? deriveEndpoint(local.location, local.upstreams, { baseUrl, path }) : undefined;
-    suggested =
-      derived?.url ??
-      (path !== undefined || endpoint.url === null
-        ? endpointUrl(endpoint.origin, path ?? '/', settings.baseUrl)
-        : baseUrl
-          ? endpointUrl(endpoint.origin, endpoint.location.path, settings.baseUrl)
-          : endpoint.url);
+    const derived = path !== undefined || baseUrl ? await refine({ path, baseUrl }) : endpoint;
+    suggested = derived?.url ?? endpointUrl(endpoint.origin, path ?? endpoint.location.path, settings.baseUrl);
   }
   const typed = await vscode.window.showInputBox({
     title: 'Test WebSocket endpoint',
@@ -77,7 +73,7 @@ export async function testEndpoint(deps: TestEndpointDeps, args?: TestEndpointAr
   // The backend URL follows the path actually tested.
   const testedPath = safePath(url);
   const backendUrl = settings.testBackendDirect
-    ? ((local && testedPath ? deriveEndpoint(local.location, local.upstreams, { path: testedPath }).backendUrl : null) ?? endpoint.backendUrl ?? undefined)
+    ? ((testedPath ? (await refine({ path: testedPath }))?.backendUrl : null) ?? endpoint.backendUrl ?? undefined)
     : undefined;
   const opts: EndpointTestOptions = {
     url,
@@ -90,7 +86,7 @@ export async function testEndpoint(deps: TestEndpointDeps, args?: TestEndpointAr
     crossOriginProbe: settings.crossOriginProbe,
     backendUrl,
     errorLogPath: vscode.workspace.isTrusted && endpoint.errorLogPath ? endpoint.errorLogPath : undefined,
-    context: local ? { location: local.location, findings: toFindings(endpoint) } : undefined,
+    context: { location: endpoint.context, findings: toFindings(endpoint) },
   };
   // nginx -t runs a program named by settings: trusted workspaces only.
   if (vscode.workspace.isTrusted && endpoint.configOnDisk) {
@@ -119,10 +115,9 @@ export async function testEndpoint(deps: TestEndpointDeps, args?: TestEndpointAr
   report(deps.output, url, result);
 }
 
-/** Open editors first: the test diagnoses the config as the user sees it. */
-function openText(path: string): { text: string; version: number } | undefined {
-  const doc = vscode.workspace.textDocuments.find((d) => (d.uri.scheme === 'file' ? d.uri.fsPath : d.uri.toString()) === path);
-  return doc ? { text: doc.getText(), version: doc.version } : undefined;
+/** The server's findings for the location, in the engine's shape the tester expects. */
+function toFindings(ep: EndpointContext): Finding[] {
+  return ep.findings.map((f) => ({ path: f.path, range: f.range, severity: f.severity, code: f.code, message: f.message, fixes: [] }));
 }
 
 function safePath(url: string): string | undefined {

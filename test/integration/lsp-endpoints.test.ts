@@ -10,14 +10,16 @@ import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { CodeLens } from 'vscode-languageserver-protocol/node';
-import { findLocalLocation, toFindings } from '../../client/src/local-location';
 import { runEndpointTest } from '../../server/src/wstest/index';
-import type { EndpointContextResult, TestEndpointArgs } from '../../server/src/lsp/protocol';
+import type { EndpointContext, EndpointContextResult, TestEndpointArgs } from '../../server/src/lsp/protocol';
+import type { Finding } from '../../server/src/engine/types';
 import { buildOnce, LspTestClient } from '../helpers/lsp-client';
 import { nginxAvailable, startNginx, type RunningNginx } from '../helpers/nginx';
 import { startWsBackend, type WsBackend } from '../helpers/ws-backend';
 
 const T = { timeout: 30_000 };
+
+const toFindings = (ep: EndpointContext): Finding[] => ep.findings.map((f) => ({ ...f, fixes: [] }));
 
 const CONF = `http {
     upstream chat_backend {
@@ -123,6 +125,18 @@ describe('LSP CodeLens and endpoint context', () => {
     const none = await c.request<EndpointContextResult>('nginxWs/endpointContext', { uri, position: { line: 24, character: 8 } });
     assert.deepEqual(none.endpoints, [], 'inside /api/: not a WebSocket location');
   });
+
+  test('the server derives URLs for a concrete path and a base URL, and sends the location as plain data', T, async () => {
+    const at = { uri, position: { line: 16, character: 8 } };
+    const ep = (await c.request<EndpointContextResult>('nginxWs/endpointContext', { ...at, path: '/rooms/42/socket' })).endpoints[0]!;
+    assert.equal(ep.url, 'wss://chat.example.com/rooms/42/socket');
+    assert.equal(ep.backendUrl, 'ws://127.0.0.1:9100/rooms/42/socket');
+    const based = (await c.request<EndpointContextResult>('nginxWs/endpointContext', { uri, position: { line: 10, character: 8 }, baseUrl: 'wss://staging.example.net' })).endpoints[0]!;
+    assert.equal(based.url, 'wss://staging.example.net/ws/');
+    // The tester's diagnosis reads directive lines from this; it must survive JSON.
+    assert.equal(ep.context.path, '/virtual/endpoints/nginx.conf');
+    assert.ok(JSON.stringify(ep.context).includes('proxy_pass'), JSON.stringify(ep.context));
+  });
 });
 
 describe('endpoint context against real nginx', { skip: nginxAvailable() ? false : 'nginx is not installed' }, () => {
@@ -167,9 +181,8 @@ describe('endpoint context against real nginx', { skip: nginxAvailable() ? false
     const ep = await contextAtWs(uri, text);
     assert.equal(ep.url, `ws://127.0.0.1:${ng.port}/ws/`);
     assert.equal(ep.backendUrl, `ws://127.0.0.1:${backend.port}/ws/`);
-    const local = findLocalLocation(ep, () => undefined, {});
-    assert.ok(local, 'the client re-finds the engine location from the context');
-    const result = await runEndpointTest({ url: ep.url!, backendUrl: ep.backendUrl!, timeoutMs: 5000, context: { location: local.location, findings: toFindings(ep) } });
+    // The context crosses the protocol as plain data: exactly what the client passes to the tester.
+    const result = await runEndpointTest({ url: ep.url!, backendUrl: ep.backendUrl!, timeoutMs: 5000, context: { location: ep.context, findings: toFindings(ep) } });
     assert.equal(result.ok, true, `${result.stage}: ${result.error}`);
     assert.equal(result.backend?.ok, true);
   });
@@ -181,9 +194,7 @@ describe('endpoint context against real nginx', { skip: nginxAvailable() ? false
       ep.findings.map((f) => f.code),
       ['ws-upgrade-header-missing'],
     );
-    const local = findLocalLocation(ep, () => undefined, {});
-    assert.ok(local);
-    const result = await runEndpointTest({ url: ep.url!, timeoutMs: 5000, context: { location: local.location, findings: toFindings(ep) } });
+    const result = await runEndpointTest({ url: ep.url!, timeoutMs: 5000, context: { location: ep.context, findings: toFindings(ep) } });
     assert.equal(result.ok, false);
     assert.equal(result.stage, 'handshake');
     assert.ok(

@@ -3,6 +3,7 @@
  * payloads beyond LSP. Types only (no runtime dependency), so the VS Code
  * client imports this file without pulling the server in.
  */
+import type { LocationContext } from '../engine/endpoints';
 import type { Position, Range, Severity } from '../engine/types';
 
 export const ENDPOINT_CONTEXT_REQUEST = 'nginxWs/endpointContext';
@@ -37,6 +38,10 @@ export interface EndpointContextParams {
   uri: string;
   /** Picks the location containing it; omitted: every WebSocket location of the document. */
   position?: Position;
+  /** A concrete request path (regex locations, or the path the user typed): URLs are derived for it. */
+  path?: string;
+  /** `nginxWs.endpoint.baseUrl`: where the config is really deployed. */
+  baseUrl?: string;
 }
 
 export interface EndpointFinding {
@@ -79,6 +84,8 @@ export interface EndpointContext {
   errorLogPath: string | null;
   /** The engine's findings inside this location. */
   findings: EndpointFinding[];
+  /** The location as plain data (directive lines and ranges) for the tester's diagnosis. */
+  context: LocationContext;
 }
 
 export interface EndpointContextResult {

@@ -5,7 +5,7 @@
  */
 import * as nodePath from 'node:path';
 import type { Position, Range } from 'vscode-languageserver/node';
-import { deriveEndpoint } from '../../engine/endpoints';
+import { deriveEndpoint, locationContext } from '../../engine/endpoints';
 import type { WsLocation } from '../../engine/index';
 import type { DocAnalysis } from '../analyzer';
 import { guard, type Feature, type ServerContext } from '../context';
@@ -33,12 +33,14 @@ async function endpointContext(ctx: ServerContext, p: EndpointContextParams): Pr
     // Nested locations: the innermost one is meant.
     locations = containing.sort((a, b) => b.directive.start - a.directive.start).slice(0, 1);
   }
-  return { endpoints: locations.map((l) => describe(ctx, state, l)) };
+  return { endpoints: locations.map((l) => describe(ctx, state, l, p)) };
 }
 
-function describe(ctx: ServerContext, state: DocAnalysis, loc: WsLocation): EndpointContext {
+function describe(ctx: ServerContext, state: DocAnalysis, loc: WsLocation, p: EndpointContextParams): EndpointContext {
   const analysis = state.analysis!;
-  const derived = deriveEndpoint(loc, analysis.upstreams);
+  const path = typeof p.path === 'string' && p.path.startsWith('/') ? p.path : undefined;
+  const baseUrl = typeof p.baseUrl === 'string' && p.baseUrl ? p.baseUrl : undefined;
+  const derived = deriveEndpoint(loc, analysis.upstreams, { path, baseUrl });
   const within = loc.directive.range;
   return {
     uri: state.uri,
@@ -55,6 +57,7 @@ function describe(ctx: ServerContext, state: DocAnalysis, loc: WsLocation): Endp
     findings: state.findings
       .filter((f) => f.path === loc.path && contains(within, f.range.start))
       .map((f) => ({ path: f.path, code: f.code, severity: f.severity, message: f.message, range: f.range })),
+    context: locationContext(loc),
   };
 }
 
