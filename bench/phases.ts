@@ -5,14 +5,8 @@
  *
  *   node --import tsx bench/phases.ts [--servers 2000] [--runs 15]
  */
-import { parse } from '../server/src/engine/syntax/parser';
-import { lintText } from '../server/src/engine/index';
-import { buildModel, flatDirectives } from '../server/src/engine/model/config';
-import { collectDefinitions } from '../server/src/engine/model/variables';
-import { classifyLocation } from '../server/src/engine/model/websocket';
-import { RULES } from '../server/src/engine/rules/index';
-import { RuleContext } from '../server/src/engine/rules/rule';
-import { DEFAULT_SETTINGS, type FileHost } from '../server/src/engine/types';
+import { singleFileHost } from '../server/src/engine/index';
+import { runPhases } from './run-phases';
 import { generateConfig } from './generate';
 
 const args = process.argv.slice(2);
@@ -24,12 +18,7 @@ const servers = opt('--servers', 2000);
 const runs = opt('--runs', 15);
 const text = generateConfig({ servers });
 const path = '/bench/nginx.conf';
-const host: FileHost = {
-  readFile: (p) => (p === path ? text : undefined),
-  glob: () => [],
-  dirname: (p) => p.slice(0, Math.max(0, p.lastIndexOf('/'))) || '/',
-  resolve: (dir, rel) => (rel.startsWith('/') ? rel : `${dir.replace(/\/$/, '')}/${rel}`),
-};
+const host = singleFileHost(path, text);
 
 const cpu = () => {
   const u = process.cpuUsage();
@@ -45,14 +34,7 @@ function time<T>(k: string, fn: () => T): T {
 }
 
 for (let i = 0; i < runs + 2; i++) {
-  time('parse', () => parse(text, path));
-  const model = time('buildModel (incl. parse)', () => buildModel(path, host, DEFAULT_SETTINGS));
-  time('flatten', () => flatDirectives(model));
-  const locs = time('classifyLocation', () => (model.scopes.get('location') ?? []).filter((s) => s.directive?.block).map((s) => classifyLocation(s, [])));
-  const defs = time('collectDefinitions', () => collectDefinitions(model));
-  const ctx = new RuleContext(model, DEFAULT_SETTINGS, locs, defs, !model.scopes.has('http'));
-  for (const r of RULES) time(`rule ${r.id}`, () => ctx.run(r));
-  time('lintText (whole)', () => lintText(text, path));
+  runPhases(text, path, host, time);
 }
 const total = [...best].filter(([k]) => k.startsWith('rule ')).reduce((a, [, v]) => a + v, 0);
 console.log(`${servers} servers, ${(text.length / 1048576).toFixed(2)} MB, best of ${runs + 2} (CPU ms)`);

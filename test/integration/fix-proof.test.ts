@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from '../../server/src/engine/index';
-import { analyze } from '../../server/src/engine/analyze';
+import { analyze, singleFileHost } from '../../server/src/engine/analyze';
 import { RULES } from '../../server/src/engine/rules/index';
 import { nginxAvailable, nginxTest, startNginx, type RunningNginx } from '../helpers/nginx';
 import { startStrictBackend, startWsBackend } from '../helpers/ws-backend';
@@ -48,7 +48,7 @@ function httpBody(text: string): string {
 }
 
 function wsPath(text: string): string {
-  const a = analyze(FIXTURE_PATH, { readFile: () => text, glob: () => [], dirname: () => '/fixture', resolve: (d, r) => `${d}/${r}` });
+  const a = analyze(FIXTURE_PATH, singleFileHost(FIXTURE_PATH, text));
   const loc = a.wsLocations[0];
   assert.ok(loc, 'fixture has a WebSocket location');
   return loc.locationPath;

@@ -128,13 +128,17 @@ function dedupe(findings: Finding[]): Finding[] {
   });
 }
 
-/** Lints one text with no include resolution beyond what `host` offers (tests, snippets). */
-export function lintText(text: string, path = '/virtual/nginx.conf', settings: EngineSettings = DEFAULT_SETTINGS, host?: FileHost): Finding[] {
-  const h: FileHost = host ?? {
+/** A FileHost that knows one file and nothing else (tests, snippets, benchmarks). */
+export function singleFileHost(path: string, text: string): FileHost {
+  return {
     readFile: (p) => (p === path ? text : undefined),
     glob: () => [],
     dirname: (p) => p.slice(0, Math.max(0, p.lastIndexOf('/'))) || '/',
     resolve: (dir, rel) => (rel.startsWith('/') ? rel : `${dir.replace(/\/$/, '')}/${rel}`),
   };
-  return analyze(path, h, settings).findings.filter((f) => f.path === path);
+}
+
+/** Lints one text with no include resolution beyond what `host` offers (tests, snippets). */
+export function lintText(text: string, path = '/virtual/nginx.conf', settings: EngineSettings = DEFAULT_SETTINGS, host?: FileHost): Finding[] {
+  return analyze(path, host ?? singleFileHost(path, text), settings).findings.filter((f) => f.path === path);
 }

@@ -5,4 +5,4 @@
 export { parse } from './syntax/parser';
 export * from './syntax/ast';
 export * from './types';
-export { analyze, lintText, type Analysis, type WsLocation } from './analyze';
+export { analyze, lintText, singleFileHost, type Analysis, type WsLocation } from './analyze';
