@@ -15,6 +15,8 @@
  * server published instead, plus its log.
  */
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
@@ -317,4 +319,38 @@ export function applyWorkspaceEdit(texts: Map<string, { text: string; version: n
 
 export function rangeOf(r: Range): string {
   return `${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character}`;
+}
+
+/**
+ * A temporary folder used as the workspace of protocol tests: write files into
+ * it, get their URIs, start servers with it as the workspace folder.
+ * `dispose()` kills those servers and removes the folder.
+ */
+export class TempWorkspace {
+  readonly dir: string;
+  private readonly clients: LspTestClient[] = [];
+
+  constructor(prefix: string) {
+    this.dir = mkdtempSync(join(tmpdir(), prefix));
+  }
+
+  uri(rel: string): string {
+    return pathToFileURL(join(this.dir, rel)).href;
+  }
+
+  write(rel: string, text: string): void {
+    mkdirSync(join(this.dir, rel, '..'), { recursive: true });
+    writeFileSync(join(this.dir, rel), text);
+  }
+
+  async start(opts: StartOptions = {}): Promise<LspTestClient> {
+    const c = await LspTestClient.start({ workspaceFolders: [this.dir], ...opts });
+    this.clients.push(c);
+    return c;
+  }
+
+  dispose(): void {
+    for (const c of this.clients) c.kill();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
 }

@@ -7,14 +7,12 @@
  * runs proves nothing is run in an untrusted workspace or with the setting off.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { Diagnostic, PublishDiagnosticsParams } from 'vscode-languageserver-protocol/node';
 import { parseNginxOutput, missingHere } from '../../server/src/lsp/nginx-test';
-import { buildOnce, LspTestClient } from '../helpers/lsp-client';
+import { buildOnce, LspTestClient, TempWorkspace } from '../helpers/lsp-client';
 
 const REAL_NGINX = '/usr/sbin/nginx';
 const T = { timeout: 40_000 };
@@ -77,18 +75,11 @@ describe('nginx -t output parsing', () => {
 });
 
 describe('nginx -t on save (real nginx)', { skip: existsSync(REAL_NGINX) ? false : `${REAL_NGINX} not installed` }, () => {
+  let ws: TempWorkspace;
   let dir: string;
-  const clients: LspTestClient[] = [];
-  const uri = (rel: string) => pathToFileURL(join(dir, rel)).href;
-  const write = (rel: string, text: string) => {
-    mkdirSync(join(dir, rel, '..'), { recursive: true });
-    writeFileSync(join(dir, rel), text);
-  };
-  const start = async (settings: Record<string, unknown> = {}) => {
-    const c = await LspTestClient.start({ workspaceFolders: [dir], workspaceTrusted: true, settings: { nginxPath: REAL_NGINX, ...settings } });
-    clients.push(c);
-    return c;
-  };
+  const uri = (rel: string) => ws.uri(rel);
+  const write = (rel: string, text: string) => ws.write(rel, text);
+  const start = (settings: Record<string, unknown> = {}) => ws.start({ workspaceTrusted: true, settings: { nginxPath: REAL_NGINX, ...settings } });
   /** Saves `rel` (already written to disk) and waits for the run's result to be logged. */
   const saveAndRun = async (c: LspTestClient, rel: string) => {
     const since = c.logs.length;
@@ -99,13 +90,11 @@ describe('nginx -t on save (real nginx)', { skip: existsSync(REAL_NGINX) ? false
 
   before(() => {
     buildOnce();
-    dir = mkdtempSync(join(tmpdir(), 'nginx-ws-lsp-nginx-t-'));
+    ws = new TempWorkspace('nginx-ws-lsp-nginx-t-');
+    dir = ws.dir;
     mkdirSync(join(dir, 'tmp'));
   });
-  after(() => {
-    for (const c of clients) c.kill();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => ws?.dispose());
 
   test('an error only nginx knows (duplicate location) lands on its line after didSave; the fix clears it', T, async () => {
     write('nginx.conf', rootConf());
@@ -208,32 +197,29 @@ describe('nginx -t on save (real nginx)', { skip: existsSync(REAL_NGINX) ? false
 });
 
 describe('nginx -t is never run untrusted or when switched off (stand-in binary)', () => {
+  let ws: TempWorkspace;
   let dir: string;
   let fake: string;
   let marker: string;
-  const clients: LspTestClient[] = [];
-  const uri = (rel: string) => pathToFileURL(join(dir, rel)).href;
+  const uri = (rel: string) => ws.uri(rel);
   const runs = () => (existsSync(marker) ? readFileSync(marker, 'utf8').trim().split('\n') : []);
   /** A request answered after the server has handled every notification sent before it. */
   const roundTrip = (c: LspTestClient) => c.request('textDocument/hover', { textDocument: { uri: uri('nginx.conf') }, position: { line: 0, character: 0 } });
 
   before(() => {
     buildOnce();
-    dir = mkdtempSync(join(tmpdir(), 'nginx-ws-lsp-nginx-t-fake-'));
+    ws = new TempWorkspace('nginx-ws-lsp-nginx-t-fake-');
+    dir = ws.dir;
     marker = join(dir, 'ran');
     fake = join(dir, 'fake-nginx');
     writeFileSync(fake, `#!/bin/sh\necho "$@" >> '${marker}'\ncase "$1" in -v) echo "nginx version: nginx/1.30.0" >&2;; esac\nexit 0\n`);
     chmodSync(fake, 0o755);
     writeFileSync(join(dir, 'nginx.conf'), 'events {}\nhttp {\n}\n');
   });
-  after(() => {
-    for (const c of clients) c.kill();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => ws?.dispose());
 
   test('untrusted: saving runs nothing; once trust is granted, a save runs nginx -t with a throwaway pid', T, async () => {
-    const c = await LspTestClient.start({ workspaceFolders: [dir], workspaceTrusted: false, settings: { nginxPath: fake } });
-    clients.push(c);
+    const c = await ws.start({ workspaceTrusted: false, settings: { nginxPath: fake } });
     c.open(uri('nginx.conf'), 'events {}\nhttp {\n}\n', 1);
     await c.diagnostics(uri('nginx.conf'), (x) => x.version === 1);
     c.save(uri('nginx.conf'));
@@ -254,8 +240,7 @@ describe('nginx -t is never run untrusted or when switched off (stand-in binary)
   });
 
   test('no nginx binary: said once in the log, no diagnostics, the server carries on', T, async () => {
-    const c = await LspTestClient.start({ workspaceFolders: [dir], workspaceTrusted: true, settings: { nginxPath: join(dir, 'no-such-nginx'), detectNginxVersion: false } });
-    clients.push(c);
+    const c = await ws.start({ workspaceTrusted: true, settings: { nginxPath: join(dir, 'no-such-nginx'), detectNginxVersion: false } });
     c.open(uri('nginx.conf'), 'events {}\nhttp {\n}\n', 1);
     await c.diagnostics(uri('nginx.conf'), (x) => x.version === 1);
     c.save(uri('nginx.conf'));
@@ -270,8 +255,7 @@ describe('nginx -t is never run untrusted or when switched off (stand-in binary)
 
   test('nginxWs.nginxTest.onSave false: trusted, and still nothing is run', T, async () => {
     rmSync(marker, { force: true });
-    const c = await LspTestClient.start({ workspaceFolders: [dir], workspaceTrusted: true, settings: { nginxPath: fake, detectNginxVersion: false, nginxTest: { onSave: false } } });
-    clients.push(c);
+    const c = await ws.start({ workspaceTrusted: true, settings: { nginxPath: fake, detectNginxVersion: false, nginxTest: { onSave: false } } });
     c.open(uri('nginx.conf'), 'events {}\nhttp {\n}\n', 1);
     await c.diagnostics(uri('nginx.conf'), (x) => x.version === 1);
     c.save(uri('nginx.conf'));

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { FileChangeType, type PublishDiagnosticsParams } from 'vscode-languageserver-protocol/node';
-import { buildOnce, LspTestClient } from '../helpers/lsp-client';
+import { buildOnce, LspTestClient, TempWorkspace } from '../helpers/lsp-client';
 
 const T = { timeout: 30_000 };
 
@@ -53,22 +53,16 @@ const codesAt = (p: PublishDiagnosticsParams) => p.diagnostics.map((d) => `${d.r
 const has = (p: PublishDiagnosticsParams, code: string) => p.diagnostics.some((d) => d.code === code);
 
 describe('LSP config roots', () => {
+  let ws: TempWorkspace;
   let dir: string;
-  const clients: LspTestClient[] = [];
-  const uri = (rel: string) => pathToFileURL(join(dir, rel)).href;
-  const write = (rel: string, text: string) => {
-    mkdirSync(join(dir, rel, '..'), { recursive: true });
-    writeFileSync(join(dir, rel), text);
-  };
-  const start = async (opts: Parameters<typeof LspTestClient.start>[0] = {}) => {
-    const c = await LspTestClient.start({ workspaceFolders: [dir], ...opts });
-    clients.push(c);
-    return c;
-  };
+  const uri = (rel: string) => ws.uri(rel);
+  const write = (rel: string, text: string) => ws.write(rel, text);
+  const start = (opts: Parameters<typeof LspTestClient.start>[0] = {}) => ws.start(opts);
 
   before(() => {
     buildOnce();
-    dir = mkdtempSync(join(tmpdir(), 'nginx-ws-lsp-roots-'));
+    ws = new TempWorkspace('nginx-ws-lsp-roots-');
+    dir = ws.dir;
     write('nginx.conf', ROOT);
     write('conf.d/app.conf', APP);
     write('other/main.conf', OTHER);
@@ -76,8 +70,7 @@ describe('LSP config roots', () => {
     write('node_modules/pkg/nginx.conf', 'events {}\nhttp { include ../../conf.d/*.conf; }\n');
   });
   after(() => {
-    for (const c of clients) c.kill();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    ws?.dispose();
   });
 
   test('opening only conf.d/app.conf judges it in the nginx.conf that includes it', T, async () => {
