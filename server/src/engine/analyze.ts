@@ -1,14 +1,20 @@
 /**
  * Whole analysis of one config: parse the root and its includes, build the
- * scope model, classify locations, run the rules.
+ * scope model, classify locations, run the rules. And its incremental form
+ * for editors: after an edit inside one `server` block, only that block is
+ * checked again and the other findings are carried over, moved with the
+ * text, when that gives exactly what a whole analysis would (tests compare
+ * both on random edits).
  */
-import type { Directive, Range, SourceFile } from './syntax/ast';
-import { buildModel, type ConfigModel, type ParseCache } from './model/config';
-import { collectDefinitions } from './model/variables';
-import { classifyLocation, locationPath } from './model/websocket';
+import type { Directive, Position, Range, SourceFile } from './syntax/ast';
+import { generationOf, lastReparse, updateText, type BlockReparse } from './syntax/incremental';
+import { buildModel, descendants, includesAnything, own, rebuildScope, subtreeDirectives, type ConfigModel, type ParseCache, type Scope } from './model/config';
+import { collectDefinitions, definitionsIn, type VariableDefinition } from './model/variables';
+import { classifyLocation, locationPath, proxyUpstream, type LocationInfo } from './model/websocket';
 import { RULES } from './rules/index';
-import { RuleContext, head } from './rules/rule';
-import { DEFAULT_SETTINGS, type EngineSettings, type FileHost, type Finding } from './types';
+import { sameStyle } from './fixes/edits';
+import { RuleContext, head, lastHeader, type Rule } from './rules/rule';
+import { DEFAULT_SETTINGS, type EngineSettings, type FileHost, type Finding, type Fix, type RelatedInfo } from './types';
 
 export interface WsLocation {
   /** File that holds the location. */
@@ -43,66 +49,357 @@ export interface Analysis {
   model: ConfigModel;
 }
 
-export function analyze(rootPath: string, host: FileHost, settings: EngineSettings = DEFAULT_SETTINGS, cache?: ParseCache): Analysis {
-  const model = buildModel(rootPath, host, settings, cache);
-  const findings: Finding[] = [];
-  for (const [path, file] of model.files) {
-    for (const e of file.errors) {
-      findings.push({ path, range: file.rangeOf(e.start, e.end), severity: 'error', code: 'syntax', message: e.message, fixes: [] });
-    }
+/**
+ * What an incremental update needs from the analysis it updates. Internal
+ * to the engine: adapters only pass the previous Analysis back in.
+ */
+interface UpdateState {
+  settings: EngineSettings;
+  patterns: RegExp[];
+  /** The generation (see syntax/incremental.ts) of each file as analysed. */
+  generations: Map<string, number>;
+  definitions: Map<string, VariableDefinition[]>;
+  webSocketsUseKeepalive: boolean;
+  lenient: boolean;
+  /**
+   * For each `server` scope directly in `http`, what it contributes to the
+   * rest of the config's findings (see `unitSignature`). An edit inside one
+   * such server that leaves this unchanged cannot change any finding
+   * outside it, so only that server is checked again.
+   */
+  units: Map<Scope, string>;
+  /** The unit of each entry of the analysis's `wsLocations` (null outside any). */
+  wsUnits: (Scope | null)[];
+}
+
+const updateStates = new WeakMap<Analysis, UpdateState>();
+
+/**
+ * Analyses the config at `rootPath`. With `previous` (an analysis of the
+ * same root with the same settings and parse cache) and files updated in
+ * place since, only the `server` block an edit touched is checked again,
+ * when that is exact; otherwise the whole config is.
+ */
+export function analyze(rootPath: string, host: FileHost, settings: EngineSettings = DEFAULT_SETTINGS, cache?: ParseCache, previous?: Analysis): Analysis {
+  if (previous && cache && previous.model.rootPath === rootPath) {
+    const updated = update(previous, host, settings, cache);
+    if (updated) return updated;
   }
+  const model = buildModel(rootPath, host, settings, cache);
+  const findings = syntaxFindings(model);
   for (const f of model.findings) findings.push(f);
 
   const patterns = compilePatterns(settings.websocketPathPatterns);
   const locations = (model.scopes.get('location') ?? []).filter((s) => s.directive?.block).map((s) => classifyLocation(s, patterns));
-  const ctx = new RuleContext(model, settings, locations, collectDefinitions(model), !model.scopes.has('http'));
-  for (const rule of RULES) {
-    if (settings.rules[rule.id] === 'off') continue;
-    try {
-      ctx.run(rule);
-    } catch (err) {
-      // One faulty rule must not take the others (or the server) down; say so where the user looks.
-      const root = model.files.get(rootPath);
-      findings.push({
-        path: rootPath,
-        range: root ? root.rangeOf(0, 0) : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-        severity: 'information',
-        code: rule.id,
-        message: `Rule ${rule.id} could not check this file: ${err instanceof Error ? err.message : String(err)}`,
-        fixes: [],
-      });
-    }
+  const definitions = collectDefinitions(model);
+  const lenient = !model.scopes.has('http');
+  const ctx = new RuleContext(model, settings, locations, definitions, lenient);
+  const failed = runRules(ctx, settings);
+  for (const { rule, error } of failed) {
+    // One faulty rule must not take the others (or the server) down; say so where the user looks.
+    const root = model.files.get(rootPath);
+    findings.push({
+      path: rootPath,
+      range: root ? root.rangeOf(0, 0) : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      severity: 'information',
+      code: rule.id,
+      message: `Rule ${rule.id} could not check this file: ${error instanceof Error ? error.message : String(error)}`,
+      fixes: [],
+    });
   }
   // No spread: a hostile file can produce more findings than a call may take arguments.
   for (const f of ctx.findings) findings.push(f);
-
-  const wsLocations: WsLocation[] = [];
-  const seenLoc = new Set<Directive>();
-  for (const l of locations) {
-    if (!(l.intent !== null && l.proxyPass) && !l.extendedConnect) continue;
-    if (seenLoc.has(l.directive)) continue;
-    seenLoc.add(l.directive);
-    const { modifier, path } = locationPath(l.directive);
-    const h = head(l.directive);
-    wsLocations.push({
-      path: l.directive.file.uri,
-      directive: l.directive,
-      range: h.file.rangeOf(h.start, h.end),
-      locationPath: path,
-      modifier,
-      intent: l.intent ?? 'recipe',
-      server: l.server?.directive ?? null,
-      serverDirectives: l.server?.items ?? [],
-      proxyPass: l.proxyPass,
-    });
-  }
 
   const upstreams = new Map<string, Directive>();
   for (const u of model.scopes.get('upstream') ?? []) {
     const name = u.directive?.args[0]?.value;
     if (name && !upstreams.has(name)) upstreams.set(name, u.directive!);
   }
-  return { files: model.files, findings: dedupe(findings), wsLocations, upstreams, model };
+  const analysis: Analysis = { files: model.files, findings: dedupe(findings), wsLocations: wsLocationsOf(locations), upstreams, model };
+  if (cache && !failed.length) {
+    const generations = new Map<string, number>();
+    for (const [p, f] of model.files) generations.set(p, generationOf(f));
+    const webSocketsUseKeepalive = ctx.webSocketsUseKeepalive;
+    updateStates.set(analysis, {
+      settings,
+      patterns,
+      generations,
+      definitions,
+      webSocketsUseKeepalive,
+      lenient,
+      units: unitSignatures(model, locations, definitions),
+      wsUnits: analysis.wsLocations.map((w) => unitOf(model.scopeOf.get(w.directive) ?? null)),
+    });
+  }
+  return analysis;
+}
+
+/** Runs every enabled rule; a rule that throws is skipped (the others still run) and returned. */
+function runRules(ctx: RuleContext, settings: EngineSettings): { rule: Rule; error: unknown }[] {
+  const failed: { rule: Rule; error: unknown }[] = [];
+  for (const rule of RULES) {
+    if (settings.rules[rule.id] === 'off') continue;
+    try {
+      ctx.run(rule);
+    } catch (error) {
+      failed.push({ rule, error });
+    }
+  }
+  return failed;
+}
+
+function syntaxFindings(model: ConfigModel): Finding[] {
+  const findings: Finding[] = [];
+  for (const [path, file] of model.files) {
+    for (const e of file.errors) {
+      findings.push({ path, range: file.rangeOf(e.start, e.end), severity: 'error', code: 'syntax', message: e.message, fixes: [] });
+    }
+  }
+  return findings;
+}
+
+/** The locations the endpoint test and CodeLens offer: WebSocket intent and a proxy_pass, or extended CONNECT. */
+function wsLocationsOf(locations: LocationInfo[]): WsLocation[] {
+  const wsLocations: WsLocation[] = [];
+  const seenLoc = new Set<Directive>();
+  for (const l of locations) {
+    if (!(l.intent !== null && l.proxyPass) && !l.extendedConnect) continue;
+    if (seenLoc.has(l.directive)) continue;
+    seenLoc.add(l.directive);
+    wsLocations.push(wsLocation(l));
+  }
+  return wsLocations;
+}
+
+function wsLocation(l: LocationInfo): WsLocation {
+  const { modifier, path } = locationPath(l.directive);
+  const h = head(l.directive);
+  return {
+    path: l.directive.file.uri,
+    directive: l.directive,
+    range: h.file.rangeOf(h.start, h.end),
+    locationPath: path,
+    modifier,
+    intent: l.intent ?? 'recipe',
+    server: l.server?.directive ?? null,
+    serverDirectives: l.server?.items ?? [],
+    proxyPass: l.proxyPass,
+  };
+}
+
+/** The `server` scope directly in `http` that holds `scope`, if any: the unit an incremental update re-checks. */
+function unitOf(scope: Scope | null): Scope | null {
+  for (let s = scope; s; s = s.parent) if (s.kind === 'server' && s.parent?.kind === 'http') return s;
+  return null;
+}
+
+/**
+ * What each unit contributes to findings elsewhere: the variables it
+ * defines (undefined-variable anywhere, the map fixes), and for its
+ * WebSocket locations behind an upstream with keepalive the Connection
+ * variable and upstream they use (map-close-defeats-keepalive reports at
+ * the map; `webSocketsUseKeepalive` words every map fix). Everything else a
+ * rule reads about a location comes from the location, its ancestors, or
+ * blocks outside any server (upstreams, maps, http).
+ */
+function unitSignatures(model: ConfigModel, locations: LocationInfo[], definitions: Map<string, VariableDefinition[]>, only?: Scope): Map<Scope, string> {
+  const parts = new Map<Scope, string[]>();
+  const note = (unit: Scope | null, part: string) => {
+    if (!unit || (only && unit !== only)) return;
+    const l = parts.get(unit);
+    if (l) l.push(part);
+    else parts.set(unit, [part]);
+  };
+  for (const [name, defs] of definitions) for (const def of defs) note(unitOf(def.scope), `def ${name}`);
+  for (const l of locations) {
+    if (l.intent === null || !l.proxyPass || l.extendedConnect) continue;
+    const upstream = proxyUpstream(model, l.proxyPass);
+    if (!upstream || !own(upstream, 'keepalive').length) continue;
+    note(unitOf(l.scope), `keepalive ${lastHeader(l, 'connection')?.value ?? ''} ${upstream.directive?.args[0]?.value ?? ''}`);
+  }
+  const out = new Map<Scope, string>();
+  for (const [unit, l] of parts) out.set(unit, l.sort().join('\n'));
+  return out;
+}
+
+/** Scope kinds whose content matters to their own subtree only (an upstream or map misplaced in a server matters to all). */
+const LOCAL_KINDS = new Set(['location', 'if', 'limit_except']);
+
+function onlyLocal(unit: Scope): boolean {
+  for (const s of descendants(unit)) if (!LOCAL_KINDS.has(s.kind)) return false;
+  return true;
+}
+
+/**
+ * The incremental path: `previous` updated for files changed in place since,
+ * or null when only a whole analysis is exact (then `previous` must not be
+ * used again: its model may have been changed).
+ */
+function update(previous: Analysis, host: FileHost, settings: EngineSettings, cache: ParseCache): Analysis | null {
+  const st = updateStates.get(previous);
+  if (!st || st.settings !== settings) return null;
+  const model = previous.model;
+
+  // Exactly one file may have changed, by one in-place block re-parse; the others must be the very same trees.
+  let edited: { path: string; file: SourceFile; change: BlockReparse } | null = null;
+  for (const [path, file] of previous.files) {
+    const text = host.readFile(path);
+    if (text === undefined) return null;
+    const now = updateText(cache.get(path) ?? file, text, path);
+    if (now !== file) return null;
+    cache.set(path, now);
+    const gen = generationOf(file);
+    const before = st.generations.get(path);
+    if (gen === before) continue;
+    const change = lastReparse(file);
+    if (edited || !change || before === undefined || gen !== before + 1) return null;
+    edited = { path, file, change };
+  }
+  if (!edited) return previous;
+  const { path, file, change } = edited;
+  if (model.revisited.has(path)) return null;
+  // Fixes copy the file's line ending and indentation unit: an edit that changes them changes every fix in the file.
+  if (!sameStyle(change.oldText, file.text, change.changeStart, change.oldChangeEnd, change.newChangeEnd)) return null;
+
+  // The unit: the server (directly in http) around the re-parsed block.
+  let unit: Scope | null = null;
+  for (let d: Directive | null = change.directive; d && !unit; d = d.parent) {
+    if (d.name !== 'server') continue;
+    const s = model.scopeOf.get(d);
+    if (s && s.parent?.kind === 'http') unit = s;
+  }
+  if (!unit || !onlyLocal(unit)) return null;
+  const server = unit.directive!;
+  if (includesAnything(change.removed) || includesAnything(server.block!.children)) return null;
+
+  // From here on `previous` is being turned into the new analysis.
+  rebuildScope(model, unit);
+  if (!onlyLocal(unit)) return null;
+  const locations: LocationInfo[] = [];
+  for (const s of descendants(unit)) if (s.kind === 'location' && s.directive?.block) locations.push(classifyLocation(s, st.patterns));
+  // Definitions: the server's old ones out (its signature names them), its new ones in; `previous`'s map is reused.
+  const definitions = st.definitions;
+  const oldSignature = st.units.get(unit) ?? '';
+  for (const line of oldSignature.split('\n')) {
+    if (!line.startsWith('def ')) continue;
+    const name = line.slice(4);
+    const kept = (definitions.get(name) ?? []).filter((d) => unitOf(d.scope) !== unit);
+    if (kept.length) definitions.set(name, kept);
+    else definitions.delete(name);
+  }
+  const own = definitionsIn(subtreeDirectives(unit));
+  for (const [name, defs] of own) {
+    const l = definitions.get(name);
+    if (l) l.push(...defs);
+    else definitions.set(name, defs);
+  }
+  const signature = unitSignatures(model, locations, own, unit).get(unit) ?? '';
+  if (signature !== oldSignature) return null;
+
+  const ctx = new RuleContext(model, settings, locations, definitions, st.lenient, { scope: unit, webSocketsUseKeepalive: st.webSocketsUseKeepalive });
+  if (runRules(ctx, settings).length) return null;
+
+  // Findings: fresh syntax findings; the old ones outside the server (moved with the text); the new ones inside it.
+  const oldStart = server.start;
+  const oldEnd = server.end - change.delta;
+  // Ranges after the server keep their characters unless they share the line where the change ends; lines move by lineDelta.
+  const changeEndLine = change.oldLines.positionAt(change.oldChangeEnd).line;
+  const lineDelta = file.lines.lineCount - change.oldLines.lineCount;
+  const movedPos = (p: Position): Position =>
+    p.line > changeEndLine ? { line: p.line + lineDelta, character: p.character } : file.lines.positionAt(change.oldLines.offsetAt(p) + change.delta);
+  const moved = (r: Range): Range | null => {
+    const s = change.oldLines.offsetAt(r.start);
+    const e = change.oldLines.offsetAt(r.end);
+    if (e <= oldStart) return r;
+    if (s < oldEnd) return null;
+    if (lineDelta === 0 && r.start.line > changeEndLine) return r;
+    return { start: movedPos(r.start), end: movedPos(r.end) };
+  };
+  const findings = syntaxFindings(model);
+  for (const f of previous.findings) {
+    if (f.code === 'syntax') continue;
+    if (f.path !== path && !f.related?.some((r) => r.path === path) && !f.fixes.some((x) => x.changes.some((c) => c.path === path))) {
+      findings.push(f);
+      continue;
+    }
+    if (f.path === path) {
+      const s = change.oldLines.offsetAt(f.range.start);
+      const e = change.oldLines.offsetAt(f.range.end);
+      if (s >= oldStart && e <= oldEnd) continue; // inside the server: checked again below
+    }
+    const shifted = shiftFinding(f, path, moved);
+    if (!shifted) return null;
+    findings.push(shifted);
+  }
+  for (const f of ctx.findings) {
+    if (f.path !== path) continue;
+    const s = file.lines.offsetAt(f.range.start);
+    const e = file.lines.offsetAt(f.range.end);
+    if (s >= server.start && e <= server.end) findings.push(f);
+  }
+
+  // WebSocket locations: the server's own, fresh, where its old ones were (or where it sits in the file); the others moved.
+  const fresh = wsLocationsOf(locations);
+  const wsLocations: WsLocation[] = [];
+  const wsUnits: (Scope | null)[] = [];
+  let placed = false;
+  const place = () => {
+    for (const w of fresh) wsLocations.push(w), wsUnits.push(unit);
+    placed = true;
+  };
+  previous.wsLocations.forEach((w, i) => {
+    const u = st.wsUnits[i] ?? null;
+    if (u === unit) {
+      if (!placed) place();
+      return;
+    }
+    if (!placed && w.path === path && w.directive.start > server.start) place();
+    const range = w.path === path ? (moved(w.range) ?? w.range) : w.range;
+    wsLocations.push(range === w.range ? w : { ...w, range });
+    wsUnits.push(u);
+  });
+  if (!placed) place();
+
+  const analysis: Analysis = { files: previous.files, findings: dedupe(findings), wsLocations, upstreams: previous.upstreams, model };
+  // `previous` is used up: its state's maps move on to the new analysis.
+  st.generations.set(path, generationOf(file));
+  updateStates.set(analysis, { ...st, wsUnits });
+  return analysis;
+}
+
+/** A finding with its ranges in `path` moved by `moved`; null when one of them lies in the changed server. */
+function shiftFinding(f: Finding, path: string, moved: (r: Range) => Range | null): Finding | null {
+  const range = f.path === path ? moved(f.range) : f.range;
+  if (!range) return null;
+  let related = f.related;
+  if (related) {
+    const out: RelatedInfo[] = [];
+    for (const r of related) {
+      const m = r.path === path ? moved(r.range) : r.range;
+      if (!m) return null;
+      out.push(m === r.range ? r : { ...r, range: m });
+    }
+    related = out;
+  }
+  const fixes: Fix[] = [];
+  for (const x of f.fixes) {
+    const changes = [];
+    for (const c of x.changes) {
+      if (c.path !== path) {
+        changes.push(c);
+        continue;
+      }
+      const edits = [];
+      for (const e of c.edits) {
+        const m = moved(e.range);
+        if (!m) return null;
+        edits.push(m === e.range ? e : { ...e, range: m });
+      }
+      changes.push({ ...c, edits });
+    }
+    fixes.push({ ...x, changes });
+  }
+  return { ...f, range, ...(related ? { related } : {}), fixes };
 }
 
 function compilePatterns(patterns: string[]): RegExp[] {

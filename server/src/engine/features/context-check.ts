@@ -27,11 +27,22 @@ export interface ContextCheckOptions {
 }
 
 export function contextProblems(file: SourceFile, opts: ContextCheckOptions): ContextProblem[] {
+  return walkChecks([file.children], [topContextFor(file, opts)]);
+}
+
+/** The problems of one directive and everything in its block: the part of `contextProblems` an edit inside it can change. */
+export function contextProblemsIn(d: Directive, opts: ContextCheckOptions): ContextProblem[] {
+  const chain: Directive[] = [];
+  for (let p = d.parent; p; p = p.parent) chain.push(p);
+  let ctx = topContextFor(d.file, opts);
+  for (let i = chain.length - 1; i >= 0; i--) ctx = childContext(ctx, chain[i]!);
+  return walkChecks([[d]], [ctx]);
+}
+
+/** Checks the statement lists with their contexts and everything below them. */
+function walkChecks(lists: Statement[][], ctxs: BlockContext[]): ContextProblem[] {
   const out: ContextProblem[] = [];
-  const top = topContextFor(file, opts);
   // Two parallel stacks, not an object per block.
-  const lists: Statement[][] = [file.children];
-  const ctxs: BlockContext[] = [top];
   while (lists.length) {
     const list = lists.pop()!;
     const ctx = ctxs.pop()!;

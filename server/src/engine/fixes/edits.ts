@@ -6,18 +6,38 @@
 import { LineIndex, type Argument, type Block, type Directive, type SourceFile } from '../syntax/ast';
 import type { FileEdit, Fix, TextEdit } from '../types';
 
-/** Per-file style, computed once: a big file gets thousands of fixes. */
-const styles = new WeakMap<SourceFile, { eol: string; unit: string }>();
+/** Per-file style, computed once per text (a file updated in place gets a new text): a big file gets thousands of fixes. */
+const styles = new WeakMap<SourceFile, { text: string; eol: string; unit: string }>();
 
 function style(file: SourceFile): { eol: string; unit: string } {
   let st = styles.get(file);
-  if (!st) {
-    const m = /\n([ \t]+)\S/.exec(file.text);
-    const ws = m ? m[1]! : '    ';
-    st = { eol: file.text.includes('\r\n') ? '\r\n' : '\n', unit: ws.startsWith('\t') ? '\t' : ws.length <= 8 ? ws : '    ' };
-    styles.set(file, st);
-  }
+  if (!st || st.text !== file.text) styles.set(file, (st = { text: file.text, ...textStyle(file.text) }));
   return st;
+}
+
+/** Line ending and indentation unit of a text: the file's own (its first indented line), so fixes look typed by its author. */
+export function textStyle(text: string): { eol: string; unit: string } {
+  const m = /\n([ \t]+)\S/.exec(text);
+  const ws = m ? m[1]! : '    ';
+  return { eol: text.includes('\r\n') ? '\r\n' : '\n', unit: ws.startsWith('\t') ? '\t' : ws.length <= 8 ? ws : '    ' };
+}
+
+/**
+ * Whether a change of [start, oldEnd) into [start, newEnd) keeps the text's
+ * style, without scanning megabytes: the line ending can only change where a
+ * `\r` was added or removed, and the indentation unit only when the change
+ * reaches the first indented line.
+ */
+export function sameStyle(oldText: string, newText: string, start: number, oldEnd: number, newEnd: number): boolean {
+  const hasCr = (t: string, s: number, e: number) => t.slice(Math.max(0, s - 1), e + 1).includes('\r');
+  if (hasCr(oldText, start, oldEnd) || hasCr(newText, start, newEnd)) {
+    const was = textStyle(oldText);
+    const now = textStyle(newText);
+    return was.eol === now.eol && was.unit === now.unit;
+  }
+  const first = /\n([ \t]+)\S/.exec(oldText);
+  if (first && start > first.index + first[0].length) return true;
+  return textStyle(oldText).unit === textStyle(newText).unit;
 }
 
 export function eol(file: SourceFile): string {

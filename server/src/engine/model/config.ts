@@ -8,8 +8,9 @@
  * for files that live elsewhere (snippets opened on their own) the including
  * file's directory is tried as well. Cycles are reported once and cut.
  */
-import type { Directive, SourceFile } from '../syntax/ast';
+import type { Directive, SourceFile, Statement } from '../syntax/ast';
 import { parse } from '../syntax/parser';
+import { updateText } from '../syntax/incremental';
 import type { EngineSettings, FileHost, Finding } from '../types';
 
 export interface Scope {
@@ -45,7 +46,12 @@ export interface ConfigModel {
   scopeOf: Map<Directive, Scope>;
   /** For each file, the files it includes (directly). */
   includes: Map<string, Set<string>>;
+  /** Files whose statements appear more than once in the tree (included twice, or cut as a cycle). */
+  revisited: Set<string>;
 }
+
+/** `scopeOf` per model once built, so an update of one scope can keep it current (see `rebuildScope`). */
+const scopeOfBuilt = new WeakMap<ConfigModel, Map<Directive, Scope>>();
 
 const MAX_INCLUDE_DEPTH = 32;
 const GLOB_CHARS = /[*?[]/;
@@ -58,15 +64,17 @@ export function buildModel(rootPath: string, host: FileHost, settings: EngineSet
     findings: [],
     scopes: new Map(),
     includes: new Map(),
+    revisited: new Set(),
   } as Omit<ConfigModel, 'scopeOf'> as ConfigModel;
   // Few callers need it: built on first read from `scopes` instead of one Map entry per block during the build.
-  let scopeOf: Map<Directive, Scope> | undefined;
   Object.defineProperty(model, 'scopeOf', {
     enumerable: true,
     get: () => {
+      let scopeOf = scopeOfBuilt.get(model);
       if (!scopeOf) {
         scopeOf = new Map();
         for (const list of model.scopes.values()) for (const s of list) if (s.directive) scopeOf.set(s.directive, s);
+        scopeOfBuilt.set(model, scopeOf);
       }
       return scopeOf;
     },
@@ -76,12 +84,15 @@ export function buildModel(rootPath: string, host: FileHost, settings: EngineSet
 
   const load = (path: string): SourceFile | undefined => {
     const known = model.files.get(path);
-    if (known) return known;
+    if (known) {
+      model.revisited.add(path);
+      return known;
+    }
     const text = host.readFile(path);
     if (text === undefined) return undefined;
     let file = cache?.get(path);
     if (!file || file.text !== text) {
-      file = parse(text, path);
+      file = file ? updateText(file, text, path) : parse(text, path);
       cache?.set(path, file);
     }
     model.files.set(path, file);
@@ -116,30 +127,10 @@ export function buildModel(rootPath: string, host: FileHost, settings: EngineSet
 
   const visit = (statements: SourceFile['children'], scope: Scope, file: SourceFile, chain: string[]): void => {
     if (scope.items === NO_DIRECTIVES) {
-      // A fresh scope without includes gets an exact-size list: push-grown arrays keep up to 17 slots for 1 item.
-      let n = 0;
-      let plain = true;
-      for (let i = 0; i < statements.length; i++) {
-        const s = statements[i]!;
-        if (s.type !== 'directive') continue;
-        n++;
-        if (s.name === 'include' && !s.block) plain = false;
-      }
-      if (plain) {
-        let items: Directive[];
-        if (n === statements.length) {
-          // Only directives (no comments, no includes): the block's own list is exactly this scope's items. Read-only, shared.
-          items = statements as Directive[];
-        } else {
-          items = new Array<Directive>(n);
-          let k = 0;
-          for (let i = 0; i < statements.length; i++) {
-            const s = statements[i]!;
-            if (s.type === 'directive') items[k++] = s;
-          }
-        }
+      const items = plainItems(statements);
+      if (items) {
         scope.items = items;
-        for (let i = 0; i < n; i++) {
+        for (let i = 0; i < items.length; i++) {
           const s = items[i]!;
           if (s.block && s.block.opaque === undefined) visit(s.block.children, addScope(s.name, s, scope), file, chain);
         }
@@ -168,6 +159,7 @@ export function buildModel(rootPath: string, host: FileHost, settings: EngineSet
         for (const p of paths) {
           included.add(p);
           if (chain.includes(p) || chain.length > MAX_INCLUDE_DEPTH) {
+            model.revisited.add(p);
             if (!reportedCycles.has(s)) {
               reportedCycles.add(s);
               model.findings.push({
@@ -206,6 +198,80 @@ export function buildModel(rootPath: string, host: FileHost, settings: EngineSet
   const rootFile = load(rootPath);
   if (rootFile) visit(rootFile.children, model.root, rootFile, [rootPath]);
   return model;
+}
+
+/**
+ * The directives of a statement list as a scope's items, or null when one
+ * is an `include` (the caller splices the included files in). A list of
+ * directives only is used as it is (read-only, shared with the block); else
+ * an exact-size copy: push-grown lists keep up to 17 slots for 1 item.
+ */
+function plainItems(statements: readonly Statement[]): Directive[] | null {
+  let n = 0;
+  for (let i = 0; i < statements.length; i++) {
+    const s = statements[i]!;
+    if (s.type !== 'directive') continue;
+    n++;
+    if (s.name === 'include' && !s.block) return null;
+  }
+  if (n === statements.length) return statements as Directive[];
+  const items = new Array<Directive>(n);
+  let k = 0;
+  for (let i = 0; i < statements.length; i++) {
+    const s = statements[i]!;
+    if (s.type === 'directive') items[k++] = s;
+  }
+  return items;
+}
+
+/** Whether a block's subtree holds an `include` (a scope rebuilt in place must not pull files in). */
+export function includesAnything(statements: readonly Statement[]): boolean {
+  const stack: (readonly Statement[])[] = [statements];
+  while (stack.length) {
+    for (const s of stack.pop()!) {
+      if (s.type !== 'directive') continue;
+      if (s.name === 'include' && !s.block) return true;
+      if (s.block && s.block.children.length) stack.push(s.block.children);
+    }
+  }
+  return false;
+}
+
+/**
+ * Rebuilds one scope's subtree from its directive's (re-parsed) block, in
+ * place, and keeps the model's indexes current: `scopes` (document order),
+ * `scopeOf` if built, and the flattened lists (dropped, rebuilt on demand).
+ * For an incremental update of a block holding no `include`.
+ */
+export function rebuildScope(model: ConfigModel, scope: Scope): void {
+  const scopeOf = scopeOfBuilt.get(model);
+  if (scopeOf) for (const s of descendants(scope)) if (s.directive) scopeOf.delete(s.directive);
+  scope.children = NO_SCOPES;
+  scope.byName = undefined;
+  const fill = (target: Scope, statements: readonly Statement[]) => {
+    const items = plainItems(statements) ?? [];
+    target.items = items;
+    for (const d of items) {
+      if (!d.block || d.block.opaque !== undefined) continue;
+      const child: Scope = { kind: d.name, directive: d, parent: target, items: NO_DIRECTIVES, children: NO_SCOPES };
+      if (target.children === NO_SCOPES) target.children = [child];
+      else target.children.push(child);
+      scopeOf?.set(d, child);
+      fill(child, d.block.children);
+    }
+  };
+  fill(scope, scope.directive!.block!.children);
+  // Document order is the tree's pre-order: one walk of ~10k scopes costs less than splicing each kind's list.
+  model.scopes.clear();
+  const stack: Scope[] = [...model.root.children].reverse();
+  while (stack.length) {
+    const s = stack.pop()!;
+    let list = model.scopes.get(s.kind);
+    if (!list) model.scopes.set(s.kind, (list = []));
+    list.push(s);
+    for (let i = s.children.length - 1; i >= 0; i--) stack.push(s.children[i]!);
+  }
+  flat.delete(model);
 }
 
 /**
@@ -378,6 +444,29 @@ function flatten(model: ConfigModel): Flat {
  */
 export function flatDirectives(model: ConfigModel): { readonly directives: readonly Directive[]; readonly scopes: readonly Scope[] } {
   return flatten(model);
+}
+
+/**
+ * A scope's directive followed by every directive of its subtree, each with
+ * the scope it sits in, in the order `flatDirectives` would list them.
+ */
+export function subtreeDirectives(scope: Scope): { directives: Directive[]; scopes: Scope[] } {
+  const directives: Directive[] = [];
+  const scopes: Scope[] = [];
+  if (scope.directive && scope.parent) {
+    directives.push(scope.directive);
+    scopes.push(scope.parent);
+  }
+  const stack: Scope[] = [scope];
+  while (stack.length) {
+    const s = stack.pop()!;
+    for (const d of s.items) {
+      directives.push(d);
+      scopes.push(s);
+    }
+    for (let i = s.children.length - 1; i >= 0; i--) stack.push(s.children[i]!);
+  }
+  return { directives, scopes };
 }
 
 /** All directives of the model with their scopes, include-expanded, built once per model (rules share it). */

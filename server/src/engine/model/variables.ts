@@ -4,13 +4,15 @@
  * third-party blocks (geoip2), and named captures of regexes.
  */
 import type { Argument, Directive } from '../syntax/ast';
-import { flatDirectives, type ConfigModel } from './config';
+import { flatDirectives, type ConfigModel, type Scope } from './config';
 
 export interface VariableDefinition {
   name: string;
   directive: Directive;
   /** The argument that names the variable (or holds the regex capture). */
   arg: Argument;
+  /** The scope the directive sits in. */
+  scope: Scope;
 }
 
 /** Directives whose argument at this index defines a variable (a Map: names are fresh strings, and a Map probe beats a keyed property load). */
@@ -34,16 +36,23 @@ const NAMED_CAPTURE = /\(\?(?:P?<([A-Za-z_][A-Za-z0-9_]*)>|'([A-Za-z_][A-Za-z0-9
 const REGEX_HOLDERS = new Set(['location', 'server_name', 'if', 'rewrite']);
 
 export function collectDefinitions(model: ConfigModel): Map<string, VariableDefinition[]> {
-  const defs = new Map<string, VariableDefinition[]>();
+  return definitionsIn(flatDirectives(model));
+}
+
+/** The definitions made by a list of directives with their scopes (a whole model's, or one scope's subtree). */
+export function definitionsIn(
+  { directives, scopes }: { readonly directives: readonly Directive[]; readonly scopes: readonly Scope[] },
+  defs = new Map<string, VariableDefinition[]>(),
+): Map<string, VariableDefinition[]> {
+  let scope: Scope;
   const add = (name: string, directive: Directive, arg: Argument) => {
     let l = defs.get(name);
     if (!l) defs.set(name, (l = []));
-    l.push({ name, directive, arg });
+    l.push({ name, directive, arg, scope });
   };
-  const { directives, scopes } = flatDirectives(model);
   for (let k = 0; k < directives.length; k++) {
     const d = directives[k]!;
-    const scope = scopes[k]!;
+    scope = scopes[k]!;
     const idx = DEFINING_ARG.get(d.name);
     if (idx !== undefined && idx >= 0) {
       const a = d.args[idx];

@@ -13,8 +13,8 @@ export const directiveNotAllowed: Rule = {
   versions: 'all',
   noFix: 'where the directive belongs is a human decision',
   check(ctx) {
-    for (const file of ctx.model.files.values()) {
-      for (const p of ctx.contextProblemsOf(file))
+    for (const { file, problems } of ctx.contextProblems()) {
+      for (const p of problems)
         if (p.kind !== 'unknown') ctx.report({ at: { file, start: p.start, end: p.end }, message: p.message });
     }
   },

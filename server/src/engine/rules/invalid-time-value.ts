@@ -1,4 +1,3 @@
-import { directivesNamed } from '../model/config';
 import { parseNginxTime } from '../model/time';
 import type { Rule } from './rule';
 
@@ -24,7 +23,7 @@ export const invalidTimeValue: Rule = {
   noFix: 'the intended duration needs a human decision',
   check(ctx) {
     for (const name of TIME_DIRECTIVES) {
-      for (const { d } of directivesNamed(ctx.model, name)) {
+      for (const { d } of ctx.directivesNamed(name)) {
         // keepalive_timeout takes an optional second time (the header timeout).
         for (const a of d.args.slice(0, name === 'keepalive_timeout' ? 2 : 1)) {
           if (a.value.includes('$') || parseNginxTime(a.value) !== null) continue;

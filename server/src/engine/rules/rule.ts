@@ -9,8 +9,8 @@ import type { VariableDefinition } from '../model/variables';
 import type { HeaderEntry, LocationInfo } from '../model/websocket';
 import type { EngineSettings, Finding, Fix, RelatedInfo, Severity } from '../types';
 import { insertAtTop, insertLines, fix } from '../fixes/edits';
-import { own } from '../model/config';
-import { contextProblems, type ContextProblem } from '../features/context-check';
+import { directivesNamed, flatDirectives, own, subtreeDirectives, type Placed } from '../model/config';
+import { contextProblems, contextProblemsIn, type ContextProblem } from '../features/context-check';
 import { proxyUpstream } from '../model/websocket';
 import type { FileEdit } from '../types';
 
@@ -48,6 +48,17 @@ export interface Report {
   fixes?: Fix[];
 }
 
+/**
+ * An incremental run checks one scope's subtree (a `server` whose block was
+ * edited) instead of the whole config; what the rules need to know of the
+ * rest comes from the previous whole run.
+ */
+export interface Focus {
+  scope: Scope;
+  /** The whole config's `webSocketsUseKeepalive`. */
+  webSocketsUseKeepalive: boolean;
+}
+
 export class RuleContext {
   readonly findings: Finding[] = [];
   private current: Rule | null = null;
@@ -55,15 +66,44 @@ export class RuleContext {
   constructor(
     readonly model: ConfigModel,
     readonly settings: EngineSettings,
-    /** Every location of the config, classified. */
+    /** Every location of the config (of the focus, when there is one), classified. */
     readonly locations: LocationInfo[],
+    /** Every variable definition of the whole config. */
     readonly definitions: Map<string, VariableDefinition[]>,
     /** True when the config has no `http {}`: a snippet whose includer is unknown. */
     readonly lenient: boolean,
-  ) {}
+    /** Check only this scope's subtree. */
+    readonly focus?: Focus,
+  ) {
+    if (focus) this.keepaliveCache = focus.webSocketsUseKeepalive;
+  }
 
   private wsCache?: LocationInfo[];
   private keepaliveCache?: boolean;
+  private flatCache?: { directives: readonly Directive[]; scopes: readonly Scope[] };
+
+  /** The directives to check (all of the config, or the focus's) and, at the same index, their scopes. */
+  directives(): { readonly directives: readonly Directive[]; readonly scopes: readonly Scope[] } {
+    return (this.flatCache ??= this.focus ? subtreeDirectives(this.focus.scope) : flatDirectives(this.model));
+  }
+
+  /** The directives of one name to check, with their scopes. */
+  directivesNamed(name: string): readonly Placed[] {
+    if (!this.focus) return directivesNamed(this.model, name);
+    const { directives, scopes } = this.directives();
+    const out: Placed[] = [];
+    for (let i = 0; i < directives.length; i++) if (directives[i]!.name === name) out.push({ d: directives[i]!, scope: scopes[i]! });
+    return out;
+  }
+
+  /** Context/argument problems to report, per file: every file's, or those of the focus's subtree. */
+  contextProblems(): { file: SourceFile; problems: ContextProblem[] }[] {
+    if (this.focus) {
+      const d = this.focus.scope.directive!;
+      return [{ file: d.file, problems: contextProblemsIn(d, { lenient: this.lenient, analysis: this }) }];
+    }
+    return [...this.model.files.values()].map((file) => ({ file, problems: this.contextProblemsOf(file) }));
+  }
 
   /** Locations that proxy and carry WebSocket intent, except RFC 8441 extended CONNECT ones. */
   get webSocketLocations(): LocationInfo[] {

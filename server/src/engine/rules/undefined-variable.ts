@@ -1,5 +1,5 @@
 import { findVariables } from '../syntax/ast';
-import { flatDirectives, type Scope } from '../model/config';
+import type { Scope } from '../model/config';
 import { isBuiltinVariable } from '../knowledge/variables';
 import { fix } from '../fixes/edits';
 import type { Fix } from '../types';
@@ -22,7 +22,7 @@ export const undefinedVariable: Rule = {
   versions: 'all',
   check(ctx) {
     const seen = new Set<string>();
-    const { directives, scopes } = flatDirectives(ctx.model);
+    const { directives, scopes } = ctx.directives();
     for (let k = 0; k < directives.length; k++) {
       const d = directives[k]!;
       const scope = scopes[k]!;

@@ -13,8 +13,8 @@ export const unknownDirective: Rule = {
   href: 'https://nginx.org/en/docs/dirindex.html',
   versions: 'all',
   check(ctx) {
-    for (const file of ctx.model.files.values()) {
-      for (const p of ctx.contextProblemsOf(file)) {
+    for (const { file, problems } of ctx.contextProblems()) {
+      for (const p of problems) {
         if (p.kind !== 'unknown') continue;
         const d = file.directiveAt(p.start);
         const fixes: Fix[] = [];

@@ -25,8 +25,19 @@ export class LineIndex {
   /** Offset of the first character of each line. */
   readonly lineStarts: number[];
 
-  constructor(readonly text: string) {
-    const starts = [0];
+  /**
+   * The line table of `text`; with `starts`, that table as already computed
+   * (an in-place update splices the old one instead of scanning megabytes).
+   */
+  constructor(
+    readonly text: string,
+    starts?: number[],
+  ) {
+    if (starts) {
+      this.lineStarts = starts;
+      return;
+    }
+    starts = [0];
     if (text.indexOf('\r') < 0) {
       // indexOf is native and much faster than a charCodeAt loop on large files.
       for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);

@@ -129,7 +129,7 @@ export function reparseInPlace(file: SourceFile, text: string): BlockReparse | n
 
   const oldLines = file.lines;
   (file as { text: string }).text = text;
-  (file as { lines: LineIndex }).lines = new LineIndex(text);
+  (file as { lines: LineIndex }).lines = new LineIndex(text, spliceLineStarts(oldLines.lineStarts, text, start, oldEnd, newEnd));
 
   const generation = generationOf(file) + 1;
   generations.set(file, generation);
@@ -149,6 +149,27 @@ export function reparseInPlace(file: SourceFile, text: string): BlockReparse | n
   };
   reparses.set(file, change);
   return change;
+}
+
+/**
+ * The new text's line starts from the old ones: a line start at x depends
+ * on the characters at x - 1 and x only (`\n`; `\r` not followed by `\n`),
+ * so starts before the change stay, those after it move by the length
+ * difference, and only the changed span is scanned.
+ */
+function spliceLineStarts(old: number[], text: string, start: number, oldEnd: number, newEnd: number): number[] {
+  const out: number[] = [];
+  let i = 0;
+  while (i < old.length && old[i]! < start) out.push(old[i++]!);
+  if (out.length === 0) out.push(0);
+  for (let x = Math.max(1, start); x <= newEnd; x++) {
+    const c = text.charCodeAt(x - 1);
+    if (c === 10 || (c === 13 && text.charCodeAt(x) !== 10)) out.push(x);
+  }
+  const delta = newEnd - oldEnd;
+  while (i < old.length && old[i]! <= oldEnd) i++;
+  for (; i < old.length; i++) out.push(old[i]! + delta);
+  return out;
 }
 
 function commonPrefix(a: string, b: string, max: number): number {
