@@ -9,8 +9,10 @@
  *   same config (written with a valid wrapper under a temp prefix);
  * - the language server's latency for one edit of the 1.5 MB file: the real
  *   `node dist/server.js --stdio` driven over stdio, didOpen then 50
- *   sequential didChange edits, each timed until publishDiagnostics for that
- *   version arrives (debounce set to 0 so the figure is analysis + protocol);
+ *   sequential didChange edits inside server blocks (a value typed over, a
+ *   line added), each timed until publishDiagnostics for that version
+ *   arrives (debounce set to 0 so the figure is analysis + protocol); and,
+ *   apart, edits outside any server block, which are analysed whole;
  *   in-process `lintText` timings are printed as a proxy row next to it;
  * - peak memory: this process (maxRSS), the lint child (maxRSS), the server
  *   (VmHWM from /proc).
@@ -26,6 +28,7 @@ import { join } from 'node:path';
 import { parse as ncParse } from 'nginx-conf/dist/src/parser.js';
 import { NginxConfFile } from 'nginx-conf';
 import { parse } from '../server/src/engine/syntax/parser';
+import { LineIndex } from '../server/src/engine/syntax/ast';
 import { lintText } from '../server/src/engine/index';
 import { generateConfig } from './generate';
 import { buildOnce, LspTestClient, ROOT } from '../test/helpers/lsp-client';
@@ -139,8 +142,17 @@ interface LspResult {
   edits: number[];
   p50: number | null;
   p95: number | null;
+  /** Median of edits outside any server block (analysed whole). */
+  wholeMs?: number;
   vmHwmKb: number | null;
   note?: string;
+}
+
+/** The n-th match of a global regex with one group, as its index and that group. */
+function nthMatch(text: string, re: RegExp, n: number): { index: number; digit: string } | null {
+  let k = 0;
+  for (const m of text.matchAll(re)) if (k++ === n) return { index: m.index!, digit: m[1]! };
+  return null;
 }
 
 function vmHwmKb(pid: number | undefined): number | null {
@@ -163,27 +175,42 @@ async function benchLsp(servers: number): Promise<LspResult> {
   const uri = 'file:///bench/nginx.conf';
   const client = await LspTestClient.start({ debounceMs: 0 });
   try {
-    let t = performance.now();
+    const t = performance.now();
     client.open(uri, text, 1);
     await client.diagnostics(uri, (p) => p.version === 1, { timeoutMs: 120_000 });
     const openMs = performance.now() - t;
-    // Edit the read timeout of a different server each time, as a user typing would: one small incremental change per version.
-    const file = parse(text);
-    const targets = [...file.walk()].filter((d) => d.name === 'proxy_read_timeout').map((d) => d.args[0]!);
+    // What typing does inside server blocks, one small incremental change per version, each in a different
+    // server: a value typed over (same length) on even versions, a new line above it (every later line moves)
+    // on odd ones.
+    let current = text;
     const edits: number[] = [];
+    let version = 1;
+    const edit = async (start: number, end: number, newText: string): Promise<number> => {
+      const lines = new LineIndex(current);
+      const range = lines.rangeOf(start, end);
+      current = current.slice(0, start) + newText + current.slice(end);
+      version++;
+      const v = version;
+      const t0 = performance.now();
+      client.change(uri, v, [{ range, text: newText }]);
+      await client.diagnostics(uri, (p) => p.version === v, { timeoutMs: 60_000 });
+      return performance.now() - t0;
+    };
     for (let i = 0; i < EDITS; i++) {
-      const a = targets[(i * 37) % targets.length]!;
-      const version = i + 2;
-      const range = file.rangeOf(a.start, a.end);
-      t = performance.now();
-      client.change(uri, version, [{ range, text: i % 2 ? '3600s' : '3601s' }]);
-      await client.diagnostics(uri, (p) => p.version === version, { timeoutMs: 60_000 });
-      edits.push(performance.now() - t);
-      // Restore the original text so every edit starts from a valid document of the same size.
-      if (i % 2 === 0) continue;
+      const at = nthMatch(current, /proxy_read_timeout 360([01])s;/g, (i * 37) % servers);
+      if (!at) throw new Error('no proxy_read_timeout left to edit');
+      if (i % 2 === 0) edits.push(await edit(at.index + 22, at.index + 23, at.digit === '0' ? '1' : '0'));
+      else edits.push(await edit(at.index, at.index, 'proxy_buffering off;\n            '));
+    }
+    // Outside any server block (an upstream's keepalive), the whole config is analysed again: shown apart.
+    const whole: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const at = nthMatch(current, /keepalive 1([67]);/g, (i * 53) % servers);
+      if (!at) throw new Error('no keepalive left to edit');
+      whole.push(await edit(at.index + 11, at.index + 12, at.digit === '6' ? '7' : '6'));
     }
     const hwm = vmHwmKb(client.child.pid);
-    return { openMs, edits, p50: percentile(edits, 50), p95: percentile(edits, 95), vmHwmKb: hwm };
+    return { openMs, edits, p50: percentile(edits, 50), p95: percentile(edits, 95), wholeMs: median(whole), vmHwmKb: hwm };
   } catch (e) {
     return { openMs: null, edits: [], p50: null, p95: null, vmHwmKb: null, note: (e as Error).message.slice(0, 300) };
   } finally {
@@ -228,6 +255,7 @@ async function main(): Promise<void> {
     }
     rows.push([`LSP edit of 1x, p50 (${lsp.edits.length} edits, debounce 0)`, fmt(lsp.p50), '', '']);
     rows.push([`LSP edit of 1x, p95`, fmt(lsp.p95) + (lsp.note ? ` (${lsp.note})` : ''), '', '< 30 ms']);
+    rows.push([`LSP edit of 1x outside any server block (whole analysis), median of 5`, fmt(lsp.wholeMs), '', '']);
     rows.push([`LSP didOpen of 1x to first diagnostics`, fmt(lsp.openMs), '', '']);
     rows.push([`proxy: in-process lintText of 1x, p50 / p95`, `${fmt(proxy.p50)} / ${fmt(proxy.p95)}`, '', '']);
     rows.push([`peak memory: bench process maxRSS`, `${(self.maxRssKb / 1024).toFixed(0)} MB`, '', '']);

@@ -222,6 +222,11 @@ function unitSignatures(model: ConfigModel, locations: LocationInfo[], definitio
   return out;
 }
 
+/** Settings are small plain data, re-created by adapters on every read: compared by value. */
+function sameSettings(a: EngineSettings, b: EngineSettings): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
+}
+
 /** Scope kinds whose content matters to their own subtree only (an upstream or map misplaced in a server matters to all). */
 const LOCAL_KINDS = new Set(['location', 'if', 'limit_except']);
 
@@ -237,7 +242,7 @@ function onlyLocal(unit: Scope): boolean {
  */
 function update(previous: Analysis, host: FileHost, settings: EngineSettings, cache: ParseCache): Analysis | null {
   const st = updateStates.get(previous);
-  if (!st || st.settings !== settings) return null;
+  if (!st || !sameSettings(st.settings, settings)) return null;
   const model = previous.model;
 
   // Exactly one file may have changed, by one in-place block re-parse; the others must be the very same trees.

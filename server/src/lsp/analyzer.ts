@@ -12,7 +12,7 @@
 import * as nodePath from 'node:path';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { DiagnosticSeverity, type Diagnostic, type TextDocuments } from 'vscode-languageserver/node';
-import { analyze, parse, type Analysis, type EngineSettings, type Finding, type SourceFile } from '../engine/index';
+import { analyze, updateText, type Analysis, type EngineSettings, type Finding, type SourceFile } from '../engine/index';
 import { failureDiagnostic, toDiagnostic } from './diagnostics';
 import { DiskReader, formatMb, LspFileHost, MAX_FILE_BYTES } from '../node/file-host';
 import { globMatches } from '../node/glob';
@@ -69,6 +69,8 @@ export class Analyzer {
   private readonly disk: DiskReader;
   /** Parsed files shared by all analyses (the engine reuses an entry while its text is unchanged), so an edit re-parses only the edited file. */
   private readonly parseCache = new Map<string, SourceFile>();
+  /** Documents whose next analysis must start from scratch (the files around them changed in ways an update cannot see). */
+  private readonly noReuse = new Set<string>();
   /** Finds the config that includes a document which is not a whole config itself. */
   readonly roots: RootFinder;
   private isReady = false;
@@ -163,6 +165,7 @@ export class Analyzer {
     const path = uriToPath(uri);
     this.cancel(uri);
     this.justOpened.delete(uri);
+    this.noReuse.delete(uri);
     this.states.delete(uri);
     if (this.openByPath.get(path) === uri) this.openByPath.delete(path);
     for (const p of this.parseCache.keys()) {
@@ -175,6 +178,8 @@ export class Analyzer {
 
   /** Files changed on disk (file watcher): re-read them, and look for config roots again. */
   diskChanged(paths: string[]): void {
+    // A file appearing or going away changes what a glob include finds, which an in-place update cannot see.
+    for (const uri of this.states.keys()) this.noReuse.add(uri);
     for (const p of paths) this.disk.invalidate(p);
     this.roots.invalidate();
     for (const p of paths) this.scheduleDependents(p);
@@ -184,6 +189,7 @@ export class Analyzer {
 
   /** Where config roots are looked for changed (workspace folders, nginxWs.configRoots). */
   rootsChanged(): void {
+    for (const uri of this.states.keys()) this.noReuse.add(uri);
     this.roots.invalidate();
     this.reanalyzeAll();
   }
@@ -304,7 +310,11 @@ export class Analyzer {
       const started = performance.now();
       const settings = this.o.settings();
       const rootPath = this.rootOf(path, text, settings);
-      let analysis = analyze(rootPath, host, settings, this.parseCache);
+      // The previous analysis of the same root is updated in place when the edit allows (it is used up either way).
+      const before = this.states.get(uri);
+      const previous = before?.rootPath === rootPath && !this.noReuse.has(uri) ? (before.analysis ?? undefined) : undefined;
+      this.noReuse.delete(uri);
+      let analysis = analyze(rootPath, host, settings, this.parseCache, previous);
       if (rootPath !== path) this.roots.remember(rootPath, analysis.files.keys(), host.reads);
       let effectiveRoot = rootPath;
       if (!analysis.files.has(path)) {
@@ -372,7 +382,7 @@ export class Analyzer {
     if (!isDiskPath(path)) return path;
     let file = this.parseCache.get(path);
     if (!file || file.text !== text) {
-      file = parse(text, path);
+      file = updateText(file, text, path);
       this.parseCache.set(path, file);
     }
     if (isCompleteConfig(file)) return path;

@@ -245,7 +245,8 @@ export function includesAnything(statements: readonly Statement[]): boolean {
  */
 export function rebuildScope(model: ConfigModel, scope: Scope): void {
   const scopeOf = scopeOfBuilt.get(model);
-  if (scopeOf) for (const s of descendants(scope)) if (s.directive) scopeOf.delete(s.directive);
+  const before = byKind(descendants(scope));
+  if (scopeOf) for (const list of before.values()) for (const s of list) scopeOf.delete(s.directive!);
   scope.children = NO_SCOPES;
   scope.byName = undefined;
   const fill = (target: Scope, statements: readonly Statement[]) => {
@@ -261,7 +262,31 @@ export function rebuildScope(model: ConfigModel, scope: Scope): void {
     }
   };
   fill(scope, scope.directive!.block!.children);
-  // Document order is the tree's pre-order: one walk of ~10k scopes costs less than splicing each kind's list.
+  flat.delete(model);
+  // A subtree's scopes of one kind are one run in that kind's list (the lists are in pre-order): swap the runs.
+  const after = byKind(descendants(scope));
+  for (const kind of new Set([...before.keys(), ...after.keys()])) {
+    const old = before.get(kind) ?? [];
+    const now = after.get(kind) ?? [];
+    if (!old.length) return relistScopes(model); // no run to swap: where the new one goes needs a walk
+    const list = model.scopes.get(kind)!;
+    list.splice(list.indexOf(old[0]!), old.length, ...now);
+    if (!list.length) model.scopes.delete(kind);
+  }
+}
+
+function byKind(scopes: Iterable<Scope>): Map<string, Scope[]> {
+  const m = new Map<string, Scope[]>();
+  for (const s of scopes) {
+    const l = m.get(s.kind);
+    if (l) l.push(s);
+    else m.set(s.kind, [s]);
+  }
+  return m;
+}
+
+/** Rebuilds `model.scopes` from the tree: document order is the tree's pre-order. */
+function relistScopes(model: ConfigModel): void {
   model.scopes.clear();
   const stack: Scope[] = [...model.root.children].reverse();
   while (stack.length) {
@@ -271,7 +296,6 @@ export function rebuildScope(model: ConfigModel, scope: Scope): void {
     list.push(s);
     for (let i = s.children.length - 1; i >= 0; i--) stack.push(s.children[i]!);
   }
-  flat.delete(model);
 }
 
 /**

@@ -158,18 +158,30 @@ export function reparseInPlace(file: SourceFile, text: string): BlockReparse | n
  * difference, and only the changed span is scanned.
  */
 function spliceLineStarts(old: number[], text: string, start: number, oldEnd: number, newEnd: number): number[] {
-  const out: number[] = [];
-  let i = 0;
-  while (i < old.length && old[i]! < start) out.push(old[i++]!);
-  if (out.length === 0) out.push(0);
+  // Native copies for the two unchanged stretches (tens of thousands of lines); a scan of the change only.
+  const before = firstAbove(old, start - 1);
+  const after = firstAbove(old, oldEnd);
+  const mid: number[] = before === 0 ? [0] : [];
   for (let x = Math.max(1, start); x <= newEnd; x++) {
     const c = text.charCodeAt(x - 1);
-    if (c === 10 || (c === 13 && text.charCodeAt(x) !== 10)) out.push(x);
+    if (c === 10 || (c === 13 && text.charCodeAt(x) !== 10)) mid.push(x);
   }
   const delta = newEnd - oldEnd;
-  while (i < old.length && old[i]! <= oldEnd) i++;
-  for (; i < old.length; i++) out.push(old[i]! + delta);
-  return out;
+  const tail = old.slice(after);
+  if (delta !== 0) for (let i = 0; i < tail.length; i++) tail[i]! += delta;
+  return old.slice(0, before).concat(mid, tail);
+}
+
+/** Index of the first element greater than `x` in an ascending list. */
+function firstAbove(list: number[], x: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const m = (lo + hi) >> 1;
+    if (list[m]! <= x) lo = m + 1;
+    else hi = m;
+  }
+  return lo;
 }
 
 function commonPrefix(a: string, b: string, max: number): number {
