@@ -11,7 +11,10 @@
  * generated WebSocket config), applies 1-8 random mutations (byte flips,
  * deletions of `;{}"'`, duplicated or deleted slices, insertion of nginx
  * syntax characters, truncation, CRLF conversion, invalid UTF-8 bytes), and
- * runs `parse` and `lintText` on the result. Anything that throws is a bug:
+ * runs `parse` and `lintText` on the result, and checks that the editor's
+ * incremental path (the seed analysed, then the result as an in-place update
+ * of it) gives the same tree and findings as a whole parse and analysis.
+ * Anything that throws, or differs, is a bug:
  * the input is saved to a temp file (path printed, with the stack), and the
  * exit code is 1. An input that takes more than `--slow-ms` (default 2000) to
  * lint is reported too, since it hints at non-linear behaviour.
@@ -24,7 +27,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFile
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from '../../server/src/engine/syntax/parser';
-import { lintText } from '../../server/src/engine/index';
+import assert from 'node:assert/strict';
+import { analyze, lintText, singleFileHost, DEFAULT_SETTINGS, type Finding } from '../../server/src/engine/index';
+import type { ParseCache } from '../../server/src/engine/model/config';
+import { dumpTree } from '../support/tree-dump';
 import { generateConfig } from '../../bench/generate';
 
 interface Options {
@@ -193,6 +199,7 @@ function main(): number {
       try {
         parse(text, 'fuzz.conf');
         lintText(text, '/fuzz/nginx.conf');
+        incrementalAgrees(seed.bytes.toString(encoding), text);
       } catch (e) {
         failures++;
         const file = join(outDir, `crash-${iterations}-${encoding}.conf`);
@@ -215,6 +222,24 @@ function main(): number {
   }
   console.log(`fuzz: done, ${iterations} inputs (${(bytes / 1e6).toFixed(1)} MB, each as utf8 and latin1), ${failures} failures, ${slow} slow; seed ${o.seed}`);
   return failures ? 1 : 0;
+}
+
+/**
+ * The editor's path: the seed analysed, then the mutated text as an update
+ * of it (in place where the change allows), must equal a whole parse and a
+ * whole analysis of the mutated text. Throws on a difference.
+ */
+function incrementalAgrees(before: string, after: string): void {
+  const path = '/fuzz/nginx.conf';
+  let text = before;
+  const host = { ...singleFileHost(path, before), readFile: (p: string) => (p === path ? text : undefined) };
+  const cache: ParseCache = new Map();
+  const previous = analyze(path, host, DEFAULT_SETTINGS, cache);
+  text = after;
+  const updated = analyze(path, host, DEFAULT_SETTINGS, cache, previous);
+  assert.deepEqual(dumpTree(updated.files.get(path)!), dumpTree(parse(after, path)), 'in-place tree equals a whole parse');
+  const key = (fs: Finding[]) => fs.map((f) => JSON.stringify([f.range, f.code, f.message, f.related ?? null, f.fixes])).sort();
+  assert.deepEqual(key(updated.findings), key(analyze(path, singleFileHost(path, after), DEFAULT_SETTINGS).findings), 'incremental findings equal whole ones');
 }
 
 process.exitCode = main();
