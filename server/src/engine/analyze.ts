@@ -21,8 +21,8 @@ export interface WsLocation {
   path: string;
   /** The `location` directive. */
   directive: Directive;
-  /** Range of the location's first line (name and arguments), for a CodeLens. */
-  range: Range;
+  /** Range of the location's first line (name and arguments), for a CodeLens (computed when read). */
+  readonly range: Range;
   /** The location's path or regex, e.g. `/ws/`. */
   locationPath: string;
   /** `''`, `=`, `~`, `~*`, `^~` or `@`. */
@@ -173,11 +173,14 @@ function wsLocationsOf(locations: LocationInfo[]): WsLocation[] {
 
 function wsLocation(l: LocationInfo): WsLocation {
   const { modifier, path } = locationPath(l.directive);
-  const h = head(l.directive);
   return {
     path: l.directive.file.uri,
     directive: l.directive,
-    range: h.file.rangeOf(h.start, h.end),
+    // From the directive's offsets when read: they stay current when the file is updated in place.
+    get range() {
+      const h = head(this.directive);
+      return h.file.rangeOf(h.start, h.end);
+    },
     locationPath: path,
     modifier,
     intent: l.intent ?? 'recipe',
@@ -343,32 +346,25 @@ function update(previous: Analysis, host: FileHost, settings: EngineSettings, ca
     if (s >= server.start && e <= server.end) findings.push(f);
   }
 
-  // WebSocket locations: the server's own, fresh, where its old ones were (or where it sits in the file); the others moved.
+  // WebSocket locations: the server's run of them (one run: the list is in document order) swapped for fresh
+  // ones; the others' ranges follow their directives. `previous`'s lists are reused.
   const fresh = wsLocationsOf(locations);
-  const wsLocations: WsLocation[] = [];
-  const wsUnits: (Scope | null)[] = [];
-  let placed = false;
-  const place = () => {
-    for (const w of fresh) wsLocations.push(w), wsUnits.push(unit);
-    placed = true;
-  };
-  previous.wsLocations.forEach((w, i) => {
-    const u = st.wsUnits[i] ?? null;
-    if (u === unit) {
-      if (!placed) place();
-      return;
-    }
-    if (!placed && w.path === path && w.directive.start > server.start) place();
-    const range = w.path === path ? (moved(w.range) ?? w.range) : w.range;
-    wsLocations.push(range === w.range ? w : { ...w, range });
-    wsUnits.push(u);
-  });
-  if (!placed) place();
+  const { wsLocations } = previous;
+  const { wsUnits } = st;
+  let at = wsUnits.indexOf(unit);
+  let count = 0;
+  if (at >= 0) while (wsUnits[at + count] === unit) count++;
+  else {
+    at = wsLocations.findIndex((w) => w.path === path && w.directive.start > server.start);
+    if (at < 0) at = wsLocations.length;
+  }
+  wsLocations.splice(at, count, ...fresh);
+  wsUnits.splice(at, count, ...fresh.map(() => unit));
 
   const analysis: Analysis = { files: previous.files, findings: dedupe(findings), wsLocations, upstreams: previous.upstreams, model };
-  // `previous` is used up: its state's maps move on to the new analysis.
+  // `previous` is used up: its state moves on to the new analysis.
   st.generations.set(path, generationOf(file));
-  updateStates.set(analysis, { ...st, wsUnits });
+  updateStates.set(analysis, st);
   return analysis;
 }
 
