@@ -6,9 +6,20 @@
  * character). Ranges are computed lazily from the file's line table, so a
  * large file costs two numbers per node, not two objects.
  *
+ * The parser stores the tree compactly (tree.ts); these classes are views
+ * of it, made when a list is first read: `file.children` makes the
+ * top-level statements, `block.children` a block's. A view is made complete
+ * (a directive with its name, arguments, block, trailing comment) and is a
+ * plain object from then on: it never reads the compact tree again, and
+ * every field of it may be written (in-place editing moves nodes by
+ * rewriting `start`/`end`, re-homes them with `file`, replaces lists). Only
+ * a block's (or the file's) children list not read yet still points into
+ * the compact tree; `SourceFile.materialize()` reads them all.
+ *
  * This module imports nothing from vscode-languageserver: `Position` and
  * `Range` are structurally identical to the LSP types.
  */
+import type { CompactTree } from './tree';
 
 export interface Position {
   line: number;
@@ -145,12 +156,7 @@ export class Argument extends NodeBase {
 
   /** The value as nginx sees it: quotes removed, escapes resolved. */
   get value(): string {
-    if (this.cachedValue === undefined) {
-      const quoted = this.quoted;
-      const raw = this.file.text.slice(quoted ? this.start + 1 : this.start, quoted && this.terminated ? this.end - 1 : this.end);
-      this.cachedValue = raw.indexOf('\\') >= 0 ? unescapeNginx(raw) : raw;
-    }
-    return this.cachedValue;
+    return (this.cachedValue ??= argumentValue(this.file.text, this.start, this.end, this.terminated));
   }
 
   /** Source text exactly as written, quotes included. */
@@ -178,6 +184,14 @@ export class Argument extends NodeBase {
 }
 Object.defineProperty(Argument.prototype, 'type', { value: 'argument', writable: false, enumerable: true });
 Object.defineProperty(Argument.prototype, 'terminated', { value: true, writable: true, enumerable: true });
+
+/** The value of the token `[start, end)` of `text` as nginx sees it: quotes removed, escapes resolved. */
+export function argumentValue(text: string, start: number, end: number, terminated: boolean): string {
+  const c = text.charCodeAt(start);
+  const quoted = c === 34 /* " */ || c === 39; /* ' */
+  const raw = text.slice(quoted ? start + 1 : start, quoted && terminated ? end - 1 : end);
+  return raw.indexOf('\\') >= 0 ? unescapeNginx(raw) : raw;
+}
 
 /** nginx's escape handling (ngx_conf_read_token): \\" \\' \\\\ become the char, \\t \\r \\n become control chars, others stay. */
 export function unescapeNginx(s: string): string {
@@ -253,8 +267,11 @@ Object.defineProperty(Comment.prototype, 'type', { value: 'comment', writable: f
 
 export class Block extends NodeBase {
   declare readonly type: 'block';
-  /** Set once when the parser closes the block (an exact-size list); shared and frozen while empty. */
-  readonly children: Statement[] = NO_STATEMENTS;
+  /** The children once read (see `children`); shared and frozen while empty. */
+  private list: Statement[] = NO_STATEMENTS;
+  /** Where the children still lie in the compact tree (the statement index of this block's directive), until first read. */
+  private pending: CompactTree<Comment> | null = null;
+  private pendingAt = 0;
   /** False when the file ended before the closing `}`. */
   closed = false;
   /**
@@ -271,6 +288,23 @@ export class Block extends NodeBase {
     super(file, start, end);
   }
 
+  /** Made from the compact tree on first read (an exact-size list), a plain array from then on; may be replaced. */
+  get children(): Statement[] {
+    const tree = this.pending;
+    if (tree !== null) {
+      this.pending = null;
+      const at = this.pendingAt;
+      // Offsets are relative to the block: a block moved before its children were read moves them too.
+      this.list = loadStatements(tree, this.file, this, at + 1, tree.next(at), this.start - tree.blockStart(at));
+    }
+    return this.list;
+  }
+
+  set children(list: Statement[]) {
+    this.pending = null;
+    this.list = list;
+  }
+
   /** Offset just after `{`. */
   get bodyStart(): number {
     return this.start + 1;
@@ -283,6 +317,12 @@ export class Block extends NodeBase {
 
   directives(): Directive[] {
     return this.children.filter((c): c is Directive => c.type === 'directive');
+  }
+
+  /** Leaves the children of directive `at` in `tree` to be made on first read. */
+  static defer(block: Block, tree: CompactTree<Comment>, at: number): void {
+    block.pending = tree;
+    block.pendingAt = at;
   }
 }
 Object.defineProperty(Block.prototype, 'type', { value: 'block', writable: false, enumerable: true });
@@ -358,12 +398,14 @@ export interface SyntaxError {
 
 export class SourceFile {
   readonly type = 'file' as const;
-  /** Set once by the parser when it is done (an exact-size list). */
-  readonly children: Statement[] = NO_STATEMENTS;
   /** Every comment in document order, including those between a directive's arguments. */
   readonly comments: Comment[] = [];
   readonly errors: SyntaxError[] = [];
   readonly lines: LineIndex;
+  /** The top-level statements once read (see `children`). */
+  private list: Statement[] = NO_STATEMENTS;
+  /** The compact tree the top-level statements are still to be made from, until first read. */
+  private pending: CompactTree<Comment> | null = null;
 
   constructor(
     /** A path or URI; only used for messages and include resolution. */
@@ -371,6 +413,43 @@ export class SourceFile {
     readonly text: string,
   ) {
     this.lines = new LineIndex(text);
+  }
+
+  /** Made from the compact tree on first read (an exact-size list), a plain array from then on; may be replaced. */
+  get children(): Statement[] {
+    const tree = this.pending;
+    if (tree !== null) {
+      this.pending = null;
+      this.list = loadStatements(tree, this, null, 0, tree.count, 0);
+    }
+    return this.list;
+  }
+
+  set children(list: Statement[]) {
+    this.pending = null;
+    this.list = list;
+  }
+
+  /** Called once by the parser: the file's statements are to be made from `tree` when first read. */
+  attachTree(tree: CompactTree<Comment>): void {
+    this.pending = tree;
+  }
+
+  /**
+   * Makes every node of the tree now, so that nothing refers to the compact
+   * tree any more. Call it before editing the tree in place (moving nodes,
+   * re-homing them into another file, replacing lists): a list made later
+   * would be made from the original parse. Walking every block's children
+   * does the same. Returns the file.
+   */
+  materialize(): this {
+    const stack: Statement[][] = [this.children];
+    while (stack.length) {
+      for (const s of stack.pop()!) {
+        if (s.type === 'directive' && s.block && s.block.children.length) stack.push(s.block.children);
+      }
+    }
+    return this;
   }
 
   rangeOf(start: number, end: number): Range {
@@ -425,4 +504,75 @@ function binarySearchStatement(list: Statement[], offset: number): Statement | n
     else return s;
   }
   return null;
+}
+
+/** Scratch list for `loadStatements` (sliced to exact size, then cleared so it holds no nodes). */
+const scratch: Statement[] = [];
+const argScratch: Argument[] = [];
+
+/**
+ * The statements `from`, then each one's `next`, up to `to`, of `tree`: the
+ * children of one block (or the file's top level) as complete nodes, their
+ * offsets moved by `delta`. Comments are the tree's own comment objects, so
+ * a directive's `comment`, `file.comments` and the children list share them.
+ */
+function loadStatements(tree: CompactTree<Comment>, file: SourceFile, parent: Block | null, from: number, to: number, delta: number): Statement[] {
+  let n = 0;
+  for (let s = from; s < to; s = tree.next(s)) {
+    scratch[n++] = tree.isComment(s) ? tree.comments[tree.tok(s)]! : loadDirective(tree, file, parent, s, delta);
+  }
+  if (n === 0) return NO_STATEMENTS;
+  const list = scratch.slice(0, n);
+  scratch.fill(NO_NODE, 0, n);
+  return list;
+}
+
+/** Placeholder that lets `scratch` drop its references without shrinking (which would reallocate it on every list). */
+const NO_NODE = null as unknown as Statement;
+
+function loadDirective(tree: CompactTree<Comment>, file: SourceFile, parent: Block | null, s: number, delta: number): Directive {
+  const tok = tree.tok(s);
+  const d = new Directive(
+    file,
+    tree.start(s) + delta,
+    tree.end(s) + delta,
+    tree.name(s),
+    tree.keepsNameToken(s) ? loadArgument(tree, file, tok, delta) : null,
+    parent,
+  );
+  const argc = tree.argc(s);
+  if (argc) {
+    // Exact-size lists, as literals for the common counts (no scratch round trip).
+    let args: Argument[];
+    if (argc === 1) args = [loadArgument(tree, file, tok + 1, delta)];
+    else if (argc === 2) args = [loadArgument(tree, file, tok + 1, delta), loadArgument(tree, file, tok + 2, delta)];
+    else {
+      for (let i = 0; i < argc; i++) argScratch[i] = loadArgument(tree, file, tok + 1 + i, delta);
+      args = argScratch.slice(0, argc);
+      argScratch.fill(NO_ARG, 0, argc);
+    }
+    (d as { args: Argument[] }).args = args;
+  }
+  // Own properties only where the prototype's default (terminated, no comment) is wrong.
+  if (!tree.terminated(s)) d.terminated = false;
+  const c = tree.trailingComment(s);
+  if (c >= 0) d.comment = tree.comments[c]!;
+  if (tree.hasBlock(s)) {
+    const bStart = tree.blockStart(s);
+    const bEnd = tree.blockEnd(s);
+    const b = new Block(file, bStart + delta, bEnd + delta, d);
+    if (tree.closed(s)) b.closed = true;
+    if (tree.opaque(s)) b.opaque = tree.text.slice(bStart + 1, b.closed ? bEnd - 1 : bEnd);
+    else if (tree.next(s) > s + 1) Block.defer(b, tree, s);
+    d.block = b;
+  }
+  return d;
+}
+
+const NO_ARG = null as unknown as Argument;
+
+function loadArgument(tree: CompactTree<Comment>, file: SourceFile, t: number, delta: number): Argument {
+  const a = new Argument(file, tree.tokStart(t) + delta, tree.tokEnd(t) + delta);
+  if (!tree.tokTerminated(t)) (a as { terminated: boolean }).terminated = false;
+  return a;
 }

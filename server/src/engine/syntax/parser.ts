@@ -22,7 +22,8 @@
  *   later directives keep their real parent (what the rules need) and the
  *   error lands on the block the user left open. Balanced files take one pass.
  */
-import { Argument, Block, Comment, Directive, SourceFile, type Statement, type SyntaxErrorCode } from './ast';
+import { Comment, SourceFile, argumentValue, type SyntaxErrorCode } from './ast';
+import { CompactTree } from './tree';
 import { DATA_BLOCKS, isKnownDirectiveName } from '../knowledge/names';
 
 export const MAX_DEPTH = 256;
@@ -56,6 +57,13 @@ const enum Ch {
   RBrace = 125,
 }
 
+/**
+ * Parses `text` into a file whose tree is compact (see tree.ts): directive,
+ * argument and block nodes are created when a caller first reads a list of
+ * them (`file.children`, `block.children`), so parsing itself allocates
+ * almost nothing per node. `file.errors`, `file.comments` and `file.lines`
+ * are complete on return.
+ */
 export function parse(text: string, uri = 'untitled'): SourceFile {
   const first = new Parser(text, uri, false).run();
   if (!first.errors.some((e) => e.code === 'unclosed-block' || e.code === 'unexpected-brace')) return first;
@@ -63,8 +71,12 @@ export function parse(text: string, uri = 'untitled'): SourceFile {
   return second.errors.length <= first.errors.length ? second : first;
 }
 
+/** No directive: statement indices are >= 0. */
+const NONE = -1;
+
 class Parser {
   private readonly file: SourceFile;
+  private readonly tree: CompactTree<Comment>;
   private readonly text: string;
   private pos = 0;
   // Current token.
@@ -76,35 +88,28 @@ class Parser {
   private tokTerminated = true;
 
   /**
-   * Open blocks, innermost last, as parallel arrays (no object per level): the block, or null for a phantom
-   * level (a stray `{` or one nested too deep, whose children go to the enclosing block); the indentation of
-   * the line where the block's directive starts (-1 when it does not start its line, or in brace mode); the
-   * indentation of the block's first child that starts a line (-1 until one does).
+   * Open blocks, innermost last, as parallel arrays: the statement index of
+   * the block's directive, or NONE for a phantom level (a stray `{` or one
+   * nested too deep, whose children go to the enclosing block); the
+   * indentation of the line where the block's directive starts (-1 when it
+   * does not start its line, or in brace mode); the indentation of the
+   * block's first child that starts a line (-1 until one does).
    */
-  private readonly frames: (Block | null)[] = [];
+  private readonly frames: number[] = [];
   private readonly frameIndent: number[] = [];
   private readonly frameBodyIndent: number[] = [];
   /** The real blocks among `frames` (phantoms skipped), so the current block is O(1) however many stray `{` there are. */
-  private readonly blocks: Block[] = [];
+  private readonly blocks: number[] = [];
   /**
-   * Statements of the file and of every open block, innermost block's last:
-   * `pending[blockStarts[i] .. pendingLen)` are the children so far of
-   * `blocks[i]`, and the file's own come before the first block's. A block
-   * gets an exact-size copy when it ends (push-grown lists would keep up to
-   * 17 slots for one child, and most blocks are small).
+   * The last statement added to the file's top level (first entry) and to
+   * each real open block (one more entry per `blocks` entry), NONE while
+   * empty: a comment on the same line trails it.
    */
-  private readonly pending: Statement[] = [];
-  private pendingLen = 0;
-  private readonly blockStarts: number[] = [];
-  /**
-   * Arguments of the directive being read, `args[0 .. argsLen)`; copied into
-   * it when it ends. A length counter, not `args.length = 0`, which would
-   * drop the backing store and make every directive allocate a new one.
-   */
-  private readonly args: Argument[] = [];
-  private argsLen = 0;
-  /** Interned names by hash (see `intern`). */
-  private readonly names = new Map<number, string>();
+  private readonly lastAdded: number[] = [NONE];
+  /** Arguments read so far for the directive being read (its tokens follow its name token in the tree). */
+  private argc = 0;
+  /** Name index in `tree.names` by hash (see `intern`). */
+  private readonly nameIds = new Map<number, number>();
   private depth = 0;
   private tooDeepReported = false;
 
@@ -119,11 +124,14 @@ class Parser {
   ) {
     this.text = text;
     this.file = new SourceFile(uri, text);
+    this.tree = new CompactTree<Comment>(text, this.file.comments);
   }
 
   run(): SourceFile {
     const file = this.file;
-    let cur: Directive | null = null;
+    const tree = this.tree;
+    /** The directive being read (name seen, not yet ended by `;`, `{` or recovery), or NONE. */
+    let cur = NONE;
 
     for (;;) {
       this.next();
@@ -132,17 +140,17 @@ class Parser {
 
       if (tok === Tok.Comment) {
         const c = new Comment(file, this.tokStart, this.tokEnd);
-        file.comments.push(c);
-        if (cur) {
+        const ci = file.comments.push(c) - 1;
+        if (cur !== NONE) {
           // A comment between arguments: nginx allows it; keep the directive going.
           continue;
         }
-        const prev = this.pendingLen > this.currentStart() ? this.pending[this.pendingLen - 1] : undefined;
-        if (prev && prev.type === 'directive' && !this.tokNewline && prev.end <= c.start) {
+        const prev = this.lastAdded[this.lastAdded.length - 1]!;
+        if (prev !== NONE && !tree.isComment(prev) && !this.tokNewline && tree.end(prev) <= c.start) {
           c.trailing = true;
-          if (!prev.comment) prev.comment = c;
+          if (tree.trailingComment(prev) < 0) tree.setTrailingComment(prev, ci);
         }
-        this.addStatement(c);
+        this.added(tree.addComment(c.start, c.end, ci));
         continue;
       }
 
@@ -151,27 +159,28 @@ class Parser {
           const col = this.lineIndent(this.tokStart);
           if (col >= 0) {
             if (this.outdentedBelow(col)) {
-              if (cur) {
+              if (cur !== NONE) {
                 this.missingSemicolon(cur);
                 this.finish(cur, this.lastEnd(cur));
-                cur = null;
+                cur = NONE;
               }
               while (this.outdentedBelow(col)) this.closeImplicitly();
             }
-            if (!cur) {
+            if (cur === NONE) {
               const top = this.frames.length - 1;
-              if (top >= 0 && this.frames[top] && this.frameBodyIndent[top]! < 0) this.frameBodyIndent[top] = col;
+              if (top >= 0 && this.frames[top] !== NONE && this.frameBodyIndent[top]! < 0) this.frameBodyIndent[top] = col;
             }
           }
         }
-        if (cur) {
-          if (this.tokNewline && tok === Tok.Word && this.looksLikeNewDirective(cur)) {
+        if (cur !== NONE) {
+          if (this.tokNewline && tok === Tok.Word && this.looksLikeNewDirective()) {
             this.missingSemicolon(cur);
             this.finish(cur, this.lastEnd(cur));
-            cur = null;
+            cur = NONE;
           } else {
-            this.args[this.argsLen++] = this.makeArg();
-            cur.end = this.tokEnd;
+            tree.addToken(this.tokStart, this.tokEnd, this.tokTerminated);
+            this.argc++;
+            tree.setEnd(cur, this.tokEnd);
             continue;
           }
         }
@@ -180,9 +189,9 @@ class Parser {
       }
 
       if (tok === Tok.Semi) {
-        if (cur) {
+        if (cur !== NONE) {
           this.finish(cur, this.tokEnd);
-          cur = null;
+          cur = NONE;
         } else {
           this.error('unexpected-semicolon', "Unexpected ';'", this.tokStart, this.tokEnd);
         }
@@ -190,33 +199,32 @@ class Parser {
       }
 
       if (tok === Tok.Open) {
-        if (!cur) {
+        if (cur === NONE) {
           this.error('unexpected-brace', "Unexpected '{': a block needs a directive name before it", this.tokStart, this.tokEnd);
-          this.pushFrame(null, -1);
+          this.pushFrame(NONE, -1);
           continue;
         }
-        const block = new Block(file, this.tokStart, this.tokEnd, cur);
-        cur.block = block;
+        tree.setBlock(cur, this.tokStart, this.tokEnd);
         this.finish(cur, this.tokEnd);
-        if (isLuaBlockName(cur.name)) {
-          this.readOpaqueLua(block);
-          cur.end = block.end;
-          cur = null;
+        if (isLuaBlockName(tree.name(cur))) {
+          this.readOpaqueLua(cur);
+          tree.setEnd(cur, tree.blockEnd(cur));
+          cur = NONE;
           continue;
         }
         if (this.depth >= MAX_DEPTH) {
           if (!this.tooDeepReported) {
             this.tooDeepReported = true;
-            this.error('too-deep', `Blocks are nested deeper than ${MAX_DEPTH} levels; deeper blocks are not analysed`, cur.nameToken.start, cur.nameToken.end);
+            this.errorAtName('too-deep', `Blocks are nested deeper than ${MAX_DEPTH} levels; deeper blocks are not analysed`, cur);
           }
-          this.pushFrame(null, -1);
+          this.pushFrame(NONE, -1);
         } else {
-          this.pushFrame(block, this.indentMode ? this.lineIndent(cur.start) : -1);
-          this.blocks.push(block);
-          this.blockStarts.push(this.pendingLen);
+          this.pushFrame(cur, this.indentMode ? this.lineIndent(tree.start(cur)) : -1);
+          this.blocks.push(cur);
+          this.lastAdded.push(NONE);
           this.depth++;
         }
-        cur = null;
+        cur = NONE;
         continue;
       }
 
@@ -224,82 +232,73 @@ class Parser {
       if (this.indentMode && this.tokNewline) {
         const col = this.lineIndent(this.tokStart);
         const top = this.frames.length - 1;
-        const indent = top >= 0 && this.frames[top] ? this.frameIndent[top]! : -1;
+        const indent = top >= 0 && this.frames[top] !== NONE ? this.frameIndent[top]! : -1;
         const bodyIndent = top >= 0 ? this.frameBodyIndent[top]! : -1;
         if (indent >= 0 && bodyIndent > indent && col >= bodyIndent) {
           // Indented like the block's body, not like its directive: this `}` closes nothing.
-          if (cur) {
+          if (cur !== NONE) {
             this.missingSemicolon(cur);
-            this.finish(cur, cur.end);
-            cur = null;
+            this.finish(cur, tree.end(cur));
+            cur = NONE;
           }
           this.error('unexpected-brace', "Unexpected '}': no block is open here (judging by indentation)", this.tokStart, this.tokEnd);
           continue;
         }
         if (col >= 0 && this.outdentedBelow(col + 1)) {
-          if (cur) {
+          if (cur !== NONE) {
             this.missingSemicolon(cur);
-            this.finish(cur, cur.end);
-            cur = null;
+            this.finish(cur, tree.end(cur));
+            cur = NONE;
           }
           while (this.outdentedBelow(col + 1)) this.closeImplicitly();
         }
       }
-      if (cur) {
+      if (cur !== NONE) {
         this.missingSemicolon(cur);
-        this.finish(cur, cur.end);
-        cur = null;
+        this.finish(cur, tree.end(cur));
+        cur = NONE;
       }
       if (!this.frames.length) {
         this.error('unexpected-brace', "Unexpected '}': no block is open here", this.tokStart, this.tokEnd);
         continue;
       }
       const b = this.popFrame();
-      if (b) {
+      if (b !== NONE) {
         this.endBlock(b);
         this.depth--;
-        b.closed = true;
-        b.end = this.tokEnd;
-        if (b.parent) b.parent.end = this.tokEnd;
+        tree.markClosed(b);
+        tree.setBlockEnd(b, this.tokEnd);
+        tree.setEnd(b, this.tokEnd);
       }
     }
 
-    if (cur) {
+    if (cur !== NONE) {
       this.missingSemicolon(cur);
-      this.finish(cur, cur.end);
+      this.finish(cur, tree.end(cur));
     }
     // Unclosed blocks: report each at its directive's name, extend to end of file.
     for (let i = this.frames.length - 1; i >= 0; i--) {
-      const b = this.frames[i];
-      if (!b) continue;
+      const b = this.frames[i]!;
+      if (b === NONE) continue;
       this.endBlock(b);
-      b.end = this.text.length;
-      if (b.parent) {
-        b.parent.end = this.text.length;
-        const n = b.parent.nameToken;
-        this.error('unclosed-block', `'${b.parent.name}' block is not closed: missing '}'`, n.start, n.end);
-      }
+      tree.setBlockEnd(b, this.text.length);
+      tree.setEnd(b, this.text.length);
+      this.errorAtName('unclosed-block', `'${tree.name(b)}' block is not closed: missing '}'`, b);
     }
-    (file as { children: Statement[] }).children = this.pending.slice(0, this.pendingLen);
+    file.attachTree(tree);
     return file;
   }
 
-  /** Where the current block's children start in `pending` (0 for the file's top level). */
-  private currentStart(): number {
-    const s = this.blockStarts;
-    return s.length ? s[s.length - 1]! : 0;
+  /** Records `s` as the latest statement of the innermost open block (or of the file). */
+  private added(s: number): void {
+    this.lastAdded[this.lastAdded.length - 1] = s;
   }
 
-  private addStatement(st: Statement): void {
-    this.pending[this.pendingLen++] = st;
-  }
-
-  /** Gives the innermost open block (`b`) its children and drops it from `blocks`. */
-  private endBlock(b: Block): void {
-    const start = this.blockStarts.pop()!;
+  /** Ends the innermost real block (the one of directive `b`): its contents are the statements made so far. */
+  private endBlock(b: number): void {
     this.blocks.pop();
-    if (this.pendingLen > start) (b as { children: Statement[] }).children = this.pending.slice(start, this.pendingLen);
-    this.pendingLen = start;
+    this.lastAdded.pop();
+    this.tree.setNext(b, this.tree.count);
   }
 
   /**
@@ -308,18 +307,18 @@ class Parser {
    */
   private outdentedBelow(col: number): boolean {
     const top = this.frames.length - 1;
-    if (top < 0 || !this.frames[top]) return false;
+    if (top < 0 || this.frames[top] === NONE) return false;
     const indent = this.frameIndent[top]!;
     return indent >= 0 && this.frameBodyIndent[top]! > indent && col <= indent;
   }
 
-  private pushFrame(block: Block | null, indent: number): void {
-    this.frames.push(block);
+  private pushFrame(b: number, indent: number): void {
+    this.frames.push(b);
     this.frameIndent.push(indent);
     this.frameBodyIndent.push(-1);
   }
 
-  private popFrame(): Block | null {
+  private popFrame(): number {
     this.frameIndent.pop();
     this.frameBodyIndent.pop();
     return this.frames.pop()!;
@@ -327,13 +326,13 @@ class Parser {
 
   /** Ends the innermost block where its last token ends and reports its missing `}`. */
   private closeImplicitly(): void {
-    const b = this.popFrame()!;
+    const b = this.popFrame();
     this.endBlock(b);
     this.depth--;
-    b.end = Math.max(b.start + 1, this.prevEnd);
-    const d = b.parent!;
-    d.end = b.end;
-    this.error('unclosed-block', `'${d.name}' block is not closed: missing '}'`, d.nameToken.start, d.nameToken.end);
+    const end = Math.max(this.tree.blockStart(b) + 1, this.prevEnd);
+    this.tree.setBlockEnd(b, end);
+    this.tree.setEnd(b, end);
+    this.errorAtName('unclosed-block', `'${this.tree.name(b)}' block is not closed: missing '}'`, b);
   }
 
   /** Width of the whitespace before `offset` when only whitespace precedes it on its line (a tab counts 4), else -1. */
@@ -350,47 +349,44 @@ class Parser {
     return col;
   }
 
-  /** Heuristic for a forgotten `;`: a known directive name (the current bare word) starting a new line. */
-  private looksLikeNewDirective(cur: Directive): boolean {
+  /**
+   * Heuristic for a forgotten `;` after the directive being read: a known
+   * directive name (the current bare word) starting a new line, unless the
+   * directive sits in a data block (`map`), whose keys may be any word.
+   */
+  private looksLikeNewDirective(): boolean {
     if (this.text.charCodeAt(this.tokStart) === Ch.Dollar) return false;
-    const name = this.intern(this.tokStart, this.tokEnd) ?? this.makeArg().value;
+    const id = this.intern(this.tokStart, this.tokEnd);
+    const name = id >= 0 ? this.tree.names[id]! : argumentValue(this.text, this.tokStart, this.tokEnd, this.tokTerminated);
     if (!isKnownDirectiveName(name)) return false;
-    const owner = cur.parent;
-    if (owner && DATA_BLOCKS.has(owner.name)) return false;
+    // The directive being read belongs to the innermost open block (no block ends while one is being read).
+    const owner = this.blocks.length ? this.blocks[this.blocks.length - 1]! : NONE;
+    if (owner !== NONE && DATA_BLOCKS.has(this.tree.name(owner))) return false;
     return true;
   }
 
-  /** Start of the directive's last token (name or argument). */
-  private lastStart(d: Directive): number {
-    if (this.argsLen) return this.args[this.argsLen - 1]!.start;
-    return d.args.length ? d.args[d.args.length - 1]!.start : d.start;
+  /** Token index of the last token (name or argument) of the directive being read. */
+  private lastToken(d: number): number {
+    return this.tree.tok(d) + this.argc;
   }
 
   /** End of the directive's last token (name or argument). */
-  private lastEnd(d: Directive): number {
-    if (this.argsLen) return this.args[this.argsLen - 1]!.end;
-    return d.args.length ? d.args[d.args.length - 1]!.end : d.nameToken.end;
+  private lastEnd(d: number): number {
+    return this.tree.tokEnd(this.lastToken(d));
   }
 
-  private missingSemicolon(d: Directive): void {
-    // Own property only here: the prototype says true, which is what almost every directive is.
-    d.terminated = false;
-    this.error('missing-semicolon', `Missing ';' after '${d.name}' directive`, this.lastStart(d), this.lastEnd(d));
+  private missingSemicolon(d: number): void {
+    this.tree.markUnterminated(d);
+    const t = this.lastToken(d);
+    this.error('missing-semicolon', `Missing ';' after '${this.tree.name(d)}' directive`, this.tree.tokStart(t), this.tree.tokEnd(t));
   }
 
-  private finish(d: Directive, end: number): void {
-    d.end = end;
-    if (this.argsLen) {
-      // An exact-size copy: growing `d.args` by push would over-allocate a backing store per directive.
-      (d as { args: Argument[] }).args = this.args.slice(0, this.argsLen);
-      this.argsLen = 0;
-    }
-    this.addStatement(d);
-  }
-
-  private currentBlock(): Block | null {
-    const b = this.blocks;
-    return b.length ? b[b.length - 1]! : null;
+  /** Ends the directive being read at `end` and adds it to the innermost open block. */
+  private finish(d: number, end: number): void {
+    this.tree.setEnd(d, end);
+    this.tree.setArgc(d, this.argc);
+    this.argc = 0;
+    this.added(d);
   }
 
   private error(code: SyntaxErrorCode, message: string, start: number, end: number): void {
@@ -398,46 +394,48 @@ class Parser {
     if (this.file.errors.length < MAX_ERRORS) this.file.errors.push({ code, message, start, end });
   }
 
+  /** An error spanning directive `d`'s name token. */
+  private errorAtName(code: SyntaxErrorCode, message: string, d: number): void {
+    const t = this.tree.tok(d);
+    this.error(code, message, this.tree.tokStart(t), this.tree.tokEnd(t));
+  }
+
   /**
-   * The text of `[s, e)` from a shared table, or null when it holds a
-   * backslash (its value then differs from its text). Names repeat thousands
-   * of times: one string per distinct name, found by hash and compared in
-   * place (no slice per lookup), keeps the tree small and parsing light on GC.
-   * A hash collision only costs a fresh string.
+   * The index in `tree.names` of the text of `[s, e)`, or -1 when it holds a
+   * backslash (its value then differs from its text). Names repeat
+   * thousands of times: one string per distinct name, found by hash and
+   * compared in place (no slice per lookup), keeps the tree small and
+   * parsing light on GC. A hash collision only costs a fresh entry.
    */
-  private intern(s: number, e: number): string | null {
+  private intern(s: number, e: number): number {
     const text = this.text;
     let h = e - s;
     for (let i = s; i < e; i++) {
       const c = text.charCodeAt(i);
-      if (c === Ch.Backslash) return null;
+      if (c === Ch.Backslash) return -1;
       h = (Math.imul(h, 31) + c) | 0;
     }
-    const known = this.names.get(h);
-    if (known !== undefined && known.length === e - s && text.startsWith(known, s)) return known;
-    const name = text.slice(s, e);
-    if (known === undefined) this.names.set(h, name);
-    return name;
+    const names = this.tree.names;
+    const id = this.nameIds.get(h);
+    if (id !== undefined) {
+      const known = names[id]!;
+      if (known.length === e - s && text.startsWith(known, s)) return id;
+    }
+    const fresh = names.push(text.slice(s, e)) - 1;
+    if (id === undefined) this.nameIds.set(h, fresh);
+    return fresh;
   }
 
-  /** A directive whose name is the current token. Bare names get no token object until one is asked for. */
-  private makeDirective(): Directive {
+  /** Starts a directive whose name is the current token; returns its statement index. */
+  private makeDirective(): number {
     const s = this.tokStart;
     const e = this.tokEnd;
-    const parent = this.currentBlock();
-    if (this.tok === Tok.Word) {
-      const name = this.intern(s, e);
-      if (name !== null) return new Directive(this.file, s, e, name, null, parent);
-    }
-    const token = this.makeArg();
-    return new Directive(this.file, s, e, token.value, token, parent);
-  }
-
-  private makeArg(): Argument {
-    // Kind comes from the first character and the value (quotes removed, escapes resolved) is derived lazily, both by Argument.
-    const a = new Argument(this.file, this.tokStart, this.tokEnd);
-    if (!this.tokTerminated) (a as { terminated: boolean }).terminated = false;
-    return a;
+    const tree = this.tree;
+    const tok = tree.addToken(s, e, this.tokTerminated);
+    const id = this.tok === Tok.Word ? this.intern(s, e) : -1;
+    if (id >= 0) return tree.addDirective(s, e, tok, id, false);
+    // Quoted, escaped or unterminated: the name is the token's value, and the token is kept as written.
+    return tree.addDirective(s, e, tok, tree.names.push(argumentValue(this.text, s, e, this.tokTerminated)) - 1, true);
   }
 
   /** Advances to the next token. */
@@ -551,10 +549,10 @@ class Parser {
    * Reads a `*_by_lua_block` body as opaque text: Lua strings ('..', "..",
    * [[..]], [==[..]==]) and comments (--, --[[..]]) may contain braces.
    */
-  private readOpaqueLua(block: Block): void {
+  private readOpaqueLua(d: number): void {
     const text = this.text;
     const len = text.length;
-    let p = block.start + 1;
+    let p = this.tree.blockStart(d) + 1;
     let depth = 1;
     while (p < len) {
       const c = text.charCodeAt(p);
@@ -565,9 +563,10 @@ class Parser {
         depth--;
         p++;
         if (depth === 0) {
-          block.opaque = text.slice(block.start + 1, p - 1);
-          block.closed = true;
-          block.end = p;
+          // The body is not kept: Block.opaque is sliced from the text between the braces when the block is read.
+          this.tree.markOpaque(d);
+          this.tree.markClosed(d);
+          this.tree.setBlockEnd(d, p);
           this.pos = p;
           this.tokEnd = p;
           return;
@@ -575,12 +574,12 @@ class Parser {
       } else if (c === Ch.DQuote || c === Ch.SQuote) {
         p++;
         while (p < len) {
-          const d = text.charCodeAt(p);
-          if (d === Ch.Backslash) p += 2;
-          else if (d === c) {
+          const e = text.charCodeAt(p);
+          if (e === Ch.Backslash) p += 2;
+          else if (e === c) {
             p++;
             break;
-          } else if (d === Ch.LF) break; // Lua short strings end at newline
+          } else if (e === Ch.LF) break; // Lua short strings end at newline
           else p++;
         }
       } else if (c === 45 /* - */ && text.charCodeAt(p + 1) === 45) {
@@ -595,12 +594,11 @@ class Parser {
         else p++;
       } else p++;
     }
-    block.opaque = text.slice(block.start + 1);
-    block.end = len;
+    this.tree.markOpaque(d);
+    this.tree.setBlockEnd(d, len);
     this.pos = len;
     this.tokEnd = len;
-    const d = block.parent!;
-    this.error('unclosed-block', `'${d.name}' block is not closed: missing '}'`, d.nameToken.start, d.nameToken.end);
+    this.errorAtName('unclosed-block', `'${this.tree.name(d)}' block is not closed: missing '}'`, d);
   }
 }
 
