@@ -19,7 +19,8 @@
  * This module imports nothing from vscode-languageserver: `Position` and
  * `Range` are structurally identical to the LSP types.
  */
-import type { CompactTree } from './tree';
+import { type CompactTree, growInt32 } from './tree';
+import { argumentValue } from './values';
 
 export interface Position {
   line: number;
@@ -33,36 +34,19 @@ export interface Range {
 
 /** Maps offsets to positions and back for one text. */
 export class LineIndex {
-  /** Offset of the first character of each line. */
-  readonly lineStarts: number[];
+  /** Offset of the first character of each line (exactly `lineCount` entries). */
+  readonly lineStarts: Int32Array;
 
   /**
-   * The line table of `text`; with `starts`, that table as already computed
-   * (an in-place update splices the old one instead of scanning megabytes).
+   * The line table of `text`; with `lineStarts`, that table as already
+   * computed (the parser finds it while tokenizing; an in-place update
+   * splices the old one instead of scanning megabytes).
    */
   constructor(
     readonly text: string,
-    starts?: number[],
+    lineStarts?: Int32Array,
   ) {
-    if (starts) {
-      this.lineStarts = starts;
-      return;
-    }
-    starts = [0];
-    if (text.indexOf('\r') < 0) {
-      // indexOf is native and much faster than a charCodeAt loop on large files.
-      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-    } else {
-      for (let i = 0; i < text.length; i++) {
-        const c = text.charCodeAt(i);
-        if (c === 10 /* \n */) starts.push(i + 1);
-        else if (c === 13 /* \r */) {
-          if (text.charCodeAt(i + 1) === 10) i++;
-          starts.push(i + 1);
-        }
-      }
-    }
-    this.lineStarts = starts;
+    this.lineStarts = lineStarts ?? findLineStarts(text);
   }
 
   get lineCount(): number {
@@ -102,6 +86,28 @@ export class LineIndex {
     while (e < this.text.length && (this.text.charCodeAt(e) === 32 || this.text.charCodeAt(e) === 9)) e++;
     return this.text.slice(s, e);
   }
+}
+
+/** Where each line starts: after `\n`, after `\r\n`, after a lone `\r`. A typed array: a big file has a million lines. */
+function findLineStarts(text: string): Int32Array {
+  let starts = new Int32Array(Math.max(16, text.length >> 5));
+  let n = 1;
+  if (text.indexOf('\r') < 0) {
+    // indexOf is native and much faster than a charCodeAt loop on large files.
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) {
+      if (n === starts.length) starts = growInt32(starts);
+      starts[n++] = i + 1;
+    }
+  } else {
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 13 /* \r */ && text.charCodeAt(i + 1) === 10) i++;
+      else if (c !== 10 /* \n */ && c !== 13) continue;
+      if (n === starts.length) starts = growInt32(starts);
+      starts[n++] = i + 1;
+    }
+  }
+  return starts.subarray(0, n);
 }
 
 export type NodeType = 'directive' | 'comment' | 'block' | 'argument' | 'file';
@@ -185,36 +191,7 @@ export class Argument extends NodeBase {
 Object.defineProperty(Argument.prototype, 'type', { value: 'argument', writable: false, enumerable: true });
 Object.defineProperty(Argument.prototype, 'terminated', { value: true, writable: true, enumerable: true });
 
-/** The value of the token `[start, end)` of `text` as nginx sees it: quotes removed, escapes resolved. */
-export function argumentValue(text: string, start: number, end: number, terminated: boolean): string {
-  const c = text.charCodeAt(start);
-  const quoted = c === 34 /* " */ || c === 39; /* ' */
-  const raw = text.slice(quoted ? start + 1 : start, quoted && terminated ? end - 1 : end);
-  return raw.indexOf('\\') >= 0 ? unescapeNginx(raw) : raw;
-}
-
-/** nginx's escape handling (ngx_conf_read_token): \\" \\' \\\\ become the char, \\t \\r \\n become control chars, others stay. */
-export function unescapeNginx(s: string): string {
-  let out = '';
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i]!;
-    if (ch === '\\' && i + 1 < s.length) {
-      const n = s[i + 1]!;
-      if (n === '"' || n === "'" || n === '\\') {
-        out += n;
-        i++;
-        continue;
-      }
-      if (n === 't' || n === 'r' || n === 'n') {
-        out += n === 't' ? '\t' : n === 'r' ? '\r' : '\n';
-        i++;
-        continue;
-      }
-    }
-    out += ch;
-  }
-  return out;
-}
+export { unescapeNginx } from './values';
 
 /** Variable references in a piece of text, with absolute offsets. */
 export function findVariables(raw: string, base: number): { name: string; start: number; end: number }[] {
@@ -401,7 +378,6 @@ export class SourceFile {
   /** Every comment in document order, including those between a directive's arguments. */
   readonly comments: Comment[] = [];
   readonly errors: SyntaxError[] = [];
-  readonly lines: LineIndex;
   /** The top-level statements once read (see `children`). */
   private list: Statement[] = NO_STATEMENTS;
   /** The compact tree the top-level statements are still to be made from, until first read. */
@@ -411,9 +387,8 @@ export class SourceFile {
     /** A path or URI; only used for messages and include resolution. */
     readonly uri: string,
     readonly text: string,
-  ) {
-    this.lines = new LineIndex(text);
-  }
+    readonly lines: LineIndex = new LineIndex(text),
+  ) {}
 
   /** Made from the compact tree on first read (an exact-size list), a plain array from then on; may be replaced. */
   get children(): Statement[] {
@@ -519,7 +494,7 @@ const argScratch: Argument[] = [];
 function loadStatements(tree: CompactTree<Comment>, file: SourceFile, parent: Block | null, from: number, to: number, delta: number): Statement[] {
   let n = 0;
   for (let s = from; s < to; s = tree.next(s)) {
-    scratch[n++] = tree.isComment(s) ? tree.comments[tree.tok(s)]! : loadDirective(tree, file, parent, s, delta);
+    scratch[n++] = tree.isComment(s) ? tree.comments[tree.commentIndex(s)]! : loadDirective(tree, file, parent, s, delta);
   }
   if (n === 0) return NO_STATEMENTS;
   const list = scratch.slice(0, n);

@@ -157,7 +157,7 @@ export function reparseInPlace(file: SourceFile, text: string): BlockReparse | n
  * so starts before the change stay, those after it move by the length
  * difference, and only the changed span is scanned.
  */
-function spliceLineStarts(old: number[], text: string, start: number, oldEnd: number, newEnd: number): number[] {
+function spliceLineStarts(old: Int32Array, text: string, start: number, oldEnd: number, newEnd: number): Int32Array {
   // Native copies for the two unchanged stretches (tens of thousands of lines); a scan of the change only.
   const before = firstAbove(old, start - 1);
   const after = firstAbove(old, oldEnd);
@@ -167,13 +167,17 @@ function spliceLineStarts(old: number[], text: string, start: number, oldEnd: nu
     if (c === 10 || (c === 13 && text.charCodeAt(x) !== 10)) mid.push(x);
   }
   const delta = newEnd - oldEnd;
-  const tail = old.slice(after);
-  if (delta !== 0) for (let i = 0; i < tail.length; i++) tail[i]! += delta;
-  return old.slice(0, before).concat(mid, tail);
+  const out = new Int32Array(before + mid.length + old.length - after);
+  out.set(old.subarray(0, before));
+  out.set(mid, before);
+  const tailAt = before + mid.length;
+  out.set(old.subarray(after), tailAt);
+  if (delta !== 0) for (let i = tailAt; i < out.length; i++) out[i]! += delta;
+  return out;
 }
 
 /** Index of the first element greater than `x` in an ascending list. */
-function firstAbove(list: number[], x: number): number {
+function firstAbove(list: Int32Array, x: number): number {
   let lo = 0;
   let hi = list.length;
   while (lo < hi) {

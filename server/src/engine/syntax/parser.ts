@@ -22,8 +22,9 @@
  *   later directives keep their real parent (what the rules need) and the
  *   error lands on the block the user left open. Balanced files take one pass.
  */
-import { Comment, SourceFile, argumentValue, type SyntaxErrorCode } from './ast';
-import { CompactTree } from './tree';
+import { Comment, LineIndex, SourceFile, type SyntaxError, type SyntaxErrorCode } from './ast';
+import { argumentValue } from './values';
+import { CompactTree, growInt32 } from './tree';
 import { DATA_BLOCKS, isKnownDirectiveName } from '../knowledge/names';
 
 export const MAX_DEPTH = 256;
@@ -65,9 +66,10 @@ const enum Ch {
  * are complete on return.
  */
 export function parse(text: string, uri = 'untitled'): SourceFile {
-  const first = new Parser(text, uri, false).run();
+  const first = new Parser(text, uri, false, null).run();
   if (!first.errors.some((e) => e.code === 'unclosed-block' || e.code === 'unexpected-brace')) return first;
-  const second = new Parser(text, uri, true).run();
+  // Same text, same lines: the second pass takes the first pass's line table.
+  const second = new Parser(text, uri, true, first.lines).run();
   return second.errors.length <= first.errors.length ? second : first;
 }
 
@@ -75,9 +77,18 @@ export function parse(text: string, uri = 'untitled'): SourceFile {
 const NONE = -1;
 
 class Parser {
-  private readonly file: SourceFile;
   private readonly tree: CompactTree<Comment>;
   private readonly text: string;
+  private readonly errors: SyntaxError[] = [];
+  /** Comments as (start, end, trailing 0/1) triples; they become nodes when the file is made, at the end. */
+  private readonly commentSpans: number[] = [];
+  /**
+   * Line starts found while tokenizing (every character passes the
+   * tokenizer once, so this is cheaper than a separate scan); null when
+   * the caller supplied the line table.
+   */
+  private lineStarts: Int32Array | null;
+  private lineCount = 1;
   private pos = 0;
   // Current token.
   private tok: Tok = Tok.EOF;
@@ -86,6 +97,8 @@ class Parser {
   /** A newline lies between the previous token and this one. */
   private tokNewline = false;
   private tokTerminated = true;
+  /** The current word holds a backslash (its value differs from its text). */
+  private tokEscaped = false;
 
   /**
    * Open blocks, innermost last, as parallel arrays: the statement index of
@@ -108,8 +121,6 @@ class Parser {
   private readonly lastAdded: number[] = [NONE];
   /** Arguments read so far for the directive being read (its tokens follow its name token in the tree). */
   private argc = 0;
-  /** Name index in `tree.names` by hash (see `intern`). */
-  private readonly nameIds = new Map<number, number>();
   private depth = 0;
   private tooDeepReported = false;
 
@@ -118,17 +129,18 @@ class Parser {
 
   constructor(
     text: string,
-    uri: string,
+    private readonly uri: string,
     /** Let indentation decide where unbalanced braces belong (second pass). */
     private readonly indentMode: boolean,
+    /** The line table of `text` when already known. */
+    private readonly lines: LineIndex | null,
   ) {
     this.text = text;
-    this.file = new SourceFile(uri, text);
-    this.tree = new CompactTree<Comment>(text, this.file.comments);
+    this.tree = new CompactTree<Comment>(text);
+    this.lineStarts = lines ? null : new Int32Array(Math.max(16, text.length >> 5));
   }
 
   run(): SourceFile {
-    const file = this.file;
     const tree = this.tree;
     /** The directive being read (name seen, not yet ended by `;`, `{` or recovery), or NONE. */
     let cur = NONE;
@@ -139,18 +151,19 @@ class Parser {
       if (tok === Tok.EOF) break;
 
       if (tok === Tok.Comment) {
-        const c = new Comment(file, this.tokStart, this.tokEnd);
-        const ci = file.comments.push(c) - 1;
+        const spans = this.commentSpans;
+        const ci = spans.length / 3;
+        spans.push(this.tokStart, this.tokEnd, 0);
         if (cur !== NONE) {
           // A comment between arguments: nginx allows it; keep the directive going.
           continue;
         }
         const prev = this.lastAdded[this.lastAdded.length - 1]!;
-        if (prev !== NONE && !tree.isComment(prev) && !this.tokNewline && tree.end(prev) <= c.start) {
-          c.trailing = true;
+        if (prev !== NONE && !tree.isComment(prev) && !this.tokNewline && tree.end(prev) <= this.tokStart) {
+          spans[3 * ci + 2] = 1;
           if (tree.trailingComment(prev) < 0) tree.setTrailingComment(prev, ci);
         }
-        this.added(tree.addComment(c.start, c.end, ci));
+        this.added(tree.addComment(this.tokStart, this.tokEnd, ci));
         continue;
       }
 
@@ -206,7 +219,7 @@ class Parser {
         }
         tree.setBlock(cur, this.tokStart, this.tokEnd);
         this.finish(cur, this.tokEnd);
-        if (isLuaBlockName(tree.name(cur))) {
+        if (this.isLuaBlock(cur)) {
           this.readOpaqueLua(cur);
           tree.setEnd(cur, tree.blockEnd(cur));
           cur = NONE;
@@ -285,8 +298,43 @@ class Parser {
       tree.setEnd(b, this.text.length);
       this.errorAtName('unclosed-block', `'${tree.name(b)}' block is not closed: missing '}'`, b);
     }
-    file.attachTree(tree);
+    return this.makeFile();
+  }
+
+  /** The file, with its comments as nodes, its errors and line table, and the compact tree to make the rest from. */
+  private makeFile(): SourceFile {
+    const lines = this.lines ?? new LineIndex(this.text, this.lineStarts!.subarray(0, this.lineCount));
+    const file = new SourceFile(this.uri, this.text, lines);
+    const spans = this.commentSpans;
+    for (let i = 0; i < spans.length; i += 3) {
+      const c = new Comment(file, spans[i]!, spans[i + 1]!);
+      if (spans[i + 2]) c.trailing = true;
+      file.comments.push(c);
+    }
+    for (const e of this.errors) file.errors.push(e);
+    // A copy: the tree's own list stays valid when a caller edits file.comments in place.
+    this.tree.comments = file.comments.slice();
+    file.attachTree(this.tree);
     return file;
+  }
+
+  /** Records that a line starts at `at` (first pass only). */
+  private lineStart(at: number): void {
+    let starts = this.lineStarts;
+    if (starts === null) return;
+    if (this.lineCount === starts.length) this.lineStarts = starts = growInt32(starts);
+    starts[this.lineCount++] = at;
+  }
+
+  /** Records the line starts inside `[from, to)`, text the whitespace scan did not see (strings, escapes, Lua bodies). */
+  private lineStartsIn(from: number, to: number): void {
+    if (this.lineStarts === null) return;
+    const text = this.text;
+    for (let i = from; i < to; i++) {
+      const c = text.charCodeAt(i);
+      // A `\r` directly followed by `\n` is one line break, recorded at the `\n` (which may lie just past `to`).
+      if (c === Ch.LF || (c === Ch.CR && text.charCodeAt(i + 1) !== Ch.LF)) this.lineStart(i + 1);
+    }
   }
 
   /** Records `s` as the latest statement of the innermost open block (or of the file). */
@@ -356,8 +404,7 @@ class Parser {
    */
   private looksLikeNewDirective(): boolean {
     if (this.text.charCodeAt(this.tokStart) === Ch.Dollar) return false;
-    const id = this.intern(this.tokStart, this.tokEnd);
-    const name = id >= 0 ? this.tree.names[id]! : argumentValue(this.text, this.tokStart, this.tokEnd, this.tokTerminated);
+    const name = argumentValue(this.text, this.tokStart, this.tokEnd, this.tokTerminated);
     if (!isKnownDirectiveName(name)) return false;
     // The directive being read belongs to the innermost open block (no block ends while one is being read).
     const owner = this.blocks.length ? this.blocks[this.blocks.length - 1]! : NONE;
@@ -383,15 +430,15 @@ class Parser {
 
   /** Ends the directive being read at `end` and adds it to the innermost open block. */
   private finish(d: number, end: number): void {
+    // The argument count is not stored: the tree derives it from where the next statement's tokens start.
     this.tree.setEnd(d, end);
-    this.tree.setArgc(d, this.argc);
     this.argc = 0;
     this.added(d);
   }
 
   private error(code: SyntaxErrorCode, message: string, start: number, end: number): void {
     // Past this many, more errors help nobody and only cost memory and diagnostics traffic; parsing goes on.
-    if (this.file.errors.length < MAX_ERRORS) this.file.errors.push({ code, message, start, end });
+    if (this.errors.length < MAX_ERRORS) this.errors.push({ code, message, start, end });
   }
 
   /** An error spanning directive `d`'s name token. */
@@ -400,42 +447,25 @@ class Parser {
     this.error(code, message, this.tree.tokStart(t), this.tree.tokEnd(t));
   }
 
-  /**
-   * The index in `tree.names` of the text of `[s, e)`, or -1 when it holds a
-   * backslash (its value then differs from its text). Names repeat
-   * thousands of times: one string per distinct name, found by hash and
-   * compared in place (no slice per lookup), keeps the tree small and
-   * parsing light on GC. A hash collision only costs a fresh entry.
-   */
-  private intern(s: number, e: number): number {
-    const text = this.text;
-    let h = e - s;
-    for (let i = s; i < e; i++) {
-      const c = text.charCodeAt(i);
-      if (c === Ch.Backslash) return -1;
-      h = (Math.imul(h, 31) + c) | 0;
-    }
-    const names = this.tree.names;
-    const id = this.nameIds.get(h);
-    if (id !== undefined) {
-      const known = names[id]!;
-      if (known.length === e - s && text.startsWith(known, s)) return id;
-    }
-    const fresh = names.push(text.slice(s, e)) - 1;
-    if (id === undefined) this.nameIds.set(h, fresh);
-    return fresh;
-  }
-
   /** Starts a directive whose name is the current token; returns its statement index. */
   private makeDirective(): number {
     const s = this.tokStart;
     const e = this.tokEnd;
     const tree = this.tree;
-    const tok = tree.addToken(s, e, this.tokTerminated);
-    const id = this.tok === Tok.Word ? this.intern(s, e) : -1;
-    if (id >= 0) return tree.addDirective(s, e, tok, id, false);
-    // Quoted, escaped or unterminated: the name is the token's value, and the token is kept as written.
-    return tree.addDirective(s, e, tok, tree.names.push(argumentValue(this.text, s, e, this.tokTerminated)) - 1, true);
+    // The name itself is looked up when first asked for (see CompactTree.name): the parser rarely needs it.
+    return tree.addDirective(s, e, tree.addToken(s, e, this.tokTerminated), this.tok !== Tok.Word || this.tokEscaped);
+  }
+
+  /** Directive `d` is a `*_by_lua_block` (its name read in the text, without making it a string, for plain names). */
+  private isLuaBlock(d: number): boolean {
+    const tree = this.tree;
+    if (tree.keepsNameToken(d)) return isLuaBlockName(tree.name(d));
+    const text = this.text;
+    const t = tree.tok(d);
+    const s = tree.tokStart(t);
+    const e = tree.tokEnd(t);
+    // Most names do not end in `k`: one character test rules them out.
+    return text.charCodeAt(e - 1) === 107 /* k */ && (text.endsWith('_by_lua_block', e) || (e - s === 9 && text.startsWith('lua_block', s)));
   }
 
   /** Advances to the next token. */
@@ -448,16 +478,22 @@ class Parser {
     // Skip whitespace.
     while (p < len) {
       const c = text.charCodeAt(p);
-      if (c === Ch.Space || c === Ch.Tab) p++;
+      // Spaces first (indentation is most of the whitespace), then one test sends every other printable character out.
+      if (c === Ch.Space) p++;
+      else if (c > Ch.Space && c !== 0xfeff) break;
+      else if (c === Ch.Tab) p++;
       else if (c === Ch.LF || c === Ch.CR) {
         newline = true;
         p++;
+        // `\r\n` is one line break, recorded at the `\n`.
+        if (c === Ch.LF || text.charCodeAt(p) !== Ch.LF) this.lineStart(p);
       } else if (c === 0xfeff || c === 0x0c || c === 0x0b) p++;
       else break;
     }
     this.tokNewline = newline;
     this.tokStart = p;
     this.tokTerminated = true;
+    this.tokEscaped = false;
     if (p >= len) {
       this.tok = Tok.EOF;
       this.tokEnd = this.pos = len;
@@ -515,6 +551,7 @@ class Parser {
           if (d === c) break;
         }
         this.tokEnd = this.pos = e;
+        this.lineStartsIn(p + 1, e);
         // nginx needs a separator after a closing quote; a ')' is allowed (if conditions).
         if (e < len) {
           const d = text.charCodeAt(e);
@@ -527,15 +564,20 @@ class Parser {
         return;
       }
     }
-    // Bare word. Most characters are ordinary: one table lookup each.
+    // Bare word. Most characters are ordinary: a tight loop of one table lookup each, then the special one.
     let e = p;
-    while (e < len) {
-      const d = text.charCodeAt(e);
-      const k = d < 128 ? WORD_CLASS[d]! : W_PLAIN;
-      if (k === W_PLAIN) e++;
-      else if (k === W_END) break;
-      else if (k === W_ESCAPE) e += 2;
-      else {
+    for (;;) {
+      while (e < len && WORD_CLASS[text.charCodeAt(e)] === W_PLAIN) e++;
+      if (e >= len) break;
+      const k = WORD_CLASS[text.charCodeAt(e)]!;
+      if (k === W_END) break;
+      else if (k === W_ESCAPE) {
+        // An escaped line break stays in the word; the whitespace scan never sees it.
+        const n = text.charCodeAt(e + 1);
+        if (n === Ch.LF || n === Ch.CR) this.lineStartsIn(e + 1, e + 2);
+        this.tokEscaped = true;
+        e += 2;
+      } else {
         // `$`: a following `{` belongs to the variable (`${name}`), it does not open a block.
         e += text.charCodeAt(e + 1) === Ch.LBrace ? 2 : 1;
       }
@@ -552,7 +594,8 @@ class Parser {
   private readOpaqueLua(d: number): void {
     const text = this.text;
     const len = text.length;
-    let p = this.tree.blockStart(d) + 1;
+    const body = this.tree.blockStart(d) + 1;
+    let p = body;
     let depth = 1;
     while (p < len) {
       const c = text.charCodeAt(p);
@@ -567,6 +610,7 @@ class Parser {
           this.tree.markOpaque(d);
           this.tree.markClosed(d);
           this.tree.setBlockEnd(d, p);
+          this.lineStartsIn(body, p);
           this.pos = p;
           this.tokEnd = p;
           return;
@@ -596,6 +640,7 @@ class Parser {
     }
     this.tree.markOpaque(d);
     this.tree.setBlockEnd(d, len);
+    this.lineStartsIn(body, len);
     this.pos = len;
     this.tokEnd = len;
     this.errorAtName('unclosed-block', `'${this.tree.name(d)}' block is not closed: missing '}'`, d);
@@ -606,9 +651,9 @@ const W_PLAIN = 0;
 const W_END = 1;
 const W_ESCAPE = 2;
 const W_DOLLAR = 3;
-/** Character classes inside a bare word, as ngx_conf_read_token sees them. */
+/** Character classes inside a bare word, as ngx_conf_read_token sees them; for every UTF-16 unit, so a lookup needs no range test. */
 const WORD_CLASS = (() => {
-  const t = new Uint8Array(128);
+  const t = new Uint8Array(65536);
   for (const c of [Ch.Space, Ch.Tab, Ch.LF, Ch.CR, Ch.Semi, Ch.LBrace]) t[c] = W_END;
   t[Ch.Backslash] = W_ESCAPE;
   t[Ch.Dollar] = W_DOLLAR;

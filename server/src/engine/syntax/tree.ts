@@ -17,14 +17,16 @@
  *   Each statement is `STRIDE` Int32 slots of `stmts`.
  * - Tokens (a directive's name, then its arguments, contiguous) as start/end
  *   pairs in `toks`; an unterminated quoted string stores its end as `~end`.
- * - Names: each directive's name (the name token's value) as an index into
- *   `names`, where a name that repeats is stored once.
+ * - Names are looked up on first request (the views ask; the parser rarely
+ *   does) and stored once per distinct name.
  * - Comments are few and linked from several places (file list, a block's
- *   children, a directive's trailing `comment`), so they are objects from the
- *   start; statements refer to them by index.
+ *   children, a directive's trailing `comment`), so they are objects; a
+ *   statement or a directive's trailing link refers to one by index.
  *
  * This module holds data only; ast.ts turns it into nodes.
  */
+
+import { argumentValue } from './values';
 
 // The layout is private to this module: the parser and the views go through the methods below. (Imported
 // constants would cost a getter call per use in the per-file transpiled code the tests and benchmarks run.)
@@ -35,21 +37,21 @@ const S_START = 0;
 const S_END = 1;
 /** Index of the statement after this one and everything inside its block. */
 const S_NEXT = 2;
-/** Directive: index of its name token in `toks` (its arguments follow). Comment: index in `comments`. */
+/**
+ * Directive: index of its name token in `toks`; its arguments are the tokens
+ * after it, up to the next statement's `S_TOK` (a comment's is the token
+ * count when it was read), so no argument count is stored.
+ */
 const S_TOK = 3;
-/** Directive: number of arguments. */
-const S_ARGC = 4;
-/** Directive: index of its name in `names`. */
-const S_NAME = 5;
+/** Directive: 1 + index of its name in `names`, 0 until first asked for (see `name`). Comment: its index in `comments`. */
+const S_NAME = 4;
+/** `F_*` bits. */
+const S_FLAGS = 5;
 /** Directive with a block: offset of `{`. */
 const S_BSTART = 6;
 /** Directive with a block: end offset of the block (after `}` when closed). */
 const S_BEND = 7;
-/** `F_*` bits. */
-const S_FLAGS = 8;
-/** Directive: index + 1 of its trailing comment in `comments`, 0 for none. */
-const S_COMMENT = 9;
-const STRIDE = 10;
+const STRIDE = 8;
 
 /** The statement is a comment. */
 const F_COMMENT = 1;
@@ -61,7 +63,7 @@ const F_BLOCK = 4;
 const F_CLOSED = 8;
 /** Its block is an opaque (`*_by_lua_block`) body. */
 const F_OPAQUE = 16;
-/** The name token cannot be rebuilt from the name (quoted, escaped or unterminated): read it from `toks`. */
+/** The name token is quoted, escaped or unterminated: the name is its value, and the token is kept as written. */
 const F_NAME_TOKEN = 32;
 
 export class CompactTree<C = unknown> {
@@ -70,36 +72,37 @@ export class CompactTree<C = unknown> {
   count = 0;
   private toks: Int32Array;
   private tokCount = 0;
-  readonly names: string[] = [];
+  /** Distinct names, each stored once (see `name`), and their indices by hash. */
+  private readonly names: string[] = [];
+  private readonly nameIds = new Map<number, number>();
+  /** Trailing comments (index in `comments`) by directive: few directives have one. */
+  private readonly trailing = new Map<number, number>();
+  /** Comment nodes in document order (a copy of the file's initial `comments` list, which its owner may edit). */
+  comments: C[] = [];
 
   constructor(
-    /** The parsed text (opaque bodies are sliced from it). */
+    /** The parsed text (names and opaque bodies are sliced from it). */
     readonly text: string,
-    /** Comment nodes in document order, shared with the file's initial `comments` list. */
-    readonly comments: C[],
   ) {
-    // A generated config has ~34 characters per directive and ~14 per token: start near that, so a typical
+    // A generated config has ~34 characters per directive and ~16 per token: start near that, so a typical
     // config grows each array at most once or twice (doubling), and a tiny one costs a few hundred bytes.
     this.stmts = new Int32Array(STRIDE * Math.max(16, (text.length / 32) | 0));
-    this.toks = new Int32Array(2 * Math.max(32, (text.length / 12) | 0));
+    this.toks = new Int32Array(2 * Math.max(32, (text.length / 14) | 0));
   }
 
   // Building (the parser).
 
-  /** Appends a directive whose name token is `tok` and whose name is `names[name]`; returns its index. */
-  addDirective(start: number, end: number, tok: number, name: number, keepNameToken: boolean): number {
-    const s = this.addStatement(start, end);
-    const o = s * STRIDE;
-    this.stmts[o + S_TOK] = tok;
-    this.stmts[o + S_NAME] = name;
-    if (keepNameToken) this.stmts[o + S_FLAGS] = F_NAME_TOKEN;
+  /** Appends a directive whose name token is `tok` (quoted or escaped when `keepNameToken`); returns its index. */
+  addDirective(start: number, end: number, tok: number, keepNameToken: boolean): number {
+    const s = this.addStatement(start, end, tok);
+    if (keepNameToken) this.stmts[s * STRIDE + S_FLAGS] = F_NAME_TOKEN;
     return s;
   }
 
-  /** Appends a comment statement for `comments[index]`; returns its index. */
+  /** Appends a comment statement for the comment numbered `index` in document order; returns its index. */
   addComment(start: number, end: number, index: number): number {
-    const s = this.addStatement(start, end);
-    this.stmts[s * STRIDE + S_TOK] = index;
+    const s = this.addStatement(start, end, this.tokCount);
+    this.stmts[s * STRIDE + S_NAME] = index;
     this.stmts[s * STRIDE + S_FLAGS] = F_COMMENT;
     return s;
   }
@@ -107,7 +110,7 @@ export class CompactTree<C = unknown> {
   /** Appends a token and returns its index. */
   addToken(start: number, end: number, terminated: boolean): number {
     const t = this.tokCount++;
-    if (2 * t + 2 > this.toks.length) this.toks = grow(this.toks);
+    if (2 * t + 2 > this.toks.length) this.toks = growInt32(this.toks);
     this.toks[2 * t] = start;
     this.toks[2 * t + 1] = terminated ? end : ~end;
     return t;
@@ -120,10 +123,6 @@ export class CompactTree<C = unknown> {
   /** The statements up to `next` (exclusive) are inside `s`'s block. */
   setNext(s: number, next: number): void {
     this.stmts[s * STRIDE + S_NEXT] = next;
-  }
-
-  setArgc(s: number, argc: number): void {
-    this.stmts[s * STRIDE + S_ARGC] = argc;
   }
 
   /** Gives directive `s` a block spanning `[start, end)` (not closed, not opaque). */
@@ -151,13 +150,18 @@ export class CompactTree<C = unknown> {
   }
 
   setTrailingComment(s: number, index: number): void {
-    this.stmts[s * STRIDE + S_COMMENT] = index + 1;
+    this.trailing.set(s, index);
   }
 
   // Reading (the parser and the views).
 
   isComment(s: number): boolean {
     return (this.stmts[s * STRIDE + S_FLAGS]! & F_COMMENT) !== 0;
+  }
+
+  /** Comment statement: its index in `comments`. */
+  commentIndex(s: number): number {
+    return this.stmts[s * STRIDE + S_NAME]!;
   }
 
   start(s: number): number {
@@ -172,17 +176,50 @@ export class CompactTree<C = unknown> {
     return this.stmts[s * STRIDE + S_NEXT]!;
   }
 
-  /** Directive: its name token (arguments follow it). Comment: its index in `comments`. */
+  /** Directive: its name token (arguments follow it). */
   tok(s: number): number {
     return this.stmts[s * STRIDE + S_TOK]!;
   }
 
+  /** Arguments of directive `s`, once it is complete: the tokens between its name and the next statement's. */
   argc(s: number): number {
-    return this.stmts[s * STRIDE + S_ARGC]!;
+    const end = s + 1 < this.count ? this.stmts[(s + 1) * STRIDE + S_TOK]! : this.tokCount;
+    return end - this.stmts[s * STRIDE + S_TOK]! - 1;
   }
 
+  /**
+   * Directive `s`'s name (its name token's value). Found on first request,
+   * not while parsing (the parser only needs a few): names repeat thousands
+   * of times, so each distinct one is stored once, found by hash and
+   * compared in place (no slice per lookup). A hash collision only costs a
+   * fresh entry.
+   */
   name(s: number): string {
-    return this.names[this.stmts[s * STRIDE + S_NAME]!]!;
+    const o = s * STRIDE;
+    const id = this.stmts[o + S_NAME]!;
+    if (id) return this.names[id - 1]!;
+    const t = this.stmts[o + S_TOK]!;
+    const start = this.toks[2 * t]!;
+    const end = this.tokEnd(t);
+    let name: string;
+    if (this.stmts[o + S_FLAGS]! & F_NAME_TOKEN) name = argumentValue(this.text, start, end, this.tokTerminated(t));
+    else {
+      const text = this.text;
+      let h = end - start;
+      for (let i = start; i < end; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
+      const known = this.nameIds.get(h);
+      if (known !== undefined) {
+        const k = this.names[known]!;
+        if (k.length === end - start && text.startsWith(k, start)) {
+          this.stmts[o + S_NAME] = known + 1;
+          return k;
+        }
+      }
+      name = text.slice(start, end);
+      if (known === undefined) this.nameIds.set(h, this.names.length);
+    }
+    this.stmts[o + S_NAME] = this.names.push(name);
+    return name;
   }
 
   keepsNameToken(s: number): boolean {
@@ -215,7 +252,7 @@ export class CompactTree<C = unknown> {
 
   /** Index in `comments` of directive `s`'s trailing comment, or -1. */
   trailingComment(s: number): number {
-    return this.stmts[s * STRIDE + S_COMMENT]! - 1;
+    return this.trailing.get(s) ?? -1;
   }
 
   tokStart(t: number): number {
@@ -231,19 +268,21 @@ export class CompactTree<C = unknown> {
     return this.toks[2 * t + 1]! >= 0;
   }
 
-  private addStatement(start: number, end: number): number {
+  private addStatement(start: number, end: number, tok: number): number {
     const s = this.count++;
     const o = s * STRIDE;
-    if (o + STRIDE > this.stmts.length) this.stmts = grow(this.stmts);
-    // The other slots of a new statement are still zero: no flags, no arguments, no comment.
+    if (o + STRIDE > this.stmts.length) this.stmts = growInt32(this.stmts);
+    // The other slots of a new statement are still zero: no flags, name not looked up yet.
     this.stmts[o + S_START] = start;
     this.stmts[o + S_END] = end;
     this.stmts[o + S_NEXT] = s + 1;
+    this.stmts[o + S_TOK] = tok;
     return s;
   }
 }
 
-function grow(a: Int32Array): Int32Array {
+/** A copy of `a` with twice the room. */
+export function growInt32(a: Int32Array): Int32Array<ArrayBuffer> {
   const grown = new Int32Array(a.length * 2);
   grown.set(a);
   return grown;

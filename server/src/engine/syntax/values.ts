@@ -1,0 +1,35 @@
+/**
+ * Token values as nginx sees them (quotes removed, escapes resolved), shared
+ * by the compact tree (directive names) and the Argument view.
+ */
+
+/** The value of the token `[start, end)` of `text` as nginx sees it: quotes removed, escapes resolved. */
+export function argumentValue(text: string, start: number, end: number, terminated: boolean): string {
+  const c = text.charCodeAt(start);
+  const quoted = c === 34 /* " */ || c === 39; /* ' */
+  const raw = text.slice(quoted ? start + 1 : start, quoted && terminated ? end - 1 : end);
+  return raw.indexOf('\\') >= 0 ? unescapeNginx(raw) : raw;
+}
+
+/** nginx's escape handling (ngx_conf_read_token): \\" \\' \\\\ become the char, \\t \\r \\n become control chars, others stay. */
+export function unescapeNginx(s: string): string {
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i]!;
+    if (ch === '\\' && i + 1 < s.length) {
+      const n = s[i + 1]!;
+      if (n === '"' || n === "'" || n === '\\') {
+        out += n;
+        i++;
+        continue;
+      }
+      if (n === 't' || n === 'r' || n === 'n') {
+        out += n === 't' ? '\t' : n === 'r' ? '\r' : '\n';
+        i++;
+        continue;
+      }
+    }
+    out += ch;
+  }
+  return out;
+}
