@@ -14,7 +14,10 @@
  * every field of it may be written (in-place editing moves nodes by
  * rewriting `start`/`end`, re-homes them with `file`, replaces lists). Only
  * a block's (or the file's) children list not read yet still points into
- * the compact tree; `SourceFile.materialize()` reads them all.
+ * the compact tree, and is made with the offsets of the parse: code that
+ * moves a node must read and move its children too (as any code moving a
+ * subtree does), or call `SourceFile.materialize()` first, which reads every
+ * list once.
  *
  * This module imports nothing from vscode-languageserver: `Position` and
  * `Range` are structurally identical to the LSP types.
@@ -270,9 +273,7 @@ export class Block extends NodeBase {
     const tree = this.pending;
     if (tree !== null) {
       this.pending = null;
-      const at = this.pendingAt;
-      // Offsets are relative to the block: a block moved before its children were read moves them too.
-      this.list = loadStatements(tree, this.file, this, at + 1, tree.next(at), this.start - tree.blockStart(at));
+      this.list = loadStatements(tree, this.file, this, this.pendingAt + 1, tree.next(this.pendingAt));
     }
     return this.list;
   }
@@ -395,7 +396,7 @@ export class SourceFile {
     const tree = this.pending;
     if (tree !== null) {
       this.pending = null;
-      this.list = loadStatements(tree, this, null, 0, tree.count, 0);
+      this.list = loadStatements(tree, this, null, 0, tree.count);
     }
     return this.list;
   }
@@ -488,13 +489,13 @@ const argScratch: Argument[] = [];
 /**
  * The statements `from`, then each one's `next`, up to `to`, of `tree`: the
  * children of one block (or the file's top level) as complete nodes, their
- * offsets moved by `delta`. Comments are the tree's own comment objects, so
+ * offsets those of the parse. Comments are the tree's own comment objects, so
  * a directive's `comment`, `file.comments` and the children list share them.
  */
-function loadStatements(tree: CompactTree<Comment>, file: SourceFile, parent: Block | null, from: number, to: number, delta: number): Statement[] {
+function loadStatements(tree: CompactTree<Comment>, file: SourceFile, parent: Block | null, from: number, to: number): Statement[] {
   let n = 0;
   for (let s = from; s < to; s = tree.next(s)) {
-    scratch[n++] = tree.isComment(s) ? tree.comments[tree.commentIndex(s)]! : loadDirective(tree, file, parent, s, delta);
+    scratch[n++] = tree.isComment(s) ? tree.comments[tree.commentIndex(s)]! : loadDirective(tree, file, parent, s);
   }
   if (n === 0) return NO_STATEMENTS;
   const list = scratch.slice(0, n);
@@ -505,24 +506,24 @@ function loadStatements(tree: CompactTree<Comment>, file: SourceFile, parent: Bl
 /** Placeholder that lets `scratch` drop its references without shrinking (which would reallocate it on every list). */
 const NO_NODE = null as unknown as Statement;
 
-function loadDirective(tree: CompactTree<Comment>, file: SourceFile, parent: Block | null, s: number, delta: number): Directive {
+function loadDirective(tree: CompactTree<Comment>, file: SourceFile, parent: Block | null, s: number): Directive {
   const tok = tree.tok(s);
   const d = new Directive(
     file,
-    tree.start(s) + delta,
-    tree.end(s) + delta,
+    tree.start(s),
+    tree.end(s),
     tree.name(s),
-    tree.keepsNameToken(s) ? loadArgument(tree, file, tok, delta) : null,
+    tree.keepsNameToken(s) ? loadArgument(tree, file, tok) : null,
     parent,
   );
   const argc = tree.argc(s);
   if (argc) {
     // Exact-size lists, as literals for the common counts (no scratch round trip).
     let args: Argument[];
-    if (argc === 1) args = [loadArgument(tree, file, tok + 1, delta)];
-    else if (argc === 2) args = [loadArgument(tree, file, tok + 1, delta), loadArgument(tree, file, tok + 2, delta)];
+    if (argc === 1) args = [loadArgument(tree, file, tok + 1)];
+    else if (argc === 2) args = [loadArgument(tree, file, tok + 1), loadArgument(tree, file, tok + 2)];
     else {
-      for (let i = 0; i < argc; i++) argScratch[i] = loadArgument(tree, file, tok + 1 + i, delta);
+      for (let i = 0; i < argc; i++) argScratch[i] = loadArgument(tree, file, tok + 1 + i);
       args = argScratch.slice(0, argc);
       argScratch.fill(NO_ARG, 0, argc);
     }
@@ -535,7 +536,7 @@ function loadDirective(tree: CompactTree<Comment>, file: SourceFile, parent: Blo
   if (tree.hasBlock(s)) {
     const bStart = tree.blockStart(s);
     const bEnd = tree.blockEnd(s);
-    const b = new Block(file, bStart + delta, bEnd + delta, d);
+    const b = new Block(file, bStart, bEnd, d);
     if (tree.closed(s)) b.closed = true;
     if (tree.opaque(s)) b.opaque = tree.text.slice(bStart + 1, b.closed ? bEnd - 1 : bEnd);
     else if (tree.next(s) > s + 1) Block.defer(b, tree, s);
@@ -546,8 +547,8 @@ function loadDirective(tree: CompactTree<Comment>, file: SourceFile, parent: Blo
 
 const NO_ARG = null as unknown as Argument;
 
-function loadArgument(tree: CompactTree<Comment>, file: SourceFile, t: number, delta: number): Argument {
-  const a = new Argument(file, tree.tokStart(t) + delta, tree.tokEnd(t) + delta);
+function loadArgument(tree: CompactTree<Comment>, file: SourceFile, t: number): Argument {
+  const a = new Argument(file, tree.tokStart(t), tree.tokEnd(t));
   if (!tree.tokTerminated(t)) (a as { terminated: boolean }).terminated = false;
   return a;
 }
