@@ -1,0 +1,166 @@
+/**
+ * The node objects are views of the compact tree, made when a list is first
+ * read. What callers rely on: the same object every time a node is reached,
+ * plain writable objects once made, nothing left pointing into the compact
+ * tree after `materialize()`, and in-place editing (move a subtree, re-home
+ * a parsed piece) giving the tree a fresh parse of the edited text gives,
+ * whether the lists were read before the edit or not.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parse } from '../../server/src/engine/syntax/parser';
+import type { Block, Directive, SourceFile, Statement } from '../../server/src/engine/syntax/ast';
+import { generateConfig } from '../../bench/generate';
+import { dumpTree } from '../support/tree-dump';
+
+const TEXT = [
+  '# top comment',
+  'events { worker_connections 1024; }',
+  'http {',
+  '    map $http_upgrade $connection_upgrade { default upgrade; \'\' close; }',
+  '    server {',
+  '        listen 80; # trailing',
+  '        location /ws/ {',
+  '            proxy_pass http://app;',
+  '            proxy_set_header Upgrade $http_upgrade;',
+  '        }',
+  '        content_by_lua_block { ngx.say("}") }',
+  '    }',
+  '}',
+  '',
+].join('\n');
+
+/** Every block of a file, reading each list once. */
+function blocks(file: SourceFile): Block[] {
+  const out: Block[] = [];
+  const stack: Statement[][] = [file.children];
+  while (stack.length) {
+    for (const s of stack.pop()!) {
+      if (s.type === 'directive' && s.block) {
+        out.push(s.block);
+        stack.push(s.block.children);
+      }
+    }
+  }
+  return out;
+}
+
+test('views: a node is the same object however it is reached', () => {
+  const f = parse(TEXT);
+  assert.equal(f.children, f.children);
+  const first = [...f.walk()];
+  const again = [...f.walk()];
+  assert.equal(first.length, again.length);
+  first.forEach((d, i) => assert.equal(d, again[i]));
+  const listen = first.find((d) => d.name === 'listen')!;
+  assert.equal(f.directiveAt(listen.start + 2), listen);
+  // The trailing comment is one object: in file.comments, in the block's children, and as the directive's comment.
+  assert.equal(listen.comment, f.comments[1]);
+  assert.ok(listen.parentBlock!.children.includes(listen.comment!));
+  assert.equal(listen.comment!.trailing, true);
+});
+
+test('views: materialize() leaves nothing pointing into the compact tree', () => {
+  const f = parse(generateConfig({ servers: 5 }));
+  const pending = (o: object) => (o as unknown as { pending: unknown }).pending;
+  assert.notEqual(pending(f), null, 'a fresh parse has made no node yet');
+  assert.equal(f.materialize(), f);
+  assert.equal(pending(f), null);
+  const all = blocks(f);
+  assert.ok(all.length > 20);
+  for (const b of all) assert.equal(pending(b), null, `block at ${b.start} still refers to the compact tree`);
+});
+
+test('views: every field an in-place editor writes is writable, and reads back what was written', () => {
+  const f = parse(TEXT);
+  const other = parse('x;');
+  const loc = [...f.walk()].find((d) => d.name === 'location')!;
+  const block = loc.block!;
+  const args = [...loc.args];
+  const w = loc as { -readonly [K in keyof Directive]: Directive[K] };
+  w.start += 1;
+  w.end += 1;
+  w.file = other;
+  w.parentBlock = null;
+  w.args = args.slice(0, 0);
+  w.comment = f.comments[0]!;
+  w.block = null;
+  assert.deepEqual([loc.start, loc.file, loc.parentBlock, loc.args, loc.comment, loc.block], [w.start, other, null, [], f.comments[0], null]);
+  const children: Statement[] = [];
+  block.children = children;
+  assert.equal(block.children, children);
+  f.children = children;
+  assert.equal(f.children, children);
+  const a = args[0]!;
+  a.start += 3;
+  assert.equal(a.start, args[0]!.start);
+});
+
+/**
+ * Inserts `insert` at `at` (inside the body of the block that holds it) the way an in-place editor does:
+ * move everything after the edit by walking it (a node first, then its children), without re-parsing.
+ */
+function shiftInPlace(file: SourceFile, at: number, insert: string): void {
+  const delta = insert.length;
+  const text = file.text.slice(0, at) + insert + file.text.slice(at);
+  for (const c of file.comments) if (c.start >= at) (c.start += delta), (c.end += delta);
+  const stack: Statement[][] = [file.children];
+  while (stack.length) {
+    for (const s of stack.pop()!) {
+      if (s.type !== 'directive') continue;
+      // A plain name token is made from the directive's start when first read: read it before moving the directive.
+      const name = s.nameToken;
+      if (s.start >= at) s.start += delta;
+      if (s.end > at) s.end += delta;
+      if (name.start >= at) (name.start += delta), (name.end += delta);
+      for (const a of s.args) if (a.start >= at) (a.start += delta), (a.end += delta);
+      if (s.block) {
+        if (s.block.start >= at) s.block.start += delta;
+        if (s.block.end > at) s.block.end += delta;
+        // Read after the block moved: lists made now must not be moved twice.
+        stack.push(s.block.children);
+      }
+    }
+  }
+  (file as { text: string }).text = text;
+  (file as { lines: SourceFile['lines'] }).lines = parse(text).lines;
+}
+
+test('views: moving nodes in place gives the fresh parse of the edited text, lists read before the edit or not', () => {
+  const text = generateConfig({ servers: 4 });
+  // Blank lines inserted between directives: the tree keeps its shape, everything after moves.
+  for (const at of [text.indexOf('    server {'), text.indexOf('        location / {'), text.lastIndexOf('    upstream')]) {
+    for (const readFirst of [false, true]) {
+      const f = parse(text);
+      if (readFirst) f.materialize();
+      shiftInPlace(f, at, '\n\n');
+      const edited = text.slice(0, at) + '\n\n' + text.slice(at);
+      assert.deepEqual(dumpTree(f), dumpTree(parse(edited)), `insert at ${at}, lists ${readFirst ? 'read' : 'not read'} before`);
+    }
+  }
+});
+
+test('views: a piece parsed alone and re-homed at an offset matches the same text parsed in place', () => {
+  const body = '\n    listen 80; # c\n    location / { proxy_pass http://a; }\n';
+  const prefix = 'server {';
+  const whole = parse(prefix + body + '}\n');
+  const piece = parse(body);
+  // Walk the whole piece (as an editor does before moving it), then move it into the big file.
+  const nodes: { start: number; end: number; file: SourceFile }[] = [...piece.comments];
+  for (const d of piece.walk()) {
+    nodes.push(d, d.nameToken, ...d.args);
+    if (d.block) nodes.push(d.block);
+  }
+  for (const n of nodes) {
+    n.start += prefix.length;
+    n.end += prefix.length;
+    (n as { file: SourceFile }).file = whole;
+  }
+  const server = whole.children[0] as Directive;
+  const fresh = server.block!.children;
+  const moved = piece.children;
+  assert.deepEqual(
+    moved.map((s) => [s.type, s.start, s.end]),
+    fresh.map((s) => [s.type, s.start, s.end]),
+  );
+});
