@@ -93,7 +93,7 @@ export class LineIndex {
 
 /** Where each line starts: after `\n`, after `\r\n`, after a lone `\r`. A typed array: a big file has a million lines. */
 function findLineStarts(text: string): Int32Array {
-  let starts = new Int32Array(Math.max(16, text.length >> 5));
+  let starts = new Int32Array(Math.max(16, (text.length / 20) | 0));
   let n = 1;
   if (text.indexOf('\r') < 0) {
     // indexOf is native and much faster than a charCodeAt loop on large files.
