@@ -177,7 +177,8 @@ test('differential: every corpus file, read as UTF-8 and as latin1', (t) => {
 });
 
 test('differential: generated configs of several sizes, CRLF, and with braces and semicolons knocked out', () => {
-  for (const servers of [1, 7, 60, 2000]) {
+  // The big sizes come with the hostile inputs (a 2.5 MB generated config).
+  for (const servers of [1, 7, 60, 400]) {
     const text = generateConfig({ servers });
     assertSameTree(text, `${servers} servers`);
     assertSameTree(generateConfig({ servers, wrapper: false }), `${servers} servers, no wrapper`);
