@@ -252,7 +252,8 @@ export class CompactTree<C = unknown> {
 
   /** Index in `comments` of directive `s`'s trailing comment, or -1. */
   trailingComment(s: number): number {
-    return this.trailing.get(s) ?? -1;
+    // Most files have no trailing comment, or few: skip the probe when there are none.
+    return this.trailing.size === 0 ? -1 : (this.trailing.get(s) ?? -1);
   }
 
   tokStart(t: number): number {
