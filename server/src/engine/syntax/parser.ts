@@ -164,7 +164,7 @@ class Parser {
           spans[3 * ci + 2] = 1;
           if (tree.trailingComment(prev) < 0) tree.setTrailingComment(prev, ci);
         }
-        this.added(tree.addComment(this.tokStart, this.tokEnd, ci));
+        this.added(tree.addComment(ci));
         continue;
       }
 
@@ -454,7 +454,7 @@ class Parser {
     const e = this.tokEnd;
     const tree = this.tree;
     // The name itself is looked up when first asked for (see CompactTree.name): the parser rarely needs it.
-    return tree.addDirective(s, e, tree.addToken(s, e, this.tokTerminated), this.tok !== Tok.Word || this.tokEscaped);
+    return tree.addDirective(e, tree.addToken(s, e, this.tokTerminated), this.tok !== Tok.Word || this.tokEscaped);
   }
 
   /** Directive `d` is a `*_by_lua_block` (its name read in the text, without making it a string, for plain names). */

@@ -12,9 +12,10 @@
  * Layout:
  * - Statements (directives and the comments that stand between them) in
  *   document order, which is also the tree's pre-order: a directive's block
- *   contents are the statements after it up to its `S_NEXT`. The children of
- *   a block are found by hopping from one child to the next child's `S_NEXT`.
- *   Each statement is `STRIDE` Int32 slots of `stmts`.
+ *   contents are the statements after it up to its block's `B_NEXT`. The
+ *   children of a block are found by hopping from one child to the next.
+ *   Each statement is `STRIDE` Int32 slots of `stmts`; blocks have a table
+ *   of their own.
  * - Tokens (a directive's name, then its arguments, contiguous) as start/end
  *   pairs in `toks`; an unterminated quoted string stores its end as `~end`.
  * - Names are looked up on first request (the views ask; the parser rarely
@@ -31,34 +32,36 @@ import { argumentValue } from './values';
 // The layout is private to this module: the parser and the views go through the methods below. (Imported
 // constants would cost a getter call per use in the per-file transpiled code the tests and benchmarks run.)
 
-/** Start offset of the statement (a directive's name, a comment's `#`). */
-const S_START = 0;
-/** End offset (exclusive) of the statement, its block included. */
-const S_END = 1;
-/** Index of the statement after this one and everything inside its block. */
-const S_NEXT = 2;
+/** End offset (exclusive) of the statement, its block included. (Its start is its name token's: not stored.) */
+const S_END = 0;
 /**
  * Directive: index of its name token in `toks`; its arguments are the tokens
  * after it, up to the next statement's `S_TOK` (a comment's is the token
  * count when it was read), so no argument count is stored.
  */
-const S_TOK = 3;
+const S_TOK = 1;
 /** Directive: 1 + index of its name in `names`, 0 until first asked for (see `name`). Comment: its index in `comments`. */
-const S_NAME = 4;
+const S_NAME = 2;
 /** `F_*` bits. */
-const S_FLAGS = 5;
-/** Directive with a block: offset of `{`. */
-const S_BSTART = 6;
-/** Directive with a block: end offset of the block (after `}` when closed). */
-const S_BEND = 7;
-const STRIDE = 8;
+const S_FLAGS = 3;
+/** Directive with a block: 1 + index of its block in `blocks`, else 0. */
+const S_BLOCK = 4;
+const STRIDE = 5;
+
+/**
+ * Blocks (a quarter of the directives in a typical config) in their own
+ * table, so the other statements do not carry their slots: the index of the
+ * statement after the block's contents, the offset of `{`, the block's end.
+ */
+const B_NEXT = 0;
+const B_START = 1;
+const B_END = 2;
+const B_STRIDE = 3;
 
 /** The statement is a comment. */
 const F_COMMENT = 1;
 /** The directive lacks its `;`. */
 const F_UNTERMINATED = 2;
-/** The directive has a block. */
-const F_BLOCK = 4;
 /** Its block was closed by a `}`. */
 const F_CLOSED = 8;
 /** Its block is an opaque (`*_by_lua_block`) body. */
@@ -70,6 +73,8 @@ export class CompactTree<C = unknown> {
   private stmts: Int32Array;
   /** Statements in use. */
   count = 0;
+  private blocks: Int32Array;
+  private blockCount = 0;
   private toks: Int32Array;
   private tokCount = 0;
   /** Distinct names, each stored once (see `name`), and their indices by hash. */
@@ -84,24 +89,27 @@ export class CompactTree<C = unknown> {
     /** The parsed text (names and opaque bodies are sliced from it). */
     readonly text: string,
   ) {
-    // A generated config has ~34 characters per directive and ~16 per token: start near that, so a typical
-    // config grows each array at most once or twice (doubling), and a tiny one costs a few hundred bytes.
+    // A generated config has ~34 characters per directive, ~16 per token and ~140 per block: start near that,
+    // so a typical config grows each array at most once or twice (doubling), and a tiny one costs little.
+    // (Only the part written costs memory: the rest is pages the system has not handed out yet.)
     this.stmts = new Int32Array(STRIDE * Math.max(16, (text.length / 32) | 0));
     this.toks = new Int32Array(2 * Math.max(32, (text.length / 14) | 0));
+    this.blocks = new Int32Array(B_STRIDE * Math.max(8, (text.length / 128) | 0));
   }
 
   // Building (the parser).
 
-  /** Appends a directive whose name token is `tok` (quoted or escaped when `keepNameToken`); returns its index. */
-  addDirective(start: number, end: number, tok: number, keepNameToken: boolean): number {
-    const s = this.addStatement(start, end, tok);
+  /** Appends a directive whose name token is `tok` (quoted or escaped when `keepNameToken`), ending so far at `end`; returns its index. */
+  addDirective(end: number, tok: number, keepNameToken: boolean): number {
+    const s = this.addStatement(tok);
+    this.stmts[s * STRIDE + S_END] = end;
     if (keepNameToken) this.stmts[s * STRIDE + S_FLAGS] = F_NAME_TOKEN;
     return s;
   }
 
   /** Appends a comment statement for the comment numbered `index` in document order; returns its index. */
-  addComment(start: number, end: number, index: number): number {
-    const s = this.addStatement(start, end, this.tokCount);
+  addComment(index: number): number {
+    const s = this.addStatement(this.tokCount);
     this.stmts[s * STRIDE + S_NAME] = index;
     this.stmts[s * STRIDE + S_FLAGS] = F_COMMENT;
     return s;
@@ -122,19 +130,22 @@ export class CompactTree<C = unknown> {
 
   /** The statements up to `next` (exclusive) are inside `s`'s block. */
   setNext(s: number, next: number): void {
-    this.stmts[s * STRIDE + S_NEXT] = next;
+    this.blocks[this.blockOf(s) + B_NEXT] = next;
   }
 
-  /** Gives directive `s` a block spanning `[start, end)` (not closed, not opaque). */
+  /** Gives directive `s` a block spanning `[start, end)` (not closed, not opaque, empty). */
   setBlock(s: number, start: number, end: number): void {
-    const o = s * STRIDE;
-    this.stmts[o + S_BSTART] = start;
-    this.stmts[o + S_BEND] = end;
-    this.stmts[o + S_FLAGS] |= F_BLOCK;
+    const b = this.blockCount++;
+    if (B_STRIDE * b + B_STRIDE > this.blocks.length) this.blocks = growInt32(this.blocks);
+    const o = b * B_STRIDE;
+    this.blocks[o + B_NEXT] = s + 1;
+    this.blocks[o + B_START] = start;
+    this.blocks[o + B_END] = end;
+    this.stmts[s * STRIDE + S_BLOCK] = b + 1;
   }
 
   setBlockEnd(s: number, end: number): void {
-    this.stmts[s * STRIDE + S_BEND] = end;
+    this.blocks[this.blockOf(s) + B_END] = end;
   }
 
   markUnterminated(s: number): void {
@@ -164,16 +175,19 @@ export class CompactTree<C = unknown> {
     return this.stmts[s * STRIDE + S_NAME]!;
   }
 
+  /** Directive: its start (its name token's). */
   start(s: number): number {
-    return this.stmts[s * STRIDE + S_START]!;
+    return this.toks[2 * this.stmts[s * STRIDE + S_TOK]!]!;
   }
 
   end(s: number): number {
     return this.stmts[s * STRIDE + S_END]!;
   }
 
+  /** The statement after `s` and its block's contents. */
   next(s: number): number {
-    return this.stmts[s * STRIDE + S_NEXT]!;
+    const b = this.stmts[s * STRIDE + S_BLOCK]!;
+    return b === 0 ? s + 1 : this.blocks[(b - 1) * B_STRIDE + B_NEXT]!;
   }
 
   /** Directive: its name token (arguments follow it). */
@@ -231,15 +245,20 @@ export class CompactTree<C = unknown> {
   }
 
   hasBlock(s: number): boolean {
-    return (this.stmts[s * STRIDE + S_FLAGS]! & F_BLOCK) !== 0;
+    return this.stmts[s * STRIDE + S_BLOCK] !== 0;
   }
 
   blockStart(s: number): number {
-    return this.stmts[s * STRIDE + S_BSTART]!;
+    return this.blocks[this.blockOf(s) + B_START]!;
   }
 
   blockEnd(s: number): number {
-    return this.stmts[s * STRIDE + S_BEND]!;
+    return this.blocks[this.blockOf(s) + B_END]!;
+  }
+
+  /** Offset in `blocks` of directive `s`'s block record. */
+  private blockOf(s: number): number {
+    return (this.stmts[s * STRIDE + S_BLOCK]! - 1) * B_STRIDE;
   }
 
   closed(s: number): boolean {
@@ -269,14 +288,11 @@ export class CompactTree<C = unknown> {
     return this.toks[2 * t + 1]! >= 0;
   }
 
-  private addStatement(start: number, end: number, tok: number): number {
+  private addStatement(tok: number): number {
     const s = this.count++;
     const o = s * STRIDE;
     if (o + STRIDE > this.stmts.length) this.stmts = growInt32(this.stmts);
-    // The other slots of a new statement are still zero: no flags, name not looked up yet.
-    this.stmts[o + S_START] = start;
-    this.stmts[o + S_END] = end;
-    this.stmts[o + S_NEXT] = s + 1;
+    // The other slots of a new statement are still zero: no flags, no block, name not looked up yet.
     this.stmts[o + S_TOK] = tok;
     return s;
   }
