@@ -11,10 +11,11 @@
  *   analysis pays in total. Parse figures are the best of N runs, the
  *   parsers taking turns round by round: the machine is shared, and a slow
  *   spell then hits all of them alike instead of deciding the ratio;
- * - whole lint time (`lintText`, in a child process: at 1x the median of runs
- *   3-8, warm as in the editor, with the cold first run of a one-shot CLI
- *   call shown apart; at 10x one run) vs real `nginx -t` on the same config
- *   (written with a valid wrapper under a temp prefix);
+ * - whole lint time (`lintText`, in a child process: at 1x the best of runs
+ *   3-12, warm as in the editor, with their median and the cold first run of
+ *   a one-shot CLI call shown apart; at 10x one run) vs real `nginx -t` on
+ *   the same config (best of 3 at 1x, one run at 10x; written with a valid
+ *   wrapper under a temp prefix);
  * - the language server's latency for one edit of the 1.5 MB file: the real
  *   `node dist/server.js --stdio` driven over stdio, didOpen then 50
  *   sequential didChange edits inside server blocks (a value typed over, a
@@ -94,7 +95,7 @@ interface SizeResult {
   servers: number;
   bytes: number;
   parse: { oursMs: number; oursObjectsMs: number; ncTreeMs: number | null; ncConfMs: number | null; runs: number };
-  lint: { ms: number | null; firstMs: number | null; findings: number | null; maxRssKb: number | null; note?: string };
+  lint: { ms: number | null; medianMs?: number; firstMs: number | null; findings: number | null; maxRssKb: number | null; note?: string };
   nginxT: { ms: number | null; ok: boolean; note?: string };
 }
 
@@ -140,18 +141,27 @@ function lintInChild(file: string, runs: number, timeoutMs: number): SizeResult[
     return { ms: null, firstMs: null, findings: null, maxRssKb: null, note: why };
   }
   const j = JSON.parse(r.stdout.trim().split('\n').pop()!) as { firstMs: number; runs: number[]; findings: number; maxRssKb: number };
-  // Warm figure: the runs after the first two (the JIT is still compiling the rules then); the first run is kept apart.
-  return { ms: median(j.runs.length > 2 ? j.runs.slice(2) : j.runs), firstMs: j.firstMs, findings: j.findings, maxRssKb: j.maxRssKb };
+  // Warm figure: the best of the runs after the first two (the JIT is still compiling the rules then), as for
+  // nginx -t and the parsers: on this shared machine identical runs vary up to 3x, and best-of is what the
+  // work costs. The median is kept too, and the cold first run apart.
+  const warm = j.runs.length > 2 ? j.runs.slice(2) : j.runs;
+  return { ms: Math.min(...warm), medianMs: median(warm), firstMs: j.firstMs, findings: j.findings, maxRssKb: j.maxRssKb };
 }
 
-function nginxT(prefix: string, conf: string, timeoutMs: number): SizeResult['nginxT'] {
+/** `nginx -t` on the config, best of `runs` runs (one at 10x, where a run takes a minute). */
+function nginxT(prefix: string, conf: string, timeoutMs: number, runs: number): SizeResult['nginxT'] {
   if (!existsSync(NGINX)) return { ms: null, ok: false, note: `${NGINX} not found` };
-  const t = performance.now();
-  const [cmd, argv] = pinned(NGINX, ['-t', '-q', '-p', prefix + '/', '-c', conf, '-e', join(prefix, 'error.log')]);
-  const r = spawnSync(cmd, argv, { encoding: 'utf8', timeout: timeoutMs });
-  const ms = performance.now() - t;
-  if (r.error) return { ms: null, ok: false, note: `timed out after ${timeoutMs / 1000} s` };
-  return { ms, ok: r.status === 0, note: r.status === 0 ? undefined : r.stderr.trim().split('\n')[0] };
+  let best = Infinity;
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    const [cmd, argv] = pinned(NGINX, ['-t', '-q', '-p', prefix + '/', '-c', conf, '-e', join(prefix, 'error.log')]);
+    const r = spawnSync(cmd, argv, { encoding: 'utf8', timeout: timeoutMs });
+    const ms = performance.now() - t;
+    if (r.error) return { ms: null, ok: false, note: `timed out after ${timeoutMs / 1000} s` };
+    if (r.status !== 0) return { ms, ok: false, note: r.stderr.trim().split('\n')[0] };
+    best = Math.min(best, ms);
+  }
+  return { ms: best, ok: true };
 }
 
 function benchSize(label: string, servers: number, prefix: string, opts: { runs: number; lintAndNginx: boolean }): SizeResult {
@@ -185,9 +195,9 @@ function benchSize(label: string, servers: number, prefix: string, opts: { runs:
   let lint: SizeResult['lint'] = { ms: null, firstMs: null, findings: null, maxRssKb: null, note: 'skipped (--quick)' };
   let nt: SizeResult['nginxT'] = { ms: null, ok: false, note: 'skipped (--quick)' };
   if (opts.lintAndNginx) {
-    lint = lintInChild(conf, servers > 5000 ? 1 : 8, servers > 5000 ? 180_000 : 120_000);
+    lint = lintInChild(conf, servers > 5000 ? 1 : 12, servers > 5000 ? 180_000 : 120_000);
     console.log(`  lintText: ${fmt(lint.ms)} (first run ${fmt(lint.firstMs)}), ${lint.findings ?? '?'} findings ${lint.note ?? ''}`);
-    nt = nginxT(prefix, conf, servers > 5000 ? 300_000 : 120_000);
+    nt = nginxT(prefix, conf, servers > 5000 ? 300_000 : 120_000, servers > 5000 ? 1 : 3);
     console.log(`  nginx -t: ${fmt(nt.ms)} ${nt.ok ? 'ok' : `NOT OK: ${nt.note}`}`);
   }
   return { label, servers, bytes: text.length, parse: { oursMs: ours!, oursObjectsMs: oursObjects!, ncTreeMs, ncConfMs, runs: opts.runs }, lint, nginxT: nt };
@@ -315,9 +325,14 @@ async function main(): Promise<void> {
         ratio(r.parse.oursMs, r.parse.ncTreeMs),
         '',
       ]);
-      rows.push([`lint ${size}: lintText (child process)${r.servers > 5000 ? ', one run' : ', warm median'}`, `${fmt(r.lint.ms)}${r.lint.note ? ` (${r.lint.note})` : ''}`, '', '']);
+      rows.push([
+        `lint ${size}: lintText (child process)${r.servers > 5000 ? ', one run' : ', warm: best of runs 3-12 (median)'}`,
+        `${fmt(r.lint.ms)}${r.lint.medianMs ? ` (${fmt(r.lint.medianMs)})` : ''}${r.lint.note ? ` (${r.lint.note})` : ''}`,
+        '',
+        '',
+      ]);
       if (r.servers <= 5000) rows.push([`lint ${size}: lintText first run (cold, as one CLI call)`, fmt(r.lint.firstMs), ratio(r.lint.firstMs, r.nginxT.ms), '']);
-      rows.push([`lint ${size}: nginx -t`, `${fmt(r.nginxT.ms)}${r.nginxT.ok ? '' : ` (${r.nginxT.note})`}`, ratio(r.lint.ms, r.nginxT.ms), '>= 10x']);
+      rows.push([`lint ${size}: nginx -t${r.servers > 5000 ? ', one run' : ', best of 3'}`, `${fmt(r.nginxT.ms)}${r.nginxT.ok ? '' : ` (${r.nginxT.note})`}`, ratio(r.lint.ms, r.nginxT.ms), '>= 10x']);
     }
     rows.push([`LSP edit of 1x, p50 (${lsp.edits.length} edits, debounce 0)`, fmt(lsp.p50), '', '']);
     rows.push([`LSP edit of 1x, p95`, fmt(lsp.p95) + (lsp.note ? ` (${lsp.note})` : ''), '', '< 30 ms']);
