@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { loadConfig } from '../../server/src/cli/endpoints-command';
-import { nginxAvailable, startNginx } from '../helpers/nginx';
+import { freePort, nginxAvailable, startNginx } from '../helpers/nginx';
 import { startWsBackend } from '../helpers/ws-backend';
 
 const ROOT = join(__dirname, '..', '..');
@@ -78,6 +78,28 @@ test('nginx-ws test: exit 0 with the --json contract on a working endpoint, exit
   assert.match(text.stdout, /Result: FAILED at handshake \(HTTP 426\)/);
   assert.match(text.stdout, /Authorization: Bearer s3\*\*\*\(22 chars\)/);
   assert.doesNotMatch(text.stdout, /t0ken-value/);
+});
+
+test('nginx-ws test --config shows the error_log lines of the test without --error-log: the config says where nginx logs', { skip, timeout: 40_000 }, async (t) => {
+  const down = await freePort(); // nothing listens here: nginx answers 502 and logs "Connection refused"
+  const ng = await startNginx({
+    http: `
+    server {
+        listen 127.0.0.1:__PORT__;
+        location /ws/ {
+            proxy_pass http://127.0.0.1:${down};
+            proxy_http_version 1.1;
+            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection "upgrade";
+        }
+    }`,
+  });
+  t.after(() => ng.stop());
+  const r = await cli(['test', '--config', ng.confPath, '--location', '/ws/', '--base-url', `ws://127.0.0.1:${ng.port}`, '--json', '--timeout', '3000']);
+  assert.equal(r.code, 1, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.status, 502);
+  assert.ok(Array.isArray(j.errorLog) && j.errorLog.some((l: string) => /Connection refused/.test(l)), JSON.stringify(j.errorLog));
 });
 
 test('nginx-ws test --idle reports the close in closedAfterIdleMs', { skip, timeout: 40_000 }, async (t) => {

@@ -8,6 +8,8 @@ import { parseArgs } from 'node:util';
 import { formatDiagnosis, formatReport, maskUrl, runEndpointTest, type EndpointTestOptions, type EndpointTestResult } from '../wstest/index';
 import { describeLocation, endpointRows, findingsFor, loadConfig, UsageError } from './endpoints-command';
 import { deriveEndpoint } from '../engine/endpoints';
+import { errorLogFor } from '../node/error-log';
+import * as nodePath from 'node:path';
 
 const USAGE = `usage: nginx-ws test URL [options]
        nginx-ws test --config FILE --location PATH [--path P] [--base-url URL] [options]
@@ -25,6 +27,7 @@ options:
   --cross-origin-origin O  ... with this Origin
   --nginx BINARY         run BINARY -t on --config (--prefix DIR for its prefix)
   --error-log PATH       show the lines this error_log gains during the test
+                         (with --config: the location's error_log by default)
 `;
 
 class Usage extends Error {}
@@ -111,6 +114,8 @@ async function runChecked(argv: string[]): Promise<number> {
       o.backendUrl = derived.backendUrl;
     }
     o.context = { location: loc, findings: findingsFor(loc, analysis.findings) };
+    // The config says where nginx logs; --error-log overrides it.
+    if (!o.errorLogPath) o.errorLogPath = errorLogFor(analysis, loc, v.prefix ? nodePath.resolve(v.prefix) : nodePath.dirname(root)) ?? undefined;
     if (v.nginx) o.nginx = { binary: v.nginx, configFile: root, prefix: v.prefix };
   } else {
     if (opts.positionals.length !== 1) throw new Usage(opts.positionals.length ? 'one URL only' : 'no URL given');

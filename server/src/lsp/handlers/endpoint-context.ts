@@ -4,6 +4,7 @@
  * the engine's findings there, the config file for `nginx -t`.
  */
 import * as nodePath from 'node:path';
+import { errorLogFor } from '../../node/error-log';
 import type { Position, Range } from 'vscode-languageserver/node';
 import { deriveEndpoint, locationContext } from '../../engine/endpoints';
 import type { WsLocation } from '../../engine/index';
@@ -62,19 +63,8 @@ function describe(ctx: ServerContext, state: DocAnalysis, loc: WsLocation, p: En
 }
 
 function errorLogPath(ctx: ServerContext, state: DocAnalysis, loc: WsLocation): string | null {
-  const root = state.analysis!.files.get(state.rootPath);
-  const candidates = [
-    ...loc.serverDirectives.filter((d) => d.name === 'error_log'),
-    ...(root ? [...root.walk()].filter((d) => d.name === 'error_log' && (d.parent === null || d.parent.name === 'http')) : []),
-  ];
-  for (const d of candidates) {
-    const v = d.arg(0);
-    if (!v || v === 'stderr' || (v.includes(':') && !nodePath.isAbsolute(v)) || v.includes('$')) continue;
-    if (nodePath.isAbsolute(v)) return v;
-    const base = ctx.settings().prefix || (isDiskPath(state.rootPath) ? nodePath.dirname(state.rootPath) : '');
-    return base ? nodePath.resolve(base, v) : null;
-  }
-  return null;
+  const prefix = ctx.settings().prefix || (isDiskPath(state.rootPath) ? nodePath.dirname(state.rootPath) : '');
+  return errorLogFor(state.analysis!, loc, prefix);
 }
 
 function contains(r: Range, p: Position): boolean {
