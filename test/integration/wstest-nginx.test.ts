@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { runEndpointTest, formatReport, type EndpointTestOptions } from '../../server/src/wstest/index';
 import { deriveEndpoint } from '../../server/src/engine/endpoints';
 import type { WsLocation } from '../../server/src/engine/index';
@@ -114,6 +115,40 @@ for (const [name, version] of [
     assert.ok(r.diagnosis.some((d) => /backend OK when reached directly.*nginx breaks it/.test(d.message)));
   });
 }
+
+/** A backend that accepts connections and reads, but never answers: nginx gives up after proxy_read_timeout. */
+async function hungBackend(t: TestContext): Promise<number> {
+  const sockets = new Set<Socket>();
+  const srv = createServer((s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+    s.resume();
+  });
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  t.after(() => {
+    for (const s of sockets) s.destroy();
+    srv.close();
+  });
+  return (srv.address() as AddressInfo).port;
+}
+
+test('hung backend: 504 after proxy_read_timeout, the timeout line named (from the finding, and from the error_log without one)', { skip, timeout: 30_000 }, async (t) => {
+  const port = await hungBackend(t);
+  const { opts, line, loc } = await nginxWith(t, server(`${RECIPE}\n            proxy_read_timeout 1s;`), port);
+  const r = await runEndpointTest(opts);
+  assert.equal(r.stage, 'handshake');
+  assert.equal(r.status, 504);
+  assert.equal(r.diagnosis[0]?.line, line('proxy_read_timeout 1s'), JSON.stringify(r.diagnosis));
+  assert.equal(r.diagnosis[0]?.code, 'ws-read-timeout-short');
+  assert.ok(r.errorLog?.some((l) => /upstream timed out/.test(l)), 'the error_log line is shown');
+
+  // Without the engine's finding, the error_log says which timeout expired, and the diagnosis names its line.
+  const bare = await runEndpointTest({ ...opts, context: { location: loc, findings: [] } });
+  assert.equal(bare.status, 504);
+  const d = bare.diagnosis[0]!;
+  assert.match(d.message, /within proxy_read_timeout 1s/);
+  assert.equal(d.line, line('proxy_read_timeout 1s'));
+});
 
 test('backend down: 502, proxy_pass line, backend-direct refused', { skip, timeout: 20_000 }, async (t) => {
   const port = await closedPort();

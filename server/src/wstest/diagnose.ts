@@ -207,7 +207,22 @@ function statusCause(
     return;
   }
   if (s === 504) {
-    if (!fromFindings(TIMEOUT_RULES)) at('504: the backend did not answer within proxy_connect_timeout/proxy_read_timeout — wrong address that drops packets, or a hung backend', pp ?? locLine(loc));
+    if (fromFindings(TIMEOUT_RULES)) return;
+    // nginx's error_log says which timeout expired ("upstream timed out ... while connecting to upstream" or
+    // "... while reading response header from upstream"); the directive that set it is the line to show.
+    const timeout = (name: string): { d: Directive | undefined; value: string } => {
+      const d = findDirective(loc, [name]);
+      return { d, value: d?.args[0] ? `${name} ${d.args[0]}` : `${name} (60 s by default)` };
+    };
+    if (/timed out[^\n]*while connecting to upstream/i.test(log)) {
+      const t = timeout('proxy_connect_timeout');
+      at(`504: nginx could not connect to the backend within ${t.value}: an address that drops packets, or a firewall in between`, t.d ?? pp ?? locLine(loc));
+    } else if (/timed out[^\n]*while reading (?:response header from )?upstream/i.test(log)) {
+      const t = timeout('proxy_read_timeout');
+      at(`504: the backend accepted the connection but sent no answer to the upgrade request within ${t.value}: a hung backend, or one with no WebSocket route there`, t.d ?? pp ?? locLine(loc));
+    } else {
+      at('504: the backend did not answer within proxy_connect_timeout/proxy_read_timeout — wrong address that drops packets, or a hung backend', pp ?? locLine(loc));
+    }
     return;
   }
   if (s >= 500) {
