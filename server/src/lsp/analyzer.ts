@@ -10,6 +10,7 @@
  *   diagnostic on that document and a log line; the others carry on.
  */
 import * as nodePath from 'node:path';
+import { realpathSync } from 'node:fs';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { DiagnosticSeverity, type Diagnostic, type TextDocuments } from 'vscode-languageserver/node';
 import { analyze, updateText, type Analysis, type EngineSettings, type Finding, type SourceFile } from '../engine/index';
@@ -28,6 +29,8 @@ export interface DocAnalysis {
    * (found by root discovery) when the document is only a piece of a config.
    */
   rootPath: string;
+  /** Where the document is in the analysis: `path`, or the symlink the root includes it through. */
+  analysedPath: string;
   /** The analysed root is a whole config (has `http`/`events`), not a piece judged without its includer. */
   complete: boolean;
   /** The document version this analysis was computed for. */
@@ -66,6 +69,12 @@ export class Analyzer {
   private readonly justOpened = new Map<string, number>();
   /** Open documents by engine path, so a path found in an analysis maps back to the client's exact URI. */
   private readonly openByPath = new Map<string, string>();
+  /**
+   * Open documents by real path (symlinks followed), so a file a config includes through a symlink
+   * (Debian's sites-enabled/x → sites-available/x) is read from, and reported to, the document open at its real path.
+   */
+  private readonly openByRealPath = new Map<string, string>();
+  private readonly realPaths = new Map<string, string>();
   private readonly disk: DiskReader;
   /** Parsed files shared by all analyses (the engine reuses an entry while its text is unchanged), so an edit re-parses only the edited file. */
   private readonly parseCache = new Map<string, SourceFile>();
@@ -90,6 +99,7 @@ export class Analyzer {
       parseCache: this.parseCache,
       host: () => this.fileHost(),
       openVersion: (p) => this.openText(p)?.version,
+      realPath: (p) => this.realPath(p),
       log: o.info,
     });
     this.holdUntil(o.ready);
@@ -111,7 +121,33 @@ export class Analyzer {
   }
 
   uriOf(path: string): string {
-    return this.openByPath.get(path) ?? pathToUri(path);
+    return this.openUri(path) ?? pathToUri(path);
+  }
+
+  /** The open document a path names, directly or through a symlink. */
+  private openUri(path: string): string | undefined {
+    return this.openByPath.get(path) ?? (isDiskPath(path) ? this.openByRealPath.get(this.realPath(path)) : undefined);
+  }
+
+  /** The path of the open document a path names (itself when none is open under another name). */
+  private canonical(path: string): string {
+    const uri = this.openUri(path);
+    return uri ? uriToPath(uri) : path;
+  }
+
+  /** `path` with symlinks followed (cached until files change on disk); itself when it cannot be resolved. */
+  realPath(path: string): string {
+    if (!isDiskPath(path)) return path;
+    let r = this.realPaths.get(path);
+    if (r === undefined) {
+      try {
+        r = realpathSync.native(path);
+      } catch {
+        r = path;
+      }
+      this.realPaths.set(path, r);
+    }
+    return r;
   }
 
   /** A host over open buffers and disk, for features that read files themselves (include targets). */
@@ -133,9 +169,11 @@ export class Analyzer {
     await this.current(uri);
     const out: DocAnalysis[] = [];
     for (const rootUri of [...this.states.keys()]) {
-      const st = rootUri === uri ? this.states.get(rootUri) : this.states.get(rootUri)?.reads.has(path) ? await this.current(rootUri) : undefined;
-      if (!st || !st.reads.has(path)) continue;
-      if ((st.reads.get(path) ?? null) !== (this.openText(path)?.version ?? null)) continue;
+      const before = this.states.get(rootUri);
+      const st = rootUri === uri ? before : before && this.readVersion(before, path) !== undefined ? await this.current(rootUri) : undefined;
+      const read = st ? this.readVersion(st, path) : undefined;
+      if (!st || read === undefined) continue;
+      if ((read ?? null) !== (this.openText(path)?.version ?? null)) continue;
       out.push(st);
     }
     // As in the published diagnostics: includers' context replaces the file's own lenient analysis.
@@ -144,6 +182,7 @@ export class Analyzer {
 
   opened(doc: TextDocument): void {
     this.openByPath.set(uriToPath(doc.uri), doc.uri);
+    if (isDiskPath(uriToPath(doc.uri))) this.openByRealPath.set(this.realPath(uriToPath(doc.uri)), doc.uri);
     this.justOpened.set(doc.uri, doc.version);
     this.schedule(doc.uri, 0);
     this.scheduleDependents(uriToPath(doc.uri));
@@ -168,6 +207,7 @@ export class Analyzer {
     this.noReuse.delete(uri);
     this.states.delete(uri);
     if (this.openByPath.get(path) === uri) this.openByPath.delete(path);
+    for (const [real, u] of this.openByRealPath) if (u === uri) this.openByRealPath.delete(real);
     for (const p of this.parseCache.keys()) {
       if (![...this.states.values()].some((st) => st.reads.has(p))) this.parseCache.delete(p);
     }
@@ -180,6 +220,10 @@ export class Analyzer {
   diskChanged(paths: string[]): void {
     // A file appearing or going away changes what a glob include finds, which an in-place update cannot see.
     for (const uri of this.states.keys()) this.noReuse.add(uri);
+    // Symlinks may have changed too.
+    this.realPaths.clear();
+    this.openByRealPath.clear();
+    for (const [p, uri] of this.openByPath) if (isDiskPath(p)) this.openByRealPath.set(this.realPath(p), uri);
     for (const p of paths) this.disk.invalidate(p);
     this.roots.invalidate();
     for (const p of paths) this.scheduleDependents(p);
@@ -232,8 +276,15 @@ export class Analyzer {
 
   private scheduleDependents(path: string): void {
     for (const [uri, state] of this.states) {
-      if (state.path !== path && state.reads.has(path)) this.schedule(uri);
+      if (state.path !== path && this.readVersion(state, path) !== undefined) this.schedule(uri);
     }
+  }
+
+  /** The version of `path` an analysis read (null: from disk), also when it read it through a symlink; undefined when it did not. */
+  private readVersion(state: DocAnalysis, path: string): number | null | undefined {
+    if (state.reads.has(path)) return state.reads.get(path);
+    for (const [read, v] of state.reads) if (this.canonical(read) === path) return v;
+    return undefined;
   }
 
   private schedule(uri: string, delay = this.o.debounceMs): void {
@@ -265,7 +316,10 @@ export class Analyzer {
     // Every file read gets an entry, empty or not: "this includer sees no problem here" is an answer too.
     const byPath = new Map<string, Contribution>();
     if (state.rootPath === state.path) {
-      for (const [p, v] of state.reads) byPath.set(p, { diagnostics: state.diagnosticsByPath.get(p) ?? [], targetVersion: v });
+      for (const [read, v] of state.reads) {
+        const p = this.canonical(read);
+        byPath.set(p, { diagnostics: state.diagnosticsByPath.get(p) ?? [], targetVersion: v });
+      }
       for (const [p, diagnostics] of state.diagnosticsByPath) if (!byPath.has(p)) byPath.set(p, { diagnostics, targetVersion: null });
     } else {
       // Judged in a root that is not open: speak for this document only. The root and its other
@@ -288,6 +342,7 @@ export class Analyzer {
     const failed = (reads: Map<string, number | null>, d: Diagnostic): DocAnalysis => ({
       uri,
       path,
+      analysedPath: path,
       rootPath: path,
       complete: false,
       version,
@@ -317,27 +372,31 @@ export class Analyzer {
       let analysis = analyze(rootPath, host, settings, this.parseCache, previous);
       if (rootPath !== path) this.roots.remember(rootPath, analysis.files.keys(), host.reads);
       let effectiveRoot = rootPath;
-      if (!analysis.files.has(path)) {
+      // Where this document is in the analysis: its own path, or the symlink the root includes it through.
+      let docKey = analysis.files.has(path) ? path : [...analysis.files.keys()].find((p) => this.canonical(p) === path);
+      if (!docKey) {
         // The root stopped including this document between discovery and now: judge it alone.
         this.o.info(`nginx-ws: ${rootPath} no longer includes ${path}; analysing it on its own`);
         host.reads.clear();
         analysis = analyze(path, host, settings, this.parseCache);
         effectiveRoot = path;
+        docKey = path;
       }
       const prefix = settings.prefix || (isDiskPath(effectiveRoot) ? nodePath.dirname(effectiveRoot) : '');
       let refusedHere = host.refused;
       if (effectiveRoot !== path) {
         // Only what this document itself includes is reported here; the root's own problems are its own.
-        const direct = analysis.model.includes.get(path) ?? new Set<string>();
+        const direct = analysis.model.includes.get(docKey) ?? new Set<string>();
         refusedHere = new Map([...host.refused].filter(([p]) => direct.has(p)));
       }
-      const refused = refusedIncludeDiagnostics(analysis, path, prefix, refusedHere);
+      const refused = refusedIncludeDiagnostics(analysis, docKey, prefix, refusedHere);
       const findingsByPath = new Map<string, Finding[]>([[path, []]]);
       for (const f of analysis.findings) {
         // The engine only knows the file could not be read ("not found"); the refusal says why.
-        if (f.path === path && f.code === 'include' && refused.some((r) => sameRange(r.range, f.range))) continue;
-        let list = findingsByPath.get(f.path);
-        if (!list) findingsByPath.set(f.path, (list = []));
+        if (f.path === docKey && f.code === 'include' && refused.some((r) => sameRange(r.range, f.range))) continue;
+        const key = f.path === docKey ? path : this.canonical(f.path);
+        let list = findingsByPath.get(key);
+        if (!list) findingsByPath.set(key, (list = []));
         list.push(f);
       }
       const uriOf = (p: string) => this.uriOf(p);
@@ -355,6 +414,7 @@ export class Analyzer {
       return {
         uri,
         path,
+        analysedPath: docKey,
         rootPath: effectiveRoot,
         complete: (() => {
           const rootFile = analysis.files.get(effectiveRoot);
@@ -395,7 +455,7 @@ export class Analyzer {
   }
 
   private openText(path: string): { text: string; version: number } | undefined {
-    const uri = this.openByPath.get(path);
+    const uri = this.openUri(path);
     const doc = uri ? this.o.documents.get(uri) : undefined;
     return doc ? { text: doc.getText(), version: doc.version } : undefined;
   }

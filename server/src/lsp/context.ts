@@ -54,7 +54,7 @@ export interface OpenAnalysis {
 export async function openAnalysis(ctx: ServerContext, uri: string): Promise<OpenAnalysis | undefined> {
   const state = await ctx.analyzer.current(uri);
   const analysis = state?.analysis;
-  const file = analysis?.files.get(state!.path);
+  const file = analysis?.files.get(state!.analysedPath);
   if (!state || !analysis || !file) return undefined;
   return { state, analysis, file, lenient: !analysis.model.scopes.has('http') };
 }

@@ -39,6 +39,8 @@ export interface RootFinderOptions {
   host(): LspFileHost;
   /** Open version of a path, undefined when not open. */
   openVersion(path: string): number | undefined;
+  /** The file a path names once symlinks are followed (sites-enabled/x → sites-available/x). */
+  realPath(path: string): string;
   log(message: string): void;
 }
 
@@ -94,9 +96,12 @@ export class RootFinder {
   rootFor(path: string, settings: EngineSettings): string | undefined {
     const candidates = this.candidateRoots();
     const nearby = this.configured.length ? [] : this.nearbyRoots(path).filter((p) => !candidates.includes(p));
+    const real = this.o.realPath(path);
     for (const root of [...candidates, ...nearby]) {
       if (root === path) continue;
-      if (this.closureOf(root, path, settings).files.has(path)) return root;
+      const { files } = this.closureOf(root, path, settings);
+      // A file included through a symlink (Debian's sites-enabled) and opened at its real path is still included.
+      if (files.has(path) || [...files].some((f) => this.o.realPath(f) === real)) return root;
     }
     return undefined;
   }

@@ -143,7 +143,7 @@ export function startServer(connection: Connection): void {
       info: logInfo,
       publish: (uri, version, diagnostics) => void connection.sendDiagnostics({ uri, version, diagnostics }),
       onAnalyzed: (state) => {
-        const sig = state.analysis ? lensSignature(state.analysis.wsLocations, state.path) : '';
+        const sig = state.analysis ? lensSignature(state.analysis.wsLocations, state.analysedPath) : '';
         if (lensSignatures.get(state.uri) !== sig) {
           lensSignatures.set(state.uri, sig);
           queueLensRefresh();

@@ -15,7 +15,7 @@ async function codeLenses(ctx: ServerContext, uri: string): Promise<CodeLens[]> 
   const state = await ctx.analyzer.current(uri);
   if (!state?.analysis) return [];
   return state.analysis.wsLocations
-    .filter((loc) => loc.path === state.path)
+    .filter((loc) => loc.path === state.analysedPath)
     .map((loc) => {
       const args: TestEndpointArgs = { uri, range: loc.range, locationPath: loc.locationPath, modifier: loc.modifier };
       return { range: loc.range, command: { title: CODE_LENS_TITLE, command: TEST_ENDPOINT_COMMAND, arguments: [args] } };

@@ -10,7 +10,7 @@ export const completionFeature: Feature = {
     ctx.connection.onCompletion(
       guard(ctx, 'completion', [], async (p: CompletionParams): Promise<CompletionItem[]> => {
         const a = await openAnalysis(ctx, p.textDocument.uri);
-        return a ? (completions(a.analysis, a.state.path, p.position, { lenient: a.lenient }) as CompletionItem[]) : [];
+        return a ? (completions(a.analysis, a.state.analysedPath, p.position, { lenient: a.lenient }) as CompletionItem[]) : [];
       }),
     );
   },

@@ -28,7 +28,7 @@ async function endpointContext(ctx: ServerContext, p: EndpointContextParams): Pr
   if (!p || typeof p.uri !== 'string') return { endpoints: [] };
   const state = await ctx.analyzer.current(p.uri);
   if (!state?.analysis) return { endpoints: [] };
-  let locations = state.analysis.wsLocations.filter((l) => l.path === state.path);
+  let locations = state.analysis.wsLocations.filter((l) => l.path === state.analysedPath);
   if (p.position) {
     const containing = locations.filter((l) => contains(l.directive.range, p.position!));
     // Nested locations: the innermost one is meant.

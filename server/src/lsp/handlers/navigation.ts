@@ -35,19 +35,19 @@ export const navigationFeature: Feature = {
     ctx.connection.onDefinition(
       guard(ctx, 'definition', [], async (p: DefinitionParams): Promise<Location[]> => {
         const a = await openAnalysis(ctx, p.textDocument.uri);
-        return a ? definition(a.analysis, a.state.path, p.position, opts()).map(loc) : [];
+        return a ? definition(a.analysis, a.state.analysedPath, p.position, opts()).map(loc) : [];
       }),
     );
     ctx.connection.onReferences(
       guard(ctx, 'references', [], async (p: ReferenceParams): Promise<Location[]> => {
         const a = await openAnalysis(ctx, p.textDocument.uri);
-        return a ? references(a.analysis, a.state.path, p.position, p.context.includeDeclaration).map(loc) : [];
+        return a ? references(a.analysis, a.state.analysedPath, p.position, p.context.includeDeclaration).map(loc) : [];
       }),
     );
     ctx.connection.onPrepareRename(
       guard(ctx, 'prepareRename', null, async (p: PrepareRenameParams) => {
         const a = await openAnalysis(ctx, p.textDocument.uri);
-        return a ? prepareRename(a.analysis, a.state.path, p.position) : null;
+        return a ? prepareRename(a.analysis, a.state.analysedPath, p.position) : null;
       }),
     );
     // Not guarded: an invalid name must reach the user as an error, not as "nothing to rename".
@@ -56,7 +56,7 @@ export const navigationFeature: Feature = {
       guard(ctx, 'documentLink', [], async (p: DocumentLinkParams): Promise<DocumentLink[]> => {
         const a = await openAnalysis(ctx, p.textDocument.uri);
         if (!a) return [];
-        return documentLinks(a.analysis, a.state.path, opts()).map((l) => ({ range: l.range, target: ctx.analyzer.uriOf(l.target), tooltip: l.tooltip }));
+        return documentLinks(a.analysis, a.state.analysedPath, opts()).map((l) => ({ range: l.range, target: ctx.analyzer.uriOf(l.target), tooltip: l.tooltip }));
       }),
     );
   },
@@ -66,7 +66,7 @@ async function renameRequest(ctx: ServerContext, p: RenameParams): Promise<Works
   try {
     const a = await openAnalysis(ctx, p.textDocument.uri);
     if (!a) return null;
-    const edit = rename(a.analysis, a.state.path, p.position, p.newName);
+    const edit = rename(a.analysis, a.state.analysedPath, p.position, p.newName);
     return edit ? toWorkspaceEdit(ctx.clientCapabilities, (x) => ctx.analyzer.uriOf(x), (x) => a.state.reads.get(x) ?? null, edit.changes) : null;
   } catch (e) {
     throw new ResponseError(ErrorCodes.InvalidParams, e instanceof Error ? e.message : String(e));
