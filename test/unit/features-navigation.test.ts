@@ -66,6 +66,33 @@ test('rename keeps quotes and ports, and ignores addresses with variables', () =
   assert.equal(applied, t.replace('"b"', '"c"').replace('//b:8080', '//c:8080').replace('grpc://b', 'grpc://c'));
 });
 
+test('rename: a config-defined variable, its map and every use across files, ${...} forms included', () => {
+  const root = 'http {\n map $http_upgrade $conn_up { default upgrade; \'\' close; }\n map $conn_up $other { default x; }\n include /v/site.conf;\n}\n';
+  const site = 'server { location / { proxy_set_header Connection $conn_up; add_header X-C "${conn_up}-1"; } }\n';
+  const a = memoryAnalysis({ '/v/nginx.conf': root, '/v/site.conf': site }, '/v/nginx.conf');
+  const at = posOf(site, '$conn_up;', 3);
+  const prep = prepareRename(a, '/v/site.conf', at)!;
+  assert.equal(prep.placeholder, 'conn_up');
+  assert.equal(prep.range.end.character - prep.range.start.character, 'conn_up'.length, 'the range is the name, without $');
+  const edit = rename(a, '/v/site.conf', at, '$connection_upgrade')!;
+  const after = new Map([
+    ['/v/nginx.conf', root],
+    ['/v/site.conf', site],
+  ]);
+  for (const c of edit.changes) after.set(c.path, applyEdits(after.get(c.path)!, c.edits.map((e) => ({ start: offset(after.get(c.path)!, e.range.start), end: offset(after.get(c.path)!, e.range.end), text: e.newText }))));
+  assert.equal(after.get('/v/nginx.conf'), root.replaceAll('$conn_up', '$connection_upgrade'));
+  assert.equal(after.get('/v/site.conf'), site.replace('$conn_up;', '$connection_upgrade;').replace('${conn_up}', '${connection_upgrade}'));
+  assert.throws(() => rename(a, '/v/site.conf', at, 'bad-name'), /not a valid variable name/);
+  assert.throws(() => rename(a, '/v/site.conf', at, 'other'), /already exists/);
+  assert.throws(() => rename(a, '/v/site.conf', at, 'host'), /already exists/);
+});
+
+test('rename refuses nginx variables and regex captures', () => {
+  assert.equal(prepareRename(analysis, APP, posOf(text(APP), '$uri', 2)), null, 'built-in');
+  assert.equal(prepareRename(analysis, APP, posOf(text(APP), '$uid ', 2)), null, 'named capture');
+  assert.equal(rename(analysis, APP, posOf(text(APP), '$uri', 2), 'x'), null);
+});
+
 test('document links for includes: plain files and single-match globs', () => {
   const links = documentLinks(analysis, ROOT, { host: diskHost });
   assert.deepEqual(links.map((l) => [l.range.start.line, l.range.start.character, l.range.end.character, l.target]), [[15, 12, 25, join(SITE, 'conf.d/app.conf')]]);

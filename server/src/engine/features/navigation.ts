@@ -4,6 +4,7 @@
  */
 import type { Analysis } from '../analyze';
 import type { FileHost } from '../types';
+import { isBuiltinVariable } from '../knowledge/variables';
 import { namedLocations, resolveInclude, targetAt, upstreamDefs, upstreamRefs, variableDefinitions, variableRefs } from './locate';
 import type { DocumentLink, Location, Position, Range, WorkspaceEdit } from './types';
 
@@ -79,25 +80,64 @@ export function references(analysis: Analysis, path: string, pos: Position, incl
   return [];
 }
 
-/** The range to rename and its current text, or null when the cursor is not on an upstream name. */
+/** The range to rename and its current text, or null when the cursor is not on an upstream or a config-defined variable. */
 export function prepareRename(analysis: Analysis, path: string, pos: Position): { range: Range; placeholder: string } | null {
   const file = analysis.files.get(path);
   if (!file) return null;
   const t = targetAt(file, file.lines.offsetAt(pos));
+  if (t?.kind === 'variable') {
+    if (!renamableVariable(analysis, t.name)) return null;
+    const name = nameSpan(file.text, t.start, t.end);
+    return { range: file.rangeOf(name.start, name.end), placeholder: t.name };
+  }
   if (!t || (t.kind !== 'upstream-ref' && t.kind !== 'upstream-def')) return null;
   if (!upstreamDefs(analysis, t.name).length) return null;
   return { range: file.rangeOf(t.start, t.end), placeholder: t.name };
 }
 
 /**
- * Renames an upstream: its `upstream` line and every pass directive that
- * names it, in every file of the config. Throws with a readable message for
- * an invalid new name (the adapter shows it).
+ * A variable the config defines with `map`, `set`, `geo` and the like can be
+ * renamed: its definitions are `$name` arguments like its uses. nginx's own
+ * variables cannot, nor one a regex capture defines (its name sits inside
+ * the regex).
+ */
+function renamableVariable(analysis: Analysis, name: string): boolean {
+  const defs = variableDefinitions(analysis).get(name) ?? [];
+  return defs.length > 0 && defs.every((d) => d.arg.variables().some((v) => v.name === name));
+}
+
+/** The name inside a variable reference: `name` of `$name` or `${name}`. */
+function nameSpan(text: string, start: number, end: number): { start: number; end: number } {
+  return text.charCodeAt(start + 1) === 123 /* { */ ? { start: start + 2, end: end - 1 } : { start: start + 1, end };
+}
+
+/** Renames a config-defined variable: its definitions and every use, in every file of the config. */
+function renameVariable(analysis: Analysis, name: string, newName: string): WorkspaceEdit | null {
+  const to = newName.replace(/^\$/, '');
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(to)) throw new Error(`"${newName}" is not a valid variable name (letters, digits, '_')`);
+  if (!renamableVariable(analysis, name)) return null;
+  if (to !== name && (variableDefinitions(analysis).has(to) || isBuiltinVariable(to))) throw new Error(`$${to} already exists; renaming $${name} to it would merge the two`);
+  const byFile = new Map<string, { range: Range; newText: string }[]>();
+  for (const r of variableRefs(analysis, name)) {
+    const span = nameSpan(r.file.text, r.start, r.end);
+    let l = byFile.get(r.file.uri);
+    if (!l) byFile.set(r.file.uri, (l = []));
+    l.push({ range: r.file.rangeOf(span.start, span.end), newText: to });
+  }
+  return { changes: [...byFile].map(([p, edits]) => ({ path: p, edits })) };
+}
+
+/**
+ * Renames an upstream (its `upstream` line and every pass directive that
+ * names it) or a config-defined variable (definitions and uses), in every
+ * file of the config. Throws with a readable message for an invalid new
+ * name (the adapter shows it).
  */
 export function rename(analysis: Analysis, path: string, pos: Position, newName: string): WorkspaceEdit | null {
   const file = analysis.files.get(path);
   if (!file) return null;
   const t = targetAt(file, file.lines.offsetAt(pos));
+  if (t?.kind === 'variable') return renameVariable(analysis, t.name, newName);
   if (!t || (t.kind !== 'upstream-ref' && t.kind !== 'upstream-def')) return null;
   if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(newName)) throw new Error(`"${newName}" is not a valid upstream name (letters, digits, '_', '.', '-')`);
   const defs = upstreamDefs(analysis, t.name);
