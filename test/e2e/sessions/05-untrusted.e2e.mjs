@@ -1,6 +1,6 @@
 // Session: the same config in a workspace the user has not trusted (no
-// --disable-workspace-trust). The linter still runs; "Test WebSocket
-// endpoint" asks before connecting to an address taken from the workspace,
+// --disable-workspace-trust). The linter and the CodeLens still work; "Test WebSocket
+// endpoint" (palette or CodeLens) asks before connecting to an address taken from the workspace,
 // Cancel connects nowhere, and nginx is never executed (no `nginx -t`).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,6 +13,11 @@ import { openFile, gotoLine, runCommand, notification, outputChannelText } from 
 async function startTest(page) {
   await gotoLine(page, 25, 13);
   await runCommand(page, 'Test WebSocket endpoint');
+  await acceptUrl(page);
+}
+
+/** Accepts the URL the command proposes. */
+async function acceptUrl(page) {
   const box = page.locator('.quick-input-widget', { hasText: 'Test WebSocket endpoint' });
   const input = box.locator('input');
   await input.waitFor();
@@ -47,6 +52,17 @@ test('untrusted: the endpoint test asks before connecting and runs no nginx', as
 
   await dialog.locator('.monaco-button', { hasText: 'Cancel' }).click();
   await dialog.waitFor({ state: 'detached' });
+
+  // The CodeLens is offered in Restricted Mode too, and asks the same question before connecting.
+  const lens = page.locator('.editor-instance .codelens-decoration a', { hasText: 'Test WebSocket endpoint' }).first();
+  await lens.waitFor();
+  await vs.shot('restricted-mode-codelens');
+  await lens.click();
+  await acceptUrl(page);
+  await dialog.waitFor();
+  await dialog.locator('.monaco-button', { hasText: 'Cancel' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  assert.equal(live.backend.requests.length, 0, 'the CodeLens run connected nowhere either');
 
   // Asked again and allowed this time: exactly one handshake, so Cancel made none.
   await startTest(page);
