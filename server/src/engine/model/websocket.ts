@@ -147,13 +147,14 @@ function ownInIf(scope: Scope, name: string): Directive | null {
   return null;
 }
 
-const proxyTargets = new WeakMap<ConfigModel, Map<Directive, Scope | null>>();
+/** Per model, weakly by directive: an incremental update detaches directives, and they must not stay alive here. */
+const proxyTargets = new WeakMap<ConfigModel, WeakMap<Directive, Scope | null>>();
 
 /** `proxy_pass http://name/...` → `name` when an upstream of that name exists. Memoised per model: several rules ask per location. */
 export function proxyUpstream(model: ConfigModel, proxyPass: Directive | null): Scope | null {
   if (!proxyPass) return null;
   let cache = proxyTargets.get(model);
-  if (!cache) proxyTargets.set(model, (cache = new Map()));
+  if (!cache) proxyTargets.set(model, (cache = new WeakMap()));
   let u = cache.get(proxyPass);
   if (u === undefined) cache.set(proxyPass, (u = findProxyUpstream(model, proxyPass)));
   return u;

@@ -28,6 +28,7 @@
 import { LineIndex, type Argument, type Block, type Comment, type Directive, type SourceFile, type Statement, type SyntaxError } from './ast';
 import { MAX_DEPTH, MAX_ERRORS, parse } from './parser';
 import { DATA_BLOCKS } from '../knowledge/names';
+import { detach } from './values';
 
 /** What one in-place re-parse changed. */
 export interface BlockReparse {
@@ -99,7 +100,9 @@ export function reparseInPlace(file: SourceFile, text: string): BlockReparse | n
   const oldBodyEnd = block.bodyEnd;
   const newBodyEnd = oldBodyEnd + delta;
 
-  const piece = parse(text.slice(bodyStart, newBodyEnd), file.uri);
+  // Its own copy of the body: the nodes keep strings cut from the piece's text, which must not be a view
+  // into (and keep alive) this whole version of the document.
+  const piece = parse(detach(text.slice(bodyStart, newBodyEnd)), file.uri);
   for (const e of piece.errors) {
     if (e.code === 'unclosed-block' || e.code === 'unexpected-brace' || e.code === 'unterminated-string' || e.code === 'too-deep') return null;
   }
@@ -118,7 +121,11 @@ export function reparseInPlace(file: SourceFile, text: string): BlockReparse | n
   const firstAfter = lowerBound(comments, oldBodyEnd);
   if (delta !== 0) for (let i = firstAfter; i < comments.length; i++) (comments[i]!.start += delta), (comments[i]!.end += delta);
   shiftAfter(directive, delta);
-  for (const n of nodes.all) rehome(n, file, bodyStart);
+  for (const n of nodes.all) {
+    // Values are cut from the small piece now, not later from the whole document (see `detach`).
+    if (n.type === 'argument') void n.value;
+    rehome(n, file, bodyStart);
+  }
   for (const s of piece.children) if (s.type === 'directive') setParentBlock(s, block);
   (block as { children: Statement[] }).children = piece.children;
   (file as { comments: Comment[] }).comments = [...comments.slice(0, firstInside), ...piece.comments, ...comments.slice(firstAfter)];

@@ -27,7 +27,7 @@
  * This module holds data only; ast.ts turns it into nodes.
  */
 
-import { argumentValue } from './values';
+import { argumentValue, detach } from './values';
 
 // The layout is private to this module: the parser and the views go through the methods below. (Imported
 // constants would cost a getter call per use in the per-file transpiled code the tests and benchmarks run.)
@@ -229,7 +229,7 @@ export class CompactTree<C = unknown> {
           return k;
         }
       }
-      name = text.slice(start, end);
+      name = detach(text.slice(start, end));
       if (known === undefined) this.nameIds.set(h, this.names.length);
     }
     this.stmts[o + S_NAME] = this.names.push(name);

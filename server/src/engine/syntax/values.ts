@@ -8,7 +8,18 @@ export function argumentValue(text: string, start: number, end: number, terminat
   const c = text.charCodeAt(start);
   const quoted = c === 34 /* " */ || c === 39; /* ' */
   const raw = text.slice(quoted ? start + 1 : start, quoted && terminated ? end - 1 : end);
-  return raw.indexOf('\\') >= 0 ? unescapeNginx(raw) : raw;
+  return raw.indexOf('\\') >= 0 ? unescapeNginx(raw) : detach(raw);
+}
+
+/**
+ * `s` in memory of its own. V8 makes a slice of 13 or more characters a view
+ * into the string it was cut from, so a value cut from a 1.5 MB config keeps
+ * that whole text alive; in an editor, where every edit makes a new text and
+ * the tree is updated in place, each text a cached value was cut from would
+ * stay alive. Flattening `s + ' '` copies the characters out.
+ */
+export function detach(s: string): string {
+  return s.length < 13 ? s : (s + ' ').slice(0, -1);
 }
 
 /** nginx's escape handling (ngx_conf_read_token): \\" \\' \\\\ become the char, \\t \\r \\n become control chars, others stay. */
