@@ -469,7 +469,8 @@ export class SourceFile {
   }
 }
 
-function binarySearchStatement(list: Statement[], offset: number): Statement | null {
+/** The statement of a list (in document order) whose span holds `offset`, ends included; binary search. */
+export function binarySearchStatement(list: Statement[], offset: number): Statement | null {
   let lo = 0;
   let hi = list.length - 1;
   while (lo <= hi) {

@@ -25,7 +25,7 @@
  * end of the file, so later text decides where it ends). Anything else falls
  * back to a whole parse; tests compare both on random edits.
  */
-import { LineIndex, type Argument, type Block, type Comment, type Directive, type SourceFile, type Statement, type SyntaxError } from './ast';
+import { binarySearchStatement, LineIndex, type Argument, type Block, type Comment, type Directive, type SourceFile, type Statement, type SyntaxError } from './ast';
 import { MAX_DEPTH, MAX_ERRORS, parse } from './parser';
 import { DATA_BLOCKS } from '../knowledge/names';
 import { detach } from './values';
@@ -229,7 +229,8 @@ function innermostBody(file: SourceFile, start: number, end: number): { directiv
   let list: Statement[] = file.children;
   let depth = 0;
   for (;;) {
-    const d = statementAround(list, start);
+    // A statement that merely ends at `start` is rejected below: its body cannot hold the edit.
+    const d = binarySearchStatement(list, start);
     if (!d || d.type !== 'directive' || !d.block) return found;
     const b = d.block;
     if (!b.closed || b.opaque !== undefined) return found;
@@ -238,20 +239,6 @@ function innermostBody(file: SourceFile, start: number, end: number): { directiv
     if (!DATA_BLOCKS.has(d.name)) found = { directive: d, depth };
     list = b.children;
   }
-}
-
-/** The statement whose span holds `offset` (binary search; statements are in document order). */
-function statementAround(list: Statement[], offset: number): Statement | null {
-  let lo = 0;
-  let hi = list.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const s = list[mid]!;
-    if (offset < s.start) hi = mid - 1;
-    else if (offset >= s.end) lo = mid + 1;
-    else return s;
-  }
-  return null;
 }
 
 type AnyNode = Directive | Argument | Block | Comment;
