@@ -18,6 +18,7 @@ import type { FileHost, Finding } from '../../server/src/engine/types';
 import { DEFAULT_SETTINGS } from '../../server/src/engine/types';
 import type { ParseCache } from '../../server/src/engine/model/config';
 import { generateConfig } from '../../bench/generate';
+import { rng } from '../support/rng';
 
 const ROOT = '/etc/nginx/nginx.conf';
 const SITE = '/etc/nginx/conf.d/site.conf';
@@ -121,17 +122,6 @@ function view(a: Analysis): { findings: string[]; ws: string[] } {
     ws: a.wsLocations
       .map((w) => JSON.stringify([w.path, w.range, w.locationPath, w.modifier, w.intent, w.server?.start ?? null, w.proxyPass?.start ?? null, w.serverDirectives.length]))
       .sort(),
-  };
-}
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 

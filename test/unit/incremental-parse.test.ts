@@ -15,20 +15,9 @@ import { parse } from '../../server/src/engine/syntax/parser';
 import { generationOf, lastReparse, updateText } from '../../server/src/engine/syntax/incremental';
 import { generateConfig } from '../../bench/generate';
 import { dumpTree } from '../support/tree-dump';
+import { rng } from '../support/rng';
 
 const CORPUS = resolvePath(__dirname, '../../../shared/corpus');
-
-/** A small deterministic PRNG (mulberry32), so a failure names a reproducible seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** What typing inserts most of the time, and (less often) what breaks structure. */
 const TYPING = ['x', ' ', 'e', '5s', ' 3600s', '\n    proxy_read_timeout 10s;', '\n    location /ws/ { proxy_pass http://b; }', 'set $v 1;', '\n'];
