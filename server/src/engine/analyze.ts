@@ -115,7 +115,8 @@ export function analyze(rootPath: string, host: FileHost, settings: EngineSettin
     const name = u.directive?.args[0]?.value;
     if (name && !upstreams.has(name)) upstreams.set(name, u.directive!);
   }
-  const analysis: Analysis = { files: model.files, findings: dedupe(findings), wsLocations: wsLocationsOf(locations), upstreams, model };
+  const ws = wsLocationsOf(locations);
+  const analysis: Analysis = { files: model.files, findings: dedupe(findings), wsLocations: ws.list, upstreams, model };
   if (cache && !failed.length) {
     const generations = new Map<string, number>();
     for (const [p, f] of model.files) generations.set(p, generationOf(f));
@@ -128,7 +129,7 @@ export function analyze(rootPath: string, host: FileHost, settings: EngineSettin
       webSocketsUseKeepalive,
       lenient,
       units: unitSignatures(model, locations, definitions),
-      wsUnits: analysis.wsLocations.map((w) => unitOf(model.scopeOf.get(w.directive) ?? null)),
+      wsUnits: ws.units,
     });
   }
   return analysis;
@@ -159,16 +160,19 @@ function syntaxFindings(model: ConfigModel): Finding[] {
 }
 
 /** The locations the endpoint test and CodeLens offer: WebSocket intent and a proxy_pass, or extended CONNECT. */
-function wsLocationsOf(locations: LocationInfo[]): WsLocation[] {
-  const wsLocations: WsLocation[] = [];
+function wsLocationsOf(locations: LocationInfo[]): { list: WsLocation[]; units: (Scope | null)[] } {
+  const list: WsLocation[] = [];
+  /** The unit (see `unitOf`) of each entry, for incremental updates. */
+  const units: (Scope | null)[] = [];
   const seenLoc = new Set<Directive>();
   for (const l of locations) {
     if (!(l.intent !== null && l.proxyPass) && !l.extendedConnect) continue;
     if (seenLoc.has(l.directive)) continue;
     seenLoc.add(l.directive);
-    wsLocations.push(wsLocation(l));
+    list.push(wsLocation(l));
+    units.push(unitOf(l.scope));
   }
-  return wsLocations;
+  return { list, units };
 }
 
 function wsLocation(l: LocationInfo): WsLocation {
@@ -348,7 +352,7 @@ function update(previous: Analysis, host: FileHost, settings: EngineSettings, ca
 
   // WebSocket locations: the server's run of them (one run: the list is in document order) swapped for fresh
   // ones; the others' ranges follow their directives. `previous`'s lists are reused.
-  const fresh = wsLocationsOf(locations);
+  const fresh = wsLocationsOf(locations).list;
   const { wsLocations } = previous;
   const { wsUnits } = st;
   let at = wsUnits.indexOf(unit);
