@@ -230,10 +230,12 @@ function corpusTests(label: string, root: string, all: boolean) {
     }
   });
 
-  // Enabled now and passing trivially while the rules land: the corpus has no WebSocket proxying,
-  // so any ws-* finding on it is a false positive.
+  // crossplane's and h5bp's configs (and Debian's) proxy no WebSocket, so any ws-* finding on them is a false
+  // positive. nginx's own test suite does proxy WebSockets (with 2 s timeouts, on purpose): it is held to
+  // "no error on a config nginx accepts" by its own test instead.
   test(`${label}: no ws-* findings (no WebSocket false positives)`, () => {
     for (const path of files) {
+      if (relative(CORPUS, path).startsWith('nginx-tests/')) continue;
       assert.deepEqual(
         wsFindings(lintText(read(path), path)).map((f) => `${f.range.start.line + 1}: ${f.code} ${f.message}`),
         [],
@@ -241,7 +243,7 @@ function corpusTests(label: string, root: string, all: boolean) {
       );
     }
     // Whole configs with their includes resolved from disk.
-    for (const root of files.filter((p) => p.endsWith('/nginx.conf'))) {
+    for (const root of files.filter((p) => p.endsWith('/nginx.conf') && !relative(CORPUS, p).startsWith('nginx-tests/'))) {
       const a = analyze(root, diskHost);
       assert.deepEqual(
         wsFindings(a.findings).map((f) => `${f.path}:${f.range.start.line + 1}: ${f.code} ${f.message}`),
