@@ -12,10 +12,11 @@ test('the README rule reference matches the rule registry (run `npm run docs`)',
 
 test('the README starts with the two commands, and .ci/run runs its test command', () => {
   const head = readme.slice(0, 1500);
-  assert.match(head, /npm ci && npm start/);
-  assert.match(head, /npm ci && npm test/);
+  const start = /^(bash scripts\/setup\.sh && npm start)\b/m.exec(head);
+  const tests = /^(bash scripts\/setup\.sh && npm test)\b/m.exec(head);
+  assert.ok(start && tests, 'the README opens with the demo and test commands');
   const ci = readFileSync(join(__dirname, '..', '..', '.ci', 'run'), 'utf8');
-  assert.match(ci, /^npm test$/m);
+  assert.match(ci, new RegExp(`^${tests[1]!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'), '.ci/run runs the README test line exactly');
 });
 
 test('every runtime and dev dependency is explained in the README', () => {
