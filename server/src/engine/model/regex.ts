@@ -1,0 +1,71 @@
+/**
+ * nginx's regular expressions (PCRE) evaluated in linear time with re2js, a
+ * pure-JavaScript port of RE2: a config is untrusted text, and a
+ * backtracking engine hangs on `^/(a+)+$` against a long path. What RE2
+ * cannot express (backreferences, lookaround, atomic groups, possessive
+ * quantifiers, `\K`, conditionals) makes that one regex "not evaluated",
+ * with the reason, never a hang or a guess.
+ */
+import { RE2JS } from 're2js';
+
+export interface RegexMatch {
+  /** `$0` (the whole match), `$1`, `$2`...; undefined for a group that did not take part. */
+  groups: (string | undefined)[];
+  /** Named captures, `(?<name>...)` / `(?P<name>...)`. */
+  named: Map<string, string | undefined>;
+}
+
+export type NginxRegex =
+  | { ok: true; source: string; caseless: boolean; names: string[]; exec(subject: string): RegexMatch | null; test(subject: string): boolean }
+  | { ok: false; source: string; caseless: boolean; reason: string };
+
+/** PCRE syntax RE2 lacks, recognised before compiling so the reason names it. */
+const UNSUPPORTED: [RegExp, string][] = [
+  [/\\[1-9]|\\g\{?-?\d|\\k[<{']/, 'a backreference'],
+  [/\(\?<?[=!]/, 'a lookaround'],
+  [/\(\?>/, 'an atomic group'],
+  [/(?<!\\)[*+?}]\+/, 'a possessive quantifier'],
+  [/\\K/, '\\K'],
+  [/\(\?\(/, 'a conditional group'],
+  [/\(\?R\)|\(\?\d+\)|\(\?&/, 'a recursive pattern'],
+];
+
+/** `(?'name'...)` is PCRE's third spelling of a named group; RE2 knows `(?P<name>...)` and `(?<name>...)`. */
+function toRe2Syntax(pattern: string): string {
+  return pattern.replace(/\(\?'([A-Za-z_][A-Za-z0-9_]*)'/g, '(?P<$1>');
+}
+
+/**
+ * Compiles an nginx regex (`location ~`, `~*`, `if (... ~ ...)`, `map` and
+ * `server_name` regexes, `rewrite`). `caseless` is `~*`.
+ */
+export function compileNginxRegex(pattern: string, caseless = false): NginxRegex {
+  for (const [re, what] of UNSUPPORTED) {
+    if (re.test(pattern)) return { ok: false, source: pattern, caseless, reason: `uses ${what}, which a linear-time engine cannot evaluate` };
+  }
+  let compiled: RE2JS;
+  try {
+    compiled = RE2JS.compile(toRe2Syntax(pattern), caseless ? RE2JS.CASE_INSENSITIVE : 0);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    return { ok: false, source: pattern, caseless, reason: `cannot be evaluated here (${why.slice(0, 200)})` };
+  }
+  const names = Object.keys(compiled.namedGroups());
+  const groupCount = compiled.groupCount();
+  return {
+    ok: true,
+    source: pattern,
+    caseless,
+    names,
+    test: (subject) => compiled.matcher(subject).find(),
+    exec(subject) {
+      const m = compiled.matcher(subject);
+      if (!m.find()) return null;
+      const groups: (string | undefined)[] = [];
+      for (let i = 0; i <= groupCount; i++) groups.push(m.group(i) ?? undefined);
+      const named = new Map<string, string | undefined>();
+      for (const n of names) named.set(n, m.group(n) ?? undefined);
+      return { groups, named };
+    },
+  };
+}
