@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { statSync } from 'node:fs';
 import { analyze, DEFAULT_SETTINGS, type Analysis, type Finding, type WsLocation } from '../engine/index';
 import { deriveEndpoint, type DerivedEndpoint } from '../engine/endpoints';
+import { describeLocation, findingsWithin, listEndpoints } from '../engine/endpoint-list';
 import { diskHost } from '../node/file-host';
 
 const USAGE = 'usage: nginx-ws endpoints FILE [--json] [--base-url URL]\n';
@@ -35,19 +36,10 @@ export function loadConfig(file: string): { root: string; analysis: Analysis } {
 
 /** The engine's findings inside a location's block (what the editor shows there). */
 export function findingsFor(loc: WsLocation, findings: Finding[]): Finding[] {
-  const r = loc.directive.range;
-  return findings.filter((f) => {
-    if (f.path !== loc.path) return false;
-    const p = f.range.start;
-    const after = p.line > r.start.line || (p.line === r.start.line && p.character >= r.start.character);
-    const before = p.line < r.end.line || (p.line === r.end.line && p.character <= r.end.character);
-    return after && before;
-  });
+  return findingsWithin(loc, findings);
 }
 
-export function describeLocation(loc: WsLocation): string {
-  return `location ${loc.modifier ? `${loc.modifier} ` : ''}${loc.locationPath}`;
-}
+export { describeLocation };
 
 export interface EndpointRow {
   file: string;
@@ -62,23 +54,25 @@ export interface EndpointRow {
   notes: string[];
 }
 
+/** The rows come from `listEndpoints`, the function the editor's "WebSocket endpoints" view uses too. */
 export function endpointRows(analysis: Analysis, baseUrl?: string): { loc: WsLocation; derived: DerivedEndpoint; row: EndpointRow }[] {
-  return analysis.wsLocations.map((loc) => {
-    const derived = deriveEndpoint(loc, analysis.upstreams, { baseUrl });
+  const items = listEndpoints(analysis, { baseUrl });
+  return analysis.wsLocations.map((loc, i) => {
+    const e = items[i]!;
     return {
       loc,
-      derived,
+      derived: deriveEndpoint(loc, analysis.upstreams, { baseUrl }),
       row: {
-        file: nodePath.relative(process.cwd(), loc.path) || loc.path,
-        line: loc.directive.range.start.line + 1,
-        location: describeLocation(loc),
-        modifier: loc.modifier,
-        path: loc.locationPath,
-        intent: loc.intent,
-        url: derived.url,
-        needsPath: derived.needsPath,
-        backendUrl: derived.backendUrl,
-        notes: derived.notes,
+        file: nodePath.relative(process.cwd(), e.file) || e.file,
+        line: e.line,
+        location: e.location,
+        modifier: e.modifier,
+        path: e.path,
+        intent: e.intent,
+        url: e.url,
+        needsPath: e.needsPath,
+        backendUrl: e.backendUrl,
+        notes: e.notes,
       },
     };
   });

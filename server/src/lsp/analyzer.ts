@@ -264,7 +264,13 @@ export class Analyzer {
     return this.run(uri);
   }
 
-  private async whenReady(): Promise<void> {
+  /** The engine settings analyses use now (after `whenReady`). */
+  engineSettings(): EngineSettings {
+    return this.o.settings();
+  }
+
+  /** Resolves once settings are loaded (and the nginx version detected): what analyses wait for. */
+  async whenReady(): Promise<void> {
     while (!this.isReady) await this.gate;
   }
 

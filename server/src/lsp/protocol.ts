@@ -4,6 +4,7 @@
  * client imports this file without pulling the server in.
  */
 import type { LocationContext } from '../engine/endpoints';
+import type { EndpointListItem } from '../engine/endpoint-list';
 import type { Position, Range, Severity } from '../engine/types';
 
 export const ENDPOINT_CONTEXT_REQUEST = 'nginxWs/endpointContext';
@@ -90,4 +91,26 @@ export interface EndpointContext {
 
 export interface EndpointContextResult {
   endpoints: EndpointContext[];
+}
+
+/** Client → server: every WebSocket location of the workspace's configs, for the "WebSocket endpoints" view. */
+export const WORKSPACE_ENDPOINTS_REQUEST = 'nginxWs/workspaceEndpoints';
+
+export interface WorkspaceEndpointsParams {
+  /** `nginxWs.endpoint.baseUrl`, applied to every derived URL. */
+  baseUrl?: string;
+}
+
+export interface WorkspaceConfigEndpoints {
+  /** The config root analysed (a filesystem path) and its URI. */
+  configPath: string;
+  configUri: string;
+  /** Items as `listEndpoints` (engine/endpoint-list.ts) returns them, with the file's URI added. */
+  endpoints: (EndpointListItem & { uri: string })[];
+}
+
+export interface WorkspaceEndpointsResult {
+  configs: WorkspaceConfigEndpoints[];
+  /** Why the list may be partial (roots that could not be read, limits reached). */
+  notes: string[];
 }

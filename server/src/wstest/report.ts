@@ -6,9 +6,14 @@
 import { maskHeader, maskRequestLine, maskText, maskUrl } from './mask';
 import type { Diagnosis, EndpointTestResult, ProbeResult } from './types';
 
+/** Text on one line: OpenSSL and socket errors carry newlines (and a trailing one) that would break a one-line result. */
+export function oneLine(s: string): string {
+  return s.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+}
+
 export function formatDiagnosis(d: Diagnosis): string {
   const where = d.path ? ` (${d.path}${d.line ? `:${d.line}` : ''})` : '';
-  return `${d.message}${where}${d.code ? ` [${d.code}]` : ''}`;
+  return `${oneLine(d.message)}${where}${d.code ? ` [${d.code}]` : ''}`;
 }
 
 /** One line for a notification: passed, or the failing stage and its first cause. */
@@ -19,13 +24,13 @@ export function summaryLine(r: EndpointTestResult): string {
     return `WebSocket OK: ${maskUrl(r.url)}${rtt}${extra}`;
   }
   const cause = r.diagnosis[0] ? ` — ${formatDiagnosis(r.diagnosis[0])}` : '';
-  return `WebSocket failed at ${r.stage}: ${r.error ?? 'unknown error'}${cause}`;
+  return `WebSocket failed at ${r.stage}: ${oneLine(r.error ?? 'unknown error')}${cause}`;
 }
 
 export function formatReport(r: EndpointTestResult): string {
   const out: string[] = [];
   out.push(`WebSocket endpoint test: ${maskUrl(r.url)}`);
-  out.push(r.ok ? 'Result: PASSED' : `Result: FAILED at ${r.stage}${r.status !== null ? ` (HTTP ${r.status})` : ''}: ${r.error ?? ''}`);
+  out.push(r.ok ? 'Result: PASSED' : `Result: FAILED at ${r.stage}${r.status !== null ? ` (HTTP ${r.status})` : ''}: ${oneLine(r.error ?? '')}`);
   if (r.location) out.push(`Location: ${r.location.text} (${r.location.path}:${r.location.line})`);
   out.push('');
   out.push(...probeSection(r));
@@ -41,7 +46,7 @@ export function formatReport(r: EndpointTestResult): string {
   }
   if (r.backend) {
     out.push('');
-    out.push(`Backend direct (bypassing nginx): ${maskUrl(r.backend.url)} — ${r.backend.ok ? 'PASSED' : `FAILED at ${r.backend.stage}: ${r.backend.error}`}`);
+    out.push(`Backend direct (bypassing nginx): ${maskUrl(r.backend.url)} — ${r.backend.ok ? 'PASSED' : `FAILED at ${r.backend.stage}: ${oneLine(r.backend.error ?? '')}`}`);
     for (const l of probeSection(r.backend)) out.push(`  ${l}`);
   }
   if (r.crossOrigin) {
@@ -63,7 +68,7 @@ export function formatReport(r: EndpointTestResult): string {
 
 function probeSection(p: ProbeResult): string[] {
   const out: string[] = ['Steps'];
-  for (const s of p.steps) out.push(`  ${s.ok ? '✔' : '✘'} ${s.step.padEnd(9)} ${s.detail}`);
+  for (const s of p.steps) out.push(`  ${s.ok ? '✔' : '✘'} ${s.step.padEnd(9)} ${oneLine(s.detail)}`);
   if (p.redirects.length) out.push(`  redirects: ${p.redirects.map(maskUrl).join(' → ')}`);
   if (p.request) {
     out.push('Request');
@@ -77,7 +82,8 @@ function probeSection(p: ProbeResult): string[] {
     const body = p.response.body.trim();
     if (body) {
       out.push('  ');
-      for (const l of body.split('\n').slice(0, 20)) out.push(`  | ${l.replace(/[^\x20-\x7e\t\u00a0-\uffff]/g, '.')}`);
+      // nginx's error pages end their lines with CRLF: split on it, or each \r prints as a stray '.'.
+      for (const l of body.split(/\r?\n/).slice(0, 20)) out.push(`  | ${l.replace(/[^\x20-\x7e\t\u00a0-\uffff]/g, '.')}`);
     }
   }
   const t = p.timings;

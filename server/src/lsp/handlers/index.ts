@@ -14,6 +14,7 @@ import { formattingFeature } from './formatting';
 import { hoverFeature } from './hover';
 import { navigationFeature } from './navigation';
 import { symbolsFeature } from './symbols';
+import { workspaceEndpointsFeature } from './workspace-endpoints';
 
 export const FEATURES: readonly Feature[] = [
   codeActionsFeature,
@@ -25,4 +26,5 @@ export const FEATURES: readonly Feature[] = [
   foldingFeature,
   navigationFeature,
   formattingFeature,
+  workspaceEndpointsFeature,
 ];
