@@ -13,6 +13,8 @@ export interface EndpointSettings {
   testBackendDirect: boolean;
   crossOriginProbe: boolean;
   timeoutMs: number;
+  /** Shell command run (trusted workspaces only) after a fix applied from the report, before the test runs again. */
+  reloadCommand: string;
 }
 
 export const DEFAULT_ENDPOINT_SETTINGS: EndpointSettings = {
@@ -25,12 +27,13 @@ export const DEFAULT_ENDPOINT_SETTINGS: EndpointSettings = {
   testBackendDirect: false,
   crossOriginProbe: false,
   timeoutMs: 10000,
+  reloadCommand: '',
 };
 
 /** Reads settings with a `get(key)` accessor, keeping defaults for values of the wrong type. */
 export function readEndpointSettings(get: (key: keyof EndpointSettings) => unknown): EndpointSettings {
   const d = DEFAULT_ENDPOINT_SETTINGS;
-  const str = (k: 'baseUrl' | 'origin') => {
+  const str = (k: 'baseUrl' | 'origin' | 'reloadCommand') => {
     const v = get(k);
     return typeof v === 'string' ? v.trim() : d[k];
   };
@@ -47,6 +50,7 @@ export function readEndpointSettings(get: (key: keyof EndpointSettings) => unkno
   return {
     baseUrl: str('baseUrl'),
     origin: str('origin'),
+    reloadCommand: str('reloadCommand'),
     allowSelfSigned: bool('allowSelfSigned'),
     testBackendDirect: bool('testBackendDirect'),
     crossOriginProbe: bool('crossOriginProbe'),

@@ -7,7 +7,14 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { FIX_ALL_COMMAND, TEST_ENDPOINT_COMMAND, WORKSPACE_TRUST_NOTIFICATION, type InitializationOptions, type TestEndpointArgs } from '../../server/src/lsp/protocol';
-import { testEndpoint } from './test-endpoint';
+import { testEndpoint, type TestEndpointDeps, type TestRequest } from './test-endpoint';
+import { REFRESH_COMMAND, TEST_ALL_COMMAND, TEST_ONE_COMMAND, testAll, testOne } from './endpoints/commands';
+import { EndpointsView, VIEW_ID, type Node } from './endpoints/view';
+import { applyQuickFix, fixTitles } from './report/fixes';
+import type { ReportModel } from './report/model';
+import { ReportPanel } from './report/panel';
+import { runReloadCommand } from './report/reload';
+import { readEndpointSettings } from './endpoint-settings';
 
 const FIX_ALL_KIND = 'source.fixAll.nginxWs';
 let client: LanguageClient | undefined;
@@ -40,17 +47,57 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     },
   };
   client = new LanguageClient('nginxWs', 'nginx WebSocket', serverOptions, clientOptions);
+  const lc = client;
+
+  const view = new EndpointsView(lc, context.workspaceState);
+  // deps.panel is set right below: the panel's actions need deps, deps need the panel.
+  const deps: TestEndpointDeps = {
+    client: lc,
+    output,
+    state: context.workspaceState,
+    panel: undefined as unknown as ReportPanel,
+    onResult: (endpoint, model) => void view.record(endpoint, model),
+  };
+  const rerun = async (model: ReportModel, notice: string | null): Promise<ReportModel | undefined> => {
+    const spec = model.rerun;
+    if (!spec) return undefined;
+    const r = await testEndpoint(deps, { uri: spec.uri, range: { start: spec.position, end: spec.position }, url: spec.url, notice });
+    return r && 'model' in r ? r.model : undefined;
+  };
+  deps.panel = new ReportPanel({
+    rerun,
+    fixesFor: fixTitles,
+    applyFix: async (model, index) => {
+      const { title, doc } = await applyQuickFix(model.diagnosis[index]!);
+      const file = vscode.workspace.asRelativePath(doc.uri);
+      const command = readEndpointSettings((k) => vscode.workspace.getConfiguration('nginxWs.endpoint', doc.uri).get(k)).reloadCommand;
+      if (!command) return `Applied “${title}” to ${file} and saved it. The test checks the running server: reload nginx if it does not pick up the change by itself (or set nginxWs.endpoint.reloadCommand).`;
+      // The reload command runs a program the settings name: trusted workspaces only.
+      if (!vscode.workspace.isTrusted) return `Applied “${title}” to ${file} and saved it. nginxWs.endpoint.reloadCommand is not run in an untrusted workspace.`;
+      const cwd = vscode.workspace.getWorkspaceFolder(doc.uri)?.uri.fsPath;
+      const r = await runReloadCommand(command, cwd);
+      output.appendLine(`──── reload: ${command} → ${r.timedOut ? 'timed out' : `exit ${r.code}`}\n${r.output}`);
+      if (!r.ok) throw new Error(`Applied “${title}” to ${file}, but the reload command failed (${r.timedOut ? 'timed out' : `exit ${r.code}`}): ${r.output.split('\n').slice(-3).join(' ')}`);
+      return `Applied “${title}” to ${file}, saved it and reloaded nginx (${command}).`;
+    },
+  });
 
   context.subscriptions.push(
+    deps.panel,
+    view,
+    vscode.window.createTreeView(VIEW_ID, { treeDataProvider: view, showCollapseAll: true }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
       void client?.sendNotification(WORKSPACE_TRUST_NOTIFICATION, { trusted: true });
     }),
-    vscode.commands.registerCommand(TEST_ENDPOINT_COMMAND, (args?: TestEndpointArgs) =>
-      client ? testEndpoint({ client, output, state: context.workspaceState }, args) : undefined,
-    ),
+    vscode.commands.registerCommand(TEST_ENDPOINT_COMMAND, (args?: TestEndpointArgs | TestRequest) => testEndpoint(deps, args)),
+    vscode.commands.registerCommand(TEST_ONE_COMMAND, (node?: Node) => testOne(deps, node)),
+    vscode.commands.registerCommand(TEST_ALL_COMMAND, () => testAll(deps, view)),
+    vscode.commands.registerCommand(REFRESH_COMMAND, () => view.refresh()),
+    vscode.commands.registerCommand('nginxWs.showReport', () => deps.panel.reveal()),
     vscode.commands.registerCommand(FIX_ALL_COMMAND, fixAll),
     vscode.commands.registerCommand('nginxWs.showOutput', () => output.show(true)),
   );
+  void vscode.commands.executeCommand('setContext', 'nginxWs.active', true);
   await client.start();
 }
 

@@ -2,7 +2,8 @@
  * "Test WebSocket endpoint": a thin shell over the endpoint tester. Asks the
  * language server what the config says about the location (URL, proxy target,
  * findings), lets the user confirm or edit the URL, runs the test with a
- * cancellable progress notification, and shows the verdict and full report.
+ * cancellable progress notification, and shows the verdict in the report
+ * panel, a one-line toast and the Output channel (plain text).
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
@@ -15,17 +16,43 @@ import {
   type TestEndpointArgs,
 } from '../../server/src/lsp/protocol';
 import { checkWsUrl, endpointUrl, readEndpointSettings } from './endpoint-settings';
-import { formatReport, runEndpointTest, summaryLine, type EndpointTestOptions, type EndpointTestResult } from './wstest';
+import { fromEndpointTest, toastLine, type ReportModel } from './report/model';
+import type { ReportPanel } from './report/panel';
+import { runEndpointTest, type EndpointTestOptions, type EndpointTestResult } from './wstest';
 
 export interface TestEndpointDeps {
   client: LanguageClient;
   output: vscode.OutputChannel;
   state: vscode.Memento;
+  panel: ReportPanel;
+  /** Told about every finished test (the endpoints view records it). */
+  onResult?(endpoint: EndpointContext, model: ReportModel): void;
 }
 
-export async function testEndpoint(deps: TestEndpointDeps, args?: TestEndpointArgs): Promise<void> {
-  const endpoint = await pickEndpoint(deps.client, args);
-  if (!endpoint) return;
+/** The command's arguments: the CodeLens' (uri, range), and what the report panel and the endpoints view add. */
+export interface TestRequest extends Partial<TestEndpointArgs> {
+  /** Test this URL without asking (Run again, the endpoints view). */
+  url?: string;
+  /** false: never ask for anything; a location that needs a request path is skipped. Default true. */
+  interactive?: boolean;
+  /** false: the caller shows progress (Test all). */
+  progress?: boolean;
+  /** Cancels the test (Test all's progress). */
+  signal?: AbortSignal;
+  /** false: record and return the model, but do not open the panel or show a toast (Test all). */
+  show?: boolean;
+  /** A line shown at the top of the report (the fix that was applied before this run). */
+  notice?: string | null;
+  /** The user already agreed to connect to the workspace's addresses (Test all asks once for all of them). */
+  consented?: boolean;
+}
+
+export type TestOutcome = { model: ReportModel; endpoint: EndpointContext } | { skipped: string; endpoint?: EndpointContext } | undefined;
+
+export async function testEndpoint(deps: TestEndpointDeps, args?: TestRequest): Promise<TestOutcome> {
+  const interactive = args?.interactive !== false;
+  const endpoint = await pickEndpoint(deps.client, args, interactive);
+  if (!endpoint) return undefined;
   const scope = vscode.Uri.parse(endpoint.uri);
   const settings = readEndpointSettings((k) => vscode.workspace.getConfiguration('nginxWs.endpoint', scope).get(k));
   const memoKey = `nginxWs.lastUrl:${endpoint.uri}#${endpoint.location.modifier}${endpoint.location.path}`;
@@ -38,35 +65,45 @@ export async function testEndpoint(deps: TestEndpointDeps, args?: TestEndpointAr
   if (!suggested) {
     let path: string | undefined;
     if (endpoint.location.needsPath) {
-      const typed = await vscode.window.showInputBox({
-        title: 'Test WebSocket endpoint',
-        prompt: `location ${endpoint.location.modifier} ${endpoint.location.path} is a pattern: enter a concrete request path to test`,
-        placeHolder: '/ws/room1',
-        validateInput: (v) => (v.trim().startsWith('/') ? undefined : 'A path starting with /'),
-      });
-      if (typed === undefined) return;
-      path = typed.trim();
+      if (!interactive && !args?.url) return { skipped: `${label(endpoint)} is a pattern: test it once from its CodeLens to give a request path`, endpoint };
+      if (!args?.url) {
+        const typed = await vscode.window.showInputBox({
+          title: 'Test WebSocket endpoint',
+          prompt: `location ${endpoint.location.modifier} ${endpoint.location.path} is a pattern: enter a concrete request path to test`,
+          placeHolder: '/ws/room1',
+          validateInput: (v) => (v.trim().startsWith('/') ? undefined : 'A path starting with /'),
+        });
+        if (typed === undefined) return undefined;
+        path = typed.trim();
+      }
     }
     const derived = path !== undefined || baseUrl ? await refine({ path, baseUrl }) : endpoint;
     suggested = derived?.url ?? endpointUrl(endpoint.origin, path ?? endpoint.location.path, settings.baseUrl);
   }
-  const typed = await vscode.window.showInputBox({
-    title: 'Test WebSocket endpoint',
-    prompt: `WebSocket URL for location ${endpoint.location.path}`,
-    value: suggested,
-    validateInput: checkWsUrl,
-  });
-  if (typed === undefined) return;
-  const url = typed.trim();
+  let url: string;
+  if (args?.url) {
+    url = args.url;
+  } else if (!interactive) {
+    url = suggested;
+  } else {
+    const typed = await vscode.window.showInputBox({
+      title: 'Test WebSocket endpoint',
+      prompt: `WebSocket URL for location ${endpoint.location.path}`,
+      value: suggested,
+      validateInput: checkWsUrl,
+    });
+    if (typed === undefined) return undefined;
+    url = typed.trim();
+  }
 
   // Security: an untrusted workspace must not make the editor connect somewhere on its own say-so.
-  if (!vscode.workspace.isTrusted && sameHost(url, suggested)) {
+  if (!vscode.workspace.isTrusted && sameHost(url, suggested) && !args?.consented) {
     const go = await vscode.window.showWarningMessage(
       `This workspace is not trusted. Connect to ${new URL(url).host}, an address taken from its nginx config or settings?`,
       { modal: true },
       'Connect',
     );
-    if (go !== 'Connect') return;
+    if (go !== 'Connect') return undefined;
   }
   await deps.state.update(memoKey, url);
 
@@ -96,23 +133,61 @@ export async function testEndpoint(deps: TestEndpointDeps, args?: TestEndpointAr
 
   let result: EndpointTestResult;
   try {
-    result = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Testing ${url}`, cancellable: true },
-    async (progress, token) => {
-      const abort = new AbortController();
-      const sub = token.onCancellationRequested(() => abort.abort());
-      try {
-        return await runEndpointTest({ ...opts, signal: abort.signal, onProgress: (message) => progress.report({ message }) });
-      } finally {
-        sub.dispose();
-      }
-    },
-    );
+    result =
+      args?.progress === false
+        ? await runEndpointTest({ ...opts, signal: args.signal })
+        : await withTestProgress(`Testing ${url}`, (signal, report) => runEndpointTest({ ...opts, signal, onProgress: report }));
   } catch (e) {
     void vscode.window.showErrorMessage(`The endpoint test could not run: ${e instanceof Error ? e.message : String(e)}`);
-    return;
+    return undefined;
   }
-  report(deps.output, url, result);
+  const model = fromEndpointTest(result, {
+    idleSeconds: settings.idleSeconds,
+    rerun: { uri: endpoint.uri, position: endpoint.location.range.start, url },
+  });
+  deps.output.appendLine(`──── ${model.finishedAt} ${model.target}`);
+  deps.output.appendLine(model.text);
+  try {
+    deps.onResult?.(endpoint, model);
+  } catch {
+    // Recording a result for the endpoints view must never hide the report.
+  }
+  if (args?.show !== false) {
+    deps.panel.show(model, { notice: args?.notice ?? null });
+    toast(deps.panel, model);
+  }
+  return { model, endpoint };
+}
+
+/**
+ * A cancellable progress notification around `run`. It closes when `run` settles, whatever the outcome;
+ * a cancel aborts the test, which then ends at once with an `aborted` verdict.
+ */
+export function withTestProgress<T>(title: string, run: (signal: AbortSignal, report: (message: string) => void) => Promise<T>): Thenable<T> {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+    const abort = new AbortController();
+    const sub = token.onCancellationRequested(() => abort.abort());
+    try {
+      return await run(abort.signal, (message) => progress.report({ message }));
+    } finally {
+      sub.dispose();
+    }
+  });
+}
+
+/** One line, verdict and stage; "Show report" brings the panel back if it was closed or hidden. */
+function toast(panel: ReportPanel, model: ReportModel): void {
+  const show = 'Show report';
+  const onClick = (choice: string | undefined): void => {
+    if (choice === show) panel.reveal();
+  };
+  const line = toastLine(model);
+  if (model.verdict.ok) void vscode.window.showInformationMessage(line, show).then(onClick);
+  else void vscode.window.showErrorMessage(line, show).then(onClick);
+}
+
+function label(e: EndpointContext): string {
+  return `location ${e.location.modifier ? `${e.location.modifier} ` : ''}${e.location.path}`;
 }
 
 /** The server's findings for the location, in the engine's shape the tester expects. */
@@ -129,22 +204,6 @@ function safePath(url: string): string | undefined {
   }
 }
 
-function report(output: vscode.OutputChannel, url: string, result: EndpointTestResult): void {
-  let text: string;
-  try {
-    text = formatReport(result);
-  } catch (e) {
-    text = `${JSON.stringify(result, null, 2)}\n(report formatting failed: ${String(e)})`;
-  }
-  output.appendLine(`──── ${new Date().toISOString()} ${url}`);
-  output.appendLine(text);
-  const show = 'Show report';
-  const onClick = (choice: string | undefined) => choice === show && output.show(true);
-  const line = summaryLine(result);
-  if (result.ok) void vscode.window.showInformationMessage(line, show).then(onClick);
-  else void vscode.window.showErrorMessage(line, show).then(onClick);
-}
-
 function sameHost(a: string, b: string): boolean {
   try {
     return new URL(a).host === new URL(b).host;
@@ -154,7 +213,7 @@ function sameHost(a: string, b: string): boolean {
 }
 
 /** The location to test: the CodeLens' one, the one under the cursor, or a pick among the file's. */
-async function pickEndpoint(client: LanguageClient, args?: TestEndpointArgs): Promise<EndpointContext | undefined> {
+async function pickEndpoint(client: LanguageClient, args: TestRequest | undefined, interactive: boolean): Promise<EndpointContext | undefined> {
   const editor = vscode.window.activeTextEditor;
   const uri = args?.uri ?? (editor?.document.languageId === 'nginx' ? editor.document.uri.toString() : undefined);
   if (!uri) {
@@ -162,11 +221,11 @@ async function pickEndpoint(client: LanguageClient, args?: TestEndpointArgs): Pr
     return undefined;
   }
   const ask = (params: EndpointContextParams) => client.sendRequest<EndpointContextResult>(ENDPOINT_CONTEXT_REQUEST, params);
-  const position = args ? args.range.start : editor ? { line: editor.selection.active.line, character: editor.selection.active.character } : undefined;
+  const position = args?.range ? args.range.start : editor ? { line: editor.selection.active.line, character: editor.selection.active.character } : undefined;
   let found = position ? (await ask({ uri, position })).endpoints : [];
-  if (found.length === 0) found = (await ask({ uri })).endpoints;
+  if (found.length === 0 && interactive) found = (await ask({ uri })).endpoints;
   if (found.length === 0) {
-    void vscode.window.showInformationMessage('No WebSocket location found in this file.');
+    if (interactive) void vscode.window.showInformationMessage('No WebSocket location found in this file.');
     return undefined;
   }
   if (found.length === 1) return found[0];

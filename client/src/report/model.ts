@@ -115,6 +115,15 @@ export interface ReportModel {
   errorLog: string[] | null;
   /** The plain-text report (Output channel, "Copy as text", the CLI's text mode). */
   text: string;
+  /** What "Run again" repeats: the location (document URI and position of its `location` line) and the URL tested. */
+  rerun: RerunSpec | null;
+}
+
+export interface RerunSpec {
+  uri: string;
+  position: { line: number; character: number };
+  /** The URL as tested (unmasked: it is the user's own input, kept only in this panel's state). */
+  url: string;
 }
 
 const STAGES: { id: StageRow['id']; label: string; timing: keyof EndpointTestResult['timings'] | null }[] = [
@@ -186,6 +195,7 @@ export interface FromTestOptions {
   idleSeconds?: number;
   finishedAt?: Date;
   prediction?: Prediction | null;
+  rerun?: RerunSpec | null;
 }
 
 /** The report model of one endpoint test. */
@@ -237,6 +247,7 @@ export function fromEndpointTest(r: EndpointTestResult, o: FromTestOptions = {})
     nginxTest: r.nginxTest,
     errorLog: r.errorLog ? r.errorLog.map(maskText) : null,
     text,
+    rerun: o.rerun ?? null,
   };
 }
 
