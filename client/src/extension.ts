@@ -66,7 +66,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   };
   deps.panel = new ReportPanel({
     rerun,
-    fixesFor: fixTitles,
+    fixesFor: (model) => fixTitles(model, (m) => serverLog.appendLine(m)),
     applyFix: async (model, index) => {
       const { title, doc } = await applyQuickFix(model.diagnosis[index]!);
       const file = vscode.workspace.asRelativePath(doc.uri);
@@ -78,7 +78,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       const r = await runReloadCommand(command, cwd);
       output.appendLine(`──── reload: ${command} → ${r.timedOut ? 'timed out' : `exit ${r.code}`}\n${r.output}`);
       if (!r.ok) throw new Error(`Applied “${title}” to ${file}, but the reload command failed (${r.timedOut ? 'timed out' : `exit ${r.code}`}): ${r.output.split('\n').slice(-3).join(' ')}`);
-      return `Applied “${title}” to ${file}, saved it and reloaded nginx (${command}).`;
+      return `Applied “${title}” to ${file}, saved it and reloaded nginx (nginxWs.endpoint.reloadCommand).`;
     },
   });
 

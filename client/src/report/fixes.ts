@@ -41,20 +41,26 @@ export async function quickFixFor(row: DiagnosisRow): Promise<{ action: vscode.C
   await diagnosticsOf(uri);
   const line = row.at.line - 1;
   if (line < 0 || line >= doc.lineCount) return undefined;
+  // The diagnostic itself: its exact range asks the server for its fixes only (the actions VS Code returns
+  // here do not say which diagnostic they fix).
+  const diag = vscode.languages.getDiagnostics(uri).find((d) => codeOf(d) === row.code && d.range.start.line === line);
+  if (!diag) return undefined;
   const actions =
-    (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, doc.lineAt(line).range, vscode.CodeActionKind.QuickFix.value)) ?? [];
-  const action = actions.find((a) => a.edit && (a.diagnostics ?? []).some((d) => codeOf(d) === row.code && d.range.start.line === line));
+    (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diag.range, vscode.CodeActionKind.QuickFix.value)) ?? [];
+  const fixes = actions.filter((a) => a.edit && (!a.diagnostics?.length || a.diagnostics.some((d) => codeOf(d) === row.code)));
+  const action = fixes.find((a) => a.isPreferred) ?? fixes[0];
   return action ? { action, doc } : undefined;
 }
 
-export async function fixTitles(model: ReportModel): Promise<FixTitles> {
+export async function fixTitles(model: ReportModel, log?: (m: string) => void): Promise<FixTitles> {
   const out: FixTitles = {};
   for (const [i, row] of model.diagnosis.entries()) {
     try {
       const f = await quickFixFor(row);
       if (f) out[i] = f.action.title;
-    } catch {
+    } catch (e) {
       // No button for a row whose fix cannot be looked up.
+      log?.(`nginx-ws: looking up the quick fix for "${row.message}" failed: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
   return out;

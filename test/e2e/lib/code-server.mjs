@@ -2,7 +2,7 @@
 // Chromium, for one scripted user session. Everything a session starts lives
 // in one temp folder and is stopped by `t.after`, even when the session fails.
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -196,6 +196,13 @@ export async function openVSCode(t, { session, workspace, workspaceDir, trusted 
       return file;
     },
     readFile(rel) { return readFileSync(join(ws, rel), 'utf8'); },
+    /** Saves a screenshot for the README as images/<name>.png (the README test checks each one it shows exists). */
+    async keep(name) {
+      const file = await vs.shot(name);
+      mkdirSync(join(REPO, 'images'), { recursive: true });
+      copyFileSync(file, join(REPO, 'images', `${name}.png`));
+      return file;
+    },
     stop,
   };
   // The last view before teardown, pass or fail: the first thing to look at when a step times out.

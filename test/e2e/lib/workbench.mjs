@@ -149,3 +149,18 @@ export function outputChannelText(userDataDir, channel) {
   walk(join(userDataDir, 'logs'));
   return found.map((f) => readFileSync(f, 'utf8')).join('\n');
 }
+
+/**
+ * The report panel's page: VS Code hosts a webview in an iframe whose
+ * document holds the extension's page in a second iframe (#active-frame).
+ */
+export function reportFrame(page) {
+  return page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
+}
+
+/** The cursor position the status bar shows ("Ln 33, Col 13"), as { line, column }. */
+export async function cursorPosition(page) {
+  const text = await page.locator('.statusbar-item', { hasText: /^Ln \d+, Col \d+/ }).first().innerText();
+  const m = /Ln (\d+), Col (\d+)/.exec(text);
+  return m ? { line: Number(m[1]), column: Number(m[2]) } : null;
+}
