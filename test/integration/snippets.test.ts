@@ -169,7 +169,6 @@ const PLACEMENTS: Record<string, Placement> = {
     proxy_set_header Upgrade $http_upgrade;
     proxy_set_header Connection $connection_upgrade;
     proxy_read_timeout 3600s;
-    proxy_send_timeout 3600s;
 }`,
   },
   // The keep-alive variant is meant for an upstream with keepalive: put it there.
@@ -186,14 +185,12 @@ const PLACEMENTS: Record<string, Placement> = {
     proxy_set_header Upgrade $http_upgrade;
     proxy_set_header Connection $connection_upgrade;
     proxy_read_timeout 3600s;
-    proxy_send_timeout 3600s;
 }`,
   },
   'ws-headers': {
     context: 'location',
     location: `proxy_pass http://127.0.0.1:8080;
-proxy_read_timeout 3600s;
-proxy_send_timeout 3600s;`,
+proxy_read_timeout 3600s;`,
   },
   'ws-timeouts': { context: 'location', location: WS_LOCATION_WITHOUT_TIMEOUTS },
   'ws-upstream-ip-hash': { context: 'http' },
@@ -361,21 +358,21 @@ describe('snippet file', () => {
         }
         assert.notEqual(st.name, 'client_max_body_size', `${s.prefix}: client_max_body_size does not limit WebSocket frames`);
         assert.ok(!st.name.startsWith('proxy_buffer') && st.name !== 'proxy_busy_buffers_size', `${s.prefix}: ${st.name} is irrelevant to upgraded connections`);
-        if (st.name === 'proxy_read_timeout' || st.name === 'proxy_send_timeout') {
-          assert.equal(st.args[0], '3600s', `${s.prefix}: ${st.name}`);
-        }
+        // proxy_send_timeout only bounds a write the backend does not read; it keeps no idle WebSocket open.
+        assert.notEqual(st.name, 'proxy_send_timeout', `${s.prefix}: proxy_send_timeout changes nothing for idle WebSockets`);
+        if (st.name === 'proxy_read_timeout') assert.equal(st.args[0], '3600s', `${s.prefix}: ${st.name}`);
         if (st.name === 'proxy_http_version') assert.equal(st.args[0], '1.1', `${s.prefix}: proxy_http_version`);
       }
       const names = new Set(statements(text).map((st) => st.name));
       if (/proxy_set_header\s+Upgrade/.test(text) && names.has('proxy_pass')) {
         assert.ok(names.has('proxy_http_version'), `${s.prefix}: WebSocket proxying needs proxy_http_version 1.1`);
-        assert.ok(names.has('proxy_read_timeout') && names.has('proxy_send_timeout'), `${s.prefix}: set both idle timeouts`);
+        assert.ok(names.has('proxy_read_timeout'), `${s.prefix}: set the idle timeout`);
       }
       if (/''\s+close\s*;/.test(text)) {
         assert.ok(!names.has('keepalive'), `${s.prefix}: a '' close map defeats upstream keepalive`);
       }
       assert.ok(!/Connection\s+""/.test(text) && !/Connection\s+''/.test(text), `${s.prefix}: Connection "" breaks the upgrade (426)`);
-      assert.doesNotMatch(s.description, /case[- ]sensitive|client_max_body_size|buffer size/i, `${s.prefix}: description repeats folklore`);
+      assert.doesNotMatch(s.description, /case[- ]sensitive|client_max_body_size|buffer size|proxy_send_timeout/i, `${s.prefix}: description repeats folklore`);
     }
   });
 });

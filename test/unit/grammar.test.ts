@@ -216,9 +216,23 @@ describe('nginx TextMate grammar', () => {
       expectScope(l, 31, '$', 'punctuation.definition.variable.nginx');
       expectScope(l, 56, '1', 'variable.other.nginx');
       expectScope(l, 56, 'is_args', 'variable.other.nginx');
-      expectScope(l, 56, 'http://127.0.0.1:8080/', 'string.unquoted.url.nginx');
+      expectScope(l, 56, 'http://127.0.0.1:8080/', 'markup.underline.link.nginx');
       const e = fixture('edge-cases.conf');
       expectScope(e, 25, 'SERVER_NAME', 'variable.other.nginx');
+    });
+
+    it('scopes a proxy_pass URL as a link, never as a string or anything a theme paints as an error', () => {
+      // Light themes colour `string` dark red, and the editor underlines URLs itself: a string-scoped URL read
+      // as an error at a glance. `markup.underline.link` is the scope themes give links.
+      const l = fixture('websocket.conf');
+      for (const [line, text] of [
+        [29, 'http://ws_backend'],
+        [56, 'http://127.0.0.1:8080/'],
+      ] as const) {
+        const t = tokenAt(l, line, text);
+        assert.ok(t.scopes.includes('markup.underline.link.nginx'), `${text}: ${t.scopes.join(' ')}`);
+        assert.ok(!t.scopes.some((s) => s.startsWith('string') || s.startsWith('invalid') || s.startsWith('markup.deleted')), `${text}: ${t.scopes.join(' ')}`);
+      }
     });
 
     it('scopes numbers with time and size units', () => {
