@@ -196,11 +196,17 @@ export async function openVSCode(t, { session, workspace, workspaceDir, trusted 
       return file;
     },
     readFile(rel) { return readFileSync(join(ws, rel), 'utf8'); },
-    /** Saves a screenshot for the README as images/<name>.png (the README test checks each one it shows exists). */
+    /**
+     * A screenshot the README shows: saved like any other, and with E2E_UPDATE_IMAGES=1 (`npm run images`)
+     * also as images/<name>.png, the committed copy (test/unit/readme.test.ts checks each one the README shows
+     * exists). Plain runs leave images/ alone, so `npm test` never dirties the work tree.
+     */
     async keep(name) {
       const file = await vs.shot(name);
-      mkdirSync(join(REPO, 'images'), { recursive: true });
-      copyFileSync(file, join(REPO, 'images', `${name}.png`));
+      if (process.env.E2E_UPDATE_IMAGES === '1') {
+        mkdirSync(join(REPO, 'images'), { recursive: true });
+        copyFileSync(file, join(REPO, 'images', `${name}.png`));
+      }
       return file;
     },
     stop,

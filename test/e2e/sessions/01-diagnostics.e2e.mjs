@@ -46,7 +46,7 @@ test('diagnostics: squiggle under the broken location, hover with message and co
   await page.mouse.move((target.left + target.right) / 2, (target.top + target.bottom) / 2);
   const hover = page.locator('.monaco-hover:not(.hidden)', { hasText: MESSAGE });
   await hover.waitFor();
-  await vs.shot('hover');
+  await vs.keep('hover');
   const hoverText = await hover.innerText();
   assert.match(hoverText, /ws-connection-header/, 'hover names the rule');
   assert.match(hoverText, /426/, 'hover says what the backend answers');

@@ -33,7 +33,7 @@ test('quickfix: Ctrl+. applies the Connection header fix; fix-all repairs a whol
   const title = 'Add "proxy_set_header Connection "upgrade";"';
   const item = menu.locator('.monaco-list-row.action', { has: page.locator('.title', { hasText: title }) });
   await item.waitFor();
-  await vs.shot('lightbulb-menu');
+  await vs.keep('quick-fix');
   // Keyboard, as after Ctrl+.: the menu ignores the mouse until it moves.
   await chooseWithKeyboard(page, menu, title);
   await errors.first().waitFor({ state: 'detached' });

@@ -65,7 +65,7 @@ test('endpoint: the report panel, its config link and its fix button, against re
   assert.match(await panel.locator('.exchange').innerText(), /HTTP\/1\.1 101 Switching Protocols[\s\S]*Server[\s\S]*nginx\//, 'the response headers came through nginx');
   assert.match(await panel.locator('details[data-key="nginx-t"] summary').innerText(), /nginx -t: ok/, 'trusted workspace: nginx -t ran');
   assert.equal(await panel.locator('details[data-key="nginx-t"]').getAttribute('open'), null, 'nginx -t output is collapsed by default');
-  await vs.keep('report-passed');
+  await vs.shot('report-passed');
   // The plain-text report is still in the Output channel.
   const report = outputChannelText(vs.ud, 'nginx WebSocket');
   assert.match(report, new RegExp(`WebSocket endpoint test: ${url.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\nResult: PASSED\n`));
