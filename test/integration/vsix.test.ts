@@ -7,7 +7,8 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { builtinModules } from 'node:module';
 import { join, resolve } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
@@ -146,4 +147,51 @@ test('the packaged manifest is marketplace-ready', () => {
   assert.ok(pkg.capabilities?.untrustedWorkspaces?.supported !== undefined, 'untrustedWorkspaces capability not declared');
   const vsixManifest = readEntry(zip, entries.find((e) => e.name === 'extension.vsixmanifest')!).toString('utf8');
   assert.match(vsixManifest, /<Identity [^>]*Id="nginx-websocket"[^>]*Publisher="nginx-ws"/);
+});
+
+test('the marketplace page is the user README: its links and pictures point at files of this repository', () => {
+  const page = readEntry(zip, entries.find((e) => e.name === 'extension/readme.md')!).toString('utf8');
+  const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
+  const repo = String(pkg.repository.url).replace(/\.git$/, '');
+  assert.match(page, /^# nginx WebSocket Doctor/);
+  assert.doesNotMatch(page, /## Why each dependency is here/, 'the developer material is not on the marketplace page');
+  const targets = [...page.replace(/```[\s\S]*?```/g, '').matchAll(/!?\[[^\]]*\]\(([^)\s]+)\)/g)].map((m) => m[1]!);
+  assert.ok(targets.length > 5);
+  for (const t of targets) {
+    if (t.startsWith('#')) continue;
+    // vsce rewrites relative links to the repository (blob/HEAD for pages, raw/HEAD for pictures).
+    const m = new RegExp(`^${repo.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/(?:blob|raw)/HEAD/([^#]+)`).exec(t);
+    if (!m) {
+      assert.match(t, /^https:\/\//, `${t}: not a link the marketplace can follow`);
+      continue;
+    }
+    assert.ok(existsSync(join(REPO, m[1]!)), `${t}: ${m[1]} is not in the repository`);
+  }
+  assert.ok(targets.some((t) => t.endsWith('/docs/websocket-facts.md')), 'the facts link survives packaging');
+  assert.ok(targets.some((t) => /\/raw\/HEAD\/images\/report-failed\.png$/.test(t)), 'the report picture is shown');
+});
+
+test('the CLI tarball (npm pack) holds the launcher and a self-contained bundle that runs without node_modules', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nginx-ws-pack-'));
+  try {
+    const out = await new Promise<string>((res, rej) =>
+      execFile('npm', ['pack', '--json', '--pack-destination', dir], { cwd: REPO, timeout: 120_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) =>
+        err ? rej(new Error(`npm pack failed: ${err.message}\n${stderr}`)) : res(stdout),
+      ),
+    );
+    const [info] = JSON.parse(out.slice(out.indexOf('['))) as { filename: string; files: { path: string }[] }[];
+    assert.deepEqual(info!.files.map((f) => f.path).sort(), ['CHANGELOG.md', 'LICENSE', 'README.md', 'bin/nginx-ws.js', 'dist/cli.js', 'package.json']);
+    await new Promise<void>((res, rej) => execFile('tar', ['xzf', join(dir, info!.filename), '-C', dir], (e) => (e ? rej(e) : res())));
+    const conf = join(dir, 'nginx.conf');
+    writeFileSync(conf, 'http {\n  server {\n    listen 8080;\n    location /ws/ {\n      proxy_pass http://127.0.0.1:3000;\n      proxy_http_version 1.1;\n      proxy_set_header Upgrade $http_upgrade;\n      proxy_set_header Connection "upgrade";\n    }\n  }\n}\n');
+    const json = await new Promise<string>((res, rej) =>
+      execFile(process.execPath, [join(dir, 'package', 'bin', 'nginx-ws.js'), 'endpoints', conf, '--json'], { cwd: dir, timeout: 30_000 }, (err, stdout, stderr) =>
+        err ? rej(new Error(`${err.message}\n${stderr}`)) : res(stdout),
+      ),
+    );
+    const rows = JSON.parse(json) as { location: string; url: string }[];
+    assert.deepEqual(rows.map((r) => [r.location, r.url]), [['location /ws/', 'ws://localhost:8080/ws/']]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

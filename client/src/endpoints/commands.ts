@@ -4,9 +4,10 @@
  * summary, refresh.
  */
 import * as vscode from 'vscode';
-import type { ReportModel } from '../report/model';
 import { testEndpoint, withTestProgress, type TestEndpointDeps } from '../test-endpoint';
-import { keyOf, type Endpoint, type EndpointsView, type Node } from './view';
+import type { EndpointsView, Node } from './view';
+import { keyOf, type Endpoint } from './view-state';
+import { summaryText, type Summary } from './summary';
 
 export const TEST_ONE_COMMAND = 'nginxWs.endpoints.test';
 export const TEST_ALL_COMMAND = 'nginxWs.endpoints.testAll';
@@ -21,22 +22,6 @@ export async function testOne(deps: TestEndpointDeps, node: Node | undefined): P
   if (!node || node.kind !== 'endpoint') return;
   const first = await testEndpoint(deps, { ...target(node.endpoint), interactive: false });
   if (first && 'skipped' in first) await testEndpoint(deps, { ...target(node.endpoint), interactive: true });
-}
-
-export interface Summary {
-  passed: number;
-  failed: number;
-  skipped: string[];
-  cancelled: boolean;
-  firstFailure: ReportModel | null;
-  last: ReportModel | null;
-}
-
-export function summaryText(s: Summary, total: number): string {
-  const tested = s.passed + s.failed;
-  const parts = [`${s.passed} passed`, `${s.failed} failed`];
-  if (s.skipped.length) parts.push(`${s.skipped.length} skipped`);
-  return `${s.cancelled ? `Cancelled after ${tested} of ${total}` : `Tested ${total} WebSocket endpoint${total === 1 ? '' : 's'}`}: ${parts.join(', ')}`;
 }
 
 export async function testAll(deps: TestEndpointDeps, view: EndpointsView): Promise<Summary | undefined> {

@@ -8,7 +8,6 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import type { EndpointListItem } from '../../../server/src/engine/endpoint-list';
 import {
   WORKSPACE_ENDPOINTS_REQUEST,
   type EndpointContext,
@@ -16,14 +15,14 @@ import {
   type WorkspaceEndpointsParams,
   type WorkspaceEndpointsResult,
 } from '../../../server/src/lsp/protocol';
-import { ago, endpointKey, ResultStore, type StoredResult } from './results';
+import { ResultStore } from './results';
+import { findingsText, keyOf, resultText, stateOf, type Endpoint } from './view-state';
 import type { ReportModel } from '../report/model';
-import { stageName } from '../report/model';
 import { fileUri } from '../report/panel';
 
 export const VIEW_ID = 'nginxWs.endpoints';
 
-export type Endpoint = EndpointListItem & { uri: string };
+export type { Endpoint } from './view-state';
 
 export type Node =
   | { kind: 'config'; config: WorkspaceConfigEndpoints; servers: ServerGroup[] }
@@ -37,34 +36,6 @@ interface ServerGroup {
   config: WorkspaceConfigEndpoints;
   endpoints: Endpoint[];
   first: Endpoint;
-}
-
-/** How the view shows one endpoint's state. */
-export type EndpointState = { kind: 'untested' } | { kind: 'passed' | 'failed'; result: StoredResult; stale: boolean };
-
-export function stateOf(e: Endpoint, r: StoredResult | undefined): EndpointState {
-  if (!r) return { kind: 'untested' };
-  return { kind: r.ok ? 'passed' : 'failed', result: r, stale: r.fingerprint !== e.fingerprint };
-}
-
-export function keyOf(e: Endpoint): string {
-  return endpointKey(e.file, e.server.label, e.location);
-}
-
-function findingsText(f: Endpoint['findings']): string {
-  const parts: string[] = [];
-  if (f.error) parts.push(`${f.error} error${f.error === 1 ? '' : 's'}`);
-  if (f.warning) parts.push(`${f.warning} warning${f.warning === 1 ? '' : 's'}`);
-  const info = f.information + f.hint;
-  if (info) parts.push(`${info} note${info === 1 ? '' : 's'}`);
-  return parts.join(', ');
-}
-
-export function resultText(s: EndpointState, now = Date.now()): string {
-  if (s.kind === 'untested') return 'not tested';
-  const r = s.result;
-  const verdict = r.ok ? 'passed' : `failed at ${stageName(r.stage)}${r.status !== null ? ` (${r.status})` : ''}`;
-  return `${s.stale ? 'edited since: ' : ''}${verdict}, ${ago(r.at, now)}`;
 }
 
 export class EndpointsView implements vscode.TreeDataProvider<Node>, vscode.Disposable {
