@@ -66,6 +66,19 @@ test('endpoint: the report panel, its config link and its fix button, against re
   assert.match(await panel.locator('details[data-key="nginx-t"] summary').innerText(), /nginx -t: ok/, 'trusted workspace: nginx -t ran');
   assert.equal(await panel.locator('details[data-key="nginx-t"]').getAttribute('open'), null, 'nginx -t output is collapsed by default');
   await vs.shot('report-passed');
+
+  // Hidden and shown again, the panel is as it was left: an opened section stays open (getState/setState).
+  await panel.locator('details[data-key="nginx-t"] summary').click();
+  await panel.locator('details[data-key="nginx-t"][open] pre', { hasText: 'test is successful' }).waitFor();
+  await page.locator('.tabs-container .tab', { hasText: 'WebSocket passed' }).click(); // its group is the active one
+  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'nginx.conf' }).dblclick();
+  await page.locator('iframe.webview.ready').first().waitFor({ state: 'hidden' });
+  await page.locator('.tabs-container .tab', { hasText: 'WebSocket passed' }).click();
+  await panel.locator('details[data-key="nginx-t"][open]').waitFor();
+  // Back to one editor group beside the panel for the next steps.
+  await page.locator('.tabs-container .tab.active', { hasText: 'WebSocket passed' }).waitFor();
+  await runCommand(page, 'View: Close Editor Group');
+  await page.locator('.tabs-container .tab', { hasText: 'WebSocket passed' }).waitFor({ state: 'detached' });
   // The plain-text report is still in the Output channel.
   const report = outputChannelText(vs.ud, 'nginx WebSocket');
   assert.match(report, new RegExp(`WebSocket endpoint test: ${url.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\nResult: PASSED\n`));
