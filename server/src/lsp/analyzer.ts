@@ -9,17 +9,16 @@
  * - Isolation: an exception while analysing one document becomes one
  *   diagnostic on that document and a log line; the others carry on.
  */
-import * as nodePath from 'node:path';
 import { realpathSync } from 'node:fs';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { DiagnosticSeverity, type Diagnostic, type TextDocuments } from 'vscode-languageserver/node';
-import { analyze, updateText, type Analysis, type EngineSettings, type Finding, type SourceFile } from '../engine/index';
+import type { Diagnostic, TextDocuments } from 'vscode-languageserver/node';
+import type { Analysis, EngineSettings, Finding, SourceFile } from '../engine/index';
 import { failureDiagnostic, toDiagnostic } from './diagnostics';
 import { DiskReader, formatMb, LspFileHost, MAX_FILE_BYTES } from '../node/file-host';
-import { globMatches } from '../node/glob';
 import { DiagnosticsPublisher, type Contribution } from './publisher';
 import { isDiskPath, pathToUri, uriToPath } from '../node/paths';
-import { isCompleteConfig, RootFinder } from './roots';
+import { RootFinder } from '../node/roots';
+import { analyzeInContext } from '../node/context';
 
 export interface DocAnalysis {
   uri: string;
@@ -53,7 +52,10 @@ export interface AnalyzerOptions {
   publish(uri: string, version: number | undefined, diagnostics: Diagnostic[]): void;
   log(message: string): void;
   info(message: string): void;
-  settings(): EngineSettings;
+  /** The settings a file is analysed with (the editor's, over the project settings file that applies to it). */
+  settings(path: string): EngineSettings;
+  /** Config roots named by the project settings file that applies to a file (absolute), if any. */
+  projectRoots?(path: string): readonly string[];
   /** Analysis waits for this (settings loaded, nginx version known) so the first diagnostics are already right. */
   ready: Promise<unknown>;
   debounceMs: number;
@@ -369,42 +371,22 @@ export class Analyzer {
     const host = new LspFileHost((p) => this.openText(p), this.disk);
     try {
       const started = performance.now();
-      const settings = this.o.settings();
-      const rootPath = this.rootOf(path, text, settings);
-      // The previous analysis of the same root is updated in place when the edit allows (it is used up either way).
+      const settings = this.o.settings(path);
       const before = this.states.get(uri);
-      const previous = before?.rootPath === rootPath && !this.noReuse.has(uri) ? (before.analysis ?? undefined) : undefined;
+      const reuse = !this.noReuse.has(uri);
       this.noReuse.delete(uri);
-      let analysis = analyze(rootPath, host, settings, this.parseCache, previous);
-      if (rootPath !== path) this.roots.remember(rootPath, analysis.files.keys(), host.reads);
-      let effectiveRoot = rootPath;
-      // Where this document is in the analysis: its own path, or the symlink the root includes it through.
-      let docKey = analysis.files.has(path) ? path : [...analysis.files.keys()].find((p) => this.canonical(p) === path);
-      if (!docKey) {
-        // The root stopped including this document between discovery and now: judge it alone.
-        this.o.info(`nginx-ws: ${rootPath} no longer includes ${path}; analysing it on its own`);
-        host.reads.clear();
-        analysis = analyze(path, host, settings, this.parseCache);
-        effectiveRoot = path;
-        docKey = path;
-      }
-      const prefix = settings.prefix || (isDiskPath(effectiveRoot) ? nodePath.dirname(effectiveRoot) : '');
-      let refusedHere = host.refused;
-      if (effectiveRoot !== path) {
-        // Only what this document itself includes is reported here; the root's own problems are its own.
-        const direct = analysis.model.includes.get(docKey) ?? new Set<string>();
-        refusedHere = new Map([...host.refused].filter(([p]) => direct.has(p)));
-      }
-      const refused = refusedIncludeDiagnostics(analysis, docKey, prefix, refusedHere);
-      const findingsByPath = new Map<string, Finding[]>([[path, []]]);
-      for (const f of analysis.findings) {
-        // The engine only knows the file could not be read ("not found"); the refusal says why.
-        if (f.path === docKey && f.code === 'include' && refused.some((r) => sameRange(r.range, f.range))) continue;
-        const key = f.path === docKey ? path : this.canonical(f.path);
-        let list = findingsByPath.get(key);
-        if (!list) findingsByPath.set(key, (list = []));
-        list.push(f);
-      }
+      const judged = analyzeInContext(path, text, {
+        host,
+        roots: this.roots,
+        settings,
+        projectRoots: this.o.projectRoots?.(path),
+        parseCache: this.parseCache,
+        // The previous analysis of the same root is updated in place when the edit allows (it is used up either way).
+        previousFor: (root) => (reuse && before?.rootPath === root ? (before.analysis ?? undefined) : undefined),
+        canonical: (p) => this.canonical(p),
+        log: this.o.info,
+      });
+      const { analysis, findingsByPath, docKey, rootPath: effectiveRoot } = judged;
       const uriOf = (p: string) => this.uriOf(p);
       const diagnosticsByPath = new Map<string, Diagnostic[]>();
       for (const [p, list] of findingsByPath) {
@@ -413,7 +395,6 @@ export class Analyzer {
           list.map((f, i) => toDiagnostic(f, i, version, uriOf, p === path ? undefined : uri)),
         );
       }
-      diagnosticsByPath.get(path)!.push(...refused);
       const ms = performance.now() - started;
       if (ms > 1000 || !this.firstLogged) this.o.info(`nginx-ws: analysed ${uri} in ${Math.round(ms)} ms`);
       this.firstLogged = true;
@@ -422,10 +403,7 @@ export class Analyzer {
         path,
         analysedPath: docKey,
         rootPath: effectiveRoot,
-        complete: (() => {
-          const rootFile = analysis.files.get(effectiveRoot);
-          return !!rootFile && isCompleteConfig(rootFile);
-        })(),
+        complete: judged.complete,
         version,
         analysis,
         findings: findingsByPath.get(path)!,
@@ -443,23 +421,6 @@ export class Analyzer {
     }
   }
 
-  /** The document's own path when it is a whole config (or not on disk), else the root that includes it, if any. */
-  private rootOf(path: string, text: string, settings: EngineSettings): string {
-    if (!isDiskPath(path)) return path;
-    let file = this.parseCache.get(path);
-    if (!file || file.text !== text) {
-      file = updateText(file, text, path);
-      this.parseCache.set(path, file);
-    }
-    if (isCompleteConfig(file)) return path;
-    try {
-      return this.roots.rootFor(path, settings) ?? path;
-    } catch (e) {
-      this.o.log(`nginx-ws: config root discovery for ${path} failed: ${errorText(e)}`);
-      return path;
-    }
-  }
-
   private openText(path: string): { text: string; version: number } | undefined {
     const uri = this.openUri(path);
     const doc = uri ? this.o.documents.get(uri) : undefined;
@@ -467,32 +428,7 @@ export class Analyzer {
   }
 }
 
-function sameRange(a: Diagnostic['range'], b: Diagnostic['range']): boolean {
-  return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
-}
-
 function errorText(e: unknown): string {
   const s = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
   return s.length > 300 ? `${s.slice(0, 300)}…` : s;
-}
-
-/** Included files the host refused to read (too large, not a regular file), reported on the `include` line that pulls them in. */
-function refusedIncludeDiagnostics(analysis: Analysis, path: string, prefix: string, refused: Map<string, string>): Diagnostic[] {
-  if (refused.size === 0) return [];
-  const out: Diagnostic[] = [];
-  const file = analysis.files.get(path);
-  const includes = file ? [...file.walk()].filter((d) => d.name === 'include' && d.args.length > 0) : [];
-  for (const [target, reason] of refused) {
-    const at = includes.find((d) => {
-      const pattern = d.arg(0)!;
-      if (isDiskPath(pattern)) return globMatches(pattern, target);
-      const bases = [prefix, isDiskPath(path) ? nodePath.dirname(path) : ''].filter((b) => b !== '');
-      return bases.some((b) => globMatches(nodePath.resolve(b, pattern), target));
-    });
-    const d = failureDiagnostic(`include ${target}: ${reason}.`, at ? at.args[0]!.range : undefined);
-    d.severity = DiagnosticSeverity.Warning; // the rest of the config is still checked
-    d.code = 'include';
-    out.push(d);
-  }
-  return out;
 }

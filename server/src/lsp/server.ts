@@ -25,6 +25,8 @@ import { NginxVersionDetector } from './nginx-version';
 import { isDiskPath, uriToPath } from '../node/paths';
 import { WORKSPACE_TRUST_NOTIFICATION, type InitializationOptions, type WorkspaceTrustParams } from './protocol';
 import { DEFAULT_SERVER_SETTINGS, normalizeSettings, type ServerSettings } from './settings';
+import { DiskReader } from '../node/file-host';
+import { layerSettings, SETTINGS_FILE_NAME, SettingsFiles } from '../node/settings-file';
 
 export const DEFAULT_DEBOUNCE_MS = 150;
 /** The first analysis waits at most this long for settings and `nginx -v`. */
@@ -32,6 +34,7 @@ const READY_TIMEOUT_MS = 4000;
 
 export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
+  const disk = new DiskReader();
   const detector = new NginxVersionDetector();
   let clientCapabilities: ClientCapabilities = {};
   let initOptions: InitializationOptions = {};
@@ -48,13 +51,29 @@ export function startServer(connection: Connection): void {
   const logError = (m: string) => connection.console.error(m);
   const logInfo = (m: string) => connection.console.info(m);
 
-  const engineSettings = (): EngineSettings => ({
-    nginxVersion: settings.nginxVersion || (trusted && settings.detectNginxVersion ? detectedVersion : ''),
-    rules: settings.rules,
-    websocketPathPatterns: settings.websocketPathPatterns,
-    idleTimeoutThresholdSeconds: settings.idleTimeoutThresholdSeconds,
-    prefix: settings.prefix,
-  });
+  /** `.nginx-ws.json` files: the nearest one above a file applies to it, under the editor's settings. */
+  const settingsFiles = new SettingsFiles(disk);
+  const reportedProblems = new Set<string>();
+  const projectFor = (path: string) => {
+    const f = settingsFiles.forFile(path);
+    for (const p of f?.problems ?? []) {
+      if (reportedProblems.has(p)) continue;
+      reportedProblems.add(p);
+      connection.console.warn(`nginx-ws: ${p}`);
+    }
+    return f?.settings;
+  };
+  const engineSettings = (path: string): EngineSettings => {
+    const s = layerSettings(projectFor(path), {
+      nginxVersion: settings.nginxVersion,
+      rules: settings.rules,
+      websocketPathPatterns: settings.websocketPathPatterns,
+      idleTimeoutThresholdSeconds: settings.idleTimeoutThresholdSeconds,
+      prefix: settings.prefix,
+    });
+    if (!s.nginxVersion && trusted && settings.detectNginxVersion) s.nginxVersion = detectedVersion;
+    return s;
+  };
 
   const supportsConfiguration = () => !!clientCapabilities.workspace?.configuration;
 
@@ -138,7 +157,9 @@ export function startServer(connection: Connection): void {
       documents,
       ready,
       debounceMs,
+      disk,
       settings: engineSettings,
+      projectRoots: (path) => projectFor(path)?.configRoots ?? [],
       log: logError,
       info: logInfo,
       publish: (uri, version, diagnostics) => void connection.sendDiagnostics({ uri, version, diagnostics }),
@@ -219,7 +240,11 @@ export function startServer(connection: Connection): void {
 
   connection.onDidChangeWatchedFiles(
     fenced('didChangeWatchedFiles', (p) => {
-      analyzer?.diskChanged(p.changes.map((c) => uriToPath(c.uri)));
+      const paths = p.changes.map((c) => uriToPath(c.uri));
+      settingsFiles.invalidate();
+      reportedProblems.clear();
+      analyzer?.diskChanged(paths);
+      if (paths.some((x) => x.endsWith(SETTINGS_FILE_NAME))) analyzer?.reanalyzeAll();
     }),
   );
 

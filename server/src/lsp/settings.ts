@@ -4,7 +4,8 @@
  * package.json declares. Values from the client are validated field by field:
  * a wrong type falls back to the default with a message, never a crash.
  */
-import { DEFAULT_SETTINGS, type EngineSettings, type SeveritySetting } from '../engine/index';
+import { DEFAULT_SETTINGS, type EngineSettings } from '../engine/index';
+import { validatePatterns, validateRules } from '../node/settings-file';
 
 export interface ServerSettings extends EngineSettings {
   /** Run `<nginxPath> -v` (trusted workspaces only) when `nginxVersion` is empty. */
@@ -26,8 +27,6 @@ export const DEFAULT_SERVER_SETTINGS: ServerSettings = {
   nginxTest: { onSave: true },
 };
 
-const SEVERITIES: ReadonlySet<string> = new Set(['error', 'warning', 'information', 'hint', 'off']);
-
 export function normalizeSettings(raw: unknown): { settings: ServerSettings; problems: string[] } {
   const problems: string[] = [];
   const d = DEFAULT_SERVER_SETTINGS;
@@ -40,26 +39,8 @@ export function normalizeSettings(raw: unknown): { settings: ServerSettings; pro
     return fallback;
   };
 
-  const rules: Record<string, SeveritySetting> = {};
-  const rawRules = o['rules'];
-  if (isObject(rawRules)) {
-    for (const [id, sev] of Object.entries(rawRules)) {
-      if (typeof sev === 'string' && SEVERITIES.has(sev)) rules[id] = sev as SeveritySetting;
-      else problems.push(`nginxWs.rules.${id}: expected error|warning|information|hint|off, got ${JSON.stringify(sev)}`);
-    }
-  } else if (rawRules !== undefined && rawRules !== null) {
-    problems.push('nginxWs.rules: expected an object of rule id to severity');
-  }
-
-  const patterns: string[] = [];
-  for (const p of pick('websocketPathPatterns', isStringArray, d.websocketPathPatterns)) {
-    try {
-      new RegExp(p);
-      patterns.push(p);
-    } catch (e) {
-      problems.push(`nginxWs.websocketPathPatterns: ignoring ${JSON.stringify(p)}: ${(e as Error).message}`);
-    }
-  }
+  const rules = validateRules(o['rules'], 'nginxWs.rules', problems);
+  const patterns = validatePatterns(pick('websocketPathPatterns', isStringArray, d.websocketPathPatterns), 'nginxWs.websocketPathPatterns', problems);
 
   // `nginxTest.onSave` arrives nested from VS Code; a flat dotted key from other clients is taken too.
   const nginxTest = isObject(o['nginxTest']) ? o['nginxTest'] : {};

@@ -4,21 +4,26 @@
  * ever included (`conf.d/app.conf`, a snippet), so the file can be judged in
  * the context nginx gives it.
  *
- * Candidates come from the `nginxWs.configRoots` setting, or else from a
- * bounded search of the workspace folders. Each candidate's include closure
+ * Candidates come from the configured roots (the editor's `nginxWs.configRoots`,
+ * the CLI's `--root`), else from the project settings file's `configRoots`,
+ * else from a bounded search of the workspace folders (the editor's folders,
+ * the CLI's project folder). Each candidate's include closure
  * is remembered with the versions of the files it was computed from, so it
  * is rebuilt only when one of its includers changed; a file-system event
  * drops everything (a new file may join a glob, a root may appear).
+ *
+ * Shared by the language server and the CLI (no LSP here), so both judge a
+ * file in the same config.
  */
 import { readdirSync } from 'node:fs';
 import * as nodePath from 'node:path';
 import { parse, type EngineSettings, type SourceFile } from '../engine/index';
 import { buildModel, type ParseCache } from '../engine/model/config';
-import type { DiskReader, LspFileHost } from '../node/file-host';
+import type { DiskReader, LspFileHost } from './file-host';
+import { isNginxFile, SKIP_DIRS } from './nginx-files';
 
 /** How far the workspace search goes: a repo with a vendored tree must not stall the first analysis. */
 export const SEARCH_LIMITS = { maxDepth: 6, maxDirs: 2000, maxEntries: 50_000, maxOtherCandidates: 200, maxCandidateBytes: 512 * 1024 };
-const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn']);
 const ROOT_BLOCKS = new Set(['http', 'events']);
 
 /** True when the file is a whole config (nginx could be started with it), not a piece of one. */
@@ -37,7 +42,7 @@ export interface RootFinderOptions {
   parseCache: ParseCache;
   /** A file host over open buffers and disk, recording what it reads. */
   host(): LspFileHost;
-  /** Open version of a path, undefined when not open. */
+  /** Open version of a path, undefined when not open (the CLI: a buffer given on stdin). */
   openVersion(path: string): number | undefined;
   /** The file a path names once symlinks are followed (sites-enabled/x → sites-available/x). */
   realPath(path: string): string;
@@ -81,21 +86,29 @@ export class RootFinder {
       this.candidates = this.configured.length > 0 ? this.resolveConfigured() : this.search();
       const ms = Math.round(performance.now() - started);
       this.o.log(
-        `nginx-ws: ${this.candidates.length} config root candidate(s) ${this.configured.length ? 'from nginxWs.configRoots' : `found in ${this.folders.length} workspace folder(s)`} in ${ms} ms`,
+        `nginx-ws: ${this.candidates.length} config root candidate(s) ${this.configured.length ? 'configured' : `found in ${this.folders.length} folder(s)`} in ${ms} ms`,
       );
     }
     return this.candidates;
   }
 
+  /** True when roots are configured (setConfigured), so a project file's `configRoots` do not apply. */
+  get hasConfigured(): boolean {
+    return this.configured.length > 0;
+  }
+
   /**
    * The first candidate root whose include closure contains `path` (never
-   * `path` itself). Without `configRoots`, an `nginx.conf` in one of the
-   * file's nearest parent folders is tried last: the /etc/nginx layout
-   * (conf.d/, sites-enabled/, snippets/) of a file opened outside any workspace folder.
+   * `path` itself). `projectRoots` (absolute: the project settings file's
+   * `configRoots`) replace the workspace search when no roots are
+   * configured. Without either, an `nginx.conf` in one of the file's nearest
+   * parent folders is tried last: the /etc/nginx layout (conf.d/,
+   * sites-enabled/, snippets/) of a file outside any workspace folder.
    */
-  rootFor(path: string, settings: EngineSettings): string | undefined {
-    const candidates = this.candidateRoots();
-    const nearby = this.configured.length ? [] : this.nearbyRoots(path).filter((p) => !candidates.includes(p));
+  rootFor(path: string, settings: EngineSettings, projectRoots: readonly string[] = []): string | undefined {
+    const useProject = !this.configured.length && projectRoots.length > 0;
+    const candidates = useProject ? projectRoots.filter((p) => this.readable(p)) : this.candidateRoots();
+    const nearby = this.configured.length || useProject ? [] : this.nearbyRoots(path).filter((p) => !candidates.includes(p));
     const real = this.o.realPath(path);
     for (const root of [...candidates, ...nearby]) {
       if (root === path) continue;
@@ -149,10 +162,14 @@ export class RootFinder {
       else for (const f of this.folders) out.push(nodePath.resolve(f, p));
     }
     return [...new Set(out)].filter((p) => {
-      const ok = 'text' in this.o.disk.read(p) || this.o.openVersion(p) !== undefined;
-      if (!ok) this.o.log(`nginx-ws: nginxWs.configRoots entry ${p} cannot be read; ignored`);
+      const ok = this.readable(p);
+      if (!ok) this.o.log(`nginx-ws: configured root ${p} cannot be read; ignored`);
       return ok;
     });
+  }
+
+  private readable(p: string): boolean {
+    return this.o.openVersion(p) !== undefined || 'text' in this.o.disk.read(p);
   }
 
   /**
@@ -183,13 +200,13 @@ export class RootFinder {
             if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.') && depth < SEARCH_LIMITS.maxDepth) queue.push({ dir: p, depth: depth + 1 });
           } else if (e.isFile() || e.isSymbolicLink()) {
             if (e.name === 'nginx.conf') main.push({ path: p, depth });
-            else if (e.name.endsWith('.conf') && others.length < SEARCH_LIMITS.maxOtherCandidates) others.push({ path: p, depth });
+            else if (isNginxFile(p) && others.length < SEARCH_LIMITS.maxOtherCandidates) others.push({ path: p, depth });
           }
         }
       }
     }
     if (dirs >= SEARCH_LIMITS.maxDirs || entries >= SEARCH_LIMITS.maxEntries) {
-      this.o.log(`nginx-ws: config root search stopped after ${dirs} folders / ${entries} entries; set nginxWs.configRoots to name the root(s)`);
+      this.o.log(`nginx-ws: config root search stopped after ${dirs} folders / ${entries} entries; name the root(s) with configRoots (.nginx-ws.json or nginxWs.configRoots) or --root`);
     }
     const byDepth = (a: { path: string; depth: number }, b: { path: string; depth: number }) => a.depth - b.depth || (a.path < b.path ? -1 : 1);
     const complete = others.filter((o) => this.looksComplete(o.path));

@@ -1,0 +1,140 @@
+/**
+ * A file judged in the config nginx gives it, the same way in the editor and
+ * on the command line: the file itself when it is a whole config, else the
+ * root that includes it (root discovery, `roots.ts`), reached through a
+ * symlink when the root includes it that way (Debian's sites-enabled), with
+ * the includes the host refused reported on the `include` line that pulls
+ * them in. No LSP here: the language server turns the result into
+ * diagnostics, the CLI prints it.
+ */
+import * as nodePath from 'node:path';
+import { analyze, updateText, type Analysis, type EngineSettings, type Finding, type SourceFile } from '../engine/index';
+import type { ParseCache } from '../engine/model/config';
+import type { LspFileHost } from './file-host';
+import { globMatches } from './glob';
+import { isDiskPath } from './paths';
+import { isCompleteConfig, type RootFinder } from './roots';
+
+export interface ContextOptions {
+  /** Reads files and records what it read and refused (a fresh one per analysis). */
+  host: LspFileHost;
+  roots: RootFinder;
+  settings: EngineSettings;
+  /** Absolute config roots from the project settings file (used when none are configured). */
+  projectRoots?: readonly string[];
+  parseCache?: ParseCache;
+  /** The previous analysis of `rootPath`, to update in place when the edit allows (it is used up either way). */
+  previousFor?(rootPath: string): Analysis | undefined;
+  /** The name a path is reported under (an open document's, the one the user named); itself by default. */
+  canonical?(path: string): string;
+  log(message: string): void;
+}
+
+export interface InContext {
+  /** The file asked about. */
+  path: string;
+  /** The config analysed: `path`, or the root that includes it. */
+  rootPath: string;
+  /** Where `path` is in the analysis: itself, or the symlink the root includes it through. */
+  docKey: string;
+  analysis: Analysis;
+  /** The analysed root is a whole config (has `http`/`events`), not a piece judged without its includer. */
+  complete: boolean;
+  /**
+   * Findings per reported file (`path` first, then by `canonical` name): the
+   * engine's, with an include the host refused reported with its reason
+   * (on `path` only: the root's own includes are the root's business).
+   */
+  findingsByPath: Map<string, Finding[]>;
+}
+
+/** The root `path` is judged in: itself when it is a whole config (or not on disk), else the root that includes it, if any. */
+export function rootOf(path: string, text: string, o: Pick<ContextOptions, 'roots' | 'settings' | 'projectRoots' | 'parseCache' | 'log'>): string {
+  if (!isDiskPath(path)) return path;
+  let file: SourceFile | undefined = o.parseCache?.get(path);
+  if (!file || file.text !== text) {
+    file = updateText(file, text, path);
+    o.parseCache?.set(path, file);
+  }
+  if (isCompleteConfig(file)) return path;
+  try {
+    return o.roots.rootFor(path, o.settings, o.projectRoots) ?? path;
+  } catch (e) {
+    o.log(`nginx-ws: config root discovery for ${path} failed: ${(e as Error).message}`);
+    return path;
+  }
+}
+
+/** Analyses `path` (whose current text is `text`) in its config. Throws only what the engine throws. */
+export function analyzeInContext(path: string, text: string, o: ContextOptions): InContext {
+  const canonical = o.canonical ?? ((p: string) => p);
+  const { host, settings } = o;
+  const rootPath = rootOf(path, text, o);
+  let analysis = analyze(rootPath, host, settings, o.parseCache, o.previousFor?.(rootPath));
+  if (rootPath !== path) o.roots.remember(rootPath, analysis.files.keys(), host.reads);
+  let effectiveRoot = rootPath;
+  let docKey = analysis.files.has(path) ? path : [...analysis.files.keys()].find((p) => canonical(p) === path);
+  if (!docKey) {
+    // The root stopped including this file between discovery and now: judge it alone.
+    o.log(`nginx-ws: ${rootPath} no longer includes ${path}; analysing it on its own`);
+    host.reads.clear();
+    host.refused.clear();
+    analysis = analyze(path, host, settings, o.parseCache);
+    effectiveRoot = path;
+    docKey = path;
+  }
+  const prefix = settings.prefix || (isDiskPath(effectiveRoot) ? nodePath.dirname(effectiveRoot) : '');
+  let refusedHere = host.refused;
+  if (effectiveRoot !== path) {
+    // Only what this file itself includes is reported here; the root's own problems are its own.
+    const direct = analysis.model.includes.get(docKey) ?? new Set<string>();
+    refusedHere = new Map([...host.refused].filter(([p]) => direct.has(p)));
+  }
+  const refused = refusedIncludeFindings(analysis, docKey, path, prefix, refusedHere);
+  const findingsByPath = new Map<string, Finding[]>([[path, []]]);
+  for (const f of analysis.findings) {
+    // The engine only knows the file could not be read ("not found"); the refusal says why.
+    if (f.path === docKey && f.code === 'include' && refused.some((r) => sameRange(r.range, f.range))) continue;
+    const key = f.path === docKey ? path : canonical(f.path);
+    let list = findingsByPath.get(key);
+    if (!list) findingsByPath.set(key, (list = []));
+    list.push(f);
+  }
+  for (const r of refused) findingsByPath.get(path)!.push(r);
+  const rootFile = analysis.files.get(effectiveRoot);
+  return { path, rootPath: effectiveRoot, docKey, analysis, complete: !!rootFile && isCompleteConfig(rootFile), findingsByPath };
+}
+
+function sameRange(a: Finding['range'], b: Finding['range']): boolean {
+  return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
+}
+
+/**
+ * Included files the host refused to read (too large, not a regular file),
+ * as warnings on the `include` line that pulls them in (the rest of the
+ * config is still checked). `docKey` is the file's name in the analysis,
+ * `path` the name it is reported under.
+ */
+export function refusedIncludeFindings(analysis: Analysis, docKey: string, path: string, prefix: string, refused: Map<string, string>): Finding[] {
+  if (refused.size === 0) return [];
+  const out: Finding[] = [];
+  const file = analysis.files.get(docKey);
+  const includes = file ? [...file.walk()].filter((d) => d.name === 'include' && d.args.length > 0) : [];
+  for (const [target, reason] of refused) {
+    const at = includes.find((d) => {
+      const pattern = d.arg(0)!;
+      if (isDiskPath(pattern)) return globMatches(pattern, target);
+      const bases = [prefix, isDiskPath(docKey) ? nodePath.dirname(docKey) : ''].filter((b) => b !== '');
+      return bases.some((b) => globMatches(nodePath.resolve(b, pattern), target));
+    });
+    out.push({
+      path,
+      range: at ? at.args[0]!.range : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      severity: 'warning',
+      code: 'include',
+      message: `include ${target}: ${reason}.`,
+      fixes: [],
+    });
+  }
+  return out;
+}
