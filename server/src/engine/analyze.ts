@@ -13,6 +13,8 @@ import { collectDefinitions, definitionsIn, type VariableDefinition } from './mo
 import { classifyLocation, locationPath, proxyUpstream, type LocationInfo } from './model/websocket';
 import { RULES } from './rules/index';
 import { sameStyle } from './fixes/edits';
+import { withoutFixesInBrokenFiles } from './fixes/guard';
+import { applySuppressions } from './suppressions';
 import { RuleContext, head, lastHeader, type Rule } from './rules/rule';
 import { DEFAULT_SETTINGS, type EngineSettings, type FileHost, type Finding, type Fix, type RelatedInfo } from './types';
 
@@ -70,6 +72,8 @@ interface UpdateState {
   units: Map<Scope, string>;
   /** The unit of each entry of the analysis's `wsLocations` (null outside any). */
   wsUnits: (Scope | null)[];
+  /** The findings before suppressions and the fix guard (`finalizeFindings`), which an update carries over. */
+  raw: Finding[];
 }
 
 const updateStates = new WeakMap<Analysis, UpdateState>();
@@ -116,7 +120,8 @@ export function analyze(rootPath: string, host: FileHost, settings: EngineSettin
     if (name && !upstreams.has(name)) upstreams.set(name, u.directive!);
   }
   const ws = wsLocationsOf(locations);
-  const analysis: Analysis = { files: model.files, findings: dedupe(findings), wsLocations: ws.list, upstreams, model };
+  const raw = dedupe(findings);
+  const analysis: Analysis = { files: model.files, findings: finalizeFindings(raw, model.files, settings), wsLocations: ws.list, upstreams, model };
   if (cache && !failed.length) {
     const generations = new Map<string, number>();
     for (const [p, f] of model.files) generations.set(p, generationOf(f));
@@ -130,6 +135,7 @@ export function analyze(rootPath: string, host: FileHost, settings: EngineSettin
       lenient,
       units: unitSignatures(model, locations, definitions),
       wsUnits: ws.units,
+      raw,
     });
   }
   return analysis;
@@ -328,7 +334,7 @@ function update(previous: Analysis, host: FileHost, settings: EngineSettings, ca
     return { start: movedPos(r.start), end: movedPos(r.end) };
   };
   const findings = syntaxFindings(model);
-  for (const f of previous.findings) {
+  for (const f of st.raw) {
     if (f.code === 'syntax') continue;
     if (f.path !== path && !f.related?.some((r) => r.path === path) && !f.fixes.some((x) => x.changes.some((c) => c.path === path))) {
       findings.push(f);
@@ -365,7 +371,8 @@ function update(previous: Analysis, host: FileHost, settings: EngineSettings, ca
   wsLocations.splice(at, count, ...fresh);
   wsUnits.splice(at, count, ...fresh.map(() => unit));
 
-  const analysis: Analysis = { files: previous.files, findings: dedupe(findings), wsLocations, upstreams: previous.upstreams, model };
+  st.raw = dedupe(findings);
+  const analysis: Analysis = { files: previous.files, findings: finalizeFindings(st.raw, previous.files, settings), wsLocations, upstreams: previous.upstreams, model };
   // `previous` is used up: its state moves on to the new analysis.
   st.generations.set(path, generationOf(file));
   updateStates.set(analysis, st);
@@ -417,6 +424,11 @@ function compilePatterns(patterns: string[]): RegExp[] {
     }
   }
   return out;
+}
+
+/** What the user sees of the raw findings: inline suppressions applied, and no fix that edits a file with syntax errors. */
+function finalizeFindings(raw: Finding[], files: Map<string, SourceFile>, settings: EngineSettings): Finding[] {
+  return applySuppressions(withoutFixesInBrokenFiles(raw, files), files, settings);
 }
 
 /** A snippet included twice is analysed in both contexts; identical findings are reported once. */

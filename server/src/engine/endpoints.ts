@@ -8,6 +8,7 @@
  */
 import type { Directive } from './syntax/ast';
 import type { WsLocation } from './analyze';
+import { placeholdersIn } from './templates';
 
 export interface DeriveOptions {
   /** Replaces scheme, host and port (and prefixes its path), e.g. `wss://staging.example.com`. `http(s)://` is accepted. */
@@ -48,6 +49,12 @@ export interface DerivedEndpoint {
   backend: BackendTarget | null;
   /** Why something could not be derived, for the report. */
   notes: string[];
+  /**
+   * Docker template placeholders (`${NGINX_PORT}`) the URL would depend on:
+   * the value is only known when the container starts, so `url` is null
+   * until a base URL (for listen/server_name) or a path (for the location) is given.
+   */
+  placeholders: string[];
 }
 
 const CONCRETE = new Set(['', '=', '^~']);
@@ -95,10 +102,22 @@ export function deriveEndpoint(loc: WsLocation, upstreams: Map<string, Directive
   }
   const fullPath = path === null ? null : joinPath(prefix, path);
   const badBase = opts.baseUrl !== undefined && notes.some((n) => n.startsWith('base URL'));
-  const url = fullPath === null || badBase ? null : origin + encodePath(fullPath);
+  // Template placeholders (separate from the rest: envsubst fills them in when the container starts).
+  const placeholders: string[] = [];
+  if (!opts.baseUrl) {
+    placeholders.push(...placeholdersIn(loc.path, listen?.arg(0) ?? ''));
+    if (!serverName) for (const d of loc.serverDirectives) if (d.name === 'server_name') for (const a of d.args) placeholders.push(...placeholdersIn(loc.path, a.value));
+  }
+  if (!opts.path) placeholders.push(...placeholdersIn(loc.path, loc.locationPath));
+  if (placeholders.length) {
+    notes.push(
+      `${[...new Set(placeholders)].join(', ')} ${placeholders.length > 1 ? 'are template placeholders' : 'is a template placeholder'} filled in by envsubst when the container starts: give the deployed address (base URL)${opts.path || !placeholdersIn(loc.path, loc.locationPath).length ? '' : ' and a request path'}`,
+    );
+  }
+  const url = fullPath === null || badBase || placeholders.length ? null : origin + encodePath(fullPath);
 
   const backend = path === null ? backendFor(loc, upstreams, null, notes) : backendFor(loc, upstreams, path, notes);
-  return { url, origin, scheme, host, port: effPort, path: fullPath, serverName, needsPath, listen, backendUrl: backend?.url ?? null, backend, notes };
+  return { url, origin, scheme, host, port: effPort, path: fullPath, serverName, needsPath, listen, backendUrl: backend?.url ?? null, backend, notes, placeholders: [...new Set(placeholders)] };
 }
 
 function defaultPort(scheme: 'ws' | 'wss'): number {

@@ -2,6 +2,7 @@ import { findVariables } from '../syntax/ast';
 import type { Scope } from '../model/config';
 import { isBuiltinVariable } from '../knowledge/variables';
 import { fix } from '../fixes/edits';
+import { isPlaceholderAt } from '../templates';
 import type { Fix } from '../types';
 import { connectionUpgradeMap, type Rule, type RuleContext } from './rule';
 
@@ -36,6 +37,7 @@ export const undefinedVariable: Rule = {
         for (const v of findVariables(a.raw, a.start)) {
           // Config-defined first: one Map probe, where the built-in check lower-cases and tries prefixes.
           if (ctx.definitions.has(v.name) || isBuiltinVariable(v.name)) continue;
+          if (isPlaceholderAt(d.file.uri, a.raw, v.start - a.start)) continue; // envsubst fills it in before nginx reads the file
           const key = `${d.file.uri}:${v.start}`;
           if (seen.has(key)) continue;
           seen.add(key);
