@@ -1,174 +1,250 @@
 /**
- * `nginx-ws lint [--format text|json|sarif] PATH...`
- *
- * Directories are walked for nginx files. Files that another given file
- * includes are analysed in their includer's context (so a conf.d snippet sees
- * the http {} around it), the others on their own. Exit 1 when any error is
- * found, 0 otherwise, 2 for usage or I/O problems.
+ * `nginx-ws lint [options] PATH...`: each nginx file judged in the config
+ * that includes it, found the way the editor finds it, so the CLI and the
+ * editor report the same findings file by file (a test holds them to it).
  */
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as nodePath from 'node:path';
-import { analyze, DEFAULT_SETTINGS, type EngineSettings, type FileHost, type Finding } from '../engine/index';
+import { readSync } from 'node:fs';
+import type { Finding, Severity } from '../engine/index';
 import { RULES } from '../engine/rules/index';
-import { DiskReader, diskHost } from '../node/file-host';
-import { parseArgs } from 'node:util';
+import { SUPPRESSION_CODE } from '../engine/suppressions';
+import { decode } from '../node/bytes';
+import { isNginxDump, splitNginxDump, type Dump } from '../node/nginx-dump';
+import { VERSION_RE } from '../node/settings-file';
+import { choiceFlag, numberFlag, parseCommandArgs, UsageError, withUsage, type Command } from './command';
+import { fixTargets, wanted } from './fix';
+import { collectTargets, displayPath, flagSettings, Project, type Judged, type Target } from './project';
 import { toSarif } from './sarif';
-import { combineFixes } from '../engine/fixes/combine';
-import { applyEdits } from '../engine/fixes/edits';
+import { version } from './version';
 
-const NGINX_FILE = /(^nginx\.conf$|\.conf$|\.nginx$|\.nginxconf$)/;
-const NGINX_DIRS = /(^|\/)(sites-available|sites-enabled|conf\.d)$/;
-const SKIP_DIRS = new Set(['node_modules', '.git']);
-const USAGE = 'usage: nginx-ws lint [--fix] [--format text|json|sarif] [--nginx-version V] [--threshold SECONDS] PATH...\n';
+const LEVELS = ['error', 'warning', 'information', 'hint'] as const;
+const FAIL_ON = [...LEVELS, 'never'] as const;
 
-export async function run(argv: string[]): Promise<number> {
-  let opts;
-  try {
-    opts = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { fix: { type: 'boolean' }, format: { type: 'string', short: 'f' }, 'nginx-version': { type: 'string' }, threshold: { type: 'string' } },
-    });
-  } catch (e) {
-    process.stderr.write(`nginx-ws lint: ${(e as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  const format = opts.values.format ?? 'text';
-  if (!['text', 'json', 'sarif'].includes(format)) {
-    process.stderr.write(`nginx-ws lint: unknown format '${format}' (text, json or sarif)\n`);
-    return 2;
-  }
-  if (!opts.positionals.length) {
-    process.stderr.write(`nginx-ws lint: no PATH given\n${USAGE}`);
-    return 2;
-  }
-  const settings: EngineSettings = { ...DEFAULT_SETTINGS };
-  if (opts.values['nginx-version']) settings.nginxVersion = opts.values['nginx-version'];
-  if (opts.values.threshold !== undefined) {
-    const t = Number(opts.values.threshold);
-    if (!Number.isFinite(t) || t < 0) {
-      process.stderr.write(`nginx-ws lint: --threshold wants seconds, got '${opts.values.threshold}'\n`);
-      return 2;
-    }
-    settings.idleTimeoutThresholdSeconds = t;
-  }
+const HELP = `usage: nginx-ws lint [options] PATH...
+       nginx -T | nginx-ws lint [options] -
 
-  const files: string[] = [];
-  for (const p of opts.positionals) {
-    const abs = nodePath.resolve(p);
-    let st;
-    try {
-      st = statSync(abs);
-    } catch {
-      process.stderr.write(`nginx-ws lint: ${p}: no such file or directory\n`);
-      return 2;
-    }
-    if (st.isDirectory()) walk(abs, files);
-    else files.push(abs);
-  }
+Checks nginx configs for WebSocket proxying mistakes. PATH is a file, a folder
+(walked for nginx files: *.conf, nginx.conf, *.nginx, *.nginxconf,
+*.conf.template, anything in sites-available/, sites-enabled/, conf.d/;
+symlinks followed), or - for stdin (an nginx -T dump is split back into its
+files). Each file is judged in the config that includes it, as the editor
+judges it: --root, else the configRoots of the nearest .nginx-ws.json, else
+nginx.conf and other whole configs in the project folder, else an nginx.conf
+up to three folders above the file.
 
-  const disk = new DiskReader();
-  const problems: string[] = [];
-  const host = diskHost(disk, (path, reason) => {
-    if (files.includes(path)) problems.push(`${nodePath.relative(process.cwd(), path) || path}: ${reason}`);
+output:
+  -f, --format FORMAT      text (default), json or sarif
+  --fail-on LEVEL          exit 1 when a finding is this severe or more:
+                           error (default), warning, information, hint, never
+  --max-warnings N         also exit 1 when there are more than N warnings
+  --rule ID                only this rule, reported and fixed (repeatable)
+config:
+  --root FILE              a whole config that includes the files (repeatable)
+  --project DIR            where whole configs are searched (default: the
+                           .nginx-ws.json folder, else the current folder)
+  --settings FILE          the settings file (default: the nearest
+                           .nginx-ws.json above each file)
+  --no-settings            ignore .nginx-ws.json files
+  --prefix DIR             nginx's prefix for relative includes (nginx -p)
+  --nginx-version V        the nginx version deployed, e.g. 1.24.0
+  --threshold SECONDS      report a proxy_read_timeout below this (default 60)
+  --stdin-filename PATH    with -: the file the text on stdin stands for
+fixing:
+  --fix                    apply the fixes in place (atomically)
+  --fix-level LEVEL        fix findings this severe or more: error, warning
+                           (default), information, hint
+  --dry-run                print the fixes as a unified diff, write nothing
+  -h, --help               this help
+
+exit codes: 0 clean, 1 findings at the --fail-on level or too many warnings,
+2 usage error, nothing to lint, or a file that cannot be read or written
+`;
+
+export const lintCommand: Command = {
+  name: 'lint',
+  synopsis: ['nginx-ws lint [options] PATH...', 'nginx -T | nginx-ws lint [options] -'],
+  summary: 'check configs; each file in the config that includes it',
+  help: HELP,
+  run: (argv) => withUsage('lint', () => run(argv)),
+};
+
+interface Shown {
+  judged: Judged;
+  findings: Finding[];
+}
+
+async function run(argv: string[]): Promise<number> {
+  const { values: v, positionals } = parseCommandArgs(argv, {
+    format: { type: 'string', short: 'f' },
+    'fail-on': { type: 'string' },
+    'max-warnings': { type: 'string' },
+    rule: { type: 'string', multiple: true },
+    root: { type: 'string', multiple: true },
+    project: { type: 'string' },
+    settings: { type: 'string' },
+    'no-settings': { type: 'boolean' },
+    prefix: { type: 'string' },
+    'nginx-version': { type: 'string' },
+    threshold: { type: 'string' },
+    'stdin-filename': { type: 'string' },
+    fix: { type: 'boolean' },
+    'fix-level': { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
   });
+  const format = choiceFlag(v.format ?? 'text', '--format', ['text', 'json', 'sarif'] as const);
+  const failOn = choiceFlag(v['fail-on'] ?? 'error', '--fail-on', FAIL_ON);
+  const maxWarnings = v['max-warnings'] === undefined ? undefined : numberFlag(v['max-warnings'], '--max-warnings', 'warnings', { integer: true });
+  const fixLevel = choiceFlag(v['fix-level'] ?? 'warning', '--fix-level', LEVELS);
+  const known = new Set([...RULES.map((r) => r.id), 'syntax', 'include', SUPPRESSION_CODE]);
+  for (const id of v.rule ?? []) if (!known.has(id)) throw new UsageError(`--rule: no rule '${id}' (nginx-ws lint knows: ${[...known].join(', ')})`);
+  const rules = v.rule?.length ? new Set(v.rule) : undefined;
+  if (v['nginx-version'] !== undefined && !VERSION_RE.test(v['nginx-version'])) throw new UsageError(`--nginx-version wants a version such as 1.24.0, got '${v['nginx-version']}'`);
+  const threshold = v.threshold === undefined ? undefined : numberFlag(v.threshold, '--threshold', 'seconds');
+  if (v.settings !== undefined && v['no-settings']) throw new UsageError('give --settings FILE or --no-settings, not both');
+  const fix = !!v.fix || !!v['dry-run'];
+  if (v['fix-level'] !== undefined && !fix) throw new UsageError('--fix-level needs --fix');
+  if (!positionals.length) throw new UsageError('no PATH given (a file, a folder, or - for stdin)');
+  const stdinCount = positionals.filter((p) => p === '-').length;
+  if (stdinCount > 1 || (stdinCount && positionals.length > 1)) throw new UsageError('- (stdin) cannot be combined with other PATHs');
+  if (v['stdin-filename'] !== undefined && !stdinCount) throw new UsageError('--stdin-filename needs - as the PATH');
+  if (stdinCount && v.fix && !v['dry-run']) throw new UsageError('--fix rewrites files, not stdin; use --dry-run to see the changes as a diff');
 
-  if (opts.values.fix) {
-    const changed = fixFiles(files, host, settings, disk);
-    if (changed.length) process.stderr.write(`fixed: ${changed.map((p) => nodePath.relative(process.cwd(), p) || p).join(', ')}\n`);
+  const notes: string[] = [];
+  let targets: Target[];
+  let dump: Dump | undefined;
+  const overlay = new Map<string, string>();
+  const sources = new Map<string, Buffer>();
+  if (stdinCount) {
+    const bytes = readStdin();
+    const text = decode(bytes).text;
+    if (v['stdin-filename'] === undefined && isNginxDump(text)) {
+      dump = splitNginxDump(text) ?? undefined;
+      if (!dump) throw new UsageError('stdin looks like nginx -T output but holds no file');
+      targets = [...dump.files.keys()].map((p) => ({ path: p, display: p }));
+      notes.push(`reading an nginx -T dump of ${dump.files.size} file${dump.files.size === 1 ? '' : 's'}, main config ${dump.main}`);
+    } else {
+      const path = v['stdin-filename'] !== undefined ? nodePath.resolve(v['stdin-filename']) : '<stdin>';
+      overlay.set(path, text);
+      sources.set(path, bytes);
+      targets = [{ path, display: v['stdin-filename'] ?? '<stdin>' }];
+    }
+  } else {
+    targets = collectTargets(positionals, notes);
   }
-  const findings = lintFiles(files, host, settings);
-  if (problems.length) {
-    for (const p of problems) process.stderr.write(`nginx-ws lint: ${p}\n`);
-    if (!findings.length) return 2;
+  if (!targets.length) {
+    process.stderr.write(`nginx-ws lint: no nginx file found in ${positionals.join(' ')} (nginx-ws lint --help says which names count; name a file to lint it whatever its name)\n`);
+    return 2;
   }
 
-  const shown = findings.map((f) => ({ ...f, path: nodePath.relative(process.cwd(), f.path) || f.path }));
+  const project = new Project({
+    flags: flagSettings({ nginxVersion: v['nginx-version'], prefix: v.prefix ? nodePath.resolve(v.prefix) : undefined }),
+    threshold,
+    roots: (v.root ?? []).map((r) => nodePath.resolve(r)),
+    project: v.project ? nodePath.resolve(v.project) : undefined,
+    settingsFile: v['no-settings'] ? false : v.settings ? nodePath.resolve(v.settings) : undefined,
+    overlay,
+    dump,
+    log: () => undefined,
+  });
+  let status = 0;
+  const unreadable = targets.filter((t) => !dump && project.unreadable(t.path));
+  for (const t of unreadable) {
+    process.stderr.write(`nginx-ws lint: ${t.display}: ${project.unreadable(t.path)}\n`);
+    status = 2;
+  }
+  const readable = targets.filter((t) => !unreadable.includes(t));
+
+  let fixSummary: string[] = [];
+  let diff = '';
+  if (fix && readable.length) {
+    const r = fixTargets(project, readable, { level: fixLevel, rules, dryRun: !!v['dry-run'], sources });
+    diff = r.diff;
+    for (const [p, n] of r.changed) fixSummary.push(`${v['dry-run'] ? 'would fix' : 'fixed'} ${n} problem${n === 1 ? '' : 's'} in ${displayPath(p)}`);
+    fixSummary.push(...r.notes);
+    for (const f of r.failed) {
+      fixSummary.push(f);
+      status = 2;
+    }
+  }
+
+  const shown: Shown[] = project.judge(readable).map((judged) => ({ judged, findings: judged.findings.filter((f) => !rules || rules.has(f.code)) }));
+  for (const p of project.problems) process.stderr.write(`nginx-ws lint: ${p}\n`);
+  for (const n of notes) process.stderr.write(`nginx-ws lint: ${n}\n`);
+  const rootOf = (j: Judged) => (dump ? j.context.rootPath : displayPath(j.context.rootPath));
+  const all = shown.flatMap((s) => s.findings.map((f) => ({ ...f, path: s.judged.target.display, root: rootOf(s.judged) })));
+
   if (format === 'json') {
-    const out = shown.map((f) => ({ file: f.path, range: f.range, severity: f.severity, code: f.code, message: f.message }));
+    const out = {
+      tool: { name: 'nginx-ws', version: version() },
+      files: shown.map((s) => ({ file: s.judged.target.display, root: rootOf(s.judged), complete: s.judged.context.complete, settings: s.judged.settingsFile ? displayPath(s.judged.settingsFile) : null })),
+      findings: all.map((f) => ({ file: f.path, root: f.root, range: f.range, severity: f.severity, code: f.code, message: f.message, fixable: f.fixes.length > 0 })),
+    };
     process.stdout.write(JSON.stringify(out, null, 2) + '\n');
   } else if (format === 'sarif') {
-    process.stdout.write(JSON.stringify(toSarif(shown, RULES), null, 2) + '\n');
+    process.stdout.write(JSON.stringify(toSarif(all, RULES, shown.map((s) => ({ file: s.judged.target.display, root: rootOf(s.judged) })), version()), null, 2) + '\n');
   } else {
-    for (const f of shown) {
-      process.stdout.write(`${f.path}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity} ${f.code} ${f.message}\n`);
-    }
-    const errors = findings.filter((f) => f.severity === 'error').length;
-    const warnings = findings.filter((f) => f.severity === 'warning').length;
-    process.stderr.write(`${files.length} file${files.length === 1 ? '' : 's'}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}, ${findings.length - errors - warnings} other\n`);
+    if (diff) process.stdout.write(diff);
+    for (const f of all) process.stdout.write(`${f.path}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity} ${f.code} ${f.message}\n`);
+    for (const line of contextLines(shown, rootOf)) process.stderr.write(`${line}\n`);
   }
-  return findings.some((f) => f.severity === 'error') ? 1 : 0;
+  if (format !== 'text' && diff) process.stderr.write(diff);
+  for (const s of fixSummary) process.stderr.write(`${s}\n`);
+  const count = (sev: Severity) => all.filter((f) => f.severity === sev).length;
+  const errors = count('error');
+  const warnings = count('warning');
+  if (format === 'text') {
+    process.stderr.write(
+      `${shown.length} file${shown.length === 1 ? '' : 's'}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}, ${all.length - errors - warnings} other\n`,
+    );
+  }
+  if (failOn !== 'never' && all.some((f) => wanted(f, { level: failOn as Severity }))) status ||= 1;
+  if (maxWarnings !== undefined && warnings > maxWarnings) {
+    process.stderr.write(`nginx-ws lint: ${warnings} warnings, more than --max-warnings ${maxWarnings}\n`);
+    status ||= 1;
+  }
+  return status;
 }
 
-/** Analyses the files, each once, in the context of a given file that includes it when there is one. */
-export function lintFiles(files: string[], host: FileHost, settings: EngineSettings): Finding[] {
-  const analyses = new Map(files.map((f) => [f, analyze(f, host, settings)]));
-  const includedByOther = new Set<string>();
-  for (const [root, a] of analyses) {
-    for (const p of a.files.keys()) if (p !== root) includedByOther.add(p);
+/** Which config each file was judged in, for people: files grouped by root, pieces judged alone named. */
+function contextLines(shown: Shown[], rootOf: (j: Judged) => string): string[] {
+  const byRoot = new Map<string, string[]>();
+  const alone: string[] = [];
+  for (const s of shown) {
+    const j = s.judged;
+    if (j.context.rootPath !== j.target.path) {
+      const r = rootOf(j);
+      byRoot.set(r, [...(byRoot.get(r) ?? []), j.target.display]);
+    } else if (!j.context.complete) alone.push(j.target.display);
   }
-  const roots = files.filter((f) => !includedByOther.has(f));
-  const covered = new Set(roots.flatMap((r) => [...analyses.get(r)!.files.keys()]));
-  // Members of an include cycle are all included by another; the first one seen becomes a root.
-  for (const f of files) {
-    if (covered.has(f)) continue;
-    roots.push(f);
-    for (const p of analyses.get(f)!.files.keys()) covered.add(p);
-  }
-  const seen = new Set<string>();
-  const out: Finding[] = [];
-  for (const r of roots) {
-    for (const f of analyses.get(r)!.findings) {
-      const k = `${f.path}:${f.range.start.line}:${f.range.start.character}:${f.code}:${f.message}`;
-      if (seen.has(k)) continue;
-      seen.add(k);
-      out.push(f);
-    }
-  }
-  return out.sort((a, b) => a.path.localeCompare(b.path) || a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+  const out: string[] = [];
+  for (const [root, files] of byRoot) out.push(`checked in the context of ${root}: ${files.join(', ')}`);
+  if (alone.length) out.push(`no config includes ${alone.join(', ')}: checked on ${alone.length === 1 ? 'its' : 'their'} own (--root names the config)`);
+  return out;
 }
 
-/**
- * Applies the preferred fix of every finding, the way the editor's "fix all"
- * does, a few rounds (a fix can make the next one possible), and writes the
- * files back. Only the given files are written.
- */
-function fixFiles(files: string[], host: FileHost, settings: EngineSettings, disk: DiskReader): string[] {
-  const changed = new Set<string>();
-  for (let round = 0; round < 5; round++) {
-    const fixes = lintFiles(files, host, settings)
-      .filter((f) => f.fixes.length)
-      .map((f) => f.fixes.find((x) => x.isPreferred) ?? f.fixes[0]!);
-    const { changes } = combineFixes(fixes);
-    let wrote = false;
-    for (const c of changes) {
-      if (!files.includes(c.path) || !c.edits.length) continue;
-      const before = readFileSync(c.path, 'utf8');
-      const after = applyEdits(before, c.edits);
-      if (after === before) continue;
-      writeFileSync(c.path, after);
-      disk.invalidate(c.path);
-      changed.add(c.path);
-      wrote = true;
-    }
-    if (!wrote) break;
-  }
-  return [...changed];
-}
+/** The most stdin may hold: a dump holds every file of a config, each capped at 20 MB when read from disk. */
+export const MAX_STDIN_BYTES = 128 * 1024 * 1024;
 
-function walk(dir: string, out: string[]): void {
-  let entries;
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-    const p = nodePath.join(dir, e.name);
-    if (e.isDirectory()) {
-      if (!SKIP_DIRS.has(e.name)) walk(p, out);
-    } else if (e.isFile() && (NGINX_FILE.test(e.name) || NGINX_DIRS.test(dir))) {
-      out.push(p);
+/** All of stdin, as bytes (a config or a dump), bounded. */
+function readStdin(): Buffer {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  const buf = Buffer.alloc(1 << 20);
+  for (;;) {
+    let n: number;
+    try {
+      n = readSync(0, buf, 0, buf.length, null);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') continue;
+      if (code === 'EOF') break;
+      throw new UsageError(`cannot read stdin: ${(e as Error).message}`);
     }
+    if (n === 0) break;
+    total += n;
+    if (total > MAX_STDIN_BYTES) throw new UsageError(`stdin holds more than ${MAX_STDIN_BYTES / (1024 * 1024)} MB; lint the files instead`);
+    chunks.push(Buffer.from(buf.subarray(0, n)));
   }
+  return Buffer.concat(chunks);
 }

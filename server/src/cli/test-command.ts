@@ -4,15 +4,22 @@
  * endpoint, with the diagnosis the editor shows. Exit 0 when the endpoint
  * works, 1 when it fails, 2 for usage errors.
  */
-import { parseArgs } from 'node:util';
+import { numberFlag, parseCommandArgs, UsageError, withUsage, type Command } from './command';
 import { formatDiagnosis, formatReport, maskUrl, runEndpointTest, type EndpointTestOptions, type EndpointTestResult } from '../wstest/index';
-import { describeLocation, endpointRows, findingsFor, loadConfig, UsageError } from './endpoints-command';
+import { describeLocation, endpointRows, findingsFor, loadConfig } from './endpoints-command';
+import { realOf } from './project';
 import { deriveEndpoint } from '../engine/endpoints';
 import { errorLogFor } from '../node/error-log';
 import * as nodePath from 'node:path';
 
 const USAGE = `usage: nginx-ws test URL [options]
        nginx-ws test --config FILE --location PATH [--path P] [--base-url URL] [options]
+
+Tests a WebSocket endpoint with a real RFC 6455 handshake, a message
+round trip and, optionally, an idle hold. With --config, the URL comes from
+the config's location (the file is judged in the config that includes it),
+and the report links each verdict to the config line behind it.
+
 options:
   --json                 one JSON object on stdout
   --timeout MS           deadline of each stage (default 10000)
@@ -28,29 +35,22 @@ options:
   --nginx BINARY         run BINARY -t on --config (--prefix DIR for its prefix)
   --error-log PATH       show the lines this error_log gains during the test
                          (with --config: the location's error_log by default)
+  -h, --help             this help
+
+exit codes: 0 the endpoint works, 1 it fails, 2 usage error
 `;
 
-class Usage extends Error {}
+export const testCommand: Command = {
+  name: 'test',
+  synopsis: ['nginx-ws test URL [options]', 'nginx-ws test --config FILE --location PATH [options]'],
+  summary: 'RFC 6455 handshake against an endpoint',
+  help: USAGE,
+  run: (argv) => withUsage('test', () => runChecked(argv)),
+};
 
-export async function run(argv: string[]): Promise<number> {
-  try {
-    return await runChecked(argv);
-  } catch (e) {
-    if (e instanceof Usage || e instanceof UsageError) {
-      process.stderr.write(`nginx-ws test: ${e.message}\n${e instanceof Usage && /given|unknown|wants/i.test(e.message) ? USAGE : ''}`);
-      return 2;
-    }
-    throw e;
-  }
-}
 
 async function runChecked(argv: string[]): Promise<number> {
-  let opts;
-  try {
-    opts = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
+  const opts = parseCommandArgs(argv, {
         json: { type: 'boolean' },
         timeout: { type: 'string' },
         idle: { type: 'string' },
@@ -70,24 +70,16 @@ async function runChecked(argv: string[]): Promise<number> {
         prefix: { type: 'string' },
         'error-log': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    throw new Usage(`${(e as Error).message.split('\n')[0]} (unknown or malformed option)`);
-  }
+  });
   const v = opts.values;
-  if (v.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
   const o: EndpointTestOptions = { url: '' };
-  if (v.timeout !== undefined) o.timeoutMs = number(v.timeout, '--timeout', 'milliseconds', false);
-  if (v.idle !== undefined) o.idleSeconds = number(v.idle, '--idle', 'seconds', true);
+  if (v.timeout !== undefined) o.timeoutMs = numberFlag(v.timeout, '--timeout', 'milliseconds', { zeroOk: false });
+  if (v.idle !== undefined) o.idleSeconds = numberFlag(v.idle, '--idle', 'seconds');
   o.insecure = !!v.insecure;
   if (v.origin !== undefined) o.origin = v.origin;
   o.headers = (v.header ?? []).map((h) => {
     const i = h.indexOf(':');
-    if (i <= 0 || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(h.slice(0, i).trim())) throw new Usage(`--header wants 'Name: value', got '${h}'`);
+    if (i <= 0 || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(h.slice(0, i).trim())) throw new UsageError(`--header wants 'Name: value', got '${h}'`);
     return [h.slice(0, i).trim(), h.slice(i + 1).trim()] as [string, string];
   });
   o.protocols = v.protocol ?? [];
@@ -96,11 +88,14 @@ async function runChecked(argv: string[]): Promise<number> {
   if (v['error-log']) o.errorLogPath = v['error-log'];
 
   if (v.config !== undefined) {
-    if (opts.positionals.length) throw new Usage('give either URL or --config FILE --location PATH, not both');
-    if (v.location === undefined) throw new Usage('--config needs --location PATH (nginx-ws endpoints FILE lists them)');
-    const { root, analysis } = loadConfig(v.config);
+    if (opts.positionals.length) throw new UsageError('give either URL or --config FILE --location PATH, not both');
+    if (v.location === undefined) throw new UsageError('--config needs --location PATH (nginx-ws endpoints FILE lists them)');
+    const { root, file, analysis } = loadConfig(v.config);
     const rows = endpointRows(analysis);
-    const matches = rows.filter((r) => r.loc.locationPath === v.location || describeLocation(r.loc) === `location ${v.location}`);
+    // The named file's locations first (a piece of a config is judged in the root that includes it).
+    const matches = rows
+      .filter((r) => r.loc.locationPath === v.location || describeLocation(r.loc) === `location ${v.location}`)
+      .sort((a, b) => Number(realOf(b.loc.path) === realOf(file)) - Number(realOf(a.loc.path) === realOf(file)));
     if (!matches.length) {
       const known = rows.map((r) => r.loc.locationPath).join(', ') || 'none';
       throw new UsageError(`no WebSocket location '${v.location}' in ${v.config} (WebSocket locations: ${known})`);
@@ -118,12 +113,12 @@ async function runChecked(argv: string[]): Promise<number> {
     if (!o.errorLogPath) o.errorLogPath = errorLogFor(analysis, loc, v.prefix ? nodePath.resolve(v.prefix) : nodePath.dirname(root)) ?? undefined;
     if (v.nginx) o.nginx = { binary: v.nginx, configFile: root, prefix: v.prefix };
   } else {
-    if (opts.positionals.length !== 1) throw new Usage(opts.positionals.length ? 'one URL only' : 'no URL given');
-    if (v.location !== undefined || v.path !== undefined || v['base-url'] !== undefined) throw new Usage('--location, --path and --base-url need --config FILE');
-    if (v.backend) throw new Usage('--backend needs --config FILE (or use --backend-url URL)');
-    if (v.nginx) throw new Usage('--nginx needs --config FILE');
+    if (opts.positionals.length !== 1) throw new UsageError(opts.positionals.length ? 'one URL only' : 'no URL given');
+    if (v.location !== undefined || v.path !== undefined || v['base-url'] !== undefined) throw new UsageError('--location, --path and --base-url need --config FILE');
+    if (v.backend) throw new UsageError('--backend needs --config FILE (or use --backend-url URL)');
+    if (v.nginx) throw new UsageError('--nginx needs --config FILE');
     o.url = opts.positionals[0]!;
-    if (!/^(wss?|https?):\/\/[^/]/i.test(o.url)) throw new Usage(`not a ws:// or wss:// URL: '${o.url}'`);
+    if (!/^(wss?|https?):\/\/[^/]/i.test(o.url)) throw new UsageError(`not a ws:// or wss:// URL: '${o.url}'`);
   }
 
   const ac = new AbortController();
@@ -140,12 +135,6 @@ async function runChecked(argv: string[]): Promise<number> {
   if (v.json) process.stdout.write(JSON.stringify(toJson(r), null, 2) + '\n');
   else process.stdout.write(formatReport(r));
   return r.ok ? 0 : 1;
-}
-
-function number(raw: string, flag: string, unit: string, zeroOk: boolean): number {
-  const n = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(n) || n < 0 || (!zeroOk && n === 0)) throw new Usage(`${flag} wants ${zeroOk ? 'a non-negative' : 'a positive'} number of ${unit}, got '${raw}'`);
-  return n;
 }
 
 /** The documented `--json` shape, plus the optional checks when they ran. */

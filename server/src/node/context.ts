@@ -10,14 +10,13 @@
 import * as nodePath from 'node:path';
 import { analyze, updateText, type Analysis, type EngineSettings, type Finding, type SourceFile } from '../engine/index';
 import type { ParseCache } from '../engine/model/config';
-import type { LspFileHost } from './file-host';
 import { globMatches } from './glob';
 import { isDiskPath } from './paths';
-import { isCompleteConfig, type RootFinder } from './roots';
+import { isCompleteConfig, type RecordingHost, type RootFinder } from './roots';
 
 export interface ContextOptions {
   /** Reads files and records what it read and refused (a fresh one per analysis). */
-  host: LspFileHost;
+  host: RecordingHost;
   roots: RootFinder;
   settings: EngineSettings;
   /** Absolute config roots from the project settings file (used when none are configured). */
@@ -25,6 +24,11 @@ export interface ContextOptions {
   parseCache?: ParseCache;
   /** The previous analysis of `rootPath`, to update in place when the edit allows (it is used up either way). */
   previousFor?(rootPath: string): Analysis | undefined;
+  /**
+   * Analyses already made in this run, by root and settings: files judged in
+   * the same root share one analysis (the CLI; the editor keeps one per document).
+   */
+  memo?: Map<string, { analysis: Analysis; refused: Map<string, string> }>;
   /** The name a path is reported under (an open document's, the one the user named); itself by default. */
   canonical?(path: string): string;
   log(message: string): void;
@@ -70,8 +74,14 @@ export function analyzeInContext(path: string, text: string, o: ContextOptions):
   const canonical = o.canonical ?? ((p: string) => p);
   const { host, settings } = o;
   const rootPath = rootOf(path, text, o);
-  let analysis = analyze(rootPath, host, settings, o.parseCache, o.previousFor?.(rootPath));
-  if (rootPath !== path) o.roots.remember(rootPath, analysis.files.keys(), host.reads);
+  const key = `${rootPath}\0${JSON.stringify(settings)}`;
+  const hit = o.memo?.get(key);
+  let analysis = hit?.analysis ?? analyze(rootPath, host, settings, o.parseCache, o.previousFor?.(rootPath));
+  let refusedAll = hit?.refused ?? host.refused;
+  if (!hit) {
+    o.memo?.set(key, { analysis, refused: new Map(host.refused) });
+    if (rootPath !== path) o.roots.remember(rootPath, analysis.files.keys(), host.reads);
+  }
   let effectiveRoot = rootPath;
   let docKey = analysis.files.has(path) ? path : [...analysis.files.keys()].find((p) => canonical(p) === path);
   if (!docKey) {
@@ -79,16 +89,17 @@ export function analyzeInContext(path: string, text: string, o: ContextOptions):
     o.log(`nginx-ws: ${rootPath} no longer includes ${path}; analysing it on its own`);
     host.reads.clear();
     host.refused.clear();
+    refusedAll = host.refused;
     analysis = analyze(path, host, settings, o.parseCache);
     effectiveRoot = path;
     docKey = path;
   }
   const prefix = settings.prefix || (isDiskPath(effectiveRoot) ? nodePath.dirname(effectiveRoot) : '');
-  let refusedHere = host.refused;
+  let refusedHere = refusedAll;
   if (effectiveRoot !== path) {
     // Only what this file itself includes is reported here; the root's own problems are its own.
     const direct = analysis.model.includes.get(docKey) ?? new Set<string>();
-    refusedHere = new Map([...host.refused].filter(([p]) => direct.has(p)));
+    refusedHere = new Map([...refusedAll].filter(([p]) => direct.has(p)));
   }
   const refused = refusedIncludeFindings(analysis, docKey, path, prefix, refusedHere);
   const findingsByPath = new Map<string, Finding[]>([[path, []]]);

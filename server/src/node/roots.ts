@@ -19,7 +19,8 @@ import { readdirSync } from 'node:fs';
 import * as nodePath from 'node:path';
 import { parse, type EngineSettings, type SourceFile } from '../engine/index';
 import { buildModel, type ParseCache } from '../engine/model/config';
-import type { DiskReader, LspFileHost } from './file-host';
+import type { FileHost } from '../engine/index';
+import type { DiskReader } from './file-host';
 import { isNginxFile, SKIP_DIRS } from './nginx-files';
 
 /** How far the workspace search goes: a repo with a vendored tree must not stall the first analysis. */
@@ -29,6 +30,12 @@ const ROOT_BLOCKS = new Set(['http', 'events']);
 /** True when the file is a whole config (nginx could be started with it), not a piece of one. */
 export function isCompleteConfig(file: SourceFile): boolean {
   return file.children.some((s) => s.type === 'directive' && ROOT_BLOCKS.has(s.name));
+}
+
+/** A FileHost that records what it read (with the open version, null: disk) and what it refused to read (why). */
+export interface RecordingHost extends FileHost {
+  readonly reads: Map<string, number | null>;
+  readonly refused: Map<string, string>;
 }
 
 interface Closure {
@@ -41,7 +48,7 @@ export interface RootFinderOptions {
   disk: DiskReader;
   parseCache: ParseCache;
   /** A file host over open buffers and disk, recording what it reads. */
-  host(): LspFileHost;
+  host(): RecordingHost;
   /** Open version of a path, undefined when not open (the CLI: a buffer given on stdin). */
   openVersion(path: string): number | undefined;
   /** The file a path names once symlinks are followed (sites-enabled/x → sites-available/x). */
