@@ -168,7 +168,8 @@ async function run(argv: string[]): Promise<number> {
     }
   }
 
-  const shown: Shown[] = project.judge(readable).map((judged) => ({ judged, findings: judged.findings.filter((f) => !rules || rules.has(f.code)) }));
+  const byPosition = (a: Finding, b: Finding) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character;
+  const shown: Shown[] = project.judge(readable).map((judged) => ({ judged, findings: judged.findings.filter((f) => !rules || rules.has(f.code)).sort(byPosition) }));
   for (const p of project.problems) process.stderr.write(`nginx-ws lint: ${p}\n`);
   for (const n of notes) process.stderr.write(`nginx-ws lint: ${n}\n`);
   const rootOf = (j: Judged) => (dump ? j.context.rootPath : displayPath(j.context.rootPath));
