@@ -49,7 +49,7 @@ async function compare(dir: string): Promise<{ files: number; findings: number; 
       c.open(uri, readFileSync(abs, 'utf8'));
       const published = await c.diagnostics(uri, (p) => p.version === 1, { since, timeoutMs: 30_000 });
       c.close(uri);
-      const lsp = published.diagnostics.map((d) => key(d.range, SEVERITY[d.severity ?? 1]!, String(d.code), d.message)).sort();
+      const lsp = published.diagnostics.map((d) => key(d.range, SEVERITY[d.severity ?? 1]!, String(d.code), typeof d.message === "string" ? d.message : d.message.value)).sort();
       const mine = cli.findings.filter((f) => f.file === file).map((f) => key(f.range, f.severity, f.code, f.message)).sort();
       findings += mine.length;
       if (lsp.join('\n') !== mine.join('\n')) {

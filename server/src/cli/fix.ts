@@ -147,7 +147,7 @@ export function fixTargets(project: Project, targets: Target[], opts: FixOptions
       project.overlay.delete(path);
     } catch (e) {
       if (!(e instanceof AtomicWriteError)) throw e;
-      failed.push(e.message);
+      failed.push(`cannot write ${display}: ${e.reason}`);
       changed.delete(path);
       // What is analysed next is what is on disk: the original.
       project.setText(path, st.originalText);

@@ -17,10 +17,11 @@ import { randomBytes } from 'node:crypto';
 export class AtomicWriteError extends Error {
   constructor(
     readonly path: string,
-    message: string,
+    /** Why, without the path (for callers that name the file their own way). */
+    readonly reason: string,
     readonly code?: string,
   ) {
-    super(message);
+    super(`cannot write ${path}: ${reason}`);
   }
 }
 
@@ -36,10 +37,10 @@ export function writeFileAtomic(path: string, data: Uint8Array | string, opts: A
   try {
     target = realpathSync(path);
   } catch (e) {
-    throw new AtomicWriteError(path, `cannot resolve ${path}: ${(e as Error).message}`, (e as NodeJS.ErrnoException).code);
+    throw new AtomicWriteError(path, `cannot resolve it: ${(e as Error).message}`, (e as NodeJS.ErrnoException).code);
   }
   const st = statSync(target);
-  if (!st.isFile()) throw new AtomicWriteError(path, `${path} is not a regular file`);
+  if (!st.isFile()) throw new AtomicWriteError(path, 'not a regular file');
   const dir = nodePath.dirname(target);
   const temp = nodePath.join(dir, `.${nodePath.basename(target)}.nginx-ws-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   let fd: number | undefined;
@@ -60,11 +61,7 @@ export function writeFileAtomic(path: string, data: Uint8Array | string, opts: A
       try {
         fchownSync(fd, st.uid, st.gid);
       } catch (e) {
-        throw new AtomicWriteError(
-          path,
-          `cannot keep the owner of ${path} (uid ${st.uid}, gid ${st.gid}): ${(e as Error).message}; not written`,
-          (e as NodeJS.ErrnoException).code,
-        );
+        throw new AtomicWriteError(path, `cannot keep its owner (uid ${st.uid}, gid ${st.gid}): ${(e as Error).message}; the file is unchanged`, (e as NodeJS.ErrnoException).code);
       }
     }
     closeSync(fd);
@@ -88,7 +85,7 @@ export function writeFileAtomic(path: string, data: Uint8Array | string, opts: A
     }
     if (e instanceof AtomicWriteError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
-    throw new AtomicWriteError(path, `cannot write ${path}${code === 'ENOSPC' ? ' (no space left on the device)' : ''}: ${(e as Error).message}; the file is unchanged`, code);
+    throw new AtomicWriteError(path, `${code === 'ENOSPC' ? 'no space left on the device' : (e as Error).message}; the file is unchanged`, code);
   }
   // The rename is durable once the folder's entry is on disk. Best effort: some filesystems refuse fsync on a folder.
   try {
