@@ -15,6 +15,7 @@ import type { ReportModel } from './report/model';
 import { ReportPanel } from './report/panel';
 import { runReloadCommand } from './report/reload';
 import { readEndpointSettings } from './endpoint-settings';
+import { NGINX_FILES_GLOB } from '../../server/src/node/nginx-files';
 
 const FIX_ALL_KIND = 'source.fixAll.nginxWs';
 let client: LanguageClient | undefined;
@@ -40,10 +41,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     outputChannel: serverLog,
     synchronize: {
       // Included files change on disk too (git checkout, another editor); the server re-analyses their includers
-      // and looks for config roots again. sites-*/ and snippets/ files often have no extension.
-      fileEvents: vscode.workspace.createFileSystemWatcher(
-        '{**/*.conf,**/*.nginx,**/*.nginxconf,**/*.map,**/*.types,**/*.params,**/*.inc,**/sites-enabled/*,**/sites-available/*,**/snippets/*}',
-      ),
+      // and looks for config roots again. The glob is the workspace layer's nginx-file set, plus .nginx-ws.json.
+      fileEvents: vscode.workspace.createFileSystemWatcher(NGINX_FILES_GLOB),
     },
   };
   client = new LanguageClient('nginxWs', 'nginx WebSocket', serverOptions, clientOptions);
