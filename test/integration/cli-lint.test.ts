@@ -9,6 +9,7 @@ import { join } from 'node:path';
 const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
 const FIX = join(ROOT, 'test', 'fixtures', 'rules');
+const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
 
 function run(args: string[], cwd = ROOT) {
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout: 30_000 });
@@ -26,13 +27,20 @@ test('text format looks like a compiler: file:line:col: severity code message; e
   assert.match(r.err, /1 file: 1 error/);
 });
 
-test('json format: an array of {file, range, severity, code, message} with 0-based positions', () => {
+test('json format: {tool, files, findings}; findings {file, root, range, severity, code, message, fixable} with 0-based positions', () => {
   const r = run(['lint', '--format', 'json', join(FIX, 'ws-connection-header', 'bad.conf')]);
   assert.equal(r.code, 1);
-  const out = JSON.parse(r.out) as { file: string; range: { start: { line: number; character: number } }; severity: string; code: string; message: string }[];
-  const f = out.find((x) => x.code === 'ws-connection-header')!;
-  assert.deepEqual(Object.keys(f).sort(), ['code', 'file', 'message', 'range', 'severity']);
+  const out = JSON.parse(r.out) as {
+    tool: { name: string; version: string };
+    files: { file: string; root: string }[];
+    findings: { file: string; range: { start: { line: number; character: number } }; severity: string; code: string; message: string; fixable: boolean }[];
+  };
+  assert.deepEqual(out.tool, { name: 'nginx-ws', version: PKG.version });
+  assert.deepEqual(out.files.map((f) => [f.file, f.root]), [['test/fixtures/rules/ws-connection-header/bad.conf', 'test/fixtures/rules/ws-connection-header/bad.conf']]);
+  const f = out.findings.find((x) => x.code === 'ws-connection-header')!;
+  assert.deepEqual(Object.keys(f).sort(), ['code', 'file', 'fixable', 'message', 'range', 'root', 'severity']);
   assert.equal(f.severity, 'error');
+  assert.equal(f.fixable, true);
   assert.deepEqual(f.range.start, { line: 8, character: 12 });
 });
 
@@ -44,7 +52,9 @@ test('sarif format is SARIF 2.1.0 with rules and 1-based regions', () => {
   const res = s.runs[0].results.find((x: { ruleId: string }) => x.ruleId === 'ws-read-timeout-short');
   assert.equal(res.level, 'warning');
   assert.equal(res.locations[0].physicalLocation.region.startLine, 10);
-  assert.ok(s.runs[0].tool.driver.rules.some((x: { id: string; helpUri?: string }) => x.id === 'ws-read-timeout-short' && x.helpUri));
+  const rule = s.runs[0].tool.driver.rules.find((x: { id: string }) => x.id === 'ws-read-timeout-short');
+  assert.ok(rule.helpUri && rule.help.text && rule.help.markdown && rule.fullDescription.text, 'rule help carried');
+  assert.equal(s.runs[0].tool.driver.version, PKG.version);
 });
 
 test('a clean config exits 0; --nginx-version 1.30.0 drops the missing-version error', () => {
@@ -54,13 +64,64 @@ test('a clean config exits 0; --nginx-version 1.30.0 drops the missing-version e
   assert.doesNotMatch(run(['lint', '--format', 'json', '--nginx-version', '1.30.0', bad]).out, /sets no proxy_http_version/);
 });
 
-test('usage and I/O problems exit 2 with a message and no stack trace', () => {
-  for (const args of [['lint'], ['lint', '--format', 'xml', 'x'], ['lint', '--bogus', 'x'], ['lint', '/does/not/exist'], ['frobnicate']]) {
+test('usage and I/O problems exit 2 with a message naming the flag and no stack trace', () => {
+  const good = join(FIX, 'ws-connection-header', 'good.conf');
+  const cases: [string[], RegExp][] = [
+    [['lint'], /no PATH given/],
+    [['lint', '--format', 'xml', good], /--format wants one of text, json, sarif, got 'xml'/],
+    [['lint', '--bogus', good], /unknown option --bogus/],
+    [['lint', '/does/not/exist'], /\/does\/not\/exist: no such file or directory/],
+    [['lint', '--nginx-version', 'banana', good], /--nginx-version wants a version such as 1\.24\.0, got 'banana'/],
+    [['lint', '--threshold', '-1', good], /--threshold wants a non-negative number of seconds, got '-1'/],
+    [['lint', '--threshold', 'soon', good], /--threshold wants a non-negative number of seconds, got 'soon'/],
+    [['lint', '--max-warnings', '1.5', good], /--max-warnings wants a non-negative whole number of warnings, got '1\.5'/],
+    [['lint', '--fail-on', 'loud', good], /--fail-on wants one of error, warning, information, hint, never/],
+    [['lint', '--fix-level', 'warning', good], /--fix-level needs --fix/],
+    [['lint', '--rule', 'ws-nope', good], /--rule: no rule 'ws-nope'/],
+    [['lint', '--format'], /--format needs a value/],
+    [['lint', '--settings', '/does/not/exist.json', good], /--settings \/does\/not\/exist\.json: file not found/],
+    [['lint', '-', good], /- \(stdin\) cannot be combined/],
+    [['endpoints'], /no PATH given/],
+    [['test', 'ws://x/', '--timeout', '0'], /--timeout wants a positive number of milliseconds/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+    [[], /usage: nginx-ws COMMAND/],
+  ];
+  for (const [args, re] of cases) {
     const r = run(args);
     assert.equal(r.code, 2, args.join(' '));
-    assert.match(r.err, /nginx-ws/);
+    assert.match(r.err, re, args.join(' '));
     assert.doesNotMatch(r.err, /\n\s+at /, 'stack trace printed');
   }
+});
+
+test('--help on every command and the top level, --version, help COMMAND', () => {
+  const top = run(['--help']);
+  assert.equal(top.code, 0);
+  for (const cmd of ['lint', 'test', 'endpoints']) {
+    assert.match(top.out, new RegExp(`^  nginx-ws ${cmd} `, 'm'));
+    const h = run([cmd, '--help']);
+    assert.equal(h.code, 0, cmd);
+    assert.match(h.out, new RegExp(`^usage: nginx-ws ${cmd} `));
+    assert.equal(run(['help', cmd]).out, h.out);
+    assert.equal(run([cmd, '-h', '--bogus']).code, 0, '--help wins over a bad flag');
+  }
+  assert.match(run(['lint', '--help']).out, /--max-warnings N/);
+  const v = run(['--version']);
+  assert.equal(v.code, 0);
+  assert.equal(v.out, `${PKG.version}\n`);
+});
+
+test('--fail-on and --max-warnings gate CI on warnings; --rule limits what is reported', () => {
+  const warn = join(FIX, 'ws-read-timeout-short', 'bad.conf');
+  assert.equal(run(['lint', warn]).code, 0, 'warnings alone pass by default');
+  assert.equal(run(['lint', '--fail-on', 'warning', warn]).code, 1);
+  assert.equal(run(['lint', '--max-warnings', '0', warn]).code, 1);
+  assert.match(run(['lint', '--max-warnings', '0', warn]).err, /more than --max-warnings 0/);
+  assert.equal(run(['lint', '--max-warnings', '5', warn]).code, 0);
+  const err = join(FIX, 'ws-connection-header', 'bad.conf');
+  assert.equal(run(['lint', '--fail-on', 'never', err]).code, 0);
+  const only = JSON.parse(run(['lint', '--format', 'json', '--rule', 'ws-read-timeout-default', err]).out) as { findings: { code: string }[] };
+  assert.ok(only.findings.every((f) => f.code === 'ws-read-timeout-default'));
 });
 
 test('a directory is walked; an included snippet is linted in its includer\'s context', (t) => {
@@ -74,7 +135,7 @@ test('a directory is walked; an included snippet is linted in its includer\'s co
   );
   writeFileSync(join(dir, 'README.txt'), 'not nginx');
   const r = run(['lint', '--format', 'json', dir]);
-  const out = JSON.parse(r.out) as { file: string; code: string }[];
+  const out = (JSON.parse(r.out) as { findings: { file: string; code: string }[] }).findings;
   // The map in nginx.conf is seen from conf.d/app.conf: no undefined-variable; the short timeout is reported once.
   assert.deepEqual(out.map((f) => `${f.file.split('/').slice(-2).join('/')} ${f.code}`), ['conf.d/app.conf ws-read-timeout-short']);
   assert.equal(r.code, 0);
@@ -99,7 +160,7 @@ test('--fix applies every quick fix to the files and leaves them clean', (t) => 
   for (const id of files) writeFileSync(join(dir, `${id}.conf`), readFileSync(join(FIX, id, 'bad.conf')));
   const r = run(['lint', '--fix', '--format', 'json', dir]);
   assert.equal(r.code, 0, r.out + r.err);
-  assert.deepEqual(JSON.parse(r.out), []);
-  assert.match(r.err, /fixed: /);
+  assert.deepEqual(JSON.parse(r.out).findings, []);
+  assert.match(r.err, /fixed 1 problem in .*undefined-variable\.conf/);
   assert.match(readFileSync(join(dir, 'undefined-variable.conf'), 'utf8'), /map \$http_upgrade \$connection_upgrade \{/);
 });
