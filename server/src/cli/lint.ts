@@ -63,7 +63,7 @@ exit codes: 0 clean, 1 findings at the --fail-on level or too many warnings,
 export const lintCommand: Command = {
   name: 'lint',
   synopsis: ['nginx-ws lint [options] PATH...', 'nginx -T | nginx-ws lint [options] -'],
-  summary: 'check configs; each file in the config that includes it',
+  summary: 'check configs, each file in the config that includes it',
   help: HELP,
   run: (argv) => withUsage('lint', () => run(argv)),
 };

@@ -18,14 +18,12 @@ const COMMANDS: Command[] = [
 ];
 
 function usage(): string {
-  const width = Math.max(...COMMANDS.flatMap((c) => c.synopsis.map((s) => s.length)));
-  const lines = ['usage: nginx-ws COMMAND [options]', '', 'commands:'];
-  for (const c of COMMANDS) {
-    c.synopsis.forEach((s, i) => lines.push(`  ${i === 0 ? s.padEnd(width) + '  ' + c.summary : s}`));
-  }
+  const lines = ['usage: nginx-ws COMMAND [options]', ''];
+  for (const c of COMMANDS) lines.push(...c.synopsis.map((s) => `  ${s}`), `      ${c.summary}`);
   lines.push(
-    `  ${'nginx-ws help COMMAND'.padEnd(width)}  the options of one command (or COMMAND --help)`,
-    `  ${'nginx-ws --version'.padEnd(width)}  the version`,
+    '  nginx-ws help COMMAND, nginx-ws COMMAND --help',
+    '      the options of one command',
+    '  nginx-ws --version',
     '',
     'exit codes: 0 ok, 1 problems found or endpoint failed, 2 usage or I/O error',
   );
