@@ -207,7 +207,23 @@ function normalise(text: string): string {
 }
 
 export function connectionValue(ctx: RuleContext): string {
-  return ctx.hasMap('connection_upgrade') ? '$connection_upgrade' : '"upgrade"';
+  const v = upgradeMapVariable(ctx);
+  return v ? `$${v}` : '"upgrade"';
+}
+
+/**
+ * The variable a `map $http_upgrade $NAME` of this config defines
+ * (`connection_upgrade` first), so a fix reuses the map that is there under
+ * whatever name instead of adding a second one; null when there is none.
+ */
+export function upgradeMapVariable(ctx: RuleContext): string | null {
+  if (ctx.hasMap('connection_upgrade')) return 'connection_upgrade';
+  for (const m of ctx.model.scopes.get('map') ?? []) {
+    const d = m.directive;
+    const name = d?.args[1]?.value;
+    if (d?.args[0]?.value === '$http_upgrade' && name?.startsWith('$') && ctx.hasMap(name.slice(1))) return name.slice(1);
+  }
+  return null;
 }
 
 /**

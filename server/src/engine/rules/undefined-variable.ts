@@ -3,8 +3,8 @@ import type { Scope } from '../model/config';
 import { isBuiltinVariable } from '../knowledge/variables';
 import { fix } from '../fixes/edits';
 import { isPlaceholderAt } from '../templates';
-import type { Fix } from '../types';
-import { connectionUpgradeMap, type Rule, type RuleContext } from './rule';
+import type { Fix, Range } from '../types';
+import { connectionUpgradeMap, upgradeMapVariable, type Rule, type RuleContext } from './rule';
 
 /** Arguments that name a variable being defined, not used. */
 const DEFINING = new Map<string, number>([
@@ -48,7 +48,7 @@ export const undefinedVariable: Rule = {
             message: ctx.lenient
               ? `Variable "$${v.name}" is not defined in the files seen; the http {} that includes this file must define it (e.g. with map), or nginx -t fails`
               : `Unknown variable "$${v.name}": nothing defines it (map, set, geo...), so nginx -t fails with: unknown "${v.name}" variable`,
-            fixes: isConnUpgrade ? mapFix(ctx, scope) : [],
+            fixes: isConnUpgrade ? mapFix(ctx, scope, { path: d.file.uri, range: d.file.rangeOf(v.start, v.end) }) : [],
           });
         }
       }
@@ -56,7 +56,10 @@ export const undefinedVariable: Rule = {
   },
 };
 
-function mapFix(ctx: RuleContext, scope: Scope): Fix[] {
+function mapFix(ctx: RuleContext, scope: Scope, use: { path: string; range: Range }): Fix[] {
+  // The config already maps $http_upgrade under another name: use that variable rather than add a second map.
+  const existing = upgradeMapVariable(ctx);
+  if (existing) return [fix(`Use $${existing} (the existing map $http_upgrade $${existing})`, [{ path: use.path, edits: [{ range: use.range, newText: `$${existing}` }] }])];
   const edit = connectionUpgradeMap(ctx, scope);
   return edit ? [fix('Add the "map $http_upgrade $connection_upgrade" block to http {}', [edit])] : [];
 }

@@ -2,7 +2,7 @@ import { own } from '../model/config';
 import { proxyUpstream } from '../model/websocket';
 import { replaceArgs, fix } from '../fixes/edits';
 import type { FileEdit } from '../types';
-import { connectionUpgradeMap, lastHeader, type Rule } from './rule';
+import { connectionUpgradeMap, lastHeader, upgradeMapVariable, type Rule } from './rule';
 
 export const wsKeepaliveConnectionClash: Rule = {
   id: 'ws-keepalive-connection-clash',
@@ -21,8 +21,10 @@ export const wsKeepaliveConnectionClash: Rule = {
       const upstream = proxyUpstream(ctx.model, loc.proxyPass);
       const keepalive = upstream ? own(upstream, 'keepalive')[0] : undefined;
       if (!upstream || !keepalive) continue;
-      const parts: FileEdit[] = [replaceArgs(conn.directive, 'Connection $connection_upgrade')];
-      const map = ctx.hasMap('connection_upgrade') ? null : connectionUpgradeMap(ctx, loc.scope);
+      // An upgrade map that exists under another name is reused, not doubled.
+      const existing = upgradeMapVariable(ctx);
+      const parts: FileEdit[] = [replaceArgs(conn.directive, `Connection $${existing ?? 'connection_upgrade'}`)];
+      const map = existing ? null : connectionUpgradeMap(ctx, loc.scope);
       if (map) parts.push(map);
       ctx.report({
         at: conn.directive,

@@ -31,15 +31,12 @@ export const wsUpstreamNoAffinity: Rule = {
       const name = upstream.directive!.args[0]!.value;
       ctx.report({
         at: loc.proxyPass,
-        message: `upstream ${name} balances WebSockets over ${servers.length} servers with no affinity (ip_hash, hash, sticky): reconnects and polling fallbacks may reach a server that lacks the session`,
+        message:
+          `upstream ${name} balances WebSockets over ${servers.length} servers with no affinity (ip_hash, hash, sticky): reconnects and polling fallbacks may reach a server that lacks the session` +
+          // Replacing a balancing method the user chose is a decision, not a fix.
+          (other ? `; it uses ${other.name}, so affinity means choosing another method (no automatic fix)` : ''),
         related: [{ at: upstream.directive!, message: `upstream ${name} is defined here` }],
-        fixes: [
-          fix(`Add ip_hash to upstream ${name}`, [
-            other
-              ? { path: other.file.uri, edits: [{ range: other.range, newText: 'ip_hash;' }] }
-              : insertLines(upstream.directive!.block!, ['ip_hash;'], () => false),
-          ]),
-        ],
+        fixes: other ? [] : [fix(`Add ip_hash to upstream ${name}`, [insertLines(upstream.directive!.block!, ['ip_hash;'], () => false)])],
       });
     }
   },
