@@ -81,15 +81,20 @@ export async function testEndpoint(deps: TestEndpointDeps, args?: TestRequest): 
     suggested = derived?.url ?? endpointUrl(endpoint.origin, path ?? endpoint.location.path, settings.baseUrl);
   }
   let url: string;
+  // A Docker template's ${NGINX_PORT} is only known when the container starts: ask for the deployed URL.
+  const placeholders = endpoint.placeholders ?? [];
   if (args?.url) {
     url = args.url;
   } else if (!interactive) {
+    if (placeholders.length && !deps.state.get<string>(memoKey)) return undefined;
     url = suggested;
   } else {
     const typed = await vscode.window.showInputBox({
       title: 'Test WebSocket endpoint',
-      prompt: `WebSocket URL for location ${endpoint.location.path}`,
-      value: suggested,
+      prompt: placeholders.length
+        ? `location ${endpoint.location.path} is in a template: ${placeholders.join(', ')} are filled in by envsubst at start; enter the deployed WebSocket URL`
+        : `WebSocket URL for location ${endpoint.location.path}`,
+      value: placeholders.length && !deps.state.get<string>(memoKey) ? undefined : suggested,
       validateInput: checkWsUrl,
     });
     if (typed === undefined) return undefined;

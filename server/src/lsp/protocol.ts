@@ -81,6 +81,8 @@ export interface EndpointContext {
   backendUrl: string | null;
   /** Why parts could not be derived (variables in proxy_pass, unix sockets...). */
   notes: string[];
+  /** Docker template placeholders (`${NGINX_PORT}`) the URL depends on: the client asks for the deployed URL. */
+  placeholders?: string[];
   /** `error_log` file of the server or main context, when it names a file. */
   errorLogPath: string | null;
   /** The engine's findings inside this location. */

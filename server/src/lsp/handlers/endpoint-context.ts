@@ -54,6 +54,7 @@ function describe(ctx: ServerContext, state: DocAnalysis, loc: WsLocation, p: En
     proxyPass: loc.proxyPass?.arg(0) ?? null,
     backendUrl: derived.backendUrl,
     notes: derived.notes,
+    placeholders: derived.placeholders,
     errorLogPath: errorLogPath(ctx, state, loc),
     findings: state.findings
       .filter((f) => f.path === loc.path && contains(within, f.range.start))
