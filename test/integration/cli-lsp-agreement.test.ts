@@ -81,6 +81,16 @@ for (const name of Object.keys(LAYOUTS)) {
   });
 }
 
+// The multi-file trees the other tests use, in the repository.
+for (const rel of ['test/fixtures/rules', 'test/e2e/workspaces/basic', 'test/e2e/workspaces/endpoint', 'test/vscode/workspace', 'examples/chat']) {
+  test(`CLI and language server agree file by file: ${rel}`, { timeout: 120_000 }, async (t) => {
+    const r = await compare(join(ROOT, rel));
+    t.diagnostic(`${r.files} files, ${r.findings} findings`);
+    assert.ok(r.files > 0);
+    assert.deepEqual(r.mismatches, []);
+  });
+}
+
 const CORPUS_DIRS = ['crossplane/tests/configs', 'h5bp-server-configs-nginx', 'nginx-tests'];
 for (const rel of CORPUS_DIRS) {
   const dir = join(corpus, rel);
