@@ -266,9 +266,9 @@ export class Analyzer {
     return this.run(uri);
   }
 
-  /** The engine settings analyses use now (after `whenReady`). */
-  engineSettings(): EngineSettings {
-    return this.o.settings();
+  /** The engine settings analyses of `path` use now (after `whenReady`): the editor's over the project settings file above it. */
+  engineSettings(path: string): EngineSettings {
+    return this.o.settings(path);
   }
 
   /** Resolves once settings are loaded (and the nginx version detected): what analyses wait for. */

@@ -38,7 +38,6 @@ async function workspaceEndpoints(ctx: ServerContext, p: WorkspaceEndpointsParam
     if (state?.analysis && state.rootPath === state.path && !analyses.has(state.rootPath)) analyses.set(state.rootPath, state.analysis);
   }
   const roots = ctx.analyzer.roots.candidateRoots();
-  const settings = ctx.analyzer.engineSettings();
   for (const root of roots) {
     if (analyses.has(root)) continue;
     if (analyses.size >= MAX_CONFIGS) {
@@ -46,7 +45,7 @@ async function workspaceEndpoints(ctx: ServerContext, p: WorkspaceEndpointsParam
       break;
     }
     try {
-      analyses.set(root, analyze(root, ctx.analyzer.fileHost(), settings));
+      analyses.set(root, analyze(root, ctx.analyzer.fileHost(), ctx.analyzer.engineSettings(root)));
     } catch (e) {
       notes.push(`${root}: ${e instanceof Error ? e.message : String(e)}`);
     }
