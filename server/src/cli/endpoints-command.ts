@@ -15,10 +15,12 @@ import { collectTargets, displayPath, flagSettings, Project, realOf } from './pr
 
 const HELP = `usage: nginx-ws endpoints [--json] [--base-url URL] PATH...
 
-Lists the WebSocket locations in the nginx files PATH names (files or
-folders; each file judged in the config that includes it) with the URL the
-endpoint test would use. A regex location needs a concrete request path:
-the line shows the nginx-ws test command with an example --path.
+Lists the WebSocket locations PATH names, with the URL the endpoint test
+would use: for a whole config, those of all its files (as the editor's
+WebSocket Endpoints view lists them); for a piece of a config, its own,
+judged in the config that includes it; a folder is walked for both. A regex
+location needs a concrete request path: the line shows the nginx-ws test
+command with an example --path.
 
 options:
   --json            one JSON array on stdout
@@ -155,17 +157,18 @@ async function run(argv: string[]): Promise<number> {
       status = 2;
     }
   }
-  const wanted = new Set(targets.map((t) => realOf(t.path)));
   const seen = new Set<string>();
   const rows: EndpointRow[] = [];
   for (const j of project.judge(targets.filter((t) => !project.unreadable(t.path)))) {
     for (const r of endpointRows(j.context.analysis, v['base-url'])) {
-      // Each location once, in the file the user named (a root's other files are listed when they are named too).
-      if (realOf(r.loc.path) !== realOf(j.target.path) || !wanted.has(realOf(r.loc.path))) continue;
+      // A whole config lists every location of its files (as the editor's endpoints view does); a piece
+      // judged in another config lists its own. Each location once.
+      const own = realOf(r.loc.path) === realOf(j.target.path);
+      if (!own && j.context.rootPath !== j.target.path) continue;
       const key = `${realOf(r.loc.path)}:${r.loc.directive.start}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      rows.push({ ...r.row, file: j.target.display });
+      rows.push(own ? { ...r.row, file: j.target.display } : r.row);
     }
   }
   if (v.json) {
