@@ -9,12 +9,14 @@ import type { Command } from './command';
 import { lintCommand } from './lint';
 import { testCommand } from './test-command';
 import { endpointsCommand } from './endpoints-command';
+import { proveCommand } from './prove-command';
 import { version } from './version';
 
 const COMMANDS: Command[] = [
   lintCommand,
   testCommand,
   endpointsCommand,
+  proveCommand,
 ];
 
 function usage(): string {

@@ -76,6 +76,7 @@ export async function runEndpointTest(opts: EndpointTestOptions): Promise<Endpoi
     exchange: true,
     signal: opts.signal,
     onProgress: progress,
+    connectTo: opts.connectTo,
   });
   const r: EndpointTestResult = { ...main, ...base };
 
@@ -98,7 +99,7 @@ export async function runEndpointTest(opts: EndpointTestOptions): Promise<Endpoi
   if (opts.crossOriginProbe && main.negotiated && !opts.signal?.aborted) {
     const origin = typeof opts.crossOriginProbe === 'string' ? opts.crossOriginProbe : FOREIGN_ORIGIN;
     progress(`Cross-origin probe with Origin: ${origin}`);
-    const c = await probe({ url: opts.url, timeoutMs, idleSeconds: 0, insecure: !!opts.insecure, origin, headers: opts.headers, protocols: opts.protocols, exchange: false, signal: opts.signal });
+    const c = await probe({ url: opts.url, timeoutMs, idleSeconds: 0, insecure: !!opts.insecure, origin, headers: opts.headers, protocols: opts.protocols, exchange: false, signal: opts.signal, connectTo: opts.connectTo });
     r.crossOrigin = {
       origin,
       accepted: c.ok,

@@ -38,6 +38,11 @@ export interface ProbeOptions {
   onProgress?: (msg: string) => void;
   /** URLs already visited through redirects. */
   visited?: string[];
+  /**
+   * Connect here instead of resolving the URL's host (curl's --resolve): the URL still gives the Host header
+   * and the TLS server name. Redirects are then reported, never followed (a local proof must not reach out).
+   */
+  connectTo?: { host: string; port: number };
 }
 
 const MAX_REDIRECTS = 5;
@@ -171,14 +176,15 @@ export async function probe(o: ProbeOptions): Promise<ProbeResult> {
     const url = parseWsUrl(o.url);
     r.url = url.toString();
     const host = url.hostname.replace(/^\[|\]$/g, '');
-    const port = Number(url.port || (url.protocol === 'wss:' ? 443 : 80));
+    const port = o.connectTo ? o.connectTo.port : Number(url.port || (url.protocol === 'wss:' ? 443 : 80));
 
     // 1. DNS
     r.stage = 'dns';
     o.onProgress?.(`Resolving ${host}`);
     let t0 = Date.now();
     let addrs: { address: string; family: number }[];
-    if (isIP(host)) addrs = [{ address: host, family: isIP(host) }];
+    if (o.connectTo) addrs = [{ address: o.connectTo.host, family: isIP(o.connectTo.host) || 4 }];
+    else if (isIP(host)) addrs = [{ address: host, family: isIP(host) }];
     else {
       addrs = await race(lookup(host, { all: true }), o.timeoutMs, o.signal, () => new Failure('dns', 'dns', `resolving ${host} took longer than ${o.timeoutMs} ms`)).catch((e: unknown) => {
         if (e instanceof Failure) throw e;
@@ -188,7 +194,7 @@ export async function probe(o: ProbeOptions): Promise<ProbeResult> {
       if (addrs.length === 0) throw new Failure('dns', 'dns', `${host} has no addresses`);
     }
     r.timings.dns = Date.now() - t0;
-    step('dns', true, isIP(host) ? `${host} is an address` : `${host} → ${addrs.map((a) => a.address).join(', ')}`);
+    step('dns', true, o.connectTo ? `${host} pinned to ${o.connectTo.host}:${port} (not resolved)` : isIP(host) ? `${host} is an address` : `${host} → ${addrs.map((a) => a.address).join(', ')}`);
 
     // 2. TCP: try each address (localhost may resolve to ::1 while the server listens on 127.0.0.1).
     r.stage = 'connect';
@@ -350,7 +356,7 @@ export async function probe(o: ProbeOptions): Promise<ProbeResult> {
     if (visited.includes(next.toString())) {
       throw new Failure('handshake', 'redirect-loop', `redirect loop: ${[...visited, next.toString()].join(' → ')}`);
     }
-    if (visited.length >= MAX_REDIRECTS || (next.protocol !== 'ws:' && next.protocol !== 'wss:')) {
+    if (po.connectTo || visited.length >= MAX_REDIRECTS || (next.protocol !== 'ws:' && next.protocol !== 'wss:')) {
       throw new Failure('handshake', 'redirect', `${head.status} redirect to ${next} (not followed further; WebSocket clients do not follow redirects)`);
     }
     // Follow only to tell a loop from a one-off redirect; the verdict stays "redirected".

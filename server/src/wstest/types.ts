@@ -66,6 +66,8 @@ export interface EndpointTestOptions {
   backendUrl?: string;
   /** Repeat the handshake with a foreign Origin: `true` for the default probe origin, or the origin to use. */
   crossOriginProbe?: boolean | string;
+  /** Connect to this address instead of resolving the URL's host (a local proof); redirects are then not followed. */
+  connectTo?: { host: string; port: number };
   /** Run `nginx -t` (only when the caller trusts the workspace). */
   nginx?: { binary: string; configFile: string; prefix?: string };
   /** The config's error_log: lines it gains during the test go into the report. */
