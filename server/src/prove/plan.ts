@@ -217,10 +217,13 @@ class Builder {
     this.push(f.uri, { start: d.start, end, text: disableSpan(f.text, d.start, end) });
   }
 
-  record(what: string, d: Directive | null, from: string, to: string, why: string): void {
+  /** `at`: the offset of an insertion (the line that changes), when it is not the directive's first line. */
+  record(what: string, d: Directive | null, from: string, to: string, why: string, at?: number): void {
     // The prefix is a fresh temporary folder each run: shown as <prefix>.
     const shown = to.split(this.prefix).join('<prefix>');
-    this.rewrites.push({ what, from: oneLine(from), to: oneLine(shown, 400), file: d ? d.file.uri : null, line: d ? d.range.start.line + 1 : null, why });
+    const line = d ? (at !== undefined ? d.file.lines.positionAt(at).line : d.range.start.line) + 1 : null;
+    const endLine = d ? (at !== undefined ? line : d.file.lines.positionAt(d.block ? d.block.end : d.end).line + 1) : null;
+    this.rewrites.push({ what, from: oneLine(from), to: oneLine(shown, 400), file: d ? d.file.uri : null, line, endLine, why });
   }
 
   caveat(message: string, d: Directive | null, scope: Scope | null): void {
@@ -332,19 +335,20 @@ export function plan(input: PlanInput): Plan {
   const shared = new Map<string, number>();
   const portOfListen = new Map<Directive, { host: string; port: number }>();
   const loopback = (v6: boolean): string => (v6 && env.ipv6 ? '[::1]' : '127.0.0.1');
-  const servers = (model.scopes.get('server') ?? []).filter((s) => s.parent && ['http', 'stream', 'mail'].includes(s.parent.kind));
+  // `main` too: a piece of a config analysed on its own (nginx -t will say it is misplaced; its listens still must not escape).
+  const servers = (model.scopes.get('server') ?? []).filter((s) => s.parent && ['http', 'stream', 'mail', 'main'].includes(s.parent.kind));
   let defaultListenPort: number | null = null;
   for (const server of servers) {
     const listens = own(server, 'listen').filter((d) => !b.isDisabled(d));
     const isProven = server === provenServer;
-    if (listens.length === 0 && server.parent!.kind === 'http' && server.directive?.block && !b.isDisabled(server.directive)) {
+    if (listens.length === 0 && (server.parent!.kind === 'http' || server.parent!.kind === 'main') && server.directive?.block && !b.isDisabled(server.directive)) {
       // nginx's default is *:80 (as root) or *:8000: never that here.
       let port: number;
       if (isProven) port = takePort();
       else port = defaultListenPort ??= takePort();
       const text = `listen 127.0.0.1:${port};`;
       b.insert(server.directive.file.uri, server.directive.block.bodyStart, ` ${text}`);
-      b.record('listen', server.directive, 'server { (no listen: *:80)', `server { ${text}`, 'nginx listens on *:80 without a listen; here on a free loopback port');
+      b.record('listen', server.directive, 'server { (no listen: *:80)', `server { ${text}`, 'nginx listens on *:80 without a listen; here on a free loopback port', server.directive.block.bodyStart);
       if (isProven) portOfListen.set(server.directive, { host: '127.0.0.1', port });
       continue;
     }
@@ -596,7 +600,7 @@ export function plan(input: PlanInput): Plan {
     }
     if (add.length) {
       b.insert(httpScope.directive.file.uri, httpScope.directive.block.bodyStart, ` ${add.join(' ')}`);
-      b.record('compiled-in paths', httpScope.directive, `http { (defaults: ${was.join(', ')})`, `http { ${add.join(' ')}`, 'nginx writes to its compiled-in paths unless told otherwise: inside the private prefix, on the http line so no line moves');
+      b.record('compiled-in paths', httpScope.directive, `http { (defaults: ${was.join(', ')})`, `http { ${add.join(' ')}`, 'nginx writes to its compiled-in paths unless told otherwise: inside the private prefix, on the http line so no line moves', httpScope.directive.block.bodyStart);
     }
   }
 
@@ -631,6 +635,7 @@ export function plan(input: PlanInput): Plan {
       b.caveat(`${d.name} did not run here (${abs ?? v} cannot be read)`, d, scope);
       return;
     }
+    b.done.add(d);
     b.arg(d, a, replaceWith);
     b.record(d.name, d, directiveText(d), render(d, new Map([[0, replaceWith]])), why.replace('%s', abs ?? v));
   };
@@ -681,27 +686,26 @@ export function plan(input: PlanInput): Plan {
     if (verify && verify.arg(0) === 'on') {
       const trusted = nearestOwn(locScope, 'proxy_ssl_trusted_certificate');
       if (trusted && trusted.args[0] && !b.isDisabled(trusted)) {
-        if (!b.done.has(trusted) || trusted.args[0].value !== certPath) {
+        // Unless the CA bundle was unreadable and already replaced by the generated certificate.
+        if (!b.done.has(trusted)) {
           b.done.add(trusted);
           b.arg(trusted, trusted.args[0], certPath);
           b.record('proxy_ssl_trusted_certificate', trusted, directiveText(trusted), `proxy_ssl_trusted_certificate ${certPath};`, 'nginx verifies the backend: it must trust the echo backend\'s generated certificate');
         }
       } else {
         b.insert(verify.file.uri, verify.end, ` proxy_ssl_trusted_certificate ${certPath};`);
-        b.record('proxy_ssl_trusted_certificate', verify, directiveText(verify), `${directiveText(verify)} proxy_ssl_trusted_certificate ${certPath};`, 'nginx verifies the backend: it must trust the echo backend\'s generated certificate');
+        b.record('proxy_ssl_trusted_certificate', verify, directiveText(verify), `${directiveText(verify)} proxy_ssl_trusted_certificate ${certPath};`, 'nginx verifies the backend: it must trust the echo backend\'s generated certificate', verify.end);
+      }
+      // nginx checks the backend's certificate against the proxy_pass host, now 127.0.0.1: keep the name it had.
+      const host = targetNote ? hostOnly(targetNote) : null;
+      if (pp && host && !host.includes('$') && !isIpLiteral(host) && !host.startsWith('unix:') && !nearestOwn(locScope, 'proxy_ssl_name') && !analysis.upstreams.has(targetNote!)) {
+        b.insert(pp.file.uri, pp.end, ` proxy_ssl_name ${host};`);
+        b.record('proxy_ssl_name', pp, directiveText(pp), `proxy_ssl_name ${host};`, `nginx verifies the backend's certificate for ${host}, the name proxy_pass had before it pointed at the echo backend`, pp.end);
       }
     }
   }
 
   // --- 6. Includes: what is copied, what is read in place.
-  const copied = new Set<string>();
-  for (const p of files.keys()) {
-    if (p === input.root || inTree(p) || b.edits.get(p)?.length) copied.add(p);
-    else {
-      const disk = env.diskText(p);
-      if (disk === undefined || disk !== files.get(p)!.text) copied.add(p);
-    }
-  }
   const includes = named('include').filter(({ d }) => d.args[0] && !d.args[0].value.includes('$'));
   const resolveTargets = (abs: string): string[] | null => {
     if (GLOB.test(abs)) return env.glob(abs).filter((p) => files.has(p));
@@ -726,6 +730,14 @@ export function plan(input: PlanInput): Plan {
         b.record('include', d, directiveText(d), '# (commented out)', `${abs ?? v} does not exist here`);
         b.caveat(`${abs ?? v} does not exist here: the proof ran without it`, d, scope);
       }
+    }
+  }
+  const copied = new Set<string>();
+  for (const p of files.keys()) {
+    if (p === input.root || inTree(p) || b.edits.get(p)?.length) copied.add(p);
+    else {
+      const disk = env.diskText(p);
+      if (disk === undefined || disk !== files.get(p)!.text) copied.add(p);
     }
   }
   // Fixpoint: an include whose files are copied must name the copies; the file holding it is then copied too.

@@ -44,6 +44,8 @@ export interface ProofRewrite {
   /** Original file (engine path) and 1-based line; null for directives given on nginx's command line (`-g`). */
   file: string | null;
   line: number | null;
+  /** Last line of the directive (a disabled block spans several). */
+  endLine: number | null;
   /** Why it had to change. */
   why: string;
 }
