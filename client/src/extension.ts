@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { FIX_ALL_COMMAND, TEST_ENDPOINT_COMMAND, WORKSPACE_TRUST_NOTIFICATION, type InitializationOptions, type TestEndpointArgs } from '../../server/src/lsp/protocol';
+import { FIX_ALL_COMMAND, PROVE_COMMAND, TEST_ENDPOINT_COMMAND, WORKSPACE_TRUST_NOTIFICATION, type InitializationOptions, type TestEndpointArgs } from '../../server/src/lsp/protocol';
 import { testEndpoint, type TestEndpointDeps, type TestRequest } from './test-endpoint';
 import { REFRESH_COMMAND, TEST_ALL_COMMAND, TEST_ONE_COMMAND, testAll, testOne } from './endpoints/commands';
 import { EndpointsView, VIEW_ID, type Node } from './endpoints/view';
@@ -16,6 +16,7 @@ import { ReportPanel } from './report/panel';
 import { runReloadCommand } from './report/reload';
 import { readEndpointSettings } from './endpoint-settings';
 import { NGINX_FILES_GLOB } from '../../server/src/node/nginx-files';
+import { ProveAvailability, proveLensMiddleware, proveLocation, type ProveRequest } from './prove-location';
 
 const FIX_ALL_KIND = 'source.fixAll.nginxWs';
 let client: LanguageClient | undefined;
@@ -32,7 +33,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
   };
   const initializationOptions: InitializationOptions = { workspaceTrusted: vscode.workspace.isTrusted };
+  // "Prove with local nginx" beside each "Test WebSocket endpoint" lens, in trusted workspaces with an nginx binary.
+  const proving = new ProveAvailability();
   const clientOptions: LanguageClientOptions = {
+    middleware: proveLensMiddleware(proving),
     documentSelector: [
       { scheme: 'file', language: 'nginx' },
       { scheme: 'untitled', language: 'nginx' },
@@ -60,6 +64,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const rerun = async (model: ReportModel, notice: string | null): Promise<ReportModel | undefined> => {
     const spec = model.rerun;
     if (!spec) return undefined;
+    if (model.kind === 'local-proof') return proveLocation(deps, { uri: spec.uri, range: { start: spec.position, end: spec.position }, path: spec.url || undefined, notice });
     const r = await testEndpoint(deps, { uri: spec.uri, range: { start: spec.position, end: spec.position }, url: spec.url, notice });
     return r && 'model' in r ? r.model : undefined;
   };
@@ -69,6 +74,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     applyFix: async (model, index) => {
       const { title, doc } = await applyQuickFix(model.diagnosis[index]!);
       const file = vscode.workspace.asRelativePath(doc.uri);
+      // A local proof runs the editor's text: nothing to reload.
+      if (model.kind === 'local-proof') return `Applied “${title}” to ${file} and saved it; proving again with local nginx.`;
       const command = readEndpointSettings((k) => vscode.workspace.getConfiguration('nginxWs.endpoint', doc.uri).get(k)).reloadCommand;
       if (!command) return `Applied “${title}” to ${file} and saved it. The test checks the running server: reload nginx if it does not pick up the change by itself (or set nginxWs.endpoint.reloadCommand).`;
       // The reload command runs a program the settings name: trusted workspaces only.
@@ -89,6 +96,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       void client?.sendNotification(WORKSPACE_TRUST_NOTIFICATION, { trusted: true });
     }),
     vscode.commands.registerCommand(TEST_ENDPOINT_COMMAND, (args?: TestEndpointArgs | TestRequest) => testEndpoint(deps, args)),
+    proving,
+    proving.onDidChange(() => {
+      const providers = new Set(vscode.window.visibleTextEditors.map((e) => lc.getFeature('textDocument/codeLens').getProvider(e.document)).filter((p) => p !== undefined));
+      for (const p of providers) p.onDidChangeCodeLensEmitter.fire();
+    }),
+    vscode.commands.registerCommand(PROVE_COMMAND, (args?: ProveRequest) => proveLocation(deps, args)),
     vscode.commands.registerCommand(TEST_ONE_COMMAND, (node?: Node) => testOne(deps, node)),
     vscode.commands.registerCommand(TEST_ALL_COMMAND, () => testAll(deps, view)),
     vscode.commands.registerCommand(REFRESH_COMMAND, () => view.refresh()),

@@ -218,7 +218,7 @@ function sameHost(a: string, b: string): boolean {
 }
 
 /** The location to test: the CodeLens' one, the one under the cursor, or a pick among the file's. */
-async function pickEndpoint(client: LanguageClient, args: TestRequest | undefined, interactive: boolean): Promise<EndpointContext | undefined> {
+export async function pickEndpoint(client: LanguageClient, args: TestRequest | undefined, interactive: boolean, title = 'Test WebSocket endpoint'): Promise<EndpointContext | undefined> {
   const editor = vscode.window.activeTextEditor;
   const uri = args?.uri ?? (editor?.document.languageId === 'nginx' ? editor.document.uri.toString() : undefined);
   if (!uri) {
@@ -236,7 +236,7 @@ async function pickEndpoint(client: LanguageClient, args: TestRequest | undefine
   if (found.length === 1) return found[0];
   const pick = await vscode.window.showQuickPick(
     found.map((e) => ({ label: `location ${e.location.modifier ? `${e.location.modifier} ` : ''}${e.location.path}`, description: e.url ?? e.origin, detail: `line ${e.location.range.start.line + 1}`, e })),
-    { title: 'Test WebSocket endpoint', placeHolder: 'Which location?' },
+    { title, placeHolder: 'Which location?' },
   );
   return pick?.e;
 }

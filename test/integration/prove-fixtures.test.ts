@@ -1,8 +1,9 @@
 /**
  * The local proof on every rule's fixtures, with real nginx: each bad fixture
- * fails the proof the way real nginx fails it (test/support/real-nginx-outcomes.ts,
- * the table fix-proof.test.ts measures), each good fixture and each bad
- * fixture after "fix all" passes; and every proof leaves nothing behind.
+ * fails the proof the way real nginx fails it (the `BEFORE` table of
+ * fix-proof.test.ts, read from that file so the two can never disagree), each
+ * good fixture and each bad fixture after "fix all" passes; and every proof
+ * leaves nothing behind.
  *
  * The fixtures are written the way a user deploys them: their placeholder
  * ports become 8080 and 3000/3001 (ports this machine does not give the
@@ -10,7 +11,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RULES } from '../../server/src/engine/rules/index';
@@ -19,10 +20,22 @@ import { runProof } from '../../server/src/prove/index';
 import type { ProofResult } from '../../server/src/prove/types';
 import { NGINX_BINARY, nginxAvailable } from '../helpers/nginx';
 import { FIXTURE_PATH, fixAll, fixture } from '../support/rules';
-import { BEFORE } from '../support/real-nginx-outcomes';
 import { leftovers } from '../support/proof-checks';
 
 const skip = nginxAvailable() ? false : 'nginx is not installed (apt-get install nginx-light)';
+
+/** What real nginx does with each bad fixture, as fix-proof.test.ts measures it (its `BEFORE` table). */
+const BEFORE: Record<string, number | string> = (() => {
+  const src = readFileSync(join(__dirname, 'fix-proof.test.ts'), 'utf8');
+  const block = /const BEFORE[^=]*= \{([\s\S]*?)\n\};/.exec(src)?.[1] ?? '';
+  const out: Record<string, number | string> = {};
+  for (const m of block.matchAll(/'([a-z-]+)': (\d+|'[^']+')/g)) out[m[1]!] = /^\d+$/.test(m[2]!) ? Number(m[2]) : m[2]!.slice(1, -1);
+  return out;
+})();
+
+test('fix-proof.test.ts has an expected outcome for every rule', () => {
+  assert.deepEqual(Object.keys(BEFORE).sort(), RULES.map((r) => r.id).sort());
+});
 
 /** The fixture as deployed: real ports instead of the test placeholders, and the events block nginx needs. */
 export function deployed(text: string): string {

@@ -3,7 +3,7 @@
  * "WebSocket endpoints" view shows it after a restart. Pure apart from the
  * Memento it is given (a test passes a Map-backed one).
  */
-import type { Stage } from '../../../server/src/wstest/types';
+import type { ReportStage } from '../report/model';
 
 export const RESULTS_KEY = 'nginxWs.endpointResults';
 /** A workspace keeps at most this many results; the oldest go first. */
@@ -11,7 +11,7 @@ export const MAX_RESULTS = 500;
 
 export interface StoredResult {
   ok: boolean;
-  stage: Stage;
+  stage: ReportStage;
   status: number | null;
   /** "Passed", "Failed at handshake". */
   headline: string;

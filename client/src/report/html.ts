@@ -92,6 +92,20 @@ ${
 }
 </section>`);
 
+  if (m.proof) {
+    const p = m.proof;
+    sections.push(`<section aria-labelledby="h-stands"><h2 id="h-stands">What this proof stands behind</h2>
+<p class="stands">${e(p.standsBehind)}</p>
+${
+  p.caveats.length
+    ? `<ul class="caveats">${p.caveats
+        .map((c) => `<li class="${c.onPath ? 'on-path' : 'off-path'}"><span class="icon" aria-hidden="true">${c.onPath ? '⚠' : '–'}</span> ${e(c.message)}${c.onPath ? '<span class="visually-hidden"> (applies to this location)</span>' : ''} ${link(c.at)}</li>`)
+        .join('')}</ul>`
+    : ''
+}
+</section>`);
+  }
+
   sections.push(`<section aria-labelledby="h-timeline"><h2 id="h-timeline">Stages</h2>
 <ol class="timeline">${m.stages.map((s) => stageItem(s, maxMs(m.stages))).join('')}</ol>
 </section>`);
@@ -104,7 +118,7 @@ ${
 
   if (m.rewrites?.length) {
     sections.push(`<section aria-labelledby="h-rewrites"><h2 id="h-rewrites">What was changed to run the config here</h2><table><thead><tr><th scope="col">what</th><th scope="col">in the config</th><th scope="col">here</th><th scope="col">line</th></tr></thead><tbody>${m.rewrites
-      .map((r) => `<tr><td>${e(r.what)}</td><td><code>${e(r.from)}</code></td><td><code>${e(r.to)}</code></td><td>${link(r.at)}</td></tr>`)
+      .map((r) => `<tr><td>${e(r.what)}</td><td><code>${e(r.from)}</code></td><td><code>${e(r.to)}</code>${r.why ? `<div class="muted small">${e(r.why)}</div>` : ''}</td><td>${r.at ? link(r.at) : '<span class="muted">command line</span>'}</td></tr>`)
       .join('')}</tbody></table></section>`);
   }
 
@@ -126,6 +140,23 @@ ${
 <p class="muted small">Credentials (Authorization, cookies, token-like values) are masked.</p>
 </section>`);
 
+  if (m.proof) {
+    const b = m.proof.backend;
+    sections.push(`<section aria-labelledby="h-backend"><h2 id="h-backend">What the echo backend received</h2>
+${b ? `<p class="muted">A strict RFC 6455 echo backend on ${e(b.address)}${b.tls ? ' (TLS)' : ''} stood in for the location's backend.</p>` : ''}
+${
+  !b || b.requests.length === 0
+    ? '<p class="muted">Nothing reached the backend.</p>'
+    : b.requests
+        .map(
+          (q) => `<div class="backend-request"><p class="line"><code>${e(q.line)}</code> → <strong>${q.answer.status}</strong> ${e(q.answer.reason)}</p>${headerTable(q.headers, 'Headers the backend received')}</div>`,
+        )
+        .join('')
+}
+<p class="muted small">${[m.proof.nginx, m.proof.cleanup, m.proof.readInPlace.length ? `Read in place: ${m.proof.readInPlace.join(', ')}` : ''].filter((x): x is string => !!x).map(e).join(' · ')}</p>
+</section>`);
+  }
+
   if (m.findings.length) {
     sections.push(`<section aria-labelledby="h-findings"><h2 id="h-findings">Linter findings for this location</h2><ul class="findings">${m.findings
       .map((f) => `<li><span class="sev ${e(f.severity)}">${e(f.severity)}</span> <code class="rule">${e(f.code)}</code> ${e(f.message)} ${link(f.at)}</li>`)
@@ -136,7 +167,8 @@ ${
     sections.push(`<section><details data-key="nginx-t"><summary><h2>nginx -t: ${m.nginxTest.ok ? 'ok' : 'failed'}</h2></summary><pre>${e(m.nginxTest.output.trim() || '(no output)')}</pre></details></section>`);
   }
   if (m.errorLog) {
-    sections.push(`<section><details data-key="error-log"><summary><h2>error_log: ${m.errorLog.length} new line${m.errorLog.length === 1 ? '' : 's'} during the test</h2></summary>${
+    const logTitle = m.kind === 'local-proof' ? `nginx error log: ${m.errorLog.length} line${m.errorLog.length === 1 ? '' : 's'}` : `error_log: ${m.errorLog.length} new line${m.errorLog.length === 1 ? '' : 's'} during the test`;
+    sections.push(`<section><details data-key="error-log"><summary><h2>${e(logTitle)}</h2></summary>${
       m.errorLog.length ? `<pre>${e(m.errorLog.join('\n'))}</pre>` : '<p class="muted">The error_log gained no lines during the test.</p>'
     }</details></section>`);
   }
@@ -222,6 +254,11 @@ button:disabled { opacity: .6; cursor: default; }
 .busy, .notice { margin: .6em 0 0; color: var(--vscode-descriptionForeground); }
 .busy::before { content: '⟳ '; }
 .warn { color: var(--vscode-editorWarning-foreground); }
+.stands { font-size: 1.05em; }
+ul.caveats { padding-left: 1.2em; list-style: none; }
+ul.caveats li.on-path .icon { color: var(--vscode-editorWarning-foreground); }
+ul.caveats li.off-path { color: var(--vscode-descriptionForeground); }
+.backend-request { margin-bottom: .8em; }
 .muted { color: var(--vscode-descriptionForeground); }
 .small { font-size: .9em; }
 ul.diagnosis, ul.findings, ul.checks, ol.plain { padding-left: 1.2em; }

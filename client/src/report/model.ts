@@ -17,9 +17,12 @@ export const REPORT_MODEL_VERSION = 1;
 
 export type ReportKind = 'endpoint-test' | 'local-proof';
 
+/** Where a check stopped: an endpoint-test stage, or (local proof) before the test: `setup`, `nginx-t`, `start`. */
+export type ReportStage = Stage | 'setup' | 'nginx-t' | 'start';
+
 /** One row of the timeline. `not-run`: an earlier stage failed, or the stage does not apply (no TLS on ws://). */
 export interface StageRow {
-  id: 'dns' | 'connect' | 'tls' | 'handshake' | 'message' | 'idle';
+  id: 'setup' | 'nginx-t' | 'start' | 'dns' | 'connect' | 'tls' | 'handshake' | 'message' | 'idle';
   label: string;
   state: 'ok' | 'failed' | 'not-run' | 'skipped';
   /** Duration in ms, when measured. */
@@ -75,6 +78,23 @@ export interface Rewrite {
   from: string;
   to: string;
   at: ConfigLine | null;
+  /** Why it had to change. */
+  why?: string;
+}
+
+/** What a local proof adds to the report: what it stands behind, what did not run, what the stand-in backend saw. */
+export interface ProofDetails {
+  /** One paragraph: which result the proof stands behind. */
+  standsBehind: string;
+  /** What could not run here; `onPath`: it applies to the proven location's request. */
+  caveats: { message: string; at: ConfigLine | null; onPath: boolean }[];
+  /** Files nginx read in place (absolute includes the proof did not need to change). */
+  readInPlace: string[];
+  backend: { address: string; tls: boolean; requests: { line: string; headers: [string, string][]; answer: { status: number; reason: string } }[] } | null;
+  /** `nginx 1.22.1 (/usr/sbin/nginx)` */
+  nginx: string | null;
+  /** One line: what was stopped and removed (or left behind). */
+  cleanup: string;
 }
 
 export interface ExtraCheck {
@@ -97,7 +117,7 @@ export interface ReportModel {
     /** "Passed" or "Failed at handshake". */
     headline: string;
     /** Where it stopped. */
-    stage: Stage;
+    stage: ReportStage;
     /** HTTP status the client saw, when it got one. */
     status: number | null;
     /** One line: the error, or the round trip. */
@@ -110,6 +130,8 @@ export interface ReportModel {
   findings: FindingRow[];
   prediction: Prediction | null;
   rewrites: Rewrite[] | null;
+  /** A local proof's own sections (null or absent for an endpoint test). */
+  proof?: ProofDetails | null;
   checks: ExtraCheck[];
   nginxTest: { ok: boolean; output: string } | null;
   errorLog: string[] | null;
@@ -135,7 +157,10 @@ const STAGES: { id: StageRow['id']; label: string; timing: keyof EndpointTestRes
   { id: 'idle', label: 'Idle hold', timing: null },
 ];
 
-const STAGE_NAMES: Record<Stage, string> = {
+const STAGE_NAMES: Record<ReportStage, string> = {
+  setup: 'setup',
+  'nginx-t': 'nginx -t',
+  start: 'nginx start-up',
   dns: 'DNS',
   connect: 'TCP connect',
   tls: 'TLS',
@@ -145,7 +170,7 @@ const STAGE_NAMES: Record<Stage, string> = {
   done: 'done',
 };
 
-export function stageName(s: Stage): string {
+export function stageName(s: ReportStage): string {
   return STAGE_NAMES[s] ?? s;
 }
 
@@ -253,8 +278,9 @@ export function fromEndpointTest(r: EndpointTestResult, o: FromTestOptions = {})
 
 /** The toast: one line, verdict and stage. */
 export function toastLine(m: ReportModel): string {
-  if (m.verdict.ok) return `WebSocket OK: ${m.target}`;
-  return `WebSocket failed at ${stageName(m.verdict.stage)}${m.verdict.status !== null ? ` (HTTP ${m.verdict.status})` : ''}: ${m.target}`;
+  const what = m.kind === 'local-proof' ? 'Local proof' : 'WebSocket';
+  if (m.verdict.ok) return m.kind === 'local-proof' ? `Local proof passed: ${m.location?.label ?? m.target}` : `WebSocket OK: ${m.target}`;
+  return `${what} failed at ${stageName(m.verdict.stage)}${m.verdict.status !== null ? ` (HTTP ${m.verdict.status})` : ''}: ${m.kind === 'local-proof' ? (m.location?.label ?? m.target) : m.target}`;
 }
 
 /** A model read back from webview state: anything else is refused (a state from another version, or garbage). */

@@ -162,7 +162,7 @@ export class ReportPanel implements vscode.Disposable {
 }
 
 function title(m: ReportModel): string {
-  return `${m.verdict.ok ? '✔' : '✘'} WebSocket ${m.verdict.ok ? 'passed' : 'failed'}`;
+  return `${m.verdict.ok ? '✔' : '✘'} ${m.kind === 'local-proof' ? 'Local proof' : 'WebSocket'} ${m.verdict.ok ? 'passed' : 'failed'}`;
 }
 
 /** An engine path (filesystem path, or an untitled document's URI) as a URI. */

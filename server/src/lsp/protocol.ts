@@ -5,7 +5,7 @@
  */
 import type { LocationContext } from '../engine/endpoints';
 import type { EndpointListItem } from '../engine/endpoint-list';
-import type { Position, Range, Severity } from '../engine/types';
+import type { EngineSettings, Position, Range, Severity } from '../engine/types';
 
 export const ENDPOINT_CONTEXT_REQUEST = 'nginxWs/endpointContext';
 /** Client → server: the workspace trust changed (VS Code only ever grants it). */
@@ -115,4 +115,25 @@ export interface WorkspaceEndpointsResult {
   configs: WorkspaceConfigEndpoints[];
   /** Why the list may be partial (roots that could not be read, limits reached). */
   notes: string[];
+}
+
+/** Client → server: the config a document belongs to, exactly as analysed (unsaved edits included), for a local proof. */
+export const CONFIG_SNAPSHOT_REQUEST = 'nginxWs/configSnapshot';
+/** "Prove WebSocket location with local nginx" (trusted workspaces with an nginx binary only). */
+export const PROVE_COMMAND = 'nginxWs.proveLocation';
+export const PROVE_LENS_TITLE = '⚗ Prove with local nginx';
+
+export interface ConfigSnapshotParams {
+  uri: string;
+}
+
+export interface ConfigSnapshotResult {
+  /** The config root analysed (an engine path); null when the document has no analysis. */
+  rootPath: string | null;
+  /** The engine settings of that analysis (prefix, patterns...). */
+  settings: EngineSettings | null;
+  /** Every file of the analysis with the text it was analysed with (open buffers included). */
+  files: { path: string; text: string }[];
+  /** Why the snapshot is empty (too large, no analysis). */
+  note: string | null;
 }

@@ -8,6 +8,7 @@ import type { Feature } from '../context';
 import { codeActionsFeature } from './code-actions';
 import { codeLensFeature } from './code-lens';
 import { completionFeature } from './completion';
+import { configSnapshotFeature } from './config-snapshot';
 import { endpointContextFeature } from './endpoint-context';
 import { foldingFeature } from './folding';
 import { formattingFeature } from './formatting';
@@ -27,4 +28,5 @@ export const FEATURES: readonly Feature[] = [
   navigationFeature,
   formattingFeature,
   workspaceEndpointsFeature,
+  configSnapshotFeature,
 ];
