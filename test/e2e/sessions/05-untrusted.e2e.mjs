@@ -1,7 +1,7 @@
 // Session: the same config in a workspace the user has not trusted (no
 // --disable-workspace-trust). The linter and the CodeLens still work; "Test WebSocket
 // endpoint" (palette or CodeLens) asks before connecting to an address taken from the workspace,
-// Cancel connects nowhere, and nginx is never executed (no `nginx -t`).
+// Cancel connects nowhere, and nginx is never executed (no `nginx -t`, no "Prove with local nginx").
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -57,6 +57,17 @@ test('untrusted: the endpoint test asks before connecting and runs no nginx', as
   const lens = page.locator('.editor-instance .codelens-decoration a', { hasText: 'Test WebSocket endpoint' }).first();
   await lens.waitFor();
   await vs.shot('restricted-mode-codelens');
+  // "Prove with local nginx" runs nginx: not offered here, neither beside the lens nor in the palette.
+  assert.equal(await page.locator('.editor-instance .codelens-decoration a', { hasText: 'Prove with local nginx' }).count(), 0);
+  await page.keyboard.press('F1');
+  await page.locator('.quick-input-widget input').fill('>local nginx');
+  // Filtered: fuzzy matches of both words are listed (our other commands, "Local History: ..."). Where the
+  // command is offered, its title holds "local nginx" verbatim and ranks first among them.
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Local History' }).first().waitFor();
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'nginx WebSocket:' }).first().waitFor();
+  assert.equal(await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Prove WebSocket location' }).count(), 0, 'no Prove command in the palette');
+  await page.keyboard.press('Escape');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
   await lens.click();
   await acceptUrl(page);
   await dialog.waitFor();
