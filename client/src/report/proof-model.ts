@@ -84,7 +84,7 @@ export function fromLocalProof(r: ProofResult, o: FromProofOptions = {}): Report
           }
         : null,
       nginx: r.nginx ? `nginx ${r.nginx.version ?? '(unknown version)'} (${r.nginx.binary})` : null,
-      cleanup: c.leftovers.length ? `Left behind: ${c.leftovers.join(', ')}` : 'nginx and the echo backend stopped; the private prefix removed',
+      cleanup: c.leftovers.length ? `Left behind: ${c.leftovers.join(', ')}` : 'nothing left running; the private prefix removed',
     },
     checks,
     nginxTest: r.nginxTest,

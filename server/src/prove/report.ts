@@ -2,8 +2,8 @@
  * The local proof as text (CLI, the editor's Output channel, "Copy as text")
  * and as the CLI's `--json`.
  */
-import { formatDiagnosis, oneLine } from '../wstest/report';
-import { formatReport, maskUrl } from '../wstest/index';
+import { formatDiagnosis, oneLine, probeSection } from '../wstest/report';
+import { maskUrl } from '../wstest/index';
 import { maskHeader, maskText } from '../wstest/mask';
 import type { ProofResult } from './types';
 
@@ -59,8 +59,8 @@ export function formatProof(r: ProofResult): string {
   }
   if (r.test) {
     out.push('');
-    out.push('Endpoint test through the local nginx');
-    for (const l of formatReport(r.test).split('\n')) out.push(l ? `  ${l}` : '');
+    out.push('Handshake through the local nginx');
+    for (const l of probeSection(r.test)) out.push(`  ${l}`);
   }
   if (r.errorLog.length) {
     out.push('');
@@ -69,7 +69,7 @@ export function formatProof(r: ProofResult): string {
   }
   out.push('');
   const c = r.cleanup;
-  out.push(c.leftovers.length ? `Cleanup: LEFT BEHIND ${c.leftovers.join(', ')}` : 'Cleanup: nginx and the echo backend stopped, the private prefix removed');
+  out.push(c.leftovers.length ? `Cleanup: LEFT BEHIND ${c.leftovers.join(', ')}` : 'Cleanup: nothing left running, the private prefix removed');
   return out.join('\n').replace(/\n{3,}/g, '\n\n') + '\n';
 }
 

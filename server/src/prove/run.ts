@@ -140,12 +140,15 @@ function diskText(p: string): string | undefined {
   }
 }
 
+/** nginx's routine start and stop notices say nothing about the config: left out of the report. */
+const ROUTINE = /\[(notice|debug)\]/;
+
 function tailLines(path: string, max: number): string[] {
   try {
     const st = statSync(path);
     const from = Math.max(0, st.size - 64 * 1024);
     const buf = readFileSync(path).subarray(from);
-    return buf.toString('utf8').split('\n').filter((l) => l.trim() !== '').slice(-max);
+    return buf.toString('utf8').split('\n').filter((l) => l.trim() !== '' && !ROUTINE.test(l)).slice(-max);
   } catch {
     return [];
   }

@@ -66,7 +66,8 @@ export function formatReport(r: EndpointTestResult): string {
   return out.join('\n') + '\n';
 }
 
-function probeSection(p: ProbeResult): string[] {
+/** One connection attempt as text: steps, request, response, timings (the local proof reuses it). */
+export function probeSection(p: ProbeResult): string[] {
   const out: string[] = ['Steps'];
   for (const s of p.steps) out.push(`  ${s.ok ? '✔' : '✘'} ${s.step.padEnd(9)} ${oneLine(s.detail)}`);
   if (p.redirects.length) out.push(`  redirects: ${p.redirects.map(maskUrl).join(' → ')}`);

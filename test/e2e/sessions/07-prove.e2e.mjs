@@ -107,6 +107,6 @@ test('prove: the CodeLens proves a broken location with local nginx, the fix but
 
   const report = outputChannelText(vs.ud, 'nginx WebSocket');
   assert.match(report, /Local nginx proof: location \/ws\/[\s\S]*Result: FAILED at handshake \(HTTP 426\)[\s\S]*Result: PASSED/);
-  assert.match(report, /Cleanup: nginx and the echo backend stopped, the private prefix removed/);
+  assert.match(report, /Cleanup: nothing left running, the private prefix removed/);
   assert.deepEqual(proofProcesses().filter((p) => !before.includes(p)), [], 'no proof left nginx running');
 });
