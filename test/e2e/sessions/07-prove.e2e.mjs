@@ -91,7 +91,7 @@ test('prove: the CodeLens proves a broken location with local nginx, the fix but
   assert.match(backend2, /GET \/ws\/ HTTP\/1\.1 → 101/);
   await notification(page, 'Local proof passed: location /ws/');
   await progressGone(page);
-  await vs.keep('proof-passed');
+  await vs.shot('proof-passed');
 
   // 3. The palette runs the same proof, on unsaved text too: an edit that breaks it again fails without a save.
   await clearToasts(page);
