@@ -32,6 +32,7 @@ export const DEFAULT_PROOF_TIMEOUT_MS = 10_000;
 const MAX_DISABLE_ROUNDS = 12;
 const MAX_PORT_ROUNDS = 3;
 const MAX_LOG_LINES = 60;
+const MIN_NGINX_TIMEOUT_MS = 60_000;
 
 class Stop extends Error {
   constructor(
@@ -157,6 +158,8 @@ function tailLines(path: string, max: number): string[] {
 export async function runProof(o: ProofOptions): Promise<ProofResult> {
   const r = emptyResult();
   const timeoutMs = typeof o.timeoutMs === 'number' && o.timeoutMs > 0 && Number.isFinite(o.timeoutMs) ? o.timeoutMs : DEFAULT_PROOF_TIMEOUT_MS;
+  // nginx loading a large config takes seconds (8 s for `nginx -t` on 1.5 MB here): its own steps get at least a minute.
+  const nginxTimeoutMs = Math.max(timeoutMs, MIN_NGINX_TIMEOUT_MS);
   const idleSeconds = typeof o.idleSeconds === 'number' && o.idleSeconds > 0 && Number.isFinite(o.idleSeconds) ? o.idleSeconds : 0;
   const progress = (m: string): void => {
     try {
@@ -207,7 +210,6 @@ export async function runProof(o: ProofOptions): Promise<ProofResult> {
     const v6 = await ipv6Loopback();
     const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
     const env = { readable, exists: existsSync, diskText, glob: globFiles, isRoot, ipv6: v6 };
-    const need = (analysis.model.scopes.get('server') ?? []).length * 2 + [...analysis.files.values()].reduce((n, f) => n + (f.text.match(/\blisten\b/g)?.length ?? 0), 0) + 4;
     const disabled = new Set<string>();
     const disabledModules = new Set<string>();
     let certMade = false;
@@ -216,7 +218,10 @@ export async function runProof(o: ProofOptions): Promise<ProofResult> {
     for (let round = 0; ; round++) {
       aborted();
       if (round >= MAX_DISABLE_ROUNDS) throw new Stop('nginx-t', 'nginx -t keeps failing on directives this nginx does not have');
-      const ports = await freePorts(need, v6);
+      // A dry run of the plan counts the ports it takes (each listen of the proven server, each other address:port).
+      let need = 0;
+      makePlan({ analysis, root: o.root, settings, loc, requestPath: o.requestPath, prefix, echo: { port: 1, tls: echoTls }, ports: () => 2 + need++, parkPort: 1, nginx: info, env, disabled, disabledModules });
+      const ports = await freePorts(need + 2, v6);
       const echoPort = ports.pop()!;
       const parkPort = ports.pop()!;
       r.stage = 'setup';
@@ -260,7 +265,7 @@ export async function runProof(o: ProofOptions): Promise<ProofResult> {
       }
       if (thePlan.cert && !certMade) {
         progress('Generating a self-signed certificate');
-        await generateCert(thePlan.cert.cert, thePlan.cert.key, thePlan.cert.names, timeoutMs, o.signal);
+        await generateCert(thePlan.cert.cert, thePlan.cert.key, thePlan.cert.names, nginxTimeoutMs, o.signal);
         certMade = true;
       }
       aborted();
@@ -283,7 +288,7 @@ export async function runProof(o: ProofOptions): Promise<ProofResult> {
       progress('Running nginx -t on the copy');
       startupLog = info.hasDashE ? nodePath.join(prefix, 'logs', 'startup.log') : null;
       const args: NginxArgs = { binary, prefix, confPath: thePlan.confPath, globals: thePlan.globals, startupLog };
-      const test = await nginxTestCopy(args, timeoutMs, o.signal);
+      const test = await nginxTestCopy(args, nginxTimeoutMs, o.signal);
       aborted();
       const shown = { ok: test.ok, output: thePlan.toOriginal(test.output) };
       if (!test.ok) {
@@ -305,7 +310,7 @@ export async function runProof(o: ProofOptions): Promise<ProofResult> {
       phase = Date.now();
       progress('Starting nginx');
       try {
-        nginx = await startNginx(args, nodePath.join(prefix, 'run', 'nginx.pid'), timeoutMs, o.signal);
+        nginx = await startNginx(args, nodePath.join(prefix, 'run', 'nginx.pid'), nginxTimeoutMs, o.signal);
       } catch (e) {
         const out = e instanceof StartError ? e.output : '';
         if (/Address already in use/.test(out) && ++portRounds <= MAX_PORT_ROUNDS) continue;

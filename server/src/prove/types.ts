@@ -21,7 +21,7 @@ export interface ProofOptions {
   requestPath?: string;
   /** Hold the connection idle this long after the exchange (as the endpoint test). */
   idleSeconds?: number;
-  /** Deadline of each stage (nginx -t, start-up, each endpoint-test stage). Default 10000 ms. */
+  /** Deadline of each endpoint-test stage (default 10000 ms); `nginx -t` and start-up get at least 60 s. */
   timeoutMs?: number;
   /** The nginx binary (`nginxWs.nginxPath`): a path, or a name looked up on PATH. */
   nginx: string;
