@@ -3,13 +3,11 @@
  * a config the proof would write, for tests that check what changes in it.
  * The environment is this machine's file system, as in a real proof.
  */
-import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { analyze, DEFAULT_SETTINGS, type FileHost } from '../../server/src/engine/index';
 import { diskHost } from '../../server/src/node/file-host';
-import { globFiles } from '../../server/src/node/glob';
 import { parseDashV } from '../../server/src/prove/nginx';
 import { plan, type Plan } from '../../server/src/prove/plan';
-import { pickLocation } from '../../server/src/prove/run';
+import { localEnv, pickLocation } from '../../server/src/prove/run';
 import type { ProofOptions } from '../../server/src/prove/types';
 
 /** Debian's nginx-light 1.22.1, as `nginx -V` describes it. */
@@ -17,16 +15,6 @@ export const DEBIAN_DASH_V = `nginx version: nginx/1.22.1
 built with OpenSSL 3.0.13 30 Jan 2024
 TLS SNI support enabled
 configure arguments: --with-cc-opt='-g -O2' --prefix=/usr/share/nginx --conf-path=/etc/nginx/nginx.conf --http-log-path=/var/log/nginx/access.log --error-log-path=stderr --lock-path=/var/lock/nginx.lock --pid-path=/run/nginx.pid --modules-path=/usr/lib/nginx/modules --http-client-body-temp-path=/var/lib/nginx/body --http-fastcgi-temp-path=/var/lib/nginx/fastcgi --http-proxy-temp-path=/var/lib/nginx/proxy --http-scgi-temp-path=/var/lib/nginx/scgi --http-uwsgi-temp-path=/var/lib/nginx/uwsgi --with-http_ssl_module`;
-
-function readable(p: string): boolean {
-  try {
-    if (!statSync(p).isFile()) return false;
-    accessSync(p, constants.R_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export interface PlanCopyOptions {
   location: ProofOptions['location'];
@@ -55,20 +43,7 @@ export function planCopy(root: string, o: PlanCopyOptions): Plan | null {
     ports: () => next++,
     parkPort: 39998,
     nginx: parseDashV('/usr/sbin/nginx', DEBIAN_DASH_V),
-    env: {
-      readable,
-      exists: existsSync,
-      diskText: (p) => {
-        try {
-          return readFileSync(p, 'utf8');
-        } catch {
-          return undefined;
-        }
-      },
-      glob: globFiles,
-      isRoot: o.isRoot ?? true,
-      ipv6: true,
-    },
+    env: localEnv(o.isRoot ?? true, true),
     disabled: o.disabled,
   });
 }

@@ -9,7 +9,7 @@
  * plain data, so the panel can persist it in the webview state and a
  * serializer can restore it after a reload.
  */
-import type { Diagnosis, EndpointTestResult, ProbeResult, Stage } from '../../../server/src/wstest/types';
+import type { ContextFinding, Diagnosis, EndpointTestResult, ProbeResult, Stage } from '../../../server/src/wstest/types';
 import { maskHeader, maskRequestLine, maskText, maskUrl } from '../../../server/src/wstest/mask';
 import { formatReport, oneLine } from '../../../server/src/wstest/report';
 
@@ -212,8 +212,13 @@ export function maskedExchange(p: ProbeResult): HeaderExchange {
   };
 }
 
-function diagnosisRow(d: Diagnosis): DiagnosisRow {
+export function diagnosisRow(d: Diagnosis): DiagnosisRow {
   return { message: oneLine(d.message), at: d.path && d.line ? { file: d.path, line: d.line } : null, code: d.code ?? null };
+}
+
+/** The location's findings as rows; a finding without a file is in the location's. */
+export function findingRows(findings: ContextFinding[], locationFile: string | undefined): FindingRow[] {
+  return findings.map((f) => ({ severity: f.severity ?? 'warning', code: f.code, message: oneLine(f.message), at: { file: f.path ?? locationFile ?? '', line: f.range.start.line + 1 } }));
 }
 
 export interface FromTestOptions {
@@ -260,12 +265,7 @@ export function fromEndpointTest(r: EndpointTestResult, o: FromTestOptions = {})
     stages: stageRows(r, o.idleSeconds ?? 0),
     exchange: maskedExchange(r),
     diagnosis: r.diagnosis.map(diagnosisRow),
-    findings: r.findings.map((f) => ({
-      severity: f.severity ?? 'warning',
-      code: f.code,
-      message: oneLine(f.message),
-      at: { file: f.path ?? r.location?.path ?? '', line: f.range.start.line + 1 },
-    })),
+    findings: findingRows(r.findings, r.location?.path),
     prediction: o.prediction ?? null,
     rewrites: null,
     checks,

@@ -9,7 +9,7 @@ import { formatProof } from '../../../server/src/prove/report';
 import type { ProofResult } from '../../../server/src/prove/types';
 import { maskHeader, maskText, maskUrl } from '../../../server/src/wstest/mask';
 import { formatReport, oneLine } from '../../../server/src/wstest/report';
-import { maskedExchange, REPORT_MODEL_VERSION, stageName, stageRows, type ExtraCheck, type ReportModel, type RerunSpec, type StageRow } from './model';
+import { diagnosisRow, findingRows, maskedExchange, REPORT_MODEL_VERSION, stageName, stageRows, type ExtraCheck, type ReportModel, type RerunSpec, type StageRow } from './model';
 
 export interface FromProofOptions {
   idleSeconds?: number;
@@ -68,8 +68,8 @@ export function fromLocalProof(r: ProofResult, o: FromProofOptions = {}): Report
     location: r.location ? { label: r.location.text, file: r.location.path, line: r.location.line } : null,
     stages: [...proofStages(r), ...(t ? stageRows(t, o.idleSeconds ?? 0) : [])],
     exchange: t ? maskedExchange(t) : { request: null, response: null },
-    diagnosis: r.diagnosis.map((d) => ({ message: oneLine(d.message), at: d.path && d.line ? { file: d.path, line: d.line } : null, code: d.code ?? null })),
-    findings: r.findings.map((f) => ({ severity: f.severity ?? 'warning', code: f.code, message: oneLine(f.message), at: { file: f.path ?? r.location?.path ?? '', line: f.range.start.line + 1 } })),
+    diagnosis: r.diagnosis.map(diagnosisRow),
+    findings: findingRows(r.findings, r.location?.path),
     prediction: null,
     rewrites: r.rewrites.map((w) => ({ what: w.what, from: w.from, to: w.to, at: where(w.file, w.line), why: w.why })),
     proof: {

@@ -21,15 +21,18 @@ export interface NginxInfo {
 
 const EXTRA_DIRS = ['/usr/sbin', '/usr/local/sbin', '/usr/local/nginx/sbin', '/opt/homebrew/bin', '/usr/local/bin'];
 
-function executable(p: string): boolean {
+/** A regular file this process may access with `mode` (constants.R_OK, X_OK). */
+export function fileWith(p: string, mode: number): boolean {
   try {
     if (!statSync(p).isFile()) return false;
-    accessSync(p, constants.X_OK);
+    accessSync(p, mode);
     return true;
   } catch {
     return false;
   }
 }
+
+const executable = (p: string): boolean => fileWith(p, constants.X_OK);
 
 /** The absolute path of the binary `setting` names (a path, or a name looked up on PATH and the usual sbin folders), or null. */
 export function findNginx(setting: string, envPath = process.env.PATH ?? ''): string | null {

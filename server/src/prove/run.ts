@@ -6,7 +6,7 @@
  * nginx and the backend and remove the prefix whatever happened (a cancel,
  * a crash of nginx, an exception here). Never throws: every failure is a result.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, accessSync, constants } from 'node:fs';
+import { constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as nodePath from 'node:path';
 import { analyze, DEFAULT_SETTINGS, type Analysis, type WsLocation } from '../engine/index';
@@ -23,8 +23,8 @@ import type { ContextFinding } from '../wstest/types';
 import { generateCert } from './certs';
 import { backendDiagnosis, diagnoseNginxFailure, nginxMessages } from './diagnose';
 import { startEchoBackend, type EchoBackend } from './echo-backend';
-import { findNginx, nginxInfo, nginxTestCopy, startNginx, StartError, groupAlive, type NginxArgs, type RunningNginx } from './nginx';
-import { plan as makePlan, splitTarget, type Plan } from './plan';
+import { fileWith, findNginx, nginxInfo, nginxTestCopy, startNginx, StartError, groupAlive, type NginxArgs, type RunningNginx } from './nginx';
+import { plan as makePlan, splitTarget, type Plan, type PlanEnv } from './plan';
 import { freePorts, ipv6Loopback } from './ports';
 import type { ProofOptions, ProofResult, ProofStage } from './types';
 
@@ -123,22 +123,22 @@ function asLocation(s: Scope): WsLocation | null {
   };
 }
 
-function readable(p: string): boolean {
-  try {
-    if (!statSync(p).isFile()) return false;
-    accessSync(p, constants.R_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function diskText(p: string): string | undefined {
-  try {
-    return readFileSync(p, 'utf8');
-  } catch {
-    return undefined;
-  }
+/** The planner's view of this machine: what can be read, what exists, the disk's texts, globs. */
+export function localEnv(isRoot: boolean, ipv6: boolean): PlanEnv {
+  return {
+    readable: (p) => fileWith(p, constants.R_OK),
+    exists: existsSync,
+    diskText: (p) => {
+      try {
+        return readFileSync(p, 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
+    glob: globFiles,
+    isRoot,
+    ipv6,
+  };
 }
 
 /** nginx's routine start and stop notices say nothing about the config: left out of the report. */
@@ -209,7 +209,7 @@ export async function runProof(o: ProofOptions): Promise<ProofResult> {
     r.prefix = prefix;
     const v6 = await ipv6Loopback();
     const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-    const env = { readable, exists: existsSync, diskText, glob: globFiles, isRoot, ipv6: v6 };
+    const env = localEnv(isRoot, v6);
     const disabled = new Set<string>();
     const disabledModules = new Set<string>();
     let certMade = false;
@@ -292,7 +292,7 @@ export async function runProof(o: ProofOptions): Promise<ProofResult> {
       aborted();
       const shown = { ok: test.ok, output: thePlan.toOriginal(test.output) };
       if (!test.ok) {
-        const missing = modulesMissing(test.output, thePlan, analysis);
+        const missing = modulesMissing(test.output, analysis);
         if (missing.names.length || missing.modules.length) {
           for (const n of missing.names) disabled.add(n);
           for (const m of missing.modules) disabledModules.add(m);
@@ -416,7 +416,7 @@ function firstFatal(output: string): string {
  * nginx lacks the module: disable it and run again), and `dlopen()` failures of load_module. A name
  * nobody knows is the config's own mistake and fails the proof.
  */
-function modulesMissing(output: string, p: Plan, analysis: Analysis): { names: string[]; modules: string[] } {
+function modulesMissing(output: string, analysis: Analysis): { names: string[]; modules: string[] } {
   const names: string[] = [];
   const modules: string[] = [];
   for (const m of nginxMessages(output)) {
@@ -433,7 +433,6 @@ function modulesMissing(output: string, p: Plan, analysis: Analysis): { names: s
       }
     }
   }
-  void p;
   return { names, modules };
 }
 
