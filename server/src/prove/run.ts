@@ -89,15 +89,18 @@ function emptyResult(): ProofResult {
  * for the linter, and the proof is how you find out why).
  */
 export function pickLocation(analysis: Analysis, sel: ProofOptions['location']): WsLocation | null {
-  const matches = (l: WsLocation): boolean =>
+  const byPath = (l: WsLocation): boolean => sel.path !== undefined && (l.locationPath === sel.path || describeLocation(l) === `location ${sel.path}`);
+  // A file and a line name one location; a file and a path prefer that file's, then any file's.
+  const tries: ((l: WsLocation) => boolean)[] =
     sel.file !== undefined && sel.line !== undefined
-      ? l.path === sel.file && l.directive.range.start.line + 1 === sel.line
-      : sel.path !== undefined && (l.locationPath === sel.path || describeLocation(l) === `location ${sel.path}`);
-  const ws = analysis.wsLocations.find(matches);
-  if (ws) return ws;
-  for (const s of analysis.model.scopes.get('location') ?? []) {
-    const l = asLocation(s);
-    if (l && matches(l)) return l;
+      ? [(l) => l.path === sel.file && l.directive.range.start.line + 1 === sel.line]
+      : sel.file !== undefined
+        ? [(l) => l.path === sel.file && byPath(l), byPath]
+        : [byPath];
+  const others = (analysis.model.scopes.get('location') ?? []).map(asLocation).filter((l): l is WsLocation => l !== null);
+  for (const t of tries) {
+    const hit = analysis.wsLocations.find(t) ?? others.find(t);
+    if (hit) return hit;
   }
   return null;
 }

@@ -32,5 +32,5 @@ async function snapshot(ctx: ServerContext, p: ConfigSnapshotParams): Promise<Co
     if (bytes > MAX_SNAPSHOT_BYTES) return EMPTY(`the config is larger than ${MAX_SNAPSHOT_BYTES / (1024 * 1024)} MB`);
     files.push({ path, text: f.text });
   }
-  return { rootPath: state.rootPath, settings: ctx.analyzer.engineSettings(), files, note: null };
+  return { rootPath: state.rootPath, settings: ctx.analyzer.engineSettings(state.path), files, note: null };
 }
