@@ -5,8 +5,22 @@ import * as esbuild from 'esbuild';
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 
+/**
+ * `ws` (the local proof's echo backend) tries `require('bufferutil')` and `require('utf-8-validate')`, optional
+ * native speed-ups it does without when they are missing. The bundles carry none: each resolves to a module
+ * that throws at load, which `ws` catches, so no require of a package outside the bundle is left.
+ */
+const noOptionalNative = {
+  name: 'no-optional-native',
+  setup(build) {
+    build.onResolve({ filter: /^(bufferutil|utf-8-validate)$/ }, (a) => ({ path: a.path, namespace: 'absent' }));
+    build.onLoad({ filter: /.*/, namespace: 'absent' }, (a) => ({ contents: `throw new Error('${a.path} is not bundled');`, loader: 'js' }));
+  },
+};
+
 /** @type {import('esbuild').BuildOptions} */
 const common = {
+  plugins: [noOptionalNative],
   bundle: true,
   platform: 'node',
   target: 'node20',

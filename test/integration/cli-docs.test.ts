@@ -28,5 +28,5 @@ test('the README command-line section is nginx-ws --help, verbatim', () => {
 test('docs/cli.md shows every command\'s --help, verbatim', () => {
   const doc = readFileSync(join(ROOT, 'docs', 'cli.md'), 'utf8');
   assert.equal(block(doc, /^### nginx-ws$/m), help('--help'));
-  for (const cmd of ['lint', 'test', 'endpoints']) assert.equal(block(doc, new RegExp(`^### ${cmd}$`, 'm')), help(cmd, '--help'), cmd);
+  for (const cmd of ['lint', 'test', 'endpoints', 'prove']) assert.equal(block(doc, new RegExp(`^### ${cmd}$`, 'm')), help(cmd, '--help'), cmd);
 });
