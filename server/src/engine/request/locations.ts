@@ -1,0 +1,157 @@
+/**
+ * nginx's location search (ngx_http_core_find_location), level by level:
+ * an exact `=` match ends it; else the longest matching prefix, whose
+ * nested locations are searched in turn; unless that prefix is `^~`, the
+ * regex locations of the level are then tried in config order and the
+ * first match wins (its nested locations searched too). A URI one `/`
+ * short of a proxied prefix location ending in `/` is redirected (301).
+ */
+import type { Directive } from '../syntax/ast';
+import { hasOwn, type Scope } from '../model/config';
+import { compileNginxRegex, type NginxRegex, type RegexMatch } from '../model/regex';
+import { locationPath } from '../model/websocket';
+
+export interface LocationNode {
+  scope: Scope;
+  directive: Directive;
+  modifier: '' | '=' | '^~' | '~' | '~*' | '@';
+  name: string;
+  regex: NginxRegex | null;
+  /** A prefix ending in `/` with a *_pass handler: nginx redirects `name` minus the slash here. */
+  autoRedirect: boolean;
+  /** `internal;`: only internal redirects reach it. */
+  internal: boolean;
+}
+
+interface Level {
+  exact: Map<string, LocationNode>;
+  prefixes: LocationNode[];
+  regexes: LocationNode[];
+  named: Map<string, LocationNode>;
+}
+
+export type FoundBy = 'exact' | 'prefix' | 'regex' | 'none';
+
+export interface LocationResult {
+  /** The location whose configuration handles the request; null: the server's own (no location matched). */
+  node: LocationNode | null;
+  how: FoundBy;
+  /** Set when nginx answers 301 to add the trailing slash (the URI was `node.name` minus its `/`). */
+  redirect: boolean;
+  captures: RegexMatch | null;
+  /** Prefix locations that matched on the way, outermost first, and regexes tested. */
+  path: { node: LocationNode; matched: boolean; why: string }[];
+  /** A regex that could not be evaluated was tested before the answer: the answer may be wrong. */
+  uncertain?: string;
+}
+
+const PASS_HANDLERS = ['proxy_pass', 'fastcgi_pass', 'uwsgi_pass', 'scgi_pass', 'memcached_pass', 'grpc_pass'];
+
+function inheritsInternal(scope: Scope): boolean {
+  for (let s: Scope | null = scope; s && s.kind === 'location'; s = s.parent) if (hasOwn(s, 'internal')) return true;
+  return false;
+}
+
+export class LocationIndex {
+  private readonly levels = new Map<Scope, Level>();
+
+  private level(scope: Scope): Level {
+    let l = this.levels.get(scope);
+    if (l) return l;
+    l = { exact: new Map(), prefixes: [], regexes: [], named: new Map() };
+    for (const c of scope.children) {
+      if (c.kind !== 'location' || !c.directive) continue;
+      const { modifier, path } = locationPath(c.directive);
+      const node: LocationNode = {
+        scope: c,
+        directive: c.directive,
+        modifier: modifier as LocationNode['modifier'],
+        name: path,
+        regex: modifier === '~' || modifier === '~*' ? compileNginxRegex(path, modifier === '~*') : null,
+        autoRedirect: path.endsWith('/') && PASS_HANDLERS.some((h) => hasOwn(c, h)),
+        // `internal` is inherited by nested locations (ngx_http_core_merge_loc_conf).
+        internal: inheritsInternal(c),
+      };
+      if (modifier === '=') {
+        if (!l.exact.has(path)) l.exact.set(path, node);
+      } else if (modifier === '' || modifier === '^~') {
+        if (!l.prefixes.some((p) => p.name === path)) l.prefixes.push(node);
+      } else if (modifier === '@') {
+        if (!l.named.has(path)) l.named.set(path, node);
+      } else l.regexes.push(node);
+    }
+    l.prefixes.sort((a, b) => b.name.length - a.name.length);
+    this.levels.set(scope, l);
+    return l;
+  }
+
+  /** A named location (`@name`) of a server. */
+  named(server: Scope, name: string): LocationNode | null {
+    return this.level(server).named.get(name) ?? null;
+  }
+
+  /** Every location of a level, for listing. */
+  nodes(scope: Scope): LocationNode[] {
+    const l = this.level(scope);
+    return [...l.exact.values(), ...l.prefixes, ...l.regexes, ...l.named.values()];
+  }
+
+  /** The location nginx picks for `uri` in a server (or below a location). */
+  find(scope: Scope, uri: string): LocationResult {
+    const result: LocationResult = { node: null, how: 'none', redirect: false, captures: null, path: [] };
+    this.search(scope, uri, result);
+    return result;
+  }
+
+  /** One level of ngx_http_core_find_location; returns its rc: 'ok' (exact or regex), 'done' (redirect), 'again' (prefix), 'declined'. */
+  private search(scope: Scope, uri: string, out: LocationResult): 'ok' | 'done' | 'again' | 'declined' {
+    const l = this.level(scope);
+    let rc: 'ok' | 'done' | 'again' | 'declined' = 'declined';
+    let noregex = false;
+    const exact = l.exact.get(uri);
+    if (exact) {
+      out.node = exact;
+      out.how = 'exact';
+      out.path.push({ node: exact, matched: true, why: `exact match = ${exact.name}` });
+      return 'ok';
+    }
+    const prefix = l.prefixes.find((p) => uri.startsWith(p.name)) ?? null;
+    const slashed = prefix?.name === uri ? null : (l.exact.get(`${uri}/`) ?? l.prefixes.find((p) => p.name === `${uri}/`) ?? null);
+    if (slashed?.autoRedirect) {
+      out.node = slashed;
+      out.how = slashed.modifier === '=' ? 'exact' : 'prefix';
+      out.redirect = true;
+      out.path.push({ node: slashed, matched: true, why: `${uri} is ${slashed.name} without its trailing slash: nginx redirects to it (301)` });
+      return 'done';
+    }
+    if (prefix) {
+      out.node = prefix;
+      out.how = 'prefix';
+      out.path.push({ node: prefix, matched: true, why: `longest matching prefix ${prefix.modifier ? `${prefix.modifier} ` : ''}${prefix.name}` });
+      noregex = prefix.modifier === '^~';
+      rc = this.search(prefix.scope, uri, out);
+      if (rc === 'ok' || rc === 'done') return rc;
+      rc = 'again';
+    }
+    if (noregex) {
+      if (l.regexes.length) out.path.push({ node: prefix!, matched: true, why: `^~ ${prefix!.name}: regex locations are not tried` });
+      return rc;
+    }
+    for (const r of l.regexes) {
+      if (!r.regex!.ok) {
+        out.uncertain ??= `location ${r.modifier} ${r.name} ${r.regex!.reason}`;
+        out.path.push({ node: r, matched: false, why: `${r.modifier} ${r.name}: not evaluated (${r.regex!.reason})` });
+        continue;
+      }
+      const m = r.regex!.exec(uri);
+      if (!m) continue;
+      out.node = r;
+      out.how = 'regex';
+      out.captures = m;
+      out.path.push({ node: r, matched: true, why: `first matching regex ${r.modifier} ${r.name}` });
+      this.search(r.scope, uri, out);
+      return 'ok';
+    }
+    return rc;
+  }
+}
