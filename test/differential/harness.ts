@@ -98,6 +98,7 @@ function predictedStatus(t: Trace): string {
   if (o.kind === 'upgraded') return '101';
   if (o.kind === 'status') return String(o.status);
   if (o.kind === 'closed') return 'closed';
+  if (o.kind === 'stalls') return 'timeout';
   return 'unknown';
 }
 
@@ -137,28 +138,40 @@ export async function runConfig(gen: GeneratedConfig, backend: RecordingBackend,
     const observed: Observed[] = [];
     const starts: number[] = [];
     const requests: HttpRequest[] = [];
+    const traces: Trace[] = [];
     for (let i = 0; i < gen.requests.length; i++) {
       const g = gen.requests[i]!;
       const port = g.port === 'PORT' ? ng.ports[0]! : ng.ports[1]!;
       const raw = rawRequest(g, `${gen.seed}-${i}`);
+      const req: HttpRequest = { method: 'GET', target: g.target, protocol: 'HTTP/1.1', headers: raw.headers, scheme: 'http', address: '127.0.0.1', port, clientAddress: '127.0.0.1' };
+      requests.push(req);
+      const t = trace(model, req, { files: 'empty', nginxVersion: '1.22.1', backendHeaders: [{ name: 'X-Backend', value: 'echo' }] });
+      traces.push(t);
       starts.push(backend.all.length);
       observed.push(await send(port, raw.text));
-      // The backend runs in this process too: let its socket events run before the next request.
-      await new Promise((r) => setTimeout(r, 5));
-      requests.push({ method: 'GET', target: g.target, protocol: 'HTTP/1.1', headers: raw.headers, scheme: 'http', address: '127.0.0.1', port, clientAddress: '127.0.0.1' });
+      // The backend runs in this process too: let its socket events run before the next request. A request that
+      // carries no X-Req to the backend (proxy_pass_request_headers off) is matched by arrival, so wait for it.
+      const untagged = t.sent && !!t.proxy && !t.proxy.passRequestHeaders.value;
+      const until = Date.now() + (untagged ? 300 : 5);
+      do await new Promise((r) => setTimeout(r, 5));
+      while (untagged && backend.all.length === starts[i] && Date.now() < until);
     }
     const logs = await waitForLogs(join(ng.prefix, 'logs'), gen.requests.length);
-    // What the backend got for each request: by its X-Req header, or (when nginx passes no client headers) by arrival order.
+    // What the backend got for each request: by its X-Req header first, then the untagged ones by arrival order.
     const received: (Recorded | null)[] = requests.map(() => null);
-    backend.all.slice(starts[0] ?? 0).forEach((rec, k) => {
-      const id = rec.headers.find(([h]) => h.toLowerCase() === 'x-req')?.[1];
+    const untagged: number[] = [];
+    for (let k = starts[0] ?? 0; k < backend.all.length; k++) {
+      const id = backend.all[k]!.headers.find(([h]) => h.toLowerCase() === 'x-req')?.[1];
+      if (id?.startsWith(`${gen.seed}-`)) received[Number(id.slice(`${gen.seed}-`.length))] ??= backend.all[k]!;
+      else untagged.push(k);
+    }
+    for (const k of untagged) {
       let at = -1;
-      if (id?.startsWith(`${gen.seed}-`)) at = Number(id.slice(`${gen.seed}-`.length));
-      else for (let j = 0; j < starts.length; j++) if (starts[j]! <= (starts[0] ?? 0) + k) at = j;
-      if (at >= 0 && !received[at]) received[at] = rec;
-    });
+      for (let j = 0; j < starts.length; j++) if (starts[j]! <= k) at = j;
+      if (at >= 0 && !received[at]) received[at] = backend.all[k]!;
+    }
     for (let i = 0; i < requests.length; i++) {
-      const t = trace(model, requests[i]!, { files: 'empty', nginxVersion: '1.22.1', backendHeaders: [{ name: 'X-Backend', value: 'echo' }] });
+      const t = traces[i]!;
       const before = result.mismatches.length;
       const miss = (what: string, nginx: string, predicted: string) => result.mismatches.push({ seed: gen.seed, request: i, what, nginx, model: predicted });
       const o = observed[i]!;

@@ -15,11 +15,18 @@ import { FIXTURE_PATH, fixAll, fixture } from '../support/rules';
 import { handshake, type HandshakeOutcome } from '../support/handshake';
 
 /** What real nginx 1.22 does with each bad fixture before the fix (WEBSOCKET-FACTS.md). */
-const BEFORE: Record<string, 'nginx -t fails' | number | 'idle close' | 'works'> = {
+const BEFORE: Record<string, 'nginx -t fails' | number | 'idle close' | 'works' | 'client rejects 101'> = {
   'ws-upgrade-header-missing': 426,
   'ws-connection-header': 426,
   'ws-http-version': 400, // with the strict backend
   'ws-inherited-headers-dropped': 426,
+  'ws-upgrade-value': 426,
+  'ws-handshake-headers-dropped': 400,
+  'ws-101-header-hidden': 'client rejects 101',
+  'ws-timeout-fails-handshake': 504,
+  'ws-answered-before-proxy': 403,
+  'ws-handshake-elsewhere': 404,
+  'location-unreachable': 'works',
   'undefined-variable': 'nginx -t fails',
   'ws-read-timeout-short': 'idle close',
   'ws-read-timeout-default': 'works',
@@ -87,6 +94,11 @@ for (const rule of RULES) {
     } else {
       assert.ok(before.t.ok, `nginx -t rejected the bad fixture:\n${before.t.output}`);
       if (typeof expected === 'number') assert.equal(before.hs!.status, expected, JSON.stringify(before.hs));
+      else if (expected === 'client rejects 101') {
+        // nginx passes the backend's 101 on, but without the header the client needs: no WebSocket opens, nothing echoes.
+        assert.ok(before.hs!.status === 101 || /Upgrade|Sec-WebSocket-Accept/.test(before.hs!.error ?? ''), JSON.stringify(before.hs));
+        assert.equal(before.hs!.echo, undefined, JSON.stringify(before.hs));
+      }
       else assert.equal(before.hs!.status, 101, JSON.stringify(before.hs));
       if (expected === 'idle close') {
         assert.ok(before.hs!.closedAfterMs !== undefined, 'nginx did not close the idle WebSocket');

@@ -9,13 +9,14 @@
 import type { Directive, Position, Range, SourceFile } from './syntax/ast';
 import { generationOf, lastReparse, updateText, type BlockReparse } from './syntax/incremental';
 import { buildModel, descendants, includesAnything, own, rebuildScope, subtreeDirectives, type ConfigModel, type ParseCache, type Scope } from './model/config';
-import { collectDefinitions, definitionsIn, type VariableDefinition } from './model/variables';
+import { collectDefinitions, definitionsIn, variableCanYield, type VariableDefinition } from './model/variables';
 import { classifyLocation, locationPath, proxyUpstream, type LocationInfo } from './model/websocket';
 import { RULES } from './rules/index';
 import { sameStyle } from './fixes/edits';
 import { withoutFixesInBrokenFiles } from './fixes/guard';
 import { applySuppressions } from './suppressions';
 import { RuleContext, head, lastHeader, type Rule } from './rules/rule';
+import { RequestModel } from './request/model';
 import { DEFAULT_SETTINGS, type EngineSettings, type FileHost, type Finding, type Fix, type RelatedInfo } from './types';
 
 export interface WsLocation {
@@ -49,6 +50,8 @@ export interface Analysis {
   upstreams: Map<string, Directive>;
   /** The scope model (for features that need effective values). */
   model: ConfigModel;
+  /** The request model over this config: `trace()` a request through it (hover, the trace command, the rules). */
+  requests: RequestModel;
 }
 
 /**
@@ -94,10 +97,12 @@ export function analyze(rootPath: string, host: FileHost, settings: EngineSettin
   for (const f of model.findings) findings.push(f);
 
   const patterns = compilePatterns(settings.websocketPathPatterns);
-  const locations = (model.scopes.get('location') ?? []).filter((s) => s.directive?.block).map((s) => classifyLocation(s, patterns));
   const definitions = collectDefinitions(model);
+  const canUpgrade = (name: string) => variableCanYield(definitions, name, 'upgrade');
+  const locations = (model.scopes.get('location') ?? []).filter((s) => s.directive?.block).map((s) => classifyLocation(s, patterns, canUpgrade));
   const lenient = !model.scopes.has('http');
-  const ctx = new RuleContext(model, settings, locations, definitions, lenient);
+  const requests = new RequestModel(model, definitions);
+  const ctx = new RuleContext(model, settings, locations, definitions, lenient, requests);
   const failed = runRules(ctx, settings);
   for (const { rule, error } of failed) {
     // One faulty rule must not take the others (or the server) down; say so where the user looks.
@@ -121,7 +126,7 @@ export function analyze(rootPath: string, host: FileHost, settings: EngineSettin
   }
   const ws = wsLocationsOf(locations);
   const raw = dedupe(findings);
-  const analysis: Analysis = { files: model.files, findings: finalizeFindings(raw, model.files, settings), wsLocations: ws.list, upstreams, model };
+  const analysis: Analysis = { files: model.files, findings: finalizeFindings(raw, model.files, settings), wsLocations: ws.list, upstreams, model, requests };
   if (cache && !failed.length) {
     const generations = new Map<string, number>();
     for (const [p, f] of model.files) generations.set(p, generationOf(f));
@@ -223,7 +228,19 @@ function unitSignatures(model: ConfigModel, locations: LocationInfo[], definitio
     if (l) l.push(part);
     else parts.set(unit, [part]);
   };
-  for (const [name, defs] of definitions) for (const def of defs) note(unitOf(def.scope), `def ${name}`);
+  // A `set` value decides whether a Connection variable can yield `upgrade` (WebSocket intent) elsewhere.
+  for (const [name, defs] of definitions) for (const def of defs) note(unitOf(def.scope), `def ${name}${def.directive.name === 'set' ? ` ${def.directive.args[1]?.raw ?? ''}` : ''}`);
+  // Where a server listens and its names decide which server a handshake to another server's location reaches,
+  // when another server listens on one of its ports.
+  const servers = (model.scopes.get('server') ?? []).filter((s) => s.parent?.kind === 'http');
+  const ports = new Map<string, number>();
+  const portsOf = (s: Scope) => new Set(own(s, 'listen').map((d) => /(\d+)$/.exec(d.args[0]?.value ?? '')?.[1] ?? d.args[0]?.value ?? '').concat(own(s, 'listen').length ? [] : ['80']));
+  for (const s of servers) for (const p of portsOf(s)) ports.set(p, (ports.get(p) ?? 0) + 1);
+  for (const s of servers) {
+    if (only && s !== only) continue;
+    if (![...portsOf(s)].some((p) => (ports.get(p) ?? 0) > 1)) continue;
+    for (const d of s.items) if (d.name === 'listen' || d.name === 'server_name') note(s, `route ${d.name} ${d.args.map((a) => a.raw).join(' ')}`);
+  }
   for (const l of locations) {
     if (l.intent === null || !l.proxyPass || l.extendedConnect) continue;
     const upstream = proxyUpstream(model, l.proxyPass);
@@ -293,14 +310,12 @@ function update(previous: Analysis, host: FileHost, settings: EngineSettings, ca
   // From here on `previous` is being turned into the new analysis.
   rebuildScope(model, unit);
   if (!onlyLocal(unit)) return null;
-  const locations: LocationInfo[] = [];
-  for (const s of descendants(unit)) if (s.kind === 'location' && s.directive?.block) locations.push(classifyLocation(s, st.patterns));
   // Definitions: the server's old ones out (its signature names them), its new ones in; `previous`'s map is reused.
   const definitions = st.definitions;
   const oldSignature = st.units.get(unit) ?? '';
   for (const line of oldSignature.split('\n')) {
     if (!line.startsWith('def ')) continue;
-    const name = line.slice(4);
+    const name = line.slice(4).split(' ')[0]!;
     const kept = (definitions.get(name) ?? []).filter((d) => unitOf(d.scope) !== unit);
     if (kept.length) definitions.set(name, kept);
     else definitions.delete(name);
@@ -311,10 +326,15 @@ function update(previous: Analysis, host: FileHost, settings: EngineSettings, ca
     if (l) l.push(...defs);
     else definitions.set(name, defs);
   }
+  // Classified after the definitions are current: whether a Connection variable can yield `upgrade` reads them.
+  const locations: LocationInfo[] = [];
+  const canUpgrade = (name: string) => variableCanYield(definitions, name, 'upgrade');
+  for (const s of descendants(unit)) if (s.kind === 'location' && s.directive?.block) locations.push(classifyLocation(s, st.patterns, canUpgrade));
   const signature = unitSignatures(model, locations, own, unit).get(unit) ?? '';
   if (signature !== oldSignature) return null;
 
-  const ctx = new RuleContext(model, settings, locations, definitions, st.lenient, { scope: unit, webSocketsUseKeepalive: st.webSocketsUseKeepalive });
+  const requests = new RequestModel(model, definitions);
+  const ctx = new RuleContext(model, settings, locations, definitions, st.lenient, requests, { scope: unit, webSocketsUseKeepalive: st.webSocketsUseKeepalive });
   if (runRules(ctx, settings).length) return null;
 
   // Findings: fresh syntax findings; the old ones outside the server (moved with the text); the new ones inside it.
@@ -372,7 +392,7 @@ function update(previous: Analysis, host: FileHost, settings: EngineSettings, ca
   wsUnits.splice(at, count, ...fresh.map(() => unit));
 
   st.raw = dedupe(findings);
-  const analysis: Analysis = { files: previous.files, findings: finalizeFindings(st.raw, previous.files, settings), wsLocations, upstreams: previous.upstreams, model };
+  const analysis: Analysis = { files: previous.files, findings: finalizeFindings(st.raw, previous.files, settings), wsLocations, upstreams: previous.upstreams, model, requests };
   // `previous` is used up: its state moves on to the new analysis.
   st.generations.set(path, generationOf(file));
   updateStates.set(analysis, st);

@@ -124,7 +124,7 @@ function defaultPort(scheme: 'ws' | 'wss'): number {
   return scheme === 'wss' ? 443 : 80;
 }
 
-interface ListenInfo {
+export interface ListenInfo {
   listen: Directive | null;
   tls: boolean;
   address: string | null;
@@ -132,7 +132,7 @@ interface ListenInfo {
 }
 
 /** Prefers a TLS listen (a server that listens on both is deployed as wss), skips unix sockets and QUIC. */
-function pickListen(dirs: Directive[]): ListenInfo {
+export function pickListen(dirs: Directive[]): ListenInfo {
   const sslOn = dirs.some((d) => d.name === 'ssl' && d.arg(0) === 'on');
   const listens = dirs.filter((d) => d.name === 'listen' && d.args.length > 0 && !d.arg(0)!.startsWith('unix:') && !d.args.some((a) => a.value === 'quic'));
   const isTls = (d: Directive): boolean => sslOn || d.args.some((a) => a.value === 'ssl');
@@ -152,11 +152,11 @@ export function parseListenAddress(arg: string): { address: string | null; port:
   return { address: m[1]!, port: m[2] ? Number(m[2]) : 80 };
 }
 
-function isWildcardAddress(a: string): boolean {
+export function isWildcardAddress(a: string): boolean {
   return a === '*' || a === '0.0.0.0' || a === '[::]' || a === '[::0]';
 }
 
-function firstConcreteName(dirs: Directive[]): string | null {
+export function firstConcreteName(dirs: Directive[]): string | null {
   for (const d of dirs) {
     if (d.name !== 'server_name') continue;
     for (const a of d.args) {

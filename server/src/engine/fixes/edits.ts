@@ -111,6 +111,28 @@ export function replaceArgs(d: Directive, newText: string): FileEdit {
   return { path: d.file.uri, edits: [{ range: d.file.rangeOf(first.start, last.end), newText }] };
 }
 
+/**
+ * Removes a directive: its whole line when nothing else (but a trailing
+ * comment of its own) shares the line, else just its text and the blanks
+ * after it.
+ */
+export function removeDirective(d: Directive): FileEdit {
+  const text = d.file.text;
+  let start = d.start;
+  while (start > 0 && (text[start - 1] === ' ' || text[start - 1] === '\t')) start--;
+  let end = endOfStatement(d);
+  const lineStart = start === 0 || text[start - 1] === '\n';
+  let after = end;
+  while (after < text.length && (text[after] === ' ' || text[after] === '\t')) after++;
+  if (lineStart && (after >= text.length || text[after] === '\n' || text[after] === '\r')) {
+    end = text.startsWith('\r\n', after) ? after + 2 : after < text.length ? after + 1 : after;
+  } else {
+    start = d.start;
+    end = after;
+  }
+  return { path: d.file.uri, edits: [{ range: d.file.rangeOf(start, end), newText: '' }] };
+}
+
 /** Merges per-file edits into one fix. */
 export function fix(title: string, parts: FileEdit[], isPreferred = true): Fix {
   const byPath = new Map<string, TextEdit[]>();

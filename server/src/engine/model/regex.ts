@@ -36,10 +36,31 @@ function toRe2Syntax(pattern: string): string {
 }
 
 /**
+ * Compiled regexes by flag and source. re2js takes 0.4-2 ms to compile a
+ * pattern (and 4-10 µs to test one), and a generated or templated config
+ * repeats the same regex in every server: compiling each source once keeps
+ * 20,000 `location ~ ^/api/(\w+)$` blocks from costing 20 s. A pure
+ * function's memo with immutable keys, bounded (oldest dropped first).
+ */
+const compiled = new Map<string, NginxRegex>();
+const MAX_COMPILED = 4096;
+
+/**
  * Compiles an nginx regex (`location ~`, `~*`, `if (... ~ ...)`, `map` and
  * `server_name` regexes, `rewrite`). `caseless` is `~*`.
  */
 export function compileNginxRegex(pattern: string, caseless = false): NginxRegex {
+  const key = (caseless ? 'i' : '-') + pattern;
+  let r = compiled.get(key);
+  if (!r) {
+    r = compile(pattern, caseless);
+    if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value!);
+    compiled.set(key, r);
+  }
+  return r;
+}
+
+function compile(pattern: string, caseless: boolean): NginxRegex {
   for (const [re, what] of UNSUPPORTED) {
     if (re.test(pattern)) return { ok: false, source: pattern, caseless, reason: `uses ${what}, which a linear-time engine cannot evaluate` };
   }

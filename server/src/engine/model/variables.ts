@@ -79,3 +79,30 @@ export function definitionsIn(
 function stripDollar(v: string): string {
   return v.startsWith('${') && v.endsWith('}') ? v.slice(2, -1) : v.slice(1);
 }
+
+/**
+ * Whether a variable the config defines can hold `token` (case-insensitive):
+ * some row or the default of its `map`, or the value of a `set`, contains
+ * it, directly or through another such variable. Variables defined by
+ * modules the analysis does not evaluate (Lua, njs, perl) count as able to.
+ */
+export function variableCanYield(definitions: Map<string, VariableDefinition[]>, name: string, token: string, depth = 0): boolean {
+  const defs = definitions.get(name);
+  if (!defs || depth > 8) return false;
+  const values: string[] = [];
+  for (const def of defs) {
+    const d = def.directive;
+    if (d.name === 'map') {
+      for (const row of d.block?.directives() ?? []) if (row.args[0]) values.push(row.args[0].value);
+    } else if (d.name === 'set') values.push(d.args[1]?.value ?? '');
+    else if (d.name === 'geo' || d.name === 'split_clients') {
+      for (const row of d.block?.directives() ?? []) values.push(row.args[row.args.length - 1]?.value ?? '');
+    } else return true;
+  }
+  const lc = token.toLowerCase();
+  for (const v of values) {
+    if (v.toLowerCase().split(/[\s,]+/).includes(lc)) return true;
+    for (const m of v.matchAll(/\$\{?([A-Za-z0-9_]+)\}?/g)) if (variableCanYield(definitions, m[1]!, token, depth + 1)) return true;
+  }
+  return false;
+}

@@ -61,17 +61,33 @@ export function headerEntries(directives: Directive[]): HeaderEntry[] {
   return out;
 }
 
-/** A Connection value that asks for the upgrade: contains the `upgrade` token, or comes from a variable. */
-export function connectionValueUpgrades(value: string): boolean {
-  if (value.includes('$')) return true;
-  return value
-    .split(',')
-    .map((t) => t.trim().toLowerCase())
-    .includes('upgrade');
+/** Whether a variable (name without `$`) can hold the `upgrade` token; supplied by the analysis from the config's maps and `set`s. */
+export type CanUpgrade = (variable: string) => boolean;
+
+/**
+ * A Connection value that asks for the upgrade: it contains the `upgrade`
+ * token, or a variable that can yield it (`$http_connection`, a map or
+ * `set` with such a value, a name that says so like `$connection_upgrade`).
+ * `Connection $args` in a keep-alive config is no WebSocket recipe.
+ */
+export function connectionValueUpgrades(value: string, canUpgrade?: CanUpgrade): boolean {
+  if (
+    value
+      .split(',')
+      .map((t) => t.trim().toLowerCase())
+      .includes('upgrade')
+  )
+    return true;
+  if (!value.includes('$')) return false;
+  for (const m of value.matchAll(/\$\{?([A-Za-z0-9_]+)\}?/g)) {
+    const name = m[1]!.toLowerCase();
+    if (name === 'http_connection' || name.includes('upgrade') || canUpgrade?.(name)) return true;
+  }
+  return false;
 }
 
-function isRecipeEntry(h: HeaderEntry): boolean {
-  return h.name === 'upgrade' || (h.name === 'connection' && connectionValueUpgrades(h.value));
+function isRecipeEntry(h: HeaderEntry, canUpgrade?: CanUpgrade): boolean {
+  return h.name === 'upgrade' || (h.name === 'connection' && connectionValueUpgrades(h.value, canUpgrade));
 }
 
 /** The location argument (path or regex) and its modifier. */
@@ -85,7 +101,7 @@ export function locationPath(d: Directive): { modifier: string; path: string } {
   return { modifier: '', path: a0 };
 }
 
-export function classifyLocation(scope: Scope, pathPatterns: RegExp[]): LocationInfo {
+export function classifyLocation(scope: Scope, pathPatterns: RegExp[], canUpgrade?: CanUpgrade): LocationInfo {
   const directive = scope.directive!;
   const proxyPass = ownFirst(scope, 'proxy_pass') ?? ownInIf(scope, 'proxy_pass');
   const ext = nearestLast(scope, 'accept_extended_connect');
@@ -109,7 +125,7 @@ export function classifyLocation(scope: Scope, pathPatterns: RegExp[]): Location
         if (mine.has(h.name)) continue;
         if (hiddenAll === NO_HEADERS) hiddenAll = [];
         hiddenAll.push(h);
-        if (!isRecipeEntry(h)) continue;
+        if (!isRecipeEntry(h, canUpgrade)) continue;
         if (hidden === NO_HEADERS) hidden = [];
         hidden.push(h);
       }
@@ -117,7 +133,7 @@ export function classifyLocation(scope: Scope, pathPatterns: RegExp[]): Location
   }
 
   let intent: Intent | null = null;
-  if (headers.some(isRecipeEntry) || hidden.length) intent = 'recipe';
+  if (headers.some((h) => isRecipeEntry(h, canUpgrade)) || hidden.length) intent = 'recipe';
   else {
     const { path } = locationPath(directive);
     if (pathPatterns.some((re) => re.test(path))) intent = 'setting';

@@ -16,7 +16,9 @@ export interface LocationNode {
   directive: Directive;
   modifier: '' | '=' | '^~' | '~' | '~*' | '@';
   name: string;
-  regex: NginxRegex | null;
+  readonly regex: NginxRegex | null;
+  /** For an anchored regex, the literal every match starts with (see `anchoredLiteral`). */
+  literal: string | null;
   /** A prefix ending in `/` with a *_pass handler: nginx redirects `name` minus the slash here. */
   autoRedirect: boolean;
   /** `internal;`: only internal redirects reach it. */
@@ -47,6 +49,43 @@ export interface LocationResult {
 
 const PASS_HANDLERS = ['proxy_pass', 'fastcgi_pass', 'uwsgi_pass', 'scgi_pass', 'memcached_pass', 'grpc_pass'];
 
+/**
+ * The literal every match of an anchored regex starts with (`^/api/v1/(.+)$`
+ * → `/api/v1/`), or null when the pattern is not anchored that simply (an
+ * alternation, an inline flag). A URI that does not start with it cannot
+ * match, which saves compiling and running the regex (re2js compiles a
+ * pattern in about a millisecond).
+ */
+export function anchoredLiteral(pattern: string): string | null {
+  if (!pattern.startsWith('^') || pattern.includes('(?')) return null;
+  let depth = 0;
+  let inClass = false;
+  for (let i = 1; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\') i++;
+    else if (inClass) inClass = c !== ']';
+    else if (c === '[') inClass = true;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === '|' && depth === 0) return null;
+  }
+  let lit = '';
+  for (let i = 1; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\' && i + 1 < pattern.length && /[./\-_~@:!,]/.test(pattern[i + 1]!)) {
+      lit += pattern[++i];
+      continue;
+    }
+    if (/[.*+?()[\]{}|$^\\]/.test(c)) {
+      // A quantifier makes the character before it optional or repeated: it is not certain.
+      if (/[*?{]/.test(c) && lit) lit = lit.slice(0, -1);
+      break;
+    }
+    lit += c;
+  }
+  return lit;
+}
+
 function inheritsInternal(scope: Scope): boolean {
   for (let s: Scope | null = scope; s && s.kind === 'location'; s = s.parent) if (hasOwn(s, 'internal')) return true;
   return false;
@@ -62,12 +101,17 @@ export class LocationIndex {
     for (const c of scope.children) {
       if (c.kind !== 'location' || !c.directive) continue;
       const { modifier, path } = locationPath(c.directive);
+      let regex: NginxRegex | null | undefined;
       const node: LocationNode = {
         scope: c,
         directive: c.directive,
         modifier: modifier as LocationNode['modifier'],
         name: path,
-        regex: modifier === '~' || modifier === '~*' ? compileNginxRegex(path, modifier === '~*') : null,
+        // Compiled when first tested: most levels' regexes are never reached by the requests traced.
+        get regex() {
+          return (regex ??= modifier === '~' || modifier === '~*' ? compileNginxRegex(path, modifier === '~*') : null);
+        },
+        literal: modifier === '~' || modifier === '~*' ? anchoredLiteral(path) : null,
         autoRedirect: path.endsWith('/') && PASS_HANDLERS.some((h) => hasOwn(c, h)),
         // `internal` is inherited by nested locations (ngx_http_core_merge_loc_conf).
         internal: inheritsInternal(c),
@@ -88,6 +132,21 @@ export class LocationIndex {
   /** A named location (`@name`) of a server. */
   named(server: Scope, name: string): LocationNode | null {
     return this.level(server).named.get(name) ?? null;
+  }
+
+  /** Whether any level from the server down to this location's own has a regex location (only regexes shadow a prefix). */
+  hasRegexAbove(scope: Scope): boolean {
+    for (let s: Scope | null = scope.parent; s && (s.kind === 'location' || s.kind === 'server'); s = s.parent) {
+      if (this.level(s).regexes.length) return true;
+      if (s.kind === 'server') break;
+    }
+    return false;
+  }
+
+  /** The node of a location scope (its parent's level is indexed on the way). */
+  nodeOf(scope: Scope): LocationNode | null {
+    if (scope.kind !== 'location' || !scope.parent) return null;
+    return this.nodes(scope.parent).find((n) => n.scope === scope) ?? null;
   }
 
   /** Every location of a level, for listing. */
@@ -116,8 +175,11 @@ export class LocationIndex {
       return 'ok';
     }
     const prefix = l.prefixes.find((p) => uri.startsWith(p.name)) ?? null;
-    const slashed = prefix?.name === uri ? null : (l.exact.get(`${uri}/`) ?? l.prefixes.find((p) => p.name === `${uri}/`) ?? null);
-    if (slashed?.autoRedirect) {
+    // nginx joins `= /x/` and `/x/` into one tree node: it redirects when either proxies, with the exact one's configuration.
+    const slashExact = prefix?.name === uri ? undefined : l.exact.get(`${uri}/`);
+    const slashPrefix = prefix?.name === uri ? undefined : l.prefixes.find((p) => p.name === `${uri}/`);
+    const slashed = slashExact?.autoRedirect || slashPrefix?.autoRedirect ? (slashExact ?? slashPrefix)! : null;
+    if (slashed) {
       out.node = slashed;
       out.how = slashed.modifier === '=' ? 'exact' : 'prefix';
       out.redirect = true;
@@ -138,6 +200,7 @@ export class LocationIndex {
       return rc;
     }
     for (const r of l.regexes) {
+      if (r.literal !== null && !(r.modifier === '~*' ? uri.toLowerCase().startsWith(r.literal.toLowerCase()) : uri.startsWith(r.literal))) continue;
       if (!r.regex!.ok) {
         out.uncertain ??= `location ${r.modifier} ${r.name} ${r.regex!.reason}`;
         out.path.push({ node: r, matched: false, why: `${r.modifier} ${r.name}: not evaluated (${r.regex!.reason})` });

@@ -7,6 +7,7 @@
  */
 import type { Directive } from '../syntax/ast';
 import { directivesNamed, type ConfigModel } from '../model/config';
+import type { VariableDefinition } from '../model/variables';
 import { LocationIndex } from './locations';
 import { ServerIndex } from './servers';
 import { readMap, type MapDef, type VariableSources } from './evaluate';
@@ -30,7 +31,14 @@ export class RequestModel {
   private locationIndex?: LocationIndex;
   private variableSources?: VariableSources;
 
-  constructor(readonly config: ConfigModel) {}
+  /**
+   * `definitions`: the analysis's variable definitions (kept current by the
+   * incremental path); without them the config is scanned for definers.
+   */
+  constructor(
+    readonly config: ConfigModel,
+    private readonly definitions?: Map<string, VariableDefinition[]>,
+  ) {}
 
   get servers(): ServerIndex {
     return (this.serverIndex ??= new ServerIndex(this.config));
@@ -50,6 +58,13 @@ export class RequestModel {
       if (def && name && !maps.has(name)) maps.set(name, def);
     }
     const defined = new Map<string, Directive[]>();
+    if (this.definitions) {
+      for (const [name, defs] of this.definitions) {
+        const own = defs.filter((d) => d.directive.name !== 'map').map((d) => d.directive);
+        if (own.length) defined.set(name.toLowerCase(), own);
+      }
+      return (this.variableSources = { maps, defined });
+    }
     for (const [directive, at] of DEFINERS) {
       for (const { d } of directivesNamed(this.config, directive)) {
         const a = at === -1 ? d.args[d.args.length - 1] : d.args[at];

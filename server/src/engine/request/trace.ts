@@ -40,6 +40,8 @@ export type Outcome =
   | { kind: 'status'; status: number; by: 'nginx' | 'backend'; why: string; directive: Directive | null; location?: Value; rejected?: string }
   /** nginx closes the connection without a response (`return 444`), or nothing listens there. */
   | { kind: 'closed'; why: string; directive: Directive | null }
+  /** No response reaches the client until a timeout (a 101 from the backend to a request that asked for no upgrade). */
+  | { kind: 'stalls'; why: string; directive: Directive | null }
   /** Only a running server can tell. */
   | { kind: 'unknown'; why: string; directive: Directive | null };
 
@@ -115,6 +117,8 @@ export interface Trace {
   outcome: Outcome;
   /** Why the trace may not be what the running server does. */
   uncertain: string[];
+  /** The `map` rows that decided variables on the way (`$connection_upgrade` → the `default upgrade;` row). */
+  mapRows: { variable: string; value: Value; row: Directive }[];
 }
 
 export interface TraceOptions {
@@ -148,6 +152,8 @@ class Tracer {
   location: LocationNode | null = null;
   scope: Scope | null = null;
   server: ServerChoice | null = null;
+  /** The server block whose locations are searched (a snippet's top level when it has none). */
+  serverScope!: Scope;
   errorPageUsed = false;
   /** nginx allows 10 URI changes (rewrites, internal redirects, named locations) per request: r->uri_changes. */
   uriChanges = MAX_URI_CHANGES + 1;
@@ -200,6 +206,7 @@ class Tracer {
       sent: false,
       outcome,
       uncertain: this.uncertain,
+      mapRows: this.state.used.map((u) => ({ variable: u.name.replace(/^\$/, ''), value: u.value, row: u.directive })),
       ...extra,
     };
   }
@@ -217,6 +224,7 @@ export function trace(model: RequestModel, req: HttpRequest, opts: TraceOptions 
   t.server = choice;
   if (choice.uncertain) t.unsure(choice.uncertain);
   const serverScope = choice.server.scope;
+  t.serverScope = serverScope;
   const firstName = choice.server.names[0]?.name;
   t.state.serverName = firstName && !firstName.startsWith('~') ? firstName : '';
   if (choice.captures) t.state.captures = choice.captures;
@@ -239,6 +247,50 @@ export function trace(model: RequestModel, req: HttpRequest, opts: TraceOptions 
   const serverRewrite = runRewrites(t, serverScope, 'server-rewrite');
   if (serverRewrite) return serverRewrite;
   return findAndHandle(t, serverScope);
+}
+
+/**
+ * The trace of `req` once it is in the location `location` (as if the
+ * search had chosen it): what that location's own configuration does with
+ * a handshake, whatever routing leads there. Rules judge a WebSocket
+ * location's recipe with it; `trace` says whether the handshake gets there.
+ * Named and internal locations are entered as by an internal redirect.
+ */
+export function traceLocation(model: RequestModel, location: Scope, req: HttpRequest, opts: TraceOptions = {}): Trace {
+  const t = new Tracer(model, req, opts);
+  let serverScope: Scope = location;
+  while (serverScope.parent && serverScope.kind !== 'server') serverScope = serverScope.parent;
+  t.serverScope = serverScope;
+  const entry = serverScope.kind === 'server' ? model.servers.entryOf(serverScope) : undefined;
+  if (entry) {
+    const listen = entry.listens.find((l) => l.port === req.port) ?? entry.listens[0] ?? null;
+    t.server = { server: entry, listen, match: { how: 'only', listen } };
+    const first = entry.names[0]?.name;
+    t.state.serverName = first && !first.startsWith('~') ? first : '';
+  }
+  const uri = normalizeUri(t.state.uri);
+  if (uri !== null) t.state.uri = uri;
+  const node = model.locations.nodeOf(location);
+  if (!node) return t.result({ kind: 'unknown', why: 'not a location', directive: location.directive });
+  t.location = node;
+  t.scope = node.scope;
+  t.visited.push(node);
+  t.internal = node.modifier === '@' || node.internal;
+  if (node.regex?.ok) {
+    const m = node.regex.exec(t.state.uri);
+    if (m) t.state.captures = m;
+  }
+  t.step('location', `in location ${node.modifier ? `${node.modifier} ` : ''}${node.name}`, node.directive);
+  if (!limitExcept(t)) {
+    const r = runRewrites(t, node.scope, 'rewrite');
+    if (r) return r;
+  }
+  if (t.uriChanged) {
+    if (!t.change()) return t.result({ kind: 'status', status: 500, by: 'nginx', why: CYCLE, directive: null });
+    t.step('rewrite', `the URI is now ${t.state.uri}: nginx searches the locations again`);
+    return findAndHandle(t, serverScope);
+  }
+  return afterRewrite(t, serverScope);
 }
 
 const CYCLE = 'rewrite or internal redirection cycle: nginx gives up after 10 URI changes and answers 500';
@@ -503,7 +555,7 @@ function doRewrite(t: Tracer, d: Directive, phase: Phase, stop: { stopped: boole
 /** A redirect's Location as nginx sends it: relative paths made absolute (absolute_redirect on). */
 function redirectUrl(t: Tracer, target: string): Value {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target) || !target.startsWith('/')) return target;
-  const scope = t.scope ?? t.server!.server.scope;
+  const scope = t.scope ?? t.serverScope;
   if (nearestLast(scope, 'absolute_redirect')?.directive.args[0]?.value === 'off') return target;
   const inRedirect = nearestLast(scope, 'server_name_in_redirect')?.directive.args[0]?.value === 'on';
   const host = inRedirect ? t.state.serverName : t.ev.variable('host');
@@ -516,7 +568,7 @@ function redirectUrl(t: Tracer, target: string): Value {
 
 /** A status nginx produces itself: `error_page` may turn it into an internal redirect. */
 function finish(t: Tracer, status: number, why: string, directive: Directive | null): Trace {
-  const scope = t.scope ?? t.server!.server.scope;
+  const scope = t.scope ?? t.serverScope;
   if (!t.errorPageUsed) {
     const level = nearest(scope, 'error_page');
     for (const ep of level?.directives ?? []) {
@@ -535,7 +587,7 @@ function finish(t: Tracer, status: number, why: string, directive: Directive | n
       if (t.req.method !== 'HEAD') t.state.req = { ...t.state.req };
       t.internal = true;
       if (target.startsWith('@')) {
-        const named = t.model.locations.named(t.server!.server.scope, target);
+        const named = t.model.locations.named(t.serverScope, target);
         if (!named) return t.result({ kind: 'status', status: 500, by: 'nginx', why: `named location ${target} does not exist`, directive: ep });
         return enterNamed(t, named, override === '' ? null : override);
       }
@@ -548,9 +600,9 @@ function finish(t: Tracer, status: number, why: string, directive: Directive | n
       const { path, args: a } = splitTarget(v);
       t.state.uri = path;
       t.state.args = a;
-      const r = runRewrites(t, t.server!.server.scope, 'server-rewrite');
+      const r = runRewrites(t, t.serverScope, 'server-rewrite');
       if (r) return r;
-      const after = findAndHandle(t, t.server!.server.scope);
+      const after = findAndHandle(t, t.serverScope);
       if (override && /^\d+$/.test(override) && after.outcome.kind === 'status' && after.outcome.by === 'nginx') after.outcome.status = Number(override);
       return after;
     }
@@ -570,10 +622,10 @@ function enterNamed(t: Tracer, named: LocationNode, override: string | null): Tr
   }
   if (t.uriChanged) {
     if (!t.change()) return t.result({ kind: 'status', status: 500, by: 'nginx', why: CYCLE, directive: null });
-    return findAndHandle(t, t.server!.server.scope);
+    return findAndHandle(t, t.serverScope);
   }
   void override;
-  return afterRewrite(t, t.server!.server.scope);
+  return afterRewrite(t, t.serverScope);
 }
 
 /** Access, try_files and content, once the location is final. */
@@ -881,6 +933,12 @@ function proxy(t: Tracer, scope: Scope, pp: Directive): Trace {
     return t.result({ kind: 'status', status: answer.status, by: 'backend', why: answer.why, directive: decisive }, { proxy: proxySettings, backendRequest, backendAnswer: answer, sent: true });
   }
 
+  // nginx tunnels only when the client asked for an upgrade itself (ngx_http_proxy_process_header: r->headers_in.upgrade).
+  if (headerValue(t.req.headers, 'upgrade') === undefined) {
+    const why = "the backend answers 101, but the client's request has no Upgrade header: nginx does not switch to a tunnel, and the client gets no response until proxy_read_timeout (measured)";
+    t.step('client', why, proxySettings.readTimeout.directive);
+    return t.result({ kind: 'stalls', why, directive: pp }, { proxy: proxySettings, backendRequest, backendAnswer: answer, sent: true });
+  }
   // The 101 the client receives: nginx's own Server/Date/Connection, the backend's headers except the hidden ones.
   const response: ClientResponse = { status: 101, headers: [], hidden: [] };
   // ngx_http_header_filter writes Server, Date, then "Connection: upgrade" for a 101, then the headers from the backend.

@@ -15,6 +15,13 @@ import { wsUpstreamNoAffinity } from './ws-upstream-no-affinity';
 import { wsPathWithoutRecipe } from './ws-path-without-recipe';
 import { directiveNotAllowed } from './directive-not-allowed';
 import { unknownDirective } from './unknown-directive';
+import { wsAnsweredBeforeProxy } from './ws-answered-before-proxy';
+import { wsHandshakeElsewhere } from './ws-handshake-elsewhere';
+import { wsUpgradeValue } from './ws-upgrade-value';
+import { wsHandshakeHeadersDropped } from './ws-handshake-headers-dropped';
+import { ws101HeaderHidden } from './ws-101-header-hidden';
+import { wsTimeoutFailsHandshake } from './ws-timeout-fails-handshake';
+import { locationUnreachable } from './location-unreachable';
 
 export type { Rule, RuleMeta } from './rule';
 
@@ -23,6 +30,13 @@ export const RULES: readonly Rule[] = [
   wsConnectionHeader,
   wsHttpVersion,
   wsInheritedHeadersDropped,
+  wsUpgradeValue,
+  wsHandshakeHeadersDropped,
+  ws101HeaderHidden,
+  wsTimeoutFailsHandshake,
+  wsAnsweredBeforeProxy,
+  wsHandshakeElsewhere,
+  locationUnreachable,
   undefinedVariable,
   wsReadTimeoutShort,
   wsReadTimeoutDefault,

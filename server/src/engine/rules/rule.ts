@@ -12,6 +12,15 @@ import { insertAtTop, insertLines, fix } from '../fixes/edits';
 import { directivesNamed, flatDirectives, own, subtreeDirectives, type Placed } from '../model/config';
 import { contextProblems, contextProblemsIn, type ContextProblem } from '../features/context-check';
 import { proxyUpstream } from '../model/websocket';
+import type { RequestModel } from '../request/model';
+import { trace, traceLocation, type Trace } from '../request/trace';
+import { handshakeFor, type LocationHandshake } from '../request/handshake';
+
+/** A handshake to a WebSocket location and its trace. */
+export interface LocationTrace {
+  handshake: LocationHandshake;
+  trace: Trace;
+}
 import type { FileEdit } from '../types';
 
 export interface RuleMeta {
@@ -72,6 +81,8 @@ export class RuleContext {
     readonly definitions: Map<string, VariableDefinition[]>,
     /** True when the config has no `http {}`: a snippet whose includer is unknown. */
     readonly lenient: boolean,
+    /** The request model over the same config: the rules judge traces of handshakes. */
+    readonly requests: RequestModel,
     /** Check only this scope's subtree. */
     readonly focus?: Focus,
   ) {
@@ -79,6 +90,55 @@ export class RuleContext {
   }
 
   private wsCache?: LocationInfo[];
+  private readonly traces = new Map<LocationInfo, LocationTrace | null>();
+  private readonly routes = new Map<LocationInfo, LocationTrace | null>();
+
+  private handshake(loc: LocationInfo): LocationHandshake | null {
+    const node = this.requests.locations.nodeOf(loc.scope);
+    return node ? handshakeFor(node, loc.server, loc.server?.items ?? []) : null;
+  }
+
+  /**
+   * The WebSocket handshake this location serves, traced from inside the
+   * location: what its own configuration (rewrites, access, proxy settings)
+   * does with the handshake, whatever routing leads there.
+   */
+  traceAt(loc: LocationInfo): LocationTrace | null {
+    let t = this.traces.get(loc);
+    if (t === undefined) {
+      const hs = this.handshake(loc);
+      t = hs ? { handshake: hs, trace: traceLocation(this.requests, loc.scope, hs.request, { nginxVersion: this.settings.nginxVersion }) } : null;
+      this.traces.set(loc, t);
+    }
+    return t;
+  }
+
+  /** The same handshake sent by a client: where nginx really takes it (null when the location has no concrete path). */
+  traceTo(loc: LocationInfo): LocationTrace | null {
+    let t = this.routes.get(loc);
+    if (t === undefined) {
+      const hs = this.handshake(loc);
+      t = hs?.concretePath && loc.server ? { handshake: hs, trace: trace(this.requests, hs.request, { nginxVersion: this.settings.nginxVersion }) } : null;
+      this.routes.set(loc, t);
+    }
+    return t;
+  }
+
+  /**
+   * Whether the handshake, once in this location, is proxied from it (or
+   * only the running server can tell). False when nginx answers first
+   * (return, deny, a redirect...) or a rewrite takes it to another
+   * location: the recipe rules then have nothing to judge, and the rules
+   * that explain why speak instead.
+   */
+  proxiesHere(loc: LocationInfo): boolean {
+    const at = this.traceAt(loc);
+    if (!at) return true;
+    const t = at.trace;
+    if (t.location && t.location.scope !== loc.scope) return false;
+    if (t.outcome.kind === 'unknown') return true;
+    return t.proxy !== null;
+  }
   private keepaliveCache?: boolean;
   private flatCache?: { directives: readonly Directive[]; scopes: readonly Scope[] };
 

@@ -16,6 +16,8 @@ export const wsConnectionHeader: Rule = {
   check(ctx) {
     for (const loc of ctx.webSocketLocations) {
       if (loc.intent === 'path') continue;
+      // Only a handshake that gets proxied from here is judged by the recipe (see ws-answered-before-proxy, ws-handshake-elsewhere).
+      if (!ctx.proxiesHere(loc)) continue;
       const conn = lastHeader(loc, 'connection');
       if (!conn) {
         if (loc.hidden.some((h) => h.name === 'connection')) continue; // ws-inherited-headers-dropped
@@ -28,6 +30,8 @@ export const wsConnectionHeader: Rule = {
         continue;
       }
       if (connectionValueUpgrades(conn.value)) continue;
+      // A variable is evaluated for a real handshake by ws-upgrade-value.
+      if (conn.value.includes('$')) continue;
       // `Connection ""` next to upstream keepalive is the keep-alive recipe clash, reported by its own rule.
       const upstream = proxyUpstream(ctx.model, loc.proxyPass);
       if (conn.value.trim() === '' && upstream && own(upstream, 'keepalive').length) continue;

@@ -18,6 +18,8 @@ export const wsHttpVersion: Rule = {
   check(ctx) {
     for (const loc of ctx.webSocketLocations) {
       if (loc.intent === 'path') continue;
+      // Only a handshake that gets proxied from here is judged by the recipe (see ws-answered-before-proxy, ws-handshake-elsewhere).
+      if (!ctx.proxiesHere(loc)) continue;
       const eff = nearest(loc.scope, 'proxy_http_version');
       const d = eff ? eff.directives[eff.directives.length - 1]! : null;
       if (d) {

@@ -13,6 +13,8 @@ export const wsInheritedHeadersDropped: Rule = {
   check(ctx) {
     for (const loc of ctx.webSocketLocations) {
       if (!loc.hidden.length || !loc.headersFrom) continue;
+      // Only a handshake that gets proxied from here is judged by the recipe (see ws-answered-before-proxy, ws-handshake-elsewhere).
+      if (!ctx.proxiesHere(loc)) continue;
       const level = loc.headersFrom;
       const first = loc.headers[0]!.directive;
       const names = loc.hidden.map((h) => (h.name === 'upgrade' ? 'Upgrade' : 'Connection')).join(' and ');

@@ -16,6 +16,8 @@ export const wsKeepaliveConnectionClash: Rule = {
   check(ctx) {
     for (const loc of ctx.webSocketLocations) {
       if (loc.intent === 'path') continue;
+      // Only a handshake that gets proxied from here is judged by the recipe (see ws-answered-before-proxy, ws-handshake-elsewhere).
+      if (!ctx.proxiesHere(loc)) continue;
       const conn = lastHeader(loc, 'connection');
       if (!conn || conn.value.trim() !== '') continue;
       const upstream = proxyUpstream(ctx.model, loc.proxyPass);

@@ -13,6 +13,8 @@ export const wsPathWithoutRecipe: Rule = {
   check(ctx) {
     for (const loc of ctx.webSocketLocations) {
       if (loc.intent !== 'path') continue;
+      // Only a handshake that gets proxied from here is judged by the recipe (see ws-answered-before-proxy, ws-handshake-elsewhere).
+      if (!ctx.proxiesHere(loc)) continue;
       const lines: string[] = [];
       const v = nearest(loc.scope, 'proxy_http_version');
       if (!v || v.directives[v.directives.length - 1]!.args[0]?.value !== '1.1') lines.push('proxy_http_version 1.1;');

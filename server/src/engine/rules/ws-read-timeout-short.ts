@@ -16,6 +16,8 @@ export const wsReadTimeoutShort: Rule = {
     const thresholdMs = ctx.settings.idleTimeoutThresholdSeconds * 1000;
     for (const loc of ctx.webSocketLocations) {
       if (loc.intent === 'path') continue;
+      // Only a handshake that gets proxied from here is judged by the recipe (see ws-answered-before-proxy, ws-handshake-elsewhere).
+      if (!ctx.proxiesHere(loc)) continue;
       const eff = nearest(loc.scope, 'proxy_read_timeout');
       if (!eff) continue;
       const d = eff.directives[eff.directives.length - 1]!;
@@ -23,6 +25,7 @@ export const wsReadTimeoutShort: Rule = {
       if (value.includes('$')) continue;
       const ms = parseNginxTime(value);
       if (ms === null || ms >= thresholdMs) continue;
+      if (ms === 0) continue; // not short: it fails every handshake (ws-timeout-fails-handshake)
       const own = eff.scope === loc.scope;
       ctx.report({
         at: own ? d : head(loc.directive),

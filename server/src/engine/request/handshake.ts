@@ -1,0 +1,68 @@
+/**
+ * The WebSocket handshake a location is meant to serve: to the address and
+ * port its server listens on (TLS preferred, as the endpoint test does),
+ * with its server's first concrete name as Host, for the location's own
+ * path (a regex location gets a path it matches, when one can be found
+ * from its literal prefix).
+ */
+import type { Directive } from '../syntax/ast';
+import type { Scope } from '../model/config';
+import { firstConcreteName, isWildcardAddress, pickListen } from '../endpoints';
+import { handshakeHeaders, type HttpRequest } from './http';
+import type { LocationNode } from './locations';
+
+export interface LocationHandshake {
+  request: HttpRequest;
+  /** `ws://host:port/path`, for messages and the editor. */
+  url: string;
+  /** False when the path is a stand-in (a named location, or a regex no sample was found for). */
+  concretePath: boolean;
+}
+
+/** A path a regex location matches, tried from its literal prefix; null when none is found. */
+export function samplePath(node: LocationNode): string | null {
+  if (node.modifier === '' || node.modifier === '^~' || node.modifier === '=') return node.name.startsWith('/') ? node.name : null;
+  if (!node.regex?.ok) return null;
+  const src = node.name.replace(/^\^/, '');
+  let lit = '';
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i]!;
+    if (c === '\\' && i + 1 < src.length && /[./\-_~]/.test(src[i + 1]!)) {
+      lit += src[++i];
+      continue;
+    }
+    if (/[.*+?()[\]{}|$^\\]/.test(c)) break;
+    lit += c;
+  }
+  const base = lit.startsWith('/') ? lit : `/${lit}`;
+  const candidates = [base, `${base}x`, `${base}/x`, `${base}/`, `${base}.php`, `${base}.html`, `/x${base}`, '/ws', '/ws/', '/ws/x', '/', '/x'];
+  for (const c of candidates) if (node.regex.test(c)) return c;
+  return null;
+}
+
+export function handshakeFor(node: LocationNode, server: Scope | null, serverDirectives: Directive[]): LocationHandshake {
+  const { tls, address, port } = pickListen(serverDirectives);
+  const name = firstConcreteName(serverDirectives);
+  const addr = address && !isWildcardAddress(address) ? (address === 'localhost' ? '127.0.0.1' : address) : null;
+  const host = name ?? addr ?? 'localhost';
+  const defaultPort = tls ? 443 : 80;
+  const hostHeader = port === defaultPort ? host : `${host}:${port}`;
+  const sample = samplePath(node);
+  const path = sample ?? '/';
+  const scheme = tls ? 'wss' : 'ws';
+  void server;
+  return {
+    request: {
+      method: 'GET',
+      target: path,
+      protocol: 'HTTP/1.1',
+      headers: handshakeHeaders(hostHeader),
+      scheme: tls ? 'https' : 'http',
+      address: addr ? (addr.includes(':') && !addr.startsWith('[') ? `[${addr}]` : addr) : null,
+      port,
+      clientAddress: null,
+    },
+    url: `${scheme}://${hostHeader}${path}`,
+    concretePath: sample !== null,
+  };
+}

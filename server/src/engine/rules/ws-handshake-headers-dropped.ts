@@ -1,0 +1,53 @@
+import type { Directive } from '../syntax/ast';
+import type { FileEdit } from '../types';
+import { fix, removeDirective } from '../fixes/edits';
+import { addToLocation, describeLocation, head, type Rule } from './rule';
+
+const HANDSHAKE = ['sec-websocket-key', 'sec-websocket-version'];
+
+export const wsHandshakeHeadersDropped: Rule = {
+  id: 'ws-handshake-headers-dropped',
+  defaultSeverity: 'error',
+  title: "The client's Sec-WebSocket-* headers never reach the backend",
+  why:
+    'The backend needs the Sec-WebSocket-Key (it computes Sec-WebSocket-Accept from it) and Sec-WebSocket-Version 13. nginx passes them ' +
+    'as ordinary request headers, unless `proxy_pass_request_headers off` drops every client header or a `proxy_set_header` replaces or ' +
+    'blanks them: the backend then answers 400 or 426 (measured with nginx 1.22).',
+  href: 'https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass_request_headers',
+  versions: 'all',
+  check(ctx) {
+    for (const loc of ctx.webSocketLocations) {
+      if (loc.intent === 'path' || !ctx.proxiesHere(loc)) continue;
+      const at = ctx.traceAt(loc);
+      const t = at?.trace;
+      const req = t?.backendRequest;
+      if (!at || !t || !req) continue;
+      const reported = new Set<Directive | null>();
+      for (const name of HANDSHAKE) {
+        const sent = req.headers.find((h) => h.name.toLowerCase() === name);
+        const client = at.handshake.request.headers.find((h) => h.name.toLowerCase() === name)!;
+        if (sent && sent.from === 'client') continue;
+        if (sent && typeof sent.value === 'string' && sent.value === client.value) continue;
+        const culprit: Directive | null = sent && typeof sent.from !== 'string' ? sent.from : (req.dropped.find((d) => d.name.toLowerCase() === name)?.directive ?? null);
+        if (reported.has(culprit)) continue;
+        reported.add(culprit);
+        const inLocation = !!culprit && culprit.file === loc.directive.file && culprit.start > loc.directive.start && culprit.end < loc.directive.end;
+        const edits: FileEdit[] = [];
+        let title = '';
+        if (culprit && inLocation) {
+          edits.push(removeDirective(culprit));
+          title = `Remove "${culprit.text.replace(/\s+/g, ' ')}"`;
+        } else if (culprit?.name === 'proxy_pass_request_headers') {
+          title = 'Add "proxy_pass_request_headers on;"';
+        }
+        const what = sent ? `gets ${client.name}: ${String(sent.value)} instead of the client's` : `gets no ${client.name}`;
+        ctx.report({
+          at: culprit && inLocation ? culprit : head(loc.directive),
+          message: `The backend of ${describeLocation(loc.directive)} ${what}${culprit ? ` (${culprit.text.replace(/\s+/g, ' ')})` : ''}: it cannot complete the WebSocket handshake and answers ${t.outcome.kind === 'status' ? t.outcome.status : '400'}`,
+          related: culprit && !inLocation ? [{ at: culprit, message: 'set here' }] : [],
+          fixes: edits.length ? [fix(title, edits)] : culprit?.name === 'proxy_pass_request_headers' ? [addToLocation(loc, ['proxy_pass_request_headers on;'], title)] : [],
+        });
+      }
+    }
+  },
+};

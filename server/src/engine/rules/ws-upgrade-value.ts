@@ -1,0 +1,49 @@
+import { isUnknown, show } from '../request/values';
+import { fix, replaceArgs } from '../fixes/edits';
+import { connectionValue, type Rule } from './rule';
+
+export const wsUpgradeValue: Rule = {
+  id: 'ws-upgrade-value',
+  defaultSeverity: 'error',
+  title: 'The Upgrade or Connection value cannot upgrade a WebSocket handshake',
+  why:
+    'nginx evaluates `proxy_set_header` values per request and sends no header whose value is empty. A misspelled variable ' +
+    '(`$http_upgrde`) is empty, so the backend gets no Upgrade; a `map` whose rows never yield `upgrade` sends "Connection: close". ' +
+    'Either way the backend answers 426 (measured with nginx 1.22). The request model evaluates the value for a real handshake ' +
+    '(`$http_*`, `map` rows, `set`), so the finding names the value the backend gets.',
+  href: 'https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_set_header',
+  versions: 'all',
+  check(ctx) {
+    for (const loc of ctx.webSocketLocations) {
+      if (loc.intent === 'path' || !ctx.proxiesHere(loc)) continue;
+      const at = ctx.traceAt(loc);
+      const req = at?.trace.backendRequest;
+      if (!at || !req) continue;
+      for (const name of ['upgrade', 'connection']) {
+        const line = [...(at.trace.proxy?.headerList.directives ?? [])].reverse().find((d) => d.args[0]?.value.toLowerCase() === name);
+        if (!line) continue;
+        const raw = line.args[1]?.value ?? '';
+        // Literal Connection values are ws-connection-header's; an empty literal is the keep-alive recipe (its own rule).
+        if (name === 'connection' && !raw.includes('$')) continue;
+        if (name === 'upgrade' && raw === '') continue;
+        const sent = req.headers.find((h) => h.name.toLowerCase() === name && h.from === line);
+        if (sent && isUnknown(sent.value)) continue;
+        const value = sent ? (sent.value as string) : '';
+        const ok = value
+          .split(',')
+          .map((x) => x.trim().toLowerCase())
+          .includes(name === 'upgrade' ? 'websocket' : 'upgrade');
+        if (ok) continue;
+        const decided = at.trace.mapRows.find((m) => raw.toLowerCase().includes(`$${m.variable.toLowerCase()}`))?.row ?? null;
+        const shown = sent ? `"${value}"` : 'empty (so nginx sends no such header)';
+        const good = name === 'upgrade' ? '$http_upgrade' : connectionValue(ctx);
+        ctx.report({
+          at: line,
+          message: `proxy_set_header ${line.args[0]!.value} ${line.args[1]!.raw}: for a WebSocket handshake the value is ${shown}, so the backend gets no ${name === 'upgrade' ? 'Upgrade: websocket' : '"Connection: upgrade"'} and answers 426`,
+          related: decided ? [{ at: decided, message: `this map row decides the value: ${show(value)}` }] : [],
+          fixes: [fix(`Set ${line.args[0]!.value} to ${good}`, [replaceArgs(line, `${line.args[0]!.raw} ${good}`)])],
+        });
+      }
+    }
+  },
+};
