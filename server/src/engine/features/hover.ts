@@ -10,10 +10,13 @@ import { lookupVariable } from '../knowledge/variables';
 import { contextAt, topContextFor } from './context';
 import { baseName, headLine, namedLocations, targetAt, upstreamDefs, variableDefinitions } from './locate';
 import type { Hover, Position } from './types';
+import { traceHover } from './trace';
 
 export interface HoverOptions {
   /** Snippet with no includer (affects which entry is shown for names like `server`). */
   lenient?: boolean;
+  /** Target nginx version, for the handshake trace (defaults change in 1.29.7). */
+  nginxVersion?: string;
 }
 
 export function hover(analysis: Analysis, path: string, pos: Position, opts: HoverOptions = {}): Hover | null {
@@ -25,8 +28,11 @@ export function hover(analysis: Analysis, path: string, pos: Position, opts: Hov
   switch (t.kind) {
     case 'directive': {
       const info = pickEntry(file, t.directive, analysis, opts);
-      if (!info) return null;
-      return md(directiveMarkdown(info), file, t.directive.nameToken.start, t.directive.nameToken.end);
+      // On a proxying location or its proxy_pass: what a WebSocket handshake becomes there (the request model), then the docs.
+      const handshake = traceHover(analysis, t.directive, opts.nginxVersion);
+      if (!info && !handshake) return null;
+      const parts = [handshake, info ? directiveMarkdown(info) : null].filter((x): x is string => !!x);
+      return md(parts.join('\n\n---\n\n'), file, t.directive.nameToken.start, t.directive.nameToken.end);
     }
     case 'variable':
       return md(variableMarkdown(analysis, t.name), file, t.start, t.end);

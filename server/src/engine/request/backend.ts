@@ -25,7 +25,12 @@ function tokens(v: string): string[] {
 
 export function judgeHandshake(req: BackendRequest, extra: { name: string; value: string }[] = []): BackendAnswer {
   const none: { name: string; value: string }[] = [];
-  const get = (name: string) => req.headers.find((h) => h.name.toLowerCase() === name);
+  const byName = new Map<string, (typeof req.headers)[number]>();
+  for (const h of req.headers) {
+    const lc = h.name.toLowerCase();
+    if (!byName.has(lc)) byName.set(lc, h);
+  }
+  const get = (name: string) => byName.get(name);
   if (req.version !== '1.1') return { status: 400, why: `nginx sends HTTP/${req.version}, and a WebSocket upgrade needs HTTP/1.1`, cause: 'version', headers: none };
   if (req.method.toUpperCase() !== 'GET') return { status: 400, why: `the method is ${req.method}, not GET`, cause: 'method', headers: none };
   for (const name of ['upgrade', 'connection', 'host', 'sec-websocket-key', 'sec-websocket-version']) {

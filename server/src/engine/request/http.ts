@@ -103,6 +103,8 @@ export function splitTarget(target: string): { path: string; args: string } {
  * above the root, or a decoded NUL.
  */
 export function normalizeUri(path: string, mergeSlashes = true): string | null {
+  // The common case has nothing to decode, merge or resolve.
+  if (path.startsWith('/') && path.indexOf('%') < 0 && path.indexOf('//') < 0 && path.indexOf('/.') < 0) return path;
   let decoded = '';
   for (let i = 0; i < path.length; i++) {
     const c = path[i]!;

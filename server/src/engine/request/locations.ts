@@ -11,18 +11,30 @@ import { hasOwn, type Scope } from '../model/config';
 import { compileNginxRegex, type NginxRegex, type RegexMatch } from '../model/regex';
 import { locationPath } from '../model/websocket';
 
-export interface LocationNode {
-  scope: Scope;
-  directive: Directive;
-  modifier: '' | '=' | '^~' | '~' | '~*' | '@';
-  name: string;
-  readonly regex: NginxRegex | null;
+/** One location as the search sees it. */
+export class LocationNode {
+  private compiled: NginxRegex | null | undefined;
   /** For an anchored regex, the literal every match starts with (see `anchoredLiteral`). */
-  literal: string | null;
-  /** A prefix ending in `/` with a *_pass handler: nginx redirects `name` minus the slash here. */
-  autoRedirect: boolean;
-  /** `internal;`: only internal redirects reach it. */
-  internal: boolean;
+  readonly literal: string | null;
+
+  constructor(
+    readonly scope: Scope,
+    readonly directive: Directive,
+    readonly modifier: '' | '=' | '^~' | '~' | '~*' | '@',
+    readonly name: string,
+    /** A prefix ending in `/` with a *_pass handler: nginx redirects `name` minus the slash here. */
+    readonly autoRedirect: boolean,
+    /** `internal;` here or in an enclosing location: only internal redirects reach it. */
+    readonly internal: boolean,
+  ) {
+    this.literal = modifier === '~' || modifier === '~*' ? anchoredLiteral(name) : null;
+  }
+
+  /** Compiled when first tested: most levels' regexes are never reached by the requests traced. */
+  get regex(): NginxRegex | null {
+    if (this.compiled === undefined) this.compiled = this.modifier === '~' || this.modifier === '~*' ? compileNginxRegex(this.name, this.modifier === '~*') : null;
+    return this.compiled;
+  }
 }
 
 interface Level {
@@ -34,6 +46,31 @@ interface Level {
 
 export type FoundBy = 'exact' | 'prefix' | 'regex' | 'none';
 
+export interface SearchStep {
+  node: LocationNode;
+  matched: boolean;
+  kind: 'exact' | 'redirect' | 'prefix' | 'noregex' | 'unevaluated' | 'regex';
+}
+
+/** A search step in words (built only when a trace is shown). */
+export function explainStep(p: SearchStep, uri: string): string {
+  const n = p.node;
+  switch (p.kind) {
+    case 'exact':
+      return `exact match = ${n.name}`;
+    case 'redirect':
+      return `${uri} is ${n.name} without its trailing slash: nginx redirects to it (301)`;
+    case 'prefix':
+      return `longest matching prefix ${n.modifier ? `${n.modifier} ` : ''}${n.name}`;
+    case 'noregex':
+      return `^~ ${n.name}: regex locations are not tried`;
+    case 'unevaluated':
+      return `${n.modifier} ${n.name}: not evaluated (${n.regex && !n.regex.ok ? n.regex.reason : ''})`;
+    case 'regex':
+      return `first matching regex ${n.modifier} ${n.name}`;
+  }
+}
+
 export interface LocationResult {
   /** The location whose configuration handles the request; null: the server's own (no location matched). */
   node: LocationNode | null;
@@ -41,8 +78,8 @@ export interface LocationResult {
   /** Set when nginx answers 301 to add the trailing slash (the URI was `node.name` minus its `/`). */
   redirect: boolean;
   captures: RegexMatch | null;
-  /** Prefix locations that matched on the way, outermost first, and regexes tested. */
-  path: { node: LocationNode; matched: boolean; why: string }[];
+  /** Prefix locations that matched on the way, outermost first, and regexes tested (explained by `explainStep`). */
+  path: SearchStep[];
   /** A regex that could not be evaluated was tested before the answer: the answer may be wrong. */
   uncertain?: string;
 }
@@ -86,43 +123,38 @@ export function anchoredLiteral(pattern: string): string | null {
   return lit;
 }
 
-function inheritsInternal(scope: Scope): boolean {
-  for (let s: Scope | null = scope; s && s.kind === 'location'; s = s.parent) if (hasOwn(s, 'internal')) return true;
-  return false;
-}
 
 export class LocationIndex {
   private readonly levels = new Map<Scope, Level>();
+  /** Every indexed location's node (a duplicate location nginx refuses has none). */
+  private readonly byScope = new Map<Scope, LocationNode>();
 
   private level(scope: Scope): Level {
     let l = this.levels.get(scope);
     if (l) return l;
+    // A nested level needs its location's node (for an inherited `internal`): index the enclosing level first.
+    if (scope.kind === 'location' && scope.parent) this.level(scope.parent);
     l = { exact: new Map(), prefixes: [], regexes: [], named: new Map() };
+    const prefixNames = new Set<string>();
     for (const c of scope.children) {
       if (c.kind !== 'location' || !c.directive) continue;
       const { modifier, path } = locationPath(c.directive);
-      let regex: NginxRegex | null | undefined;
-      const node: LocationNode = {
-        scope: c,
-        directive: c.directive,
-        modifier: modifier as LocationNode['modifier'],
-        name: path,
-        // Compiled when first tested: most levels' regexes are never reached by the requests traced.
-        get regex() {
-          return (regex ??= modifier === '~' || modifier === '~*' ? compileNginxRegex(path, modifier === '~*') : null);
-        },
-        literal: modifier === '~' || modifier === '~*' ? anchoredLiteral(path) : null,
-        autoRedirect: path.endsWith('/') && PASS_HANDLERS.some((h) => hasOwn(c, h)),
-        // `internal` is inherited by nested locations (ngx_http_core_merge_loc_conf).
-        internal: inheritsInternal(c),
-      };
+      const m = modifier as LocationNode['modifier'];
+      const node = new LocationNode(c, c.directive, m, path, path.endsWith('/') && m !== '@' && PASS_HANDLERS.some((h) => hasOwn(c, h)), hasOwn(c, 'internal') || (scope.kind === 'location' && !!this.byScope.get(scope)?.internal));
+      let kept = true;
       if (modifier === '=') {
         if (!l.exact.has(path)) l.exact.set(path, node);
+        else kept = false;
       } else if (modifier === '' || modifier === '^~') {
-        if (!l.prefixes.some((p) => p.name === path)) l.prefixes.push(node);
+        if (!prefixNames.has(path)) {
+          prefixNames.add(path);
+          l.prefixes.push(node);
+        } else kept = false;
       } else if (modifier === '@') {
         if (!l.named.has(path)) l.named.set(path, node);
+        else kept = false;
       } else l.regexes.push(node);
+      if (kept) this.byScope.set(c, node);
     }
     l.prefixes.sort((a, b) => b.name.length - a.name.length);
     this.levels.set(scope, l);
@@ -134,10 +166,20 @@ export class LocationIndex {
     return this.level(server).named.get(name) ?? null;
   }
 
-  /** Whether any level from the server down to this location's own has a regex location (only regexes shadow a prefix). */
-  hasRegexAbove(scope: Scope): boolean {
+  /**
+   * Whether a regex location of any level from the server down to this
+   * location's own could match some URI starting with `prefix` (only a
+   * regex can take a prefix location's paths; an anchored one whose literal
+   * diverges from the prefix cannot).
+   */
+  regexCouldTake(scope: Scope, prefix: string): boolean {
     for (let s: Scope | null = scope.parent; s && (s.kind === 'location' || s.kind === 'server'); s = s.parent) {
-      if (this.level(s).regexes.length) return true;
+      for (const r of this.level(s).regexes) {
+        const lit = r.literal;
+        if (lit === null) return true;
+        const [a, b] = r.modifier === '~*' ? [prefix.toLowerCase(), lit.toLowerCase()] : [prefix, lit];
+        if (a.startsWith(b) || b.startsWith(a)) return true;
+      }
       if (s.kind === 'server') break;
     }
     return false;
@@ -146,7 +188,8 @@ export class LocationIndex {
   /** The node of a location scope (its parent's level is indexed on the way). */
   nodeOf(scope: Scope): LocationNode | null {
     if (scope.kind !== 'location' || !scope.parent) return null;
-    return this.nodes(scope.parent).find((n) => n.scope === scope) ?? null;
+    this.level(scope.parent);
+    return this.byScope.get(scope) ?? null;
   }
 
   /** Every location of a level, for listing. */
@@ -171,7 +214,7 @@ export class LocationIndex {
     if (exact) {
       out.node = exact;
       out.how = 'exact';
-      out.path.push({ node: exact, matched: true, why: `exact match = ${exact.name}` });
+      out.path.push({ node: exact, matched: true, kind: 'exact' });
       return 'ok';
     }
     const prefix = l.prefixes.find((p) => uri.startsWith(p.name)) ?? null;
@@ -183,27 +226,27 @@ export class LocationIndex {
       out.node = slashed;
       out.how = slashed.modifier === '=' ? 'exact' : 'prefix';
       out.redirect = true;
-      out.path.push({ node: slashed, matched: true, why: `${uri} is ${slashed.name} without its trailing slash: nginx redirects to it (301)` });
+      out.path.push({ node: slashed, matched: true, kind: 'redirect' });
       return 'done';
     }
     if (prefix) {
       out.node = prefix;
       out.how = 'prefix';
-      out.path.push({ node: prefix, matched: true, why: `longest matching prefix ${prefix.modifier ? `${prefix.modifier} ` : ''}${prefix.name}` });
+      out.path.push({ node: prefix, matched: true, kind: 'prefix' });
       noregex = prefix.modifier === '^~';
       rc = this.search(prefix.scope, uri, out);
       if (rc === 'ok' || rc === 'done') return rc;
       rc = 'again';
     }
     if (noregex) {
-      if (l.regexes.length) out.path.push({ node: prefix!, matched: true, why: `^~ ${prefix!.name}: regex locations are not tried` });
+      if (l.regexes.length) out.path.push({ node: prefix!, matched: true, kind: 'noregex' });
       return rc;
     }
     for (const r of l.regexes) {
       if (r.literal !== null && !(r.modifier === '~*' ? uri.toLowerCase().startsWith(r.literal.toLowerCase()) : uri.startsWith(r.literal))) continue;
       if (!r.regex!.ok) {
         out.uncertain ??= `location ${r.modifier} ${r.name} ${r.regex!.reason}`;
-        out.path.push({ node: r, matched: false, why: `${r.modifier} ${r.name}: not evaluated (${r.regex!.reason})` });
+        out.path.push({ node: r, matched: false, kind: 'unevaluated' });
         continue;
       }
       const m = r.regex!.exec(uri);
@@ -211,7 +254,7 @@ export class LocationIndex {
       out.node = r;
       out.how = 'regex';
       out.captures = m;
-      out.path.push({ node: r, matched: true, why: `first matching regex ${r.modifier} ${r.name}` });
+      out.path.push({ node: r, matched: true, kind: 'regex' });
       this.search(r.scope, uri, out);
       return 'ok';
     }

@@ -8,6 +8,7 @@
 import type { Directive } from '../syntax/ast';
 import { directivesNamed, type ConfigModel } from '../model/config';
 import type { VariableDefinition } from '../model/variables';
+import { versionAtLeast } from '../model/websocket';
 import { LocationIndex } from './locations';
 import { ServerIndex } from './servers';
 import { readMap, type MapDef, type VariableSources } from './evaluate';
@@ -39,6 +40,15 @@ export class RequestModel {
     readonly config: ConfigModel,
     private readonly definitions?: Map<string, VariableDefinition[]>,
   ) {}
+
+  private readonly since1297 = new Map<string, boolean>();
+
+  /** Whether the target version has 1.29.7's proxy defaults (HTTP/1.1, keep-alive upstream); memoised per version string. */
+  defaultsSince1297(version: string): boolean {
+    let v = this.since1297.get(version);
+    if (v === undefined) this.since1297.set(version, (v = versionAtLeast(version, [1, 29, 7])));
+    return v;
+  }
 
   get servers(): ServerIndex {
     return (this.serverIndex ??= new ServerIndex(this.config));

@@ -72,6 +72,13 @@ export function parseListen(d: Directive | null): Listen | null {
   return { directive: d, address, port, defaultServer, ssl };
 }
 
+interface SocketGroup {
+  entries: ServerEntry[];
+  listens: Listen[];
+  uncertain?: string;
+  names?: NameIndex;
+}
+
 export class ServerIndex {
   readonly servers: ServerEntry[] = [];
   private readonly regexes = new Map<string, NginxRegex>();
@@ -91,14 +98,37 @@ export class ServerIndex {
     }
   }
 
+  private byScope?: Map<Scope, ServerEntry>;
+
   entryOf(scope: Scope): ServerEntry | undefined {
-    return this.servers.find((e) => e.scope === scope);
+    if (!this.byScope) this.byScope = new Map(this.servers.map((e) => [e.scope, e]));
+    return this.byScope.get(scope);
   }
 
-  /** The servers on the socket a connection to `address:port` reaches, and that socket's listen of each. */
-  private candidates(address: string | null, port: number): { entries: ServerEntry[]; listens: Listen[]; uncertain?: string } {
-    const onPort: { e: ServerEntry; l: Listen }[] = [];
-    for (const e of this.servers) for (const l of e.listens) if (l.port === port && !l.address.startsWith('unix:')) onPort.push({ e, l });
+  private portIndex?: Map<number, { e: ServerEntry; l: Listen }[]>;
+  private readonly groups = new Map<string, SocketGroup>();
+
+  /** The servers on the socket a connection to `address:port` reaches, and that socket's listen of each (memoised per socket). */
+  private candidates(address: string | null, port: number): SocketGroup {
+    const key = `${address ?? '?'}|${port}`;
+    let g = this.groups.get(key);
+    if (!g) this.groups.set(key, (g = this.group(address, port)));
+    return g;
+  }
+
+  private group(address: string | null, port: number): SocketGroup {
+    if (!this.portIndex) {
+      this.portIndex = new Map();
+      for (const e of this.servers) {
+        for (const l of e.listens) {
+          if (l.address.startsWith('unix:')) continue;
+          const list = this.portIndex.get(l.port);
+          if (list) list.push({ e, l });
+          else this.portIndex.set(l.port, [{ e, l }]);
+        }
+      }
+    }
+    const onPort = this.portIndex.get(port) ?? [];
     let pick: { e: ServerEntry; l: Listen }[];
     let uncertain: string | undefined;
     const v6 = address?.startsWith('[') ?? false;
@@ -129,48 +159,71 @@ export class ServerIndex {
 
   /** The server a request with this Host reaches on `address:port`; null when nothing listens there. */
   choose(host: string | undefined, address: string | null, port: number): ServerChoice | null {
-    const { entries, listens, uncertain } = this.candidates(address, port);
+    const g = this.candidates(address, port);
+    const { entries, listens, uncertain } = g;
     if (!entries.length) return null;
+    const names = (g.names ??= nameIndex(entries));
     const name = host === undefined ? '' : normaliseHost(host);
     const listenOf = (e: ServerEntry) => listens[entries.indexOf(e)] ?? null;
     const base = uncertain ? { uncertain } : {};
 
-    for (const e of entries) for (const n of e.names) if (n.name === name || (n.name.startsWith('.') && n.name.slice(1) === name)) return { server: e, listen: listenOf(e), match: { how: 'exact', name: n.name, directive: n.directive }, ...base };
-    let best: { e: ServerEntry; n: ServerEntry['names'][number]; len: number } | null = null;
-    for (const e of entries) {
-      for (const n of e.names) {
-        const suffix = n.name.startsWith('*.') ? n.name.slice(1) : n.name.startsWith('.') ? n.name : null;
-        if (suffix && name.endsWith(suffix) && name.length > suffix.length && (!best || suffix.length > best.len)) best = { e, n, len: suffix.length };
-      }
+    const exact = names.exact.get(name);
+    if (exact) return { server: exact.e, listen: listenOf(exact.e), match: { how: 'exact', name: exact.n.name, directive: exact.n.directive }, ...base };
+    for (const w of names.heads) {
+      if ((name.endsWith(w.suffix) && name.length > w.suffix.length) || (w.n.name.startsWith('.') && name === w.suffix.slice(1))) return { server: w.e, listen: listenOf(w.e), match: { how: 'wildcard', name: w.n.name, directive: w.n.directive }, ...base };
     }
-    if (best) return { server: best.e, listen: listenOf(best.e), match: { how: 'wildcard', name: best.n.name, directive: best.n.directive }, ...base };
-    for (const e of entries) {
-      for (const n of e.names) {
-        if (!n.name.endsWith('.*')) continue;
-        const prefix = n.name.slice(0, -1);
-        if (name.startsWith(prefix) && name.length > prefix.length && (!best || prefix.length > best.len)) best = { e, n, len: prefix.length };
-      }
+    for (const w of names.tails) {
+      if (name.startsWith(w.prefix) && name.length > w.prefix.length) return { server: w.e, listen: listenOf(w.e), match: { how: 'wildcard', name: w.n.name, directive: w.n.directive }, ...base };
     }
-    if (best) return { server: best.e, listen: listenOf(best.e), match: { how: 'wildcard', name: best.n.name, directive: best.n.directive }, ...base };
     let regexUnknown: string | undefined;
-    for (const e of entries) {
-      for (const n of e.names) {
-        if (!n.name.startsWith('~')) continue;
-        // Matched against the lower-cased host; caseless when the pattern has a capital letter (ngx_http_core_server_name).
-        const re = this.regex(n.name.slice(1));
-        if (!re.ok) {
-          regexUnknown ??= `server_name ${n.name} ${re.reason}`;
-          continue;
-        }
-        const m = re.exec(name);
-        if (m) return { server: e, listen: listenOf(e), match: { how: 'regex', name: n.name, directive: n.directive }, captures: m, ...base };
+    for (const { e, n } of names.regexes) {
+      // Matched against the lower-cased host; caseless when the pattern has a capital letter (ngx_http_core_server_name).
+      const re = this.regex(n.name.slice(1));
+      if (!re.ok) {
+        regexUnknown ??= `server_name ${n.name} ${re.reason}`;
+        continue;
       }
+      const m = re.exec(name);
+      if (m) return { server: e, listen: listenOf(e), match: { how: 'regex', name: n.name, directive: n.directive }, captures: m, ...base };
     }
     const def = entries.find((e) => listenOf(e)?.defaultServer) ?? entries[0]!;
     const how = entries.length === 1 ? 'only' : 'default';
     const u = regexUnknown ?? uncertain;
     return { server: def, listen: listenOf(def), match: { how, listen: listenOf(def) }, ...(u ? { uncertain: u } : {}) };
   }
+}
+
+type Named = { e: ServerEntry; n: ServerEntry['names'][number] };
+
+interface NameIndex {
+  /** Exact names (and `.example.com` as `example.com`): the first server that names it. */
+  exact: Map<string, Named>;
+  /** `*.example.com` / `.example.com`, longest suffix first. */
+  heads: (Named & { suffix: string })[];
+  /** `www.example.*`, longest prefix first. */
+  tails: (Named & { prefix: string })[];
+  /** Regexes in config order. */
+  regexes: Named[];
+}
+
+function nameIndex(entries: ServerEntry[]): NameIndex {
+  const idx: NameIndex = { exact: new Map(), heads: [], tails: [], regexes: [] };
+  for (const e of entries) {
+    for (const n of e.names) {
+      if (n.name.startsWith('~')) idx.regexes.push({ e, n });
+      else if (n.name.startsWith('*.')) idx.heads.push({ e, n, suffix: n.name.slice(1) });
+      else if (n.name.endsWith('.*')) idx.tails.push({ e, n, prefix: n.name.slice(0, -1) });
+      else {
+        // `.example.com` is a wildcard (matched after the exact names) that also covers `example.com` itself.
+        if (n.name.startsWith('.')) idx.heads.push({ e, n, suffix: n.name });
+        else if (!idx.exact.has(n.name)) idx.exact.set(n.name, { e, n });
+      }
+    }
+  }
+  // Stable sorts: among equal lengths the first in config order wins.
+  idx.heads.sort((a, b) => b.suffix.length - a.suffix.length);
+  idx.tails.sort((a, b) => b.prefix.length - a.prefix.length);
+  return idx;
 }
 
 /** The Host as nginx compares it: lower case, no port, no trailing dot. */

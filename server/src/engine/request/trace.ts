@@ -12,13 +12,13 @@
  * rules that read it stay silent.
  */
 import type { Directive } from '../syntax/ast';
-import { nearest, nearestLast, ownFirst, type Scope } from '../model/config';
+import { nearest, nearestLast, own, ownFirst, type Scope } from '../model/config';
 import { compileNginxRegex } from '../model/regex';
 import { parseNginxTime } from '../model/time';
-import { upstreamByName, versionAtLeast } from '../model/websocket';
+import { upstreamByName } from '../model/websocket';
 import { headerValue, normalizeUri, splitTarget, type Header, type HttpRequest } from './http';
 import { Evaluator, type RequestState } from './evaluate';
-import type { LocationNode, LocationResult } from './locations';
+import { explainStep, type LocationNode, type LocationResult } from './locations';
 import type { RequestModel } from './model';
 import type { ServerChoice } from './servers';
 import { Unknown, isUnknown, show, type Value } from './values';
@@ -67,9 +67,9 @@ export interface ProxySettings {
   httpVersion: Setting<'1.0' | '1.1'>;
   passRequestHeaders: Setting<boolean>;
   /** The level whose proxy_set_header list applies (nginx does not merge lists across levels). */
-  headerList: { directives: Directive[]; scope: Scope | null };
+  headerList: { directives: readonly Directive[]; scope: Scope | null };
   /** Upstream response headers hidden from the client, and the directives that hide them. */
-  hidden: { name: string; directive: Directive | null }[];
+  hidden: readonly { name: string; directive: Directive | null }[];
   connectTimeout: Timeout;
   readTimeout: Timeout;
   sendTimeout: Timeout;
@@ -132,9 +132,38 @@ export interface TraceOptions {
   files?: 'empty' | 'unknown';
   /** Headers the backend adds to its 101 beyond Upgrade, Connection and Sec-WebSocket-Accept. */
   backendHeaders?: Header[];
+  /**
+   * Stop once the location is final (after the rewrites, before access and
+   * content): the outcome is then `unknown`. For callers that only ask
+   * where a request goes; skips the proxy phase.
+   */
+  routeOnly?: boolean;
+  /** Record the human-readable steps (default true); the rules only read the results. */
+  steps?: boolean;
 }
 
 const MAX_URI_CHANGES = 10;
+
+/** Response headers the proxy module hides by default (ngx_http_proxy_hide_headers); shared, never mutated. */
+const DEFAULT_HIDDEN_ENTRIES: readonly { name: string; directive: Directive | null }[] = Object.freeze(
+  ['Date', 'Server', 'X-Pad', 'X-Accel-Expires', 'X-Accel-Redirect', 'X-Accel-Limit-Rate', 'X-Accel-Buffering', 'X-Accel-Charset'].map((name) => Object.freeze({ name, directive: null })),
+);
+
+/** The proxy module's default request headers (ngx_http_proxy_headers): before 1.29.7, and since (keep-alive upstream). */
+type DefaultHeader = { name: string; lc: string; raw: string };
+const defaultHeaders = (connection: string): readonly DefaultHeader[] =>
+  [
+    ['Host', '$proxy_host'],
+    ['Connection', connection],
+    ['Content-Length', '$proxy_internal_body_length'],
+    ['Transfer-Encoding', '$proxy_internal_chunked'],
+    ['TE', ''],
+    ['Keep-Alive', ''],
+    ['Expect', ''],
+    ['Upgrade', ''],
+  ].map(([name, raw]) => ({ name: name!, lc: name!.toLowerCase(), raw: raw! }));
+const DEFAULT_HEADERS_OLD = defaultHeaders('close');
+const DEFAULT_HEADERS_1_29_7 = defaultHeaders('');
 
 /** Rewrite-phase directives of third-party modules that can end or redirect the request: the trace cannot follow them. */
 const OPAQUE_HANDLERS = /^(rewrite_by_lua|access_by_lua|content_by_lua|perl$|js_content$|js_access$)/;
@@ -157,6 +186,7 @@ class Tracer {
   errorPageUsed = false;
   /** nginx allows 10 URI changes (rewrites, internal redirects, named locations) per request: r->uri_changes. */
   uriChanges = MAX_URI_CHANGES + 1;
+  readonly quotedUri: boolean;
 
   /** Spends one URI change; false when the budget is gone (nginx answers 500). */
   change(): boolean {
@@ -169,6 +199,8 @@ class Tracer {
     readonly opts: TraceOptions,
   ) {
     const { path, args } = splitTarget(req.target);
+    // nginx escapes a URI it rebuilds when the client's was escaped (r->quoted_uri).
+    this.quotedUri = path.indexOf('%') >= 0;
     this.state = {
       req,
       uri: path,
@@ -183,8 +215,13 @@ class Tracer {
     this.ev = new Evaluator(model.variables, this.state);
   }
 
+  /** Whether steps are recorded (callers skip building a message nobody reads). */
+  get recording(): boolean {
+    return this.opts.steps !== false;
+  }
+
   step(phase: Phase, message: string, directive: Directive | null = null): void {
-    this.steps.push({ phase, message, directive });
+    if (this.opts.steps !== false) this.steps.push({ phase, message, directive });
   }
 
   unsure(why: string): void {
@@ -300,7 +337,7 @@ function findAndHandle(t: Tracer, serverScope: Scope): Trace {
   for (;;) {
     const found: LocationResult = t.model.locations.find(serverScope, t.state.uri);
     if (found.uncertain) t.unsure(found.uncertain);
-    for (const p of found.path) t.step('location', p.why, p.node.directive);
+    if (t.recording) for (const p of found.path) t.step('location', explainStep(p, t.state.uri), p.node.directive);
     t.uriChanged = false;
     t.validLocation = true;
     t.location = found.node;
@@ -630,6 +667,7 @@ function enterNamed(t: Tracer, named: LocationNode, override: string | null): Tr
 
 /** Access, try_files and content, once the location is final. */
 function afterRewrite(t: Tracer, serverScope: Scope): Trace {
+  if (t.opts.routeOnly) return t.result({ kind: 'unknown', why: 'only the route was traced', directive: null });
   const scope = t.scope ?? serverScope;
   const denied = accessPhase(t, scope);
   if (denied) return denied;
@@ -746,14 +784,17 @@ function accessPhase(t: Tracer, scope: Scope): Trace | null {
   return null;
 }
 
-/** The nearest level that has any directive of these names (allow and deny form one list). */
+/** The nearest level that has any directive of these names (allow and deny form one list), in config order. */
 function nearestAny(scope: Scope, names: string[]): Directive[] | null {
-  for (let s: Scope | null = scope; s && ['http', 'server', 'location', 'if', 'limit_except'].includes(s.kind); s = s.parent) {
-    const l = s.items.filter((d) => names.includes(d.name));
-    if (l.length) return l;
+  for (let s: Scope | null = scope; s && INHERITING_KINDS.has(s.kind); s = s.parent) {
+    // `own` answers from the scope's name index: the http level of a big config has thousands of items.
+    if (!names.some((n) => own(s!, n).length)) continue;
+    return s.items.filter((d) => names.includes(d.name));
   }
   return null;
 }
+
+const INHERITING_KINDS = new Set(['http', 'server', 'location', 'if', 'limit_except']);
 
 /** `all`, an address, or a CIDR against the client's address; null when the address is unknown. */
 function addressMatches(rule: string, client: string | null): boolean | null {
@@ -782,9 +823,17 @@ function proxyPassFor(t: Tracer, scope: Scope): Directive | null {
   return null;
 }
 
+const DEFAULT_10: Setting<'1.0' | '1.1'> = Object.freeze({ value: '1.0', directive: null });
+const DEFAULT_11: Setting<'1.0' | '1.1'> = Object.freeze({ value: '1.1', directive: null });
+const DEFAULT_PASS_HEADERS: Setting<boolean> = Object.freeze({ value: true, directive: null });
+const NO_DIRECTIVES: readonly Directive[] = Object.freeze([]);
+
+/** nginx's default for the three proxy timeouts; shared, never mutated. */
+const DEFAULT_TIMEOUT: Timeout = Object.freeze({ ms: 60000, raw: '60s', directive: null });
+
 function timeout(scope: Scope, name: string): Timeout {
   const n = nearestLast(scope, name);
-  if (!n) return { ms: 60000, raw: '60s', directive: null };
+  if (!n) return DEFAULT_TIMEOUT;
   const raw = n.directive.args[0]?.value ?? '';
   return { ms: parseNginxTime(raw), raw, directive: n.directive };
 }
@@ -792,27 +841,32 @@ function timeout(scope: Scope, name: string): Timeout {
 /** The proxy module's effective settings for a scope, and the request it builds. */
 function proxy(t: Tracer, scope: Scope, pp: Directive): Trace {
   const st = t.state;
-  const version = t.opts.nginxVersion ?? '';
-  const modern = versionAtLeast(version, [1, 29, 7]);
+  const version = t.state.nginxVersion;
+  const modern = t.model.defaultsSince1297(version);
   const hv = nearestLast(scope, 'proxy_http_version');
-  const httpVersion: Setting<'1.0' | '1.1'> = hv ? { value: hv.directive.args[0]?.value === '1.1' ? '1.1' : '1.0', directive: hv.directive } : { value: modern ? '1.1' : '1.0', directive: null };
+  const httpVersion: Setting<'1.0' | '1.1'> = hv ? { value: hv.directive.args[0]?.value === '1.1' ? '1.1' : '1.0', directive: hv.directive } : modern ? DEFAULT_11 : DEFAULT_10;
   const prh = nearestLast(scope, 'proxy_pass_request_headers');
-  const passRequestHeaders: Setting<boolean> = prh ? { value: prh.directive.args[0]?.value !== 'off', directive: prh.directive } : { value: true, directive: null };
+  const passRequestHeaders: Setting<boolean> = prh ? { value: prh.directive.args[0]?.value !== 'off', directive: prh.directive } : DEFAULT_PASS_HEADERS;
   const list = nearest(scope, 'proxy_set_header');
-  const headerList = { directives: list ? list.directives.filter((d) => d.args.length >= 2) : [], scope: list?.scope ?? null };
+  const listed = list?.directives ?? NO_DIRECTIVES;
+  const headerList = { directives: listed.every((d) => d.args.length >= 2) ? listed : listed.filter((d) => d.args.length >= 2), scope: list?.scope ?? null };
 
   // Hidden response headers: nginx's defaults, plus proxy_hide_header, minus proxy_pass_header (each list inherited on its own).
   const hide = nearest(scope, 'proxy_hide_header')?.directives ?? [];
   const pass = nearest(scope, 'proxy_pass_header')?.directives ?? [];
-  const hidden: { name: string; directive: Directive | null }[] = ['Date', 'Server', 'X-Pad', 'X-Accel-Expires', 'X-Accel-Redirect', 'X-Accel-Limit-Rate', 'X-Accel-Buffering', 'X-Accel-Charset'].map((name) => ({ name, directive: null }));
-  for (const d of hide) {
-    const n = d.args[0]?.value;
-    if (n && !hidden.some((h) => h.name.toLowerCase() === n.toLowerCase())) hidden.push({ name: n, directive: d });
-  }
-  for (const d of pass) {
-    const n = d.args[0]?.value?.toLowerCase();
-    const i = hidden.findIndex((h) => h.name.toLowerCase() === n);
-    if (i >= 0) hidden.splice(i, 1);
+  let hidden: readonly { name: string; directive: Directive | null }[] = DEFAULT_HIDDEN_ENTRIES;
+  if (hide.length || pass.length) {
+    const list = [...DEFAULT_HIDDEN_ENTRIES];
+    for (const d of hide) {
+      const n = d.args[0]?.value;
+      if (n && !list.some((h) => h.name.toLowerCase() === n.toLowerCase())) list.push({ name: n, directive: d });
+    }
+    for (const d of pass) {
+      const n = d.args[0]?.value?.toLowerCase();
+      const i = list.findIndex((h) => h.name.toLowerCase() === n);
+      if (i >= 0) list.splice(i, 1);
+    }
+    hidden = list;
   }
 
   // The target: URL, upstream, $proxy_host.
@@ -851,7 +905,7 @@ function proxy(t: Tracer, scope: Scope, pp: Directive): Trace {
     readTimeout: timeout(scope, 'proxy_read_timeout'),
     sendTimeout: timeout(scope, 'proxy_send_timeout'),
   };
-  t.step('content', `proxy_pass ${pp.args[0]?.value ?? ''}${upstream ? ` (upstream ${upstream.directive!.args[0]!.value})` : ''}`, pp);
+  if (t.recording) t.step('content', `proxy_pass ${pp.args[0]?.value ?? ''}${upstream ? ` (upstream ${upstream.directive!.args[0]!.value})` : ''}`, pp);
 
   // The URI the backend gets (ngx_http_proxy_create_request). The location prefix a URI part replaces is that of the
   // location proxy_pass is written in (inherited into an if block with it); none for regex, named and if locations.
@@ -859,7 +913,7 @@ function proxy(t: Tracer, scope: Scope, pp: Directive): Trace {
   const ppInLocation = !!t.location && ownFirst(t.location.scope, 'proxy_pass') === pp;
   const prefixName = ppInLocation && ['', '^~', '='].includes(t.location!.modifier) ? t.location!.name : '';
   const args = st.args ? `?${st.args}` : '';
-  const quoted = t.internal || /%/.test(splitTarget(t.req.target).path);
+  const quoted = t.internal || t.quotedUri;
   const rest = (from: number) => (quoted ? escapeUri(st.uri.slice(from)) : st.uri.slice(from));
   if (pp.args[0]!.value.includes('$') && uriPart) uri = uriPart;
   else if (!uriPart && t.validUnparsedUri) uri = t.req.target;
@@ -868,19 +922,14 @@ function proxy(t: Tracer, scope: Scope, pp: Directive): Trace {
   if (isUnknown(target)) uri = new Unknown(target.why);
 
   // Headers: the list of the level that has one, then nginx's defaults not named there; empty values are not sent.
-  const defaults: [string, string][] = [
-    ['Host', '$proxy_host'],
-    ['Connection', modern ? '' : 'close'],
-    ['Content-Length', '$proxy_internal_body_length'],
-    ['Transfer-Encoding', '$proxy_internal_chunked'],
-    ['TE', ''],
-    ['Keep-Alive', ''],
-    ['Expect', ''],
-    ['Upgrade', ''],
-  ];
-  const merged: { name: string; raw: string; from: Directive | 'default' }[] = headerList.directives.map((d) => ({ name: d.args[0]!.value, raw: d.args[1]!.value, from: d }));
-  for (const [name, raw] of defaults) if (!merged.some((h) => h.name.toLowerCase() === name.toLowerCase())) merged.push({ name, raw, from: 'default' });
-  const names = new Set(merged.map((h) => h.name.toLowerCase()));
+  const merged: { name: string; lc: string; raw: string; from: Directive | 'default' }[] = [];
+  for (const d of headerList.directives) merged.push({ name: d.args[0]!.value, lc: d.args[0]!.value.toLowerCase(), raw: d.args[1]!.value, from: d });
+  const userCount = merged.length;
+  for (const h of modern ? DEFAULT_HEADERS_1_29_7 : DEFAULT_HEADERS_OLD) {
+    let named = false;
+    for (let i = 0; i < userCount && !named; i++) named = merged[i]!.lc === h.lc;
+    if (!named) merged.push({ name: h.name, lc: h.lc, raw: h.raw, from: 'default' });
+  }
   const headers: SentHeader[] = [];
   const dropped: BackendRequest['dropped'] = [];
   for (const h of merged) {
@@ -889,27 +938,30 @@ function proxy(t: Tracer, scope: Scope, pp: Directive): Trace {
       continue;
     }
     const v = t.ev.complex(h.raw);
-    if (!isUnknown(v) && v === '') {
+    if (v === '') {
       if (h.from !== 'default') dropped.push({ name: h.name, why: `its value ${h.raw} is empty for this request, and nginx does not send an empty header`, directive: h.from });
       continue;
     }
     headers.push({ name: h.name, value: v, from: h.from });
   }
   for (const c of t.req.headers) {
-    const lc = c.name.toLowerCase();
     if (!passRequestHeaders.value) {
-      dropped.push({ name: c.name, why: 'proxy_pass_request_headers off passes none of the client\'s headers', directive: passRequestHeaders.directive });
+      dropped.push({ name: c.name, why: "proxy_pass_request_headers off passes none of the client's headers", directive: passRequestHeaders.directive });
       continue;
     }
-    if (names.has(lc)) {
-      const set = merged.find((h) => h.name.toLowerCase() === lc)!;
-      if (set.from === 'default') dropped.push({ name: c.name, why: `nginx does not pass the client's ${c.name} (hop-by-hop or replaced by its default)`, directive: null });
+    const lc = c.name.toLowerCase();
+    const set = merged.find((h) => h.lc === lc);
+    if (set) {
+      if (set.from === 'default') {
+        const why = set.raw === '' ? `hop-by-hop: nginx does not pass the client's ${c.name}` : `nginx sends its own ${set.name}: ${set.raw} instead of the client's`;
+        dropped.push({ name: c.name, why, directive: null });
+      }
       continue;
     }
     headers.push({ name: c.name, value: c.value, from: 'client' });
   }
   const backendRequest: BackendRequest = { method: t.req.method, uri, version: httpVersion.value, headers, dropped };
-  t.step('proxy', `the backend receives ${t.req.method} ${show(uri)} HTTP/${httpVersion.value}`, httpVersion.directive);
+  if (t.recording) t.step('proxy', `the backend receives ${t.req.method} ${show(uri)} HTTP/${httpVersion.value}`, httpVersion.directive);
 
   // Timeouts with a special meaning (measured: see docs).
   for (const to of [proxySettings.connectTimeout, proxySettings.readTimeout]) {
@@ -927,7 +979,7 @@ function proxy(t: Tracer, scope: Scope, pp: Directive): Trace {
     t.unsure(answer.why);
     return t.result({ kind: 'unknown', why: answer.why, directive: null }, { proxy: proxySettings, backendRequest, backendAnswer: answer, sent: true });
   }
-  t.step('backend', `a strict WebSocket backend answers ${answer.status}: ${answer.why}`);
+  if (t.recording) t.step('backend', `a strict WebSocket backend answers ${answer.status}: ${answer.why}`);
   if (answer.status !== 101) {
     const decisive = decisiveDirective(answer, backendRequest, proxySettings);
     return t.result({ kind: 'status', status: answer.status, by: 'backend', why: answer.why, directive: decisive }, { proxy: proxySettings, backendRequest, backendAnswer: answer, sent: true });
@@ -943,12 +995,14 @@ function proxy(t: Tracer, scope: Scope, pp: Directive): Trace {
   const response: ClientResponse = { status: 101, headers: [], hidden: [] };
   // ngx_http_header_filter writes Server, Date, then "Connection: upgrade" for a 101, then the headers from the backend.
   // proxy_pass_header Server (or Date) passes the backend's instead of nginx's own, and none when the backend sends none (measured).
-  const passed = (n: string) => !hidden.some((h) => h.name.toLowerCase() === n);
+  const hiddenLc = hidden.map((x) => x.name.toLowerCase());
+  const passed = (n: string) => !hiddenLc.includes(n);
   if (!passed('server')) response.headers.push({ name: 'Server', value: 'nginx', from: 'nginx' });
   if (!passed('date')) response.headers.push({ name: 'Date', value: '', from: 'nginx' });
   response.headers.push({ name: 'Connection', value: 'upgrade', from: 'nginx' });
   for (const h of answer.headers) {
-    const hit = hidden.find((x) => x.name.toLowerCase() === h.name.toLowerCase());
+    const i = hiddenLc.indexOf(h.name.toLowerCase());
+    const hit = i >= 0 ? hidden[i] : undefined;
     if (h.name.toLowerCase() === 'connection') continue;
     if (hit) response.hidden.push({ name: h.name, directive: hit.directive });
     else response.headers.push({ name: h.name, value: h.value, from: 'backend' });

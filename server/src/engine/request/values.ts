@@ -17,11 +17,30 @@ export function isUnknown(v: Value): v is Unknown {
 /** A piece of a value as nginx's script compiler splits it (ngx_http_script_compile). */
 export type Part = { literal: string } | { variable: string } | { capture: number };
 
+/** Parsed values by source text: header values repeat across thousands of locations. A bounded memo of a pure function. */
+const parsed = new Map<string, Part[]>();
+const MAX_PARSED = 8192;
+
+function isNameChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}
+
 /**
  * `"$scheme://$host${uri}x"` → literal/variable/capture parts. Names are
  * `[A-Za-z0-9_]`, `${name}` delimits one, `$1`..`$9` are regex captures.
+ * The result is shared: do not mutate it.
  */
-export function parseComplex(raw: string): Part[] {
+export function parseComplex(raw: string): readonly Part[] {
+  let parts = parsed.get(raw);
+  if (!parts) {
+    parts = parseParts(raw);
+    if (parsed.size >= MAX_PARSED) parsed.delete(parsed.keys().next().value!);
+    parsed.set(raw, parts);
+  }
+  return parts;
+}
+
+function parseParts(raw: string): Part[] {
   const parts: Part[] = [];
   let lit = '';
   for (let i = 0; i < raw.length; i++) {
@@ -30,17 +49,17 @@ export function parseComplex(raw: string): Part[] {
       lit += c;
       continue;
     }
-    const n = raw[i + 1]!;
-    if (n >= '0' && n <= '9') {
+    const n = raw.charCodeAt(i + 1);
+    if (n >= 48 && n <= 57) {
       if (lit) parts.push({ literal: lit });
       lit = '';
-      parts.push({ capture: n.charCodeAt(0) - 48 });
+      parts.push({ capture: n - 48 });
       i++;
       continue;
     }
     let name = '';
     let j = i + 1;
-    if (n === '{') {
+    if (n === 123 /* { */) {
       const close = raw.indexOf('}', j);
       if (close < 0) {
         lit += c;
@@ -49,7 +68,7 @@ export function parseComplex(raw: string): Part[] {
       name = raw.slice(j + 1, close);
       j = close + 1;
     } else {
-      while (j < raw.length && /[A-Za-z0-9_]/.test(raw[j]!)) j++;
+      while (j < raw.length && isNameChar(raw.charCodeAt(j))) j++;
       name = raw.slice(i + 1, j);
     }
     if (!name) {

@@ -19,7 +19,7 @@ export const locationUnreachable: Rule = {
       if (loc.intent !== null && loc.proxyPass) continue;
       const node = index.nodeOf(loc.scope);
       if (!node || (node.modifier !== '' && node.modifier !== '^~') || !node.name.startsWith('/')) continue;
-      if (!index.hasRegexAbove(loc.scope)) continue;
+      if (!index.regexCouldTake(loc.scope, node.name)) continue;
       let server = loc.scope.parent;
       while (server && server.kind === 'location') server = server.parent;
       if (!server || server.kind !== 'server') continue;

@@ -15,13 +15,13 @@ export const wsHandshakeElsewhere: Rule = {
   check(ctx) {
     for (const loc of ctx.webSocketLocations) {
       if (loc.intent === 'path') continue;
-      const to = ctx.traceTo(loc);
+      const to = ctx.traceTo(loc, false);
       if (!to) continue;
       const t = to.trace;
-      if (t.uncertain.length || t.outcome.kind === 'unknown') continue;
       // Only a request that reached this location's server says something about the location (a Host the model chose may land elsewhere).
       if (!t.server || t.server.server.scope !== loc.server) continue;
       if (t.visited.some((n) => n.scope === loc.scope)) continue;
+      if (t.uncertain.length || t.outcome.kind === 'unknown') continue;
       const other = t.location;
       const byRegex = other?.modifier === '~' || other?.modifier === '~*';
       const rewritten = t.steps.some((s) => s.phase === 'server-rewrite' && /the URI is now/.test(s.message));
