@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { FIX_ALL_COMMAND, PROVE_COMMAND, TEST_ENDPOINT_COMMAND, WORKSPACE_TRUST_NOTIFICATION, type InitializationOptions, type TestEndpointArgs } from '../../server/src/lsp/protocol';
+import { OPEN_TRACE_LINE_COMMAND, TRACE_COMMAND, TRACE_VIEW_ID, TraceView, openTraceLine, traceRequest } from './trace-view';
 import { testEndpoint, type TestEndpointDeps, type TestRequest } from './test-endpoint';
 import { REFRESH_COMMAND, TEST_ALL_COMMAND, TEST_ONE_COMMAND, testAll, testOne } from './endpoints/commands';
 import { EndpointsView, VIEW_ID, type Node } from './endpoints/view';
@@ -88,9 +89,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     },
   });
 
+  const traceView = new TraceView();
   context.subscriptions.push(
     deps.panel,
     view,
+    traceView,
+    vscode.window.createTreeView(TRACE_VIEW_ID, { treeDataProvider: traceView, showCollapseAll: true }),
+    vscode.commands.registerCommand(TRACE_COMMAND, (url?: string) => traceRequest(client!, traceView, output, context.workspaceState, typeof url === 'string' ? url : undefined)),
+    vscode.commands.registerCommand(OPEN_TRACE_LINE_COMMAND, openTraceLine),
     vscode.window.createTreeView(VIEW_ID, { treeDataProvider: view, showCollapseAll: true }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
       void client?.sendNotification(WORKSPACE_TRUST_NOTIFICATION, { trusted: true });

@@ -17,6 +17,7 @@ import {
 } from '../../server/src/lsp/protocol';
 import { checkWsUrl, endpointUrl, readEndpointSettings } from './endpoint-settings';
 import { fromEndpointTest, toastLine, type ReportModel } from './report/model';
+import { predictionFrom } from './prediction';
 import type { ReportPanel } from './report/panel';
 import { runEndpointTest, type EndpointTestOptions, type EndpointTestResult } from './wstest';
 
@@ -136,18 +137,27 @@ export async function testEndpoint(deps: TestEndpointDeps, args?: TestRequest): 
     opts.nginx = { binary: cfg.get<string>('nginxPath') || 'nginx', configFile: endpoint.configPath, prefix: cfg.get<string>('prefix') || undefined };
   }
 
+  // The request model's prediction for this handshake through the config in the editor, shown before anything connects.
+  const predicted = endpoint.location.needsPath && testedPath ? (await refine({ path: testedPath }))?.prediction : endpoint.prediction;
+  const prediction = predicted ? predictionFrom(predicted) : null;
+  if (prediction) deps.output.appendLine(`Predicted from the config: ${prediction.summary}`);
+
   let result: EndpointTestResult;
   try {
     result =
       args?.progress === false
         ? await runEndpointTest({ ...opts, signal: args.signal })
-        : await withTestProgress(`Testing ${url}`, (signal, report) => runEndpointTest({ ...opts, signal, onProgress: report }));
+        : await withTestProgress(`Testing ${url}`, (signal, report) => {
+            if (prediction) report(`predicted: ${prediction.summary}`);
+            return runEndpointTest({ ...opts, signal, onProgress: report });
+          });
   } catch (e) {
     void vscode.window.showErrorMessage(`The endpoint test could not run: ${e instanceof Error ? e.message : String(e)}`);
     return undefined;
   }
   const model = fromEndpointTest(result, {
     idleSeconds: settings.idleSeconds,
+    prediction,
     rerun: { uri: endpoint.uri, position: endpoint.location.range.start, url },
   });
   deps.output.appendLine(`──── ${model.finishedAt} ${model.target}`);

@@ -13,6 +13,7 @@ import { nginxAvailable, nginxTest, startNginx, type RunningNginx } from '../hel
 import { startStrictBackend, startWsBackend } from '../helpers/ws-backend';
 import { FIXTURE_PATH, fixAll, fixture } from '../support/rules';
 import { handshake, type HandshakeOutcome } from '../support/handshake';
+import { samplePath } from '../../server/src/engine/request/handshake';
 
 /** What real nginx 1.22 does with each bad fixture before the fix (WEBSOCKET-FACTS.md). */
 const BEFORE: Record<string, 'nginx -t fails' | number | 'idle close' | 'works' | 'client rejects 101'> = {
@@ -54,11 +55,13 @@ function httpBody(text: string): string {
   return text.slice(http.block.bodyStart, http.block.bodyEnd);
 }
 
+/** The path of the fixture's first WebSocket location: a regex location gets a path it matches (the request model's sample). */
 function wsPath(text: string): string {
   const a = analyze(FIXTURE_PATH, singleFileHost(FIXTURE_PATH, text));
   const loc = a.wsLocations[0];
   assert.ok(loc, 'fixture has a WebSocket location');
-  return loc.locationPath;
+  const node = a.requests.locations.nodeOf(a.model.scopeOf.get(loc.directive)!);
+  return (node && samplePath(node)) ?? loc.locationPath;
 }
 
 /** `nginx -t` with ports that exist only in the test's imagination: nothing connects. */
@@ -124,3 +127,21 @@ test('every good fixture passes nginx -t', { skip }, async () => {
     assert.ok(r.ok, `${rule.id}/good.conf: ${r.output}`);
   }
 });
+
+/**
+ * What the good fixtures show is fine must work in real nginx: every good fixture with a WebSocket location
+ * upgrades and echoes through it, with the strict backend where the rule is about strictness. (The request-model
+ * rules' good fixtures carry the forms that must stay silent: `proxy_send_timeout 0`, `limit_except GET`, an
+ * `if` the handshake decides, `^~` over a regex.)
+ */
+for (const rule of RULES) {
+  const good = fixture(rule.id, 'good')!;
+  const hasWs = analyze(FIXTURE_PATH, singleFileHost(FIXTURE_PATH, good)).wsLocations.length > 0;
+  if (!hasWs) continue;
+  test(`${rule.id}: the good fixture upgrades through real nginx`, { skip, timeout: 60_000 }, async () => {
+    const r = await outcome(good, STRICT.has(rule.id));
+    assert.ok(r.t.ok, `nginx -t: ${r.t.output}`);
+    assert.equal(r.hs!.status, 101, JSON.stringify(r.hs));
+    assert.equal(r.hs!.echo, 'ping-through-nginx');
+  });
+}

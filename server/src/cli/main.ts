@@ -10,6 +10,7 @@ import { lintCommand } from './lint';
 import { testCommand } from './test-command';
 import { endpointsCommand } from './endpoints-command';
 import { proveCommand } from './prove-command';
+import { traceCommand } from './trace-command';
 import { version } from './version';
 
 const COMMANDS: Command[] = [
@@ -17,6 +18,7 @@ const COMMANDS: Command[] = [
   testCommand,
   endpointsCommand,
   proveCommand,
+  traceCommand,
 ];
 
 function usage(): string {

@@ -6,6 +6,7 @@
 import type { LocationContext } from '../engine/endpoints';
 import type { EndpointListItem } from '../engine/endpoint-list';
 import type { EngineSettings, Position, Range, Severity } from '../engine/types';
+import type { TraceReport } from '../engine/request/report';
 
 export const ENDPOINT_CONTEXT_REQUEST = 'nginxWs/endpointContext';
 /** Client → server: the workspace trust changed (VS Code only ever grants it). */
@@ -89,6 +90,12 @@ export interface EndpointContext {
   findings: EndpointFinding[];
   /** The location as plain data (directive lines and ranges) for the tester's diagnosis. */
   context: LocationContext;
+  /**
+   * What the request model predicts for this handshake before anything
+   * connects (the client's handshake through the config in the editor);
+   * null when it cannot say (a regex location with no path).
+   */
+  prediction?: TraceReport | null;
 }
 
 export interface EndpointContextResult {
@@ -136,4 +143,31 @@ export interface ConfigSnapshotResult {
   files: { path: string; text: string }[];
   /** Why the snapshot is empty (too large, no analysis). */
   note: string | null;
+}
+
+/**
+ * Client → server: "Trace a request…". Without `url`, the URL of the
+ * location at `position` (to prefill the input box); with it, the trace of a
+ * request for that URL through the config the document belongs to.
+ */
+export const TRACE_REQUEST = 'nginxWs/trace';
+
+export interface TraceParams {
+  uri: string;
+  position?: Position;
+  url?: string;
+  headers?: { name: string; value: string }[];
+  method?: string;
+  /** A plain request instead of a WebSocket handshake. */
+  plain?: boolean;
+}
+
+export interface TraceResult {
+  /** The URL traced, or the location's own (prefill) when no `url` was given. */
+  url: string | null;
+  /** The trace; null when only the URL was asked for, or on `error`. */
+  report: TraceReport | null;
+  /** The config root the request was traced through. */
+  configPath: string | null;
+  error?: string;
 }

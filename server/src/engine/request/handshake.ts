@@ -10,6 +10,8 @@ import type { Scope } from '../model/config';
 import { firstConcreteName, isWildcardAddress, pickListen } from '../endpoints';
 import { handshakeHeaders, type HttpRequest } from './http';
 import type { LocationNode } from './locations';
+import type { RequestModel } from './model';
+import { Evaluator } from './evaluate';
 
 export interface LocationHandshake {
   request: HttpRequest;
@@ -65,4 +67,18 @@ export function handshakeFor(node: LocationNode, server: Scope | null, serverDir
     url: `${scheme}://${hostHeader}${path}`,
     concretePath: sample !== null,
   };
+}
+
+/**
+ * What a `map` variable is for a WebSocket handshake (only the client's
+ * headers known: the Upgrade/Connection maps of the recipe), or null when
+ * it is no map or depends on more than the handshake's headers.
+ */
+export function handshakeMapValue(model: RequestModel, name: string): string | null {
+  const map = model.variables.maps.get(name.toLowerCase());
+  if (!map || !/^\$http_[a-z0-9_]+$/i.test(map.source)) return null;
+  const req: HttpRequest = { method: 'GET', target: '/', protocol: 'HTTP/1.1', headers: handshakeHeaders('localhost'), scheme: 'http', address: null, port: 80, clientAddress: null };
+  const ev = new Evaluator(model.variables, { req, uri: '/', args: '', captures: null, vars: new Map(), serverName: '', nginxVersion: '', mapCache: new Map(), used: [] });
+  const v = ev.variable(name);
+  return typeof v === 'string' ? v : null;
 }

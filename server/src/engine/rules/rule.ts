@@ -14,7 +14,7 @@ import { contextProblems, contextProblemsIn, type ContextProblem } from '../feat
 import { proxyUpstream } from '../model/websocket';
 import type { RequestModel } from '../request/model';
 import { trace, traceLocation, type Trace } from '../request/trace';
-import { handshakeFor, type LocationHandshake } from '../request/handshake';
+import { handshakeFor, handshakeMapValue, type LocationHandshake } from '../request/handshake';
 
 /** A handshake to a WebSocket location and its trace. */
 export interface LocationTrace {
@@ -295,11 +295,16 @@ export function connectionValue(ctx: RuleContext): string {
  * whatever name instead of adding a second one; null when there is none.
  */
 export function upgradeMapVariable(ctx: RuleContext): string | null {
-  if (ctx.hasMap('connection_upgrade')) return 'connection_upgrade';
+  // Only a map that yields `upgrade` for a WebSocket handshake is worth reusing (the request model evaluates it).
+  const yields = (name: string) => {
+    const v = handshakeMapValue(ctx.requests, name);
+    return v !== null && v.split(',').some((t) => t.trim().toLowerCase() === 'upgrade');
+  };
+  if (ctx.hasMap('connection_upgrade') && yields('connection_upgrade')) return 'connection_upgrade';
   for (const m of ctx.model.scopes.get('map') ?? []) {
     const d = m.directive;
     const name = d?.args[1]?.value;
-    if (d?.args[0]?.value === '$http_upgrade' && name?.startsWith('$') && ctx.hasMap(name.slice(1))) return name.slice(1);
+    if (d?.args[0]?.value === '$http_upgrade' && name?.startsWith('$') && ctx.hasMap(name.slice(1)) && yields(name.slice(1))) return name.slice(1);
   }
   return null;
 }

@@ -12,6 +12,8 @@ import type { DocAnalysis } from '../analyzer';
 import { guard, type Feature, type ServerContext } from '../context';
 import { isDiskPath } from '../../node/paths';
 import { ENDPOINT_CONTEXT_REQUEST, type EndpointContext, type EndpointContextParams, type EndpointContextResult } from '../protocol';
+import { traceLocationDirective, traceUrl } from '../../engine/features/index';
+import type { TraceReport } from '../../engine/request/report';
 
 export const endpointContextFeature: Feature = {
   name: 'endpointContext',
@@ -60,6 +62,7 @@ function describe(ctx: ServerContext, state: DocAnalysis, loc: WsLocation, p: En
       .filter((f) => f.path === loc.path && contains(within, f.range.start))
       .map((f) => ({ path: f.path, code: f.code, severity: f.severity, message: f.message, range: f.range })),
     context: locationContext(loc),
+    prediction: predict(ctx, state, loc, path, baseUrl),
   };
 }
 
@@ -72,4 +75,25 @@ function contains(r: Range, p: Position): boolean {
   const after = p.line > r.start.line || (p.line === r.start.line && p.character >= r.start.character);
   const before = p.line < r.end.line || (p.line === r.end.line && p.character <= r.end.character);
   return after && before;
+}
+
+/**
+ * The request model's prediction for the handshake the test will send: a
+ * client's handshake to the location's URL through the config in the
+ * editor. With a base URL (deployed elsewhere), the handshake as it arrives
+ * in the location; a regex location needs the path the user typed.
+ */
+function predict(ctx: ServerContext, state: DocAnalysis, loc: WsLocation, path: string | undefined, baseUrl: string | undefined): TraceReport | null {
+  const analysis = state.analysis!;
+  const nginxVersion = ctx.analyzer.engineSettings(state.analysedPath).nginxVersion;
+  if (path && !baseUrl) {
+    const derived = deriveEndpoint(loc, analysis.upstreams, { path });
+    if (derived.url) {
+      const r = traceUrl(analysis, derived.url, { nginxVersion });
+      return typeof r === 'string' ? null : r;
+    }
+  }
+  const t = traceLocationDirective(analysis, loc.directive, nginxVersion);
+  if (!t) return null;
+  return baseUrl ? t.at : (t.routed ?? t.at);
 }

@@ -16,6 +16,7 @@ import { hoverFeature } from './hover';
 import { navigationFeature } from './navigation';
 import { symbolsFeature } from './symbols';
 import { workspaceEndpointsFeature } from './workspace-endpoints';
+import { traceFeature } from './trace';
 
 export const FEATURES: readonly Feature[] = [
   codeActionsFeature,
@@ -29,4 +30,5 @@ export const FEATURES: readonly Feature[] = [
   formattingFeature,
   workspaceEndpointsFeature,
   configSnapshotFeature,
+  traceFeature,
 ];

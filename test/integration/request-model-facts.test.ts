@@ -1,0 +1,90 @@
+/**
+ * Facts the request model relies on, each measured with real nginx in front
+ * of a strict backend and compared with the model's own trace of the same
+ * config (docs/websocket-facts.md names these tests). The differential test
+ * covers them too, among thousands of generated configs; here each has its
+ * name.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, readFileSync } from 'node:fs';
+import { analyze } from '../../server/src/engine/index';
+import { RequestModel, requestFor, trace } from '../../server/src/engine/request/index';
+import { diskHost } from '../../server/src/node/file-host';
+import { nginxAvailable, startNginx } from '../helpers/nginx';
+import { startStrictBackend } from '../helpers/ws-backend';
+import { handshake } from '../support/handshake';
+
+const skip = nginxAvailable() ? false : 'nginx is not installed (apt-get install nginx-light)';
+const RECIPE = 'proxy_pass http://127.0.0.1:__BACKEND__; proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade";';
+
+/** Runs `http` in real nginx, sends a handshake for `path`, and traces the same handshake through the same file. */
+async function measure(http: string, path: string): Promise<{ live: number; model: number | string; location?: string }> {
+  const b = await startStrictBackend();
+  const ng = await startNginx({ http, backendPort: b.port });
+  try {
+    // nginx's workers run as nobody: a 0700 temp prefix would make every file "forbidden" rather than "not found".
+    chmodSync(ng.prefix, 0o755);
+    const live = await handshake(`ws://127.0.0.1:${ng.port}${path}`, { timeoutMs: 3000 });
+    const a = analyze(ng.confPath, { ...diskHost(), readFile: (p) => (p === ng.confPath ? readFileSync(p, 'utf8') : diskHost().readFile(p)) });
+    const req = requestFor(`ws://127.0.0.1:${ng.port}${path}`, { address: '127.0.0.1', clientAddress: '127.0.0.1' });
+    assert.ok(typeof req !== 'string');
+    // The prefix holds no file under the paths asked for: the model may assume so.
+    const t = trace(new RequestModel(a.model), req, { nginxVersion: '1.22.1', files: 'empty' });
+    const model = t.outcome.kind === 'upgraded' ? 101 : t.outcome.kind === 'status' ? t.outcome.status : t.outcome.kind;
+    return { live: live.echo ? 101 : live.status, model, location: t.outcome.kind === 'status' && t.outcome.location !== undefined ? String(t.outcome.location) : undefined };
+  } finally {
+    await ng.stop();
+    await b.stop();
+  }
+}
+
+test('fact: proxy_connect_timeout 0 fails every handshake with 504', { skip }, async () => {
+  const m = await measure(`server { listen 127.0.0.1:__PORT__; location /ws/ { ${RECIPE} proxy_connect_timeout 0; } }`, '/ws/');
+  assert.deepEqual([m.live, m.model], [504, 504]);
+});
+
+test('fact: proxy_read_timeout 0 fails every handshake with 504', { skip }, async () => {
+  const m = await measure(`server { listen 127.0.0.1:__PORT__; location /ws/ { ${RECIPE} proxy_read_timeout 0; } }`, '/ws/');
+  assert.deepEqual([m.live, m.model], [504, 504]);
+});
+
+test('fact: proxy_send_timeout 0 does not break the handshake', { skip }, async () => {
+  const m = await measure(`server { listen 127.0.0.1:__PORT__; location /ws/ { ${RECIPE} proxy_send_timeout 0; } }`, '/ws/');
+  assert.deepEqual([m.live, m.model], [101, 101]);
+});
+
+test('fact: /ws to a proxied location /ws/ gets a 301 to /ws/', { skip }, async () => {
+  const m = await measure(`server { listen 127.0.0.1:__PORT__; location /ws/ { ${RECIPE} } }`, '/ws');
+  assert.deepEqual([m.live, m.model], [301, 301]);
+  assert.match(m.location ?? '', /\/ws\/$/);
+});
+
+test('fact: a nested location inherits internal: a client gets 404', { skip }, async () => {
+  const m = await measure(`server { listen 127.0.0.1:__PORT__; location /app/ { internal; location /app/ws/ { ${RECIPE} } } }`, '/app/ws/');
+  assert.deepEqual([m.live, m.model], [404, 404]);
+});
+
+test('fact: a regex location wins over a plain prefix location for its paths', { skip }, async () => {
+  const m = await measure(`server { listen 127.0.0.1:__PORT__; location /ws/ { ${RECIPE} } location ~ ^/ws { return 418; } }`, '/ws/');
+  assert.deepEqual([m.live, m.model], [418, 418]);
+});
+
+test('fact: ^~ on the prefix keeps the regexes out', { skip }, async () => {
+  const m = await measure(`server { listen 127.0.0.1:__PORT__; location ^~ /ws/ { ${RECIPE} } location ~ ^/ws { return 418; } }`, '/ws/');
+  assert.deepEqual([m.live, m.model], [101, 101]);
+});
+
+test('fact: try_files is not applied once an if in the location matched', { skip }, async () => {
+  const m = await measure(
+    `server { listen 127.0.0.1:__PORT__; root __PREFIX__/html; location /ws/ { if ($http_upgrade) { set $x 1; } try_files $uri @ws; } location @ws { ${RECIPE} } }`,
+    '/ws/',
+  );
+  assert.deepEqual([m.live, m.model], [404, 404], 'the if matched: no try_files, nginx serves files and finds none');
+});
+
+test('fact: proxy_hide_header Sec-WebSocket-Accept: the backend upgrades, the client refuses', { skip }, async () => {
+  const m = await measure(`server { listen 127.0.0.1:__PORT__; location /ws/ { ${RECIPE} proxy_hide_header Sec-WebSocket-Accept; } }`, '/ws/');
+  assert.notEqual(m.live, 101, 'no WebSocket opened');
+  assert.equal(m.model, 101, 'the model: a 101 the client must reject');
+});
