@@ -1,7 +1,7 @@
 /**
  * "Trace a request…": asks for a URL (prefilled with the URL of the location
  * under the cursor), asks the language server for the request model's trace
- * of it through the config, and shows the trace in the "Request Trace" view:
+ * of it through the config, and shows the trace in the "Request Trace" panel:
  * the outcome, each step with the line that decided it (click to open), the
  * request the backend receives with the line each header comes from, the
  * timeouts in force and what the client receives. The same trace is written

@@ -133,10 +133,11 @@ function mdEscape(s: string): string {
 /** The trace for a hover: the outcome first, then what the backend receives and the timeouts in force. */
 export function traceMarkdown(r: TraceReport, routed: TraceReport | null): string {
   const out: string[] = [];
-  const icon = r.outcome.kind === 'upgraded' ? '✅' : r.outcome.kind === 'unknown' ? '❔' : '❌';
-  out.push(`**WebSocket handshake** \`${r.request.url}\` ${icon} ${mdEscape(outcomeLine(r))}${r.outcome.at ? ` — \`${where(r.outcome.at)}\`` : ''}`);
+  // Words, not emoji: hovers render in the editor's font, which may have no emoji glyphs.
+  const verdict = r.outcome.kind === 'upgraded' ? 'upgrades' : r.outcome.kind === 'unknown' ? 'cannot be predicted' : 'fails';
+  out.push(`**WebSocket handshake** \`${r.request.url}\` **${verdict}**: ${mdEscape(outcomeLine(r))}${r.outcome.at ? ` — \`${where(r.outcome.at)}\`` : ''}`);
   if (routed && routed.location && r.location && routed.location.at.line !== r.location.at.line) {
-    out.push('', `⚠️ From a client, this handshake is handled by \`${mdEscape(routed.location.text)}\` (\`${where(routed.location.at)}\`): ${mdEscape(outcomeLine(routed))}`);
+    out.push('', `**But** from a client, this handshake is handled by \`${mdEscape(routed.location.text)}\` (\`${where(routed.location.at)}\`): ${mdEscape(outcomeLine(routed))}`);
   }
   if (r.backend) {
     out.push('', `The backend receives \`${mdEscape(r.backend.requestLine)}\`:`, '');
