@@ -333,7 +333,7 @@ function update(previous: Analysis, host: FileHost, settings: EngineSettings, ca
   const signature = unitSignatures(model, locations, own, unit).get(unit) ?? '';
   if (signature !== oldSignature) return null;
 
-  const requests = new RequestModel(model, definitions);
+  const requests = previous.requests.updatedFor(unit, definitions);
   const ctx = new RuleContext(model, settings, locations, definitions, st.lenient, requests, { scope: unit, webSocketsUseKeepalive: st.webSocketsUseKeepalive });
   if (runRules(ctx, settings).length) return null;
 

@@ -26,11 +26,12 @@ export interface MapDef {
   defaultValue: { value: string; row: Directive | null };
 }
 
-/** What the evaluator knows of the config: its maps and which names `set` or other directives define. */
+/** What the evaluator knows of the config: its maps and which names `set` or other directives define (looked up, not listed). */
 export interface VariableSources {
-  maps: Map<string, MapDef>;
-  /** Names defined by `set` anywhere (empty until set in this request), by `geo`, `split_clients`, Lua, njs, perl... with the directive. */
-  defined: Map<string, Directive[]>;
+  /** The `map` (in `http`) that defines `$name`, if any. */
+  map(name: string): MapDef | undefined;
+  /** Directives other than `map` that define `$name`: `set` anywhere (empty until set in this request), `geo`, `split_clients`, Lua, njs, perl... */
+  defined(name: string): readonly Directive[] | undefined;
 }
 
 export function readMap(d: Directive, scope: Scope): MapDef | null {
@@ -120,7 +121,7 @@ export class Evaluator {
     const req = st.req;
     if (st.vars.has(name)) return st.vars.get(name)!;
     if (st.captures?.named.has(name)) return st.captures.named.get(name) ?? '';
-    const map = this.sources.maps.get(name);
+    const map = this.sources.map(rawName) ?? (rawName === name ? undefined : this.sources.map(name));
     if (map) return this.mapValue(name, map);
     if (name.startsWith('http_')) {
       const header = name.slice(5);
@@ -193,7 +194,7 @@ export class Evaluator {
         return st.nginxVersion || new Unknown('the nginx version is not set');
     }
     if (RUNTIME[name]) return new Unknown(`$${name} is ${RUNTIME[name]}`);
-    const defined = this.sources.defined.get(name);
+    const defined = this.sources.defined(rawName) ?? (rawName === name ? undefined : this.sources.defined(name));
     if (defined) {
       // Defined by `set` elsewhere (empty until set in this request), or by a module the model does not run.
       if (defined.every((d) => d.name === 'set')) return '';

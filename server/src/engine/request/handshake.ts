@@ -75,7 +75,7 @@ export function handshakeFor(node: LocationNode, server: Scope | null, serverDir
  * it is no map or depends on more than the handshake's headers.
  */
 export function handshakeMapValue(model: RequestModel, name: string): string | null {
-  const map = model.variables.maps.get(name.toLowerCase());
+  const map = model.variables.map(name);
   if (!map || !/^\$http_[a-z0-9_]+$/i.test(map.source)) return null;
   const req: HttpRequest = { method: 'GET', target: '/', protocol: 'HTTP/1.1', headers: handshakeHeaders('localhost'), scheme: 'http', address: null, port: 80, clientAddress: null };
   const ev = new Evaluator(model.variables, { req, uri: '/', args: '', captures: null, vars: new Map(), serverName: '', nginxVersion: '', mapCache: new Map(), used: [] });

@@ -161,6 +161,17 @@ export class LocationIndex {
     return l;
   }
 
+  /** Drops what is indexed for `scope` and below (a scope rebuilt in place gets new children). */
+  forget(scope: Scope): void {
+    const l = this.levels.get(scope);
+    if (!l) return;
+    this.levels.delete(scope);
+    for (const n of [...l.exact.values(), ...l.prefixes, ...l.regexes, ...l.named.values()]) {
+      this.byScope.delete(n.scope);
+      this.forget(n.scope);
+    }
+  }
+
   /** A named location (`@name`) of a server. */
   named(server: Scope, name: string): LocationNode | null {
     return this.level(server).named.get(name) ?? null;

@@ -6,7 +6,7 @@
  * module-wide), so an edited config gets a new one.
  */
 import type { Directive } from '../syntax/ast';
-import { directivesNamed, type ConfigModel } from '../model/config';
+import { directivesNamed, type ConfigModel, type Scope } from '../model/config';
 import type { VariableDefinition } from '../model/variables';
 import { versionAtLeast } from '../model/websocket';
 import { LocationIndex } from './locations';
@@ -27,19 +27,40 @@ const DEFINERS: [string, number][] = [
   ['set_by_lua_file', 0],
 ];
 
-export class RequestModel {
+export class RequestModel implements VariableSources {
   private serverIndex?: ServerIndex;
   private locationIndex?: LocationIndex;
-  private variableSources?: VariableSources;
+  /** Maps read so far, by variable name (a config's maps do not change under an incremental update). */
+  private readonly maps: Map<string, MapDef | null>;
+  /** Without `definitions`: the config's definers, scanned once. */
+  private scanned?: Map<string, Directive[]>;
 
   /**
-   * `definitions`: the analysis's variable definitions (kept current by the
-   * incremental path); without them the config is scanned for definers.
+   * `definitions`: the analysis's variable definitions (kept current in place
+   * by the incremental path, so lookups see the current config); without
+   * them the config is scanned for definers.
    */
   constructor(
     readonly config: ConfigModel,
     private readonly definitions?: Map<string, VariableDefinition[]>,
-  ) {}
+    reuse?: { servers?: ServerIndex; locations?: LocationIndex; maps?: Map<string, MapDef | null> },
+  ) {
+    this.serverIndex = reuse?.servers;
+    this.locationIndex = reuse?.locations;
+    this.maps = reuse?.maps ?? new Map();
+  }
+
+  /**
+   * The model after an incremental update that rebuilt one `server` scope in
+   * place (analyze.ts): the server index is kept unless that server's
+   * `listen`/`server_name` lines changed, the location index forgets the
+   * server's subtree, the maps (which no such server holds) are kept.
+   */
+  updatedFor(unit: Scope, definitions: Map<string, VariableDefinition[]>): RequestModel {
+    const servers = this.serverIndex && this.serverIndex.sameRouting(unit) ? this.serverIndex : undefined;
+    this.locationIndex?.forget(unit);
+    return new RequestModel(this.config, definitions, { servers, locations: this.locationIndex, maps: this.maps });
+  }
 
   private readonly since1297 = new Map<string, boolean>();
 
@@ -58,23 +79,44 @@ export class RequestModel {
     return (this.locationIndex ??= new LocationIndex());
   }
 
+  /** The variable sources for the evaluator: this model, which looks names up on demand. */
   get variables(): VariableSources {
-    if (this.variableSources) return this.variableSources;
-    const maps = new Map<string, MapDef>();
-    for (const s of this.config.scopes.get('map') ?? []) {
-      if (!s.directive || s.parent?.kind !== 'http') continue;
-      const def = readMap(s.directive, s);
-      const name = def ? stripDollar(def.directive.args[1]!.value) : null;
-      if (def && name && !maps.has(name)) maps.set(name, def);
-    }
-    const defined = new Map<string, Directive[]>();
-    if (this.definitions) {
-      for (const [name, defs] of this.definitions) {
-        const own = defs.filter((d) => d.directive.name !== 'map').map((d) => d.directive);
-        if (own.length) defined.set(name.toLowerCase(), own);
+    return this;
+  }
+
+  map(name: string): MapDef | undefined {
+    let m = this.maps.get(name);
+    if (m === undefined) {
+      m = null;
+      for (const def of this.definitionsOf(name)) {
+        if (def.directive.name !== 'map' || def.scope.kind !== 'http') continue;
+        const scope = this.config.scopeOf.get(def.directive);
+        if (scope && (m = readMap(def.directive, scope))) break;
       }
-      return (this.variableSources = { maps, defined });
+      this.maps.set(name, m);
     }
+    return m ?? undefined;
+  }
+
+  defined(name: string): readonly Directive[] | undefined {
+    if (!this.definitions) return this.scan().get(name.toLowerCase());
+    const own = this.definitionsOf(name).filter((d) => d.directive.name !== 'map');
+    return own.length ? own.map((d) => d.directive) : undefined;
+  }
+
+  private definitionsOf(name: string): readonly { directive: Directive; scope: Scope }[] {
+    if (this.definitions) return this.definitions.get(name) ?? this.definitions.get(name.toLowerCase()) ?? NONE;
+    const out: { directive: Directive; scope: Scope }[] = [];
+    for (const s of this.config.scopes.get('map') ?? []) {
+      const d = s.directive;
+      if (d && s.parent && d.args[1] && stripDollar(d.args[1].value) === name.toLowerCase()) out.push({ directive: d, scope: s.parent });
+    }
+    return out;
+  }
+
+  private scan(): Map<string, Directive[]> {
+    if (this.scanned) return this.scanned;
+    const defined = new Map<string, Directive[]>();
     for (const [directive, at] of DEFINERS) {
       for (const { d } of directivesNamed(this.config, directive)) {
         const a = at === -1 ? d.args[d.args.length - 1] : d.args[at];
@@ -85,9 +127,11 @@ export class RequestModel {
         else defined.set(name, [d]);
       }
     }
-    return (this.variableSources = { maps, defined });
+    return (this.scanned = defined);
   }
 }
+
+const NONE: readonly { directive: Directive; scope: Scope }[] = Object.freeze([]);
 
 function stripDollar(v: string): string {
   const s = v.startsWith('${') && v.endsWith('}') ? v.slice(2, -1) : v.slice(1);

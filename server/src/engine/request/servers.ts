@@ -25,6 +25,9 @@ export interface ServerEntry {
   listens: Listen[];
   /** server_name arguments in order: lower case, except a regex (`~...`), which keeps its case. */
   names: { name: string; directive: Directive }[];
+  /** The `listen` and `server_name` lines as read (to tell whether an in-place update changed them). */
+  listenText: string;
+  namesText: string;
 }
 
 export type ServerMatch =
@@ -94,11 +97,20 @@ export class ServerIndex {
       if (!listens.length) listens.push(parseListen(null)!);
       const names: ServerEntry['names'] = [];
       for (const d of own(s, 'server_name')) for (const a of d.args) names.push({ name: a.value.startsWith('~') ? a.value : a.value.toLowerCase(), directive: d });
-      this.servers.push({ scope: s, listens, names });
+      this.servers.push({ scope: s, listens, names, listenText: own(s, 'listen').map((d) => d.text).join('\n'), namesText: own(s, 'server_name').map((d) => d.text).join('\n') });
     }
   }
 
   private byScope?: Map<Scope, ServerEntry>;
+
+  /** Whether a server scope rebuilt in place still listens and is named as this index recorded it (the index stays exact). */
+  sameRouting(scope: Scope): boolean {
+    const e = this.entryOf(scope);
+    if (!e) return !(scope.parent?.kind === 'http' && scope.directive?.block);
+    const listens = own(scope, 'listen');
+    const named = own(scope, 'server_name');
+    return e.listenText === listens.map((d) => d.text).join('\n') && e.namesText === named.map((d) => d.text).join('\n');
+  }
 
   entryOf(scope: Scope): ServerEntry | undefined {
     if (!this.byScope) this.byScope = new Map(this.servers.map((e) => [e.scope, e]));
