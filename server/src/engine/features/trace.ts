@@ -7,7 +7,7 @@
 import type { Directive } from '../syntax/ast';
 import type { Analysis } from '../analyze';
 import type { Scope } from '../model/config';
-import { handshakeFor } from '../request/handshake';
+import { handshakeFor, serverTarget } from '../request/handshake';
 import { requestFor, type Header } from '../request/http';
 import { traceReport, traceMarkdown, type TraceReport } from '../request/report';
 import { trace, traceLocation } from '../request/trace';
@@ -39,7 +39,7 @@ export function traceLocationDirective(analysis: Analysis, d: Directive, nginxVe
   const node = analysis.requests.locations.nodeOf(scope);
   if (!node) return null;
   const server = serverOf(scope);
-  const hs = handshakeFor(node, server, server?.items ?? []);
+  const hs = handshakeFor(node, serverTarget(server?.items ?? []));
   const opts = { nginxVersion };
   const at = traceReport(traceLocation(analysis.requests, scope, hs.request, opts), hs.url);
   const routed = hs.concretePath && server ? traceReport(trace(analysis.requests, hs.request, opts), hs.url) : null;

@@ -25,12 +25,11 @@ function tokens(v: string): string[] {
 
 export function judgeHandshake(req: BackendRequest, extra: { name: string; value: string }[] = []): BackendAnswer {
   const none: { name: string; value: string }[] = [];
-  const byName = new Map<string, (typeof req.headers)[number]>();
-  for (const h of req.headers) {
-    const lc = h.name.toLowerCase();
-    if (!byName.has(lc)) byName.set(lc, h);
-  }
-  const get = (name: string) => byName.get(name);
+  const lcNames = req.headers.map((h) => h.name.toLowerCase());
+  const get = (name: string) => {
+    const i = lcNames.indexOf(name);
+    return i < 0 ? undefined : req.headers[i];
+  };
   if (req.version !== '1.1') return { status: 400, why: `nginx sends HTTP/${req.version}, and a WebSocket upgrade needs HTTP/1.1`, cause: 'version', headers: none };
   if (req.method.toUpperCase() !== 'GET') return { status: 400, why: `the method is ${req.method}, not GET`, cause: 'method', headers: none };
   for (const name of ['upgrade', 'connection', 'host', 'sec-websocket-key', 'sec-websocket-version']) {

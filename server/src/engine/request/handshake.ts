@@ -6,9 +6,8 @@
  * from its literal prefix).
  */
 import type { Directive } from '../syntax/ast';
-import type { Scope } from '../model/config';
 import { firstConcreteName, isWildcardAddress, pickListen } from '../endpoints';
-import { handshakeHeaders, type HttpRequest } from './http';
+import { handshakeHeaders, type Header, type HttpRequest } from './http';
 import type { LocationNode } from './locations';
 import type { RequestModel } from './model';
 import { Evaluator } from './evaluate';
@@ -42,29 +41,38 @@ export function samplePath(node: LocationNode): string | null {
   return null;
 }
 
-export function handshakeFor(node: LocationNode, server: Scope | null, serverDirectives: Directive[]): LocationHandshake {
-  const { tls, address, port } = pickListen(serverDirectives);
-  const name = firstConcreteName(serverDirectives);
+/** Where a server's handshakes go: derived from its `listen` and `server_name` lines alone (shared by its locations). */
+export interface ServerTarget {
+  hostHeader: string;
+  scheme: 'http' | 'https';
+  address: string | null;
+  port: number;
+  /** The handshake headers for this Host (shared, never mutated). */
+  headers: readonly Header[];
+}
+
+export function serverTarget(serverDirectives: readonly Directive[]): ServerTarget {
+  const { tls, address, port } = pickListen(serverDirectives as Directive[]);
+  const name = firstConcreteName(serverDirectives as Directive[]);
   const addr = address && !isWildcardAddress(address) ? (address === 'localhost' ? '127.0.0.1' : address) : null;
   const host = name ?? addr ?? 'localhost';
-  const defaultPort = tls ? 443 : 80;
-  const hostHeader = port === defaultPort ? host : `${host}:${port}`;
+  const hostHeader = port === (tls ? 443 : 80) ? host : `${host}:${port}`;
+  return {
+    hostHeader,
+    scheme: tls ? 'https' : 'http',
+    address: addr ? (addr.includes(':') && !addr.startsWith('[') ? `[${addr}]` : addr) : null,
+    port,
+    headers: Object.freeze(handshakeHeaders(hostHeader)),
+  };
+}
+
+/** The handshake `node` serves, to the server `target` describes (see `serverTarget`). */
+export function handshakeFor(node: LocationNode, target: ServerTarget): LocationHandshake {
   const sample = samplePath(node);
   const path = sample ?? '/';
-  const scheme = tls ? 'wss' : 'ws';
-  void server;
   return {
-    request: {
-      method: 'GET',
-      target: path,
-      protocol: 'HTTP/1.1',
-      headers: handshakeHeaders(hostHeader),
-      scheme: tls ? 'https' : 'http',
-      address: addr ? (addr.includes(':') && !addr.startsWith('[') ? `[${addr}]` : addr) : null,
-      port,
-      clientAddress: null,
-    },
-    url: `${scheme}://${hostHeader}${path}`,
+    request: { method: 'GET', target: path, protocol: 'HTTP/1.1', headers: target.headers as Header[], scheme: target.scheme, address: target.address, port: target.port, clientAddress: null },
+    url: `${target.scheme === 'https' ? 'wss' : 'ws'}://${target.hostHeader}${path}`,
     concretePath: sample !== null,
   };
 }

@@ -25,9 +25,9 @@ export interface ServerEntry {
   listens: Listen[];
   /** server_name arguments in order: lower case, except a regex (`~...`), which keeps its case. */
   names: { name: string; directive: Directive }[];
-  /** The `listen` and `server_name` lines as read (to tell whether an in-place update changed them). */
-  listenText: string;
-  namesText: string;
+  /** The `listen` and `server_name` directives as read (to tell whether an in-place update changed them). */
+  listenDirectives: readonly Directive[];
+  nameDirectives: readonly Directive[];
 }
 
 export type ServerMatch =
@@ -97,7 +97,7 @@ export class ServerIndex {
       if (!listens.length) listens.push(parseListen(null)!);
       const names: ServerEntry['names'] = [];
       for (const d of own(s, 'server_name')) for (const a of d.args) names.push({ name: a.value.startsWith('~') ? a.value : a.value.toLowerCase(), directive: d });
-      this.servers.push({ scope: s, listens, names, listenText: own(s, 'listen').map((d) => d.text).join('\n'), namesText: own(s, 'server_name').map((d) => d.text).join('\n') });
+      this.servers.push({ scope: s, listens, names, listenDirectives: own(s, 'listen'), nameDirectives: own(s, 'server_name') });
     }
   }
 
@@ -109,7 +109,8 @@ export class ServerIndex {
     if (!e) return !(scope.parent?.kind === 'http' && scope.directive?.block);
     const listens = own(scope, 'listen');
     const named = own(scope, 'server_name');
-    return e.listenText === listens.map((d) => d.text).join('\n') && e.namesText === named.map((d) => d.text).join('\n');
+    const same = (a: readonly Directive[], b: readonly Directive[]) => a.length === b.length && a.every((d, i) => d === b[i] || d.text === b[i]!.text);
+    return same(e.listenDirectives, listens) && same(e.nameDirectives, named);
   }
 
   entryOf(scope: Scope): ServerEntry | undefined {

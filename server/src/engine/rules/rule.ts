@@ -14,13 +14,28 @@ import { contextProblems, contextProblemsIn, type ContextProblem } from '../feat
 import { proxyUpstream } from '../model/websocket';
 import type { RequestModel } from '../request/model';
 import { trace, traceLocation, type Trace } from '../request/trace';
-import { handshakeFor, handshakeMapValue, type LocationHandshake } from '../request/handshake';
+import { handshakeFor, handshakeMapValue, serverTarget, type LocationHandshake, type ServerTarget } from '../request/handshake';
 
 /** A handshake to a WebSocket location and its trace. */
 export interface LocationTrace {
   handshake: LocationHandshake;
   trace: Trace;
 }
+
+/** A handshake to a WebSocket location; its route, or null when the location search alone showed it lands here. */
+export interface LocationRoute {
+  handshake: LocationHandshake;
+  trace: Trace | null;
+}
+
+/** Whether `scope` is `ancestor` or lies inside it. */
+export function within(scope: Scope, ancestor: Scope): boolean {
+  for (let s: Scope | null = scope; s; s = s.parent) if (s === ancestor) return true;
+  return false;
+}
+
+/** Server-level directives that can move or end a request before the location search (rewrite module, third-party handlers). */
+const SERVER_REWRITES = new Set(['set', 'rewrite', 'return', 'if', 'break', 'rewrite_by_lua', 'rewrite_by_lua_block', 'rewrite_by_lua_file', 'set_by_lua', 'set_by_lua_block', 'set_by_lua_file', 'perl_set', 'js_set']);
 import type { FileEdit } from '../types';
 
 export interface RuleMeta {
@@ -91,15 +106,18 @@ export class RuleContext {
 
   private wsCache?: LocationInfo[];
   private readonly traces = new Map<LocationInfo, LocationTrace | null>();
-  private readonly routes = new Map<LocationInfo, LocationTrace | null>();
+  private readonly routes = new Map<LocationInfo, LocationRoute | null>();
 
   private readonly handshakes = new Map<LocationInfo, LocationHandshake | null>();
+  private readonly targets = new Map<Scope | null, ServerTarget>();
 
   private handshake(loc: LocationInfo): LocationHandshake | null {
     let hs = this.handshakes.get(loc);
     if (hs === undefined) {
       const node = this.requests.locations.nodeOf(loc.scope);
-      hs = node ? handshakeFor(node, loc.server, loc.server?.items ?? []) : null;
+      let target = this.targets.get(loc.server);
+      if (!target) this.targets.set(loc.server, (target = serverTarget(loc.server?.items ?? [])));
+      hs = node ? handshakeFor(node, target) : null;
       this.handshakes.set(loc, hs);
     }
     return hs;
@@ -122,20 +140,25 @@ export class RuleContext {
 
   /**
    * The same handshake sent by a client: where nginx really takes it (null
-   * when the location has no concrete path). With `whole` false, a handshake
-   * that gets to this location is only routed, not traced through the proxy
-   * phase again (`traceAt` has that): the common case costs half.
+   * when the location has no concrete path). When it lands in this location
+   * the route's `trace` is null (`traceAt` has what happens there): most
+   * servers have no server-level rewrites, and then the location search
+   * alone says so; otherwise, or when it lands elsewhere, the whole trace.
    */
-  traceTo(loc: LocationInfo, whole = true): LocationTrace | null {
+  traceTo(loc: LocationInfo): LocationRoute | null {
     let t = this.routes.get(loc);
     if (t === undefined) {
       const hs = this.handshake(loc);
       t = null;
       if (hs?.concretePath && loc.server) {
         const opts = { nginxVersion: this.settings.nginxVersion, steps: false };
-        const route = trace(this.requests, hs.request, { ...opts, routeOnly: true });
-        const here = route.visited.some((n) => n.scope === loc.scope);
-        t = { handshake: hs, trace: here && !whole ? route : trace(this.requests, hs.request, opts) };
+        let here = false;
+        if (!loc.server.items.some((d) => SERVER_REWRITES.has(d.name))) {
+          const found = this.requests.locations.find(loc.server, hs.request.target);
+          // The search ends in this location, or in one nested in it (whose configuration inherits this one's).
+          here = !found.uncertain && !!found.node && within(found.node.scope, loc.scope);
+        } else here = trace(this.requests, hs.request, { ...opts, routeOnly: true }).visited.some((n) => within(n.scope, loc.scope));
+        t = { handshake: hs, trace: here ? null : trace(this.requests, hs.request, opts) };
       }
       this.routes.set(loc, t);
     }

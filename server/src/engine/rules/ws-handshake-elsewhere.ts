@@ -1,5 +1,5 @@
 import { fix, replaceArg } from '../fixes/edits';
-import { describeLocation, head, type Rule } from './rule';
+import { describeLocation, head, within, type Rule } from './rule';
 
 export const wsHandshakeElsewhere: Rule = {
   id: 'ws-handshake-elsewhere',
@@ -15,12 +15,12 @@ export const wsHandshakeElsewhere: Rule = {
   check(ctx) {
     for (const loc of ctx.webSocketLocations) {
       if (loc.intent === 'path') continue;
-      const to = ctx.traceTo(loc, false);
-      if (!to) continue;
+      const to = ctx.traceTo(loc);
+      if (!to?.trace) continue;
       const t = to.trace;
       // Only a request that reached this location's server says something about the location (a Host the model chose may land elsewhere).
       if (!t.server || t.server.server.scope !== loc.server) continue;
-      if (t.visited.some((n) => n.scope === loc.scope)) continue;
+      if (t.visited.some((n) => within(n.scope, loc.scope))) continue;
       if (t.uncertain.length || t.outcome.kind === 'unknown') continue;
       const other = t.location;
       const byRegex = other?.modifier === '~' || other?.modifier === '~*';
