@@ -7,8 +7,8 @@
  * - `Upgrade: websocket` (else it is no handshake)         → else 426
  * - HTTP/1.1 or later, method GET, a Host header          → else 400
  * - `Connection: upgrade`                                 → else 426
- * - `Sec-WebSocket-Version: 13`                           → else 426 (with the version it speaks)
  * - `Sec-WebSocket-Key`: base64 of 16 bytes               → else 400
+ * - `Sec-WebSocket-Version: 13`                           → else 426 (with the version it speaks)
  *
  * A valid handshake is completed by `ws` (which checks the same again) and
  * every message is echoed. It never pings: nginx's proxy_read_timeout shows
@@ -56,11 +56,12 @@ export function checkHandshake(req: Pick<IncomingMessage, 'httpVersionMajor' | '
   if (!tokens(req.headers.connection).includes('upgrade')) {
     return { status: 426, reason: req.headers.connection ? `Connection: ${String(req.headers.connection)} does not ask for the upgrade` : 'no Connection: upgrade header' };
   }
-  if (req.headers['sec-websocket-version'] !== '13') return { status: 426, reason: `Sec-WebSocket-Version ${req.headers['sec-websocket-version'] ?? '(none)'}: only 13 is spoken` };
+  // The key before the version, as Python's `websockets` and Node's `ws` check them: a request with neither gets 400.
   const key = req.headers['sec-websocket-key'];
   if (typeof key !== 'string' || !/^[A-Za-z0-9+/]{22}==$/.test(key.trim()) || Buffer.from(key.trim(), 'base64').length !== 16) {
     return { status: 400, reason: 'Sec-WebSocket-Key is missing or not 16 bytes of base64' };
   }
+  if (req.headers['sec-websocket-version'] !== '13') return { status: 426, reason: `Sec-WebSocket-Version ${req.headers['sec-websocket-version'] ?? '(none)'}: only 13 is spoken` };
   return null;
 }
 

@@ -13,10 +13,14 @@ import type { ContextFinding, Diagnosis, EndpointTestResult, ProbeResult } from 
 type Directive = DirectiveRef;
 type WsLocation = LocationContext;
 
-const HEADER_RULES = ['ws-upgrade-header-missing', 'ws-connection-header', 'ws-inherited-headers-dropped', 'ws-keepalive-connection-clash', 'map-close-defeats-keepalive', 'ws-path-without-recipe', 'undefined-variable'];
+const HEADER_RULES = ['ws-upgrade-header-missing', 'ws-connection-header', 'ws-inherited-headers-dropped', 'ws-upgrade-value', 'ws-keepalive-connection-clash', 'map-close-defeats-keepalive', 'ws-path-without-recipe', 'undefined-variable'];
+/** Findings of the request model that say why nginx answered itself, or why another location did. */
+const ROUTING_RULES = ['ws-answered-before-proxy', 'ws-handshake-elsewhere'];
+const HANDSHAKE_HEADER_RULES = ['ws-handshake-headers-dropped'];
+const HIDDEN_101_RULES = ['ws-101-header-hidden'];
 const VERSION_RULES = ['ws-http-version'];
 const IDLE_RULES = ['ws-read-timeout-short', 'ws-read-timeout-default', 'invalid-time-value'];
-const TIMEOUT_RULES = ['proxy-connect-timeout-too-long', 'ws-read-timeout-short', 'invalid-time-value'];
+const TIMEOUT_RULES = ['ws-timeout-fails-handshake', 'proxy-connect-timeout-too-long', 'ws-read-timeout-short', 'invalid-time-value'];
 
 type Input = Pick<EndpointTestResult, 'ok' | 'kind' | 'status' | 'stage' | 'response' | 'closedAfterIdleMs' | 'url' | 'backend' | 'crossOrigin' | 'nginxTest' | 'errorLog'>;
 
@@ -93,6 +97,7 @@ export function diagnose(r: Input, context?: { location: LocationContext; findin
       break;
     case 'redirect':
     case 'redirect-loop':
+      if (fromFindings(ROUTING_RULES)) break;
       at(
         `${r.kind === 'redirect-loop' ? 'a redirect loop' : 'a redirect'} instead of an upgrade: WebSocket clients do not follow redirects; a \`return 301\`/\`rewrite\` covers this path (http→https? then use wss://; trailing slash? match the location path exactly)`,
         findDirective(loc, ['return', 'rewrite']) ?? locLine(loc),
@@ -105,6 +110,7 @@ export function diagnose(r: Input, context?: { location: LocationContext; findin
     case 'bad-connection':
     case 'bad-accept':
     case 'bad-extension':
+      if (fromFindings(HIDDEN_101_RULES)) break;
       at('a 101 that is not a valid WebSocket answer: a middlebox or a server that is not a WebSocket server answered (wrong backend port?)', loc?.proxyPass ?? listen);
       break;
     case 'bad-protocol':
@@ -165,7 +171,7 @@ function statusCause(
   }
   if (s === 400) {
     const backendOk = r.backend?.ok === true;
-    if (!fromFindings(VERSION_RULES)) {
+    if (!fromFindings(VERSION_RULES) && !fromFindings(HANDSHAKE_HEADER_RULES)) {
       const v = findDirective(loc, ['proxy_http_version']);
       at(
         v && v.args[0] === '1.1'
@@ -178,10 +184,12 @@ function statusCause(
     return;
   }
   if (s === 404) {
+    if (fromFindings(ROUTING_RULES)) return;
     at('404: nothing serves this path — the request does not reach this location, or the backend has no WebSocket route there (with a URI part in proxy_pass nginx replaces the location prefix)', pp ?? locLine(loc));
     return;
   }
   if (s === 401 || s === 403) {
+    if (fromFindings(ROUTING_RULES)) return;
     at(
       s === 401
         ? '401: the endpoint needs credentials: pass them as a header (--header \'Authorization: ...\') or cookie'
@@ -226,6 +234,7 @@ function statusCause(
     return;
   }
   if (s >= 500) {
+    if (fromFindings(ROUTING_RULES)) return;
     at(`${s}: server error${log ? ' — see the error_log lines below' : ''}`, pp ?? locLine(loc));
     return;
   }
