@@ -111,15 +111,16 @@ test('nginx-ws prove: SIGINT during the idle hold stops nginx and removes the pr
     run.stdout.on('data', (d) => (out += d));
     const exited = new Promise<number | null>((res) => run.on('close', (c) => res(c)));
     // Wait until a proof's nginx runs (its command line names the private prefix), then Ctrl+C the CLI.
-    for (let i = 0; i < 400 && processesMentioning('nginx-ws-proof-').filter((p) => /nginx/.test(p)).length === 0; i++) await new Promise((res) => setTimeout(res, 25));
-    assert.ok(processesMentioning('nginx-ws-proof-').length > 0, 'the proof started nginx');
+    const mine = () => processesMentioning('nginx-ws-proof-', { under: run.pid! }).filter((p) => /nginx/.test(p));
+    for (let i = 0; i < 400 && mine().length === 0; i++) await new Promise((res) => setTimeout(res, 25));
+    assert.ok(mine().length > 0, 'the proof started nginx');
     run.kill('SIGINT');
     const code = await exited;
     assert.equal(code, 1, out);
     const j = JSON.parse(out);
     assert.equal(j.ok, false);
     assert.deepEqual(j.cleanup.leftovers, []);
-    assert.deepEqual(processesMentioning('nginx-ws-proof-'), [], 'no nginx left running');
+    assert.deepEqual(processesMentioning('nginx-ws-proof-', { orphaned: true }), [], 'no nginx left running');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -8,18 +8,40 @@ import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import type { ProofResult } from '../../server/src/prove/types';
 
 /** Processes whose command line contains `needle` (read from /proc). */
-export function processesMentioning(needle: string): string[] {
+export function processesMentioning(needle: string, o: { under?: number; orphaned?: boolean } = {}): string[] {
   const out: string[] = [];
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
     try {
       const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      if (cmd.includes(needle)) out.push(`${d}: ${cmd.trim()}`);
+      if (!cmd.includes(needle)) continue;
+      // Other test runs on the same machine may be proving too: `under` keeps a process tree's own, `orphaned` the leaked ones.
+      if (o.under !== undefined && !descendsFrom(Number(d), o.under)) continue;
+      if (o.orphaned && parentOf(Number(d)) !== 1) continue;
+      out.push(`${d}: ${cmd.trim()}`);
     } catch {
       // Gone while we looked.
     }
   }
   return out;
+}
+
+function parentOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // pid (comm) state ppid ...: the command may hold spaces and parentheses, the last ')' ends it.
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+}
+
+function descendsFrom(pid: number, ancestor: number): boolean {
+  for (let p = pid, i = 0; p > 1 && i < 64; i++) {
+    if (p === ancestor) return true;
+    try {
+      p = parentOf(p);
+    } catch {
+      return false;
+    }
+  }
+  return false;
 }
 
 /** Listening TCP sockets of this process, by local port. */
