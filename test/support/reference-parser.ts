@@ -5,8 +5,16 @@
  * (test/unit/parser-differential.test.ts) holds the production parser to
  * exactly this behaviour: same nodes, offsets, flags, links, errors and
  * comments on every input. Never import it from server/src.
+ *
+ * Changed since, the same way as the production parser, where what the
+ * parser reads changed: nginx's whitespace set (space, tab, CR, LF only),
+ * comments ending at LF only, every `{` right after a `$` kept in the word,
+ * and the forgotten-`;` recovery limited to statements nginx rejects
+ * (`nginxRejects`; the split is done on the finished directive object here,
+ * where the compact parser splits its token run).
  */
 import { DATA_BLOCKS, isKnownDirectiveName } from '../../server/src/engine/knowledge/names';
+import { nginxRejects } from '../../server/src/engine/syntax/parser';
 
 export interface Position {
   line: number;
@@ -491,6 +499,10 @@ class Parser {
    */
   private readonly args: Argument[] = [];
   private argsLen = 0;
+  /** Indices into `args` of known names starting a line (a forgotten `;` may lie before them). */
+  private readonly splits: number[] = [];
+  /** Errors reported before the directive being read started. */
+  private statementErrors = 0;
   /** Interned names by hash (see `intern`). */
   private readonly names = new Map<number, string>();
   private depth = 0;
@@ -540,8 +552,9 @@ class Parser {
           if (col >= 0) {
             if (this.outdentedBelow(col)) {
               if (cur) {
+                cur = this.splitIfRejected(cur, false);
                 this.missingSemicolon(cur);
-                this.finish(cur, this.lastEnd(cur));
+                this.finish(cur, cur.end);
                 cur = null;
               }
               while (this.outdentedBelow(col)) this.closeImplicitly();
@@ -553,15 +566,10 @@ class Parser {
           }
         }
         if (cur) {
-          if (this.tokNewline && tok === Tok.Word && this.looksLikeNewDirective(cur)) {
-            this.missingSemicolon(cur);
-            this.finish(cur, this.lastEnd(cur));
-            cur = null;
-          } else {
-            this.args[this.argsLen++] = this.makeArg();
-            cur.end = this.tokEnd;
-            continue;
-          }
+          if (this.tokNewline && tok === Tok.Word && !this.tokEscaped() && this.looksLikeNewDirective(cur)) this.splits.push(this.argsLen);
+          this.args[this.argsLen++] = this.makeArg();
+          cur.end = this.tokEnd;
+          continue;
         }
         cur = this.makeDirective();
         continue;
@@ -569,6 +577,7 @@ class Parser {
 
       if (tok === Tok.Semi) {
         if (cur) {
+          cur = this.splitIfRejected(cur, false);
           this.finish(cur, this.tokEnd);
           cur = null;
         } else {
@@ -583,6 +592,7 @@ class Parser {
           this.pushFrame(null, -1);
           continue;
         }
+        cur = this.splitIfRejected(cur, true);
         const block = new Block(file, this.tokStart, this.tokEnd, cur);
         cur.block = block;
         this.finish(cur, this.tokEnd);
@@ -617,6 +627,7 @@ class Parser {
         if (indent >= 0 && bodyIndent > indent && col >= bodyIndent) {
           // Indented like the block's body, not like its directive: this `}` closes nothing.
           if (cur) {
+            cur = this.splitIfRejected(cur, false);
             this.missingSemicolon(cur);
             this.finish(cur, cur.end);
             cur = null;
@@ -626,6 +637,7 @@ class Parser {
         }
         if (col >= 0 && this.outdentedBelow(col + 1)) {
           if (cur) {
+            cur = this.splitIfRejected(cur, false);
             this.missingSemicolon(cur);
             this.finish(cur, cur.end);
             cur = null;
@@ -634,6 +646,7 @@ class Parser {
         }
       }
       if (cur) {
+        cur = this.splitIfRejected(cur, false);
         this.missingSemicolon(cur);
         this.finish(cur, cur.end);
         cur = null;
@@ -653,6 +666,7 @@ class Parser {
     }
 
     if (cur) {
+      cur = this.splitIfRejected(cur, false);
       this.missingSemicolon(cur);
       this.finish(cur, cur.end);
     }
@@ -748,6 +762,55 @@ class Parser {
     return true;
   }
 
+  /** The current word holds a backslash. */
+  private tokEscaped(): boolean {
+    return this.text.slice(this.tokStart, this.tokEnd).includes('\\');
+  }
+
+  /**
+   * When nginx rejects the directive being read as a whole (by the directive
+   * table), each known name that starts a line among its arguments starts a
+   * directive of its own; the pieces before it lack their `;`. Returns the
+   * last piece, which is still being read.
+   */
+  private splitIfRejected(cur: Directive, opensBlock: boolean): Directive {
+    const splits = this.splits;
+    if (!splits.length) return cur;
+    if (!nginxRejects(cur.name, this.argsLen, opensBlock)) {
+      splits.length = 0;
+      return cur;
+    }
+    const all = this.args.slice(0, this.argsLen);
+    let from = 0;
+    let d = cur;
+    for (const at of splits) {
+      const own = all.slice(from, at);
+      const name = all[at]!;
+      d.terminated = false;
+      const last = own.length ? own[own.length - 1]! : d.nameToken;
+      this.insertError('missing-semicolon', `Missing ';' after '${d.name}' directive`, last.start, last.end);
+      d.end = last.end;
+      if (own.length) (d as { args: Argument[] }).args = own;
+      this.addStatement(d);
+      d = new Directive(this.file, name.start, name.end, this.intern(name.start, name.end)!, null, this.currentBlock());
+      from = at + 1;
+    }
+    const rest = all.slice(from);
+    for (let i = 0; i < rest.length; i++) this.args[i] = rest[i]!;
+    this.argsLen = rest.length;
+    if (rest.length) d.end = rest[rest.length - 1]!.end;
+    splits.length = 0;
+    return d;
+  }
+
+  private insertError(code: SyntaxErrorCode, message: string, start: number, end: number): void {
+    const errors = this.file.errors;
+    if (errors.length >= MAX_ERRORS) return;
+    let i = errors.length;
+    while (i > this.statementErrors && errors[i - 1]!.start > start) i--;
+    errors.splice(i, 0, { code, message, start, end });
+  }
+
   /** Start of the directive's last token (name or argument). */
   private lastStart(d: Directive): number {
     if (this.argsLen) return this.args[this.argsLen - 1]!.start;
@@ -810,6 +873,7 @@ class Parser {
 
   /** A directive whose name is the current token. Bare names get no token object until one is asked for. */
   private makeDirective(): Directive {
+    this.statementErrors = this.file.errors.length;
     const s = this.tokStart;
     const e = this.tokEnd;
     const parent = this.currentBlock();
@@ -842,8 +906,7 @@ class Parser {
       else if (c === Ch.LF || c === Ch.CR) {
         newline = true;
         p++;
-      } else if (c === 0xfeff || c === 0x0c || c === 0x0b) p++;
-      else break;
+      } else break;
     }
     this.tokNewline = newline;
     this.tokStart = p;
@@ -868,12 +931,10 @@ class Parser {
         this.tokEnd = this.pos = p + 1;
         return;
       case Ch.Hash: {
-        let e = p + 1;
-        while (e < len) {
-          const d = text.charCodeAt(e);
-          if (d === Ch.LF || d === Ch.CR) break;
-          e++;
-        }
+        // To the LF (a lone CR is inside the comment), without the CRs right before it.
+        let e = text.indexOf('\n', p + 1);
+        if (e < 0) e = len;
+        while (e > p + 1 && text.charCodeAt(e - 1) === Ch.CR) e--;
         this.tok = Tok.Comment;
         this.tokEnd = this.pos = e;
         return;
@@ -926,8 +987,9 @@ class Parser {
       else if (k === W_END) break;
       else if (k === W_ESCAPE) e += 2;
       else {
-        // `$`: a following `{` belongs to the variable (`${name}`), it does not open a block.
-        e += text.charCodeAt(e + 1) === Ch.LBrace ? 2 : 1;
+        // `$`: the `{`s right after it belong to the variable (`${name}`), they do not open a block.
+        e++;
+        while (text.charCodeAt(e) === Ch.LBrace) e++;
       }
     }
     if (e > len) e = len;

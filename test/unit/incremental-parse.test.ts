@@ -26,6 +26,8 @@ const INSERTS = [
   'x', ' ', ';', '{', '}', '"', "'", '#', '\\', '$', '\n', '\r\n', '5s', ' 3600s', '\n    proxy_read_timeout 10s;',
   '\n    location /ws/ { proxy_pass http://b; }', 'proxy_set_header Connection ""', '${', '# note }', ' "a;b{c}"', '\n}', '{\n',
   'content_by_lua_block { ngx.say("}") }', 'map $a $b { default 1; }',
+  // What nginx reads differently from an editor: a lone CR (inside a comment it ends nothing), lookalike spaces, `${{`.
+  '\r', '# c\r', '\r# c\r', '\u00a0', '\u3000', '\ufeff', '${{', '\f',
 ];
 
 /** One random edit: insert, delete or replace at a random place (biased towards the inside of lines). */
@@ -111,6 +113,8 @@ test('edits that change the structure fall back to a whole parse', () => {
     ['an open string', text.replace('listen 80;', 'listen "80;')],
     ['a word glued to the closing brace', text.replace('listen 80;\n    }', 'listen 80;\n    x}')],
     ['a comment before the closing brace', text.replace('listen 80;\n    }', 'listen 80;\n    # }')],
+    // nginx ends a comment at LF only: `# c\r}` swallows the brace, though the piece's comment ends before the CR.
+    ['a comment and a lone CR before the closing brace', text.replace('listen 80;\n    }', 'listen 80;\n    # c\r}')],
   ] as const) {
     const file = parse(text, '/t/a.conf');
     const updated = updateText(file, next, '/t/a.conf');

@@ -208,6 +208,7 @@ const FRAGMENTS = [
   'a', 'x', 'server', 'location', 'listen', 'proxy_pass', 'map', 'types', 'if', 'http', 'events', 'default', "''", '""', '"a b"', "'}'",
   'content_by_lua_block', 'lua_block', 'access_by_lua_block', '--', '--[[', ']]', '[[', '[==[', ']==]', '\ufeff', '\u00e9', '\ud83d\ude00',
   '\u000b', '\u000c', '\u0000', 'proxy_set_header', 'Upgrade', '$http_upgrade', 'include', '~*', '^~', '/ws/',
+  '\u00a0', '\u3000', '# c\r', '\r# c', '${{', 'access_log', 'gzip', 'root', 'http://x',
 ];
 const fragmentText = fc.array(fc.constantFrom(...FRAGMENTS), { maxLength: 120 }).map((parts) => parts.join(''));
 

@@ -219,9 +219,49 @@ const constructs: Case[] = [
     tree: [],
   },
   {
-    name: 'a byte-order mark at the start is ignored',
+    // Measured (nginx 1.22.1, nginx -t): `events {}\n# c\rworker_processes 2x;` is accepted, so the CR did not end the comment.
+    name: 'a comment ends at LF only: a lone CR and what follows it are inside the comment',
+    text: 'user a;\n# note\rlisten 80;\rserver_name x;\nuser b; # c\r\nuser c;',
+    tree: [
+      ['user', ['a']],
+      ['user', ['b']],
+      ['user', ['c']],
+    ],
+  },
+  {
+    // Measured: nginx 1.22.1 reads `worker_processes\u00a02;` as the unknown directive "worker_processes\u00a02".
+    name: 'whitespace is space, tab, CR and LF only: U+00A0, U+3000, form feed and vertical tab are word characters',
+    text: 'map $host $b {\n\u00a0\u00a0default 1;\n\u3000default 2;\n  default\f3;\n  x\v 4;\n}\n',
+    tree: [['map', ['$host', '$b'], [['\u00a0\u00a0default', ['1']], ['\u3000default', ['2']], ['default\f3', []], ['x\v', ['4']]]]],
+  },
+  {
+    // Measured: `map $a $b${{ default 1; } }` makes nginx say `directive "map" has no opening "{"`.
+    name: 'every { right after a $ stays in the word',
+    text: 'set $a x${{;\nset $b ${ { y; }\n',
+    tree: [
+      ['set', ['$a', 'x${{']],
+      ['set', ['$b', '${'], [['y', []]]],
+    ],
+  },
+  {
+    // nginx's own test suite (access_log.t) writes this; nginx statements end at `;`, `{` and `}`, never at a line end.
+    name: 'a directive over two lines is one statement, even when a line starts with a directive name',
+    text: 'access_log /tmp/test.log test\n    gzip buffer=1m flush=100ms;\nserver_name a.example\n    root /srv;\n',
+    tree: [
+      ['access_log', ['/tmp/test.log', 'test', 'gzip', 'buffer=1m', 'flush=100ms']],
+      ['server_name', ['a.example', 'root', '/srv']],
+    ],
+  },
+  {
+    name: 'an unknown (third-party) directive followed by a known name on the next line is not judged',
+    text: 'more_set_headers "X: y"\nproxy_pass http://b;\n',
+    tree: [['more_set_headers', ['X: y', 'proxy_pass', 'http://b']]],
+  },
+  {
+    // Measured: nginx 1.22 says `unknown directive "\uFEFFevents"` for a file saved with a BOM.
+    name: 'a byte-order mark at the start is part of the first word, as nginx reads it',
     text: '\uFEFFuser nobody;',
-    tree: [['user', ['nobody']]],
+    tree: [['\uFEFFuser', ['nobody']]],
   },
 ];
 
@@ -240,6 +280,22 @@ const recoveries: Case[] = [
     text: 'location / {\n    proxy_pass http://x\n    proxy_read_timeout 60s;\n}\n',
     tree: [['location', ['/'], [['proxy_pass', ['http://x']], ['proxy_read_timeout', ['60s']]]]],
     errors: [['missing-semicolon', 1]],
+  },
+  {
+    name: "missing ';' before a block directive on the next line (nginx: proxy_pass is not terminated by ';')",
+    text: 'server {\n    proxy_pass http://x\n    location /a {}\n}\n',
+    tree: [['server', [], [['proxy_pass', ['http://x']], ['location', ['/a'], []]]]],
+    errors: [['missing-semicolon', 1]],
+  },
+  {
+    name: "two missing ';' in one statement nginx rejects, errors in offset order",
+    text: 'location / {\n    proxy_pass "http://x"y\n    proxy_set_header A b\n    proxy_read_timeout 1s;\n}\n',
+    tree: [['location', ['/'], [['proxy_pass', ['http://x', 'y']], ['proxy_set_header', ['A', 'b']], ['proxy_read_timeout', ['1s']]]]],
+    errors: [
+      ['unexpected-token', 1],
+      ['missing-semicolon', 1],
+      ['missing-semicolon', 2],
+    ],
   },
   {
     name: "missing ';' at end of file",

@@ -17,8 +17,9 @@
  * When is a body re-parse exactly what a whole re-parse would give? The
  * parser's state at a block's `{` and `}` is the same whatever the body
  * holds, provided the body is self-contained: its braces balance, no string
- * or Lua block runs past it, and no token touches its end (a bare word or a
- * comment there would swallow the `}` in context). The file must also have
+ * or Lua block runs past it, and no token touches its end (a bare word
+ * there, or a comment with no LF after it, would swallow the `}` in
+ * context). The file must also have
  * parsed in the plain one-pass mode (no unbalanced braces anywhere, which
  * would bring the indentation-driven second pass in), and no unclosed string
  * may start before the edit (it looks for its closing quote as far as the
@@ -248,8 +249,10 @@ function collect(piece: SourceFile): { all: AnyNode[]; maxDepth: number; touches
   const all: AnyNode[] = [...piece.comments];
   const len = piece.text.length;
   let maxDepth = 0;
-  // A comment, bare word or unterminated string ending exactly at the end would take the `}` into itself in context.
-  let touchesEnd = piece.comments.some((c) => c.end >= len);
+  // A comment, bare word or unterminated string ending exactly at the end would take the `}` into itself in context;
+  // a comment runs to the next LF (CRs do not end it), so one with no LF after it in the piece would too.
+  const lastComment = piece.comments[piece.comments.length - 1];
+  let touchesEnd = !!lastComment && piece.text.indexOf('\n', lastComment.end) < 0;
   const stack: { list: Statement[]; depth: number }[] = [{ list: piece.children, depth: 0 }];
   while (stack.length) {
     const { list, depth } = stack.pop()!;

@@ -3,16 +3,24 @@
  *
  * Invariants:
  * - `parse` never throws; it returns the tree and the syntax errors.
- * - It follows nginx's own tokenizer (ngx_conf_read_token): `;`, `{` and
- *   whitespace end a bare word, `}` inside a word is literal, `${` does not
- *   open a block, quotes only open a string at the start of a word, and a
- *   backslash escapes the next character.
+ * - It reads what nginx's own tokenizer (ngx_conf_read_token) reads, byte
+ *   for byte: whitespace is space, tab, CR and LF only (a no-break space, a
+ *   form feed or a byte-order mark is part of a word); `;`, `{` and
+ *   whitespace end a bare word, `}` inside a word is literal, the `{`s right
+ *   after a `$` belong to the word (`${`), quotes only open a string at the
+ *   start of a word, a backslash escapes the next character, `#` starts a
+ *   comment only where a word could start, and a comment ends at LF only (a
+ *   lone CR is inside it). A statement ends at `;`, `{` or `}`, never at a
+ *   line end. test/unit/nginx-lexer-agreement.test.ts holds it to a port of
+ *   nginx's reader (test/support/nginx-lexer.ts).
  * - It is iterative (no recursion), so nesting depth cannot overflow the stack;
  *   blocks deeper than MAX_DEPTH are flattened into their ancestor and reported.
  * - At most MAX_ERRORS syntax errors are kept; the tree is still built to the end.
- * - Recovery: a missing `;` before `}` or before a known directive on a new
- *   line, a missing `}` at end of file, an extra `}`, and an unterminated
- *   string (ended at its line's end) are reported and parsing continues.
+ * - Recovery, only where nginx fails: a missing `;` before `}` or at the end
+ *   of the file; one before a known directive name starting a line, when the
+ *   statement as nginx reads it is one nginx rejects (see splitIfRejected); a
+ *   missing `}` at end of file, an extra `}`, and an unterminated string
+ *   (ended at its line's end) are reported and parsing continues.
  * - Braces alone cannot say *which* block lacks its `}` (nginx itself only
  *   says "unexpected end of file" at the last line) nor where an extra `}`
  *   is. When the braces do not balance, a second pass lets indentation decide:
@@ -26,6 +34,7 @@ import { Comment, LineIndex, SourceFile, type SyntaxError, type SyntaxErrorCode 
 import { argumentValue } from './values';
 import { CompactTree, growInt32 } from './tree';
 import { DATA_BLOCKS, isKnownDirectiveName } from '../knowledge/names';
+import { argCountOk, lookupDirective } from '../knowledge/directives';
 
 export const MAX_DEPTH = 256;
 /** Syntax errors kept per file (random bytes can produce one per character). */
@@ -121,6 +130,10 @@ class Parser {
   private readonly lastAdded: number[] = [NONE];
   /** Arguments read so far for the directive being read (its tokens follow its name token in the tree). */
   private argc = 0;
+  /** Tokens of the directive being read that could start a directive of their own (see splitIfRejected). */
+  private readonly splits: number[] = [];
+  /** Errors reported before the directive being read started. */
+  private statementErrors = 0;
   private depth = 0;
   private tooDeepReported = false;
 
@@ -174,8 +187,7 @@ class Parser {
           if (col >= 0) {
             if (this.outdentedBelow(col)) {
               if (cur !== NONE) {
-                this.missingSemicolon(cur);
-                this.finish(cur, this.lastEnd(cur));
+                this.endUnterminated(cur);
                 cur = NONE;
               }
               while (this.outdentedBelow(col)) this.closeImplicitly();
@@ -187,16 +199,13 @@ class Parser {
           }
         }
         if (cur !== NONE) {
-          if (this.tokNewline && tok === Tok.Word && this.looksLikeNewDirective()) {
-            this.missingSemicolon(cur);
-            this.finish(cur, this.lastEnd(cur));
-            cur = NONE;
-          } else {
-            tree.addToken(this.tokStart, this.tokEnd, this.tokTerminated);
-            this.argc++;
-            tree.setEnd(cur, this.tokEnd);
-            continue;
-          }
+          const t = tree.addToken(this.tokStart, this.tokEnd, this.tokTerminated);
+          // nginx reads on to the `;`: a known name starting a line is only noted, in case the statement turns out
+          // to be one nginx rejects (see splitIfRejected).
+          if (this.tokNewline && tok === Tok.Word && !this.tokEscaped && this.looksLikeNewDirective()) this.splits.push(t);
+          this.argc++;
+          tree.setEnd(cur, this.tokEnd);
+          continue;
         }
         cur = this.makeDirective();
         continue;
@@ -204,6 +213,7 @@ class Parser {
 
       if (tok === Tok.Semi) {
         if (cur !== NONE) {
+          cur = this.splitIfRejected(cur, false);
           this.finish(cur, this.tokEnd);
           cur = NONE;
         } else {
@@ -218,6 +228,7 @@ class Parser {
           this.pushFrame(NONE, -1);
           continue;
         }
+        cur = this.splitIfRejected(cur, true);
         tree.setBlock(cur, this.tokStart, this.tokEnd);
         this.finish(cur, this.tokEnd);
         if (this.isLuaBlock(cur)) {
@@ -251,8 +262,7 @@ class Parser {
         if (indent >= 0 && bodyIndent > indent && col >= bodyIndent) {
           // Indented like the block's body, not like its directive: this `}` closes nothing.
           if (cur !== NONE) {
-            this.missingSemicolon(cur);
-            this.finish(cur, tree.end(cur));
+            this.endUnterminated(cur);
             cur = NONE;
           }
           this.error('unexpected-brace', "Unexpected '}': no block is open here (judging by indentation)", this.tokStart, this.tokEnd);
@@ -260,16 +270,14 @@ class Parser {
         }
         if (col >= 0 && this.outdentedBelow(col + 1)) {
           if (cur !== NONE) {
-            this.missingSemicolon(cur);
-            this.finish(cur, tree.end(cur));
+            this.endUnterminated(cur);
             cur = NONE;
           }
           while (this.outdentedBelow(col + 1)) this.closeImplicitly();
         }
       }
       if (cur !== NONE) {
-        this.missingSemicolon(cur);
-        this.finish(cur, tree.end(cur));
+        this.endUnterminated(cur);
         cur = NONE;
       }
       if (!this.frames.length) {
@@ -287,8 +295,7 @@ class Parser {
     }
 
     if (cur !== NONE) {
-      this.missingSemicolon(cur);
-      this.finish(cur, tree.end(cur));
+      this.endUnterminated(cur);
     }
     // Unclosed blocks: report each at its directive's name, extend to end of file.
     for (let i = this.frames.length - 1; i >= 0; i--) {
@@ -399,9 +406,10 @@ class Parser {
   }
 
   /**
-   * Heuristic for a forgotten `;` after the directive being read: a known
-   * directive name (the current bare word) starting a new line, unless the
-   * directive sits in a data block (`map`), whose keys may be any word.
+   * A forgotten `;` after the directive being read may lie before the
+   * current token: a known directive name (the current bare word) starting a
+   * new line, unless the directive sits in a data block (`map`), whose keys
+   * may be any word.
    */
   private looksLikeNewDirective(): boolean {
     if (this.text.charCodeAt(this.tokStart) === Ch.Dollar) return false;
@@ -411,6 +419,61 @@ class Parser {
     const owner = this.blocks.length ? this.blocks[this.blocks.length - 1]! : NONE;
     if (owner !== NONE && DATA_BLOCKS.has(this.tree.name(owner))) return false;
     return true;
+  }
+
+  /**
+   * Ends the directive being read where its last token ends, reporting the
+   * missing `;` (nginx rejects it: a `}` or the end of the file came first,
+   * or indentation says a block ended).
+   */
+  private endUnterminated(d: number): void {
+    d = this.splitIfRejected(d, false);
+    this.missingSemicolon(d);
+    this.finish(d, this.lastEnd(d));
+  }
+
+  /**
+   * Recovery from a forgotten `;`, only where nginx would fail: the
+   * directive being read (`d`, `argc` arguments so far) has a known name on
+   * a new line among its arguments (`splits`), and nginx rejects the
+   * statement as read (an argument count no entry of the name allows, or a
+   * block where none is taken, or none where one is). Then each of those
+   * names starts a directive of its own, every piece but the last reported
+   * as missing its `;`. A statement nginx accepts is never split: nginx's
+   * statements end at `;`, `{` and `}` only (`access_log x.log main` with
+   * `gzip flush=5m;` on the next line is one directive). Returns the
+   * directive that is now being read: the last piece.
+   */
+  private splitIfRejected(d: number, opensBlock: boolean): number {
+    const splits = this.splits;
+    if (splits.length === 0) return d;
+    const tree = this.tree;
+    if (!nginxRejects(tree.name(d), this.argc, opensBlock)) {
+      splits.length = 0;
+      return d;
+    }
+    const last = tree.tok(d) + this.argc;
+    for (const t of splits) {
+      tree.markUnterminated(d);
+      this.insertError('missing-semicolon', `Missing ';' after '${tree.name(d)}' directive`, tree.tokStart(t - 1), tree.tokEnd(t - 1));
+      this.finish(d, tree.tokEnd(t - 1));
+      d = tree.addDirective(tree.tokEnd(t), t, false);
+    }
+    this.argc = last - splits[splits.length - 1]!;
+    splits.length = 0;
+    return d;
+  }
+
+  /**
+   * Reports an error found after later ones (a split is decided at the
+   * statement's end), in offset order among the errors of the statement.
+   */
+  private insertError(code: SyntaxErrorCode, message: string, start: number, end: number): void {
+    const errors = this.errors;
+    if (errors.length >= MAX_ERRORS) return;
+    let i = errors.length;
+    while (i > this.statementErrors && errors[i - 1]!.start > start) i--;
+    errors.splice(i, 0, { code, message, start, end });
   }
 
   /** Token index of the last token (name or argument) of the directive being read. */
@@ -450,6 +513,7 @@ class Parser {
 
   /** Starts a directive whose name is the current token; returns its statement index. */
   private makeDirective(): number {
+    this.statementErrors = this.errors.length;
     const s = this.tokStart;
     const e = this.tokEnd;
     const tree = this.tree;
@@ -480,16 +544,17 @@ class Parser {
     while (p < len) {
       const c = text.charCodeAt(p);
       // Spaces first (indentation is most of the whitespace), then one test sends every other printable character out.
+      // nginx's whitespace is these four and nothing else: a no-break space, a form feed or a byte-order mark is
+      // a word character to it (see the lookalike-whitespace rule).
       if (c === Ch.Space) p++;
-      else if (c > Ch.Space && c !== 0xfeff) break;
+      else if (c > Ch.Space) break;
       else if (c === Ch.Tab) p++;
       else if (c === Ch.LF || c === Ch.CR) {
         newline = true;
         p++;
         // `\r\n` is one line break, recorded at the `\n`.
         if (c === Ch.LF || text.charCodeAt(p) !== Ch.LF) this.lineStart(p);
-      } else if (c === 0xfeff || c === 0x0c || c === 0x0b) p++;
-      else break;
+      } else break;
     }
     this.tokNewline = newline;
     this.tokStart = p;
@@ -515,11 +580,21 @@ class Parser {
         this.tokEnd = this.pos = p + 1;
         return;
       case Ch.Hash: {
+        // nginx ends a comment at LF only: a lone CR (an old Mac line end) is inside the comment, and so is the
+        // text after it. The CRs right before the LF (or the end of the file) are left out, so a CRLF file's
+        // comment ends where its line does.
         let e = p + 1;
+        let cr = false;
         while (e < len) {
           const d = text.charCodeAt(e);
-          if (d === Ch.LF || d === Ch.CR) break;
+          if (d === Ch.LF) break;
+          if (d === Ch.CR) cr = true;
           e++;
+        }
+        if (cr) {
+          while (text.charCodeAt(e - 1) === Ch.CR) e--;
+          // Every CR left inside is a lone one: a line break to the editor, not to nginx.
+          this.lineStartsIn(p + 1, e);
         }
         this.tok = Tok.Comment;
         this.tokEnd = this.pos = e;
@@ -579,8 +654,10 @@ class Parser {
         this.tokEscaped = true;
         e += 2;
       } else {
-        // `$`: a following `{` belongs to the variable (`${name}`), it does not open a block.
-        e += text.charCodeAt(e + 1) === Ch.LBrace ? 2 : 1;
+        // `$`: the `{`s right after it belong to the variable (`${name}`; nginx skips every one of them), they
+        // open no block.
+        e++;
+        while (text.charCodeAt(e) === Ch.LBrace) e++;
       }
     }
     if (e > len) e = len;
@@ -660,6 +737,18 @@ const WORD_CLASS = (() => {
   t[Ch.Dollar] = W_DOLLAR;
   return t;
 })();
+
+/**
+ * nginx fails on this statement, by the directive table: no entry of the
+ * name takes `argc` arguments with (or without) a block as written. An
+ * unknown name (a third-party module) is never judged.
+ */
+export function nginxRejects(name: string, argc: number, opensBlock: boolean): boolean {
+  const entries = lookupDirective(name);
+  if (entries.length === 0) return false;
+  for (const e of entries) if (e.block === opensBlock && argCountOk(e.args, argc)) return false;
+  return true;
+}
 
 function isLuaBlockName(name: string): boolean {
   return name.endsWith('_by_lua_block') || name === 'lua_block';
