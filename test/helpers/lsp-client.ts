@@ -282,8 +282,9 @@ export function withTimeout<T>(p: Promise<T>, ms: number, what: () => string): P
 
 /** Applies LSP text edits to a text (edits are relative to the original text, as LSP specifies). */
 export function applyTextEdits(text: string, edits: TextEdit[]): string {
+  // Line breaks as LSP counts them: LF, CRLF and a lone CR.
   const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text[i] === '\n') starts.push(i + 1);
+  for (let i = 0; i < text.length; i++) if (text[i] === '\n' || (text[i] === '\r' && text[i + 1] !== '\n')) starts.push(i + 1);
   const offset = (p: { line: number; character: number }) =>
     p.line >= starts.length ? text.length : Math.min(starts[p.line]! + p.character, p.line + 1 < starts.length ? starts[p.line + 1]! : text.length);
   const indexed = edits.map((e, i) => ({ s: offset(e.range.start), e: offset(e.range.end), t: e.newText, i }));

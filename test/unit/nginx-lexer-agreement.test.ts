@@ -15,36 +15,12 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import fc from 'fast-check';
 import { parse } from '../../server/src/engine/syntax/parser';
-import type { SourceFile, Statement } from '../../server/src/engine/syntax/ast';
-import { lexemeText, nginxRead, type Lexeme } from '../support/nginx-lexer';
+import { lexemeText, nginxRead } from '../support/nginx-lexer';
+import { treeLexemes } from '../support/tree-lexemes';
 import { TRAPS } from '../support/nginx-traps';
 
 const CORPUS = resolvePath(__dirname, '../../../shared/corpus');
 const RUNS = Number(process.env.PROPERTY_RUNS) || 1000;
-
-/** The parser's tree as the lexeme stream nginx would produce (comments are not lexemes). */
-export function treeLexemes(f: SourceFile): Lexeme[] {
-  const out: Lexeme[] = [];
-  const word = (a: { start: number; end: number; raw: string; value: string }): Lexeme => ({ kind: 'word', raw: a.raw, value: a.value, start: a.start, end: a.end });
-  const stack: { list: Statement[]; i: number; close: number }[] = [{ list: f.children, i: 0, close: -1 }];
-  while (stack.length) {
-    const top = stack[stack.length - 1]!;
-    if (top.i >= top.list.length) {
-      stack.pop();
-      if (top.close >= 0) out.push({ kind: '}', start: top.close, end: top.close + 1 });
-      continue;
-    }
-    const s = top.list[top.i++]!;
-    if (s.type !== 'directive') continue;
-    out.push(word(s.nameToken));
-    for (const a of s.args) out.push(word(a));
-    if (s.block) {
-      out.push({ kind: '{', start: s.block.start, end: s.block.start + 1 });
-      stack.push({ list: s.block.children, i: 0, close: s.block.closed ? s.block.end - 1 : -1 });
-    } else if (s.terminated) out.push({ kind: ';', start: s.end - 1, end: s.end });
-  }
-  return out;
-}
 
 const hasLua = (t: string) => /lua_block/.test(t);
 

@@ -6,6 +6,6 @@ export { completions, type CompletionOptions } from './completion';
 export { documentSymbols } from './symbols';
 export { foldingRanges } from './folding';
 export { definition, references, prepareRename, rename, documentLinks, type NavigationOptions } from './navigation';
-export { formatDocument, formatText, type FormatOptions } from './format';
+export { formatDocument, formatText, formatRange, formatOnType, type FormatOptions } from './format';
 export { topContextIn, declaredContext, type BlockContext } from './context';
 export * from './types';
