@@ -28,6 +28,13 @@ export function withoutPlaceholders(text: string): string {
   return text.replace(/__([A-Z][A-Z0-9]*)__/g, (all, name: string) => EXAMPLE_VALUES[name] ?? all);
 }
 
+/** Characters a reader cannot see (lookalike spaces, a lone CR) shown as `<U+00A0>` and `<CR>`. */
+export function visibleInvisibles(text: string): string {
+  return text
+    .replace(/\r(?!\n)/g, '<CR>')
+    .replace(/[\u000b\u000c\u0085\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u2060\u3000\ufeff]/g, (c) => `<U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}>`);
+}
+
 export function rulesDoc(): string {
   const out: string[] = [
     '# Rules',
@@ -62,7 +69,7 @@ export function rulesDoc(): string {
       '<details><summary>Example that triggers it</summary>',
       '',
       '```nginx',
-      withoutPlaceholders(bad).trimEnd(),
+      visibleInvisibles(withoutPlaceholders(bad)).trimEnd(),
       '```',
       '',
       '</details>',

@@ -39,6 +39,7 @@ const BEFORE: Record<string, 'nginx -t fails' | number | 'idle close' | 'works' 
   'ws-path-without-recipe': 426,
   'directive-not-allowed': 'nginx -t fails',
   'unknown-directive': 'nginx -t fails',
+  'lookalike-whitespace': 'nginx -t fails', // unknown directive "proxy_buffering\u00a0off"
 };
 
 const STRICT = new Set(['ws-http-version']);

@@ -4,11 +4,15 @@
  * nginx's, not ours), and the parser agrees with it: no syntax error where
  * nginx reads the file, a syntax error on nginx's line where nginx fails
  * while reading, and the very word nginx names (`unknown directive "X"`)
- * as a directive of the tree.
+ * as a directive of the tree. And the claim of lookalike-whitespace's bad
+ * fixture, that nginx never reads a line after a lone CR in a comment.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parse } from '../../server/src/engine/syntax/parser';
+import { lintText } from '../../server/src/engine/index';
 import { nginxAvailable, nginxTest } from '../helpers/nginx';
 import { TRAPS } from '../support/nginx-traps';
 
@@ -49,3 +53,28 @@ for (const trap of TRAPS) {
     }
   });
 }
+
+test("lookalike-whitespace's bad fixture: nginx never reads the line after the lone CR, and reads it once the CR is an LF", { skip }, async () => {
+  const bad = readFileSync(join(__dirname, '../fixtures/rules/lookalike-whitespace/bad.conf'), 'utf8');
+  assert.match(bad, /ways\r {12}proxy_request_buffering off;/, 'the fixture keeps its lone CR');
+  // The no-break space fixed by hand, the swallowed line made invalid: nginx -t passes, so it never read that line.
+  const swallowed = bad.replaceAll('\u00a0', ' ').replace('proxy_request_buffering off;', 'proxy_request_buffering maybe;');
+  const body = (t: string) => {
+    const http = parse(t).children.find((c) => c.type === 'directive' && c.name === 'http');
+    assert.ok(http && http.type === 'directive' && http.block);
+    return t.slice(http.block.bodyStart, http.block.bodyEnd);
+  };
+  const vars = { BACKEND: '9' };
+  const unread = await nginxTest({ http: body(swallowed), vars });
+  assert.ok(unread.ok, unread.output);
+  // The parser agrees: no directive of that name, and the rule says which line nginx does not read.
+  assert.equal([...parse(swallowed).walk()].some((d) => d.name === 'proxy_request_buffering'), false);
+  const findings = lintText(swallowed, '/t/nginx.conf').filter((f) => f.code === 'lookalike-whitespace');
+  assert.deepEqual(findings.map((f) => f.message), [
+    'this line ends with a lone CR, which does not end a comment for nginx (only LF does): nginx reads the next line as part of this comment, so it never reads "proxy_request_buffering maybe;"',
+  ]);
+  // With an LF in place of the CR nginx reads the line, and fails on it.
+  const read = await nginxTest({ http: body(swallowed.replace('\r', '\n')), vars });
+  assert.equal(read.ok, false);
+  assert.match(read.output, /invalid value "maybe" in "proxy_request_buffering" directive|"proxy_request_buffering" directive/);
+});

@@ -259,9 +259,10 @@ export function lexemeText(l: Lexeme): string {
  * no words before it is just a `;` here): what a piece of inserted text adds
  * to the stream when it starts at a token boundary. Returns the lexemes and
  * whether the fragment ends inside a comment, a word, a string or an escape
- * (then what follows it would be read as part of that).
+ * (then what follows it would be read as part of that; `openAt` is where
+ * that word starts).
  */
-export function nginxTokens(text: string): { lexemes: Lexeme[]; open: 'comment' | 'word' | 'string' | null } {
+export function nginxTokens(text: string): { lexemes: Lexeme[]; open: 'comment' | 'word' | 'string' | null; openAt?: number } {
   const out: Lexeme[] = [];
   let p = 0;
   const n = text.length;
@@ -303,7 +304,7 @@ export function nginxTokens(text: string): { lexemes: Lexeme[]; open: 'comment' 
     let q = p;
     let variable = false;
     for (;;) {
-      if (q >= n) return { lexemes: out, open: 'word' };
+      if (q >= n) return { lexemes: out, open: 'word', openAt: p };
       const c = text.charCodeAt(q);
       if (q > p && c === 123 && variable) {
         q++;
@@ -312,7 +313,7 @@ export function nginxTokens(text: string): { lexemes: Lexeme[]; open: 'comment' 
       if (q > p && (isSpace(c) || c === 59 || c === 123)) break;
       variable = c === 36;
       if (c === 92) {
-        if (q + 1 >= n) return { lexemes: out, open: 'word' };
+        if (q + 1 >= n) return { lexemes: out, open: 'word', openAt: p };
         variable = false;
         q += 2;
         continue;

@@ -22,6 +22,7 @@ import { wsHandshakeHeadersDropped } from './ws-handshake-headers-dropped';
 import { ws101HeaderHidden } from './ws-101-header-hidden';
 import { wsTimeoutFailsHandshake } from './ws-timeout-fails-handshake';
 import { locationUnreachable } from './location-unreachable';
+import { lookalikeWhitespace } from './lookalike-whitespace';
 
 export type { Rule, RuleMeta } from './rule';
 
@@ -48,6 +49,7 @@ export const RULES: readonly Rule[] = [
   wsPathWithoutRecipe,
   directiveNotAllowed,
   unknownDirective,
+  lookalikeWhitespace,
 ];
 
 export function ruleById(id: string): Rule | undefined {
