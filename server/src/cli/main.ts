@@ -11,6 +11,7 @@ import { testCommand } from './test-command';
 import { endpointsCommand } from './endpoints-command';
 import { proveCommand } from './prove-command';
 import { traceCommand } from './trace-command';
+import { fmtCommand } from './fmt';
 import { version } from './version';
 
 const COMMANDS: Command[] = [
@@ -19,6 +20,7 @@ const COMMANDS: Command[] = [
   endpointsCommand,
   proveCommand,
   traceCommand,
+  fmtCommand,
 ];
 
 function usage(): string {

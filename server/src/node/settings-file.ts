@@ -11,7 +11,8 @@
  *   "configRoots": ["nginx.conf"],
  *   "prefix": "/etc/nginx",
  *   "websocketPathPatterns": ["^/live/"],
- *   "idleTimeoutThresholdSeconds": 30
+ *   "idleTimeoutThresholdSeconds": 30,
+ *   "indent": 2
  * }
  * ```
  *
@@ -37,6 +38,8 @@ export interface ProjectSettings {
   prefix?: string;
   /** Absolute paths of whole configs that include the files under this folder. */
   configRoots?: string[];
+  /** The formatter's indentation unit (`"indent": 2` or `"tab"`), for the editor and `nginx-ws fmt`. */
+  indent?: string;
 }
 
 export interface SettingsFile {
@@ -49,9 +52,16 @@ export interface SettingsFile {
 
 export const SEVERITIES: ReadonlySet<string> = new Set(['error', 'warning', 'information', 'hint', 'off']);
 export const VERSION_RE = /^\d+\.\d+(\.\d+)?$/;
-const KEYS = new Set(['$schema', 'rules', 'nginxVersion', 'websocketPathPatterns', 'idleTimeoutThresholdSeconds', 'prefix', 'configRoots']);
+const KEYS = new Set(['$schema', 'rules', 'nginxVersion', 'websocketPathPatterns', 'idleTimeoutThresholdSeconds', 'prefix', 'configRoots', 'indent']);
 /** How far up the walk goes: far enough for any repository, bounded for a hostile path. */
 const MAX_LEVELS = 64;
+
+/** An indentation unit from `2` or `tab` (the settings file's `indent`, fmt's `--indent`); null when it is neither. */
+export function parseIndent(raw: string): string | null {
+  if (raw === 'tab') return '\t';
+  const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  return n >= 1 && n <= 16 ? ' '.repeat(n) : null;
+}
 
 /** Severities per rule id; unknown ids and values are reported (`where` names the setting). */
 export function validateRules(raw: unknown, where: string, problems: string[]): Record<string, SeveritySetting> {
@@ -116,6 +126,11 @@ export function parseSettingsFile(path: string, text: string): SettingsFile {
     const t = o.idleTimeoutThresholdSeconds;
     if (typeof t === 'number' && Number.isFinite(t) && t >= 0) s.idleTimeoutThresholdSeconds = t;
     else bad('idleTimeoutThresholdSeconds', 'a number of seconds, 0 or more');
+  }
+  if (o.indent !== undefined) {
+    const unit = typeof o.indent === 'number' || typeof o.indent === 'string' ? parseIndent(String(o.indent)) : null;
+    if (unit !== null) s.indent = unit;
+    else bad('indent', 'a number of spaces from 1 to 16, or "tab"');
   }
   if (o.prefix !== undefined) {
     if (typeof o.prefix === 'string') s.prefix = o.prefix.trim() === '' ? '' : nodePath.resolve(dir, o.prefix.trim());
