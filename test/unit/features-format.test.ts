@@ -9,7 +9,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { parse } from '../../server/src/engine/syntax/parser';
@@ -19,6 +19,7 @@ import { applyEdits } from '../../server/src/engine/fixes/edits';
 import { lexemeText, nginxRead, type Lexeme } from '../support/nginx-lexer';
 import { treeLexemes } from '../support/tree-lexemes';
 import { TRAPS } from '../support/nginx-traps';
+import { CORPUS, filesUnder } from '../support/corpus';
 
 const FIX = resolve(__dirname, '../fixtures/features');
 const RUNS = Number(process.env.PROPERTY_RUNS) || 400;
@@ -202,20 +203,8 @@ test('the reading check can fail: a formatter that trimmed a no-break space woul
 
 // The corpus.
 
-function configFiles(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const n of readdirSync(d).sort()) {
-      const p = join(d, n);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (/\.conf$|nginx\.conf$|\.types$|params$|^default$/.test(n)) out.push(p);
-    }
-  };
-  walk(dir);
-  return out;
-}
+const configFiles = (dir: string) => filesUnder(dir, (n) => /\.conf$|nginx\.conf$|\.types$|params$|^default$/.test(n));
 
-const CORPUS = resolve(__dirname, '../../../shared/corpus');
 const corpusFiles = [...(existsSync(CORPUS) ? configFiles(CORPUS) : []), ...(existsSync('/etc/nginx') ? configFiles('/etc/nginx') : [])];
 
 test('format: every corpus file keeps what nginx reads, its comments and Lua, stays error-free and is idempotent', { skip: corpusFiles.length === 0 && `no corpus at ${CORPUS} and no /etc/nginx` }, () => {

@@ -11,15 +11,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve as resolvePath } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { parse } from '../../server/src/engine/syntax/parser';
 import { lexemeText, nginxRead } from '../support/nginx-lexer';
 import { treeLexemes } from '../support/tree-lexemes';
 import { TRAPS } from '../support/nginx-traps';
+import { CORPUS, filesUnder } from '../support/corpus';
 
-const CORPUS = resolvePath(__dirname, '../../../shared/corpus');
 const RUNS = Number(process.env.PROPERTY_RUNS) || 1000;
 
 const hasLua = (t: string) => /lua_block/.test(t);
@@ -54,18 +53,7 @@ function agree(text: string, what: string): Verdict {
   return 'same';
 }
 
-function corpusFiles(): string[] {
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir).sort()) {
-      const p = join(dir, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (!/\.(md|json|txt|py|pem|key|crt)$|LICENSE/i.test(name)) out.push(p);
-    }
-  };
-  walk(CORPUS);
-  return out;
-}
+const corpusFiles = () => filesUnder(CORPUS, (name) => !/\.(md|json|txt|py|pem|key|crt)$|LICENSE/i.test(name));
 
 test('every corpus file: the parser reads the words nginx reads, at the same offsets', (t) => {
   if (!existsSync(CORPUS)) return t.skip(`${CORPUS} is absent`);
