@@ -73,3 +73,14 @@ test('a whole CR-only file after a comment: every line is part of it', () => {
   // And nginx indeed reads no word at all.
   assert.deepEqual(nginxRead(text).lexemes, []);
 });
+
+test('bounded: a file full of lookalikes gets at most 200 findings and one that counts the rest; long words are cut', () => {
+  const text = 'http {\n' + 'add_header\u00a0X y;\n'.repeat(1000) + 'add_header Y "' + 'a'.repeat(100_000) + '" a'.repeat(1) + '\u00a0b' + 'c'.repeat(100_000) + ';\n}\n';
+  const found = hits(text);
+  assert.equal(found.length, 201);
+  assert.match(found[200]!.message, /^and 801 more places in this file where a lookalike space is part of a word to nginx \(only the first 200 are listed\)$/);
+  assert.deepEqual(found[200]!.fixes, []);
+  const long = lint('events {}\nworker_processes ' + 'a'.repeat(100_000) + '\u00a0' + 'b'.repeat(100_000) + ';\n').find((f) => f.code === 'lookalike-whitespace')!;
+  assert.ok(long.message.length < 300, long.message);
+  assert.match(long.message, /"…a{20}<U\+00A0>b{39}…"/);
+});

@@ -74,9 +74,15 @@ function spans(ctx: RuleContext): { file: SourceFile; start: number; end: number
   return [...ctx.model.files.values()].map((file) => ({ file, start: 0, end: file.text.length }));
 }
 
+/** Findings of this rule per file, past which one more says how many were not listed (a pasted page can hold thousands). */
+const MAX_PER_FILE = 200;
+
 function lookalikes(ctx: RuleContext, file: SourceFile, from: number, to: number): void {
   // A slice of a long string is a view, not a copy; the scan stops at the span's end.
   const text = from === 0 && to === file.text.length ? file.text : file.text.slice(from, to);
+  let reported = 0;
+  let unlisted = 0;
+  let firstUnlisted = -1;
   RUN.lastIndex = 0;
   for (let m = RUN.exec(text); m; m = RUN.exec(text)) {
     const start = from + m.index;
@@ -85,19 +91,44 @@ function lookalikes(ctx: RuleContext, file: SourceFile, from: number, to: number
     const where = wordAt(file, start);
     // Inside a quoted string the character is part of the value, as written; inside a Lua body Lua reads it.
     if (where === 'skip') continue;
+    if (reported >= MAX_PER_FILE) {
+      if (unlisted++ === 0) firstUnlisted = start;
+      continue;
+    }
+    reported++;
+    const run = m[0];
     const counts = new Map<number, number>();
-    for (const c of m[0]) counts.set(c.charCodeAt(0), (counts.get(c.charCodeAt(0)) ?? 0) + 1);
+    let replacement = '';
+    for (let i = 0; i < run.length; i++) {
+      const c = run.charCodeAt(i);
+      counts.set(c, (counts.get(c) ?? 0) + 1);
+      replacement += LOOKALIKES[c]![1];
+    }
     const names = [...counts].map(([c, n]) => `${n > 1 ? `${n} ${LOOKALIKES[c]![0]}s` : LOOKALIKES[c]![0]} (${hex(c)})`).join(', ');
-    const what = where ? `nginx reads ${where.role} as "${clip(visible(where.raw))}"` : 'nginx reads it as part of a word';
-    const plural = m[0].length > 1;
-    const replacement = [...m[0]].map((c) => LOOKALIKES[c.charCodeAt(0)]![1]).join('');
+    const what = where ? `nginx reads ${where.role} as "${shown(file.text, where.start, where.end, start)}"` : 'nginx reads it as part of a word';
+    const plural = run.length > 1;
     const edit: TextEdit = { range: file.rangeOf(start, end), newText: replacement };
+    const title = replacement ? (replacement.length > 1 ? 'Replace with plain spaces' : 'Replace with a plain space') : `Remove the invisible character${plural ? 's' : ''}`;
     ctx.report({
       at: { file, start, end },
       message: `${what}: ${names} ${plural ? 'are' : 'is'} not whitespace to nginx`,
-      fixes: [fix(replacement ? (replacement.length > 1 ? 'Replace with plain spaces' : 'Replace with a plain space') : 'Remove the invisible character' + (plural ? 's' : ''), [{ path: file.uri, edits: [edit] }])],
+      fixes: [fix(title, [{ path: file.uri, edits: [edit] }])],
     });
   }
+  if (unlisted) {
+    ctx.report({
+      at: { file, start: firstUnlisted, end: firstUnlisted },
+      message: `and ${unlisted} more places in this file where a lookalike space is part of a word to nginx (only the first ${MAX_PER_FILE} are listed)`,
+    });
+  }
+}
+
+/** The word [ws, we) as nginx reads it, its lookalikes made visible; a long word is cut to a window around the run at `rs`. */
+function shown(text: string, ws: number, we: number, rs: number): string {
+  if (we - ws <= MAX_SHOWN) return visible(text.slice(ws, we));
+  const a = Math.max(ws, rs - 20);
+  const b = Math.min(we, a + MAX_SHOWN);
+  return (a > ws ? '…' : '') + visible(text.slice(a, b)) + (b < we ? '…' : '');
 }
 
 /** The comment holding `offset`, by binary search over the file's comments (document order). */
@@ -116,7 +147,7 @@ function inComment(file: SourceFile, offset: number): boolean {
 }
 
 /** The word (directive name or argument) that holds `offset`, with its role; 'skip' inside a quoted string or Lua. */
-function wordAt(file: SourceFile, offset: number): { role: string; raw: string } | 'skip' | null {
+function wordAt(file: SourceFile, offset: number): { role: string; start: number; end: number } | 'skip' | null {
   const d: Directive | null = file.directiveAt(offset);
   if (!d) return null;
   if (d.block?.opaque !== undefined && offset > d.block.start) return 'skip';
@@ -124,11 +155,11 @@ function wordAt(file: SourceFile, offset: number): { role: string; raw: string }
   if (offset >= name.start && offset < name.end) {
     if (name.quoted) return 'skip';
     const data = d.parent && DATA_BLOCKS.has(d.parent.name);
-    return { role: data ? `the ${d.parent!.name} entry's first word` : 'the directive name', raw: name.raw };
+    return { role: data ? `the ${d.parent!.name} entry's first word` : 'the directive name', start: name.start, end: name.end };
   }
   for (let i = 0; i < d.args.length; i++) {
     const a = d.args[i]!;
-    if (offset >= a.start && offset < a.end) return a.quoted ? 'skip' : { role: `argument ${i + 1} of ${JSON.stringify(visible(d.name))}`, raw: a.raw };
+    if (offset >= a.start && offset < a.end) return a.quoted ? 'skip' : { role: `argument ${i + 1} of "${visible(clip(d.name))}"`, start: a.start, end: a.end };
   }
   return null;
 }
@@ -159,7 +190,7 @@ function crComments(ctx: RuleContext, file: SourceFile, from: number, to: number
       at: { file, start: c.start, end: cr },
       message:
         `this line ends with a lone CR, which does not end a comment for nginx (only LF does): nginx reads the next ${n === 1 ? 'line' : `${n} lines`} ` +
-        `as part of this comment, so it never reads "${clip(visible(code[0]!))}"`,
+        `as part of this comment, so it never reads "${visible(clip(code[0]!))}"`,
       fixes: [fix(`End ${edits.length === 1 ? 'the line' : 'these lines'} with a line feed, as the editor shows`, [{ path: file.uri, edits }])],
     });
   }
