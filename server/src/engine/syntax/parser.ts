@@ -584,17 +584,17 @@ class Parser {
         // text after it. The CRs right before the LF (or the end of the file) are left out, so a CRLF file's
         // comment ends where its line does.
         let e = p + 1;
-        let cr = false;
+        let cr = -1;
         while (e < len) {
           const d = text.charCodeAt(e);
           if (d === Ch.LF) break;
-          if (d === Ch.CR) cr = true;
+          if (d === Ch.CR && cr < 0) cr = e;
           e++;
         }
-        if (cr) {
+        if (cr >= 0) {
           while (text.charCodeAt(e - 1) === Ch.CR) e--;
           // Every CR left inside is a lone one: a line break to the editor, not to nginx.
-          this.lineStartsIn(p + 1, e);
+          if (cr < e) this.lineStartsIn(cr, e);
         }
         this.tok = Tok.Comment;
         this.tokEnd = this.pos = e;
