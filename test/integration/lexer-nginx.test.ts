@@ -36,7 +36,16 @@ for (const trap of TRAPS) {
     assert.equal(m[1], trap.nginx);
     assert.equal(Number(m[2]), trap.line);
     const named = /^(?:unknown directive "(.*)"|"(.*)" directive invalid value|directive "(.*)" has no opening "\{")$/.exec(trap.nginx);
-    if (named) {
+    const parameter = /^(?:invalid parameter|invalid log level) "(.*)"$/.exec(trap.nginx);
+    if (parameter) {
+      // nginx read a forgotten `;` away and failed on the next directive's name as a parameter: the parser reports the
+      // missing `;` and reads that name as a directive, on nginx's line.
+      const d = [...ours.walk()].find((x) => x.name === parameter[1]);
+      assert.ok(d, `no directive named ${parameter[1]}`);
+      assert.equal(nginxLine(trap.text, d.start), trap.line);
+      assert.deepEqual(ours.errors.map((e) => e.code), ['missing-semicolon']);
+      assert.ok(ours.errors[0]!.end <= d.start);
+    } else if (named) {
       // nginx read the statement and its handler refused it (nginx stops there): the parser reads the same
       // statement, with that name, and no syntax error up to it.
       const name = named[1] ?? named[2] ?? named[3]!;

@@ -42,4 +42,13 @@ export const TRAPS: Trap[] = [
   { name: 'a brace inside a word', text: 'events {}\nhttp { server { location /a}b { } } }\n', nginx: 'ok' },
   { name: 'a word at the end of the file', text: 'events {}\nuser', nginx: 'unexpected end of file, expecting ";" or "}"', line: 2 },
   { name: 'a comment at the end of the file', text: 'events {}\n# end', nginx: 'ok' },
+  // A forgotten `;` before a directive name on the next line: nginx reads on and fails on the name as a parameter.
+  {
+    name: "a forgotten ';' after listen",
+    text: 'events {}\nhttp { server {\n    listen 127.0.0.1:8999 reuseport\n    server_name a.example;\n} }\n',
+    nginx: 'invalid parameter "server_name"',
+    line: 4,
+  },
+  { name: "a forgotten ';' after error_log", text: 'events {}\nhttp { server {\n    error_log stderr warn\n    root /srv;\n} }\n', nginx: 'invalid log level "root"', line: 4 },
+  { name: "a forgotten ';' after access_log off", text: 'events {}\nhttp { server {\n    access_log off\n    index i;\n} }\n', nginx: 'invalid parameter "index"', line: 4 },
 ];

@@ -14,7 +14,7 @@
  * where the compact parser splits its token run).
  */
 import { DATA_BLOCKS, isKnownDirectiveName } from '../../server/src/engine/knowledge/names';
-import { nginxRejects } from '../../server/src/engine/syntax/parser';
+import { nginxRejects } from '../../server/src/engine/syntax/rejects';
 
 export interface Position {
   line: number;
@@ -776,7 +776,8 @@ class Parser {
   private splitIfRejected(cur: Directive, opensBlock: boolean): Directive {
     const splits = this.splits;
     if (!splits.length) return cur;
-    if (!nginxRejects(cur.name, this.argsLen, opensBlock)) {
+    const args = this.args;
+    if (!nginxRejects(cur.name, this.argsLen, opensBlock, (i) => args[i]!.value)) {
       splits.length = 0;
       return cur;
     }

@@ -298,6 +298,31 @@ const recoveries: Case[] = [
     ],
   },
   {
+    // nginx: `invalid parameter "server_name"` (listen checks its parameters word by word), `invalid log level "root"`.
+    name: "missing ';' where nginx checks each word: listen's parameters, error_log's levels, access_log's options",
+    text: 'server {\n    listen 80 ssl\n    server_name a.example;\n    error_log x.log warn\n    root /srv;\n    access_log off\n    index i;\n    listen 81 default_server reuseport so_keepalive=on;\n}\n',
+    tree: [
+      [
+        'server',
+        [],
+        [
+          ['listen', ['80', 'ssl']],
+          ['server_name', ['a.example']],
+          ['error_log', ['x.log', 'warn']],
+          ['root', ['/srv']],
+          ['access_log', ['off']],
+          ['index', ['i']],
+          ['listen', ['81', 'default_server', 'reuseport', 'so_keepalive=on']],
+        ],
+      ],
+    ],
+    errors: [
+      ['missing-semicolon', 1],
+      ['missing-semicolon', 3],
+      ['missing-semicolon', 5],
+    ],
+  },
+  {
     name: "missing ';' at end of file",
     text: 'listen 80;\nserver_name example.com',
     tree: [

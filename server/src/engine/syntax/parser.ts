@@ -34,7 +34,7 @@ import { Comment, LineIndex, SourceFile, type SyntaxError, type SyntaxErrorCode 
 import { argumentValue } from './values';
 import { CompactTree, growInt32 } from './tree';
 import { DATA_BLOCKS, isKnownDirectiveName } from '../knowledge/names';
-import { argCountOk, lookupDirective } from '../knowledge/directives';
+import { nginxRejects } from './rejects';
 
 export const MAX_DEPTH = 256;
 /** Syntax errors kept per file (random bytes can produce one per character). */
@@ -436,8 +436,9 @@ class Parser {
    * Recovery from a forgotten `;`, only where nginx would fail: the
    * directive being read (`d`, `argc` arguments so far) has a known name on
    * a new line among its arguments (`splits`), and nginx rejects the
-   * statement as read (an argument count no entry of the name allows, or a
-   * block where none is taken, or none where one is). Then each of those
+   * statement as read (see rejects.ts: an argument count or block no entry
+   * of the name allows, or a word that is none of `listen`'s parameters).
+   * Then each of those
    * names starts a directive of its own, every piece but the last reported
    * as missing its `;`. A statement nginx accepts is never split: nginx's
    * statements end at `;`, `{` and `}` only (`access_log x.log main` with
@@ -448,7 +449,10 @@ class Parser {
     const splits = this.splits;
     if (splits.length === 0) return d;
     const tree = this.tree;
-    if (!nginxRejects(tree.name(d), this.argc, opensBlock)) {
+    const first = tree.tok(d) + 1;
+    const text = this.text;
+    const arg = (i: number) => argumentValue(text, tree.tokStart(first + i), tree.tokEnd(first + i), tree.tokTerminated(first + i));
+    if (!nginxRejects(tree.name(d), this.argc, opensBlock, arg)) {
       splits.length = 0;
       return d;
     }
@@ -737,18 +741,6 @@ const WORD_CLASS = (() => {
   t[Ch.Dollar] = W_DOLLAR;
   return t;
 })();
-
-/**
- * nginx fails on this statement, by the directive table: no entry of the
- * name takes `argc` arguments with (or without) a block as written. An
- * unknown name (a third-party module) is never judged.
- */
-export function nginxRejects(name: string, argc: number, opensBlock: boolean): boolean {
-  const entries = lookupDirective(name);
-  if (entries.length === 0) return false;
-  for (const e of entries) if (e.block === opensBlock && argCountOk(e.args, argc)) return false;
-  return true;
-}
 
 function isLuaBlockName(name: string): boolean {
   return name.endsWith('_by_lua_block') || name === 'lua_block';
