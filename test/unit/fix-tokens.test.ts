@@ -132,3 +132,16 @@ test('the composition check can fail: an insertion after a comment that ends at 
   assert.throws(() => assertComposes('a b;\n', [{ range: { start: { line: 0, character: 3 }, end: { line: 0, character: 3 } }, newText: 'c' }], 'glued'));
   assertComposes('a b;\n', [{ range: { start: { line: 0, character: 4 }, end: { line: 0, character: 4 } }, newText: '\nc d;' }], 'fine');
 });
+
+test('a CR-only file whose comment swallows the rest: fix-all ends the comment where the editor shows and adds lines inside the location', () => {
+  const text = 'http {\r    server {\r        listen 80;\r        location /ws/ {\r            proxy_pass http://127.0.0.1:3000; # app\r            proxy_set_header Connection "upgrade";\r        }\r    }\r}\r';
+  // nginx reads up to the comment, then nothing: the blocks never close.
+  assert.equal(nginxRead(text).error?.message, 'unexpected end of file, expecting "}"');
+  const fixed = fixAll(text);
+  const r = nginxRead(fixed);
+  assert.equal(r.error, null, fixed);
+  const words = r.lexemes.map((l) => (l.kind === 'word' ? l.raw : l.kind)).join(' ');
+  assert.match(words, /^http \{ server \{ listen 80 ; location \/ws\/ \{ proxy_pass http:\/\/127\.0\.0\.1:3000 ; (proxy_\w+ [^;]+ ; )+\} \} \}$/);
+  assert.match(words, /proxy_set_header Upgrade \$http_upgrade ;/);
+  assert.equal(words.match(/proxy_set_header Connection/g)?.length, 1, words);
+});

@@ -62,8 +62,14 @@ export function childIndent(block: Block): string {
   return ownerIndent + indentUnit(file);
 }
 
+/**
+ * Where lines go after a directive: after its trailing comment, unless that
+ * comment runs past a lone CR (nginx ends comments at LF only, so it holds
+ * the editor's next lines): then before it, where nginx reads them whatever
+ * becomes of those lines.
+ */
 function endOfStatement(d: Directive): number {
-  return d.comment ? Math.max(d.end, d.comment.end) : d.end;
+  return d.comment && !d.comment.text.includes('\r') ? Math.max(d.end, d.comment.end) : d.end;
 }
 
 /**
