@@ -80,11 +80,13 @@ test('--diff prints a unified diff that patch applies, and writes nothing', () =
   assert.equal(run(['--diff', '--check', 'nginx.conf']).code, 0);
 });
 
-test('stdin to stdout (with - or a pipe); --check on stdin; a broken stdin comes back unchanged with exit 2', () => {
+test('stdin to stdout with -; --check on stdin; a broken stdin comes back unchanged with exit 2', () => {
   assert.equal(run(['-'], MESSY).out, FORMATTED);
-  assert.equal(run([], MESSY).out, FORMATTED);
-  assert.equal(run(['--check'], MESSY).code, 1);
-  assert.equal(run(['--check'], FORMATTED).code, 0);
+  const none = run([], MESSY);
+  assert.equal(none.code, 2);
+  assert.match(none.err, /no PATH given/);
+  assert.equal(run(['--check', '-'], MESSY).code, 1);
+  assert.equal(run(['--check', '-'], FORMATTED).code, 0);
   const broken = run(['-'], 'http {\n  listen 80\n}\n');
   assert.equal(broken.code, 2);
   assert.equal(broken.out, 'http {\n  listen 80\n}\n');
@@ -92,15 +94,28 @@ test('stdin to stdout (with - or a pipe); --check on stdin; a broken stdin comes
 });
 
 test('--indent: a number of spaces or tab; a bad value is a usage error', () => {
-  assert.equal(run(['--indent', '2'], 'http { server { listen 80; } }').out, 'http {\n  server {\n    listen 80;\n  }\n}\n');
-  assert.equal(run(['--indent', 'tab'], 'http { server { listen 80; } }').out, 'http {\n\tserver {\n\t\tlisten 80;\n\t}\n}\n');
+  assert.equal(run(['--indent', '2', '-'], 'http { server { listen 80; } }').out, 'http {\n  server {\n    listen 80;\n  }\n}\n');
+  assert.equal(run(['--indent', 'tab', '-'], 'http { server { listen 80; } }').out, 'http {\n\tserver {\n\t\tlisten 80;\n\t}\n}\n');
   for (const bad of ['0', '17', 'two']) {
     const r = run(['--indent', bad, 'x.conf']);
     assert.equal(r.code, 2);
     assert.match(r.err, /--indent wants/);
   }
   assert.equal(run(['--bogus']).code, 2);
-  assert.equal(run(['/does/not/exist.conf']).code, 2);
+  assert.match(run(['/does/not/exist.conf']).err, /no such file or directory/);
+  assert.match(run(['--help']).out, /^usage: nginx-ws fmt/);
+});
+
+test('the indentation of the nearest .nginx-ws.json applies, under --indent; --no-settings ignores it', () => {
+  mkdirSync(join(dir, 'deploy', 'conf.d'), { recursive: true });
+  writeFileSync(join(dir, '.nginx-ws.json'), JSON.stringify({ indent: 2 }));
+  writeFileSync(join(dir, 'deploy', 'conf.d', 'a.conf'), 'server { listen 80; }\n');
+  assert.equal(run(['--diff', 'deploy']).out.includes('+  listen 80;'), true);
+  assert.equal(run(['--diff', '--indent', 'tab', 'deploy']).out.includes('+\tlisten 80;'), true);
+  assert.equal(run(['--diff', '--no-settings', 'deploy']).out.includes('+    listen 80;'), true);
+  writeFileSync(join(dir, '.nginx-ws.json'), JSON.stringify({ indent: 'tab' }));
+  assert.equal(run(['deploy']).code, 0);
+  assert.equal(readFileSync(join(dir, 'deploy', 'conf.d', 'a.conf'), 'utf8'), 'server {\n\tlisten 80;\n}\n');
 });
 
 test('a file with syntax errors is named with its first error, left untouched, and the run exits 2', () => {
@@ -145,6 +160,9 @@ test('not a regular file: refused with a reason', () => {
   const r = run(['/dev/null']);
   assert.equal(r.code, 2);
   assert.match(r.err, /not a regular file/);
+  const none = run([join(ROOT, 'docs')]);
+  assert.equal(none.code, 2);
+  assert.match(none.err, /no nginx file/);
   assert.ok(!existsSync(join(dir, 'null')));
 });
 

@@ -2,13 +2,14 @@
  * Formatting over the real protocol (`node dist/server.js --stdio`): the
  * capabilities, whole-document formatting as gap edits (what nginx reads
  * is kept: a no-break space in a map key, a comment running past a lone
- * CR), range formatting, and on-type formatting when `}` is typed, on the
- * version the editor has just sent.
+ * CR), the project's indentation from .nginx-ws.json, range formatting,
+ * and on-type formatting when `}` is typed, on the version the editor has
+ * just sent.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { TextEdit } from 'vscode-languageserver-protocol/node';
-import { applyTextEdits, buildOnce, LspTestClient } from '../helpers/lsp-client';
+import { applyTextEdits, buildOnce, LspTestClient, TempWorkspace } from '../helpers/lsp-client';
 import { lexemeText, nginxRead } from '../support/nginx-lexer';
 
 const T = { timeout: 30_000 };
@@ -55,6 +56,22 @@ describe('LSP formatting', () => {
     assert.equal(applyTextEdits('http { server { listen 80; } }', edits), 'http {\n\tserver {\n\t\tlisten 80;\n\t}\n}\n');
     const broken = await fresh('http {\n server {\n listen 80\n }\n}\n');
     assert.deepEqual(await c.request<TextEdit[]>('textDocument/formatting', { textDocument: { uri: broken }, options: spaces(4) }), []);
+  });
+
+  test('the indent of the nearest .nginx-ws.json wins over the editor\'s, as in nginx-ws fmt', T, async () => {
+    const ws = new TempWorkspace('nginx-ws-fmt-settings-');
+    try {
+      ws.write('.nginx-ws.json', JSON.stringify({ indent: 2 }));
+      ws.write('conf.d/a.conf', 'server { listen 80; }\n');
+      const uri = ws.uri('conf.d/a.conf');
+      c.open(uri, 'server { listen 80; }\n', 1);
+      await c.diagnostics(uri, (x) => x.version === 1);
+      const edits = await c.request<TextEdit[]>('textDocument/formatting', { textDocument: { uri }, options: spaces(4) });
+      assert.equal(applyTextEdits('server { listen 80; }\n', edits), 'server {\n  listen 80;\n}\n');
+      c.close(uri);
+    } finally {
+      ws.dispose();
+    }
   });
 
   test('range formatting moves the selected lines only', T, async () => {
