@@ -7,7 +7,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyFix, lint } from '../support/rules';
+import { applyFix, fixAll, lint } from '../support/rules';
+import { combineFixes } from '../../server/src/engine/fixes/combine';
 import { lexemeText, nginxRead } from '../support/nginx-lexer';
 
 const hits = (text: string) => lint(text).filter((f) => f.code === 'lookalike-whitespace');
@@ -83,4 +84,40 @@ test('bounded: a file full of lookalikes gets at most 200 findings and one that 
   const long = lint('events {}\nworker_processes ' + 'a'.repeat(100_000) + '\u00a0' + 'b'.repeat(100_000) + ';\n').find((f) => f.code === 'lookalike-whitespace')!;
   assert.ok(long.message.length < 300, long.message);
   assert.match(long.message, /"…a{20}<U\+00A0>b{39}…"/);
+});
+
+test('fix-all: the lookalike fix goes first and alone in its file, so no other rule adds what it revives', () => {
+  const text = [
+    'http {',
+    '    server {',
+    '        listen 80;',
+    '        location /ws/ {',
+    '            proxy_pass http://127.0.0.1:3000;',
+    '            proxy_http_version 1.1;',
+    '            proxy_set_header Upgrade $http_upgrade;',
+    '            proxy_set_header\u00a0Connection "upgrade";',
+    '            proxy_read_timeout 3600s;',
+    '        }',
+    '    }',
+    '}',
+    '',
+  ].join('\n');
+  // nginx reads no Connection header here, so ws-connection-header offers to add one too.
+  assert.ok(lint(text).some((f) => f.code === 'ws-connection-header' && f.fixes.length));
+  const one = combineFixes(lint(text).flatMap((f) => (f.fixes.length ? [f.fixes[0]!] : [])));
+  assert.equal(one.applied, 1, 'the lookalike fix alone this round');
+  const fixed = fixAll(text);
+  assert.equal(fixed, text.replace('\u00a0', ' '));
+  assert.deepEqual(lint(fixed), []);
+});
+
+test('in a file with syntax errors the lookalike fixes stay (the errors may be their effect); the others are withheld', () => {
+  const text = 'http {\n    server { # a\r    }\n    location /ws/ { proxy_pass http://b; }\n}\n';
+  const found = lint(text);
+  assert.ok(found.some((f) => f.code === 'syntax'));
+  const cr = found.find((f) => f.code === 'lookalike-whitespace')!;
+  assert.equal(cr.fixes.length, 1);
+  const other = found.find((f) => f.code === 'ws-path-without-recipe')!;
+  assert.deepEqual(other.fixes, []);
+  assert.match(other.message, /no automatic fix while the file has syntax errors/);
 });

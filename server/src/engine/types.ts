@@ -25,6 +25,15 @@ export interface Fix {
   /** Edits, grouped per file (a fix may add a `map` to the file that holds `http {}`). */
   changes: FileEdit[];
   isPreferred?: boolean;
+  /**
+   * The fix changes how nginx reads text beyond its own edits (a no-break
+   * space made a space splits a word; a lone CR made an LF ends a comment
+   * and revives the lines after it), and needs no block structure to be
+   * right. So "fix all" applies it first, in a round of its own in its file
+   * (the other fixes there were computed on the old reading), and a file
+   * with syntax errors keeps it (they may be its very effect).
+   */
+  rereads?: boolean;
 }
 
 export interface RelatedInfo {

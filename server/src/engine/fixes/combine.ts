@@ -2,8 +2,9 @@
  * Merges many fixes into one edit set that can be applied at once: identical
  * edits are kept once (two rules may both add the same `map` block), and a fix
  * whose edits would overlap an already accepted one is skipped as a whole (a
- * half-applied fix could leave the config worse). Skipped fixes show up again
- * on the next analysis.
+ * half-applied fix could leave the config worse). A fix that `rereads` its
+ * file comes first, and the other fixes of that file wait: they were computed
+ * on the old reading. Skipped fixes show up again on the next analysis.
  */
 import type { FileEdit, Fix, Position, Range, TextEdit } from '../types';
 import { sameEdit } from './edits';
@@ -19,7 +20,13 @@ export function combineFixes(fixes: Fix[]): CombinedFixes {
   const seen = new Set<string>();
   let applied = 0;
   let skipped = 0;
-  for (const fix of fixes) {
+  // A fix that changes how nginx reads its file goes first; the other fixes of that file wait for the next round.
+  const rereading = new Set<string>();
+  for (const fix of [...fixes.filter((f) => f.rereads), ...fixes.filter((f) => !f.rereads)]) {
+    if (!fix.rereads && fix.changes.some((c) => rereading.has(c.path))) {
+      skipped++;
+      continue;
+    }
     const fresh: { path: string; edit: TextEdit }[] = [];
     let conflict = false;
     for (const change of fix.changes) {
@@ -40,6 +47,7 @@ export function combineFixes(fixes: Fix[]): CombinedFixes {
       continue;
     }
     applied++;
+    if (fix.rereads) for (const c of fix.changes) rereading.add(c.path);
     for (const { path, edit } of fresh) {
       seen.add(`${path}\u0000${rangeKey(edit.range)}\u0000${edit.newText}`);
       const list = byPath.get(path) ?? [];

@@ -112,7 +112,7 @@ function lookalikes(ctx: RuleContext, file: SourceFile, from: number, to: number
     ctx.report({
       at: { file, start, end },
       message: `${what}: ${names} ${plural ? 'are' : 'is'} not whitespace to nginx`,
-      fixes: [fix(title, [{ path: file.uri, edits: [edit] }])],
+      fixes: [{ ...fix(title, [{ path: file.uri, edits: [edit] }]), rereads: true }],
     });
   }
   if (unlisted) {
@@ -191,7 +191,7 @@ function crComments(ctx: RuleContext, file: SourceFile, from: number, to: number
       message:
         `this line ends with a lone CR, which does not end a comment for nginx (only LF does): nginx reads the next ${n === 1 ? 'line' : `${n} lines`} ` +
         `as part of this comment, so it never reads "${visible(clip(code[0]!))}"`,
-      fixes: [fix(`End ${edits.length === 1 ? 'the line' : 'these lines'} with a line feed, as the editor shows`, [{ path: file.uri, edits }])],
+      fixes: [{ ...fix(`End ${edits.length === 1 ? 'the line' : 'these lines'} with a line feed, as the editor shows`, [{ path: file.uri, edits }]), rereads: true }],
     });
   }
 }
