@@ -23,6 +23,7 @@ import { AtomicWriteError, writeFileAtomic } from '../node/atomic-write';
 import { DiskReader, MAX_FILE_BYTES } from '../node/file-host';
 import { parseIndent, SettingsFiles } from '../node/settings-file';
 import { parseCommandArgs, UsageError, withUsage, type Command } from './command';
+import { readStdin } from './lint';
 import { collectTargets } from './project';
 
 const HELP = `usage: nginx-ws fmt [--check] [--diff] [--indent N|tab] PATH...
@@ -151,13 +152,12 @@ function formatOrExplain(text: string, name: string, indent: string): string | n
 }
 
 function formatStdin(opts: Options): number {
-  const r = readBounded(0);
-  if ('error' in r) throw new UsageError(`stdin: ${r.error}`);
-  const { text, encoding } = decodeExactly(r.bytes);
+  const bytes = readStdin();
+  const { text, encoding } = decodeExactly(bytes);
   const out = formatOrExplain(text, '<stdin>', opts.indentFor(null));
   if (out === null) {
     // A filter never loses text: what came in goes out unchanged.
-    if (!opts.check && !opts.diff) process.stdout.write(r.bytes);
+    if (!opts.check && !opts.diff) process.stdout.write(bytes);
     return 2;
   }
   if (opts.diff) {
@@ -183,33 +183,20 @@ function decodeExactly(bytes: Buffer): { text: string; encoding: 'utf8' | 'latin
   return { text: bytes.toString('latin1'), encoding: 'latin1' };
 }
 
-/**
- * A regular file's bytes (or stdin's), with the size cap enforced while
- * reading (a /proc file says size 0) and, for a file, never blocking.
- */
-function readBounded(path: string | 0): { bytes: Buffer } | { error: string } {
+/** A regular file's bytes, with the size cap enforced while reading (a /proc file says size 0), never blocking. */
+function readBounded(path: string): { bytes: Buffer } | { error: string } {
   let fd: number;
   try {
-    fd = path === 0 ? 0 : openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
     return { error: `cannot read: ${(e as Error).message}` };
   }
   try {
-    if (path !== 0 && !fstatSync(fd).isFile()) return { error: 'not a regular file' };
+    if (!fstatSync(fd).isFile()) return { error: 'not a regular file' };
     const chunks: Buffer[] = [];
     let total = 0;
     const buf = Buffer.alloc(1 << 20);
-    for (;;) {
-      let n: number;
-      try {
-        n = readSync(fd, buf, 0, buf.length, null);
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        if (path === 0 && code === 'EAGAIN') continue;
-        if (code === 'EOF') break;
-        throw e;
-      }
-      if (n === 0) break;
+    for (let n = readSync(fd, buf, 0, buf.length, null); n > 0; n = readSync(fd, buf, 0, buf.length, null)) {
       total += n;
       if (total > MAX_FILE_BYTES) return { error: `larger than the ${MAX_FILE_BYTES / (1024 * 1024)} MB limit; not formatted` };
       chunks.push(Buffer.from(buf.subarray(0, n)));
@@ -218,7 +205,6 @@ function readBounded(path: string | 0): { bytes: Buffer } | { error: string } {
   } catch (e) {
     return { error: `cannot read: ${(e as Error).message}` };
   } finally {
-    if (path !== 0) closeSync(fd);
+    closeSync(fd);
   }
 }
-

@@ -228,7 +228,8 @@ function contextLines(shown: Shown[], rootOf: (j: Judged) => string): string[] {
 export const MAX_STDIN_BYTES = 128 * 1024 * 1024;
 
 /** All of stdin, as bytes (a config or a dump), bounded. */
-function readStdin(): Buffer {
+/** All of stdin, bounded (MAX_STDIN_BYTES); shared with fmt. */
+export function readStdin(): Buffer {
   const chunks: Buffer[] = [];
   let total = 0;
   const buf = Buffer.alloc(1 << 20);
