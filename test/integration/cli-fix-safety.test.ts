@@ -112,7 +112,7 @@ test('a file with syntax errors is not fixed, and the CLI says so; a lone CR fil
   assert.match(c.err, /cr\.conf: not fixed: it has carriage returns without line feeds/);
 });
 
-test('--fix keeps the mode, the owner, a symlink, CRLF line ends and a BOM', (t) => {
+test('--fix keeps the mode, the owner, a symlink and CRLF line ends; it removes a BOM, which nginx reads as part of the first word', (t) => {
   const l = makeLayout('debian');
   t.after(() => l.dispose());
   const site = join(l.dir, 'sites-available', 'app');
@@ -130,7 +130,9 @@ test('--fix keeps the mode, the owner, a symlink, CRLF line ends and a BOM', (t)
   assert.equal(st.uid, 1234);
   assert.equal(st.gid, 4321);
   const after = readFileSync(site, 'utf8');
-  assert.ok(after.startsWith('\uFEFF'), 'BOM kept');
+  // nginx does not skip a byte-order mark (`unknown directive "\uFEFFserver"`, measured): lookalike-whitespace's fix
+  // removes it, in a round of its own, before the other fixes.
+  assert.ok(after.startsWith('server {'), 'BOM removed');
   assert.ok(!/[^\r]\n/.test(after), 'CRLF everywhere, including the inserted lines');
   assert.match(after, /proxy_set_header Connection \$connection_upgrade;\r\n/);
 });
