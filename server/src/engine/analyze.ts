@@ -87,7 +87,13 @@ const updateStates = new WeakMap<Analysis, UpdateState>();
  * place since, only the `server` block an edit touched is checked again,
  * when that is exact; otherwise the whole config is.
  */
-export function analyze(rootPath: string, host: FileHost, settings: EngineSettings = DEFAULT_SETTINGS, cache?: ParseCache, previous?: Analysis): Analysis {
+/** Not settings: switches for tests that hold a shortcut to what it short-cuts. */
+export interface AnalyzeInternals {
+  /** Every WebSocket rule asks the full request-model trace (RuleContext.forceTraces). */
+  forceTraces?: boolean;
+}
+
+export function analyze(rootPath: string, host: FileHost, settings: EngineSettings = DEFAULT_SETTINGS, cache?: ParseCache, previous?: Analysis, internals: AnalyzeInternals = {}): Analysis {
   if (previous && cache && previous.model.rootPath === rootPath) {
     const updated = update(previous, host, settings, cache);
     if (updated) return updated;
@@ -103,6 +109,7 @@ export function analyze(rootPath: string, host: FileHost, settings: EngineSettin
   const lenient = !model.scopes.has('http');
   const requests = new RequestModel(model, definitions);
   const ctx = new RuleContext(model, settings, locations, definitions, lenient, requests);
+  ctx.forceTraces = !!internals.forceTraces;
   const failed = runRules(ctx, settings);
   for (const { rule, error } of failed) {
     // One faulty rule must not take the others (or the server) down; say so where the user looks.

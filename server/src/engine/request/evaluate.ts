@@ -10,8 +10,8 @@
 import type { Directive } from '../syntax/ast';
 import type { Scope } from '../model/config';
 import { compileNginxRegex, type NginxRegex, type RegexMatch } from '../model/regex';
-import { headerValue, type HttpRequest } from './http';
-import { Unknown, concat, isUnknown, parseComplex, type Value } from './values';
+import { headerValue, type Header, type HttpRequest } from './http';
+import { Unknown, isUnknown, parseComplex, type Value } from './values';
 
 /** A `map` block, read once per config. */
 export interface MapDef {
@@ -80,7 +80,7 @@ export interface RequestState {
   /** nginx version, for `$nginx_version`; empty when unknown. */
   nginxVersion: string;
   /** Map results already computed (a map is evaluated once per request unless `volatile`). */
-  mapCache: Map<string, Value>;
+  mapCache: Map<string, { value: Value; used: RequestState['used'] }>;
   /** Directives whose value was used, for the trace (which map row decided). */
   used: { name: string; value: Value; directive: Directive }[];
 }
@@ -119,15 +119,16 @@ export class Evaluator {
     const name = rawName.toLowerCase();
     const st = this.state;
     const req = st.req;
-    if (st.vars.has(name)) return st.vars.get(name)!;
-    if (st.captures?.named.has(name)) return st.captures.named.get(name) ?? '';
+    if (st.vars.size && st.vars.has(name)) return st.vars.get(name)!;
+    if (st.captures && st.captures.named.size && st.captures.named.has(name)) return st.captures.named.get(name) ?? '';
     const map = this.sources.map(rawName) ?? (rawName === name ? undefined : this.sources.map(name));
     if (map) return this.mapValue(name, map);
     if (name.startsWith('http_')) {
       const header = name.slice(5);
       if (header === 'cookie') return joinHeaders(req, 'cookie', '; ');
       if (header === 'x_forwarded_for') return joinHeaders(req, 'x-forwarded-for', ', ');
-      for (const h of req.headers) if (h.name.toLowerCase().replace(/-/g, '_') === header) return h.value;
+      const names = variableNames(req.headers);
+      for (let i = 0; i < names.length; i++) if (names[i] === header) return req.headers[i]!.value;
       return '';
     }
     if (name.startsWith('arg_')) return argValue(st.args, name.slice(4));
@@ -206,26 +207,39 @@ export class Evaluator {
   /** A value with variables and captures: a `proxy_set_header` value, a `return` text, a `rewrite` replacement. */
   complex(raw: string): Value {
     if (raw.indexOf('$') < 0) return raw;
-    const out: Value[] = [];
-    for (const p of parseComplex(raw)) {
-      if ('literal' in p) out.push(p.literal);
-      else if ('capture' in p) out.push(this.state.captures?.groups[p.capture] ?? '');
-      else out.push(this.variable(p.variable));
+    const parts = parseComplex(raw);
+    // The common value is one variable (`$http_upgrade`, `$connection_upgrade`): no concatenation.
+    if (parts.length === 1 && parts[0]!.kind === 'variable') return this.variable(parts[0]!.text);
+    let out = '';
+    for (let i = 0; i < parts.length; i++) {
+      const p = parts[i]!;
+      if (p.kind === 'literal') out += p.text;
+      else {
+        const v = p.kind === 'capture' ? (this.state.captures?.groups[p.n] ?? '') : this.variable(p.text);
+        if (typeof v !== 'string') return v;
+        out += v;
+      }
     }
-    return concat(out);
+    return out;
   }
 
   private mapValue(name: string, map: MapDef): Value {
-    if (!map.volatile && this.state.mapCache.has(name)) return this.state.mapCache.get(name)!;
+    const cached = map.volatile ? undefined : this.state.mapCache.get(name);
+    if (cached) {
+      // Served from the request's cache: the rows that decided it are still what a reader should be shown.
+      for (const u of cached.used) this.state.used.push(u);
+      return cached.value;
+    }
     if (this.depth > 16) return new Unknown(`map $${name} refers to itself`);
     this.depth++;
+    const from = this.state.used.length;
     let result: Value;
     try {
       result = this.evaluateMap(map);
     } finally {
       this.depth--;
     }
-    if (!map.volatile) this.state.mapCache.set(name, result);
+    if (!map.volatile) this.state.mapCache.set(name, { value: result, used: this.state.used.slice(from) });
     return result;
   }
 
@@ -265,6 +279,18 @@ export class Evaluator {
     }
     return pick(map.defaultValue.value, map.defaultValue.row);
   }
+}
+
+/** Header names as `$http_*` spells them (lower case, `-` as `_`), memoised per header list: handshakes share theirs. */
+const headerVariableNames = new WeakMap<readonly Header[], string[]>();
+
+function variableNames(headers: readonly Header[]): string[] {
+  let names = headerVariableNames.get(headers);
+  if (!names) {
+    names = headers.map((h) => h.name.toLowerCase().replace(/-/g, '_'));
+    headerVariableNames.set(headers, names);
+  }
+  return names;
 }
 
 function joinHeaders(req: HttpRequest, name: string, sep: string): string {

@@ -44,6 +44,8 @@ interface Level {
   named: Map<string, LocationNode>;
 }
 
+const EMPTY_LEVEL: Level = Object.freeze({ exact: new Map(), prefixes: [], regexes: [], named: new Map() }) as Level;
+
 export type FoundBy = 'exact' | 'prefix' | 'regex' | 'none';
 
 export interface SearchStep {
@@ -132,6 +134,8 @@ export class LocationIndex {
   private level(scope: Scope): Level {
     let l = this.levels.get(scope);
     if (l) return l;
+    // Most locations hold no nested location: one shared empty level, nothing allocated or stored.
+    if (!scope.children.some((c) => c.kind === 'location')) return EMPTY_LEVEL;
     // A nested level needs its location's node (for an inherited `internal`): index the enclosing level first.
     if (scope.kind === 'location' && scope.parent) this.level(scope.parent);
     l = { exact: new Map(), prefixes: [], regexes: [], named: new Map() };

@@ -90,12 +90,23 @@ export class RequestModel implements VariableSources {
       m = null;
       for (const def of this.definitionsOf(name)) {
         if (def.directive.name !== 'map' || def.scope.kind !== 'http') continue;
-        const scope = this.config.scopeOf.get(def.directive);
+        const scope = this.mapScope(def.directive);
         if (scope && (m = readMap(def.directive, scope))) break;
       }
       this.maps.set(name, m);
     }
     return m ?? undefined;
+  }
+
+  private mapScopes?: Map<Directive, Scope>;
+
+  /** The scope a `map` directive opens (its rows, includes spliced): from the config's map scopes, indexed once. */
+  private mapScope(d: Directive): Scope | undefined {
+    if (!this.mapScopes) {
+      this.mapScopes = new Map();
+      for (const s of this.config.scopes.get('map') ?? []) if (s.directive) this.mapScopes.set(s.directive, s);
+    }
+    return this.mapScopes.get(d);
   }
 
   defined(name: string): readonly Directive[] | undefined {

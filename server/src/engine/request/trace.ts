@@ -80,6 +80,8 @@ export interface SentHeader {
   value: Value;
   /** `proxy_set_header` line, nginx's default list (`default`), or the client's request (`client`). */
   from: Directive | 'default' | 'client';
+  /** The `map` rows that decided the value, when maps did. */
+  decidedBy?: Directive[];
 }
 
 export interface BackendRequest {
@@ -87,8 +89,8 @@ export interface BackendRequest {
   uri: Value;
   version: '1.0' | '1.1';
   headers: SentHeader[];
-  /** Headers of the client that the backend does not get, and why. */
-  dropped: { name: string; why: string; directive: Directive | null }[];
+  /** Headers the backend does not get (the client's, or a list's whose value is empty), and why. */
+  dropped: { name: string; why: string; directive: Directive | null; decidedBy?: Directive[] }[];
 }
 
 export interface ClientResponse {
@@ -937,12 +939,15 @@ function proxy(t: Tracer, scope: Scope, pp: Directive): Trace {
       if (h.from !== 'default') dropped.push({ name: h.name, why: `proxy_set_header ${h.name} "" removes it`, directive: h.from });
       continue;
     }
+    const rowsBefore = st.used.length;
     const v = t.ev.complex(h.raw);
+    // The map rows that decided this value (a map is evaluated once per request: the first header to use it owns them).
+    const decidedBy = st.used.length > rowsBefore ? st.used.slice(rowsBefore).map((u) => u.directive) : undefined;
     if (v === '') {
-      if (h.from !== 'default') dropped.push({ name: h.name, why: `its value ${h.raw} is empty for this request, and nginx does not send an empty header`, directive: h.from });
+      if (h.from !== 'default') dropped.push({ name: h.name, why: `its value ${h.raw} is empty for this request, and nginx does not send an empty header`, directive: h.from, ...(decidedBy ? { decidedBy } : {}) });
       continue;
     }
-    headers.push({ name: h.name, value: v, from: h.from });
+    headers.push({ name: h.name, value: v, from: h.from, ...(decidedBy ? { decidedBy } : {}) });
   }
   for (const c of t.req.headers) {
     if (!passRequestHeaders.value) {

@@ -14,8 +14,18 @@ export function isUnknown(v: Value): v is Unknown {
   return v instanceof Unknown;
 }
 
-/** A piece of a value as nginx's script compiler splits it (ngx_http_script_compile). */
-export type Part = { literal: string } | { variable: string } | { capture: number };
+/** A piece of a value as nginx's script compiler splits it (ngx_http_script_compile): one shape, tagged by `kind`. */
+export interface Part {
+  kind: 'literal' | 'variable' | 'capture';
+  /** The literal text, or the variable's name. */
+  text: string;
+  /** The capture's number (`$1`). */
+  n: number;
+}
+
+const literal = (text: string): Part => ({ kind: 'literal', text, n: 0 });
+const variable = (text: string): Part => ({ kind: 'variable', text, n: 0 });
+const capture = (n: number): Part => ({ kind: 'capture', text: '', n });
 
 /** Parsed values by source text: header values repeat across thousands of locations. A bounded memo of a pure function. */
 const parsed = new Map<string, Part[]>();
@@ -51,9 +61,9 @@ function parseParts(raw: string): Part[] {
     }
     const n = raw.charCodeAt(i + 1);
     if (n >= 48 && n <= 57) {
-      if (lit) parts.push({ literal: lit });
+      if (lit) parts.push(literal(lit));
       lit = '';
-      parts.push({ capture: n - 48 });
+      parts.push(capture(n - 48));
       i++;
       continue;
     }
@@ -75,12 +85,12 @@ function parseParts(raw: string): Part[] {
       lit += c;
       continue;
     }
-    if (lit) parts.push({ literal: lit });
+    if (lit) parts.push(literal(lit));
     lit = '';
-    parts.push({ variable: name });
+    parts.push(variable(name));
     i = j - 1;
   }
-  if (lit) parts.push({ literal: lit });
+  if (lit) parts.push(literal(lit));
   return parts;
 }
 

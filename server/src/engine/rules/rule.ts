@@ -9,12 +9,15 @@ import type { VariableDefinition } from '../model/variables';
 import type { HeaderEntry, LocationInfo } from '../model/websocket';
 import type { EngineSettings, Finding, Fix, RelatedInfo, Severity } from '../types';
 import { insertAtTop, insertLines, fix } from '../fixes/edits';
-import { directivesNamed, flatDirectives, own, subtreeDirectives, type Placed } from '../model/config';
+import { directivesNamed, flatDirectives, own, ownFirst, subtreeDirectives, type Placed } from '../model/config';
 import { contextProblems, contextProblemsIn, type ContextProblem } from '../features/context-check';
 import { proxyUpstream } from '../model/websocket';
 import type { RequestModel } from '../request/model';
+import { Evaluator, type RequestState } from '../request/evaluate';
+import { parseComplex, type Value } from '../request/values';
+import { handshakeHeaders, type HttpRequest } from '../request/http';
 import { trace, traceLocation, type Trace } from '../request/trace';
-import { handshakeFor, handshakeMapValue, serverTarget, type LocationHandshake, type ServerTarget } from '../request/handshake';
+import { handshakeFor, handshakeMapValue, samplePath, serverTarget, type LocationHandshake, type ServerTarget } from '../request/handshake';
 
 /** A handshake to a WebSocket location and its trace. */
 export interface LocationTrace {
@@ -22,17 +25,26 @@ export interface LocationTrace {
   trace: Trace;
 }
 
-/** A handshake to a WebSocket location; its route, or null when the location search alone showed it lands here. */
-export interface LocationRoute {
-  handshake: LocationHandshake;
-  trace: Trace | null;
-}
+/** A handshake to a WebSocket location and its route: both null when the location search alone showed it lands here. */
+export type LocationRoute = { handshake: null; trace: null } | { handshake: LocationHandshake; trace: Trace };
 
 /** Whether `scope` is `ancestor` or lies inside it. */
 export function within(scope: Scope, ancestor: Scope): boolean {
   for (let s: Scope | null = scope; s; s = s.parent) if (s === ancestor) return true;
   return false;
 }
+
+/** A WebSocket handshake as every location's looks but for Host and path: for values that read neither. */
+const GENERIC_HANDSHAKE: HttpRequest = Object.freeze({ method: 'GET', target: '/', protocol: 'HTTP/1.1', headers: handshakeHeaders('localhost'), scheme: 'http', address: null, port: 80, clientAddress: null });
+
+/** Location directives that change the flow of a request through it (rewrite module, precontent, access, content). */
+const FLOW = new Set(['set', 'rewrite', 'return', 'if', 'break', 'try_files', 'error_page', 'internal', 'auth_request', 'auth_basic', 'allow', 'deny', 'limit_except', 'satisfy', 'mirror']);
+/** Third-party phase handlers the trace cannot follow. */
+const OPAQUE_FLOW = /_by_lua|^perl$|^js_(content|access)$/;
+/** Access directives a location inherits. */
+const ACCESS = ['allow', 'deny', 'auth_basic', 'auth_request'];
+/** Scopes through which settings inherit (as in model/config.ts). */
+const INHERITING = new Set(['http', 'server', 'location', 'if', 'limit_except']);
 
 /** Server-level directives that can move or end a request before the location search (rewrite module, third-party handlers). */
 const SERVER_REWRITES = new Set(['set', 'rewrite', 'return', 'if', 'break', 'rewrite_by_lua', 'rewrite_by_lua_block', 'rewrite_by_lua_file', 'set_by_lua', 'set_by_lua_block', 'set_by_lua_file', 'perl_set', 'js_set']);
@@ -148,22 +160,31 @@ export class RuleContext {
   traceTo(loc: LocationInfo): LocationRoute | null {
     let t = this.routes.get(loc);
     if (t === undefined) {
-      const hs = this.handshake(loc);
       t = null;
-      if (hs?.concretePath && loc.server) {
+      const node = loc.server ? this.requests.locations.nodeOf(loc.scope) : null;
+      const path = node ? samplePath(node) : null;
+      if (node && path !== null && loc.server) {
         const opts = { nginxVersion: this.settings.nginxVersion, steps: false };
         let here = false;
         if (!loc.server.items.some((d) => SERVER_REWRITES.has(d.name))) {
-          const found = this.requests.locations.find(loc.server, hs.request.target);
           // The search ends in this location, or in one nested in it (whose configuration inherits this one's).
+          const found = this.requests.locations.find(loc.server, path);
           here = !found.uncertain && !!found.node && within(found.node.scope, loc.scope);
-        } else here = trace(this.requests, hs.request, { ...opts, routeOnly: true }).visited.some((n) => within(n.scope, loc.scope));
-        t = { handshake: hs, trace: here ? null : trace(this.requests, hs.request, opts) };
+        } else {
+          const hs = this.handshake(loc)!;
+          here = trace(this.requests, hs.request, { ...opts, routeOnly: true }).visited.some((n) => within(n.scope, loc.scope));
+        }
+        if (here) t = { handshake: null, trace: null };
+        else {
+          const hs = this.handshake(loc)!;
+          t = { handshake: hs, trace: trace(this.requests, hs.request, opts) };
+        }
       }
       this.routes.set(loc, t);
     }
     return t;
   }
+
 
   /**
    * Whether the handshake, once in this location, is proxied from it (or
@@ -173,12 +194,131 @@ export class RuleContext {
    * that explain why speak instead.
    */
   proxiesHere(loc: LocationInfo): boolean {
+    if (this.plainFlow(loc)) return true;
     const at = this.traceAt(loc);
     if (!at) return true;
     const t = at.trace;
     if (t.location && t.location.scope !== loc.scope) return false;
     if (t.outcome.kind === 'unknown') return true;
     return t.proxy !== null;
+  }
+
+  private readonly plain = new Map<LocationInfo, boolean>();
+  private readonly levelAccess = new Map<Scope, boolean>();
+
+  /**
+   * Whether entering this location can only end at its own proxy_pass: it
+   * has no rewrite-module directive, no `if`/`limit_except` block, no
+   * try_files, error_page, `internal`, auth_request or third-party handler,
+   * and no level it inherits from has allow/deny/auth_basic/auth_request.
+   * Then the trace's flow is known without running it, and only the values
+   * a rule reads need evaluating (`handshakeValue`); the rules ask the full
+   * trace for everything else. `forceTraces` turns this off (the test that
+   * holds the shortcut to the full trace).
+   */
+  plainFlow(loc: LocationInfo): boolean {
+    if (this.forceTraces) return false;
+    let p = this.plain.get(loc);
+    if (p !== undefined) return p;
+    p = !!loc.proxyPass && loc.proxyPass.parentBlock === loc.directive.block;
+    if (p) for (const d of loc.scope.items) if (FLOW.has(d.name) || OPAQUE_FLOW.test(d.name)) p = false;
+    if (p) for (const c of loc.scope.children) if (c.kind === 'if' || c.kind === 'limit_except') p = false;
+    for (let s: Scope | null = loc.scope; p && s && INHERITING.has(s.kind); s = s.parent) {
+      let a = this.levelAccess.get(s);
+      if (a === undefined) this.levelAccess.set(s, (a = ACCESS.some((n) => own(s!, n).length > 0)));
+      if (a) p = false;
+    }
+    this.plain.set(loc, p);
+    return p;
+  }
+
+  /** Full traces for every question (the shortcuts off): the oracle the shortcut test compares with. */
+  forceTraces = false;
+
+  private readonly evaluators = new Map<LocationInfo, Evaluator | null>();
+  private readonly headerValues = new Map<string, { value: Value; mapRows: Directive[] }>();
+  private readonly headerOnly = new Map<string, boolean>();
+
+  /**
+   * Whether a value depends on nothing but the handshake's own headers other
+   * than Host (`$http_upgrade`, a map on it...): then it is the same for every
+   * location's handshake. Captures, `$host`, the URI, the client and the
+   * proxy target make it depend on the location.
+   */
+  private headersOnly(raw: string, depth = 0): boolean {
+    let known = depth === 0 ? this.headerOnly.get(raw) : undefined;
+    if (known !== undefined) return known;
+    known = depth <= 8;
+    for (const p of known ? parseComplex(raw) : []) {
+      if (p.kind === 'literal') continue;
+      // A map value's captures come from the map's own regex, decided by its source.
+      if (p.kind === 'capture') {
+        if (depth === 0) known = false;
+        continue;
+      }
+      const name = p.text.toLowerCase();
+      if (name.startsWith('http_') && name !== 'http_host') continue;
+      const map = this.requests.variables.map(p.text);
+      if (!map || !this.headersOnly(map.source, depth + 1) || ![map.defaultValue.value, ...[...map.exact.values()].map((r) => r.value), ...map.wildcards.map((w) => w.value), ...map.regexes.map((r) => r.value)].every((v) => this.headersOnly(v, depth + 1))) {
+        known = false;
+        break;
+      }
+    }
+    if (depth === 0) this.headerOnly.set(raw, known);
+    return known;
+  }
+
+  /** An evaluator for the handshake as it enters a plain-flow location (no `set` runs there): one per location. */
+  private evaluatorAt(loc: LocationInfo): Evaluator | null {
+    let ev = this.evaluators.get(loc);
+    if (ev === undefined) {
+      const hs = this.handshake(loc);
+      const node = this.requests.locations.nodeOf(loc.scope);
+      ev = null;
+      if (hs && node) {
+        const captures = node.regex?.ok ? node.regex.exec(hs.request.target) : null;
+        const first = loc.server ? ownFirst(loc.server, 'server_name')?.args[0]?.value.toLowerCase() : undefined;
+        const state: RequestState = { req: hs.request, uri: hs.request.target, args: '', captures, vars: new Map(), serverName: first && !first.startsWith('~') ? first : '', nginxVersion: this.settings.nginxVersion, mapCache: new Map(), used: [] };
+        ev = new Evaluator(this.requests.variables, state);
+      }
+      this.evaluators.set(loc, ev);
+    }
+    return ev;
+  }
+
+  /**
+   * What a `proxy_set_header` line of this location's list sends for its
+   * handshake, as the trace's proxy phase evaluates it ('' when nothing is
+   * sent), with the map rows that decided it; null when the handshake is not
+   * proxied from here. For a plain-flow location (no `set`, no rewrites) the
+   * value is the handshake's own evaluation with the location regex's
+   * captures; otherwise, or for a value that needs the proxy target
+   * (`$proxy_host`), the full trace's.
+   */
+  handshakeValue(loc: LocationInfo, line: Directive): { value: Value; mapRows: Directive[] } | null {
+    const raw = line.args[1]?.value ?? '';
+    if (this.plainFlow(loc) && this.headersOnly(raw)) {
+      // The same for every location's handshake: evaluated once.
+      let v = this.headerValues.get(raw);
+      if (!v) {
+        const state: RequestState = { req: GENERIC_HANDSHAKE, uri: '/', args: '', captures: null, vars: new Map(), serverName: '', nginxVersion: this.settings.nginxVersion, mapCache: new Map(), used: [] };
+        const value = new Evaluator(this.requests.variables, state).complex(raw);
+        this.headerValues.set(raw, (v = { value, mapRows: state.used.map((u) => u.directive) }));
+      }
+      return v;
+    }
+    if (this.plainFlow(loc) && !/\$\{?proxy_(host|port)\b/i.test(raw)) {
+      const ev = this.evaluatorAt(loc);
+      if (!ev) return null;
+      const from = ev.state.used.length;
+      const value = ev.complex(raw);
+      return { value, mapRows: ev.state.used.slice(from).map((u) => u.directive) };
+    }
+    const t = this.traceAt(loc)?.trace;
+    if (!t?.backendRequest) return null;
+    const h = t.backendRequest.headers.find((x) => x.from === line);
+    if (h) return { value: h.value, mapRows: h.decidedBy ?? [] };
+    return { value: '', mapRows: t.backendRequest.dropped.find((x) => x.directive === line)?.decidedBy ?? [] };
   }
   private keepaliveCache?: boolean;
   private flatCache?: { directives: readonly Directive[]; scopes: readonly Scope[] };

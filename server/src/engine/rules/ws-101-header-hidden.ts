@@ -1,4 +1,5 @@
 import { fix, removeDirective } from '../fixes/edits';
+import { nearest } from '../model/config';
 import { addToLocation, describeLocation, head, type Rule } from './rule';
 
 const NEEDED = ['upgrade', 'sec-websocket-accept'];
@@ -16,6 +17,8 @@ export const ws101HeaderHidden: Rule = {
   check(ctx) {
     for (const loc of ctx.webSocketLocations) {
       if (loc.intent === 'path' || !ctx.proxiesHere(loc)) continue;
+      // Only a proxy_hide_header of these names hides them.
+      if (!ctx.forceTraces && !(nearest(loc.scope, 'proxy_hide_header')?.directives ?? []).some((d) => NEEDED.includes(d.args[0]?.value.toLowerCase() ?? ''))) continue;
       const at = ctx.traceAt(loc);
       const hidden = at?.trace.proxy?.hidden ?? [];
       for (const h of hidden) {

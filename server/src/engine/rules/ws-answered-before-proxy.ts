@@ -15,7 +15,7 @@ export const wsAnsweredBeforeProxy: Rule = {
   versions: 'all',
   check(ctx) {
     for (const loc of ctx.webSocketLocations) {
-      if (loc.intent === 'path') continue;
+      if (loc.intent === 'path' || ctx.plainFlow(loc)) continue;
       const at = ctx.traceAt(loc);
       if (!at) continue;
       const t = at.trace;

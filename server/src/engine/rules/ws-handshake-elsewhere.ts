@@ -16,7 +16,7 @@ export const wsHandshakeElsewhere: Rule = {
     for (const loc of ctx.webSocketLocations) {
       if (loc.intent === 'path') continue;
       const to = ctx.traceTo(loc);
-      if (!to?.trace) continue;
+      if (!to?.handshake) continue;
       const t = to.trace;
       // Only a request that reached this location's server says something about the location (a Host the model chose may land elsewhere).
       if (!t.server || t.server.server.scope !== loc.server) continue;

@@ -1,6 +1,7 @@
 import type { Directive } from '../syntax/ast';
 import type { FileEdit } from '../types';
 import { fix, removeDirective } from '../fixes/edits';
+import { nearestLast } from '../model/config';
 import { addToLocation, describeLocation, head, type Rule } from './rule';
 
 const HANDSHAKE = ['sec-websocket-key', 'sec-websocket-version'];
@@ -18,6 +19,8 @@ export const wsHandshakeHeadersDropped: Rule = {
   check(ctx) {
     for (const loc of ctx.webSocketLocations) {
       if (loc.intent === 'path' || !ctx.proxiesHere(loc)) continue;
+      // Only `proxy_pass_request_headers off` or a proxy_set_header of these names keeps them from the backend.
+      if (!ctx.forceTraces && nearestLast(loc.scope, 'proxy_pass_request_headers')?.directive.args[0]?.value !== 'off' && !loc.headers.some((h) => HANDSHAKE.includes(h.name))) continue;
       const at = ctx.traceAt(loc);
       const t = at?.trace;
       const req = t?.backendRequest;

@@ -1,4 +1,6 @@
 import { fix, replaceArgs } from '../fixes/edits';
+import { nearestLast } from '../model/config';
+import { parseNginxTime } from '../model/time';
 import { addToLocation, describeLocation, head, type Rule } from './rule';
 
 export const wsTimeoutFailsHandshake: Rule = {
@@ -14,6 +16,9 @@ export const wsTimeoutFailsHandshake: Rule = {
   check(ctx) {
     for (const loc of ctx.webSocketLocations) {
       if (loc.intent === 'path' || !ctx.proxiesHere(loc)) continue;
+      // Only an explicit 0 fails every handshake.
+      const zero = (name: string) => parseNginxTime(nearestLast(loc.scope, name)?.directive.args[0]?.value ?? '') === 0;
+      if (!ctx.forceTraces && !zero('proxy_connect_timeout') && !zero('proxy_read_timeout')) continue;
       const p = ctx.traceAt(loc)?.trace.proxy;
       if (!p) continue;
       for (const [name, to, good] of [

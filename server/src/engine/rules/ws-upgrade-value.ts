@@ -1,5 +1,6 @@
 import { isUnknown, show } from '../request/values';
 import { fix, replaceArgs } from '../fixes/edits';
+import { own } from '../model/config';
 import { connectionValue, type Rule } from './rule';
 
 export const wsUpgradeValue: Rule = {
@@ -16,26 +17,25 @@ export const wsUpgradeValue: Rule = {
   check(ctx) {
     for (const loc of ctx.webSocketLocations) {
       if (loc.intent === 'path' || !ctx.proxiesHere(loc)) continue;
-      const at = ctx.traceAt(loc);
-      const req = at?.trace.backendRequest;
-      if (!at || !req) continue;
+      // The list the location's handshake is proxied with (nginx never merges lists): the same as its trace's.
+      const list = loc.headersFrom ? own(loc.headersFrom, 'proxy_set_header').filter((d) => d.args.length >= 2) : [];
       for (const name of ['upgrade', 'connection']) {
-        const line = [...(at.trace.proxy?.headerList.directives ?? [])].reverse().find((d) => d.args[0]?.value.toLowerCase() === name);
+        const line = [...list].reverse().find((d) => d.args[0]?.value.toLowerCase() === name);
         if (!line) continue;
         const raw = line.args[1]?.value ?? '';
         // Literal Connection values are ws-connection-header's; an empty literal is the keep-alive recipe (its own rule).
         if (name === 'connection' && !raw.includes('$')) continue;
         if (name === 'upgrade' && raw === '') continue;
-        const sent = req.headers.find((h) => h.name.toLowerCase() === name && h.from === line);
-        if (sent && isUnknown(sent.value)) continue;
-        const value = sent ? (sent.value as string) : '';
+        const got = ctx.handshakeValue(loc, line);
+        if (!got || isUnknown(got.value)) continue;
+        const value = got.value;
         const ok = value
           .split(',')
           .map((x) => x.trim().toLowerCase())
           .includes(name === 'upgrade' ? 'websocket' : 'upgrade');
         if (ok) continue;
-        const decided = at.trace.mapRows.find((m) => raw.toLowerCase().includes(`$${m.variable.toLowerCase()}`))?.row ?? null;
-        const shown = sent ? `"${value}"` : 'empty (so nginx sends no such header)';
+        const decided = got.mapRows[got.mapRows.length - 1] ?? null;
+        const shown = value ? `"${value}"` : 'empty (so nginx sends no such header)';
         const good = name === 'upgrade' ? '$http_upgrade' : connectionValue(ctx);
         ctx.report({
           at: line,
