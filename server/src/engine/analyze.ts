@@ -73,6 +73,12 @@ interface UpdateState {
    * outside it, so only that server is checked again.
    */
   units: Map<Scope, string>;
+  /**
+   * How many servers listen on each port, for the signatures. Valid across
+   * updates: every server's `listen` lines are in its signature, so an edit
+   * of one is analysed whole.
+   */
+  ports: Map<string, number>;
   /** The unit of each entry of the analysis's `wsLocations` (null outside any). */
   wsUnits: (Scope | null)[];
   /** The findings before suppressions and the fix guard (`finalizeFindings`), which an update carries over. */
@@ -138,6 +144,7 @@ export function analyze(rootPath: string, host: FileHost, settings: EngineSettin
     const generations = new Map<string, number>();
     for (const [p, f] of model.files) generations.set(p, generationOf(f));
     const webSocketsUseKeepalive = ctx.webSocketsUseKeepalive;
+    const ports = portCounts(model);
     updateStates.set(analysis, {
       settings,
       patterns,
@@ -145,7 +152,8 @@ export function analyze(rootPath: string, host: FileHost, settings: EngineSettin
       definitions,
       webSocketsUseKeepalive,
       lenient,
-      units: unitSignatures(model, locations, definitions),
+      units: unitSignatures(model, locations, definitions, ports),
+      ports,
       wsUnits: ws.units,
       raw,
     });
@@ -227,7 +235,7 @@ function unitOf(scope: Scope | null): Scope | null {
  * rule reads about a location comes from the location, its ancestors, or
  * blocks outside any server (upstreams, maps, http).
  */
-function unitSignatures(model: ConfigModel, locations: LocationInfo[], definitions: Map<string, VariableDefinition[]>, only?: Scope): Map<Scope, string> {
+function unitSignatures(model: ConfigModel, locations: LocationInfo[], definitions: Map<string, VariableDefinition[]>, ports: Map<string, number>, only?: Scope): Map<Scope, string> {
   const parts = new Map<Scope, string[]>();
   const note = (unit: Scope | null, part: string) => {
     if (!unit || (only && unit !== only)) return;
@@ -237,16 +245,12 @@ function unitSignatures(model: ConfigModel, locations: LocationInfo[], definitio
   };
   // A `set` value decides whether a Connection variable can yield `upgrade` (WebSocket intent) elsewhere.
   for (const [name, defs] of definitions) for (const def of defs) note(unitOf(def.scope), `def ${name}${def.directive.name === 'set' ? ` ${def.directive.args[1]?.raw ?? ''}` : ''}`);
-  // Where a server listens and its names decide which server a handshake to another server's location reaches,
-  // when another server listens on one of its ports.
-  const servers = (model.scopes.get('server') ?? []).filter((s) => s.parent?.kind === 'http');
-  const ports = new Map<string, number>();
-  const portsOf = (s: Scope) => new Set(own(s, 'listen').map((d) => /(\d+)$/.exec(d.args[0]?.value ?? '')?.[1] ?? d.args[0]?.value ?? '').concat(own(s, 'listen').length ? [] : ['80']));
-  for (const s of servers) for (const p of portsOf(s)) ports.set(p, (ports.get(p) ?? 0) + 1);
-  for (const s of servers) {
-    if (only && s !== only) continue;
-    if (![...portsOf(s)].some((p) => (ports.get(p) ?? 0) > 1)) continue;
-    for (const d of s.items) if (d.name === 'listen' || d.name === 'server_name') note(s, `route ${d.name} ${d.args.map((a) => a.raw).join(' ')}`);
+  // Where a server listens decides which server a handshake reaches (and which ports others share); its
+  // names decide it when another server listens on one of its ports.
+  for (const s of only ? [only] : (model.scopes.get('server') ?? [])) {
+    if (s.parent?.kind !== 'http') continue;
+    const shared = portsOf(s).some((p) => (ports.get(p) ?? 0) > 1);
+    for (const d of s.items) if (d.name === 'listen' || (shared && d.name === 'server_name')) note(s, `route ${d.name} ${d.args.map((a) => a.raw).join(' ')}`);
   }
   for (const l of locations) {
     if (l.intent === null || !l.proxyPass || l.extendedConnect) continue;
@@ -257,6 +261,26 @@ function unitSignatures(model: ConfigModel, locations: LocationInfo[], definitio
   const out = new Map<Scope, string>();
   for (const [unit, l] of parts) out.set(unit, l.sort().join('\n'));
   return out;
+}
+
+/** The ports a server listens on (80 without `listen`). */
+function portsOf(server: Scope): string[] {
+  const listens = own(server, 'listen');
+  if (!listens.length) return ['80'];
+  return listens.map((d) => {
+    const v = d.args[0]?.value ?? '';
+    return /(\d+)$/.exec(v)?.[1] ?? v;
+  });
+}
+
+/** How many servers directly in `http` listen on each port. */
+function portCounts(model: ConfigModel): Map<string, number> {
+  const ports = new Map<string, number>();
+  for (const s of model.scopes.get('server') ?? []) {
+    if (s.parent?.kind !== 'http') continue;
+    for (const p of new Set(portsOf(s))) ports.set(p, (ports.get(p) ?? 0) + 1);
+  }
+  return ports;
 }
 
 /** Settings are small plain data, re-created by adapters on every read: compared by value. */
@@ -337,7 +361,7 @@ function update(previous: Analysis, host: FileHost, settings: EngineSettings, ca
   const locations: LocationInfo[] = [];
   const canUpgrade = (name: string) => variableCanYield(definitions, name, 'upgrade');
   for (const s of descendants(unit)) if (s.kind === 'location' && s.directive?.block) locations.push(classifyLocation(s, st.patterns, canUpgrade));
-  const signature = unitSignatures(model, locations, own, unit).get(unit) ?? '';
+  const signature = unitSignatures(model, locations, own, st.ports, unit).get(unit) ?? '';
   if (signature !== oldSignature) return null;
 
   const requests = previous.requests.updatedFor(unit, definitions);

@@ -14,6 +14,8 @@ import { locationPath } from '../model/websocket';
 /** One location as the search sees it. */
 export class LocationNode {
   private compiled: NginxRegex | null | undefined;
+  private redirects: boolean | undefined;
+  private internalHere: boolean | undefined;
   /** For an anchored regex, the literal every match starts with (see `anchoredLiteral`). */
   readonly literal: string | null;
 
@@ -22,12 +24,22 @@ export class LocationNode {
     readonly directive: Directive,
     readonly modifier: '' | '=' | '^~' | '~' | '~*' | '@',
     readonly name: string,
-    /** A prefix ending in `/` with a *_pass handler: nginx redirects `name` minus the slash here. */
-    readonly autoRedirect: boolean,
-    /** `internal;` here or in an enclosing location: only internal redirects reach it. */
-    readonly internal: boolean,
+    /** The enclosing location's node (null at a server's level). */
+    readonly outer: LocationNode | null,
   ) {
     this.literal = modifier === '~' || modifier === '~*' ? anchoredLiteral(name) : null;
+  }
+
+  /** A prefix ending in `/` with a *_pass handler: nginx redirects `name` minus the slash here. */
+  get autoRedirect(): boolean {
+    this.redirects ??= this.name.endsWith('/') && this.modifier !== '@' && PASS_HANDLERS.some((h) => hasOwn(this.scope, h));
+    return this.redirects;
+  }
+
+  /** `internal;` here or in an enclosing location: only internal redirects reach it. */
+  get internal(): boolean {
+    this.internalHere ??= hasOwn(this.scope, 'internal') || !!this.outer?.internal;
+    return this.internalHere;
   }
 
   /** Compiled when first tested: most levels' regexes are never reached by the requests traced. */
@@ -144,7 +156,7 @@ export class LocationIndex {
       if (c.kind !== 'location' || !c.directive) continue;
       const { modifier, path } = locationPath(c.directive);
       const m = modifier as LocationNode['modifier'];
-      const node = new LocationNode(c, c.directive, m, path, path.endsWith('/') && m !== '@' && PASS_HANDLERS.some((h) => hasOwn(c, h)), hasOwn(c, 'internal') || (scope.kind === 'location' && !!this.byScope.get(scope)?.internal));
+      const node = new LocationNode(c, c.directive, m, path, scope.kind === 'location' ? (this.byScope.get(scope) ?? null) : null);
       let kept = true;
       if (modifier === '=') {
         if (!l.exact.has(path)) l.exact.set(path, node);

@@ -41,6 +41,16 @@ const GENERIC_HANDSHAKE: HttpRequest = Object.freeze({ method: 'GET', target: '/
 const FLOW = new Set(['set', 'rewrite', 'return', 'if', 'break', 'try_files', 'error_page', 'internal', 'auth_request', 'auth_basic', 'allow', 'deny', 'limit_except', 'satisfy', 'mirror']);
 /** Third-party phase handlers the trace cannot follow. */
 const OPAQUE_FLOW = /_by_lua|^perl$|^js_(content|access)$/;
+/** Whether a directive name moves or ends a request (FLOW or OPAQUE_FLOW), memoized: names repeat, the regex is the cost. */
+const flowNames = new Map<string, boolean>();
+function movesRequest(name: string): boolean {
+  let f = flowNames.get(name);
+  if (f === undefined) {
+    f = FLOW.has(name) || OPAQUE_FLOW.test(name);
+    if (flowNames.size < 4096) flowNames.set(name, f);
+  }
+  return f;
+}
 /** Access directives a location inherits. */
 const ACCESS = ['allow', 'deny', 'auth_basic', 'auth_request'];
 /** Scopes through which settings inherit (as in model/config.ts). */
@@ -221,7 +231,7 @@ export class RuleContext {
     let p = this.plain.get(loc);
     if (p !== undefined) return p;
     p = !!loc.proxyPass && loc.proxyPass.parentBlock === loc.directive.block;
-    if (p) for (const d of loc.scope.items) if (FLOW.has(d.name) || OPAQUE_FLOW.test(d.name)) p = false;
+    if (p) for (const d of loc.scope.items) if (movesRequest(d.name)) p = false;
     if (p) for (const c of loc.scope.children) if (c.kind === 'if' || c.kind === 'limit_except') p = false;
     for (let s: Scope | null = loc.scope; p && s && INHERITING.has(s.kind); s = s.parent) {
       let a = this.levelAccess.get(s);
