@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, readFileSync } from 'node:fs';
-import { analyze } from '../../server/src/engine/index';
+import { analyze, lintText } from '../../server/src/engine/index';
 import { RequestModel, requestFor, trace } from '../../server/src/engine/request/index';
 import { diskHost } from '../../server/src/node/file-host';
 import { nginxAvailable, startNginx } from '../helpers/nginx';
@@ -87,4 +87,18 @@ test('fact: proxy_hide_header Sec-WebSocket-Accept: the backend upgrades, the cl
   const m = await measure(`server { listen 127.0.0.1:__PORT__; location /ws/ { ${RECIPE} proxy_hide_header Sec-WebSocket-Accept; } }`, '/ws/');
   assert.notEqual(m.live, 101, 'no WebSocket opened');
   assert.equal(m.model, 101, 'the model: a 101 the client must reject');
+});
+
+test('fact: a server-level set of the variable an Upgrade or Connection value reads changes what the location sends', { skip }, async () => {
+  const maps = 'map $http_upgrade $connection_upgrade { default upgrade; \'\' close; }';
+  const recipe = 'proxy_pass http://127.0.0.1:__BACKEND__; proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection $connection_upgrade;';
+  for (const set of ['set $connection_upgrade close;', 'set $http_upgrade nope;']) {
+    const http = `${maps} server { listen 127.0.0.1:__PORT__; ${set} location /ws/ { ${recipe} } }`;
+    const m = await measure(http, '/ws/');
+    assert.deepEqual([m.live, m.model], [426, 426], set);
+    // The rule judges the location with the server's rewrite phase too (the shortcut for plain locations must not skip it).
+    const findings = lintText(`events {} http { ${http.replaceAll('__PORT__', '80').replaceAll('__BACKEND__', '9000')} }`, '/t/nginx.conf').filter((f) => f.code === 'ws-upgrade-value');
+    assert.equal(findings.length, 1, set);
+    assert.match(findings[0]!.message, set.includes('http_upgrade') ? /"nope"/ : /"close"/);
+  }
 });

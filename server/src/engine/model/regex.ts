@@ -44,6 +44,13 @@ function toRe2Syntax(pattern: string): string {
  */
 const compiled = new Map<string, NginxRegex>();
 const MAX_COMPILED = 4096;
+/**
+ * Results kept, for subjects up to MEMO_SUBJECT characters, at most
+ * MEMO_ENTRIES of them across all regexes (about 2 MB at worst).
+ */
+const results = new Map<string, RegexMatch | null>();
+const MEMO_SUBJECT = 512;
+const MEMO_ENTRIES = 4096;
 
 /**
  * Compiles an nginx regex (`location ~`, `~*`, `if (... ~ ...)`, `map` and
@@ -73,20 +80,28 @@ function compile(pattern: string, caseless: boolean): NginxRegex {
   }
   const names = Object.keys(compiled.namedGroups());
   const groupCount = compiled.groupCount();
-  return {
-    ok: true,
-    source: pattern,
-    caseless,
-    names,
-    test: (subject) => compiled.matcher(subject).find(),
-    exec(subject) {
-      const m = compiled.matcher(subject);
-      if (!m.find()) return null;
-      const groups: (string | undefined)[] = [];
-      for (let i = 0; i <= groupCount; i++) groups.push(m.group(i) ?? undefined);
-      const named = new Map<string, string | undefined>();
-      for (const n of names) named.set(n, m.group(n) ?? undefined);
-      return { groups, named };
-    },
+  // The same location regex meets the same URI in every server a trace or a rule asks about: results are kept
+  // (a match is never changed by its readers).
+  const prefix = `${caseless ? 'i' : '-'}${pattern.length}:${pattern}`; // unambiguous: the length first
+  const run = (subject: string): RegexMatch | null => {
+    const m = compiled.matcher(subject);
+    if (!m.find()) return null;
+    const groups: (string | undefined)[] = [];
+    for (let i = 0; i <= groupCount; i++) groups.push(m.group(i) ?? undefined);
+    const named = new Map<string, string | undefined>();
+    for (const n of names) named.set(n, m.group(n) ?? undefined);
+    return { groups, named };
   };
+  const exec = (subject: string): RegexMatch | null => {
+    if (subject.length > MEMO_SUBJECT) return run(subject);
+    const key = prefix + subject;
+    let r = results.get(key);
+    if (r === undefined) {
+      r = run(subject);
+      if (results.size >= MEMO_ENTRIES) results.delete(results.keys().next().value!);
+      results.set(key, r);
+    }
+    return r;
+  };
+  return { ok: true, source: pattern, caseless, names, exec, test: (subject) => exec(subject) !== null };
 }

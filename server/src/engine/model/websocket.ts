@@ -93,7 +93,10 @@ function isRecipeEntry(h: HeaderEntry, canUpgrade?: CanUpgrade): boolean {
 /** The location argument (path or regex) and its modifier. */
 export function locationPath(d: Directive): { modifier: string; path: string } {
   const a0 = d.args[0]?.value ?? '';
-  if (d.args.length >= 2 && ['=', '~', '~*', '^~'].includes(a0)) return { modifier: a0, path: d.args[1]!.value };
+  const c = a0.charCodeAt(0);
+  // Most paths start with `/`: no modifier to look for.
+  if (c !== 0x3d /* = */ && c !== 0x7e /* ~ */ && c !== 0x5e /* ^ */ && c !== 0x40 /* @ */) return { modifier: '', path: a0 };
+  if (d.args.length >= 2 && (a0 === '=' || a0 === '~' || a0 === '~*' || a0 === '^~')) return { modifier: a0, path: d.args[1]!.value };
   if (a0.startsWith('@')) return { modifier: '@', path: a0 };
   // `location ~/ws` and `location =/ws` glue the modifier to the path.
   const glued = /^(=|~\*|~|\^~)(.+)$/.exec(a0);

@@ -296,19 +296,30 @@ export function trace(model: RequestModel, req: HttpRequest, opts: TraceOptions 
  * Named and internal locations are entered as by an internal redirect.
  */
 export function traceLocation(model: RequestModel, location: Scope, req: HttpRequest, opts: TraceOptions = {}): Trace {
-  const t = new Tracer(model, req, opts);
   let serverScope: Scope = location;
   while (serverScope.parent && serverScope.kind !== 'server') serverScope = serverScope.parent;
-  t.serverScope = serverScope;
-  const entry = serverScope.kind === 'server' ? model.servers.entryOf(serverScope) : undefined;
-  if (entry) {
-    const listen = entry.listens.find((l) => l.port === req.port) ?? entry.listens[0] ?? null;
-    t.server = { server: entry, listen, match: { how: 'only', listen } };
-    const first = entry.names[0]?.name;
-    t.state.serverName = first && !first.startsWith('~') ? first : '';
+  const server = serverScope;
+  const entry = server.kind === 'server' ? model.servers.entryOf(server) : undefined;
+  const start = (): Tracer => {
+    const t = new Tracer(model, req, opts);
+    t.serverScope = server;
+    if (entry) {
+      const listen = entry.listens.find((l) => l.port === req.port) ?? entry.listens[0] ?? null;
+      t.server = { server: entry, listen, match: { how: 'only', listen } };
+      const first = entry.names[0]?.name;
+      t.state.serverName = first && !first.startsWith('~') ? first : '';
+    }
+    const uri = normalizeUri(t.state.uri);
+    if (uri !== null) t.state.uri = uri;
+    return t;
+  };
+  let t = start();
+  // The server's rewrite phase runs before any location: what it sets is what this location reads. When it
+  // answers or changes the URI, the handshake does not arrive here as it is (`trace` says where it goes): the
+  // location is then judged without it.
+  if (server.kind === 'server' && server.items.some((d) => REWRITE_DIRECTIVES.has(d.name) || OPAQUE_HANDLERS.test(d.name))) {
+    if (runRewrites(t, server, 'server-rewrite') || t.uriChanged) t = start();
   }
-  const uri = normalizeUri(t.state.uri);
-  if (uri !== null) t.state.uri = uri;
   const node = model.locations.nodeOf(location);
   if (!node) return t.result({ kind: 'unknown', why: 'not a location', directive: location.directive });
   t.location = node;
@@ -398,6 +409,9 @@ function limitExcept(t: Tracer): boolean {
  * ends here (return, redirect, 444), else null; sets `uriChanged` for a
  * `rewrite` that asks for a new location search.
  */
+/** What a rewrite phase runs (third-party handlers only make the trace unsure). */
+const REWRITE_DIRECTIVES = new Set(['set', 'rewrite', 'return', 'if', 'break']);
+
 function runRewrites(t: Tracer, scope: Scope, phase: Phase): Trace | null {
   const stop = { stopped: false };
   return runItems(t, scope, scope.items, phase, stop);

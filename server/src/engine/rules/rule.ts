@@ -215,13 +215,42 @@ export class RuleContext {
 
   private readonly plain = new Map<LocationInfo, boolean>();
   private readonly levelAccess = new Map<Scope, boolean>();
+  private readonly serverRewrites = new Map<Scope, boolean>();
+  private accessScopes?: Set<Scope>;
+
+  /** Whether a level has allow/deny/auth_basic/auth_request of its own. */
+  private hasAccess(s: Scope): boolean {
+    // A whole analysis reads the model's index once; a focused one (an edit) asks each level it meets.
+    if (!this.focus) {
+      if (!this.accessScopes) {
+        this.accessScopes = new Set();
+        for (const n of ACCESS) for (const p of directivesNamed(this.model, n)) this.accessScopes.add(p.scope);
+      }
+      return this.accessScopes.has(s);
+    }
+    let a = this.levelAccess.get(s);
+    if (a === undefined) this.levelAccess.set(s, (a = ACCESS.some((n) => own(s, n).length > 0)));
+    return a;
+  }
+
+  /**
+   * Whether any directive `name` of the config passes `test`: lets a rule
+   * that needs one (a 0 timeout, a hidden Upgrade) skip every location when
+   * there is none. A focused analysis (an edit) answers true: its
+   * locations are few, and the model's index would be rebuilt for it.
+   */
+  anywhere(name: string, test: (d: Directive) => boolean): boolean {
+    if (this.focus || this.forceTraces) return true;
+    for (const p of directivesNamed(this.model, name)) if (test(p.d)) return true;
+    return false;
+  }
 
   /**
    * Whether entering this location can only end at its own proxy_pass: it
    * has no rewrite-module directive, no `if`/`limit_except` block, no
    * try_files, error_page, `internal`, auth_request or third-party handler,
-   * and no level it inherits from has allow/deny/auth_basic/auth_request.
-   * Then the trace's flow is known without running it, and only the values
+   * no level it inherits from has allow/deny/auth_basic/auth_request, and
+   * its server has no rewrite phase of its own. Then the trace's flow is known without running it, and only the values
    * a rule reads need evaluating (`handshakeValue`); the rules ask the full
    * trace for everything else. `forceTraces` turns this off (the test that
    * holds the shortcut to the full trace).
@@ -233,10 +262,12 @@ export class RuleContext {
     p = !!loc.proxyPass && loc.proxyPass.parentBlock === loc.directive.block;
     if (p) for (const d of loc.scope.items) if (movesRequest(d.name)) p = false;
     if (p) for (const c of loc.scope.children) if (c.kind === 'if' || c.kind === 'limit_except') p = false;
-    for (let s: Scope | null = loc.scope; p && s && INHERITING.has(s.kind); s = s.parent) {
-      let a = this.levelAccess.get(s);
-      if (a === undefined) this.levelAccess.set(s, (a = ACCESS.some((n) => own(s!, n).length > 0)));
-      if (a) p = false;
+    for (let s: Scope | null = loc.scope; p && s && INHERITING.has(s.kind); s = s.parent) if (this.hasAccess(s)) p = false;
+    // The server's rewrite phase (a `set` a value reads, a return) runs before the location: the trace follows it.
+    if (p && loc.server) {
+      let r = this.serverRewrites.get(loc.server);
+      if (r === undefined) this.serverRewrites.set(loc.server, (r = loc.server.items.some((d) => SERVER_REWRITES.has(d.name))));
+      if (r) p = false;
     }
     this.plain.set(loc, p);
     return p;

@@ -15,10 +15,12 @@ export const ws101HeaderHidden: Rule = {
   href: 'https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_hide_header',
   versions: 'all',
   check(ctx) {
+    if (!ctx.anywhere('proxy_hide_header', (d) => NEEDED.includes(d.args[0]?.value.toLowerCase() ?? ''))) return;
     for (const loc of ctx.webSocketLocations) {
-      if (loc.intent === 'path' || !ctx.proxiesHere(loc)) continue;
+      if (loc.intent === 'path') continue;
       // Only a proxy_hide_header of these names hides them.
       if (!ctx.forceTraces && !(nearest(loc.scope, 'proxy_hide_header')?.directives ?? []).some((d) => NEEDED.includes(d.args[0]?.value.toLowerCase() ?? ''))) continue;
+      if (!ctx.proxiesHere(loc)) continue; // last: it may need a trace (see ws-answered-before-proxy)
       const at = ctx.traceAt(loc);
       const hidden = at?.trace.proxy?.hidden ?? [];
       for (const h of hidden) {

@@ -16,12 +16,11 @@ export const wsConnectionHeader: Rule = {
   check(ctx) {
     for (const loc of ctx.webSocketLocations) {
       if (loc.intent === 'path') continue;
-      // Only a handshake that gets proxied from here is judged by the recipe (see ws-answered-before-proxy, ws-handshake-elsewhere).
-      if (!ctx.proxiesHere(loc)) continue;
       const conn = lastHeader(loc, 'connection');
       if (!conn) {
         if (loc.hidden.some((h) => h.name === 'connection')) continue; // ws-inherited-headers-dropped
         const value = connectionValue(ctx);
+        if (!ctx.proxiesHere(loc)) continue; // last: it may need a trace (see ws-answered-before-proxy)
         ctx.report({
           at: head(loc.directive),
           message: `${describeLocation(loc.directive)} proxies WebSocket traffic but never sets "proxy_set_header Connection": nginx sends no upgrade request and the backend answers 426`,
@@ -37,6 +36,7 @@ export const wsConnectionHeader: Rule = {
       if (conn.value.trim() === '' && upstream && own(upstream, 'keepalive').length) continue;
       const value = connectionValue(ctx);
       const shown = conn.directive.args[1]?.raw ?? '(nothing)';
+      if (!ctx.proxiesHere(loc)) continue; // last: it may need a trace (see ws-answered-before-proxy)
       ctx.report({
         at: conn.directive,
         message: `"proxy_set_header Connection ${shown}" in a WebSocket location: the backend gets no "Connection: upgrade" and answers 426; use "upgrade" or $connection_upgrade`,

@@ -17,10 +17,12 @@ export const wsHandshakeHeadersDropped: Rule = {
   href: 'https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass_request_headers',
   versions: 'all',
   check(ctx) {
+    if (!ctx.anywhere('proxy_pass_request_headers', (d) => d.args[0]?.value === 'off') && !ctx.anywhere('proxy_set_header', (d) => HANDSHAKE.includes(d.args[0]?.value.toLowerCase() ?? ''))) return;
     for (const loc of ctx.webSocketLocations) {
-      if (loc.intent === 'path' || !ctx.proxiesHere(loc)) continue;
+      if (loc.intent === 'path') continue;
       // Only `proxy_pass_request_headers off` or a proxy_set_header of these names keeps them from the backend.
       if (!ctx.forceTraces && nearestLast(loc.scope, 'proxy_pass_request_headers')?.directive.args[0]?.value !== 'off' && !loc.headers.some((h) => HANDSHAKE.includes(h.name))) continue;
+      if (!ctx.proxiesHere(loc)) continue; // last: it may need a trace (see ws-answered-before-proxy)
       const at = ctx.traceAt(loc);
       const t = at?.trace;
       const req = t?.backendRequest;

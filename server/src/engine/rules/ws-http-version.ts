@@ -18,13 +18,12 @@ export const wsHttpVersion: Rule = {
   check(ctx) {
     for (const loc of ctx.webSocketLocations) {
       if (loc.intent === 'path') continue;
-      // Only a handshake that gets proxied from here is judged by the recipe (see ws-answered-before-proxy, ws-handshake-elsewhere).
-      if (!ctx.proxiesHere(loc)) continue;
       const eff = nearest(loc.scope, 'proxy_http_version');
       const d = eff ? eff.directives[eff.directives.length - 1]! : null;
       if (d) {
         if (d.args[0]?.value !== '1.0') continue;
         const inherited = eff!.scope !== loc.scope;
+        if (!ctx.proxiesHere(loc)) continue; // last: it may need a trace (see ws-answered-before-proxy)
         ctx.report({
           at: inherited ? head(loc.directive) : d,
           message: `"proxy_http_version 1.0"${inherited ? ' (inherited)' : ''} in a WebSocket location: the upgrade needs HTTP/1.1 upstream; strict backends answer 400`,
@@ -35,6 +34,7 @@ export const wsHttpVersion: Rule = {
       }
       if (versionAtLeast(ctx.settings.nginxVersion, DEFAULT_11_SINCE)) continue;
       const target = ctx.settings.nginxVersion ? `nginx ${ctx.settings.nginxVersion}` : 'nginx before 1.29.7 (set nginxWs.nginxVersion if yours is newer)';
+      if (!ctx.proxiesHere(loc)) continue; // last: it may need a trace (see ws-answered-before-proxy)
       ctx.report({
         at: head(loc.directive),
         message: `${describeLocation(loc.directive)} sets no proxy_http_version: ${target} proxies with HTTP/1.0, which cannot upgrade; strict backends answer 400`,

@@ -13,13 +13,12 @@ export const wsInheritedHeadersDropped: Rule = {
   check(ctx) {
     for (const loc of ctx.webSocketLocations) {
       if (!loc.hidden.length || !loc.headersFrom) continue;
-      // Only a handshake that gets proxied from here is judged by the recipe (see ws-answered-before-proxy, ws-handshake-elsewhere).
-      if (!ctx.proxiesHere(loc)) continue;
       const level = loc.headersFrom;
       const first = loc.headers[0]!.directive;
       const names = loc.hidden.map((h) => (h.name === 'upgrade' ? 'Upgrade' : 'Connection')).join(' and ');
       const where = level.directive ? (level.kind === 'location' ? describeLocation(level.directive) : `this ${level.kind} block`) : 'this block';
       const lines = loc.hiddenAll.map((h) => h.directive.text.replace(/\s+/g, ' ').replace(/\s*;$/, ';'));
+      if (!ctx.proxiesHere(loc)) continue; // last: it may need a trace (see ws-answered-before-proxy)
       ctx.report({
         at: first,
         message: `${where} sets its own proxy_set_header, which replaces the inherited list: the ${names} header${loc.hidden.length > 1 ? 's' : ''} set above ${loc.hidden.length > 1 ? 'are' : 'is'} no longer sent and WebSocket requests get 426`,

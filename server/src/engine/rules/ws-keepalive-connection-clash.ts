@@ -16,8 +16,6 @@ export const wsKeepaliveConnectionClash: Rule = {
   check(ctx) {
     for (const loc of ctx.webSocketLocations) {
       if (loc.intent === 'path') continue;
-      // Only a handshake that gets proxied from here is judged by the recipe (see ws-answered-before-proxy, ws-handshake-elsewhere).
-      if (!ctx.proxiesHere(loc)) continue;
       const conn = lastHeader(loc, 'connection');
       if (!conn || conn.value.trim() !== '') continue;
       const upstream = proxyUpstream(ctx.model, loc.proxyPass);
@@ -28,6 +26,7 @@ export const wsKeepaliveConnectionClash: Rule = {
       const parts: FileEdit[] = [replaceArgs(conn.directive, `Connection $${existing ?? 'connection_upgrade'}`)];
       const map = existing ? null : connectionUpgradeMap(ctx, loc.scope);
       if (map) parts.push(map);
+      if (!ctx.proxiesHere(loc)) continue; // last: it may need a trace (see ws-answered-before-proxy)
       ctx.report({
         at: conn.directive,
         message: `Connection "" is the upstream keep-alive recipe (upstream ${upstream.directive!.args[0]!.value} has keepalive); in this WebSocket location it strips the upgrade and WebSocket requests get 426`,

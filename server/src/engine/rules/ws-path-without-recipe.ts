@@ -13,14 +13,13 @@ export const wsPathWithoutRecipe: Rule = {
   check(ctx) {
     for (const loc of ctx.webSocketLocations) {
       if (loc.intent !== 'path') continue;
-      // Only a handshake that gets proxied from here is judged by the recipe (see ws-answered-before-proxy, ws-handshake-elsewhere).
-      if (!ctx.proxiesHere(loc)) continue;
       const lines: string[] = [];
       const v = nearest(loc.scope, 'proxy_http_version');
       if (!v || v.directives[v.directives.length - 1]!.args[0]?.value !== '1.1') lines.push('proxy_http_version 1.1;');
       lines.push('proxy_set_header Upgrade $http_upgrade;', `proxy_set_header Connection ${connectionValue(ctx)};`);
       // Once it is a WebSocket location, the 60 s idle default applies to it: the complete recipe sets the timeout too.
       if (!nearest(loc.scope, 'proxy_read_timeout')) lines.push('proxy_read_timeout 3600s;');
+      if (!ctx.proxiesHere(loc)) continue; // last: it may need a trace (see ws-answered-before-proxy)
       ctx.report({
         at: head(loc.directive),
         message: `${describeLocation(loc.directive)} looks like a WebSocket endpoint but passes no Upgrade/Connection headers: WebSocket handshakes through it get 426`,

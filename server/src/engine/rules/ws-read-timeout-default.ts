@@ -13,9 +13,8 @@ export const wsReadTimeoutDefault: Rule = {
   check(ctx) {
     for (const loc of ctx.webSocketLocations) {
       if (loc.intent === 'path') continue;
-      // Only a handshake that gets proxied from here is judged by the recipe (see ws-answered-before-proxy, ws-handshake-elsewhere).
-      if (!ctx.proxiesHere(loc)) continue;
       if (nearest(loc.scope, 'proxy_read_timeout')) continue;
+      if (!ctx.proxiesHere(loc)) continue; // last: it may need a trace (see ws-answered-before-proxy)
       ctx.report({
         at: head(loc.directive),
         message: `${describeLocation(loc.directive)}: idle connections close after 60 s (nginx's default proxy_read_timeout) unless the backend sends pings more often`,

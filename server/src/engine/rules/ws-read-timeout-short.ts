@@ -16,8 +16,6 @@ export const wsReadTimeoutShort: Rule = {
     const thresholdMs = ctx.settings.idleTimeoutThresholdSeconds * 1000;
     for (const loc of ctx.webSocketLocations) {
       if (loc.intent === 'path') continue;
-      // Only a handshake that gets proxied from here is judged by the recipe (see ws-answered-before-proxy, ws-handshake-elsewhere).
-      if (!ctx.proxiesHere(loc)) continue;
       const eff = nearest(loc.scope, 'proxy_read_timeout');
       if (!eff) continue;
       const d = eff.directives[eff.directives.length - 1]!;
@@ -27,6 +25,7 @@ export const wsReadTimeoutShort: Rule = {
       if (ms === null || ms >= thresholdMs) continue;
       if (ms === 0) continue; // not short: it fails every handshake (ws-timeout-fails-handshake)
       const own = eff.scope === loc.scope;
+      if (!ctx.proxiesHere(loc)) continue; // last: it may need a trace (see ws-answered-before-proxy)
       ctx.report({
         at: own ? d : head(loc.directive),
         message: `${own ? '' : `${describeLocation(loc.directive)} inherits `}proxy_read_timeout ${value}: nginx closes a WebSocket after ${formatSeconds(ms)} without data from the backend, unless the backend pings more often`,

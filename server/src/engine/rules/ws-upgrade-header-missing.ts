@@ -12,10 +12,9 @@ export const wsUpgradeHeaderMissing: Rule = {
   check(ctx) {
     for (const loc of ctx.webSocketLocations) {
       if (loc.intent === 'path') continue; // ws-path-without-recipe speaks for path-only guesses
-      // Only a handshake that gets proxied from here is judged by the recipe (see ws-answered-before-proxy, ws-handshake-elsewhere).
-      if (!ctx.proxiesHere(loc)) continue;
       if (loc.headers.some((h) => h.name === 'upgrade')) continue;
       if (loc.hidden.some((h) => h.name === 'upgrade')) continue; // ws-inherited-headers-dropped explains it
+      if (!ctx.proxiesHere(loc)) continue; // last: it may need a trace (see ws-answered-before-proxy)
       ctx.report({
         at: head(loc.directive),
         message: `${describeLocation(loc.directive)} proxies WebSocket traffic but never sets "proxy_set_header Upgrade": nginx drops the client's Upgrade header and the backend answers 426`,

@@ -1,7 +1,28 @@
 import { isUnknown, show } from '../request/values';
 import { fix, replaceArgs } from '../fixes/edits';
 import { own } from '../model/config';
+import type { Directive } from '../syntax/ast';
 import { connectionValue, type Rule } from './rule';
+
+const NAMES = ['upgrade', 'connection'] as const;
+
+/** The last `proxy_set_header name value` of a list (case-insensitive name), without copying it. */
+function lastLine(list: readonly Directive[], name: string): Directive | null {
+  for (let i = list.length - 1; i >= 0; i--) {
+    const d = list[i]!;
+    if (d.args.length >= 2 && d.args[0]!.value.length === name.length && d.args[0]!.value.toLowerCase() === name) return d;
+  }
+  return null;
+}
+
+/** Whether a sent value carries the token a handshake needs (`websocket` for Upgrade, `upgrade` for Connection). */
+function upgrades(name: 'upgrade' | 'connection', value: string): boolean {
+  const want = name === 'upgrade' ? 'websocket' : 'upgrade';
+  if (value.toLowerCase() === want) return true;
+  return value
+    .split(',')
+    .some((x) => x.trim().toLowerCase() === want);
+}
 
 export const wsUpgradeValue: Rule = {
   id: 'ws-upgrade-value',
@@ -16,11 +37,11 @@ export const wsUpgradeValue: Rule = {
   versions: 'all',
   check(ctx) {
     for (const loc of ctx.webSocketLocations) {
-      if (loc.intent === 'path' || !ctx.proxiesHere(loc)) continue;
+      if (loc.intent === 'path') continue;
       // The list the location's handshake is proxied with (nginx never merges lists): the same as its trace's.
-      const list = loc.headersFrom ? own(loc.headersFrom, 'proxy_set_header').filter((d) => d.args.length >= 2) : [];
-      for (const name of ['upgrade', 'connection']) {
-        const line = [...list].reverse().find((d) => d.args[0]?.value.toLowerCase() === name);
+      const list = loc.headersFrom ? own(loc.headersFrom, 'proxy_set_header') : [];
+      for (const name of NAMES) {
+        const line = lastLine(list, name);
         if (!line) continue;
         const raw = line.args[1]?.value ?? '';
         // Literal Connection values are ws-connection-header's; an empty literal is the keep-alive recipe (its own rule).
@@ -29,11 +50,8 @@ export const wsUpgradeValue: Rule = {
         const got = ctx.handshakeValue(loc, line);
         if (!got || isUnknown(got.value)) continue;
         const value = got.value;
-        const ok = value
-          .split(',')
-          .map((x) => x.trim().toLowerCase())
-          .includes(name === 'upgrade' ? 'websocket' : 'upgrade');
-        if (ok) continue;
+        if (upgrades(name, value)) continue;
+        if (!ctx.proxiesHere(loc)) continue; // last: it may need a trace (see ws-answered-before-proxy)
         const decided = got.mapRows[got.mapRows.length - 1] ?? null;
         const shown = value ? `"${value}"` : 'empty (so nginx sends no such header)';
         const good = name === 'upgrade' ? '$http_upgrade' : connectionValue(ctx);
