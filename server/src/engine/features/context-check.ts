@@ -1,7 +1,9 @@
 /**
  * "Directive X is not allowed in Y", wrong argument counts and block misuse,
  * from the knowledge table (whose contexts and counts are checked against a
- * real nginx). Unknown directives are only hinted: third-party modules exist.
+ * real nginx). Unknown directives are only hinted: other modules exist; NGINX
+ * Plus directives are named as such, and those of the third-party modules the
+ * table knows (Lua, headers-more, ...) are checked like nginx's own.
  */
 import type { Directive, SourceFile, Statement } from '../syntax/ast';
 import { CONTEXT_LABELS, argCountOk, describeArgCount, lookupDirective, type Context, type DirectiveInfo } from '../knowledge/directives';
@@ -59,21 +61,44 @@ function walkChecks(lists: Statement[][], ctxs: BlockContext[]): ContextProblem[
   return out.sort((a, b) => a.start - b.start);
 }
 
+function notOpenSource(e: DirectiveInfo): boolean {
+  return e.origin === 'plus' || e.origin === 'removed';
+}
+
 function allowedIn(e: DirectiveInfo, contexts: readonly Context[]): boolean {
   const own = e.contexts;
   for (let i = 0; i < own.length; i++) if (contexts.includes(own[i]!)) return true;
   return false;
 }
 
+/** What the unknown-directive rule says about a directive open-source nginx does not have, by whose it is. */
+function notInNginx(name: string, e: DirectiveInfo | undefined): string {
+  if (!e) return `Unknown directive "${name}": not a directive of nginx, NGINX Plus, njs or the common third-party modules (a typo, or another module?)`;
+  if (e.origin === 'plus') return `"${name}" is an NGINX Plus directive (${e.module}): open-source nginx rejects it as an unknown directive`;
+  return `"${name}" is no longer part of nginx (${e.module}); see its documentation for the replacement`;
+}
+
 /** Allocation-free on the common path (a correct directive): one pass over the table entries, lists only to word a problem. */
 function check(d: Directive, ctx: BlockContext, out: ContextProblem[]): void {
   const name = d.name;
-  const entries = lookupDirective(name);
+  let entries = lookupDirective(name);
+  const n0 = d.nameToken;
   if (!entries.length) {
-    const n = d.nameToken;
-    if (n.kind !== 'bare' || name.startsWith('$')) return;
-    out.push({ start: n.start, end: n.end, severity: 'hint', kind: 'unknown', message: `Unknown directive "${name}": not part of nginx's standard modules (a third-party module, or a typo?)` });
+    if (n0.kind !== 'bare' || name.startsWith('$')) return;
+    out.push({ start: n0.start, end: n0.end, severity: 'hint', kind: 'unknown', message: notInNginx(name, undefined) });
     return;
+  }
+  // NGINX Plus (and long-removed) entries: known, but open-source nginx rejects them. They only speak when no other entry applies here.
+  if (entries.some(notOpenSource)) {
+    const open = entries.filter((e) => !notOpenSource(e));
+    if (!open.length || !open.some((e) => allowedIn(e, ctx.contexts))) {
+      const here = entries.find((e) => notOpenSource(e) && allowedIn(e, ctx.contexts));
+      if (here || !open.length) {
+        out.push({ start: n0.start, end: n0.end, severity: 'hint', kind: 'unknown', message: notInNginx(name, here ?? entries[0]) });
+        return;
+      }
+    }
+    entries = open;
   }
   // Several entries may apply in an ambiguous (lenient) context: complain only when none accepts the usage.
   const isBlock = d.block !== null;

@@ -8,7 +8,7 @@
  * blocks of unknown (third-party) directives are not checked.
  */
 import type { Block, Directive, SourceFile, Statement } from '../syntax/ast';
-import { ALL_CONTEXTS, type Context } from '../knowledge/directives';
+import { ALL_CONTEXTS, subsystemOf, type Context } from '../knowledge/directives';
 import { DATA_BLOCKS } from '../knowledge/names';
 import type { Analysis } from '../analyze';
 import { flatDirectives, type Scope } from '../model/config';
@@ -85,8 +85,9 @@ export function declaredContext(file: SourceFile): BlockContext | null {
 
 /**
  * The context at the top level of `path` within an analysis: `main` for the
- * root, the includer's scope for an included file, or null when the file is
- * not part of the analysed config.
+ * root, the includer's scope for an included file (data when it is included
+ * inside a `map`, `geo`, `types` or `split_clients` block), or null when the
+ * file is not part of the analysed config.
  */
 export function topContextIn(analysis: Pick<Analysis, 'model'>, path: string): BlockContext | null {
   const complete = analysis.model.scopes.has('http') || analysis.model.scopes.has('events');
@@ -94,13 +95,18 @@ export function topContextIn(analysis: Pick<Analysis, 'model'>, path: string): B
   // Included from a snippet that is itself of unknown context: the includer's top level may be anything too.
   const rootCtx = complete ? MAIN : ANY;
   const found: Context[] = [];
+  // A file included inside a `map`, `geo`, `types` or `split_clients` block holds that block's rows (data); inside a
+  // Lua or third-party block, text nginx hands to that module.
+  let other: BlockContext | null = null;
   const { directives, scopes } = flatDirectives(analysis.model);
   for (let k = 0; k < directives.length; k++) {
     const d = directives[k]!;
     if (d.parentBlock !== null || d.file.uri !== path) continue;
-    for (const c of scopeContext(scopes[k]!, rootCtx).contexts) if (!found.includes(c)) found.push(c);
+    const ctx = scopeContext(scopes[k]!, rootCtx);
+    if (ctx.kind !== 'nginx') other ??= ctx;
+    for (const c of ctx.contexts) if (!found.includes(c)) found.push(c);
   }
-  return found.length ? { kind: 'nginx', contexts: found } : null;
+  return found.length ? { kind: 'nginx', contexts: found } : other;
 }
 
 function scopeContext(scope: Scope, rootCtx: BlockContext): BlockContext {
@@ -142,6 +148,15 @@ export function enclosingBlocks(file: SourceFile, offset: number): Directive[] {
     if (!next) return chain;
     list = next.children;
   }
+}
+
+/** The variables' subsystem of a context: `stream` when every candidate is a stream context, `http` for http ones, else undefined. */
+export function subsystemOfContext(ctx: BlockContext): 'http' | 'stream' | undefined {
+  if (ctx.kind !== 'nginx' || !ctx.contexts.length) return undefined;
+  const subs = new Set(ctx.contexts.map(subsystemOf));
+  if (subs.size !== 1) return undefined;
+  const [s] = subs;
+  return s === 'http' || s === 'stream' ? s : undefined;
 }
 
 export function contextAt(file: SourceFile, offset: number, top: BlockContext): BlockContext {

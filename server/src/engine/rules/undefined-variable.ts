@@ -1,6 +1,6 @@
 import { findVariables } from '../syntax/ast';
 import type { Scope } from '../model/config';
-import { isBuiltinVariable } from '../knowledge/variables';
+import { isBuiltinVariable, otherSubsystem, type VariableSubsystem } from '../knowledge/variables';
 import { fix } from '../fixes/edits';
 import { isPlaceholderAt } from '../templates';
 import type { Fix, Range } from '../types';
@@ -36,18 +36,18 @@ export const undefinedVariable: Rule = {
         if (!a.hasDollar()) continue;
         for (const v of findVariables(a.raw, a.start)) {
           // Config-defined first: one Map probe, where the built-in check lower-cases and tries prefixes.
-          if (ctx.definitions.has(v.name) || isBuiltinVariable(v.name)) continue;
+          if (ctx.definitions.has(v.name)) continue;
+          const sub = subsystemOf(scope);
+          if (sub === 'mail' || isBuiltinVariable(v.name, sub ?? undefined)) continue;
           if (isPlaceholderAt(d.file.uri, a.raw, v.start - a.start)) continue; // envsubst fills it in before nginx reads the file
           const key = `${d.file.uri}:${v.start}`;
           if (seen.has(key)) continue;
           seen.add(key);
-          const isConnUpgrade = v.name === 'connection_upgrade';
+          const isConnUpgrade = v.name === 'connection_upgrade' && sub !== 'stream';
           ctx.report({
             at: { file: d.file, start: v.start, end: v.end },
             severity: ctx.lenient ? 'information' : undefined,
-            message: ctx.lenient
-              ? `Variable "$${v.name}" is not defined in the files seen; the http {} that includes this file must define it (e.g. with map), or nginx -t fails`
-              : `Unknown variable "$${v.name}": nothing defines it (map, set, geo...), so nginx -t fails with: unknown "${v.name}" variable`,
+            message: message(v.name, sub, ctx.lenient),
             fixes: isConnUpgrade ? mapFix(ctx, scope, { path: d.file.uri, range: d.file.rangeOf(v.start, v.end) }) : [],
           });
         }
@@ -55,6 +55,22 @@ export const undefinedVariable: Rule = {
     }
   },
 };
+
+/** The subsystem whose variables a directive sees: the `http`, `stream` or `mail` block around it; null in a snippet of unknown context. */
+function subsystemOf(scope: Scope): VariableSubsystem | 'mail' | null {
+  for (let s: Scope | null = scope; s; s = s.parent) if (s.kind === 'http' || s.kind === 'stream' || s.kind === 'mail') return s.kind;
+  return null;
+}
+
+function message(name: string, sub: VariableSubsystem | null, lenient: boolean): string {
+  const block = sub ? `${sub} {}` : 'http {}';
+  if (lenient) return `Variable "$${name}" is not defined in the files seen; the ${block} that includes this file must define it (e.g. with map), or nginx -t fails`;
+  const other = sub ? otherSubsystem(name, sub) : undefined;
+  if (sub && other) {
+    return `"$${name}" is ${other.subsystem === 'http' ? 'an http' : 'a stream'} variable (${other.module}); ${sub} {} has no such variable, so nginx -t fails with: unknown "${name}" variable`;
+  }
+  return `Unknown variable "$${name}": nothing defines it (map, set, geo...)${sub === 'stream' ? ' and no stream module has it' : ''}, so nginx -t fails with: unknown "${name}" variable`;
+}
 
 function mapFix(ctx: RuleContext, scope: Scope, use: { path: string; range: Range }): Fix[] {
   // The config already maps $http_upgrade under another name: use that variable rather than add a second map.
