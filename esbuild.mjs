@@ -1,6 +1,7 @@
 // Bundles the extension client and the language server (the two files the
 // VSIX ships) plus the command-line tool. Types are checked by `tsc`, not here.
 import * as esbuild from 'esbuild';
+import { referenceMarkdownOnly } from './scripts/esbuild-reference.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -28,6 +29,7 @@ const common = {
   sourcemap: production ? false : 'linked',
   minify: production,
   logLevel: 'warning',
+  plugins: [referenceMarkdownOnly],
 };
 
 const builds = [

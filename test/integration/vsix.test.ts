@@ -89,6 +89,7 @@ test('the VSIX holds only what VS Code loads', () => {
     /^extension\.vsixmanifest$/,
     /^extension\/package\.json$/,
     /^extension\/dist\/(client|server)\.js$/,
+    /^extension\/dist\/reference-md\.json$/,
     /^extension\/syntaxes\/[^/]+\.tmLanguage\.json$/,
     /^extension\/snippets\/[^/]+\.code-snippets$/,
     /^extension\/language-configuration\.json$/,

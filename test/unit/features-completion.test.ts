@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { completions } from '../../server/src/engine/features/completion';
+import { completions, resolveCompletion } from '../../server/src/engine/features/completion';
 import { memoryAnalysis } from '../fixtures/features/disk-host';
 
 const P = '/c/nginx.conf';
@@ -43,9 +43,17 @@ test('directive names valid in a location, as snippets', () => {
   assert.equal(pass.insertTextFormat, 2);
   assert.deepEqual(pass.textEdit!.range.start.character, 12);
   assert.equal(items.find((i) => i.label === 'proxy_buffering')!.textEdit!.newText, 'proxy_buffering ${1|on,off|};');
-  assert.equal(items.find((i) => i.label === 'proxy_http_version')!.textEdit!.newText, 'proxy_http_version ${1|1.0,1.1|};');
-  assert.equal(items.find((i) => i.label === 'location')!.textEdit!.newText, 'location ${1:[ = | ~ | ~* | ^~ ] uri} {\n\t$0\n}');
-  assert.match(items.find((i) => i.label === 'proxy_read_timeout')!.documentation!.value, /\*\*Default:\*\* `60s`/);
+  assert.equal(items.find((i) => i.label === 'proxy_http_version')!.textEdit!.newText, 'proxy_http_version ${1|1.0,1.1,2|};');
+  assert.equal(items.find((i) => i.label === 'location')!.textEdit!.newText, 'location ${1:uri} {\n\t$0\n}');
+  assert.equal(items.find((i) => i.label === 'proxy_set_header')!.textEdit!.newText, 'proxy_set_header ${1:field} ${2:value};');
+  assert.equal(items.find((i) => i.label === 'try_files')!.textEdit!.newText, 'try_files ${1:file} ${2:uri};');
+  assert.equal(items.find((i) => i.label === 'proxy_pass')!.detail, 'proxy_pass URL;');
+  // The documentation comes on resolve, not with the list of hundreds.
+  const timeout = items.find((i) => i.label === 'proxy_read_timeout')!;
+  assert.equal(timeout.documentation, undefined);
+  const doc = resolveCompletion(timeout).documentation!.value;
+  assert.match(doc, /\*\*Default:\*\* `60s`/);
+  assert.match(doc, /Defines a timeout for reading a response from the proxied server/);
 });
 
 test('directive names depend on the enclosing block', () => {
@@ -105,7 +113,7 @@ test('upstream names after http:// in proxy_pass, and bare for fastcgi_pass', ()
 });
 
 test('argument values for flags and enums', () => {
-  assert.deepEqual(labels('proxy_http_version @').map((i) => i.label), ['1.0', '1.1']);
+  assert.deepEqual(labels('proxy_http_version @').map((i) => i.label), ['1.0', '1.1', '2']);
   assert.deepEqual(labels('gzip o@').map((i) => i.label), ['on', 'off']);
   assert.deepEqual(labels('proxy_read_timeout @'), []);
 });

@@ -19,16 +19,18 @@ function hoverText(path: string, needle: string, delta = 1, nth = 0): string {
 
 test('hover on a directive: syntax, default, contexts, module, link', () => {
   const v = hoverText(WS, 'proxy_http_version');
-  assert.match(v, /```nginx\nproxy_http_version 1\.0 \| 1\.1;\n```/);
-  assert.match(v, /\*\*Default:\*\* `1\.0 \(1\.1 since 1\.29\.7\)`/);
+  assert.match(v, /```nginx\nproxy_http_version 1\.0 \| 1\.1 \| 2;\n```/);
+  // The official description (@nginx/reference-lib), not a one-liner.
+  assert.match(v, /Sets the HTTP protocol version for proxying\./);
+  assert.match(v, /\*\*Default:\*\* `1\.1`/);
   assert.match(v, /\*\*Context:\*\* http, server, location/);
-  assert.match(v, /ngx_http_proxy_module/);
+  assert.match(v, /\*\*Module:\*\* ngx_http_proxy_module/);
   assert.match(v, /\(https:\/\/nginx\.org\/en\/docs\/http\/ngx_http_proxy_module\.html#proxy_http_version\)/);
 });
 
 test('hover picks the entry for the context of shared names', () => {
   assert.match(hoverText(ROOT, 'server 127.0.0.1:8080'), /ngx_http_upstream_module/);
-  assert.match(hoverText(APP, 'server {'), /Configuration of a virtual server/);
+  assert.match(hoverText(APP, 'server {'), /Sets configuration for a virtual server/);
   const a = memoryAnalysis({ '/s/nginx.conf': 'stream { server { listen 1; proxy_pass up; } }' });
   const h = hover(a, '/s/nginx.conf', posOf('stream { server { listen 1; proxy_pass up; } }', 'proxy_pass', 2));
   assert.match(h!.contents.value, /ngx_stream_proxy_module/);
@@ -36,9 +38,10 @@ test('hover picks the entry for the context of shared names', () => {
 
 test('hover on a built-in variable', () => {
   const v = hoverText(WS, '$http_upgrade', 2);
-  assert.match(v, /\$http_\*\*\* \(built-in, ngx_http_core_module\)/);
+  assert.match(v, /\*\*\$http_\*name\*\*\* \(built-in, ngx_http_core_module\)/);
+  assert.match(v, /arbitrary request header field/);
   assert.match(v, /var_http_/);
-  assert.match(hoverText(APP, '$uri', 2), /Current URI in the request/);
+  assert.match(hoverText(APP, '$uri', 2), /current URI in request, \[normalized\]/);
 });
 
 test('hover on a config variable shows its definition across files', () => {

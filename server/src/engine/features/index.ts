@@ -2,7 +2,9 @@
 export { contextProblems, type ContextProblem, type ContextCheckOptions } from './context-check';
 export { hover, type HoverOptions } from './hover';
 export { traceLocationDirective, traceUrl, traceHover, type LocationTraces } from './trace';
-export { completions, type CompletionOptions } from './completion';
+export { completions, resolveCompletion, type CompletionOptions, type CompletionData } from './completion';
+export { signatureHelp, type SignatureHelpOptions } from './signature-help';
+export { HOVER_PARTS, type HoverPart, type HoverRequest } from './hover';
 export { documentSymbols } from './symbols';
 export { foldingRanges } from './folding';
 export { definition, references, prepareRename, rename, documentLinks, type NavigationOptions } from './navigation';

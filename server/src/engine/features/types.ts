@@ -39,6 +39,9 @@ export const CompletionItemKind = {
 /** LSP InsertTextFormat. */
 export const InsertTextFormat = { PlainText: 1, Snippet: 2 } as const;
 
+/** LSP CompletionItemTag. */
+export const CompletionItemTag = { Deprecated: 1 } as const;
+
 export interface CompletionItem {
   label: string;
   kind: number;
@@ -49,6 +52,29 @@ export interface CompletionItem {
   textEdit?: TextEdit;
   sortText?: string;
   filterText?: string;
+  tags?: number[];
+  /** Kept by the client and sent back with `completionItem/resolve`. */
+  data?: unknown;
+}
+
+/** LSP SignatureHelp: the directive's syntax lines, the argument under the cursor as the active parameter. */
+export interface ParameterInformation {
+  /** Offsets [start, end) into the signature's label. */
+  label: [number, number];
+  documentation?: MarkupContent;
+}
+
+export interface SignatureInformation {
+  label: string;
+  documentation?: MarkupContent;
+  parameters: ParameterInformation[];
+  activeParameter?: number;
+}
+
+export interface SignatureHelp {
+  signatures: SignatureInformation[];
+  activeSignature: number;
+  activeParameter: number;
 }
 
 /** LSP SymbolKind values used here. */

@@ -14,6 +14,7 @@ import { foldingFeature } from './folding';
 import { formattingFeature } from './formatting';
 import { hoverFeature } from './hover';
 import { navigationFeature } from './navigation';
+import { signatureHelpFeature } from './signature-help';
 import { symbolsFeature } from './symbols';
 import { workspaceEndpointsFeature } from './workspace-endpoints';
 import { traceFeature } from './trace';
@@ -24,6 +25,7 @@ export const FEATURES: readonly Feature[] = [
   endpointContextFeature,
   hoverFeature,
   completionFeature,
+  signatureHelpFeature,
   symbolsFeature,
   foldingFeature,
   navigationFeature,
