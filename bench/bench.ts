@@ -26,7 +26,9 @@
  *   analysed whole;
  *   in-process `lintText` timings are printed as a proxy row next to it;
  * - peak memory: this process (maxRSS), the lint child (maxRSS), the server
- *   (VmHWM from /proc).
+ *   (VmHWM from /proc);
+ * - the server's start, first diagnostics, first and second hover (the first
+ *   reads the official reference), and the bundle and VSIX sizes (bench/startup.ts).
  *
  * Prints a table and writes bench/results/latest.json. Figures only: nothing
  * is asserted. Options: --quick (skip the 10x nginx -t and lint, fewer runs),
@@ -43,6 +45,7 @@ import { LineIndex } from '../server/src/engine/syntax/ast';
 import { lintText } from '../server/src/engine/index';
 import { generateConfig } from './generate';
 import { buildOnce, LspTestClient, ROOT } from '../test/helpers/lsp-client';
+import { benchStartup, startupRows } from './startup';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -308,6 +311,8 @@ async function main(): Promise<void> {
     const proxy = { p50: percentile(proxyRuns, 50), p95: percentile(proxyRuns, 95) };
 
     const lsp: LspResult = noLsp ? { openMs: null, edits: [], p50: null, p95: null, vmHwmKb: null, note: 'skipped (--no-lsp)' } : await benchLsp(2000);
+    // The official reference costs nothing at start: server start, first hover (it reads the reference then), bundle and VSIX sizes.
+    const startup = noLsp ? null : (await benchStartup(undefined, quick ? 3 : 7))[0]!;
     const self = { maxRssKb: process.resourceUsage().maxRSS, heapUsedMb: process.memoryUsage().heapUsed / MB };
 
     const rows: [string, string, string, string][] = [];
@@ -348,6 +353,7 @@ async function main(): Promise<void> {
     rows.push([`LSP edit of 1x outside any server block (whole analysis), median of 5`, fmt(lsp.wholeMs), '', '']);
     rows.push([`LSP didOpen of 1x to first diagnostics`, fmt(lsp.openMs), '', '']);
     rows.push([`proxy: in-process lintText of 1x, p50 / p95`, `${fmt(proxy.p50)} / ${fmt(proxy.p95)}`, '', '']);
+    if (startup) for (const [k, v] of startupRows(startup)) rows.push([k, v, '', k.startsWith('VSIX') ? '< 1 MB' : '']);
     rows.push([`peak memory: bench process maxRSS`, `${(self.maxRssKb / 1024).toFixed(0)} MB`, '', '']);
     rows.push([`peak memory: lint child 1x / 10x maxRSS`, `${small.lint.maxRssKb ? (small.lint.maxRssKb / 1024).toFixed(0) : 'n/a'} MB / ${large.lint.maxRssKb ? (large.lint.maxRssKb / 1024).toFixed(0) : 'n/a'} MB`, '', '']);
     rows.push([`peak memory: language server VmHWM (1x open + edits)`, lsp.vmHwmKb ? `${(lsp.vmHwmKb / 1024).toFixed(0)} MB` : 'n/a', '', '']);
@@ -360,7 +366,7 @@ async function main(): Promise<void> {
 
     const dir = join(__dirname, 'results');
     mkdirSync(dir, { recursive: true });
-    const out = { date: new Date().toISOString(), node: process.version, quick, sizes: [small, large], lsp, proxy, self, table: rows };
+    const out = { date: new Date().toISOString(), node: process.version, quick, sizes: [small, large], lsp, startup, proxy, self, table: rows };
     writeFileSync(join(dir, 'latest.json'), JSON.stringify(out, null, 2));
     console.log(`\nwritten to ${join(dir, 'latest.json')}`);
   } finally {

@@ -9,7 +9,8 @@
  *   node --import tsx scripts/gen-nginx-knowledge.ts [NGINX_GIT_DIR] [NGINX_ORG_GIT_DIR]
  *
  * Defaults: the snapshots under /work/.mirror (bare git dirs of
- * github.com/nginx/nginx and github.com/nginx/nginx.org). Run it again when a
+ * github.com/nginx/nginx and github.com/nginx/nginx.org, and of the third-party
+ * modules listed in THIRD_PARTY beside them). Run it again when a
  * new nginx release appears; `test/unit/knowledge-versions.test.ts` checks the
  * committed file against the snapshots when they are present.
  */
@@ -20,8 +21,12 @@ import { getDirectives, getVariables, Format } from '@nginx/reference-lib';
 
 const NGINX = process.argv[2] ?? '/work/.mirror/nginx+nginx/repo';
 const ORG = process.argv[3] ?? '/work/.mirror/nginx+nginx.org/repo';
-const OUT = join(__dirname, '..', 'server', 'src', 'engine', 'knowledge', 'data', 'nginx.ts');
-const OUT_CHANGES = join(__dirname, '..', 'server', 'src', 'engine', 'knowledge', 'data', 'nginx-changes.ts');
+/** Where the two files go; NGINX_KNOWLEDGE_OUT=DIR writes them elsewhere (the test compares a fresh run with the committed files). */
+const OUT_DIR = process.env.NGINX_KNOWLEDGE_OUT ?? join(__dirname, '..', 'server', 'src', 'engine', 'knowledge', 'data');
+const OUT = join(OUT_DIR, 'nginx.ts');
+const OUT_CHANGES = join(OUT_DIR, 'nginx-changes.ts');
+/** Snapshots of the third-party modules' repositories (owner+name/repo, as /work/.mirror keeps them). */
+const MIRRORS = process.env.NGINX_KNOWLEDGE_MIRRORS ?? join(NGINX, '..', '..');
 const FIRST = '1.18.0';
 
 const git = (dir: string, ...args: string[]) => execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8', maxBuffer: 1 << 30 });
@@ -111,7 +116,7 @@ function splitTop(s: string): string[] {
 
 interface Found {
   /** name → module → { ctx, args } */
-  commands: Map<string, Map<string, { ctx: string; args: string; dep?: string }>>;
+  commands: Map<string, Map<string, { ctx: string; args: string; dep?: string; ignored?: boolean }>>;
   /** `http:name` / `stream:name` → { module, prefix } */
   variables: Map<string, { module: string; prefix: boolean }>;
 }
@@ -135,7 +140,8 @@ function parseFile(path: string, text: string, found: Found): void {
       // Deprecated: an `_obsolete` handler, or a post of type ngx_conf_deprecated_t ({ ngx_conf_deprecated, "old", "new" }).
       const postName = /^&(\w+)$/.exec((post ?? '').trim())?.[1];
       const dep = postName ? new RegExp(`ngx_conf_deprecated_t\\s+${postName}\\s*=\\s*\\{[^}]*"[^"]*"\\s*,\\s*"([^"]*)"`).exec(c)?.[1] : undefined;
-      const d = { ...flags, dep: dep ?? (/obsolete/.test(set ?? '') ? '' : undefined) };
+      const obsolete = /obsolete/.test(set ?? '');
+      const d = { ...flags, dep: dep ?? (obsolete ? '' : undefined), ignored: obsolete };
       let byModule = found.commands.get(e[1]!);
       if (!byModule) found.commands.set(e[1]!, (byModule = new Map()));
       byModule.set(module, d);
@@ -205,8 +211,8 @@ function docModule(src: string, name: string, docsIndex: Map<string, Set<string>
   return src.replace('_filter_module', '_module');
 }
 
-/** [since, contexts, args, deprecated: the replacement, '' when there is none] */
-type State = [string, string, string] | [string, string, string, string];
+/** [since, contexts, args, deprecated: the replacement ('' when there is none), 1 when nginx ignores it (obsolete)] */
+type State = [string, string, string] | [string, string, string, string] | [string, string, string, string, number];
 
 /** Files that define variables without an ngx_module_t of their own. */
 const VARIABLE_FILES: Record<string, string> = {
@@ -226,7 +232,7 @@ const THIRD_PARTY: { repo: string; label: string; docs: string; commit?: string 
 function scanThirdParty(): [string, number, string, string][] {
   const out: [string, number, string, string][] = [];
   THIRD_PARTY.forEach((t, i) => {
-    const dir = join(ORG, '..', '..', t.repo.replace('/', '+'), 'repo');
+    const dir = join(MIRRORS, t.repo.replace('/', '+'), 'repo');
     t.commit = git(dir, 'rev-parse', 'HEAD').trim().slice(0, 12);
     const found: Found = { commands: new Map(), variables: new Map() };
     for (const f of git(dir, 'ls-tree', '-r', '--name-only', 'HEAD').split('\n').filter((f) => f.endsWith('.c'))) {
@@ -282,7 +288,8 @@ const REF_COMMON: Record<string, string[]> = {
 
 /** A reference entry's contexts as context codes (null for contexts of NGINX Plus blocks such as `mgmt`). */
 export function referenceContexts(module: string, contexts: string[]): string[] | null {
-  const family = /^ngx_(http|stream|mail)_/.exec(module)?.[1] ?? 'core';
+  // Modules named outside the subsystems (ngx_otel_module) are http modules when they live in http contexts.
+  const family = /^ngx_(http|stream|mail)_/.exec(module)?.[1] ?? (contexts.some((c) => c === 'http' || c === 'location') ? 'http' : 'core');
   const out: string[] = [];
   for (const c of contexts) {
     const codes = REF_CTX[family]![c] ? [REF_CTX[family]![c]!] : REF_COMMON[c];
@@ -326,14 +333,14 @@ function main(): void {
     let prev = '';
     scans.forEach((s, i) => {
       const d = s.commands.get(name)?.get(src);
-      const cur = d ? `${d.ctx}/${d.args}/${d.dep}` : '-';
+      const cur = d ? `${d.ctx}/${d.args}/${d.dep}/${d.ignored}` : '-';
       if (cur === prev) return;
       if (i === 0 && cur === '-') {
         prev = cur;
         return;
       }
       const from = i === 0 ? '' : tags[i]!;
-      states.push(d ? (d.dep === undefined ? [from, d.ctx, d.args] : [from, d.ctx, d.args, d.dep]) : [from, '-', '']);
+      states.push(d ? (d.dep === undefined ? [from, d.ctx, d.args] : d.ignored ? [from, d.ctx, d.args, d.dep, 1] : [from, d.ctx, d.args, d.dep]) : [from, '-', '']);
       prev = cur;
     });
     if (!states.length) continue;
@@ -382,13 +389,14 @@ function main(): void {
   lines.push(' * * any, H http, S server, L location, U upstream, SIF/LIF if in server/location, LMT limit_except, ST stream,');
   lines.push(' * STS stream server, STU stream upstream, ML mail, MLS mail server. Arguments: counts (`12` = 1 or 2),');
   lines.push(' * `flag`, `1+`, `2+`, `0+`; `B` = takes a block. A `-` context means the directive is gone from that release; a');
-  lines.push(' * fourth field means nginx accepts it with a "deprecated"/"obsolete" warning, naming the replacement (\'\' = none).');
+  lines.push(' * fourth field means nginx accepts it with a "deprecated"/"obsolete" warning, naming the replacement (\'\' = none);');
+  lines.push(' * a fifth (1) that nginx ignores its value (an "obsolete" handler), where a "deprecated" one still applies it.');
   lines.push(' */');
   lines.push('');
   lines.push(`export const SCANNED_RELEASES = ${JSON.stringify(tags)};`);
   lines.push('');
-  lines.push('/** [name, documentation module, states: [since, contexts, args, deprecated?][]] */');
-  lines.push('export const DIRECTIVES: [string, string, ([string, string, string] | [string, string, string, string])[]][] = [');
+  lines.push('/** [name, documentation module, states: [since, contexts, args, deprecated?, ignored?][]] */');
+  lines.push('export const DIRECTIVES: [string, string, ([string, string, string] | [string, string, string, string] | [string, string, string, string, number])[]][] = [');
   for (const d of directives) lines.push(`  ${JSON.stringify([d.name, d.module, d.states])},`);
   lines.push('];');
   lines.push('');

@@ -40,6 +40,8 @@ const BEFORE: Record<string, 'nginx -t fails' | number | 'idle close' | 'works' 
   'directive-not-allowed': 'nginx -t fails',
   'unknown-directive': 'nginx -t fails',
   'lookalike-whitespace': 'nginx -t fails', // unknown directive "proxy_buffering\u00a0off"
+  'needs-newer-nginx': 'nginx -t fails',
+  'deprecated-directive': 'works',
 };
 
 const STRICT = new Set(['ws-http-version']);

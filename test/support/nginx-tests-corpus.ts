@@ -99,11 +99,9 @@ async function standInPair(root: string): Promise<{ key: string; cert: string }>
   return { key, cert };
 }
 
-/** `unknown directive "perl_modules"` → `unknown directive`; `host not found in upstream "x"` → `host not found in upstream`. */
+/** `unknown directive "perl"` → `unknown directive "…"`; `open() "/x" failed (2: No such file)` → `open() "…" failed`. */
 function kindOf(reason: string): string {
-  const quoted = reason.indexOf('"');
-  const head = (quoted > 0 ? reason.slice(0, quoted) : reason).replace(/[\s:(]+$/, '');
-  return head || reason;
+  return reason.replace(/"[^"]*"/g, '"…"').replace(/\s+\(.*$/, '').replace(/:\s.*$/, '').trim() || reason;
 }
 
 function firstEmerg(stderr: string, dir: string): string {

@@ -117,3 +117,31 @@ test('argument values for flags and enums', () => {
   assert.deepEqual(labels('gzip o@').map((i) => i.label), ['on', 'off']);
   assert.deepEqual(labels('proxy_read_timeout @'), []);
 });
+
+test('every directive of the context: nginx\'s own first, then njs, third-party and NGINX Plus, each labelled', () => {
+  const items = labels('@');
+  const byLabel = new Map(items.map((i) => [i.label, i]));
+  assert.ok(items.length > 300, `${items.length} directives in a location`);
+  assert.equal(byLabel.get('proxy_pass')!.sortText, '0proxy_pass');
+  assert.match(byLabel.get('js_content')!.detail!, /\(njs\)$/);
+  assert.match(byLabel.get('content_by_lua_block')!.detail!, /\(lua-nginx-module \(OpenResty\)\)$/);
+  assert.equal(byLabel.get('content_by_lua_block')!.textEdit!.newText, 'content_by_lua_block {\n\t$0\n}');
+  assert.equal(byLabel.get('more_set_headers')!.textEdit!.newText, 'more_set_headers $1;');
+  assert.match(byLabel.get('health_check')!.detail!, /\(NGINX Plus\)$/);
+  assert.ok(byLabel.get('health_check')!.sortText! > byLabel.get('more_set_headers')!.sortText!);
+  // Gone from nginx: not offered; deprecated: offered, struck through.
+  assert.ok(!byLabel.has('spdy_chunk_size'));
+  assert.deepEqual(byLabel.get('http2_push')!.tags, [1]);
+  const resolved = resolveCompletion(byLabel.get('http2_push')!);
+  assert.match(resolved.documentation!.value, /\*\*Versions:\*\* appeared in 1\.13\.9; deprecated since 1\.25\.1/);
+});
+
+test('variables after $ are those of the subsystem the cursor is in', () => {
+  const t = 'stream {\n    server {\n        set $x $\n    }\n}\n';
+  const items = completions(memoryAnalysis({ [P]: t }), P, { line: 2, character: 16 });
+  const names = items.map((i) => i.label);
+  assert.ok(names.includes('$upstream_session_time') && names.includes('$ssl_preread_server_name') && names.includes('$proxy_protocol_tlv_…'));
+  assert.ok(!names.includes('$request_uri') && !names.includes('$arg_…'));
+  const doc = resolveCompletion(items.find((i) => i.label === '$upstream_session_time')!).documentation!.value;
+  assert.match(doc, /\*\*\$upstream_session_time\*\* \(built-in, ngx_stream_upstream_module\)/);
+});

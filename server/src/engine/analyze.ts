@@ -17,6 +17,7 @@ import { withoutFixesInBrokenFiles } from './fixes/guard';
 import { applySuppressions } from './suppressions';
 import { RuleContext, head, lastHeader, type Rule } from './rules/rule';
 import { RequestModel } from './request/model';
+import { declaredNginxVersion } from './features/context';
 import { DEFAULT_SETTINGS, type EngineSettings, type FileHost, type Finding, type Fix, type RelatedInfo } from './types';
 
 export interface WsLocation {
@@ -114,7 +115,7 @@ export function analyze(rootPath: string, host: FileHost, settings: EngineSettin
   const locations = (model.scopes.get('location') ?? []).filter((s) => s.directive?.block).map((s) => classifyLocation(s, patterns, canUpgrade));
   const lenient = !model.scopes.has('http');
   const requests = new RequestModel(model, definitions);
-  const ctx = new RuleContext(model, settings, locations, definitions, lenient, requests);
+  const ctx = new RuleContext(model, withDeclaredVersion(settings, model), locations, definitions, lenient, requests);
   ctx.forceTraces = !!internals.forceTraces;
   const failed = runRules(ctx, settings);
   for (const { rule, error } of failed) {
@@ -159,6 +160,12 @@ export function analyze(rootPath: string, host: FileHost, settings: EngineSettin
     });
   }
   return analysis;
+}
+
+/** A `# nginx-ws: nginx-version=...` comment at the top of the root file is the target version of that config. */
+function withDeclaredVersion(settings: EngineSettings, model: ConfigModel): EngineSettings {
+  const declared = declaredNginxVersion(model.files.get(model.rootPath));
+  return declared && declared !== settings.nginxVersion ? { ...settings, nginxVersion: declared } : settings;
 }
 
 /** Runs every enabled rule; a rule that throws is skipped (the others still run) and returned. */
@@ -365,7 +372,7 @@ function update(previous: Analysis, host: FileHost, settings: EngineSettings, ca
   if (signature !== oldSignature) return null;
 
   const requests = previous.requests.updatedFor(unit, definitions);
-  const ctx = new RuleContext(model, settings, locations, definitions, st.lenient, requests, { scope: unit, webSocketsUseKeepalive: st.webSocketsUseKeepalive });
+  const ctx = new RuleContext(model, withDeclaredVersion(settings, model), locations, definitions, st.lenient, requests, { scope: unit, webSocketsUseKeepalive: st.webSocketsUseKeepalive });
   if (runRules(ctx, settings).length) return null;
 
   // Findings: fresh syntax findings; the old ones outside the server (moved with the text); the new ones inside it.

@@ -29,21 +29,33 @@ export interface ContextCheckOptions {
 }
 
 export function contextProblems(file: SourceFile, opts: ContextCheckOptions): ContextProblem[] {
-  return walkChecks([file.children], [topContextFor(file, opts)]);
+  const out: ContextProblem[] = [];
+  walkInContext(file, opts, (d, ctx) => check(d, ctx, out));
+  return out.sort((a, b) => a.start - b.start);
 }
 
 /** The problems of one directive and everything in its block: the part of `contextProblems` an edit inside it can change. */
 export function contextProblemsIn(d: Directive, opts: ContextCheckOptions): ContextProblem[] {
+  const out: ContextProblem[] = [];
+  walkSubtreeInContext(d, opts, (x, ctx) => check(x, ctx, out));
+  return out.sort((a, b) => a.start - b.start);
+}
+
+/** Calls `visit` for every directive of a file checked as nginx directives (not data, Lua or third-party block bodies), with its context. */
+export function walkInContext(file: SourceFile, opts: ContextCheckOptions, visit: (d: Directive, ctx: BlockContext) => void): void {
+  walk([file.children], [topContextFor(file, opts)], visit);
+}
+
+/** `walkInContext` for one directive and its block. */
+export function walkSubtreeInContext(d: Directive, opts: ContextCheckOptions, visit: (d: Directive, ctx: BlockContext) => void): void {
   const chain: Directive[] = [];
   for (let p = d.parent; p; p = p.parent) chain.push(p);
   let ctx = topContextFor(d.file, opts);
   for (let i = chain.length - 1; i >= 0; i--) ctx = childContext(ctx, chain[i]!);
-  return walkChecks([[d]], [ctx]);
+  walk([[d]], [ctx], visit);
 }
 
-/** Checks the statement lists with their contexts and everything below them. */
-function walkChecks(lists: Statement[][], ctxs: BlockContext[]): ContextProblem[] {
-  const out: ContextProblem[] = [];
+function walk(lists: Statement[][], ctxs: BlockContext[], visit: (d: Directive, ctx: BlockContext) => void): void {
   // Two parallel stacks, not an object per block.
   while (lists.length) {
     const list = lists.pop()!;
@@ -51,24 +63,23 @@ function walkChecks(lists: Statement[][], ctxs: BlockContext[]): ContextProblem[
     for (let i = 0; i < list.length; i++) {
       const s = list[i]!;
       if (s.type !== 'directive') continue;
-      if (ctx.kind === 'nginx') check(s, ctx, out);
+      if (ctx.kind === 'nginx') visit(s, ctx);
       if (s.block && s.block.children.length) {
         lists.push(s.block.children);
         ctxs.push(childContext(ctx, s));
       }
     }
   }
-  return out.sort((a, b) => a.start - b.start);
+}
+
+export function allowedIn(e: { contexts: readonly Context[] }, contexts: readonly Context[]): boolean {
+  const own = e.contexts;
+  for (let i = 0; i < own.length; i++) if (contexts.includes(own[i]!)) return true;
+  return false;
 }
 
 function notOpenSource(e: DirectiveInfo): boolean {
   return e.origin === 'plus' || e.origin === 'removed';
-}
-
-function allowedIn(e: DirectiveInfo, contexts: readonly Context[]): boolean {
-  const own = e.contexts;
-  for (let i = 0; i < own.length; i++) if (contexts.includes(own[i]!)) return true;
-  return false;
 }
 
 /** What the unknown-directive rule says about a directive open-source nginx does not have, by whose it is. */

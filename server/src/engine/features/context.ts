@@ -84,6 +84,21 @@ export function declaredContext(file: SourceFile): BlockContext | null {
 }
 
 /**
+ * `# nginx-ws: nginx-version=1.24.0` in the root file's first comment lines: the nginx version the config is
+ * deployed with, declared where everyone who lints it sees it. '' when there is none.
+ */
+export function declaredNginxVersion(file: SourceFile | undefined): string {
+  if (!file) return '';
+  const firstDirective = file.children.find((s) => s.type === 'directive');
+  for (const c of file.comments) {
+    if (c.trailing || (firstDirective && firstDirective.start < c.start)) break;
+    const m = /nginx-ws:\s*nginx-version\s*=\s*(\d+\.\d+(?:\.\d+)?)/.exec(c.value);
+    if (m) return m[1]!;
+  }
+  return '';
+}
+
+/**
  * The context at the top level of `path` within an analysis: `main` for the
  * root, the includer's scope for an included file (data when it is included
  * inside a `map`, `geo`, `types` or `split_clients` block), or null when the

@@ -92,8 +92,10 @@ export interface DirectiveState {
   contexts: Context[];
   args: ArgSpec;
   block: boolean;
-  /** Accepted with a "deprecated"/"obsolete" warning naming this replacement ('' = none, ignored). */
+  /** Accepted with a "deprecated"/"obsolete" warning naming this replacement ('' = none). */
   deprecated?: string;
+  /** Obsolete: nginx ignores the value (a "deprecated" directive is still applied). */
+  ignored?: boolean;
 }
 
 export interface DirectiveInfo {
@@ -209,10 +211,10 @@ function build(): Map<string, DirectiveInfo[]> {
     else out.set(e.name, [e]);
   };
   for (const [name, module, states] of DIRECTIVES) {
-    const history: DirectiveState[] = states.map(([since, codes, argCode, deprecated]) => {
+    const history: DirectiveState[] = states.map(([since, codes, argCode, deprecated, ignored]) => {
       if (codes === '-') return { since, present: false, contexts: [], args: NOT_CHECKED, block: false };
       const { args, block } = parseArgs(argCode);
-      return { since, present: true, contexts: contextsOf(codes, name), args, block, ...(deprecated !== undefined ? { deprecated } : {}) };
+      return { since, present: true, contexts: contextsOf(codes, name), args, block, ...(deprecated !== undefined ? { deprecated } : {}), ...(ignored ? { ignored: true } : {}) };
     });
     const last = [...history].reverse().find((s) => s.present)!;
     add(new Entry(name, last.contexts, last.args, last.block, module, 'nginx', history, `${moduleUrl(module)}#${name}`));

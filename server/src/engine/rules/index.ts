@@ -23,6 +23,8 @@ import { ws101HeaderHidden } from './ws-101-header-hidden';
 import { wsTimeoutFailsHandshake } from './ws-timeout-fails-handshake';
 import { locationUnreachable } from './location-unreachable';
 import { lookalikeWhitespace } from './lookalike-whitespace';
+import { needsNewerNginx } from './needs-newer-nginx';
+import { deprecatedDirective } from './deprecated-directive';
 
 export type { Rule, RuleMeta } from './rule';
 
@@ -50,6 +52,8 @@ export const RULES: readonly Rule[] = [
   directiveNotAllowed,
   unknownDirective,
   lookalikeWhitespace,
+  needsNewerNginx,
+  deprecatedDirective,
 ];
 
 export function ruleById(id: string): Rule | undefined {

@@ -8,8 +8,10 @@ export const unknownDirective: Rule = {
   defaultSeverity: 'hint',
   title: 'A directive that is not part of nginx',
   why:
-    'Third-party modules add directives of their own, so an unknown name is only a hint by default; it is also how a typo ' +
-    '(`proxy_passs`) shows up before `nginx -t` says "unknown directive". Raise it to a warning when your nginx has no extra modules.',
+    'The table knows every directive of nginx\'s own sources, NGINX Plus, njs and the common third-party modules (OpenResty\'s ' +
+    'Lua, headers-more, echo, brotli), so what is left is a typo (`proxy_passs`, with the close names as fixes) or a module ' +
+    'of your own; other modules exist, so it is only a hint by default. An NGINX Plus directive is named as such: open-source ' +
+    'nginx rejects it as "unknown directive". Raise the rule to a warning when your nginx has no extra modules.',
   href: 'https://nginx.org/en/docs/dirindex.html',
   versions: 'all',
   check(ctx) {

@@ -9,13 +9,14 @@
  * * any, H http, S server, L location, U upstream, SIF/LIF if in server/location, LMT limit_except, ST stream,
  * STS stream server, STU stream upstream, ML mail, MLS mail server. Arguments: counts (`12` = 1 or 2),
  * `flag`, `1+`, `2+`, `0+`; `B` = takes a block. A `-` context means the directive is gone from that release; a
- * fourth field means nginx accepts it with a "deprecated"/"obsolete" warning, naming the replacement ('' = none).
+ * fourth field means nginx accepts it with a "deprecated"/"obsolete" warning, naming the replacement ('' = none);
+ * a fifth (1) that nginx ignores its value (an "obsolete" handler), where a "deprecated" one still applies it.
  */
 
 export const SCANNED_RELEASES = ["1.18.0", "1.19.0", "1.19.1", "1.19.2", "1.19.3", "1.19.4", "1.19.5", "1.19.6", "1.19.7", "1.19.8", "1.19.9", "1.19.10", "1.20.0", "1.21.0", "1.21.1", "1.21.2", "1.21.3", "1.21.4", "1.21.5", "1.21.6", "1.22.0", "1.23.0", "1.23.1", "1.23.2", "1.23.3", "1.23.4", "1.24.0", "1.25.0", "1.25.1", "1.25.2", "1.25.3", "1.25.4", "1.25.5", "1.26.0", "1.27.0", "1.27.1", "1.27.2", "1.27.3", "1.27.4", "1.27.5", "1.28.0", "1.29.0", "1.29.1", "1.29.2", "1.29.3", "1.29.4", "1.29.5", "1.29.6", "1.29.7", "1.29.8", "1.30.0", "1.31.0", "1.31.1", "1.31.2", "1.31.3", "1.31.4"];
 
-/** [name, documentation module, states: [since, contexts, args, deprecated?][]] */
-export const DIRECTIVES: [string, string, ([string, string, string] | [string, string, string, string])[]][] = [
+/** [name, documentation module, states: [since, contexts, args, deprecated?, ignored?][]] */
+export const DIRECTIVES: [string, string, ([string, string, string] | [string, string, string, string] | [string, string, string, string, number])[]][] = [
   ["absolute_redirect", "ngx_http_core_module",[["1.11.8", "H S L", "flag"]]],
   ["accept_mutex_delay", "ngx_core_module",[["", "E", "1"]]],
   ["accept_mutex", "ngx_core_module",[["", "E", "flag"]]],
@@ -205,17 +206,17 @@ export const DIRECTIVES: [string, string, ([string, string, string] | [string, s
   ["hash", "ngx_stream_upstream_module",[["", "STU", "12"]]],
   ["http2_body_preread_size", "ngx_http_v2_module",[["1.11.0", "H S", "1"]]],
   ["http2_chunk_size", "ngx_http_v2_module",[["", "H S L", "1"]]],
-  ["http2_idle_timeout", "ngx_http_v2_module",[["", "H S", "1"], ["1.19.7", "H S", "1", "keepalive_timeout"]]],
-  ["http2_max_concurrent_pushes", "ngx_http_v2_module",[["1.13.9", "H S", "1"], ["1.25.1", "H S", "1", ""]]],
+  ["http2_idle_timeout", "ngx_http_v2_module",[["", "H S", "1"], ["1.19.7", "H S", "1", "keepalive_timeout",1]]],
+  ["http2_max_concurrent_pushes", "ngx_http_v2_module",[["1.13.9", "H S", "1"], ["1.25.1", "H S", "1", "",1]]],
   ["http2_max_concurrent_streams", "ngx_http_v2_module",[["", "H S", "1"]]],
-  ["http2_max_field_size", "ngx_http_v2_module",[["", "H S", "1"], ["1.19.7", "H S", "1", "large_client_header_buffers"]]],
-  ["http2_max_header_size", "ngx_http_v2_module",[["", "H S", "1"], ["1.19.7", "H S", "1", "large_client_header_buffers"]]],
-  ["http2_max_requests", "ngx_http_v2_module",[["1.11.6", "H S", "1"], ["1.19.7", "H S", "1", "keepalive_requests"]]],
+  ["http2_max_field_size", "ngx_http_v2_module",[["", "H S", "1"], ["1.19.7", "H S", "1", "large_client_header_buffers",1]]],
+  ["http2_max_header_size", "ngx_http_v2_module",[["", "H S", "1"], ["1.19.7", "H S", "1", "large_client_header_buffers",1]]],
+  ["http2_max_requests", "ngx_http_v2_module",[["1.11.6", "H S", "1"], ["1.19.7", "H S", "1", "keepalive_requests",1]]],
   ["http2_pool_size", "ngx_http_v2_module",[["", "H S", "1"]]],
-  ["http2_push_preload", "ngx_http_v2_module",[["1.13.9", "H S L", "flag"], ["1.25.1", "H S L", "flag", ""]]],
-  ["http2_push", "ngx_http_v2_module",[["1.13.9", "H S L", "1"], ["1.25.1", "H S L", "1", ""]]],
+  ["http2_push_preload", "ngx_http_v2_module",[["1.13.9", "H S L", "flag"], ["1.25.1", "H S L", "flag", "",1]]],
+  ["http2_push", "ngx_http_v2_module",[["1.13.9", "H S L", "1"], ["1.25.1", "H S L", "1", "",1]]],
   ["http2_recv_buffer_size", "ngx_http_v2_module",[["", "H", "1"]]],
-  ["http2_recv_timeout", "ngx_http_v2_module",[["", "H S", "1"], ["1.19.7", "H S", "1", "client_header_timeout"]]],
+  ["http2_recv_timeout", "ngx_http_v2_module",[["", "H S", "1"], ["1.19.7", "H S", "1", "client_header_timeout",1]]],
   ["http2_streams_index_size", "ngx_http_v2_module",[["", "H S", "1"]]],
   ["http2", "ngx_http_v2_module",[["1.25.1", "H S", "flag"]]],
   ["http3_hq", "ngx_http_v3_module",[["1.25.0", "H S", "flag"]]],
@@ -1170,6 +1171,10 @@ export const REFERENCE_ONLY: [string, string, string, boolean, string][] = [
   ["otel_exporter", "ngx_otel_module", "H",true,"otel"],
   ["otel_service_name", "ngx_otel_module", "H",false,"otel"],
   ["otel_resource_attr", "ngx_otel_module", "H",false,"otel"],
+  ["otel_trace", "ngx_otel_module", "H S L",false,"otel"],
+  ["otel_trace_context", "ngx_otel_module", "H S L",false,"otel"],
+  ["otel_span_name", "ngx_otel_module", "H S L",false,"otel"],
+  ["otel_span_attr", "ngx_otel_module", "H S L",false,"otel"],
   ["js_access", "ngx_stream_js_module", "ST STS",false,"njs"],
   ["js_context_reuse", "ngx_stream_js_module", "ST STS",false,"njs"],
   ["js_engine", "ngx_stream_js_module", "ST STS",false,"njs"],
