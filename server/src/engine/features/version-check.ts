@@ -8,16 +8,17 @@
  * from knowledge/versions.ts. The rules `needs-newer-nginx` and
  * `deprecated-directive` report these.
  */
-import { findVariables, type Argument, type Directive, type SourceFile } from '../syntax/ast';
+import type { Argument, Directive, SourceFile } from '../syntax/ast';
 import type { ConfigModel, Scope } from '../model/config';
-import { flatDirectives, subtreeDirectives } from '../model/config';
 import type { VariableDefinition } from '../model/variables';
-import { argCountOk, CONTEXT_LABELS, lookupDirective, stateAt, subsystemOf, type Context, type DirectiveInfo, type DirectiveState } from '../knowledge/directives';
+import { argCountOk, CONTEXT_LABELS, directiveNames, lookupDirective, stateAt, subsystemOf, type Context, type DirectiveInfo, type DirectiveState } from '../knowledge/directives';
 import { lookupVariable, type VariableSubsystem } from '../knowledge/variables';
+import { VARIABLES } from '../knowledge/data/nginx';
 import { compareVersions, normalizeVersion, parameterNotes, PARAMETERS, type ParameterNote, type Subsystem } from '../knowledge/versions';
 import { fix, insertLines } from '../fixes/edits';
 import type { FileEdit, Fix } from '../types';
 import { allowedIn } from './context-check';
+import { variableUses } from './variable-uses';
 import { childContext, topContextFor, type BlockContext } from './context';
 
 export interface VersionProblem {
@@ -34,16 +35,21 @@ export interface VersionProblem {
 export interface VersionCheckInput {
   model: ConfigModel;
   lenient: boolean;
-  /** Check only this scope's subtree (an incremental run). */
-  focus?: { scope: Scope };
   definitions: Map<string, VariableDefinition[]>;
+  /** The directives to check (the whole config's, or an incremental run's subtree) with their scopes. */
+  directives(): { readonly directives: readonly Directive[]; readonly scopes: readonly Scope[] };
+  /** Those of one name. */
+  directivesNamed(name: string): readonly { d: Directive; scope: Scope }[];
 }
 
 interface NameInfo {
-  /** Something to check when a target version is set: a history, a parameter note. */
-  withTarget: boolean;
-  /** Something to say without one: the latest nginx deprecates or removed it, or a deprecated parameter. */
-  withoutTarget: boolean;
+  /** The directive's history says something for some target: it appeared after the first release scanned, or changed. */
+  history: boolean;
+  /** Without a target: the latest nginx deprecates or removed it. */
+  latest: boolean;
+  /** Its parameter notes, and whether one is a deprecation (said without a target too). */
+  params: readonly ParameterNote[];
+  deprecatedParam: boolean;
 }
 
 const NAME_INFO = new Map<string, NameInfo | null>();
@@ -52,19 +58,51 @@ const NAME_INFO = new Map<string, NameInfo | null>();
 function nameInfo(name: string): NameInfo | null {
   let info = NAME_INFO.get(name);
   if (info !== undefined) return info;
-  const entries = lookupDirective(name).filter((e) => e.origin === 'nginx');
   const params = PARAMETERS.filter((p) => p.directive === name);
-  let withTarget = params.length > 0;
-  let withoutTarget = params.some((p) => p.deprecated);
-  for (const e of entries) {
+  let history = false;
+  let latest = false;
+  for (const e of lookupDirective(name)) {
+    if (e.origin !== 'nginx') continue;
     const h = e.history;
-    if (h.length > 1 || (h.length === 1 && (h[0]!.since !== '' || h[0]!.deprecated !== undefined))) withTarget = true;
+    if (h.length > 1 || (h.length === 1 && (h[0]!.since !== '' || h[0]!.deprecated !== undefined))) history = true;
     const last = h[h.length - 1];
-    if (last && (!last.present || last.deprecated !== undefined)) withoutTarget = true;
+    if (last && (!last.present || last.deprecated !== undefined)) latest = true;
   }
-  info = withTarget || withoutTarget ? { withTarget, withoutTarget } : null;
+  const deprecatedParam = params.some((p) => p.deprecated);
+  info = history || latest || params.length ? { history, latest, params, deprecatedParam } : null;
   NAME_INFO.set(name, info);
   return info;
+}
+
+const CANDIDATES = new Map<string, { name: string; directiveLevel: boolean }[]>();
+
+/**
+ * The names worth looking for in a config, per target version: those whose history changes after the target (or
+ * whose state there is deprecated or gone), or with parameter notes; without a target, the deprecated ones.
+ * `proxy_http_version` appeared in 1.1.4: nothing to say for a 1.22 target, and its 2,000 uses are not visited.
+ */
+function candidates(version: string): readonly { name: string; directiveLevel: boolean }[] {
+  let list = CANDIDATES.get(version);
+  if (list) return list;
+  list = [];
+  for (const name of new Set([...directiveNames(), ...PARAMETERS.map((p) => p.directive)])) {
+    const info = nameInfo(name);
+    if (!info) continue;
+    let directiveLevel = false;
+    if (!version) directiveLevel = info.latest;
+    else if (info.history) {
+      for (const e of lookupDirective(name)) {
+        if (e.origin !== 'nginx') continue;
+        const st = stateAt(e, version);
+        if (!st || !st.present || st.deprecated !== undefined || e.history.some((h) => h.since && compareVersions(h.since, version) > 0)) directiveLevel = true;
+      }
+    }
+    const params = info.params.length > 0 && (version !== '' || info.deprecatedParam);
+    if (directiveLevel || params) list.push({ name, directiveLevel });
+  }
+  if (CANDIDATES.size > 50) CANDIDATES.clear(); // bounded: targets are few, but settings can be typed letter by letter
+  CANDIDATES.set(version, list);
+  return list;
 }
 
 const cache = new WeakMap<object, Map<string, VersionProblem[]>>();
@@ -78,19 +116,27 @@ export function versionProblems(input: VersionCheckInput, target: string): Versi
   if (hit) return hit;
   const out: VersionProblem[] = [];
   const opts = { lenient: input.lenient, analysis: input };
-  const { directives } = input.focus ? subtreeDirectives(input.focus.scope) : flatDirectives(input.model);
-  // Contexts only for the few directives that have something to do with versions: from their parents, each file's top once.
+  // Contexts only for the directives that have something to do with versions: from their parents, each file's top once.
   const tops = new Map<SourceFile, BlockContext>();
   const seen = new Set<Directive>();
-  for (let k = 0; k < directives.length; k++) {
-    const d = directives[k]!;
-    const info = nameInfo(d.name);
-    if (!info || !(version ? info.withTarget : info.withoutTarget) || seen.has(d)) continue;
-    seen.add(d); // a file included twice lists its directives twice
-    let top = tops.get(d.file);
-    if (!top) tops.set(d.file, (top = topContextFor(d.file, opts)));
-    const ctx = contextOf(d, top);
-    if (ctx.kind === 'nginx') checkDirective(d, ctx, version, out);
+  for (const { name, directiveLevel } of candidates(version)) {
+    const info = nameInfo(name)!;
+    for (const { d } of input.directivesNamed(name)) {
+      // Parameters: only when an argument is one the notes are about (most `listen`s and `server`s have none).
+      const params = info.params.length > 0 && (version !== '' || info.deprecatedParam) && d.args.some((a, i) => parameterNotes(info.params, 'core', a.value, i, d.args.length).length > 0);
+      if ((!directiveLevel && !params) || seen.has(d)) continue;
+      seen.add(d); // a file included twice lists its directives twice
+      let top = tops.get(d.file);
+      if (!top) tops.set(d.file, (top = topContextFor(d.file, opts)));
+      const ctx = contextOf(d, top);
+      if (ctx.kind !== 'nginx') continue;
+      const before = out.length;
+      if (directiveLevel) checkDirective(d, ctx, version, out);
+      // A directive the target lacks altogether needs no word on its parameters.
+      let skip = false;
+      for (let i = before; i < out.length; i++) if (out[i]!.kind !== 'deprecated') skip = true;
+      if (params && !skip) checkParameters(d, ctx, info.params, version, out);
+    }
   }
   if (version) checkVariables(input, version, out);
   out.sort((a, b) => (a.file.uri < b.file.uri ? -1 : a.file.uri > b.file.uri ? 1 : a.start - b.start));
@@ -118,7 +164,6 @@ function checkDirective(d: Directive, ctx: BlockContext, version: string, out: V
   const block = d.block !== null;
   // The entries of nginx's own modules that the latest nginx accepts here: the others are the context check's business.
   const here = entries.filter((e) => e.origin === 'nginx' && e.block === block && allowedIn(e, ctx.contexts) && argCountOk(e.args, argc));
-  const before = out.length;
   if (here.length) {
     if (version) checkAtTarget(d, ctx, here, version, out);
     else checkLatest(d, here, out);
@@ -129,9 +174,6 @@ function checkDirective(d: Directive, ctx: BlockContext, version: string, out: V
     if (!version || (st && !st.present)) removedProblem(d, e, version, out);
     else if (st?.deprecated !== undefined) deprecatedProblem(d, e, st, version, out);
   }
-  // A directive the target lacks altogether needs no word on its parameters.
-  for (let i = before; i < out.length; i++) if (out[i]!.kind !== 'deprecated') return;
-  checkParameters(d, ctx, version, out);
 }
 
 function checkAtTarget(d: Directive, ctx: BlockContext, here: DirectiveInfo[], version: string, out: VersionProblem[]): void {
@@ -253,18 +295,26 @@ function replacementText(r: string): string {
 
 // --- parameters ---------------------------------------------------------------------------------------------------
 
+const SUBSYSTEM = new WeakMap<BlockContext, Subsystem | 'core'>();
+
+/** The one subsystem of a context's candidates, or 'core' (main, or a snippet of unknown context). Context objects are shared: cached. */
 function subsystem(ctx: BlockContext): Subsystem | 'core' {
+  let s = SUBSYSTEM.get(ctx);
+  if (s) return s;
   const subs = new Set(ctx.contexts.map(subsystemOf));
-  if (subs.size !== 1) return 'core';
-  const [s] = subs;
-  return s === 'http' || s === 'stream' || s === 'mail' ? s : 'core';
+  const [one] = subs;
+  s = subs.size === 1 && (one === 'http' || one === 'stream' || one === 'mail') ? one : 'core';
+  SUBSYSTEM.set(ctx, s);
+  return s;
 }
 
-function checkParameters(d: Directive, ctx: BlockContext, version: string, out: VersionProblem[]): void {
+function checkParameters(d: Directive, ctx: BlockContext, notes: readonly ParameterNote[], version: string, out: VersionProblem[]): void {
   const sub = subsystem(ctx);
-  d.args.forEach((a, i) => {
-    for (const note of parameterNotes(d.name, sub, a.value, i, d.args.length)) parameterProblem(d, a, note, version, out);
-  });
+  const args = d.args;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    for (const note of parameterNotes(notes, sub, a.value, i, args.length)) parameterProblem(d, a, note, version, out);
+  }
 }
 
 function parameterProblem(d: Directive, a: Argument, note: ParameterNote, version: string, out: VersionProblem[]): void {
@@ -303,27 +353,35 @@ function variableSubsystem(scope: Scope): VariableSubsystem | undefined {
   return undefined;
 }
 
+/** Names (lower case) of the variables and prefixes that appeared after the first release scanned: the only ones to look up. */
+const VERSIONED_VARIABLES = new Set(VARIABLES.filter(([, , , , states]) => states[0]?.[0]).map(([, name]) => name));
+const VERSIONED_PREFIXES = VARIABLES.filter(([, , , prefix, states]) => prefix && states[0]?.[0]).map(([, name]) => name);
+
+function maybeVersioned(name: string): boolean {
+  const n = name.toLowerCase();
+  if (VERSIONED_VARIABLES.has(n)) return true;
+  for (const p of VERSIONED_PREFIXES) if (n.startsWith(p)) return true;
+  return false;
+}
+
 function checkVariables(input: VersionCheckInput, version: string, out: VersionProblem[]): void {
-  const { directives, scopes } = input.focus ? subtreeDirectives(input.focus.scope) : flatDirectives(input.model);
-  for (let k = 0; k < directives.length; k++) {
-    const d = directives[k]!;
-    for (const a of d.args) {
-      if (!a.hasDollar()) continue;
-      for (const v of findVariables(a.raw, a.start)) {
-        if (input.definitions.has(v.name)) continue;
-        const info = lookupVariable(v.name, variableSubsystem(scopes[k]!));
-        if (!info?.since || compareVersions(version, info.since) >= 0) continue;
-        out.push({
-          kind: 'too-new',
-          file: d.file,
-          start: v.start,
-          end: v.end,
-          severity: 'error',
-          message: `"$${v.name}" needs nginx ${info.since} or newer (${info.module}); the target is ${version}, where nginx -t fails with: unknown "${v.name}" variable`,
-          fixes: [],
-        });
-      }
-    }
+  const seen = new Set<string>();
+  for (const u of variableUses(input.directives())) {
+    if (!maybeVersioned(u.name) || input.definitions.has(u.name)) continue;
+    const info = lookupVariable(u.name, variableSubsystem(u.scope));
+    if (!info?.since || compareVersions(version, info.since) >= 0) continue;
+    const key = `${u.directive.file.uri}:${u.start}`;
+    if (seen.has(key)) continue; // a file included twice
+    seen.add(key);
+    out.push({
+      kind: 'too-new',
+      file: u.directive.file,
+      start: u.start,
+      end: u.end,
+      severity: 'error',
+      message: `"$${u.name}" needs nginx ${info.since} or newer (${info.module}); the target is ${version}, where nginx -t fails with: unknown "${u.name}" variable`,
+      fixes: [],
+    });
   }
 }
 

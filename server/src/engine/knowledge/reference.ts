@@ -6,10 +6,17 @@
  * `data/nginx.ts` (nginx's own `ngx_command_t` tables).
  *
  * Nothing is read until the first hover, completion or signature asks: the
- * extension bundle replaces the package with its Markdown half as one JSON
- * string that is parsed on that first call (`scripts/esbuild-reference.mjs`).
+ * package is required then, and the extension bundle replaces it with its
+ * Markdown half, read from dist/reference-md.json on that first call
+ * (`scripts/esbuild-reference.mjs`).
  */
-import { Format, getDirectives, getVariables } from '@nginx/reference-lib';
+import type * as ReferenceLib from '@nginx/reference-lib';
+
+/** The package itself, loaded on first use (unbundled, it is 1.7 MB of JavaScript; a lint never needs it). */
+let lib: typeof ReferenceLib | undefined;
+function reference(): typeof ReferenceLib {
+  return (lib ??= require('@nginx/reference-lib') as typeof ReferenceLib);
+}
 
 export interface ReferenceDirective {
   name: string;
@@ -39,6 +46,7 @@ const moduleName = (m: string) => (m === 'Core functionality' ? 'ngx_core_module
 function directiveIndex(): Map<string, ReferenceDirective[]> {
   if (directives) return directives;
   directives = new Map();
+  const { getDirectives, Format } = reference();
   for (const d of getDirectives(Format.Markdown)) {
     const r: ReferenceDirective = { ...d, module: moduleName(d.module), syntax: d.syntax ?? [], contexts: d.contexts ?? [] };
     const list = directives.get(r.name);
@@ -51,6 +59,7 @@ function directiveIndex(): Map<string, ReferenceDirective[]> {
 function variableIndex(): Map<string, ReferenceVariable[]> {
   if (variables) return variables;
   variables = new Map();
+  const { getVariables, Format } = reference();
   for (const v of getVariables(Format.Markdown)) {
     const r: ReferenceVariable = { name: v.name.replace(/^\$/, ''), module: moduleName(v.module), description: v.description };
     const list = variables.get(r.name);

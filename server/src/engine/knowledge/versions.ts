@@ -76,11 +76,11 @@ export const PARAMETERS: readonly ParameterNote[] = [
   ),
 ];
 
-/** The notes about one argument of a directive in a subsystem (`main`-level directives count as every subsystem). */
-export function parameterNotes(directive: string, subsystem: Subsystem | 'core', arg: string, index: number, argc: number): ParameterNote[] {
+/** Of a directive's notes, those about one argument in a subsystem (`main`-level directives count as every subsystem). */
+export function parameterNotes(notes: readonly ParameterNote[], subsystem: Subsystem | 'core', arg: string, index: number, argc: number): ParameterNote[] {
   const out: ParameterNote[] = [];
-  for (const p of PARAMETERS) {
-    if (p.directive !== directive || (subsystem !== 'core' && !p.in.includes(subsystem))) continue;
+  for (const p of notes) {
+    if (subsystem !== 'core' && !p.in.includes(subsystem)) continue;
     if (p.value) {
       if (arg === p.param && argc === 1) out.push(p);
       continue;

@@ -1,29 +1,10 @@
-import { findVariables } from '../syntax/ast';
 import type { Scope } from '../model/config';
 import { isBuiltinVariable, otherSubsystem, type VariableSubsystem } from '../knowledge/variables';
 import { fix } from '../fixes/edits';
 import { isPlaceholderAt } from '../templates';
+import { variableUses } from '../features/variable-uses';
 import type { Fix, Range } from '../types';
 import { connectionUpgradeMap, upgradeMapVariable, type Rule, type RuleContext } from './rule';
-
-/** Arguments that name a variable being defined, not used. */
-const DEFINING = new Map<string, number>([
-  ['set', 0], ['map', 1], ['split_clients', 1], ['perl_set', 0], ['js_set', 0], ['js_var', 0], ['auth_request_set', 0],
-  ['set_by_lua', 0], ['set_by_lua_block', 0], ['set_by_lua_file', 0],
-]);
-
-/**
- * Arguments that are code or names for another language, not nginx scripts: nginx hands them over as they are,
- * so a `$r` in `perl 'sub { my $r = shift; ... }'` is Perl's. The index of the first such argument, and the last
- * (inclusive; -1: to the end). `set_by_lua $res 'code' $arg ...` passes nginx variables after its code.
- */
-const NOT_SCRIPTS = new Map<string, [number, number]>([
-  ['perl', [0, -1]], ['perl_set', [1, -1]], ['perl_modules', [0, -1]], ['perl_require', [0, -1]],
-  ['js_import', [0, -1]], ['js_set', [1, -1]], ['js_content', [0, -1]], ['js_access', [0, -1]], ['js_preread', [0, -1]], ['js_filter', [0, -1]],
-  ['js_header_filter', [0, -1]], ['js_body_filter', [0, -1]], ['js_path', [0, -1]], ['js_preload_object', [0, -1]],
-  ['lua_package_path', [0, -1]], ['lua_package_cpath', [0, -1]], ['set_by_lua', [1, 1]],
-  ...['content', 'access', 'rewrite', 'header_filter', 'body_filter', 'log', 'init', 'init_worker', 'preread'].map((p): [string, [number, number]] => [`${p}_by_lua`, [0, -1]]),
-]);
 
 export const undefinedVariable: Rule = {
   id: 'undefined-variable',
@@ -36,38 +17,24 @@ export const undefinedVariable: Rule = {
   versions: 'all',
   check(ctx) {
     const seen = new Set<string>();
-    const { directives, scopes } = ctx.directives();
-    for (let k = 0; k < directives.length; k++) {
-      const d = directives[k]!;
-      const scope = scopes[k]!;
-      if (scope.kind === 'map' || scope.kind === 'geo' || scope.kind === 'split_clients') continue; // data bodies are checked through their map's output
-      if (d.args.length === 0) continue;
-      const skip = d.name === 'geo' ? d.args.length - 1 : (DEFINING.get(d.name) ?? -1);
-      const code = NOT_SCRIPTS.get(d.name);
-      for (let i = 0; i < d.args.length; i++) {
-        if (i === skip || (code && i >= code[0] && (code[1] < 0 || i <= code[1]))) continue;
-        const a = d.args[i]!;
-        if (!a.hasDollar()) continue;
-        for (const v of findVariables(a.raw, a.start)) {
-          // Config-defined first: one Map probe, where the built-in check lower-cases and tries prefixes.
-          if (ctx.definitions.has(v.name)) continue;
-          const sub = subsystemOf(scope);
-          if (sub === 'mail' || isBuiltinVariable(v.name, sub ?? undefined)) continue;
-          if (isPlaceholderAt(d.file.uri, a.raw, v.start - a.start)) continue; // envsubst fills it in before nginx reads the file
-          const key = `${d.file.uri}:${v.start}`;
-          if (seen.has(key)) continue;
-          seen.add(key);
-          const isConnUpgrade = v.name === 'connection_upgrade' && sub !== 'stream';
-          // A snippet whose includer is unknown may get the definition from it; inside a visible http/stream block, not.
-          const lenient = ctx.lenient && sub === null;
-          ctx.report({
-            at: { file: d.file, start: v.start, end: v.end },
-            severity: lenient ? 'information' : undefined,
-            message: message(v.name, sub, lenient),
-            fixes: isConnUpgrade ? mapFix(ctx, scope, { path: d.file.uri, range: d.file.rangeOf(v.start, v.end) }) : [],
-          });
-        }
-      }
+    for (const { name, start, end, directive: d, arg: a, scope } of variableUses(ctx.directives())) {
+      // Config-defined first: one Map probe, where the built-in check lower-cases and tries prefixes.
+      if (ctx.definitions.has(name)) continue;
+      const sub = subsystemOf(scope);
+      if (sub === 'mail' || isBuiltinVariable(name, sub ?? undefined)) continue;
+      if (isPlaceholderAt(d.file.uri, a.raw, start - a.start)) continue; // envsubst fills it in before nginx reads the file
+      const key = `${d.file.uri}:${start}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const isConnUpgrade = name === 'connection_upgrade' && sub !== 'stream';
+      // A snippet whose includer is unknown may get the definition from it; inside a visible http/stream block, not.
+      const lenient = ctx.lenient && sub === null;
+      ctx.report({
+        at: { file: d.file, start, end },
+        severity: lenient ? 'information' : undefined,
+        message: message(name, sub, lenient),
+        fixes: isConnUpgrade ? mapFix(ctx, scope, { path: d.file.uri, range: d.file.rangeOf(start, end) }) : [],
+      });
     }
   },
 };

@@ -1,0 +1,66 @@
+/**
+ * Where a config uses nginx variables: every `$name` in an argument nginx
+ * compiles as a script, with its directive and scope. Not the arguments that
+ * name a variable being defined (`set $x`, `map ... $x`), not code handed to
+ * another language (`perl 'sub { my $r ... }'`), not the rows of data blocks
+ * (checked through their block's output). Listed once per directive list and
+ * shared by the rules that read variables (`undefined-variable`, the
+ * version check): the scan of every argument is the costly part.
+ */
+import { findVariables, type Argument, type Directive } from '../syntax/ast';
+import type { Scope } from '../model/config';
+
+export interface VariableUse {
+  /** Without `$`, as written. */
+  name: string;
+  start: number;
+  end: number;
+  directive: Directive;
+  arg: Argument;
+  scope: Scope;
+}
+
+/** Arguments that name a variable being defined, not used. */
+const DEFINING = new Map<string, number>([
+  ['set', 0], ['map', 1], ['split_clients', 1], ['perl_set', 0], ['js_set', 0], ['js_var', 0], ['auth_request_set', 0],
+  ['set_by_lua', 0], ['set_by_lua_block', 0], ['set_by_lua_file', 0],
+]);
+
+/**
+ * Arguments that are code or names for another language, not nginx scripts: nginx hands them over as they are,
+ * so a `$r` in `perl 'sub { my $r = shift; ... }'` is Perl's. The index of the first such argument, and the last
+ * (inclusive; -1: to the end). `set_by_lua $res 'code' $arg ...` passes nginx variables after its code.
+ */
+const NOT_SCRIPTS = new Map<string, [number, number]>([
+  ['perl', [0, -1]], ['perl_set', [1, -1]], ['perl_modules', [0, -1]], ['perl_require', [0, -1]],
+  ['js_import', [0, -1]], ['js_set', [1, -1]], ['js_content', [0, -1]], ['js_access', [0, -1]], ['js_preread', [0, -1]], ['js_filter', [0, -1]],
+  ['js_header_filter', [0, -1]], ['js_body_filter', [0, -1]], ['js_path', [0, -1]], ['js_preload_object', [0, -1]],
+  ['lua_package_path', [0, -1]], ['lua_package_cpath', [0, -1]], ['set_by_lua', [1, 1]],
+  ...['content', 'access', 'rewrite', 'header_filter', 'body_filter', 'log', 'init', 'init_worker', 'preread'].map((p): [string, [number, number]] => [`${p}_by_lua`, [0, -1]]),
+]);
+
+const cache = new WeakMap<readonly Directive[], VariableUse[]>();
+
+export function variableUses(list: { readonly directives: readonly Directive[]; readonly scopes: readonly Scope[] }): VariableUse[] {
+  const hit = cache.get(list.directives);
+  if (hit) return hit;
+  const out: VariableUse[] = [];
+  const { directives, scopes } = list;
+  for (let k = 0; k < directives.length; k++) {
+    const d = directives[k]!;
+    const scope = scopes[k]!;
+    if (scope.kind === 'map' || scope.kind === 'geo' || scope.kind === 'split_clients') continue;
+    const args = d.args;
+    if (args.length === 0) continue;
+    const skip = d.name === 'geo' ? args.length - 1 : (DEFINING.get(d.name) ?? -1);
+    const code = NOT_SCRIPTS.get(d.name);
+    for (let i = 0; i < args.length; i++) {
+      if (i === skip || (code && i >= code[0] && (code[1] < 0 || i <= code[1]))) continue;
+      const a = args[i]!;
+      if (!a.hasDollar()) continue;
+      for (const v of findVariables(a.raw, a.start)) out.push({ name: v.name, start: v.start, end: v.end, directive: d, arg: a, scope });
+    }
+  }
+  cache.set(list.directives, out);
+  return out;
+}
