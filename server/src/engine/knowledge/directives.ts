@@ -231,35 +231,39 @@ function build(): Map<string, DirectiveInfo[]> {
   return out;
 }
 
-const TABLE = build();
+/** Built on first use, not when the server starts: its first lint needs it, its `initialize` answer does not. */
+let built: Map<string, DirectiveInfo[]> | undefined;
+function table(): Map<string, DirectiveInfo[]> {
+  return (built ??= build());
+}
 
 /** Every directive name in the table. */
 export function directiveNames(): IterableIterator<string> {
-  return TABLE.keys();
+  return table().keys();
 }
 
 /** All entries for a name (several for `server`, `listen`, `proxy_pass` ...); empty when unknown. */
 export function lookupDirective(name: string): readonly DirectiveInfo[] {
-  return TABLE.get(name) ?? [];
+  return table().get(name) ?? [];
 }
 
 /** The entry valid in `ctx`, else the first entry for the name. */
 export function directiveFor(name: string, ctx: Context | null): DirectiveInfo | undefined {
-  const list = TABLE.get(name);
+  const list = table().get(name);
   if (!list) return undefined;
   if (ctx) for (const d of list) if (d.contexts.includes(ctx)) return d;
   return list[0];
 }
 
 export function isAllowedIn(name: string, ctx: Context): boolean {
-  const list = TABLE.get(name);
+  const list = table().get(name);
   return !!list && list.some((d) => d.contexts.includes(ctx));
 }
 
 /** Entries allowed in a context, one per name (nginx's own first, then the others). */
 export function directivesIn(ctx: Context): DirectiveInfo[] {
   const out: DirectiveInfo[] = [];
-  for (const list of TABLE.values()) {
+  for (const list of table().values()) {
     const d = list.find((x) => x.contexts.includes(ctx));
     if (d) out.push(d);
   }

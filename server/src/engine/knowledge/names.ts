@@ -13,16 +13,24 @@ const EXTRA_NAMES = [
   'access_by_lua_block', 'rewrite_by_lua_block', 'init_by_lua_block', 'least_time',
 ];
 
-const known = new Set<string>(EXTRA_NAMES);
-for (const n of directiveNames()) known.add(n);
+/** Made on first use (the first parse), not when the server starts. */
+let known: Set<string> | undefined;
+function knownNames(): Set<string> {
+  if (!known) {
+    known = new Set<string>(EXTRA_NAMES);
+    for (const n of directiveNames()) known.add(n);
+  }
+  return known;
+}
 
 export function isKnownDirectiveName(name: string): boolean {
-  return known.has(name);
+  return knownNames().has(name);
 }
 
 /** Lets adapters or tests teach the recovery extra names (custom modules). */
 export function registerDirectiveNames(names: Iterable<string>): void {
-  for (const n of names) known.add(n);
+  const k = knownNames();
+  for (const n of names) k.add(n);
 }
 
 /** Blocks whose bodies are data (`key value;` pairs), not directives. */
