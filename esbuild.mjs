@@ -21,7 +21,7 @@ const noOptionalNative = {
 
 /** @type {import('esbuild').BuildOptions} */
 const common = {
-  plugins: [noOptionalNative],
+  plugins: [noOptionalNative, referenceMarkdownOnly],
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -29,7 +29,6 @@ const common = {
   sourcemap: production ? false : 'linked',
   minify: production,
   logLevel: 'warning',
-  plugins: [referenceMarkdownOnly],
 };
 
 const builds = [
