@@ -15,7 +15,7 @@ import { enclosing, own, type Scope } from '../engine/model/config';
 import { locationPath } from '../engine/model/websocket';
 import { locationContext } from '../engine/endpoints';
 import { isKnownDirectiveName } from '../engine/knowledge/names';
-import { lookupDirective } from '../engine/knowledge/directives';
+import { lookupDirective, notInVersion } from '../engine/knowledge/directives';
 import { diskHost } from '../node/file-host';
 import { globFiles } from '../node/glob';
 import { runEndpointTest } from '../wstest/index';
@@ -295,7 +295,7 @@ export async function runProof(o: ProofOptions): Promise<ProofResult> {
       aborted();
       const shown = { ok: test.ok, output: thePlan.toOriginal(test.output) };
       if (!test.ok) {
-        const missing = modulesMissing(test.output, analysis);
+        const missing = modulesMissing(test.output, analysis, info.version ?? '');
         if (missing.names.length || missing.modules.length) {
           for (const n of missing.names) disabled.add(n);
           for (const m of missing.modules) disabledModules.add(m);
@@ -419,13 +419,14 @@ function firstFatal(output: string): string {
  * nginx lacks the module: disable it and run again), and `dlopen()` failures of load_module. A name
  * nobody knows is the config's own mistake and fails the proof.
  */
-function modulesMissing(output: string, analysis: Analysis): { names: string[]; modules: string[] } {
+function modulesMissing(output: string, analysis: Analysis, version: string): { names: string[]; modules: string[] } {
   const names: string[] = [];
   const modules: string[] = [];
   for (const m of nginxMessages(output)) {
     if (m.level !== 'emerg') continue;
     const u = /^unknown directive "([^"]+)"/.exec(m.message);
-    if (u && (isKnownDirectiveName(u[1]!) || lookupDirective(u[1]!).length)) names.push(u[1]!);
+    // A directive newer than this nginx (`http2 on` on 1.22) is no missing module: this nginx rejects the config.
+    if (u && (isKnownDirectiveName(u[1]!) || lookupDirective(u[1]!).length) && !notInVersion(u[1]!, version)) names.push(u[1]!);
     const dl = /dlopen\(\) "([^"]+)" failed/.exec(m.message);
     if (dl) {
       for (const f of analysis.files.values()) {

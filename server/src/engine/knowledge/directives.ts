@@ -311,6 +311,16 @@ export function stateAt(d: DirectiveInfo, version: string): DirectiveState | und
   return found;
 }
 
+/**
+ * True when nginx's own modules have this directive, but the given version does not (not yet, or no longer):
+ * an "unknown directive" from that nginx is then about its version, not a module missing from its build.
+ */
+export function notInVersion(name: string, version: string): boolean {
+  if (!/^\d+\.\d+/.test(version)) return false;
+  const own = lookupDirective(name).filter((e) => e.origin === 'nginx');
+  return own.length > 0 && !own.some((e) => stateAt(e, version)?.present);
+}
+
 /** The version from which the directive is in its present contexts (the first state with them); '' when always. */
 export function since(d: DirectiveInfo): string {
   return d.history[0]?.since ?? '';
