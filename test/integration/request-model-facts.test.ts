@@ -8,8 +8,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { analyze, lintText } from '../../server/src/engine/index';
-import { RequestModel, requestFor, trace } from '../../server/src/engine/request/index';
+import { HANDSHAKE_KEY, RequestModel, requestFor, trace } from '../../server/src/engine/request/index';
 import { diskHost } from '../../server/src/node/file-host';
 import { nginxAvailable, startNginx } from '../helpers/nginx';
 import { startStrictBackend } from '../helpers/ws-backend';
@@ -100,5 +101,57 @@ test('fact: a server-level set of the variable an Upgrade or Connection value re
     const findings = lintText(`events {} http { ${http.replaceAll('__PORT__', '80').replaceAll('__BACKEND__', '9000')} }`, '/t/nginx.conf').filter((f) => f.code === 'ws-upgrade-value');
     assert.equal(findings.length, 1, set);
     assert.match(findings[0]!.message, set.includes('http_upgrade') ? /"nope"/ : /"close"/);
+  }
+});
+
+/** Sends `head` (a whole request head) to nginx and reads the status line: 'timeout' when nothing comes within `ms`. */
+function rawStatus(port: number, head: string, ms: number): Promise<number | 'timeout' | 'closed'> {
+  return new Promise((resolve) => {
+    const sock = connect(port, '127.0.0.1', () => sock.write(head));
+    let buf = '';
+    const done = (v: number | 'timeout' | 'closed'): void => {
+      clearTimeout(timer);
+      sock.destroy();
+      resolve(v);
+    };
+    const timer = setTimeout(() => done('timeout'), ms);
+    sock.on('data', (d) => {
+      buf += d.toString('latin1');
+      if (buf.includes('\r\n')) done(Number(buf.split(' ')[1]));
+    });
+    sock.on('error', () => done('closed'));
+    sock.on('close', () => done('closed'));
+  });
+}
+
+// Found by the 5,000-config differential run (seeds 100000..104999): the two cases the model got wrong, now named.
+
+test('fact: a 101 from the backend to a request without Upgrade from the client: nginx never answers the client', { skip }, async () => {
+  const http = 'server { listen 127.0.0.1:__PORT__; location /ws/ { proxy_pass http://127.0.0.1:__BACKEND__; proxy_http_version 1.1; proxy_set_header Upgrade websocket; proxy_set_header Connection upgrade; proxy_read_timeout 2s; } }';
+  const b = await startStrictBackend();
+  const ng = await startNginx({ http, backendPort: b.port });
+  try {
+    // The backend gets a whole handshake (the config supplies Upgrade and Connection) and answers 101; nginx
+    // upgrades only when the client asked, so it waits for a body that never comes, past proxy_read_timeout.
+    const live = await rawStatus(ng.port, `GET /ws/ HTTP/1.1\r\nHost: x\r\nSec-WebSocket-Key: ${HANDSHAKE_KEY}\r\nSec-WebSocket-Version: 13\r\n\r\n`, 1500);
+    const a = analyze(ng.confPath, diskHost());
+    const req = requestFor(`http://127.0.0.1:${ng.port}/ws/`, { address: '127.0.0.1', clientAddress: '127.0.0.1', plain: true, headers: [{ name: 'Sec-WebSocket-Key', value: HANDSHAKE_KEY }, { name: 'Sec-WebSocket-Version', value: '13' }] });
+    assert.ok(typeof req !== 'string');
+    const t = trace(new RequestModel(a.model), req, { nginxVersion: '1.22.1', files: 'empty' });
+    assert.deepEqual([live, t.outcome.kind], ['timeout', 'stalls']);
+  } finally {
+    await ng.stop();
+    await b.stop();
+  }
+});
+
+test('fact: = /x/ and a prefix /x/ are one node of the location tree: /x is redirected when either one proxies', { skip }, async () => {
+  for (const http of [
+    `server { listen 127.0.0.1:__PORT__; location = /x/ { return 418; } location /x/ { ${RECIPE} } }`,
+    `server { listen 127.0.0.1:__PORT__; location = /x/ { ${RECIPE} } location /x/ { return 418; } }`,
+  ]) {
+    const m = await measure(http, '/x');
+    assert.deepEqual([m.live, m.model], [301, 301], http);
+    assert.match(m.location ?? '', /\/x\/$/);
   }
 });
