@@ -44,7 +44,7 @@ import { parse } from '../server/src/engine/syntax/parser';
 import { LineIndex } from '../server/src/engine/syntax/ast';
 import { lintText } from '../server/src/engine/index';
 import { generateConfig } from './generate';
-import { buildOnce, LspTestClient, ROOT } from '../test/helpers/lsp-client';
+import { buildOnce, LspTestClient, ROOT } from '../test/support/lsp-client';
 import { benchStartup, startupRows } from './startup';
 
 const args = process.argv.slice(2);

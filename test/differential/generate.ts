@@ -4,7 +4,7 @@
  * at several levels and in included files, maps, `set`, `if`, returns and
  * rewrites, access rules, timeouts, hidden headers, several servers on two
  * ports. Deterministic per seed. Placeholders (`__PORT__`, `__PORT2__`,
- * `__BACKEND__`, `__PREFIX__`) are filled in by test/helpers/nginx.ts.
+ * `__BACKEND__`, `__PREFIX__`) are filled in by test/support/nginx.ts.
  *
  * Every location (and every server) logs to a file of its own with the
  * request's `X-Req` number, so the test reads which one answered.

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { analyze } from '../../server/src/engine/index';
 import { RequestModel, show, trace, type HttpRequest, type Trace } from '../../server/src/engine/request/index';
 import { diskHost } from '../../server/src/node/file-host';
-import { startNginx } from '../helpers/nginx';
+import { startNginx } from '../support/nginx';
 import { HANDSHAKE_KEY } from '../../server/src/engine/request/index';
 import { generateConfig, type GeneratedConfig, type GeneratedRequest } from './generate';
 import type { Recorded, RecordingBackend } from './recording-backend';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildOnce, ROOT } from '../helpers/lsp-client';
+import { buildOnce, ROOT } from '../support/lsp-client';
 
 const help = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), ...args], { encoding: 'utf8' }).stdout;
 

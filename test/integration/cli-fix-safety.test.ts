@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildOnce, ROOT } from '../helpers/lsp-client';
+import { buildOnce, ROOT } from '../support/lsp-client';
 import { makeLayout, makeTree } from '../support/layouts';
 
 const CLI = join(ROOT, 'dist', 'cli.js');

@@ -13,7 +13,7 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from '../../server/src/engine/syntax/parser';
-import { nginxAvailable, nginxTest } from '../helpers/nginx';
+import { nginxAvailable, nginxTest } from '../support/nginx';
 import { lexemeText, nginxRead } from '../support/nginx-lexer';
 
 const ROOT = join(__dirname, '..', '..');

@@ -10,8 +10,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildOnce, ROOT } from '../helpers/lsp-client';
-import { NGINX_BINARY, nginxAvailable } from '../helpers/nginx';
+import { buildOnce, ROOT } from '../support/lsp-client';
+import { NGINX_BINARY, nginxAvailable } from '../support/nginx';
 import { makeLayout, makeTree } from '../support/layouts';
 
 const CLI = join(ROOT, 'dist', 'cli.js');

@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { buildOnce, LspTestClient, ROOT } from '../helpers/lsp-client';
+import { buildOnce, LspTestClient, ROOT } from '../support/lsp-client';
 import { LAYOUTS, makeLayout } from '../support/layouts';
 
 const CLI = join(ROOT, 'dist', 'cli.js');

@@ -9,8 +9,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildOnce } from '../helpers/lsp-client';
-import { nginxAvailable } from '../helpers/nginx';
+import { buildOnce } from '../support/lsp-client';
+import { nginxAvailable } from '../support/nginx';
 import { processesMentioning } from '../support/proof-checks';
 
 const ROOT = join(__dirname, '..', '..');

@@ -9,8 +9,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, nginxAvailable, startNginx } from '../helpers/nginx';
-import { startStrictBackend } from '../helpers/ws-backend';
+import { freePort, nginxAvailable, startNginx } from '../support/nginx';
+import { startStrictBackend } from '../support/ws-backend';
 import { handshake } from '../support/handshake';
 
 const ROOT = join(__dirname, '..', '..');

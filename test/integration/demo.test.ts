@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { nginxAvailable } from '../helpers/nginx';
+import { nginxAvailable } from '../support/nginx';
 import { processesMentioning } from '../support/proof-checks';
 
 test('the demo lints the example, fixes it, and proves both versions with a private local nginx', { timeout: 120_000 }, () => {

@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from '../../server/src/engine/syntax/parser';
 import { lintText } from '../../server/src/engine/index';
-import { nginxAvailable, nginxTest } from '../helpers/nginx';
+import { nginxAvailable, nginxTest } from '../support/nginx';
 import { TRAPS } from '../support/nginx-traps';
 
 const skip = nginxAvailable() ? false : 'nginx is not installed (apt-get install nginx-light)';

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { CodeAction, Diagnostic, PublishDiagnosticsParams } from 'vscode-languageserver-protocol/node';
-import { applyWorkspaceEdit, buildOnce, LspTestClient, ROOT } from '../helpers/lsp-client';
+import { applyWorkspaceEdit, buildOnce, LspTestClient, ROOT } from '../support/lsp-client';
 
 const T = { timeout: 30_000 };
 const RULE_FIXTURES = join(ROOT, 'test', 'fixtures', 'rules');

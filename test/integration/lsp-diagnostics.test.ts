@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DiagnosticSeverity, type Diagnostic, type PublishDiagnosticsParams } from 'vscode-languageserver-protocol/node';
-import { buildOnce, LspTestClient, rangeOf } from '../helpers/lsp-client';
+import { buildOnce, LspTestClient, rangeOf } from '../support/lsp-client';
 
 const T = { timeout: 30_000 };
 

@@ -13,9 +13,9 @@ import type { CodeLens } from 'vscode-languageserver-protocol/node';
 import { runEndpointTest } from '../../server/src/wstest/index';
 import type { EndpointContext, EndpointContextResult, TestEndpointArgs } from '../../server/src/lsp/protocol';
 import type { Finding } from '../../server/src/engine/types';
-import { buildOnce, LspTestClient } from '../helpers/lsp-client';
-import { nginxAvailable, startNginx, type RunningNginx } from '../helpers/nginx';
-import { startWsBackend, type WsBackend } from '../helpers/ws-backend';
+import { buildOnce, LspTestClient } from '../support/lsp-client';
+import { nginxAvailable, startNginx, type RunningNginx } from '../support/nginx';
+import { startWsBackend, type WsBackend } from '../support/ws-backend';
 
 const T = { timeout: 30_000 };
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { CompletionItem, DocumentLink, DocumentSymbol, FoldingRange, Hover, Location, TextEdit, WorkspaceEdit } from 'vscode-languageserver-protocol/node';
-import { applyTextEdits, applyWorkspaceEdit, buildOnce, LspTestClient, rangeOf } from '../helpers/lsp-client';
+import { applyTextEdits, applyWorkspaceEdit, buildOnce, LspTestClient, rangeOf } from '../support/lsp-client';
 
 const T = { timeout: 30_000 };
 

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { TextEdit } from 'vscode-languageserver-protocol/node';
-import { applyTextEdits, buildOnce, LspTestClient, TempWorkspace } from '../helpers/lsp-client';
+import { applyTextEdits, buildOnce, LspTestClient, TempWorkspace } from '../support/lsp-client';
 import { lexemeText, nginxRead } from '../support/nginx-lexer';
 
 const T = { timeout: 30_000 };

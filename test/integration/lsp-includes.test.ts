@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { CodeAction, PublishDiagnosticsParams } from 'vscode-languageserver-protocol/node';
-import { applyWorkspaceEdit, buildOnce, LspTestClient } from '../helpers/lsp-client';
+import { applyWorkspaceEdit, buildOnce, LspTestClient } from '../support/lsp-client';
 
 const T = { timeout: 30_000 };
 

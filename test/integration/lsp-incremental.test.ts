@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import type { CodeAction, Diagnostic, PublishDiagnosticsParams } from 'vscode-languageserver-protocol/node';
 import { LineIndex } from '../../server/src/engine/syntax/ast';
 import { generateConfig } from '../../bench/generate';
-import { buildOnce, LspTestClient } from '../helpers/lsp-client';
+import { buildOnce, LspTestClient } from '../support/lsp-client';
 
 const BASE = generateConfig({ servers: 40 }).replace(
   /\n}\n$/,

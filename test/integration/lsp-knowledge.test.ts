@@ -11,7 +11,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { CompletionItem, Hover, SignatureHelp } from 'vscode-languageserver-protocol/node';
-import { buildOnce, LspTestClient, ROOT } from '../helpers/lsp-client';
+import { buildOnce, LspTestClient, ROOT } from '../support/lsp-client';
 
 const T = { timeout: 30_000 };
 const URI = 'file:///knowledge/nginx.conf';

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Diagnostic, PublishDiagnosticsParams } from 'vscode-languageserver-protocol/node';
 import { parseNginxOutput, missingHere } from '../../server/src/lsp/nginx-test';
-import { buildOnce, LspTestClient, TempWorkspace } from '../helpers/lsp-client';
+import { buildOnce, LspTestClient, TempWorkspace } from '../support/lsp-client';
 
 const REAL_NGINX = '/usr/sbin/nginx';
 const T = { timeout: 40_000 };

@@ -3,7 +3,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildOnce, TempWorkspace } from '../helpers/lsp-client';
+import { buildOnce, TempWorkspace } from '../support/lsp-client';
 
 before(() => buildOnce());
 

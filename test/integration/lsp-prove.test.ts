@@ -10,8 +10,8 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { runProof, snapshotHost } from '../../server/src/prove/index';
 import { CONFIG_SNAPSHOT_REQUEST, ENDPOINT_CONTEXT_REQUEST, type ConfigSnapshotResult, type EndpointContextResult } from '../../server/src/lsp/protocol';
-import { buildOnce, TempWorkspace, type LspTestClient } from '../helpers/lsp-client';
-import { NGINX_BINARY, nginxAvailable } from '../helpers/nginx';
+import { buildOnce, TempWorkspace, type LspTestClient } from '../support/lsp-client';
+import { NGINX_BINARY, nginxAvailable } from '../support/nginx';
 import { leftovers } from '../support/proof-checks';
 
 const ROOT = `events {}

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { buildOnce, LspTestClient } from '../helpers/lsp-client';
+import { buildOnce, LspTestClient } from '../support/lsp-client';
 
 const NORMAL = `http {
     server {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { FileChangeType, type PublishDiagnosticsParams } from 'vscode-languageserver-protocol/node';
-import { buildOnce, LspTestClient, TempWorkspace } from '../helpers/lsp-client';
+import { buildOnce, LspTestClient, TempWorkspace } from '../support/lsp-client';
 
 const T = { timeout: 30_000 };
 

@@ -14,7 +14,7 @@ import { RULES } from '../../server/src/engine/rules/index';
 import { parseNginxVersion } from '../../server/src/lsp/nginx-version';
 import { CODE_LENS_TITLE, FIX_ALL_COMMAND, TEST_ENDPOINT_COMMAND } from '../../server/src/lsp/protocol';
 import { DEFAULT_SERVER_SETTINGS, normalizeSettings } from '../../server/src/lsp/settings';
-import { buildOnce, LspTestClient, ROOT } from '../helpers/lsp-client';
+import { buildOnce, LspTestClient, ROOT } from '../support/lsp-client';
 
 interface Prop {
   type: string;

@@ -10,7 +10,7 @@ import { symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DiagnosticSeverity, type CodeAction, type PublishDiagnosticsParams } from 'vscode-languageserver-protocol/node';
-import { buildOnce, TempWorkspace } from '../helpers/lsp-client';
+import { buildOnce, TempWorkspace } from '../support/lsp-client';
 
 const ROOT = `events {}
 http {

@@ -10,9 +10,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Hover } from 'vscode-languageserver-protocol/node';
 import type { EndpointContextResult, TraceResult } from '../../server/src/lsp/protocol';
-import { buildOnce, LspTestClient } from '../helpers/lsp-client';
-import { nginxAvailable, startNginx } from '../helpers/nginx';
-import { startStrictBackend } from '../helpers/ws-backend';
+import { buildOnce, LspTestClient } from '../support/lsp-client';
+import { nginxAvailable, startNginx } from '../support/nginx';
+import { startStrictBackend } from '../support/ws-backend';
 import { handshake } from '../support/handshake';
 
 const T = { timeout: 30_000 };

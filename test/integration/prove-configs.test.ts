@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { runProof, snapshotHost } from '../../server/src/prove/index';
 import type { ProofOptions, ProofResult } from '../../server/src/prove/types';
-import { NGINX_BINARY, nginxAvailable } from '../helpers/nginx';
+import { NGINX_BINARY, nginxAvailable } from '../support/nginx';
 import { leftovers, ownListeningPorts } from '../support/proof-checks';
 
 const skip = nginxAvailable() ? false : 'nginx is not installed (apt-get install nginx-light)';

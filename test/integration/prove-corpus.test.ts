@@ -15,7 +15,7 @@ import { join, resolve as resolvePath } from 'node:path';
 import { analyze, DEFAULT_SETTINGS } from '../../server/src/engine/index';
 import { diskHost } from '../../server/src/node/file-host';
 import { runProof } from '../../server/src/prove/index';
-import { NGINX_BINARY, nginxAvailable } from '../helpers/nginx';
+import { NGINX_BINARY, nginxAvailable } from '../support/nginx';
 import { leftovers } from '../support/proof-checks';
 
 const TESTS = resolvePath(__dirname, '../../../shared/corpus/nginx-tests');

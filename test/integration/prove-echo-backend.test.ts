@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { startEchoBackend } from '../../server/src/prove/echo-backend';
 import { generateCert } from '../../server/src/prove/certs';
-import { startStrictBackend } from '../helpers/ws-backend';
+import { startStrictBackend } from '../support/ws-backend';
 
 const KEY = 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n';
 const REQUESTS: { name: string; raw: string; differs?: { ours: number; python: number; why: string } }[] = [

@@ -18,7 +18,7 @@ import { RULES } from '../../server/src/engine/rules/index';
 import { analyze, singleFileHost } from '../../server/src/engine/analyze';
 import { runProof } from '../../server/src/prove/index';
 import type { ProofResult } from '../../server/src/prove/types';
-import { NGINX_BINARY, nginxAvailable } from '../helpers/nginx';
+import { NGINX_BINARY, nginxAvailable } from '../support/nginx';
 import { FIXTURE_PATH, fixAll, fixture } from '../support/rules';
 import { leftovers } from '../support/proof-checks';
 

@@ -12,8 +12,8 @@ import { connect } from 'node:net';
 import { analyze, lintText } from '../../server/src/engine/index';
 import { HANDSHAKE_KEY, RequestModel, requestFor, trace } from '../../server/src/engine/request/index';
 import { diskHost } from '../../server/src/node/file-host';
-import { nginxAvailable, startNginx } from '../helpers/nginx';
-import { startStrictBackend } from '../helpers/ws-backend';
+import { nginxAvailable, startNginx } from '../support/nginx';
+import { startStrictBackend } from '../support/ws-backend';
 import { handshake } from '../support/handshake';
 
 const skip = nginxAvailable() ? false : 'nginx is not installed (apt-get install nginx-light)';

@@ -9,7 +9,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { nginxAvailable } from '../helpers/nginx';
+import { nginxAvailable } from '../support/nginx';
 import { generateConfig, runConfig, type ConfigResult } from '../differential/harness';
 import { startRecordingBackend } from '../differential/recording-backend';
 

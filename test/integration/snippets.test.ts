@@ -13,8 +13,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import WebSocket from 'ws';
 import { lintText } from '../../server/src/engine/index';
-import { nginxAvailable, nginxTest, selfSignedCert, startNginx } from '../helpers/nginx';
-import { startStrictBackend } from '../helpers/ws-backend';
+import { nginxAvailable, nginxTest, selfSignedCert, startNginx } from '../support/nginx';
+import { startStrictBackend } from '../support/ws-backend';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const SNIPPETS_PATH = path.join(ROOT, 'snippets', 'nginx.code-snippets');

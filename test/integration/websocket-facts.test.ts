@@ -9,8 +9,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { nginxAvailable, nginxTest, startNginx } from '../helpers/nginx';
-import { startStrictBackend, startWsBackend } from '../helpers/ws-backend';
+import { nginxAvailable, nginxTest, startNginx } from '../support/nginx';
+import { startStrictBackend, startWsBackend } from '../support/ws-backend';
 import { handshake } from '../support/handshake';
 
 const skip = nginxAvailable() ? false : 'nginx is not installed (apt-get install nginx-light)';

@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { buildOnce, ROOT, TempWorkspace, type LspTestClient } from '../helpers/lsp-client';
+import { buildOnce, ROOT, TempWorkspace, type LspTestClient } from '../support/lsp-client';
 import { WORKSPACE_ENDPOINTS_REQUEST, type WorkspaceEndpointsResult } from '../../server/src/lsp/protocol';
 
 const NGINX_CONF = `events {}

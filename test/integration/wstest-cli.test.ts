@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { loadConfig } from '../../server/src/cli/endpoints-command';
-import { freePort, nginxAvailable, startNginx } from '../helpers/nginx';
-import { startWsBackend } from '../helpers/ws-backend';
+import { freePort, nginxAvailable, startNginx } from '../support/nginx';
+import { startWsBackend } from '../support/ws-backend';
 
 const ROOT = join(__dirname, '..', '..');
 const FIXTURE = join(ROOT, 'test', 'fixtures', 'wstest', 'endpoints.conf');

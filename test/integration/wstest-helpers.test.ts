@@ -5,8 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { nginxAvailable, nginxTest, startNginx } from '../helpers/nginx';
-import { startStrictBackend, startWsBackend } from '../helpers/ws-backend';
+import { nginxAvailable, nginxTest, startNginx } from '../support/nginx';
+import { startStrictBackend, startWsBackend } from '../support/ws-backend';
 
 const skip = nginxAvailable() ? false : 'nginx binary not installed';
 

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createHash } from 'node:crypto';
 import { runEndpointTest, type EndpointTestResult } from '../../server/src/wstest/index';
-import { closedPort } from '../helpers/nginx';
-import { startWsBackend } from '../helpers/ws-backend';
+import { closedPort } from '../support/nginx';
+import { startWsBackend } from '../support/ws-backend';
 
 const TIMEOUT = 1500;
 

@@ -14,8 +14,8 @@ import { runEndpointTest, formatReport, type EndpointTestOptions } from '../../s
 import { deriveEndpoint } from '../../server/src/engine/endpoints';
 import type { WsLocation } from '../../server/src/engine/index';
 import { findingsFor, loadConfig } from '../../server/src/cli/endpoints-command';
-import { closedPort, nginxAvailable, selfSignedCert, startNginx, NGINX_BINARY, type RunningNginx } from '../helpers/nginx';
-import { startStrictBackend, startWsBackend } from '../helpers/ws-backend';
+import { closedPort, nginxAvailable, selfSignedCert, startNginx, NGINX_BINARY, type RunningNginx } from '../support/nginx';
+import { startStrictBackend, startWsBackend } from '../support/ws-backend';
 
 const skip = nginxAvailable() ? false : 'nginx binary not installed';
 const RECIPE = `proxy_http_version 1.1;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { completions, resolveCompletion } from '../../server/src/engine/features/completion';
-import { memoryAnalysis } from '../fixtures/features/disk-host';
+import { memoryAnalysis } from '../support/disk-host';
 
 const P = '/c/nginx.conf';
 const BASE = `events {}

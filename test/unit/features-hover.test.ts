@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hover, HOVER_PARTS, type HoverPart } from '../../server/src/engine/features/hover';
-import { memoryAnalysis, posOf, siteAnalysis, SITE } from '../fixtures/features/disk-host';
+import { memoryAnalysis, posOf, siteAnalysis, SITE } from '../support/disk-host';
 
 const APP = join(SITE, 'conf.d/app.conf');
 const ROOT = join(SITE, 'nginx.conf');

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { definition, documentLinks, prepareRename, references, rename } from '../../server/src/engine/features/navigation';
 import type { Location } from '../../server/src/engine/features/types';
-import { diskHost, memoryAnalysis, posOf, siteAnalysis, SITE } from '../fixtures/features/disk-host';
+import { diskHost, memoryAnalysis, posOf, siteAnalysis, SITE } from '../support/disk-host';
 
 const ROOT = join(SITE, 'nginx.conf');
 const APP = join(SITE, 'conf.d/app.conf');

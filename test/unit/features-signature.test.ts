@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { signatureHelp, statementAt } from '../../server/src/engine/features/signature-help';
 import { activePart, parseSyntax, snippetFromSyntax } from '../../server/src/engine/features/syntax';
 import { parse } from '../../server/src/engine/syntax/parser';
-import { memoryAnalysis } from '../fixtures/features/disk-host';
+import { memoryAnalysis } from '../support/disk-host';
 
 const P = '/s/nginx.conf';
 

@@ -9,7 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { lintText, type Finding } from '../../server/src/engine/index';
-import { memoryAnalysis } from '../fixtures/features/disk-host';
+import { memoryAnalysis } from '../support/disk-host';
 import { lookupVariable, builtinVariables, variablePrefixes } from '../../server/src/engine/knowledge/variables';
 import { isKnownDirectiveName } from '../../server/src/engine/knowledge/names';
 

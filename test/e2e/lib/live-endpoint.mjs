@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { REPO } from './code-server.mjs';
 
 export async function startLiveEndpoint(t) {
-  // test/helpers are TypeScript: the runner starts sessions under tsx.
-  const { startNginx } = await import('../../helpers/nginx.ts');
-  const { startWsBackend } = await import('../../helpers/ws-backend.ts');
+  // test/support is TypeScript: the runner starts sessions under tsx.
+  const { startNginx } = await import('../../support/nginx.ts');
+  const { startWsBackend } = await import('../../support/ws-backend.ts');
   const backend = await startWsBackend();
   t.after(() => backend.stop());
   const template = readFileSync(join(REPO, 'test/e2e/workspaces/endpoint/nginx.conf'), 'utf8');
