@@ -32,6 +32,7 @@ import { analyze, lintText, singleFileHost, DEFAULT_SETTINGS, type Finding } fro
 import type { ParseCache } from '../../server/src/engine/model/config';
 import { dumpTree } from '../support/tree-dump';
 import { generateConfig } from '../../bench/generate';
+import { CORPUS } from '../support/corpus';
 
 interface Options {
   seconds: number;
@@ -46,7 +47,7 @@ function options(argv: string[]): Options {
     seconds: 60,
     iterations: Infinity,
     seed: Date.now() % 0x7fffffff,
-    corpus: [resolve(__dirname, '../../../shared/corpus'), '/etc/nginx'],
+    corpus: [CORPUS, '/etc/nginx'],
     slowMs: 2000,
   };
   let corpusGiven = false;

@@ -9,14 +9,14 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildOnce, LspTestClient, ROOT } from '../support/lsp-client';
 import { LAYOUTS, makeLayout } from '../support/layouts';
+import { corpusPart } from '../support/corpus';
 
 const CLI = join(ROOT, 'dist', 'cli.js');
-const corpus = resolve(ROOT, '..', 'shared', 'corpus');
 const SEVERITY = ['', 'error', 'warning', 'information', 'hint'];
 
 interface CliJson {
@@ -93,8 +93,8 @@ for (const rel of ['test/fixtures/rules', 'test/e2e/workspaces/basic', 'test/e2e
 
 const CORPUS_DIRS = ['crossplane/tests/configs', 'h5bp-server-configs-nginx', 'nginx-tests'];
 for (const rel of CORPUS_DIRS) {
-  const dir = join(corpus, rel);
-  test(`CLI and language server agree file by file: corpus ${rel}`, { timeout: 600_000, skip: existsSync(dir) ? false : `no corpus at ${dir}` }, async (t) => {
+  const { dir, absent } = corpusPart(rel);
+  test(`CLI and language server agree file by file: corpus ${rel}`, { timeout: 600_000, skip: absent }, async (t) => {
     const r = await compare(dir);
     t.diagnostic(`${r.files} files, ${r.findings} findings`);
     assert.ok(r.files >= 10, `only ${r.files} files linted in ${dir}`);

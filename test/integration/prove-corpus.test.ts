@@ -11,15 +11,16 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve as resolvePath } from 'node:path';
+import { join } from 'node:path';
 import { analyze, DEFAULT_SETTINGS } from '../../server/src/engine/index';
 import { diskHost } from '../../server/src/node/file-host';
 import { runProof } from '../../server/src/prove/index';
 import { NGINX_BINARY, nginxAvailable } from '../support/nginx';
 import { leftovers } from '../support/proof-checks';
+import { corpusPart } from '../support/corpus';
 
-const TESTS = resolvePath(__dirname, '../../../shared/corpus/nginx-tests');
-const skip = !nginxAvailable() ? 'nginx is not installed' : !existsSync(join(TESTS, 'index.json')) ? `${TESTS} is absent` : false;
+const { dir: TESTS, absent } = corpusPart('nginx-tests');
+const skip = !nginxAvailable() ? 'nginx is not installed' : absent;
 
 function nginxT(dir: string): Promise<boolean> {
   return new Promise((resolve) => {

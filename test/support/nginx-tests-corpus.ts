@@ -15,22 +15,13 @@
 import { execFile } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
+import { corpusPart } from './corpus';
 
-/**
- * `shared/corpus` beside the repository (`../shared/corpus` from /work/main), found by walking up so that a
- * worktree elsewhere (/work/wt/NAME) finds it too; `NGINX_WS_CORPUS` overrides.
- */
-export function corpusRoot(): string {
-  if (process.env.NGINX_WS_CORPUS) return process.env.NGINX_WS_CORPUS;
-  for (let dir = resolve(__dirname, '../..'); ; dir = dirname(dir)) {
-    const c = join(dir, 'shared', 'corpus');
-    if (existsSync(c)) return c;
-    if (dirname(dir) === dir) return resolve(__dirname, '../../../shared/corpus');
-  }
-}
-
-export const SUITE = join(corpusRoot(), 'nginx-tests');
+const suite = corpusPart('nginx-tests');
+export const SUITE = suite.dir;
+/** False when the suite's configs are there; else why a test that needs them is skipped. */
+export const SUITE_ABSENT = suite.absent;
 export const NGINX = process.env.NGINX_BINARY || '/usr/sbin/nginx';
 export const MODULES = '/usr/lib/nginx/modules';
 

@@ -10,6 +10,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vsctm from 'vscode-textmate';
 import * as oniguruma from 'vscode-oniguruma';
+import { CORPUS, CORPUS_ABSENT, corpusPart } from '../support/corpus';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'grammar');
@@ -373,7 +374,7 @@ describe('nginx TextMate grammar', () => {
   });
 
   describe('real-world configs (read in place from ../shared/corpus)', () => {
-    const corpus = path.resolve(ROOT, '..', 'shared', 'corpus');
+    const corpus = CORPUS;
     // Files that end in a bare word with no `;` on purpose ("this file should never be included"):
     // nginx reads the rest of the file as that directive's arguments, and so does the grammar.
     const unterminated = new Set([
@@ -389,13 +390,12 @@ describe('nginx TextMate grammar', () => {
             .filter((f) => statSync(f).isFile())
         : [];
 
-    it('highlights every corpus and Debian config without invalid tokens and returns to the top level', (t) => {
-      const files = [...configFiles(corpus), ...configFiles('/etc/nginx')];
-      if (!existsSync(corpus)) t.diagnostic(`corpus folder ${corpus} is absent: only /etc/nginx checked`);
-      if (files.length === 0) {
-        t.skip(`no configs found (${corpus} absent and no /etc/nginx)`);
-        return;
-      }
+    const debianAbsent = existsSync('/etc/nginx') ? false : '/etc/nginx is absent (Debian\'s nginx package is not installed)';
+    const files = [...configFiles(corpus), ...configFiles('/etc/nginx')];
+    it('highlights every corpus and Debian config without invalid tokens and returns to the top level', { skip: files.length === 0 && `${CORPUS_ABSENT}; ${debianAbsent}` }, async (t) => {
+      // One of the two sources missing: the other still runs, and the missing one is reported skipped with the reason.
+      if (CORPUS_ABSENT) await t.test('the corpus files', { skip: CORPUS_ABSENT }, () => {});
+      if (debianAbsent) await t.test('Debian\'s /etc/nginx', { skip: debianAbsent }, () => {});
       const started = performance.now();
       for (const file of files) {
         // latin1 keeps the deliberately non-UTF-8 fixture readable byte for byte.
@@ -413,12 +413,9 @@ describe('nginx TextMate grammar', () => {
       assert.ok(ms < 10_000, `tokenizing ${files.length} files took ${ms.toFixed(0)} ms`);
     });
 
-    it('handles crossplane\'s messy and tricky Lua configs', (t) => {
-      const dir = path.join(corpus, 'crossplane', 'tests', 'configs');
-      if (!existsSync(dir)) {
-        t.skip(`corpus folder ${corpus} is absent`);
-        return;
-      }
+    const crossplane = corpusPart(path.join('crossplane', 'tests', 'configs'));
+    it('handles crossplane\'s messy and tricky Lua configs', { skip: crossplane.absent }, () => {
+      const dir = crossplane.dir;
       const messy = tokenize(readFileSync(path.join(dir, 'messy', 'nginx.conf'), 'utf8'));
       expectScope(messy, 3, 'events', 'storage.type.block.nginx');
       expectScope(messy, 3, 'worker_connections', 'keyword.other.directive.nginx');

@@ -9,15 +9,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve as resolvePath } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { parse } from '../../server/src/engine/syntax/parser';
 import { generationOf, lastReparse, updateText } from '../../server/src/engine/syntax/incremental';
 import { generateConfig } from '../../bench/generate';
 import { dumpTree } from '../support/tree-dump';
 import { rng } from '../support/rng';
 
-const CORPUS = resolvePath(__dirname, '../../../shared/corpus');
+import { CORPUS, CORPUS_ABSENT } from '../support/corpus';
 
 /** What typing inserts most of the time, and (less often) what breaks structure. */
 const TYPING = ['x', ' ', 'e', '5s', ' 3600s', '\n    proxy_read_timeout 10s;', '\n    location /ws/ { proxy_pass http://b; }', 'set $v 1;', '\n'];
@@ -74,8 +74,7 @@ test('random edits of generated configs: the updated tree equals a fresh parse, 
   assert.ok(tally.whole > 50, `whole re-parses ${tally.whole}`);
 });
 
-test('random edits of every corpus file: the updated tree equals a fresh parse', (t) => {
-  if (!existsSync(CORPUS)) return t.skip(`${CORPUS} is absent; corpus edits not run`);
+test('random edits of every corpus file: the updated tree equals a fresh parse', { skip: CORPUS_ABSENT }, () => {
   const files: string[] = [];
   const walk = (dir: string) => {
     for (const name of readdirSync(dir)) {

@@ -27,14 +27,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, resolve as resolvePath } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { parse as ncParse, type NginxParseTreeNode } from 'nginx-conf/dist/src/parser.js';
 import { parse } from '../../server/src/engine/syntax/parser';
 import { toPlain, type PlainDirective } from '../../server/src/engine/syntax/print';
 import type { SourceFile } from '../../server/src/engine/syntax/ast';
 
-const CORPUS = resolvePath(__dirname, '../../../shared/corpus');
+import { CORPUS, CORPUS_ABSENT } from '../support/corpus';
 
 function corpusFiles(): string[] {
   const out: string[] = [];
@@ -170,8 +170,7 @@ const KNOWN: Record<string, Known> = {
   },
 };
 
-test('our tree equals nginx-conf\'s on every corpus file nginx-conf accepts', (t) => {
-  if (!existsSync(CORPUS)) return t.skip(`${CORPUS} is absent; nginx-conf agreement not checked`);
+test('our tree equals nginx-conf\'s on every corpus file nginx-conf accepts', { skip: CORPUS_ABSENT }, (t) => {
   let compared = 0;
   const rejected: string[] = [];
   for (const path of corpusFiles()) {

@@ -11,13 +11,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { parse } from '../../server/src/engine/syntax/parser';
 import { lexemeText, nginxRead } from '../support/nginx-lexer';
 import { treeLexemes } from '../support/tree-lexemes';
 import { TRAPS } from '../support/nginx-traps';
-import { CORPUS, filesUnder } from '../support/corpus';
+import { CORPUS, CORPUS_ABSENT, filesUnder } from '../support/corpus';
 
 const RUNS = Number(process.env.PROPERTY_RUNS) || 1000;
 
@@ -55,8 +55,7 @@ function agree(text: string, what: string): Verdict {
 
 const corpusFiles = () => filesUnder(CORPUS, (name) => !/\.(md|json|txt|py|pem|key|crt)$|LICENSE/i.test(name));
 
-test('every corpus file: the parser reads the words nginx reads, at the same offsets', (t) => {
-  if (!existsSync(CORPUS)) return t.skip(`${CORPUS} is absent`);
+test('every corpus file: the parser reads the words nginx reads, at the same offsets', { skip: CORPUS_ABSENT }, () => {
   const tally: Record<Verdict, number> = { same: 0, 'both-fail': 0, split: 0 };
   for (const p of corpusFiles()) {
     const text = readFileSync(p).toString('utf8');

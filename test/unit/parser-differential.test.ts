@@ -15,15 +15,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve as resolvePath } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { parse } from '../../server/src/engine/syntax/parser';
 import { parse as referenceParse } from '../support/reference-parser';
 import { generateConfig } from '../../bench/generate';
 import { rng, shapes } from '../support/hostile-inputs';
 
-const CORPUS = resolvePath(__dirname, '../../../shared/corpus');
+import { CORPUS, CORPUS_ABSENT, filesUnder } from '../support/corpus';
 const RUNS = Number(process.env.PROPERTY_RUNS) || 500;
 
 /** What both trees have in common (the public API), typed loosely so one dumper reads either. */
@@ -154,11 +154,7 @@ function knockOut(text: string, ch: string, step: number): string {
   return text.replace(new RegExp(`\\${ch}`, 'g'), (m) => (++n % step === 0 ? '' : m));
 }
 
-test('differential: every corpus file, read as UTF-8 and as latin1', (t) => {
-  if (!existsSync(CORPUS)) {
-    t.skip(`corpus not found at ${CORPUS}`);
-    return;
-  }
+test('differential: every corpus file, read as UTF-8 and as latin1', { skip: CORPUS_ABSENT }, (t) => {
   const files: string[] = [];
   const walk = (dir: string) => {
     for (const name of readdirSync(dir).sort()) {
@@ -230,20 +226,11 @@ test('differential (fast-check): arbitrary strings', () => {
   );
 });
 
-test('differential (fast-check): mutated corpus and generated configs', (t) => {
+test('differential (fast-check): mutated corpus and generated configs', async (t) => {
   const seeds = [generateConfig({ servers: 3 })];
-  if (existsSync(CORPUS)) {
-    const files: string[] = [];
-    const walk = (dir: string) => {
-      for (const name of readdirSync(dir).sort()) {
-        const p = join(dir, name);
-        if (statSync(p).isDirectory()) walk(p);
-        else if (name.endsWith('.conf')) files.push(p);
-      }
-    };
-    walk(CORPUS);
-    for (const f of files) seeds.push(readFileSync(f, 'utf8'));
-  } else t.diagnostic(`corpus not found at ${CORPUS}: mutating generated configs only`);
+  // Without the corpus the generated seed still runs, and the corpus part is reported skipped with the reason.
+  if (CORPUS_ABSENT) await t.test('corpus seeds', { skip: CORPUS_ABSENT }, () => {});
+  else for (const f of filesUnder(CORPUS, (name) => name.endsWith('.conf'))) seeds.push(readFileSync(f, 'utf8'));
   // A mutation: at a few random places, delete a span, or insert a fragment, or duplicate a span.
   const mutation = fc.record({
     seed: fc.nat({ max: seeds.length - 1 }),

@@ -13,7 +13,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve as resolvePath } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { analyze, DEFAULT_SETTINGS, parse } from '../../server/src/engine/index';
 import { diskHost } from '../../server/src/node/file-host';
 import { applyOffsetEdits, disableSpan } from '../../server/src/prove/text-edits';
@@ -21,13 +21,12 @@ import { parseDashV } from '../../server/src/prove/nginx';
 import { splitTarget, resolvedAtStart } from '../../server/src/prove/plan';
 import type { Plan } from '../../server/src/prove/plan';
 import { planCopy, DEBIAN_DASH_V } from '../support/proof-plan';
+import { CORPUS, CORPUS_ABSENT } from '../support/corpus';
 
-const CORPUS = resolvePath(__dirname, '../../../shared/corpus');
 const PREFIX = '/tmp/nginx-ws-proof-TEST';
 
 function configs(): string[] {
   const out: string[] = [];
-  if (!existsSync(CORPUS)) return out;
   const walk = (dir: string): void => {
     for (const name of readdirSync(dir).sort()) {
       const p = join(dir, name);
@@ -86,9 +85,8 @@ function check(p: Plan, originals: Map<string, string>): string[] {
   return bad;
 }
 
-test('corpus: every config\'s copy changes only recorded lines, moves no line, and writes and listens only inside the prefix', (t) => {
+test('corpus: every config\'s copy changes only recorded lines, moves no line, and writes and listens only inside the prefix', { skip: CORPUS_ABSENT }, () => {
   const all = configs();
-  if (!all.length) return t.skip(`${CORPUS} is absent`);
   let planned = 0;
   const problems: string[] = [];
   for (const root of all) {

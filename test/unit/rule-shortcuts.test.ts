@@ -8,12 +8,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyze, singleFileHost, type Finding } from '../../server/src/engine/index';
 import { RULES } from '../../server/src/engine/rules/index';
 import { generateConfig } from '../differential/generate';
 import { fixture } from '../support/rules';
+import { CORPUS, CORPUS_ABSENT } from '../support/corpus';
 
 const key = (f: Finding) => JSON.stringify([f.path, f.range, f.code, f.severity, f.message, f.related ?? null, f.fixes]);
 
@@ -36,9 +37,8 @@ test('400 generated configs (those of the differential test): the same findings'
   }
 });
 
-test('the corpus: the same findings', (t) => {
-  const root = join(__dirname, '..', '..', '..', 'shared', 'corpus');
-  if (!existsSync(root)) return t.skip(`${root} is absent`);
+test('the corpus: the same findings', { skip: CORPUS_ABSENT }, () => {
+  const root = CORPUS;
   const walk = (d: string): string[] => readdirSync(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : n.endsWith('.conf') ? [join(d, n)] : []));
   for (const f of walk(root)) same(f, readFileSync(f, 'utf8'));
 });
