@@ -4,14 +4,14 @@
  * the result back as a change, and check the server's new diagnostics.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { CodeAction, Diagnostic, PublishDiagnosticsParams } from 'vscode-languageserver-protocol/node';
-import { applyWorkspaceEdit, buildOnce, LspTestClient, ROOT } from '../support/lsp-client';
+import type { Severity } from '../../server/src/engine/index';
+import { RULES } from '../../server/src/engine/rules/index';
+import { applyWorkspaceEdit, buildOnce, LspTestClient } from '../support/lsp-client';
+import { describeStated, expectations, FIXTURE_FILES, fixture, statedAll } from '../support/rules';
 
 const T = { timeout: 30_000 };
-const RULE_FIXTURES = join(ROOT, 'test', 'fixtures', 'rules');
 
 /** Two locations both missing the `map`, one without proxy_http_version, one without Upgrade. */
 const MANY = `http {
@@ -127,29 +127,73 @@ describe('LSP quick fixes', () => {
     );
   });
 
-  const fixtures = existsSync(RULE_FIXTURES) ? readdirSync(RULE_FIXTURES).sort() : [];
-  test('every rule fixture: each offered quick fix removes its diagnostic', { ...T, skip: fixtures.length ? false : `no fixtures at ${RULE_FIXTURES}` }, async () => {
-    let fixed = 0;
-    for (const rule of fixtures) {
-      const bad = join(RULE_FIXTURES, rule, 'bad.conf');
-      if (!existsSync(bad)) continue;
-      const doc = new Doc(c, `file:///virtual/fixtures/${rule}/nginx.conf`, readFileSync(bad, 'utf8'));
+  for (const rule of RULES) {
+    test(`${rule.id}: the preferred quick fix of the rule's diagnostic on bad.conf removes it and introduces nothing`, T, async () => {
+      const doc = new Doc(c, `file:///virtual/fixtures/${rule.id}/nginx.conf`, fixture(rule.id, 'bad')!);
       const p = await doc.diagnostics();
-      const target = p.diagnostics.find((d) => d.code === rule);
-      assert.ok(target, `${rule}: bad.conf raises it (got ${p.diagnostics.map((d) => d.code).join(', ')})`);
+      const target = p.diagnostics.find((d) => d.code === rule.id);
+      assert.ok(target, `${rule.id}: bad.conf raises it (got ${p.diagnostics.map((d) => d.code).join(', ')})`);
       const actions = (await doc.actions(target.range, [target], ['quickfix'])).filter((a) => a.kind === 'quickfix');
-      if (actions.length === 0) continue; // information-only rules may have no fix
+      if (rule.noFix) {
+        assert.deepEqual(actions.map((a) => a.title), [], `${rule.id} has no fix (${rule.noFix})`);
+        return;
+      }
+      assert.ok(actions.length > 0, `${rule.id}: no quick fix offered`);
       const fix = actions.find((a) => a.isPreferred) ?? actions[0]!;
-      const before = count(p, rule);
+      const before = count(p, rule.id);
       doc.apply(fix);
       const p2 = await doc.diagnostics();
-      assert.ok(count(p2, rule) < before, `${rule}: "${fix.title}" removed the diagnostic\n${doc.text}`);
+      assert.ok(count(p2, rule.id) < before, `${rule.id}: "${fix.title}" removed the diagnostic\n${doc.text}`);
       const introduced = p2.diagnostics.filter((d) => !p.diagnostics.some((o) => o.code === d.code));
-      assert.deepEqual(introduced.map((d) => d.code), [], `${rule}: "${fix.title}" introduced nothing new`);
-      fixed++;
-    }
-    assert.ok(fixed >= 5, `at least five rules have working quick fixes (got ${fixed})`);
+      assert.deepEqual(introduced.map((d) => d.code), [], `${rule.id}: "${fix.title}" introduced nothing new`);
+    });
+  }
+});
+
+/**
+ * The rule fixtures through the real server: what it publishes on each fixture is exactly what the fixture's
+ * expected.json states (rule, line, severity, the underlined text), and its "Fix all" turns bad.conf into
+ * fixed.conf byte for byte, as the unit tests' fix-all does.
+ */
+describe('LSP on every rule fixture', () => {
+  let c: LspTestClient;
+  before(async () => {
+    buildOnce();
+    c = await LspTestClient.start();
   });
+  after(() => c?.kill());
+
+  const SEVERITY = ['', 'error', 'warning', 'information', 'hint'] as const;
+  const statedOf = (p: PublishDiagnosticsParams, text: string) =>
+    statedAll(p.diagnostics.map((d) => ({ range: d.range, severity: SEVERITY[d.severity!] as Severity, code: String(d.code) })), text).map(describeStated);
+  const START = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+
+  for (const rule of RULES) {
+    test(`${rule.id}: the diagnostics of bad.conf, fixed.conf and good.conf are exactly what expected.json states`, T, async () => {
+      for (const file of FIXTURE_FILES) {
+        const text = fixture(rule.id, file.replace(/\.conf$/, '') as 'bad' | 'good' | 'fixed')!;
+        const doc = new Doc(c, `file:///virtual/stated/${rule.id}/${file.replace(/\.conf$/, '')}/nginx.conf`, text);
+        assert.deepEqual(statedOf(await doc.diagnostics(), text), expectations(rule.id)![file].map(describeStated), `${rule.id}/${file}`);
+      }
+    });
+
+    test(`${rule.id}: "Fix all" turns bad.conf into fixed.conf byte for byte, then has nothing left to do`, T, async () => {
+      const bad = fixture(rule.id, 'bad')!;
+      const fixed = fixture(rule.id, 'fixed')!;
+      const doc = new Doc(c, `file:///virtual/fix-all/${rule.id}/nginx.conf`, bad);
+      await doc.diagnostics();
+      const actions = await doc.actions(START, [], ['source.fixAll']);
+      if (fixed === bad) {
+        assert.deepEqual(actions.map((a) => a.title), [], `${rule.id}: fixed.conf is bad.conf, so nothing is to be fixed`);
+        return;
+      }
+      assert.deepEqual(actions.map((a) => a.kind), ['source.fixAll.nginxWs']);
+      doc.apply(actions[0]!);
+      assert.equal(doc.text, fixed, `${rule.id}: "Fix all" of bad.conf differs from fixed.conf`);
+      await doc.diagnostics();
+      assert.deepEqual((await doc.actions(START, [], ['source.fixAll'])).map((a) => a.title), [], `${rule.id}: "Fix all" offered again on fixed.conf`);
+    });
+  }
 });
 
 describe('LSP fix all', () => {

@@ -2,8 +2,8 @@
  * The local proof on every rule's fixtures, with real nginx: each bad fixture
  * fails the proof the way real nginx fails it (the `BEFORE` table of
  * fix-proof.test.ts, read from that file so the two can never disagree), each
- * good fixture and each bad fixture after "fix all" passes; and every proof
- * leaves nothing behind.
+ * good fixture and each fixed.conf (what "fix all" makes of the bad one,
+ * checked again here) passes; and every proof leaves nothing behind.
  *
  * The fixtures are written the way a user deploys them: their placeholder
  * ports become 8080 and 3000/3001 (ports this machine does not give the
@@ -71,7 +71,7 @@ const BY_NGINX = new Set(['ws-answered-before-proxy', 'ws-handshake-elsewhere', 
 const explain = (r: ProofResult): string => `${r.stage} ${r.status} ${r.error}\n${JSON.stringify(r.diagnosis, null, 1)}\n${r.nginxTest?.output ?? ''}`;
 
 for (const rule of RULES) {
-  test(`${rule.id}: the local proof fails the bad fixture as real nginx does, passes the fixed and the good one`, { skip, timeout: 90_000 }, async () => {
+  test(`${rule.id}: the local proof fails the bad fixture as real nginx does`, { skip, timeout: 90_000 }, async () => {
     const bad = deployed(fixture(rule.id, 'bad')!);
     const expected = BEFORE[rule.id]!;
     const idle = expected === 'idle close' ? 3.5 : 0;
@@ -119,15 +119,19 @@ for (const rule of RULES) {
         assert.equal(before.backend!.requests.length, 1);
       }
     }
+  });
 
-    if (!rule.noFix) {
-      const fixed = deployed(fixAll(fixture(rule.id, 'bad')!));
-      const after = await prove(fixed, idle);
-      assert.equal(after.ok, true, `the fixed fixture fails the proof: ${explain(after)}\n--- fixed ---\n${fixed}`);
-      assert.equal(after.test!.reply, 'echo');
-      assert.equal(after.backend!.requests[0]?.line.endsWith('HTTP/1.1'), true, 'HTTP/1.1 upstream after the fix');
-    }
+  const noFix = rule.noFix && `${rule.id} has no automatic fix (${rule.noFix}), so fixed.conf is bad.conf`;
+  test(`${rule.id}: the local proof passes fixed.conf, fix-all's output`, { skip: skip || noFix, timeout: 90_000 }, async () => {
+    assert.equal(fixAll(fixture(rule.id, 'bad')!), fixture(rule.id, 'fixed'), 'fix-all of bad.conf differs from fixed.conf');
+    const fixed = deployed(fixture(rule.id, 'fixed')!);
+    const after = await prove(fixed, BEFORE[rule.id] === 'idle close' ? 3.5 : 0);
+    assert.equal(after.ok, true, `the fixed fixture fails the proof: ${explain(after)}\n--- fixed ---\n${fixed}`);
+    assert.equal(after.test!.reply, 'echo');
+    assert.equal(after.backend!.requests[0]?.line.endsWith('HTTP/1.1'), true, 'HTTP/1.1 upstream after the fix');
+  });
 
+  test(`${rule.id}: the local proof passes the good fixture`, { skip, timeout: 90_000 }, async () => {
     const good = deployed(fixture(rule.id, 'good')!);
     const g = await prove(good);
     assert.equal(g.ok, true, `the good fixture fails the proof: ${explain(g)}`);

@@ -1,17 +1,42 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { RULES } from '../../server/src/engine/rules/index';
 import { analyze } from '../../server/src/engine/analyze';
-import { FIXTURES, applyFix, fixAll, fixture, key, lint } from '../support/rules';
+import {
+  applyFix, describeStated, EXPECTED_JSON, expectations, FIXTURE_FILES, FIXTURES, fixAll, fixture, formatExpectations, key, lint, observed,
+  type StatedFinding,
+} from '../support/rules';
 
-test('every rule has a bad and a good fixture, and every fixture folder names a rule', () => {
+const FOLDER = [...FIXTURE_FILES, EXPECTED_JSON].sort();
+const HOW = 'node --import tsx test/support/fixture-expectations.ts RULE writes them from the engine; read every line before committing';
+
+/** Stated and observed findings must be the same list: a missing one, an extra one (of any rule) or a moved one fails, and the message names each. */
+function assertSameFindings(actual: StatedFinding[], stated: StatedFinding[], what: string): void {
+  const a = actual.map(describeStated);
+  const s = stated.map(describeStated);
+  const missing = s.filter((x) => !a.includes(x));
+  const extra = a.filter((x) => !s.includes(x));
+  assert.deepEqual(a, s, `${what}: the findings differ from expected.json\n  missing: ${missing.join('\n           ') || 'none'}\n  extra:   ${extra.join('\n           ') || 'none'}`);
+}
+
+test('every rule has its fixture folder (bad.conf, good.conf, fixed.conf, expected.json, nothing else), and every folder names a rule', () => {
   for (const r of RULES) {
-    assert.ok(fixture(r.id, 'bad'), `${r.id}: test/fixtures/rules/${r.id}/bad.conf is missing`);
-    assert.ok(fixture(r.id, 'good'), `${r.id}: test/fixtures/rules/${r.id}/good.conf is missing`);
+    const files = readdirSync(join(FIXTURES, r.id)).sort();
+    assert.deepEqual(files, FOLDER, `test/fixtures/rules/${r.id}/ (${HOW})`);
   }
   const ids = new Set(RULES.map((r) => r.id));
   for (const dir of readdirSync(FIXTURES)) assert.ok(ids.has(dir), `fixture folder ${dir} names no rule`);
+});
+
+test('every expected.json states the three files in its one form (one finding a line, invisible characters escaped)', () => {
+  for (const r of RULES) {
+    const text = readFileSync(join(FIXTURES, r.id, EXPECTED_JSON), 'utf8');
+    const e = expectations(r.id)!;
+    assert.deepEqual(Object.keys(e), [...FIXTURE_FILES], `${r.id}/expected.json`);
+    assert.equal(text, formatExpectations(e), `${r.id}/expected.json is not in the form the generator writes (${HOW})`);
+  }
 });
 
 test('every rule has complete metadata', () => {
@@ -28,18 +53,39 @@ test('every rule has complete metadata', () => {
 });
 
 for (const rule of RULES) {
-  test(`${rule.id}: fires on bad.conf with its default severity, not on good.conf`, () => {
-    const bad = lint(fixture(rule.id, 'bad')!);
-    const hits = bad.filter((f) => f.code === rule.id);
-    assert.ok(hits.length > 0, `${rule.id} did not fire on bad.conf; got ${bad.map((f) => f.code).join(', ')}`);
-    for (const h of hits) {
-      assert.equal(h.severity, rule.defaultSeverity);
+  test(`${rule.id}: bad.conf produces exactly the findings expected.json states, its own with the default severity`, () => {
+    const text = fixture(rule.id, 'bad')!;
+    const stated = expectations(rule.id)!['bad.conf'];
+    assertSameFindings(observed(text), stated, `${rule.id}/bad.conf`);
+    // What may be stated: the bad fixture shows its rule, at the rule's default severity.
+    const own = stated.filter((f) => f.rule === rule.id);
+    assert.ok(own.length > 0, `${rule.id}/expected.json states no ${rule.id} finding on bad.conf`);
+    for (const f of own) assert.equal(f.severity, rule.defaultSeverity, `${rule.id}/bad.conf line ${f.line}`);
+    for (const h of lint(text).filter((f) => f.code === rule.id)) {
       assert.equal(h.href, rule.href);
-      assert.ok(h.message.length > 20);
+      assert.ok(h.message.length > 20, h.message);
     }
-    const good = lint(fixture(rule.id, 'good')!);
-    assert.deepEqual(good.filter((f) => f.code === rule.id).map((f) => f.message), []);
-    assert.deepEqual(good.filter((f) => f.severity === 'error').map((f) => `${f.code}: ${f.message}`), [], 'good.conf has errors');
+  });
+
+  test(`${rule.id}: good.conf produces exactly the findings expected.json states, none of its rule and no error`, () => {
+    const stated = expectations(rule.id)!['good.conf'];
+    assertSameFindings(observed(fixture(rule.id, 'good')!), stated, `${rule.id}/good.conf`);
+    assert.deepEqual(stated.filter((f) => f.rule === rule.id || f.severity === 'error').map(describeStated), [], `${rule.id}/good.conf must be silent about its rule and error-free`);
+  });
+
+  test(`${rule.id}: fix-all turns bad.conf into fixed.conf byte for byte, and fixed.conf produces exactly the findings stated`, () => {
+    const bad = fixture(rule.id, 'bad')!;
+    const fixed = fixture(rule.id, 'fixed')!;
+    assert.equal(fixAll(bad), fixed, `${rule.id}: fix-all of bad.conf differs from fixed.conf`);
+    assert.equal(fixAll(fixed), fixed, `${rule.id}: fix-all of fixed.conf still changes it`);
+    const stated = expectations(rule.id)!['fixed.conf'];
+    assertSameFindings(observed(fixed), stated, `${rule.id}/fixed.conf`);
+    const left = stated.filter((f) => f.rule === rule.id).map(describeStated);
+    if (rule.noFix) {
+      assert.equal(fixed, bad, `${rule.id} has no fix (${rule.noFix}), and its bad fixture has nothing else to fix`);
+    } else {
+      assert.deepEqual(left, [], `${rule.id}: fix-all leaves findings of the rule`);
+    }
   });
 
   test(`${rule.id}: each fix removes its finding and adds nothing new`, () => {
@@ -60,12 +106,6 @@ for (const rule of RULES) {
         assert.ok(!after.some((a) => key(a) === key(f)), `fix "${fx.title}" did not remove: ${f.message}`);
       }
     }
-  });
-
-  test(`${rule.id}: fix-all leaves no finding of the rule`, () => {
-    const fixed = fixAll(fixture(rule.id, 'bad')!);
-    const left = lint(fixed).filter((f) => f.code === rule.id && f.fixes.length);
-    assert.deepEqual(left.map((f) => f.message), []);
   });
 }
 
