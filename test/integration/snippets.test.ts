@@ -465,15 +465,12 @@ describe('snippets in a real config', { timeout: 120_000 }, () => {
     assert.match(result.output, /unknown "connection_upgrade" variable/);
   });
 
-  it('the linter sees a location without the recipe (skipped until the WebSocket rules land)', (t) => {
+  it('the linter sees a location without the recipe, so "lints clean" above is a real check', () => {
     const broken = fullConfigFor('server {\n    listen 127.0.0.1:8080;\n    location /ws/ {\n        proxy_pass http://127.0.0.1:8080;\n    }\n}');
     const findings = lintText(broken, '/virtual/broken.conf').filter((f) => f.code !== 'syntax');
-    if (findings.length === 0) {
-      t.skip('the engine reports no WebSocket findings yet, so "lints clean" above is not yet a real check');
-      return;
-    }
-    assert.ok(
-      findings.some((f) => f.code.startsWith('ws-') && (f.severity === 'error' || f.severity === 'warning')),
+    assert.deepEqual(
+      findings.map((f) => `${f.range.start.line + 1} ${f.severity} ${f.code}`),
+      ['8 warning ws-path-without-recipe'],
       JSON.stringify(findings),
     );
   });
