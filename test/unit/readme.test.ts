@@ -2,13 +2,16 @@
  * The README is the user's guide (and the VSIX's marketplace page); the
  * developer material lives in docs/development.md. These tests keep both
  * honest: generated parts current, pictures present, links resolvable in a
- * clone, the facts table backed by real tests, every dependency explained.
+ * clone, the facts table backed by real tests, every dependency explained
+ * where the sources really use it.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { builtinModules } from 'node:module';
+import { dirname, join, relative, resolve } from 'node:path';
 import { declaredSettings, README, RULES_DOC, rulesDoc, withSettings } from '../../scripts/rule-docs';
+import { filesUnder } from '../support/corpus';
 
 const ROOT = resolve(__dirname, '..', '..');
 const readme = readFileSync(README, 'utf8');
@@ -103,10 +106,131 @@ test('every row of docs/websocket-facts.md names a real-nginx test that exists',
   }
 });
 
-test('every runtime and dev dependency is explained in docs/development.md', () => {
-  const dev = readFileSync(DEVELOPMENT, 'utf8');
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-  for (const dep of [...Object.keys(pkg.dependencies), ...Object.keys(pkg.devDependencies)]) {
-    assert.ok(dev.includes(`\`${dep}\``), `docs/development.md does not say why ${dep} is a dependency`);
+/** One entry of docs/development.md's "Why each dependency is here": the packages it names and where it says they are used. */
+interface DependencyEntry {
+  names: string[];
+  places: string[];
+  bundled: boolean;
+  line: string;
+}
+
+function dependencyEntries(md: string): DependencyEntry[] {
+  const section = md.slice(md.indexOf('## Why each dependency is here'));
+  const body = section.slice(0, (section.indexOf('\n## ', 5) + 1 || section.length + 1) - 1);
+  const entries: DependencyEntry[] = [];
+  let bundled = false;
+  for (const line of body.split('\n')) {
+    if (/^Bundled\b/.test(line)) bundled = true;
+    if (/^Development\b/.test(line)) bundled = false;
+    const m = /^- ((?:`[^`]+`(?:, | and )?)+)(?: \(((?:`[^`]+`(?:, )?)+)\))?:/.exec(line);
+    if (!m) continue;
+    const ticks = (s: string | undefined) => [...(s ?? '').matchAll(/`([^`]+)`/g)].map((x) => x[1]!);
+    entries.push({ names: ticks(m[1]), places: ticks(m[2]), bundled, line });
   }
+  return entries;
+}
+
+const NODE_BUILTINS = new Set(builtinModules);
+
+/** The package a module specifier names (`@scope/name/sub` → `@scope/name`), or undefined for relative paths and Node's own modules. */
+function packageOf(spec: string): string | undefined {
+  if (spec.startsWith('.') || spec.startsWith('/') || spec.startsWith('node:') || NODE_BUILTINS.has(spec.split('/')[0]!)) return undefined;
+  const parts = spec.split('/');
+  return spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+/**
+ * Where each package is used: the source files (repository-relative) that import or require it, load it with
+ * `--import`, or, for `package.json`, whose scripts run one of its commands (its `bin`) or `--import` it.
+ */
+function usage(deps: string[]): Map<string, Set<string>> {
+  const used = new Map<string, Set<string>>();
+  const add = (pkg: string, where: string) => {
+    if (!used.has(pkg)) used.set(pkg, new Set());
+    used.get(pkg)!.add(where);
+  };
+  const sources = ['server', 'client', 'test', 'scripts', 'bench', 'bin']
+    .flatMap((d) => filesUnder(join(ROOT, d), (n) => /\.(ts|mts|cts|mjs|cjs|js)$/.test(n)))
+    .concat(readdirSync(ROOT).filter((n) => /\.(mjs|cjs|js|ts)$/.test(n)).map((n) => join(ROOT, n)));
+  for (const file of sources) {
+    const rel = relative(ROOT, file);
+    if (rel.startsWith('test/fixtures/')) continue;
+    // Comment lines (`//`, and `/** ... */` blocks line by line) only talk about modules.
+    const text = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => !/^\s*(\/\/|\/\*|\*)/.test(l))
+      .join('\n');
+    for (const m of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+|['"]--import['"],\s*)['"]([^'"\s]+)['"]/gm)) {
+      const pkg = packageOf(m[1]!);
+      if (pkg) add(pkg, rel);
+    }
+  }
+  const pkgJson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const bins = new Map<string, string>();
+  for (const dep of deps) {
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'node_modules', dep, 'package.json'), 'utf8')) as { name: string; bin?: string | Record<string, string> };
+    const names = typeof manifest.bin === 'string' ? [manifest.name.split('/').pop()!] : Object.keys(manifest.bin ?? {});
+    for (const b of names) bins.set(b, dep);
+  }
+  for (const script of Object.values(pkgJson.scripts)) {
+    for (const command of script.split(/&&|\|\||[;|]/)) {
+      const first = command.trim().split(/\s+/)[0]!;
+      if (bins.has(first)) add(bins.get(first)!, 'package.json');
+    }
+    for (const m of script.matchAll(/--import[= ](\S+)/g)) add(m[1]!, 'package.json');
+  }
+  return used;
+}
+
+/** A place (`server/src/lsp/`, `esbuild.mjs`, `package.json`) holds a file when it is the file or a folder above it. */
+const holds = (place: string, file: string) => (place.endsWith('/') ? file.startsWith(place) : file === place);
+
+test('docs/development.md explains every dependency where it is really used: each place it names uses it, nothing else does', () => {
+  const dev = readFileSync(DEVELOPMENT, 'utf8');
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+  const deps = [...Object.keys(pkg.dependencies), ...Object.keys(pkg.devDependencies)].sort();
+  const entries = dependencyEntries(dev);
+  const explained = entries.flatMap((e) => e.names);
+  assert.deepEqual([...explained].sort(), deps, 'docs/development.md explains each dependency of package.json once, and no other package');
+
+  const used = usage(deps);
+  const shipped = (file: string) => file.startsWith('server/src/') || file.startsWith('client/src/');
+  const wrong: string[] = [];
+  for (const e of entries) {
+    for (const name of e.names) {
+      const typed = /^@types\/(.+)$/.exec(name)?.[1];
+      if (typed) {
+        // A types package is explained by what it types: that module must be used.
+        const target = typed.includes('__') ? `@${typed.replace('__', '/')}` : typed;
+        if (target !== 'node' && !used.has(target)) wrong.push(`${name}: nothing uses ${target}`);
+        if (e.places.length) wrong.push(`${name}: a types package names no places`);
+        continue;
+      }
+      const where = [...(used.get(name) ?? [])].sort();
+      if (!where.length) wrong.push(`${name}: explained, but nothing imports it or runs its command`);
+      for (const place of e.places) {
+        if (!existsSync(join(ROOT, place))) wrong.push(`${name}: ${place} does not exist`);
+        else if (!where.some((f) => holds(place, f))) wrong.push(`${name}: said to be used in ${place}, which does not use it (used in ${where.join(', ')})`);
+      }
+      for (const f of where) if (!e.places.some((p) => holds(p, f))) wrong.push(`${name}: used in ${f}, which its entry does not name`);
+      const inShipped = where.filter(shipped);
+      if (e.bundled && !inShipped.length) wrong.push(`${name}: listed as bundled, but no shipped code (server/src, client/src) imports it`);
+      if (!e.bundled && inShipped.length) wrong.push(`${name}: listed for development, but shipped code imports it (${inShipped.join(', ')})`);
+    }
+  }
+  // The reverse: what the sources import is declared (`vscode` is the editor's own API, provided at run time).
+  for (const [name, where] of used) if (!deps.includes(name) && name !== 'vscode') wrong.push(`${name}: imported by ${[...where].join(', ')}, but not a dependency in package.json`);
+  assert.deepEqual(wrong, []);
+});
+
+test('the dependency check reads usage, not names: it sees the node: types, the tsx loader and the commands of package.json', () => {
+  const used = usage(['tsx', 'typescript', '@vscode/vsce', 'esbuild']);
+  assert.ok(used.get('tsx')?.has('package.json'), 'node --import tsx in the scripts');
+  assert.ok(used.get('typescript')?.has('package.json'), 'tsc in the typecheck script');
+  assert.ok(used.get('@vscode/vsce')?.has('package.json'), 'vsce in the package script');
+  assert.ok(used.get('esbuild')?.has('esbuild.mjs'));
+  assert.ok(!used.get('ws')?.has('server/src/wstest/probe.ts'), 'the endpoint tester does not import ws');
+  assert.ok(!used.has('vscode-jsonrpc'), 'nothing imports vscode-jsonrpc itself');
+  const entries = dependencyEntries('## Why each dependency is here\n\nBundled:\n\n- `a` (`x/`, `y.ts`): why\n\nDevelopment:\n\n- `b` and `c`: why\n');
+  assert.deepEqual(entries.map((e) => [e.names, e.places, e.bundled]), [[['a'], ['x/', 'y.ts'], true], [['b', 'c'], [], false]]);
 });
