@@ -63,7 +63,7 @@ test('directivesIn lists one entry per name valid in the context', () => {
   assert.ok(inLoc.includes('proxy_pass') && !inLoc.includes('listen'));
 });
 
-test('the table covers the requested modules, including extended CONNECT', () => {
+test('the table covers the requested modules, HTTP/2 and HTTP/3 included', () => {
   const names = new Set(directiveNames());
   for (const n of ['worker_connections', 'proxy_set_header', 'upstream', 'map', 'ssl_certificate', 'limit_conn', 'limit_req_zone', 'rewrite',
     'log_format', 'add_header', 'gzip_types', 'autoindex', 'auth_basic', 'real_ip_header', 'geo', 'split_clients', 'fastcgi_pass',

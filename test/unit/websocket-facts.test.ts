@@ -116,7 +116,9 @@ test('proxy_connect_timeout above 75 s warns; 75 s does not', () => {
   assert.deepEqual(codes(conf(`${RECIPE} proxy_connect_timeout 75s;`)), []);
 });
 
-test('an HTTP/2 extended CONNECT location (nginx-tests h2_proxy_websocket.t) is not flagged', () => {
+test('WebSocket over HTTP/2 (extended CONNECT) is in no released nginx: the location needs the headers, the directives are unknown', () => {
+  // http2_extended_connect exists only in an unmerged pull request (nginx/nginx#1643); accept_extended_connect nowhere.
+  // A WebSocket handshake reaches this location as HTTP/1.1 and gets the same 426 as without them.
   const text = `http {
     http2 on;
     server {
@@ -130,7 +132,7 @@ test('an HTTP/2 extended CONNECT location (nginx-tests h2_proxy_websocket.t) is 
         }
     }
 }`;
-  assert.deepEqual(codes(text).filter((c) => /ws-(upgrade|connection|path|inherited)/.test(c)), []);
+  assert.deepEqual(codes(text).sort(), ['hint:unknown-directive', 'hint:unknown-directive', 'warning:ws-path-without-recipe']);
 });
 
 test('$connection_upgrade without a map is an error; with one it is silent', () => {

@@ -192,14 +192,14 @@ function syntaxFindings(model: ConfigModel): Finding[] {
   return findings;
 }
 
-/** The locations the endpoint test and CodeLens offer: WebSocket intent and a proxy_pass, or extended CONNECT. */
+/** The locations the endpoint test and CodeLens offer: WebSocket intent and a proxy_pass. */
 function wsLocationsOf(locations: LocationInfo[]): { list: WsLocation[]; units: (Scope | null)[] } {
   const list: WsLocation[] = [];
   /** The unit (see `unitOf`) of each entry, for incremental updates. */
   const units: (Scope | null)[] = [];
   const seenLoc = new Set<Directive>();
   for (const l of locations) {
-    if (!(l.intent !== null && l.proxyPass) && !l.extendedConnect) continue;
+    if (l.intent === null || !l.proxyPass) continue;
     if (seenLoc.has(l.directive)) continue;
     seenLoc.add(l.directive);
     list.push(wsLocation(l));
@@ -260,7 +260,7 @@ function unitSignatures(model: ConfigModel, locations: LocationInfo[], definitio
     for (const d of s.items) if (d.name === 'listen' || (shared && d.name === 'server_name')) note(s, `route ${d.name} ${d.args.map((a) => a.raw).join(' ')}`);
   }
   for (const l of locations) {
-    if (l.intent === null || !l.proxyPass || l.extendedConnect) continue;
+    if (l.intent === null || !l.proxyPass) continue;
     const upstream = proxyUpstream(model, l.proxyPass);
     if (!upstream || !own(upstream, 'keepalive').length) continue;
     note(unitOf(l.scope), `keepalive ${lastHeader(l, 'connection')?.value ?? ''} ${upstream.directive?.args[0]?.value ?? ''}`);

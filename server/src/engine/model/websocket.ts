@@ -4,11 +4,12 @@
  * - a location's own `proxy_set_header` list replaces the inherited list;
  * - Upgrade/Connection are hop-by-hop: nginx drops the client's, so the
  *   location must set both or the backend answers 426;
- * - `accept_extended_connect on` (WebSocket over HTTP/2, RFC 8441) makes
- *   nginx synthesise the upgrade itself: no headers are needed there.
+ * - no released nginx (through 1.31.4) takes WebSocket over HTTP/2 or HTTP/3
+ *   (extended CONNECT, RFC 8441/9220): a handshake reaches a location as
+ *   HTTP/1.1, so every WebSocket location needs the headers (docs/websocket-facts.md).
  */
 import type { Directive } from '../syntax/ast';
-import { enclosing, nearest, nearestLast, ownFirst, type ConfigModel, type Scope } from './config';
+import { enclosing, nearest, ownFirst, type ConfigModel, type Scope } from './config';
 
 export type Intent = 'recipe' | 'setting' | 'path';
 
@@ -33,10 +34,9 @@ export interface LocationInfo {
   hidden: HeaderEntry[];
   /** All inherited headers hidden by the nearer list (for the fix that copies them in). */
   hiddenAll: HeaderEntry[];
-  extendedConnect: boolean;
   /**
    * Why this is a WebSocket location. Only worked out for locations that
-   * proxy (`proxyPass` set) or accept extended CONNECT: nothing else is a
+   * proxy (`proxyPass` set): nothing else is a
    * WebSocket location, so any other location has null here and empty
    * header lists.
    */
@@ -107,11 +107,9 @@ export function locationPath(d: Directive): { modifier: string; path: string } {
 export function classifyLocation(scope: Scope, pathPatterns: RegExp[], canUpgrade?: CanUpgrade): LocationInfo {
   const directive = scope.directive!;
   const proxyPass = ownFirst(scope, 'proxy_pass') ?? ownInIf(scope, 'proxy_pass');
-  const ext = nearestLast(scope, 'accept_extended_connect');
-  const extendedConnect = !!ext && ext.directive.args[0]?.value === 'on';
-  if (!proxyPass && !extendedConnect) {
-    // Not proxied, so not a WebSocket location: analyze and the rules only read the rest for proxying or extended CONNECT ones.
-    return { scope, directive, server: enclosing(scope, 'server'), proxyPass, headers: NO_HEADERS, headersFrom: null, hidden: NO_HEADERS, hiddenAll: NO_HEADERS, extendedConnect, intent: null };
+  if (!proxyPass) {
+    // Not proxied, so not a WebSocket location: analyze and the rules only read the rest for proxying ones.
+    return { scope, directive, server: enclosing(scope, 'server'), proxyPass, headers: NO_HEADERS, headersFrom: null, hidden: NO_HEADERS, hiddenAll: NO_HEADERS, intent: null };
   }
   const eff = nearest(scope, 'proxy_set_header');
   const headers = eff ? headerEntries(eff.directives) : NO_HEADERS;
@@ -152,7 +150,6 @@ export function classifyLocation(scope: Scope, pathPatterns: RegExp[], canUpgrad
     headersFrom,
     hidden,
     hiddenAll,
-    extendedConnect,
     intent,
   };
 }

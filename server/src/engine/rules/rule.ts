@@ -387,9 +387,9 @@ export class RuleContext {
     return [...this.model.files.values()].map((file) => ({ file, problems: this.contextProblemsOf(file) }));
   }
 
-  /** Locations that proxy and carry WebSocket intent, except RFC 8441 extended CONNECT ones. */
+  /** Locations that proxy and carry WebSocket intent. */
   get webSocketLocations(): LocationInfo[] {
-    return (this.wsCache ??= this.locations.filter((l) => l.intent !== null && l.proxyPass && !l.extendedConnect));
+    return (this.wsCache ??= this.locations.filter((l) => l.intent !== null && l.proxyPass));
   }
 
   /** Some WebSocket location proxies to an upstream with keepalive. */
