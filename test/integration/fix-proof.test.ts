@@ -16,7 +16,7 @@ import { handshake, type HandshakeOutcome } from '../support/handshake';
 import { samplePath } from '../../server/src/engine/request/handshake';
 
 /** What real nginx 1.22 does with each bad fixture before the fix (WEBSOCKET-FACTS.md). */
-const BEFORE: Record<string, 'nginx -t fails' | number | 'idle close' | 'works' | 'client rejects 101'> = {
+const BEFORE: Record<string, 'nginx -t fails' | number | 'idle close' | 'works' | 'client rejects 101' | 'no HTTP/1.1 answer'> = {
   'ws-upgrade-header-missing': 426,
   'ws-connection-header': 426,
   'ws-http-version': 400, // with the strict backend
@@ -25,6 +25,7 @@ const BEFORE: Record<string, 'nginx -t fails' | number | 'idle close' | 'works' 
   'ws-handshake-headers-dropped': 400,
   'ws-101-header-hidden': 'client rejects 101',
   'ws-timeout-fails-handshake': 504,
+  'ws-listen-http2-cleartext': 'no HTTP/1.1 answer', // HTTP/2 frames (SETTINGS, GOAWAY) instead of a status line
   'ws-answered-before-proxy': 403,
   'ws-handshake-elsewhere': 404,
   'location-unreachable': 'works',
@@ -104,6 +105,9 @@ for (const rule of RULES) {
         // nginx passes the backend's 101 on, but without the header the client needs: no WebSocket opens, nothing echoes.
         assert.ok(before.hs!.status === 101 || /Upgrade|Sec-WebSocket-Accept/.test(before.hs!.error ?? ''), JSON.stringify(before.hs));
         assert.equal(before.hs!.echo, undefined, JSON.stringify(before.hs));
+      } else if (expected === 'no HTTP/1.1 answer') {
+        assert.equal(before.hs!.status, 0, JSON.stringify(before.hs));
+        assert.match(before.hs!.error ?? '', /Parse Error/, JSON.stringify(before.hs));
       }
       else assert.equal(before.hs!.status, 101, JSON.stringify(before.hs));
       if (expected === 'idle close') {

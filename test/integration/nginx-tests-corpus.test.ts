@@ -11,17 +11,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { nginxBinaryVersion } from '../support/nginx';
 import { analyze, DEFAULT_SETTINGS, type Finding } from '../../server/src/engine/index';
 import { diskHost } from '../../server/src/node/file-host';
 import { countBy, NGINX, runSuite, SUITE_ABSENT, type SuiteRun } from '../support/nginx-tests-corpus';
 
 const skip = !existsSync(NGINX) ? `nginx is not installed (no ${NGINX})` : SUITE_ABSENT;
 
-/** The binary's own version (`nginx -v` prints `nginx version: nginx/1.22.1` on stderr). */
-function binaryVersion(): string {
-  return /nginx\/(\d+\.\d+\.\d+)/.exec(spawnSync(NGINX, ['-v'], { encoding: 'utf8' }).stderr ?? '')?.[1] ?? '';
-}
 
 /**
  * Configs whose errors belong to work in progress elsewhere, pending until it lands (then remove the entry):
@@ -47,7 +43,7 @@ function describe(f: Finding): string {
 }
 
 test('nginx-tests: no error finding on any config real nginx accepts', { skip, timeout: 300_000 }, async (t) => {
-  const version = binaryVersion();
+  const version = nginxBinaryVersion(NGINX);
   assert.match(version, /^\d+\.\d+\.\d+$/, 'nginx -v gives a version');
   const suite = await runSuite({ concurrency: 3 });
   t.after(suite.cleanup);

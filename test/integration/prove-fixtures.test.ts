@@ -109,6 +109,12 @@ for (const rule of RULES) {
         assert.equal(before.stage, 'handshake', explain(before));
         assert.equal(before.backend!.requests[0]?.answer.status, 101);
         assert.ok(before.diagnosis.some((d) => d.code === rule.id), explain(before));
+      } else if (expected === 'no HTTP/1.1 answer') {
+        // The port speaks HTTP/2 only: the handshake never reaches a location, let alone the backend.
+        assert.equal(before.ok, false, explain(before));
+        assert.equal(before.stage, 'handshake', explain(before));
+        assert.equal(before.backend!.requests.length, 0, 'nothing reached the backend');
+        assert.ok(before.diagnosis.some((d) => d.code === rule.id), explain(before));
       } else if (expected === 'idle close') {
         assert.equal(before.stage, 'idle', explain(before));
         assert.ok(before.test!.closedAfterIdleMs! >= 1500 && before.test!.closedAfterIdleMs! < 3500, `closed after ${before.test!.closedAfterIdleMs} ms`);

@@ -9,7 +9,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { nginxAvailable, nginxTest, startNginx } from '../support/nginx';
+import { nginxAvailable, nginxBinaryVersion, nginxTest, startNginx } from '../support/nginx';
+import { versionAtLeast } from '../../server/src/engine/model/websocket';
 import { startStrictBackend, startWsBackend } from '../support/ws-backend';
 import { handshake } from '../support/handshake';
 
@@ -123,3 +124,23 @@ test('fact: proxy_buffers 2 1k alone fails nginx -t', { skip, timeout: 20_000 },
   assert.equal(r.ok, false);
   assert.match(r.output, /proxy_busy_buffers_size/);
 });
+
+const VERSION = nginxBinaryVersion();
+test(
+  'fact: listen ... http2 without ssl (nginx before 1.25.1) answers a WebSocket handshake with HTTP/2 frames',
+  { skip: skip || (versionAtLeast(VERSION, [1, 25, 1]) && `nginx ${VERSION} tells HTTP/2 from HTTP/1.1 on a cleartext port`), timeout: 20_000 },
+  async (t) => {
+    const b = await lenient(t);
+    const port = await nginx(t, server(RECIPE).replace('listen 127.0.0.1:__PORT__;', 'listen 127.0.0.1:__PORT__ http2;'), b.port);
+    const hs = await handshake(`ws://127.0.0.1:${port}/ws/`);
+    assert.equal(hs.status, 0, JSON.stringify(hs));
+    assert.match(hs.error ?? '', /Parse Error: Expected HTTP\//, 'the answer is no HTTP/1.x status line');
+    // http2 belongs to the address: another server's listen sets it for the WebSocket server too.
+    const other = 'server {\n        listen 127.0.0.1:__PORT__ http2;\n        server_name other.test;\n        return 204;\n    }\n    ';
+    const shared = await nginx(t, other + server(RECIPE).replace('listen 127.0.0.1:__PORT__;', 'listen 127.0.0.1:__PORT__ default_server;'), b.port);
+    assert.equal((await handshake(`ws://127.0.0.1:${shared}/ws/`)).status, 0);
+    // The same port without http2 upgrades.
+    const plain = await nginx(t, server(RECIPE), b.port);
+    assert.equal((await handshake(`ws://127.0.0.1:${plain}/ws/`)).status, 101);
+  },
+);

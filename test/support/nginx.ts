@@ -35,7 +35,7 @@
  *
  * `selfSignedCert(dir, cn)` makes a key and certificate with the openssl CLI.
  */
-import { spawn, execFile } from 'node:child_process';
+import { spawn, spawnSync, execFile } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -51,6 +51,12 @@ process.once('exit', () => {
 
 export function nginxAvailable(): boolean {
   return existsSync(NGINX_BINARY);
+}
+
+/** The binary's own version (`nginx -v` prints `nginx version: nginx/1.22.1` on stderr), or '' without one. */
+export function nginxBinaryVersion(binary = NGINX_BINARY): string {
+  if (!existsSync(binary)) return '';
+  return /nginx\/(\d+\.\d+\.\d+)/.exec(spawnSync(binary, ['-v'], { encoding: 'utf8', timeout: 10_000 }).stderr ?? '')?.[1] ?? '';
 }
 
 export interface NginxConfig {

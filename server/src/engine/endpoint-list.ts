@@ -84,16 +84,21 @@ export function describeLocation(loc: WsLocation): string {
   return `location ${loc.modifier ? `${loc.modifier} ` : ''}${loc.locationPath}`;
 }
 
-/** The engine's findings inside a location's block (what the editor shows there). */
+/**
+ * The engine's findings on a location's way: inside its block (what the editor shows there), and on the
+ * `listen` lines of its server, where every handshake to it arrives (a socket that cannot speak HTTP/1.1).
+ */
 export function findingsWithin<F extends { path: string; range: Range }>(loc: WsLocation, findings: F[]): F[] {
-  const r = loc.directive.range;
-  return findings.filter((f) => {
-    if (f.path !== loc.path) return false;
-    const p = f.range.start;
-    const after = p.line > r.start.line || (p.line === r.start.line && p.character >= r.start.character);
-    const before = p.line < r.end.line || (p.line === r.end.line && p.character <= r.end.character);
-    return after && before;
-  });
+  const listens = loc.serverDirectives.filter((d) => d.name === 'listen');
+  return findings.filter(
+    (f) => (f.path === loc.path && contains(loc.directive.range, f.range.start)) || listens.some((d) => f.path === d.file.uri && contains(d.range, f.range.start)),
+  );
+}
+
+function contains(r: Range, p: Range['start']): boolean {
+  const after = p.line > r.start.line || (p.line === r.start.line && p.character >= r.start.character);
+  const before = p.line < r.end.line || (p.line === r.end.line && p.character <= r.end.character);
+  return after && before;
 }
 
 function serverOf(loc: WsLocation, origin: string): EndpointServer {

@@ -90,6 +90,8 @@ export function diagnose(r: Input, context?: { location: LocationContext; findin
       at('the connection was closed before any HTTP answer: not an HTTP server on this port, or a proxy in front dropped the upgrade request', listen);
       break;
     case 'not-http':
+      // HTTP/2 frames on a cleartext port: nginx before 1.25.1 with `listen ... http2` and no ssl.
+      if (fromFindings(['ws-listen-http2-cleartext'])) break;
       at('the port answers something that is not HTTP: wrong port, or TLS expected (use wss://)', listen);
       break;
     case 'headers-too-large':

@@ -21,6 +21,7 @@ import { wsUpgradeValue } from './ws-upgrade-value';
 import { wsHandshakeHeadersDropped } from './ws-handshake-headers-dropped';
 import { ws101HeaderHidden } from './ws-101-header-hidden';
 import { wsTimeoutFailsHandshake } from './ws-timeout-fails-handshake';
+import { wsListenHttp2Cleartext } from './ws-listen-http2-cleartext';
 import { locationUnreachable } from './location-unreachable';
 import { lookalikeWhitespace } from './lookalike-whitespace';
 import { needsNewerNginx } from './needs-newer-nginx';
@@ -37,6 +38,7 @@ export const RULES: readonly Rule[] = [
   wsHandshakeHeadersDropped,
   ws101HeaderHidden,
   wsTimeoutFailsHandshake,
+  wsListenHttp2Cleartext,
   wsAnsweredBeforeProxy,
   wsHandshakeElsewhere,
   locationUnreachable,

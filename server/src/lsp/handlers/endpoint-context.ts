@@ -8,6 +8,7 @@ import { errorLogFor } from '../../node/error-log';
 import type { Position, Range } from 'vscode-languageserver/node';
 import { deriveEndpoint, locationContext } from '../../engine/endpoints';
 import type { WsLocation } from '../../engine/index';
+import { findingsWithin } from '../../engine/endpoint-list';
 import type { DocAnalysis } from '../analyzer';
 import { guard, type Feature, type ServerContext } from '../context';
 import { isDiskPath } from '../../node/paths';
@@ -44,7 +45,6 @@ function describe(ctx: ServerContext, state: DocAnalysis, loc: WsLocation, p: En
   const path = typeof p.path === 'string' && p.path.startsWith('/') ? p.path : undefined;
   const baseUrl = typeof p.baseUrl === 'string' && p.baseUrl ? p.baseUrl : undefined;
   const derived = deriveEndpoint(loc, analysis.upstreams, { path, baseUrl });
-  const within = loc.directive.range;
   return {
     uri: state.uri,
     configPath: state.rootPath,
@@ -58,9 +58,7 @@ function describe(ctx: ServerContext, state: DocAnalysis, loc: WsLocation, p: En
     notes: derived.notes,
     placeholders: derived.placeholders,
     errorLogPath: errorLogPath(ctx, state, loc),
-    findings: state.findings
-      .filter((f) => f.path === loc.path && contains(within, f.range.start))
-      .map((f) => ({ path: f.path, code: f.code, severity: f.severity, message: f.message, range: f.range })),
+    findings: findingsWithin(loc, state.findings).map((f) => ({ path: f.path, code: f.code, severity: f.severity, message: f.message, range: f.range })),
     context: locationContext(loc),
     prediction: predict(ctx, state, loc, path, baseUrl),
   };
