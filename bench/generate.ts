@@ -13,6 +13,13 @@ export interface GenerateOptions {
   servers: number;
   /** Wrap in `events {}` / `http {}` with pid/log/temp paths inside the prefix (default true). */
   wrapper?: boolean;
+  /**
+   * What each server looks like. `'ws'` (the default, the output every existing caller gets): a WebSocket
+   * location, two plain locations, an upstream and a map, ~700 bytes. `'site'` (issue 15's 20,000-server
+   * config, ~775 bytes): an upstream with keepalive, and a server with a static location, a WebSocket
+   * location and a regex API location, the proxied ones with the headers a real site sets.
+   */
+  shape?: 'ws' | 'site';
 }
 
 export function generateConfig(opts: GenerateOptions): string {
@@ -42,6 +49,10 @@ export function generateConfig(opts: GenerateOptions): string {
   }
   for (let i = 0; i < opts.servers; i++) {
     const port = 10000 + (i % 50000);
+    if (opts.shape === 'site') {
+      siteServer(parts, i, port);
+      continue;
+    }
     parts.push(
       `    upstream app_${i} {\n`,
       `        server 127.0.0.1:${port};\n`,
@@ -73,6 +84,37 @@ export function generateConfig(opts: GenerateOptions): string {
   }
   if (wrapper) parts.push('}\n');
   return parts.join('');
+}
+
+/** One server of the `'site'` shape, with its upstream. */
+function siteServer(parts: string[], i: number, port: number): void {
+  parts.push(
+    `    upstream backend_${i} {\n`,
+    `        server 127.0.0.1:${port};\n`,
+    `        keepalive 32;\n`,
+    `    }\n`,
+    `    server {\n`,
+    `        listen 127.0.0.1:${8000 + (i % 1000)};\n`,
+    `        server_name app${i}.example.test;\n`,
+    `        location /static/ {\n`,
+    `            root html;\n`,
+    `            expires 7d;\n`,
+    `        }\n`,
+    `        location /ws/ {\n`,
+    `            proxy_pass http://backend_${i};\n`,
+    `            proxy_http_version 1.1;\n`,
+    `            proxy_set_header Upgrade $http_upgrade;\n`,
+    `            proxy_set_header Connection $connection_upgrade;\n`,
+    `            proxy_set_header Host $host;\n`,
+    `            proxy_read_timeout 1h;\n`,
+    `        }\n`,
+    `        location ~ ^/api/v[0-9]+/ {\n`,
+    `            proxy_pass http://backend_${i};\n`,
+    `            proxy_set_header Host $host;\n`,
+    `            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n`,
+    `        }\n`,
+    `    }\n`,
+  );
 }
 
 /** Number of servers that gives about `bytes` of config. */
