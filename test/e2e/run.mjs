@@ -14,7 +14,7 @@
 // node's test runner (2 cores: sessions in parallel would only be slower and
 // flakier). Screenshots land in test-results/e2e/<session>/.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -84,6 +84,45 @@ process.on('SIGINT', forward);
 process.on('SIGTERM', forward);
 child.on('exit', (code, signal) => {
   rmSync(tmp, { recursive: true, force: true });
+  gatherSquiggleTimes();
   console.log(`[e2e] total ${elapsed()}; screenshots in ${join(REPO, 'test-results', 'e2e')}`);
   process.exit(code ?? (signal ? 1 : 0));
 });
+
+/**
+ * The open-to-first-squiggle samples the sessions of this run recorded (test-results/e2e/<session>/
+ * squiggle-times.json, written after the run started), as test-results/e2e-squiggle-times.json, and appended to
+ * test-results/e2e-squiggle-history.json (the last 20 runs), which `npm run bench` summarises.
+ */
+function gatherSquiggleTimes() {
+  const results = join(REPO, 'test-results');
+  const dir = join(results, 'e2e');
+  const samples = [];
+  for (const session of existsSync(dir) ? readdirSync(dir).sort() : []) {
+    const file = join(dir, session, 'squiggle-times.json');
+    if (!existsSync(file) || statSync(file).mtimeMs < t0) continue;
+    try {
+      samples.push(...JSON.parse(readFileSync(file, 'utf8')));
+    } catch {
+      // a session killed while writing: its samples are lost, the others kept
+    }
+  }
+  if (!samples.length) return;
+  const run = { date: new Date(t0).toISOString(), samples };
+  const write = (file, data) => {
+    writeFileSync(`${file}.tmp`, JSON.stringify(data, null, 1));
+    renameSync(`${file}.tmp`, file);
+  };
+  write(join(results, 'e2e-squiggle-times.json'), run);
+  const historyFile = join(results, 'e2e-squiggle-history.json');
+  let history = { runs: [] };
+  try {
+    history = JSON.parse(readFileSync(historyFile, 'utf8'));
+  } catch {
+    // none yet, or unreadable: start again
+  }
+  history.runs = [...(Array.isArray(history.runs) ? history.runs : []), run].slice(-20);
+  write(historyFile, history);
+  const ms = samples.map((s) => s.ms).sort((a, b) => a - b);
+  console.log(`[e2e] open → first squiggle: ${ms.join(', ')} ms (npm run bench prints the distribution over the last runs)`);
+}

@@ -1,6 +1,6 @@
 // What a user does in the VS Code workbench, as Playwright steps that wait on
 // the UI's own elements (never on time).
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
 const MOD = 'Control';
@@ -9,8 +9,10 @@ const MOD = 'Control';
  * Opens a workspace file from the Explorer, as a user would: expands each
  * folder of the path, then double-clicks the file (a pinned editor, not a
  * preview). Quick Open would work too but its first search costs seconds.
+ * Returns when the double-click happened (Date.now()): when the file was opened.
  */
 export async function openFile(page, rel) {
+  let openedAt = 0;
   const parts = rel.split('/');
   const tree = page.locator('.explorer-folders-view');
   for (const [i, part] of parts.entries()) {
@@ -20,12 +22,34 @@ export async function openFile(page, rel) {
       if ((await row.getAttribute('aria-expanded')) !== 'true') await row.click();
       await page.waitForFunction((el) => el.getAttribute('aria-expanded') === 'true', await row.elementHandle());
     } else {
+      await row.waitFor({ state: 'visible' });
+      openedAt = Date.now();
       await row.dblclick();
     }
   }
   const name = basename(rel);
   await page.locator('.tabs-container .tab.active', { hasText: name }).waitFor();
   await page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor();
+  return openedAt;
+}
+
+/**
+ * Opens a file and waits for its first squiggle of `severity`. The time from the double-click to the squiggle
+ * (the extension's activation included when this open activates it) is recorded in the session's results
+ * folder (squiggle-times.json; test/e2e/run.mjs gathers them, `npm run bench` prints their distribution) and
+ * returned. A figure only: no test asserts it.
+ */
+export async function openUntilSquiggle(vs, rel, severity = 'error') {
+  const openedAt = await openFile(vs.page, rel);
+  await vs.page.locator(`.editor-instance .squiggly-${severity}`).first().waitFor();
+  const ms = Date.now() - openedAt;
+  const file = join(vs.shotsDir, 'squiggle-times.json');
+  const samples = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : [];
+  samples.push({ session: basename(vs.shotsDir), label: rel, ms, openedAt: new Date(openedAt).toISOString() });
+  writeFileSync(`${file}.tmp`, JSON.stringify(samples));
+  renameSync(`${file}.tmp`, file);
+  console.log(`[timing] ${basename(vs.shotsDir)}: open ${rel} → first ${severity} squiggle ${ms} ms`);
+  return ms;
 }
 
 /** Runs a command by its palette title and waits for the palette to close. */

@@ -2,11 +2,11 @@
 // Connection header. Proves: the packaged extension owns conf.d/*.conf (nginx
 // mode, grammar colours), the error squiggle sits under `location /chat/`,
 // hovering shows the message and the rule code, the Problems panel lists it.
-// Also measures activation time and file-open-to-first-diagnostic time.
+// Also records activation time and file-open-to-first-squiggle time (figures, not asserted).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openVSCode } from '../lib/code-server.mjs';
-import { openFile, statusBarItem, textBox, squiggles, openProblems, runCommand } from '../lib/workbench.mjs';
+import { openUntilSquiggle, statusBarItem, textBox, squiggles, openProblems, runCommand } from '../lib/workbench.mjs';
 
 const MESSAGE = 'location /chat/ proxies WebSocket traffic but never sets "proxy_set_header Connection"';
 
@@ -15,12 +15,7 @@ test('diagnostics: squiggle under the broken location, hover with message and co
   const { page } = vs;
   await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'conf.d' }).waitFor();
 
-  const opened = Date.now();
-  await openFile(page, 'conf.d/chat.conf');
-  const shown = Date.now();
-  await page.locator('.editor-instance .squiggly-error').first().waitFor();
-  const toFirstDiagnostic = Date.now() - opened;
-  const shownToDiagnostic = Date.now() - shown;
+  const toFirstDiagnostic = await openUntilSquiggle(vs, 'conf.d/chat.conf');
   await vs.shot('squiggle');
 
   assert.equal((await statusBarItem(page, 'status.editor.mode').innerText()).trim(), 'nginx');
@@ -68,8 +63,7 @@ test('diagnostics: squiggle under the broken location, hover with message and co
   await ours.locator('text=/Activation: \\d+ms/').waitFor();
   await vs.shot('running-extensions');
   const activationMs = Number((await ours.innerText()).match(/Activation: (\d+)ms/)[1]);
-  console.log(`[timing] workbench ready ${vs.workbenchMs} ms; extension activation ${activationMs} ms; open (explorer) → first squiggle ${toFirstDiagnostic} ms, of which editor visible → squiggle ${shownToDiagnostic} ms`);
+  // Figures for npm run bench, never asserted: a loaded machine must not fail the session.
+  console.log(`[timing] workbench ready ${vs.workbenchMs} ms; extension activation ${activationMs} ms; open → first squiggle ${toFirstDiagnostic} ms`);
   t.diagnostic(`activation ${activationMs} ms, open→first diagnostic ${toFirstDiagnostic} ms`);
-  assert.ok(activationMs < 10_000, `activation took ${activationMs} ms`);
-  assert.ok(toFirstDiagnostic < 15_000, `first diagnostic after ${toFirstDiagnostic} ms`);
 });

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openVSCode } from '../lib/code-server.mjs';
-import { openFile, gotoLine, saveActiveEditor, runCommand, squiggles } from '../lib/workbench.mjs';
+import { openFile, openUntilSquiggle, gotoLine, saveActiveEditor, runCommand, squiggles } from '../lib/workbench.mjs';
 
 async function chooseWithKeyboard(page, menu, title) {
   const rows = await menu.locator('.monaco-list-row.action .title').allInnerTexts();
@@ -25,8 +25,7 @@ test('quickfix: Ctrl+. applies the Connection header fix; fix-all repairs a whol
   const errors = page.locator('.editor-instance .squiggly-error');
 
   const chatBefore = vs.readFile('conf.d/chat.conf');
-  await openFile(page, 'conf.d/chat.conf');
-  await errors.first().waitFor();
+  await openUntilSquiggle(vs, 'conf.d/chat.conf');
   await gotoLine(page, 7, 5);
   await page.keyboard.press('Control+.');
   const menu = page.locator('.action-widget');

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { openVSCode, REPO } from '../lib/code-server.mjs';
 import { startLiveEndpoint } from '../lib/live-endpoint.mjs';
-import { openFile, gotoLine, runCommand, notification, outputChannelText, reportFrame, cursorPosition } from '../lib/workbench.mjs';
+import { openUntilSquiggle, gotoLine, runCommand, notification, outputChannelText, reportFrame, cursorPosition } from '../lib/workbench.mjs';
 
 /** Answers the URL input box with its suggested value and returns that value. */
 async function acceptUrl(page) {
@@ -47,8 +47,7 @@ test('endpoint: the report panel, its config link and its fix button, against re
     beforeStart: ({ ws }) => live.writeInto(ws),
   });
   const { page } = vs;
-  await openFile(page, 'nginx.conf');
-  await page.locator('.editor-instance .squiggly-error').first().waitFor(); // analysed: /broken/ lacks Connection
+  await openUntilSquiggle(vs, 'nginx.conf'); // analysed: /broken/ lacks Connection
 
   // 1. Palette on the working location: a one-line toast and the panel with the verdict first.
   await gotoLine(page, 25, 13);

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openVSCode } from '../lib/code-server.mjs';
 import { startLiveEndpoint } from '../lib/live-endpoint.mjs';
-import { openFile, gotoLine, runCommand, notification, outputChannelText } from '../lib/workbench.mjs';
+import { openUntilSquiggle, gotoLine, runCommand, notification, outputChannelText } from '../lib/workbench.mjs';
 
 async function startTest(page) {
   await gotoLine(page, 25, 13);
@@ -38,8 +38,7 @@ test('untrusted: the endpoint test asks before connecting and runs no nginx', as
   });
   const { page } = vs;
   await page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).waitFor();
-  await openFile(page, 'nginx.conf');
-  await page.locator('.editor-instance .squiggly-error').first().waitFor(); // limited support: the linter runs
+  await openUntilSquiggle(vs, 'nginx.conf'); // limited support: the linter runs
   await vs.shot('restricted-mode-lints');
 
   await startTest(page);

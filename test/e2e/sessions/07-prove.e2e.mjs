@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { openVSCode } from '../lib/code-server.mjs';
-import { openFile, gotoLine, runCommand, notification, outputChannelText, reportFrame } from '../lib/workbench.mjs';
+import { openUntilSquiggle, gotoLine, runCommand, notification, outputChannelText, reportFrame } from '../lib/workbench.mjs';
 
 /** nginx processes started by a proof (their command line names the proof's private prefix). */
 function proofProcesses() {
@@ -40,8 +40,7 @@ test('prove: the CodeLens proves a broken location with local nginx, the fix but
   const before = proofProcesses();
   const vs = await openVSCode(t, { session: 'prove', workspace: 'prove' });
   const { page } = vs;
-  await openFile(page, 'conf.d/chat.conf');
-  await page.locator('.editor-instance .squiggly-error').first().waitFor(); // /ws/ lacks Connection
+  await openUntilSquiggle(vs, 'conf.d/chat.conf'); // /ws/ lacks Connection
 
   // 1. The CodeLens action beside "Test WebSocket endpoint".
   const lens = page.locator('.editor-instance .codelens-decoration a', { hasText: 'Prove with local nginx' }).first();

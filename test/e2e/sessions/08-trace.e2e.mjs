@@ -6,14 +6,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openVSCode } from '../lib/code-server.mjs';
-import { cursorPosition, gotoLine, openFile, runCommand, textBox } from '../lib/workbench.mjs';
+import { cursorPosition, gotoLine, openUntilSquiggle, runCommand, textBox } from '../lib/workbench.mjs';
 
 test('trace: hover on the location, Trace a request…, the Request Trace view links to the lines', async (t) => {
   const vs = await openVSCode(t, { session: 'trace', workspace: 'basic' });
   const { page } = vs;
   await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'conf.d' }).waitFor();
-  await openFile(page, 'conf.d/chat.conf');
-  await page.locator('.editor-instance .squiggly-error').first().waitFor();
+  await openUntilSquiggle(vs, 'conf.d/chat.conf');
 
   // Hover on `location` (line 7): what a handshake becomes, from the request model.
   const target = await textBox(page, 7, 4, 12);
