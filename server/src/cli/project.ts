@@ -274,6 +274,7 @@ export class Project {
         parseCache: this.parseCache,
         canonical,
         memo,
+        oneShot: true,
         log: this.o.log,
       });
       out.push({ target, context, findings: context.findingsByPath.get(target.path) ?? [], settingsFile: settingsFile?.path ?? null });

@@ -98,6 +98,11 @@ const updateStates = new WeakMap<Analysis, UpdateState>();
 export interface AnalyzeInternals {
   /** Every WebSocket rule asks the full request-model trace (RuleContext.forceTraces). */
   forceTraces?: boolean;
+  /**
+   * No update will follow (a one-shot CLI run): the bookkeeping an incremental update needs (each server's
+   * signature, the port counts) is not made, and the analysis cannot be passed as `previous`.
+   */
+  oneShot?: boolean;
 }
 
 export function analyze(rootPath: string, host: FileHost, settings: EngineSettings = DEFAULT_SETTINGS, cache?: ParseCache, previous?: Analysis, internals: AnalyzeInternals = {}): Analysis {
@@ -141,7 +146,7 @@ export function analyze(rootPath: string, host: FileHost, settings: EngineSettin
   const ws = wsLocationsOf(locations);
   const raw = dedupe(findings);
   const analysis: Analysis = { files: model.files, findings: finalizeFindings(raw, model.files, settings), wsLocations: ws.list, upstreams, model, requests };
-  if (cache && !failed.length) {
+  if (cache && !failed.length && !internals.oneShot) {
     const generations = new Map<string, number>();
     for (const [p, f] of model.files) generations.set(p, generationOf(f));
     const webSocketsUseKeepalive = ctx.webSocketsUseKeepalive;

@@ -29,6 +29,8 @@ export interface ContextOptions {
    * the same root share one analysis (the CLI; the editor keeps one per document).
    */
   memo?: Map<string, { analysis: Analysis; refused: Map<string, string> }>;
+  /** No incremental update will follow (the CLI): the engine skips what an update needs (see `AnalyzeInternals.oneShot`). */
+  oneShot?: boolean;
   /** The name a path is reported under (an open document's, the one the user named); itself by default. */
   canonical?(path: string): string;
   log(message: string): void;
@@ -76,7 +78,7 @@ export function analyzeInContext(path: string, text: string, o: ContextOptions):
   const rootPath = rootOf(path, text, o);
   const key = `${rootPath}\0${JSON.stringify(settings)}`;
   const hit = o.memo?.get(key);
-  let analysis = hit?.analysis ?? analyze(rootPath, host, settings, o.parseCache, o.previousFor?.(rootPath));
+  let analysis = hit?.analysis ?? analyze(rootPath, host, settings, o.parseCache, o.previousFor?.(rootPath), { oneShot: o.oneShot });
   let refusedAll = hit?.refused ?? host.refused;
   if (!hit) {
     o.memo?.set(key, { analysis, refused: new Map(host.refused) });
@@ -90,7 +92,7 @@ export function analyzeInContext(path: string, text: string, o: ContextOptions):
     host.reads.clear();
     host.refused.clear();
     refusedAll = host.refused;
-    analysis = analyze(path, host, settings, o.parseCache);
+    analysis = analyze(path, host, settings, o.parseCache, undefined, { oneShot: o.oneShot });
     effectiveRoot = path;
     docKey = path;
   }
