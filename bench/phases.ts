@@ -3,7 +3,7 @@
  * N runs (CPU time, not wall time: the machine is shared, and best-of-N
  * filters out time slices lost to other processes).
  *
- *   node --import tsx bench/phases.ts [--servers 2000] [--runs 15]
+ *   node --import tsx bench/phases.ts [--servers 2000] [--runs 15] [--shape ws|site]
  */
 import { singleFileHost } from '../server/src/engine/index';
 import { runPhases } from './run-phases';
@@ -16,7 +16,8 @@ const opt = (name: string, def: number) => {
 };
 const servers = opt('--servers', 2000);
 const runs = opt('--runs', 15);
-const text = generateConfig({ servers });
+const shape = args.includes('--shape') ? (args[args.indexOf('--shape') + 1] as 'ws' | 'site') : 'ws';
+const text = generateConfig({ servers, shape });
 const path = '/bench/nginx.conf';
 const host = singleFileHost(path, text);
 
