@@ -93,8 +93,9 @@ function notInNginx(name: string, e: DirectiveInfo | undefined): string {
 function check(d: Directive, ctx: BlockContext, out: ContextProblem[]): void {
   const name = d.name;
   let entries = lookupDirective(name);
-  const n0 = d.nameToken;
   if (!entries.length) {
+    // The name token only where a problem is reported: read, it becomes an object kept on the directive.
+    const n0 = d.nameToken;
     if (n0.kind !== 'bare' || name.startsWith('$')) return;
     out.push({ start: n0.start, end: n0.end, severity: 'hint', kind: 'unknown', message: notInNginx(name, undefined) });
     return;
@@ -105,6 +106,7 @@ function check(d: Directive, ctx: BlockContext, out: ContextProblem[]): void {
     if (!open.length || !open.some((e) => allowedIn(e, ctx.contexts))) {
       const here = entries.find((e) => notOpenSource(e) && allowedIn(e, ctx.contexts));
       if (here || !open.length) {
+        const n0 = d.nameToken;
         out.push({ start: n0.start, end: n0.end, severity: 'hint', kind: 'unknown', message: notInNginx(name, here ?? entries[0]) });
         return;
       }
