@@ -22,7 +22,7 @@ test('npm pack, then npm install -g --prefix from the tarball offline: nginx-ws 
   assert.equal(pack.status, 0, pack.stderr);
   const [info] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
   const files = info!.files.map((f) => f.path).sort();
-  for (const f of ['bin/nginx-ws.js', 'dist/cli.js', 'package.json', 'README.md']) assert.ok(files.includes(f), `${f} is packed`);
+  for (const f of ['bin/nginx-ws.js', 'dist/cli.js', 'dist/cli-main.js', 'package.json', 'README.md']) assert.ok(files.includes(f), `${f} is packed`);
   assert.ok(!files.some((f) => f.startsWith('test/') || f.startsWith('server/') || f === 'dist/server.js'), `only the CLI is packed: ${files.join(', ')}`);
 
   const prefix = join(tmp, 'prefix');
@@ -30,10 +30,10 @@ test('npm pack, then npm install -g --prefix from the tarball offline: nginx-ws 
   assert.equal(install.status, 0, install.stderr);
   const installed = join(prefix, 'lib', 'node_modules', PKG.name);
   assert.ok(existsSync(join(installed, 'dist', 'cli.js')));
-  // Self-contained: the bundle and package.json alone, far from any node_modules.
+  // Self-contained: the launcher, the bundle and package.json alone, far from any node_modules.
   const alone = join(tmp, 'alone');
   mkdirSync(join(alone, 'dist'), { recursive: true });
-  copyFileSync(join(installed, 'dist', 'cli.js'), join(alone, 'dist', 'cli.js'));
+  for (const f of ['cli.js', 'cli-main.js']) copyFileSync(join(installed, 'dist', f), join(alone, 'dist', f));
   copyFileSync(join(installed, 'package.json'), join(alone, 'package.json'));
   const lone = spawnSync(process.execPath, [join(alone, 'dist', 'cli.js'), 'lint', join(ROOT, 'test', 'fixtures', 'rules', 'ws-connection-header', 'bad.conf')], { encoding: 'utf8', cwd: alone, env: { ...process.env, NODE_PATH: '' } });
   assert.equal(lone.status, 1, lone.stderr);

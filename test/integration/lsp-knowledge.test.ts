@@ -64,7 +64,7 @@ describe('LSP: the official reference and nginx versions', () => {
     assert.ok(statSync(json).size < 1024 * 1024, `${statSync(json).size} bytes`);
     const data = JSON.parse(readFileSync(json, 'utf8')) as { d: unknown[][]; v: unknown[][] };
     assert.ok(data.d.length > 900 && data.v.length > 150);
-    const server = readFileSync(join(ROOT, 'dist', 'server.js'), 'utf8');
+    const server = readFileSync(join(ROOT, 'dist', 'server-main.js'), 'utf8');
     assert.doesNotMatch(server, /description_html|Defines a timeout for reading a response/, 'the reference is not in server.js');
   });
 

@@ -88,7 +88,7 @@ test('the VSIX holds only what VS Code loads', () => {
     /^\[Content_Types\]\.xml$/,
     /^extension\.vsixmanifest$/,
     /^extension\/package\.json$/,
-    /^extension\/dist\/(client|server)\.js$/,
+    /^extension\/dist\/(client|server|server-main)\.js$/,
     /^extension\/dist\/reference-md\.json$/,
     /^extension\/syntaxes\/[^/]+\.tmLanguage\.json$/,
     /^extension\/snippets\/[^/]+\.code-snippets$/,
@@ -100,7 +100,7 @@ test('the VSIX holds only what VS Code loads', () => {
   ];
   const unexpected = names.filter((n) => !allowed.some((re) => re.test(n)));
   assert.deepEqual(unexpected, [], `unexpected files in the VSIX:\n${unexpected.join('\n')}`);
-  for (const banned of [/node_modules\//, /\.map$/, /dist\/cli\.js$/, /(^|\/)test\//, /\.ts$/]) {
+  for (const banned of [/node_modules\//, /\.map$/, /dist\/cli(-main)?\.js$/, /(^|\/)test\//, /\.ts$/]) {
     assert.deepEqual(names.filter((n) => banned.test(n)), [], `${banned} must not be packaged`);
   }
 });
@@ -111,6 +111,7 @@ test('every file the manifest points at is packaged, plus README, CHANGELOG and 
   const wanted = [
     rel(pkg.main),
     'extension/dist/server.js',
+    'extension/dist/server-main.js',
     rel(pkg.icon),
     'extension/readme.md',
     'extension/changelog.md',
@@ -125,7 +126,7 @@ test('every file the manifest points at is packaged, plus README, CHANGELOG and 
 
 test('the bundles need nothing from node_modules at run time', () => {
   const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
-  for (const [file, extra] of [['extension/dist/client.js', ['vscode']], ['extension/dist/server.js', []]] as const) {
+  for (const [file, extra] of [['extension/dist/client.js', ['vscode']], ['extension/dist/server.js', []], ['extension/dist/server-main.js', []]] as const) {
     const entry = entries.find((e) => e.name === file);
     assert.ok(entry, `${file} missing`);
     const code = readEntry(zip, entry).toString('utf8');
@@ -181,7 +182,7 @@ test('the CLI tarball (npm pack) holds the launcher and a self-contained bundle 
       ),
     );
     const [info] = JSON.parse(out.slice(out.indexOf('['))) as { filename: string; files: { path: string }[] }[];
-    assert.deepEqual(info!.files.map((f) => f.path).sort(), ['CHANGELOG.md', 'LICENSE', 'README.md', 'bin/nginx-ws.js', 'dist/cli.js', 'package.json']);
+    assert.deepEqual(info!.files.map((f) => f.path).sort(), ['CHANGELOG.md', 'LICENSE', 'README.md', 'bin/nginx-ws.js', 'dist/cli-main.js', 'dist/cli.js', 'package.json']);
     await new Promise<void>((res, rej) => execFile('tar', ['xzf', join(dir, info!.filename), '-C', dir], (e) => (e ? rej(e) : res())));
     const conf = join(dir, 'nginx.conf');
     writeFileSync(conf, 'http {\n  server {\n    listen 8080;\n    location /ws/ {\n      proxy_pass http://127.0.0.1:3000;\n      proxy_http_version 1.1;\n      proxy_set_header Upgrade $http_upgrade;\n      proxy_set_header Connection "upgrade";\n    }\n  }\n}\n');
