@@ -12,7 +12,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import {
   createProtocolConnection,
   DidOpenTextDocumentNotification,
@@ -115,7 +115,8 @@ export async function benchStartup(servers: string[] = [join(ROOT, 'dist', 'serv
     runs: all[k]!,
     best: pick(all[k]!, (xs) => Math.min(...xs)),
     median: pick(all[k]!, median),
-    serverBytes: statSync(server).size,
+    // dist/server.js is the launcher; the bundle it loads (through the code cache) sits beside it.
+    serverBytes: statSync(existsSync(join(dirname(server), 'server-main.js')) ? join(dirname(server), 'server-main.js') : server).size,
     vsixBytes: k === 0 && existsSync(vsix) ? statSync(vsix).size : null,
   }));
 }
@@ -127,7 +128,7 @@ export function startupRows(r: StartupResult): [string, string][] {
     ['first diagnostics of a small config', `best ${f(r.best.diagnosticsMs)}, median ${f(r.median.diagnosticsMs)}`],
     ['first hover (parses the reference once)', `best ${f(r.best.firstHoverMs)}, median ${f(r.median.firstHoverMs)}`],
     ['second hover', `best ${f(r.best.secondHoverMs)}, median ${f(r.median.secondHoverMs)}`],
-    ['server bundle (dist/server.js)', `${(r.serverBytes / 1024).toFixed(0)} KB`],
+    ['server bundle (dist/server-main.js)', `${(r.serverBytes / 1024).toFixed(0)} KB`],
     ['VSIX (npm run package)', r.vsixBytes === null ? 'not built' : `${(r.vsixBytes / 1024).toFixed(0)} KB (limit 1024 KB)`],
   ];
 }
