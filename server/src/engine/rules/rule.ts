@@ -499,6 +499,15 @@ export function connectionValue(ctx: RuleContext): string {
  * whatever name instead of adding a second one; null when there is none.
  */
 export function upgradeMapVariable(ctx: RuleContext): string | null {
+  // The same for every location of one analysis: asked once per finding, evaluated once per context.
+  let v = upgradeMapVariables.get(ctx);
+  if (v === undefined) upgradeMapVariables.set(ctx, (v = findUpgradeMapVariable(ctx)));
+  return v;
+}
+
+const upgradeMapVariables = new WeakMap<RuleContext, string | null>();
+
+function findUpgradeMapVariable(ctx: RuleContext): string | null {
   // Only a map that yields `upgrade` for a WebSocket handshake is worth reusing (the request model evaluates it).
   const yields = (name: string) => {
     const v = handshakeMapValue(ctx.requests, name);
