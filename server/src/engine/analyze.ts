@@ -18,7 +18,8 @@ import { applySuppressions } from './suppressions';
 import { RuleContext, head, lastHeader, type Rule } from './rules/rule';
 import { RequestModel } from './request/model';
 import { declaredNginxVersion } from './features/context';
-import { DEFAULT_SETTINGS, type EngineSettings, type FileHost, type Finding, type Fix, type RelatedInfo } from './types';
+import { compileNginxRegex } from './model/regex';
+import { DEFAULT_SETTINGS, FINDING_LIMITS, type EngineSettings, type FileHost, type Finding, type Fix, type RelatedInfo } from './types';
 
 export interface WsLocation {
   /** File that holds the location. */
@@ -61,7 +62,7 @@ export interface Analysis {
  */
 interface UpdateState {
   settings: EngineSettings;
-  patterns: RegExp[];
+  patterns: PathPattern[];
   /** The generation (see syntax/incremental.ts) of each file as analysed. */
   generations: Map<string, number>;
   definitions: Map<string, VariableDefinition[]>;
@@ -137,6 +138,7 @@ export function analyze(rootPath: string, host: FileHost, settings: EngineSettin
   }
   // No spread: a hostile file can produce more findings than a call may take arguments.
   for (const f of ctx.findings) findings.push(f);
+  for (const o of ctx.overflow.values()) findings.push(overflowFinding(o));
 
   const upstreams = new Map<string, Directive>();
   for (const u of model.scopes.get('upstream') ?? []) {
@@ -145,8 +147,10 @@ export function analyze(rootPath: string, host: FileHost, settings: EngineSettin
   }
   const ws = wsLocationsOf(locations);
   const raw = dedupe(findings);
-  const analysis: Analysis = { files: model.files, findings: finalizeFindings(raw, model.files, settings), wsLocations: ws.list, upstreams, model, requests };
-  if (cache && !failed.length && !internals.oneShot) {
+  const capped = capPerFile(finalizeFindings(raw, model.files, settings));
+  const analysis: Analysis = { files: model.files, findings: capped.findings, wsLocations: ws.list, upstreams, model, requests };
+  // A capped file's findings depend on the order they were made in: only a whole analysis gives them exactly.
+  if (cache && !failed.length && !internals.oneShot && !capped.capped && !ctx.overflow.size && !syntaxCapped(model)) {
     const generations = new Map<string, number>();
     for (const [p, f] of model.files) generations.set(p, generationOf(f));
     const webSocketsUseKeepalive = ctx.webSocketsUseKeepalive;
@@ -187,14 +191,86 @@ function runRules(ctx: RuleContext, settings: EngineSettings): { rule: Rule; err
   return failed;
 }
 
+/** Parse errors as findings: at most FINDING_LIMITS.perRulePerFile per file (then one summary), messages cut to a sane length. */
 function syntaxFindings(model: ConfigModel): Finding[] {
   const findings: Finding[] = [];
   for (const [path, file] of model.files) {
-    for (const e of file.errors) {
-      findings.push({ path, range: file.rangeOf(e.start, e.end), severity: 'error', code: 'syntax', message: e.message, fixes: [] });
+    const errors = file.errors;
+    const n = Math.min(errors.length, FINDING_LIMITS.perRulePerFile);
+    for (let i = 0; i < n; i++) {
+      const e = errors[i]!;
+      findings.push({ path, range: file.rangeOf(e.start, e.end), severity: 'error', code: 'syntax', message: clipMessage(e.message), fixes: [] });
+    }
+    if (errors.length > n) {
+      const e = errors[n]!;
+      findings.push({
+        path,
+        range: file.rangeOf(e.start, e.start),
+        severity: 'information',
+        code: 'syntax',
+        message: `${errors.length - n} more syntax errors in this file are not shown (at most ${FINDING_LIMITS.perRulePerFile} per file); the first is here`,
+        fixes: [],
+      });
     }
   }
   return findings;
+}
+
+function syntaxCapped(model: ConfigModel): boolean {
+  for (const file of model.files.values()) if (file.errors.length > FINDING_LIMITS.perRulePerFile) return true;
+  return false;
+}
+
+/** A message of reasonable length: a parse error may quote a token of megabytes. */
+function clipMessage(m: string): string {
+  return m.length > FINDING_LIMITS.messageChars ? `${m.slice(0, FINDING_LIMITS.messageChars - 1)}…` : m;
+}
+
+/** The one finding that stands for a rule's findings past the cap in one file. */
+function overflowFinding(o: { rule: Rule; path: string; range: Range; count: number }): Finding {
+  return {
+    path: o.path,
+    range: o.range,
+    severity: 'information',
+    code: o.rule.id,
+    message: `${o.count} more ${o.rule.id} finding${o.count === 1 ? '' : 's'} in this file ${o.count === 1 ? 'is' : 'are'} not shown (at most ${FINDING_LIMITS.perRulePerFile} per rule and file); the first is here`,
+    href: o.rule.href,
+    fixes: [],
+  };
+}
+
+/**
+ * At most FINDING_LIMITS.perFile findings per file (in the order they were made: syntax,
+ * includes, then rule by rule), and one summary finding for the rest; every message cut to
+ * FINDING_LIMITS.messageChars. `capped` tells whether anything was left out.
+ */
+function capPerFile(findings: Finding[]): { findings: Finding[]; capped: boolean } {
+  const counts = new Map<string, number>();
+  const extra = new Map<string, { count: number; first: Finding }>();
+  const out: Finding[] = [];
+  for (const f of findings) {
+    const n = (counts.get(f.path) ?? 0) + 1;
+    counts.set(f.path, n);
+    if (n > FINDING_LIMITS.perFile) {
+      const e = extra.get(f.path);
+      if (e) e.count++;
+      else extra.set(f.path, { count: 1, first: f });
+      continue;
+    }
+    const long = f.message.length > FINDING_LIMITS.messageChars || f.related?.some((r) => r.message.length > FINDING_LIMITS.messageChars);
+    out.push(long ? { ...f, message: clipMessage(f.message), ...(f.related ? { related: f.related.map((r) => ({ ...r, message: clipMessage(r.message) })) } : {}) } : f);
+  }
+  for (const [path, { count, first }] of extra) {
+    out.push({
+      path,
+      range: first.range,
+      severity: 'information',
+      code: 'limit',
+      message: `${count} more finding${count === 1 ? '' : 's'} in this file ${count === 1 ? 'is' : 'are'} not shown (at most ${FINDING_LIMITS.perFile} per file); the first is here`,
+      fixes: [],
+    });
+  }
+  return { findings: out, capped: extra.size > 0 };
 }
 
 /** The locations the endpoint test and CodeLens offer: WebSocket intent and a proxy_pass. */
@@ -378,7 +454,7 @@ function update(previous: Analysis, host: FileHost, settings: EngineSettings, ca
 
   const requests = previous.requests.updatedFor(unit, definitions);
   const ctx = new RuleContext(model, withDeclaredVersion(settings, model), locations, definitions, st.lenient, requests, { scope: unit, webSocketsUseKeepalive: st.webSocketsUseKeepalive });
-  if (runRules(ctx, settings).length) return null;
+  if (runRules(ctx, settings).length || ctx.overflow.size || syntaxCapped(model)) return null;
 
   // Findings: fresh syntax findings; the old ones outside the server (moved with the text); the new ones inside it.
   const oldStart = server.start;
@@ -435,7 +511,9 @@ function update(previous: Analysis, host: FileHost, settings: EngineSettings, ca
   wsUnits.splice(at, count, ...fresh.map(() => unit));
 
   st.raw = dedupe(findings);
-  const analysis: Analysis = { files: previous.files, findings: finalizeFindings(st.raw, previous.files, settings), wsLocations, upstreams: previous.upstreams, model, requests };
+  const capped = capPerFile(finalizeFindings(st.raw, previous.files, settings));
+  if (capped.capped) return null;
+  const analysis: Analysis = { files: previous.files, findings: capped.findings, wsLocations, upstreams: previous.upstreams, model, requests };
   // `previous` is used up: its state moves on to the new analysis.
   st.generations.set(path, generationOf(file));
   updateStates.set(analysis, st);
@@ -477,14 +555,18 @@ function shiftFinding(f: Finding, path: string, moved: (r: Range) => Range | nul
   return { ...f, range, ...(related ? { related } : {}), fixes };
 }
 
-function compilePatterns(patterns: string[]): RegExp[] {
-  const out: RegExp[] = [];
+type PathPattern = { test(path: string): boolean };
+
+/**
+ * `websocketPathPatterns`, case-insensitive, on the linear-time engine (a setting from an
+ * untrusted workspace must not hang the server with `^/(a+)+$`). A pattern that is invalid or
+ * uses what RE2 cannot evaluate matches nothing; the server logs why when settings load.
+ */
+function compilePatterns(patterns: string[]): PathPattern[] {
+  const out: PathPattern[] = [];
   for (const p of patterns) {
-    try {
-      out.push(new RegExp(p, 'i'));
-    } catch {
-      // An invalid user pattern matches nothing; the settings UI shows the raw string.
-    }
+    const re = compileNginxRegex(p, true);
+    if (re.ok) out.push(re);
   }
   return out;
 }

@@ -9,6 +9,7 @@
 import type { Directive } from './syntax/ast';
 import type { WsLocation } from './analyze';
 import { placeholdersIn } from './templates';
+import { compileNginxRegex, notEvaluatedNote } from './model/regex';
 
 export interface DeriveOptions {
   /** Replaces scheme, host and port (and prefixes its path), e.g. `wss://staging.example.com`. `http(s)://` is accepted. */
@@ -85,8 +86,10 @@ export function deriveEndpoint(loc: WsLocation, upstreams: Map<string, Directive
   if (opts.path) {
     path = opts.path.startsWith('/') ? opts.path : `/${opts.path}`;
     if (loc.modifier === '~' || loc.modifier === '~*') {
-      const re = toRegExp(loc.locationPath, loc.modifier === '~*');
-      if (re && !re.test(path.split('?')[0]!)) notes.push(`path ${path} does not match the location regex ${loc.locationPath}`);
+      // Linear time: the regex comes from the config and the path from the user (`^/(\w+/?)*X$` must not hang).
+      const re = compileNginxRegex(loc.locationPath, loc.modifier === '~*');
+      if (!re.ok) notes.push(`cannot check that ${path} matches the location: the ${notEvaluatedNote(re)}`);
+      else if (!re.test(path.split('?')[0]!)) notes.push(`path ${path} does not match the location regex ${loc.locationPath}`);
     } else if (loc.modifier === '=' && path.split('?')[0] !== loc.locationPath) {
       notes.push(`path ${path} is not the exact location ${loc.locationPath}`);
     }
@@ -188,14 +191,6 @@ function joinPath(prefix: string, path: string): string {
 /** Keeps `/`, `?`, `&`, `=` and existing escapes; escapes spaces and non-ASCII. */
 function encodePath(p: string): string {
   return p.replace(/[^A-Za-z0-9\-._~!$&'()*+,;=:@/?%]/g, (c) => encodeURIComponent(c));
-}
-
-function toRegExp(pcre: string, caseless: boolean): RegExp | null {
-  try {
-    return new RegExp(pcre, caseless ? 'i' : '');
-  } catch {
-    return null;
-  }
 }
 
 /**

@@ -2,15 +2,13 @@
  * A file judged in the config nginx gives it, the same way in the editor and
  * on the command line: the file itself when it is a whole config, else the
  * root that includes it (root discovery, `roots.ts`), reached through a
- * symlink when the root includes it that way (Debian's sites-enabled), with
- * the includes the host refused reported on the `include` line that pulls
- * them in. No LSP here: the language server turns the result into
+ * symlink when the root includes it that way (Debian's sites-enabled). The
+ * includes the host refused are the engine's findings, on the `include` line
+ * that pulls them in. No LSP here: the language server turns the result into
  * diagnostics, the CLI prints it.
  */
-import * as nodePath from 'node:path';
 import { analyze, updateText, type Analysis, type EngineSettings, type Finding, type SourceFile } from '../engine/index';
 import type { ParseCache } from '../engine/model/config';
-import { globMatches } from './glob';
 import { isDiskPath } from './paths';
 import { isCompleteConfig, type RecordingHost, type RootFinder } from './roots';
 
@@ -48,8 +46,8 @@ export interface InContext {
   complete: boolean;
   /**
    * Findings per reported file (`path` first, then by `canonical` name): the
-   * engine's, with an include the host refused reported with its reason
-   * (on `path` only: the root's own includes are the root's business).
+   * engine's, an include the host refused among them (with its reason, on the
+   * include line of the file that holds it).
    */
   findingsByPath: Map<string, Finding[]>;
 }
@@ -79,7 +77,6 @@ export function analyzeInContext(path: string, text: string, o: ContextOptions):
   const key = `${rootPath}\0${JSON.stringify(settings)}`;
   const hit = o.memo?.get(key);
   let analysis = hit?.analysis ?? analyze(rootPath, host, settings, o.parseCache, o.previousFor?.(rootPath), { oneShot: o.oneShot });
-  let refusedAll = hit?.refused ?? host.refused;
   if (!hit) {
     o.memo?.set(key, { analysis, refused: new Map(host.refused) });
     if (rootPath !== path) o.roots.remember(rootPath, analysis.files.keys(), host.reads);
@@ -91,63 +88,19 @@ export function analyzeInContext(path: string, text: string, o: ContextOptions):
     o.log(`nginx-ws: ${rootPath} no longer includes ${path}; analysing it on its own`);
     host.reads.clear();
     host.refused.clear();
-    refusedAll = host.refused;
     analysis = analyze(path, host, settings, o.parseCache, undefined, { oneShot: o.oneShot });
     effectiveRoot = path;
     docKey = path;
   }
-  const prefix = settings.prefix || (isDiskPath(effectiveRoot) ? nodePath.dirname(effectiveRoot) : '');
-  let refusedHere = refusedAll;
-  if (effectiveRoot !== path) {
-    // Only what this file itself includes is reported here; the root's own problems are its own.
-    const direct = analysis.model.includes.get(docKey) ?? new Set<string>();
-    refusedHere = new Map([...refusedAll].filter(([p]) => direct.has(p)));
-  }
-  const refused = refusedIncludeFindings(analysis, docKey, path, prefix, refusedHere);
+  // An include the host refused (a limit, not a regular file, outside an untrusted workspace) is the engine's own
+  // finding on the include line, with the reason, in the file that holds the include.
   const findingsByPath = new Map<string, Finding[]>([[path, []]]);
   for (const f of analysis.findings) {
-    // The engine only knows the file could not be read ("not found"); the refusal says why.
-    if (f.path === docKey && f.code === 'include' && refused.some((r) => sameRange(r.range, f.range))) continue;
     const key = f.path === docKey ? path : canonical(f.path);
     let list = findingsByPath.get(key);
     if (!list) findingsByPath.set(key, (list = []));
     list.push(f);
   }
-  for (const r of refused) findingsByPath.get(path)!.push(r);
   const rootFile = analysis.files.get(effectiveRoot);
   return { path, rootPath: effectiveRoot, docKey, analysis, complete: !!rootFile && isCompleteConfig(rootFile), findingsByPath };
-}
-
-function sameRange(a: Finding['range'], b: Finding['range']): boolean {
-  return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
-}
-
-/**
- * Included files the host refused to read (too large, not a regular file),
- * as warnings on the `include` line that pulls them in (the rest of the
- * config is still checked). `docKey` is the file's name in the analysis,
- * `path` the name it is reported under.
- */
-export function refusedIncludeFindings(analysis: Analysis, docKey: string, path: string, prefix: string, refused: Map<string, string>): Finding[] {
-  if (refused.size === 0) return [];
-  const out: Finding[] = [];
-  const file = analysis.files.get(docKey);
-  const includes = file ? [...file.walk()].filter((d) => d.name === 'include' && d.args.length > 0) : [];
-  for (const [target, reason] of refused) {
-    const at = includes.find((d) => {
-      const pattern = d.arg(0)!;
-      if (isDiskPath(pattern)) return globMatches(pattern, target);
-      const bases = [prefix, isDiskPath(docKey) ? nodePath.dirname(docKey) : ''].filter((b) => b !== '');
-      return bases.some((b) => globMatches(nodePath.resolve(b, pattern), target));
-    });
-    out.push({
-      path,
-      range: at ? at.args[0]!.range : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-      severity: 'warning',
-      code: 'include',
-      message: `include ${target}: ${reason}.`,
-      fixes: [],
-    });
-  }
-  return out;
 }

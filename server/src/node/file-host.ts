@@ -1,56 +1,169 @@
 /**
  * The engine's window on files: open editor buffers first (what the user sees
- * is what gets linted), then the disk. Disk reads are cached by (mtime, size),
- * and anything that is not a regular file or is larger than the cap is refused
- * with a reason instead of being read, so an `include /dev/zero;` or a huge log
- * file cannot hang or exhaust the server.
+ * is what gets linted), then the disk.
+ *
+ * Every disk read is bounded while it happens, not judged from `stat`: only
+ * regular files are opened (a FIFO, a device or a socket is refused without
+ * opening it), the open is non-blocking and checked again on the descriptor,
+ * and reading stops at the byte cap, so `include /proc/self/pagemap;` (size 0
+ * in `stat`, endless when read) costs 20 MB at most and `include /proc/kmsg;`
+ * answers at once instead of blocking forever. A file with NUL bytes is not a
+ * config and is refused after its first chunk. Each analysis carries a
+ * `ReadBudget` (bytes, files, glob entries) that reads spend; what would exceed
+ * it is refused with a reason that names the limit and how to raise it.
+ * Disk reads are cached by (inode, mtime, ctime, size), at most 128 MB.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import * as nodePath from 'node:path';
-import type { FileHost } from '../engine/index';
-import { globFiles } from './glob';
+import { DEFAULT_LIMITS, readBudget, type FileHost, type Limits, type ReadBudget } from '../engine/types';
+import { GLOB_MAX_MS, globWalk } from './glob';
+import { ENV_HINT, ENV_VAR, formatMb, limitsFromEnv, SETTINGS_HINT, type LimitHint } from './limits';
 import { isDiskPath } from './paths';
 
-export const MAX_FILE_BYTES = 20 * 1024 * 1024;
+export { formatMb } from './limits';
 
-export type DiskResult = { text: string } | { error: string };
+export const MAX_FILE_BYTES = DEFAULT_LIMITS.fileMB * 1024 * 1024;
+const CHUNK = 64 * 1024;
+const CACHE_BYTES = 128 * 1024 * 1024;
+
+export type RefusalKind = 'missing' | 'policy' | 'special' | 'too-large' | 'binary' | 'would-block' | 'unreadable';
+
+export type DiskResult = { text: string; bytes: number } | { error: string; kind: RefusalKind; bytes: number };
+
+interface CacheEntry {
+  ino: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  size: number;
+  text: string;
+  bytes: number;
+}
+
+export interface DiskReaderOptions {
+  /** A reason not to read a path at all (an untrusted workspace); undefined: allowed. */
+  policy?: (path: string) => string | undefined;
+}
 
 export class DiskReader {
-  private readonly cache = new Map<string, { mtimeMs: number; size: number; text: string }>();
+  private readonly cache = new Map<string, CacheEntry>();
+  private cachedBytes = 0;
+  policy: ((path: string) => string | undefined) | undefined;
 
-  constructor(readonly maxBytes = MAX_FILE_BYTES) {}
+  constructor(
+    readonly maxBytes = MAX_FILE_BYTES,
+    o: DiskReaderOptions = {},
+  ) {
+    this.policy = o.policy;
+  }
 
-  read(path: string): DiskResult {
-    if (!isDiskPath(path)) return { error: 'not a file on disk' };
-    let st;
+  /** Reads a regular file of at most `maxBytes` bytes (more is refused, having read `maxBytes + 1` at most). */
+  read(path: string, maxBytes = this.maxBytes): DiskResult {
+    const refuse = (kind: RefusalKind, error: string, bytes = 0): DiskResult => ({ error, kind, bytes });
+    if (!isDiskPath(path)) return refuse('missing', 'not a file on disk');
+    const denied = this.policy?.(path);
+    if (denied) return refuse('policy', denied);
+    let st: Stats;
     try {
       st = statSync(path);
     } catch (e) {
-      this.cache.delete(path);
-      return { error: (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : `cannot read: ${(e as Error).message}` };
+      this.drop(path);
+      return statError(e as NodeJS.ErrnoException);
     }
-    if (!st.isFile()) return { error: 'not a regular file' };
-    if (st.size > this.maxBytes) {
-      return { error: `file is ${formatMb(st.size)}, larger than the ${formatMb(this.maxBytes)} limit; not analysed` };
-    }
+    if (!st.isFile()) return refuse('special', `not a regular file (${describe(st)}): nginx-ws reads regular files only`);
     const hit = this.cache.get(path);
-    if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return { text: hit.text };
-    try {
-      const text = readFileSync(path, 'utf8');
-      this.cache.set(path, { mtimeMs: st.mtimeMs, size: st.size, text });
-      return { text };
-    } catch (e) {
-      return { error: `cannot read: ${(e as Error).message}` };
+    if (hit && hit.ino === st.ino && hit.mtimeMs === st.mtimeMs && hit.ctimeMs === st.ctimeMs && hit.size === st.size) {
+      if (hit.bytes > maxBytes) return refuse('too-large', `larger than ${formatMb(maxBytes)}`);
+      this.cache.delete(path);
+      this.cache.set(path, hit);
+      return { text: hit.text, bytes: hit.bytes };
     }
+    if (st.size > maxBytes) return refuse('too-large', `larger than ${formatMb(maxBytes)}`);
+    let fd: number;
+    try {
+      // Non-blocking: a FIFO swapped in after the stat opens at once, and /proc/kmsg-like files do not block reads.
+      fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+    } catch (e) {
+      return statError(e as NodeJS.ErrnoException);
+    }
+    const chunks: Buffer[] = [];
+    let total = 0;
+    try {
+      const fst = fstatSync(fd);
+      if (!fst.isFile()) return refuse('special', `not a regular file (${describe(fst)}): nginx-ws reads regular files only`);
+      for (;;) {
+        const want = Math.min(CHUNK, maxBytes + 1 - total);
+        const buf = Buffer.allocUnsafe(want);
+        let n: number;
+        try {
+          n = readSync(fd, buf, 0, want, null);
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          if (code === 'EAGAIN' || code === 'EWOULDBLOCK') return refuse('would-block', 'a special file whose read would block (it is not a config file)', total);
+          return refuse('unreadable', `cannot read it (${code ?? (e as Error).message})`, total);
+        }
+        if (n === 0) break;
+        if (chunks.length === 0 && buf.subarray(0, n).includes(0)) return refuse('binary', 'a binary file (it has NUL bytes), not a config', n);
+        chunks.push(n === want ? buf : buf.subarray(0, n));
+        total += n;
+        if (total > maxBytes) return refuse('too-large', `larger than ${formatMb(maxBytes)}`, total);
+      }
+    } finally {
+      closeSync(fd);
+    }
+    const text = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total)).toString('utf8');
+    // Files whose size stat does not tell (/proc) change under the same stat: never cached.
+    if (st.size === total && total > 0) this.remember(path, { ino: st.ino, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, size: st.size, text, bytes: total });
+    return { text, bytes: total };
   }
 
   invalidate(path: string): void {
+    this.drop(path);
+  }
+
+  private remember(path: string, e: CacheEntry): void {
+    this.drop(path);
+    if (e.bytes > CACHE_BYTES / 4) return;
+    this.cache.set(path, e);
+    this.cachedBytes += e.bytes;
+    for (const [p, old] of this.cache) {
+      if (this.cachedBytes <= CACHE_BYTES) break;
+      this.cache.delete(p);
+      this.cachedBytes -= old.bytes;
+    }
+  }
+
+  private drop(path: string): void {
+    const e = this.cache.get(path);
+    if (!e) return;
     this.cache.delete(path);
+    this.cachedBytes -= e.bytes;
   }
 }
 
-export function formatMb(bytes: number): string {
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+function statError(e: NodeJS.ErrnoException): DiskResult {
+  switch (e.code) {
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return { error: 'file not found', kind: 'missing', bytes: 0 };
+    case 'ELOOP':
+      return { error: 'a loop of symbolic links (it never reaches a file)', kind: 'unreadable', bytes: 0 };
+    case 'EACCES':
+    case 'EPERM':
+      return { error: 'permission denied', kind: 'unreadable', bytes: 0 };
+    case 'ENAMETOOLONG':
+      return { error: 'a path too long for the file system', kind: 'unreadable', bytes: 0 };
+    default:
+      return { error: `cannot read it (${e.code ?? e.message})`, kind: 'unreadable', bytes: 0 };
+  }
+}
+
+function describe(st: Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isSocket()) return 'a socket';
+  return 'not a plain file';
 }
 
 export interface OpenText {
@@ -58,35 +171,147 @@ export interface OpenText {
   version: number;
 }
 
+/**
+ * The reading both hosts share: open text first, then the disk, spending and
+ * enforcing the analysis' budget, recording why something was refused.
+ */
+class BudgetedReader {
+  readonly refused = new Map<string, string>();
+  /** Glob results per budget (one analysis): the same pattern twice is walked once. */
+  private readonly globs = new WeakMap<ReadBudget, Map<string, string[]>>();
+  private readonly budgetsByPath = new WeakMap<ReadBudget, Set<string>>();
+
+  constructor(
+    private readonly disk: DiskReader,
+    private readonly hint: LimitHint,
+    private readonly openText: (path: string) => OpenText | undefined = () => undefined,
+  ) {}
+
+  read(path: string, budget?: ReadBudget): { text: string; version: number | null } | undefined {
+    this.refused.delete(path);
+    // The same file twice in one analysis (included twice, or a cycle) costs once.
+    let seen: Set<string> | undefined;
+    if (budget) {
+      seen = this.budgetsByPath.get(budget);
+      if (!seen) this.budgetsByPath.set(budget, (seen = new Set()));
+    }
+    const again = seen?.has(path) ?? false;
+    if (budget && !again && budget.files <= 0) {
+      return this.refuse(path, `this config already has ${budget.limits.files} files, the limit for one config (${this.hint('files')})`);
+    }
+    const fileCap = budget ? budget.fileBytes : this.disk.maxBytes;
+    const cap = budget && !again ? Math.min(fileCap, budget.bytes) : fileCap;
+    const open = this.openText(path);
+    let text: string;
+    let version: number | null = null;
+    let bytes: number;
+    if (open) {
+      text = open.text;
+      version = open.version;
+      bytes = open.text.length;
+      if (bytes > cap) {
+        return this.refuse(path, this.tooLarge(cap, fileCap, budget));
+      }
+    } else {
+      const r = this.disk.read(path, cap);
+      if (budget && !again) budget.bytes = Math.max(0, budget.bytes - r.bytes);
+      if ('error' in r) {
+        if (r.kind === 'missing') return undefined;
+        return this.refuse(path, r.kind === 'too-large' ? this.tooLarge(cap, fileCap, budget) : r.error);
+      }
+      text = r.text;
+      bytes = 0; // spent above
+    }
+    if (budget && !again) {
+      budget.bytes = Math.max(0, budget.bytes - bytes);
+      budget.files--;
+      seen!.add(path);
+    }
+    return { text, version };
+  }
+
+  private tooLarge(cap: number, fileCap: number, budget?: ReadBudget): string {
+    if (cap < fileCap && budget) {
+      return `the files of this config reached ${formatMb(readBudget(budget.limits).bytes)}, the limit for one config (${this.hint('configMB')})`;
+    }
+    return `larger than ${formatMb(fileCap)}, the limit for one file (${this.hint('fileMB')}); reading stopped there`;
+  }
+
+  private refuse(path: string, reason: string): undefined {
+    this.refused.set(path, reason);
+    return undefined;
+  }
+
+  glob(pattern: string, budget?: ReadBudget): string[] {
+    this.refused.delete(pattern);
+    let cache: Map<string, string[]> | undefined;
+    if (budget) {
+      cache = this.globs.get(budget);
+      if (!cache) this.globs.set(budget, (cache = new Map()));
+      const hit = cache.get(pattern);
+      if (hit) return hit;
+    }
+    const limit = budget ? budget.globEntries : DEFAULT_LIMITS.globEntries;
+    const r = globWalk(pattern, {
+      maxEntries: limit,
+      maxMs: GLOB_MAX_MS,
+      maxResults: budget ? budget.limits.files : DEFAULT_LIMITS.files,
+      refuseDir: this.disk.policy,
+    });
+    if (budget) budget.globEntries = Math.max(0, budget.globEntries - r.visited);
+    const s = r.stopped;
+    if (s) {
+      const n = r.files.length;
+      const found = n === 0 ? 'no file was found before that' : `the ${n} file${n === 1 ? '' : 's'} found so far ${n === 1 ? 'is' : 'are'} analysed`;
+      const total = budget ? budget.limits.globEntries : DEFAULT_LIMITS.globEntries;
+      this.refused.set(
+        pattern,
+        s.why === 'refused'
+          ? s.reason
+          : s.why === 'entries'
+            ? `the search for matching files stopped after looking at ${total} directory entries, the limit for one config (${this.hint('globEntries')}); ${found}`
+            : s.why === 'time'
+              ? `the search for matching files stopped after ${s.limit / 1000} s (a huge or slow file system); ${found}`
+              : s.why === 'results'
+                ? `more than ${s.limit} files match; the first ${s.limit} are analysed (${this.hint('files')})`
+                : `the pattern has more than ${s.limit} path segments; it is not searched`,
+      );
+    }
+    cache?.set(pattern, r.files);
+    return r.files;
+  }
+}
+
 /** One analysis' host: records what it read so the server knows dependencies and fix versions. */
 export class LspFileHost implements FileHost {
   /** Every path read: the open document's version, or null when it came from disk. */
   readonly reads = new Map<string, number | null>();
-  /** Files that exist but were refused (too large, not a regular file, unreadable). */
-  readonly refused = new Map<string, string>();
+  /** Files (and glob patterns) that exist but were refused, with why. */
+  readonly refused: Map<string, string>;
+  private readonly reader: BudgetedReader;
 
   constructor(
-    private readonly openText: (path: string) => OpenText | undefined,
-    private readonly disk: DiskReader,
-  ) {}
-
-  readFile(path: string): string | undefined {
-    const open = this.openText(path);
-    if (open) {
-      this.reads.set(path, open.version);
-      return open.text;
-    }
-    const r = this.disk.read(path);
-    if ('text' in r) {
-      this.reads.set(path, null);
-      return r.text;
-    }
-    if (r.error !== 'file not found' && r.error !== 'not a file on disk') this.refused.set(path, r.error);
-    return undefined;
+    openText: (path: string) => OpenText | undefined,
+    disk: DiskReader,
+    hint: LimitHint = SETTINGS_HINT,
+  ) {
+    this.reader = new BudgetedReader(disk, hint, openText);
+    this.refused = this.reader.refused;
   }
 
-  glob(pattern: string): string[] {
-    return globFiles(pattern);
+  readFile(path: string, budget?: ReadBudget): string | undefined {
+    const r = this.reader.read(path, budget);
+    if (!r) return undefined;
+    this.reads.set(path, r.version);
+    return r.text;
+  }
+
+  refusal(pathOrPattern: string): string | undefined {
+    return this.reader.refused.get(pathOrPattern);
+  }
+
+  glob(pattern: string, budget?: ReadBudget): string[] {
+    return this.reader.glob(pattern, budget);
   }
 
   dirname(path: string): string {
@@ -100,19 +325,41 @@ export class LspFileHost implements FileHost {
   }
 }
 
+let envWarned = false;
+
+export interface DiskHostOptions {
+  /** Limits when the engine settings give none (the CLI's come from NGINX_WS_LIMITS). */
+  limits?: Limits;
+  /** How a refusal says to raise a limit (default: the NGINX_WS_LIMITS environment variable). */
+  hint?: LimitHint;
+}
+
 /**
  * The disk as a FileHost: what the CLI and tests use. `onRefused` hears about
  * files that exist but cannot be read (too large, not a regular file).
  */
-export function diskHost(disk = new DiskReader(), onRefused?: (path: string, reason: string) => void): FileHost {
+export function diskHost(disk = new DiskReader(), onRefused?: (path: string, reason: string) => void, o: DiskHostOptions = {}): FileHost {
+  const reader = new BudgetedReader(disk, o.hint ?? ENV_HINT);
+  let limits = o.limits;
+  if (!limits) {
+    const env = limitsFromEnv();
+    if (env.problems.length && !envWarned) {
+      envWarned = true;
+      process.emitWarning(env.problems.join('; '), { code: ENV_VAR });
+    }
+    limits = env.limits;
+  }
   return {
-    readFile(path) {
-      const r = disk.read(path);
-      if ('text' in r) return r.text;
-      onRefused?.(path, r.error);
+    readFile(path, budget) {
+      const r = reader.read(path, budget);
+      if (r) return r.text;
+      const why = reader.refused.get(path);
+      if (why !== undefined) onRefused?.(path, why);
       return undefined;
     },
-    glob: globFiles,
+    glob: (pattern, budget) => reader.glob(pattern, budget),
+    refusal: (p) => reader.refused.get(p),
+    defaultLimits: () => limits,
     dirname: nodePath.dirname,
     resolve: (dir, rel) => nodePath.resolve(dir, rel),
   };

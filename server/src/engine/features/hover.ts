@@ -15,6 +15,7 @@ import { contextAt, subsystemOfContext, topContextFor } from './context';
 import { baseName, headLine, namedLocations, targetAt, upstreamDefs, variableDefinitions, type Target } from './locate';
 import type { Hover, Position } from './types';
 import { traceHover } from './trace';
+import { includePatternMatches } from '../model/glob';
 
 export interface HoverOptions {
   /** Snippet with no includer (affects which entry is shown for names like `server`). */
@@ -216,10 +217,7 @@ function codeBlock(s: string): string {
   return '```nginx\n' + s + '\n```';
 }
 
-/** Whether an include pattern (glob or relative path) could have produced this resolved path. */
+/** Whether an include pattern (glob or relative path) could have produced this resolved path (linear time, never throws). */
 function includeMatches(pattern: string, path: string): boolean {
-  const tail = pattern.replace(/^\.\//, '');
-  if (!/[*?[]/.test(tail)) return path === tail || path.endsWith('/' + tail);
-  const re = new RegExp('(^|/)' + tail.split('').map((c) => (c === '*' ? '[^/]*' : c === '?' ? '[^/]' : /[.+^${}()|\\]/.test(c) ? '\\' + c : c)).join('') + '$');
-  return re.test(path);
+  return includePatternMatches(pattern, path);
 }

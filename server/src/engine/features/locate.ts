@@ -6,7 +6,7 @@
 import type { Argument, Directive, SourceFile } from '../syntax/ast';
 import type { Analysis } from '../analyze';
 import { collectDefinitions, type VariableDefinition } from '../model/variables';
-import type { FileHost } from '../types';
+import type { FileHost, ReadBudget } from '../types';
 
 export type Target =
   | { kind: 'directive'; directive: Directive }
@@ -125,15 +125,15 @@ const GLOB = /[*?[]/;
  * nginx prefix when given, then against the including file's directory
  * (nginx itself uses the prefix; snippets opened alone need the latter).
  */
-export function resolveInclude(host: FileHost, fromPath: string, pattern: string, prefix = ''): string[] {
+export function resolveInclude(host: FileHost, fromPath: string, pattern: string, prefix = '', budget?: ReadBudget): string[] {
   if (!pattern || pattern.includes('$')) return [];
   const bases = pattern.startsWith('/') ? [''] : [...new Set([prefix, host.dirname(fromPath)].filter(Boolean))];
   for (const b of bases) {
     const p = b ? host.resolve(b, pattern) : pattern;
     if (GLOB.test(p)) {
-      const m = host.glob(p);
+      const m = host.glob(p, budget);
       if (m.length) return m;
-    } else if (host.readFile(p) !== undefined) return [p];
+    } else if (host.readFile(p, budget) !== undefined) return [p];
   }
   return [];
 }

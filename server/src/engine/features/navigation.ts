@@ -3,10 +3,11 @@
  * files of one analysed config.
  */
 import type { Analysis } from '../analyze';
-import type { FileHost } from '../types';
+import { DEFAULT_LIMITS, readBudget, type FileHost, type ReadBudget } from '../types';
 import { isBuiltinVariable } from '../knowledge/variables';
 import { namedLocations, resolveInclude, targetAt, upstreamDefs, upstreamRefs, variableDefinitions, variableRefs } from './locate';
 import type { DocumentLink, Location, Position, Range, WorkspaceEdit } from './types';
+import { includePatternMatches } from '../model/glob';
 
 const FILE_START: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
@@ -162,9 +163,11 @@ export function documentLinks(analysis: Analysis, path: string, opts: Navigation
   const file = analysis.files.get(path);
   if (!file) return [];
   const out: DocumentLink[] = [];
+  // One budget for all the include lines of the file: a file of 10,000 `include /usr/*/*;` lines must not walk the disk 10,000 times.
+  const budget = readBudget(DEFAULT_LIMITS);
   for (const d of file.walk()) {
     if (d.name !== 'include' || !d.args[0]) continue;
-    const targets = includeTargets(analysis, path, d.args[0].value, opts);
+    const targets = includeTargets(analysis, path, d.args[0].value, opts, budget);
     if (targets.length !== 1) continue;
     const a = d.args[0];
     const q = a.quoted ? 1 : 0;
@@ -173,18 +176,12 @@ export function documentLinks(analysis: Analysis, path: string, opts: Navigation
   return out;
 }
 
-function includeTargets(analysis: Analysis, path: string, pattern: string, opts: NavigationOptions): string[] {
+function includeTargets(analysis: Analysis, path: string, pattern: string, opts: NavigationOptions, budget?: ReadBudget): string[] {
   // nginx resolves relative includes against its prefix: the setting, else the root file's directory.
-  if (opts.host) return resolveInclude(opts.host, path, pattern, opts.prefix || opts.host.dirname(analysis.model.rootPath));
+  if (opts.host) return resolveInclude(opts.host, path, pattern, opts.prefix || opts.host.dirname(analysis.model.rootPath), budget);
   // Without a host, only what the analysis loaded: files this file includes whose path ends with the pattern.
   const included = analysis.model.includes.get(path);
   if (!included) return [];
-  const re = globTail(pattern);
-  return [...included].filter((p) => re.test(p));
-}
-
-function globTail(pattern: string): RegExp {
-  const tail = pattern.replace(/^\.\//, '');
-  const body = tail.split('').map((c) => (c === '*' ? '[^/]*' : c === '?' ? '[^/]' : /[.+^${}()|\\[\]]/.test(c) ? '\\' + c : c)).join('');
-  return new RegExp((tail.startsWith('/') ? '^' : '(^|/)') + body + '$');
+  // Linear time: a pattern like `*a*a*a*a*b` must not backtrack over long paths.
+  return [...included].filter((p) => includePatternMatches(pattern, p));
 }

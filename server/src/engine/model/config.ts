@@ -11,7 +11,8 @@
 import type { Directive, SourceFile, Statement } from '../syntax/ast';
 import { parse } from '../syntax/parser';
 import { updateText } from '../syntax/incremental';
-import type { EngineSettings, FileHost, Finding } from '../types';
+import { DEFAULT_LIMITS, readBudget, type EngineSettings, type FileHost, type Finding } from '../types';
+import { GLOB_CHARS } from './glob';
 
 export interface Scope {
   /** `main` for the file's top level, otherwise the directive name (http, server, location, if, upstream, map...). */
@@ -54,7 +55,9 @@ export interface ConfigModel {
 const scopeOfBuilt = new WeakMap<ConfigModel, Map<Directive, Scope>>();
 
 const MAX_INCLUDE_DEPTH = 32;
-const GLOB_CHARS = /[*?[]/;
+
+/** What `resolveInclude` found: the files, nothing (a missing plain file), or a file that is there but was refused. */
+type Resolved = { paths: string[]; note?: string } | { missing: true } | { refused: string; why: string };
 
 export function buildModel(rootPath: string, host: FileHost, settings: EngineSettings, cache?: ParseCache): ConfigModel {
   const model = {
@@ -81,15 +84,30 @@ export function buildModel(rootPath: string, host: FileHost, settings: EngineSet
   });
   const prefix = settings.prefix || host.dirname(rootPath);
   const reportedCycles = new Set<Directive>();
+  // What this analysis may read (bytes, files, glob entries); the host spends it and says what it refused.
+  const budget = readBudget(settings.limits ?? host.defaultLimits?.() ?? DEFAULT_LIMITS);
+  /** Texts read by this analysis: an include's existence check and its load read once. */
+  const texts = new Map<string, string | null>();
+  const read = (path: string): string | undefined => {
+    const known = texts.get(path);
+    if (known !== undefined) return known ?? undefined;
+    const text = host.readFile(path, budget);
+    texts.set(path, text ?? null);
+    return text;
+  };
 
-  const load = (path: string): SourceFile | undefined => {
+  /** The parsed file, or why it could not be read (undefined: it does not exist). */
+  const load = (path: string): SourceFile | { why: string } | undefined => {
     const known = model.files.get(path);
     if (known) {
       model.revisited.add(path);
       return known;
     }
-    const text = host.readFile(path);
-    if (text === undefined) return undefined;
+    const text = read(path);
+    if (text === undefined) {
+      const why = host.refusal?.(path);
+      return why === undefined ? undefined : { why };
+    }
     let file = cache?.get(path);
     if (!file || file.text !== text) {
       file = file ? updateText(file, text, path) : parse(text, path);
@@ -109,20 +127,27 @@ export function buildModel(rootPath: string, host: FileHost, settings: EngineSet
     return s;
   };
 
-  const resolveInclude = (d: Directive, fromPath: string): string[] | null => {
+  const resolveInclude = (d: Directive, fromPath: string): Resolved => {
     const pattern = d.args[0]?.value;
-    if (!pattern || /\$/.test(pattern)) return [];
+    if (!pattern || /\$/.test(pattern)) return { paths: [] };
     const candidates = pattern.startsWith('/') ? [pattern] : unique([prefix, host.dirname(fromPath), ...ancestors(host, prefix)].map((dir) => host.resolve(dir, pattern)));
+    let note: string | undefined;
     for (const c of candidates) {
       if (GLOB_CHARS.test(c)) {
-        const matches = host.glob(c);
-        if (matches.length) return matches;
-      } else if (host.readFile(c) !== undefined) {
-        return [c];
+        const matches = host.glob(c, budget);
+        // A walk that stopped early (a limit, or a folder it may not read) is said on the include line.
+        note ??= host.refusal?.(c);
+        if (matches.length) return { paths: matches, note };
+      } else if (read(c) !== undefined) {
+        return { paths: [c] };
+      } else {
+        // There, but refused (too large, not a regular file, outside the workspace...): that is the answer, not "not found".
+        const why = host.refusal?.(c);
+        if (why !== undefined) return { refused: c, why };
       }
     }
     // An empty glob is fine for nginx; a missing plain file is an error at `nginx -t`.
-    return GLOB_CHARS.test(pattern) ? [] : null;
+    return GLOB_CHARS.test(pattern) ? { paths: [], note } : { missing: true };
   };
 
   const visit = (statements: SourceFile['children'], scope: Scope, file: SourceFile, chain: string[]): void => {
@@ -142,50 +167,49 @@ export function buildModel(rootPath: string, host: FileHost, settings: EngineSet
       if (s.type !== 'directive') continue;
       scope.items.push(s);
       if (s.name === 'include' && !s.block) {
-        const paths = resolveInclude(s, file.uri);
-        if (paths === null) {
-          model.findings.push({
-            path: file.uri,
-            range: s.args[0]!.range,
-            severity: 'warning',
-            code: 'include',
-            message: `Included file not found: ${s.args[0]!.value} (nginx -t fails with "open() ... failed")`,
-            fixes: [],
-          });
+        const resolved = resolveInclude(s, file.uri);
+        const at = (severity: Finding['severity'], message: string) =>
+          model.findings.push({ path: file.uri, range: s.args[0]!.range, severity, code: 'include', message, fixes: [] });
+        if ('missing' in resolved) {
+          at('warning', `Included file not found: ${s.args[0]!.value} (nginx -t fails with "open() ... failed")`);
           continue;
         }
+        if ('refused' in resolved) {
+          at('warning', `Not read: ${resolved.refused}: ${resolved.why}`);
+          continue;
+        }
+        if (resolved.note) at('warning', `include ${s.args[0]!.value}: ${resolved.note}`);
         let included = model.includes.get(file.uri);
         if (!included) model.includes.set(file.uri, (included = new Set()));
-        for (const p of paths) {
+        /** Files of this include that were refused, by reason: one finding per reason, not one per file. */
+        const refused = new Map<string, string[]>();
+        for (const p of resolved.paths) {
           included.add(p);
           if (chain.includes(p) || chain.length > MAX_INCLUDE_DEPTH) {
             model.revisited.add(p);
             if (!reportedCycles.has(s)) {
               reportedCycles.add(s);
-              model.findings.push({
-                path: file.uri,
-                range: s.args[0]!.range,
-                severity: 'error',
-                code: 'include',
-                message: `Include cycle: ${[...chain, p].map(baseName).join(' → ')}`,
-                fixes: [],
-              });
+              at(
+                'error',
+                chain.includes(p)
+                  ? `Include cycle: ${[...chain, p].map(baseName).join(' → ')}`
+                  : `Includes nested deeper than ${MAX_INCLUDE_DEPTH} levels: ${p} is not followed (nginx-ws stops there; nginx would go on)`,
+              );
             }
             continue;
           }
           const child = load(p);
-          if (!child) {
-            model.findings.push({
-              path: file.uri,
-              range: s.args[0]!.range,
-              severity: 'warning',
-              code: 'include',
-              message: `Included file cannot be read: ${p}`,
-              fixes: [],
-            });
+          if (!child || 'why' in child) {
+            const why = child ? child.why : 'it cannot be read (it went away while the config was read)';
+            const l = refused.get(why);
+            if (l) l.push(p);
+            else refused.set(why, [p]);
             continue;
           }
           visit(child.children, scope, child, [...chain, p]);
+        }
+        for (const [why, paths] of refused) {
+          at('warning', paths.length === 1 ? `Not read: ${paths[0]}: ${why}` : `Not read: ${paths.length} of the files it matches (${paths[0]}, …): ${why}`);
         }
         continue;
       }
@@ -196,7 +220,7 @@ export function buildModel(rootPath: string, host: FileHost, settings: EngineSet
   };
 
   const rootFile = load(rootPath);
-  if (rootFile) visit(rootFile.children, model.root, rootFile, [rootPath]);
+  if (rootFile && !('why' in rootFile)) visit(rootFile.children, model.root, rootFile, [rootPath]);
   return model;
 }
 

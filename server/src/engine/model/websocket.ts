@@ -104,7 +104,7 @@ export function locationPath(d: Directive): { modifier: string; path: string } {
   return { modifier: '', path: a0 };
 }
 
-export function classifyLocation(scope: Scope, pathPatterns: RegExp[], canUpgrade?: CanUpgrade): LocationInfo {
+export function classifyLocation(scope: Scope, pathPatterns: readonly { test(path: string): boolean }[], canUpgrade?: CanUpgrade): LocationInfo {
   const directive = scope.directive!;
   const proxyPass = ownFirst(scope, 'proxy_pass') ?? ownInIf(scope, 'proxy_pass');
   if (!proxyPass) {

@@ -7,7 +7,7 @@ import type { Directive, Range, SourceFile } from '../syntax/ast';
 import type { ConfigModel, Scope } from '../model/config';
 import type { VariableDefinition } from '../model/variables';
 import type { HeaderEntry, LocationInfo } from '../model/websocket';
-import type { EngineSettings, Finding, Fix, RelatedInfo, Severity } from '../types';
+import { FINDING_LIMITS, type EngineSettings, type Finding, type Fix, type RelatedInfo, type Severity } from '../types';
 import { insertAtTop, insertLines, fix } from '../fixes/edits';
 import { directivesNamed, flatDirectives, own, ownFirst, subtreeDirectives, type Placed } from '../model/config';
 import { contextProblems, contextProblemsIn, type ContextProblem } from '../features/context-check';
@@ -107,6 +107,9 @@ export interface Focus {
 
 export class RuleContext {
   readonly findings: Finding[] = [];
+  /** Findings not kept because their rule already reported FINDING_LIMITS.perRulePerFile in that file: where the first was, how many. */
+  readonly overflow = new Map<string, { rule: Rule; path: string; range: Range; count: number }>();
+  private readonly counts = new Map<string, number>();
   private current: Rule | null = null;
 
   constructor(
@@ -411,6 +414,16 @@ export class RuleContext {
 
   report(r: Report): void {
     const rule = this.current!;
+    // A hostile file can make a rule fire 800,000 times: past the cap, count instead of building findings.
+    const key = `${rule.id}\u0000${r.at.file.uri}`;
+    const n = (this.counts.get(key) ?? 0) + 1;
+    this.counts.set(key, n);
+    if (n > FINDING_LIMITS.perRulePerFile) {
+      const o = this.overflow.get(key);
+      if (o) o.count++;
+      else this.overflow.set(key, { rule, path: r.at.file.uri, range: 'range' in r.at ? r.at.range : r.at.file.rangeOf(r.at.start, r.at.end), count: 1 });
+      return;
+    }
     const override = this.settings.rules[rule.id];
     const severity: Severity = override && override !== 'off' ? override : (r.severity ?? rule.defaultSeverity);
     const range = 'range' in r.at ? r.at.range : r.at.file.rangeOf(r.at.start, r.at.end);
