@@ -162,12 +162,13 @@ describe('LSP config roots', () => {
     writeFileSync(join(etc, 'nginx.conf'), ROOT.replace('conf.d/*.conf', 'sites-enabled/*'));
     writeFileSync(join(etc, 'sites-enabled', 'app'), APP);
     const site = pathToFileURL(join(etc, 'sites-enabled', 'app')).href;
-    const c = await start({ workspaceFolders: [] });
+    // No folder: only a trusted window may read the parent folders (Restricted Mode reads nothing outside a workspace folder).
+    const c = await start({ workspaceFolders: [], workspaceTrusted: true });
     c.open(site, APP, 1);
     const p = await c.diagnostics(site, (x) => x.version === 1);
     assert.deepEqual(codesAt(p), ['8:ws-upgrade-header-missing'], 'judged in ../nginx.conf');
 
-    const pinned = await start({ workspaceFolders: [], settings: { configRoots: [join(dir, 'other', 'main.conf')] } });
+    const pinned = await start({ workspaceFolders: [], workspaceTrusted: true, settings: { configRoots: [join(dir, 'other', 'main.conf')] } });
     pinned.open(site, APP, 1);
     const q = await pinned.diagnostics(site, (x) => x.version === 1);
     assert.ok(has(q, 'undefined-variable'), `only the configured root is tried, and it does not include the site: ${codesAt(q).join(', ')}`);

@@ -19,6 +19,7 @@ import { DiagnosticsPublisher, type Contribution } from './publisher';
 import { isDiskPath, pathToUri, uriToPath } from '../node/paths';
 import { RootFinder } from '../node/roots';
 import { analyzeInContext } from '../node/context';
+import { AnalysisScheduler } from './scheduler';
 
 export interface DocAnalysis {
   uri: string;
@@ -67,6 +68,8 @@ export interface AnalyzerOptions {
 export class Analyzer {
   private readonly states = new Map<string, DocAnalysis>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Runs due analyses one per event-loop turn, and spaces out those of slow documents (see scheduler.ts). */
+  private readonly scheduler: AnalysisScheduler;
   private readonly publisher: DiagnosticsPublisher;
   private readonly justOpened = new Map<string, number>();
   /** Open documents by engine path, so a path found in an analysis maps back to the client's exact URI. */
@@ -91,6 +94,7 @@ export class Analyzer {
 
   constructor(private readonly o: AnalyzerOptions) {
     this.disk = o.disk ?? new DiskReader();
+    this.scheduler = new AnalysisScheduler({ log: o.info });
     this.publisher = new DiagnosticsPublisher({
       send: o.publish,
       uriOf: (p) => this.uriOf(p),
@@ -205,6 +209,7 @@ export class Analyzer {
   closed(uri: string): void {
     const path = uriToPath(uri);
     this.cancel(uri);
+    this.scheduler.forget(uri);
     this.justOpened.delete(uri);
     this.noReuse.delete(uri);
     this.states.delete(uri);
@@ -260,7 +265,7 @@ export class Analyzer {
     const doc = this.o.documents.get(uri);
     if (!doc) return undefined;
     const state = this.states.get(uri);
-    if (state && state.version === doc.version && !this.timers.has(uri)) return state;
+    if (state && state.version === doc.version && !this.timers.has(uri) && !this.scheduler.pending(uri)) return state;
     await this.whenReady();
     this.cancel(uri);
     return this.run(uri);
@@ -280,6 +285,7 @@ export class Analyzer {
     this.disposed = true;
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
+    this.scheduler.dispose();
   }
 
   private scheduleDependents(path: string): void {
@@ -298,11 +304,12 @@ export class Analyzer {
   private schedule(uri: string, delay = this.o.debounceMs): void {
     if (this.disposed) return;
     this.cancel(uri);
+    const due = () => this.scheduler.enqueue(uri, () => this.run(uri));
     const timer = setTimeout(() => {
       this.timers.delete(uri);
-      if (this.isReady) this.run(uri);
-      else void this.whenReady().then(() => !this.timers.has(uri) && this.run(uri));
-    }, delay);
+      if (this.isReady) due();
+      else void this.whenReady().then(() => !this.timers.has(uri) && due());
+    }, this.scheduler.delay(uri, delay));
     this.timers.set(uri, timer);
   }
 
@@ -310,6 +317,7 @@ export class Analyzer {
     const t = this.timers.get(uri);
     if (t) clearTimeout(t);
     this.timers.delete(uri);
+    this.scheduler.cancel(uri);
   }
 
   private run(uri: string): DocAnalysis | undefined {
@@ -362,10 +370,11 @@ export class Analyzer {
       diagnostics: [d],
     });
     const text = doc.getText();
-    if (text.length > MAX_FILE_BYTES) {
+    const maxBytes = (this.o.settings(path).limits?.fileMB ?? MAX_FILE_BYTES / 1048576) * 1048576;
+    if (text.length > maxBytes) {
       return failed(
         new Map([[path, version]]),
-        failureDiagnostic(`nginx-ws: this file is ${formatMb(text.length)}, larger than the ${formatMb(MAX_FILE_BYTES)} limit; it is not analysed.`),
+        failureDiagnostic(`nginx-ws: this file is ${formatMb(text.length)}, larger than the ${formatMb(maxBytes)} limit; it is not analysed (raise nginxWs.limits.fileMB).`),
       );
     }
     const host = new LspFileHost((p) => this.openText(p), this.disk);

@@ -15,6 +15,22 @@
  * error or warning (the same problem, said once).
  */
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver/node';
+import { FINDING_LIMITS } from '../engine/types';
+
+/** At most this many diagnostics per file in one message (the engine caps its own findings; several includers and nginx -t add up). */
+export const MAX_DIAGNOSTICS_PER_FILE = FINDING_LIMITS.perFile + 100;
+
+/** Cuts a file's diagnostics to MAX_DIAGNOSTICS_PER_FILE (one summary for the rest) and every message to a sane length, in place. */
+export function capDiagnostics(diagnostics: Diagnostic[]): void {
+  for (const d of diagnostics) {
+    if (typeof d.message === 'string' && d.message.length > FINDING_LIMITS.messageChars) d.message = `${d.message.slice(0, FINDING_LIMITS.messageChars - 1)}…`;
+  }
+  if (diagnostics.length <= MAX_DIAGNOSTICS_PER_FILE) return;
+  const extra = diagnostics.length - MAX_DIAGNOSTICS_PER_FILE;
+  const first = diagnostics[MAX_DIAGNOSTICS_PER_FILE]!;
+  diagnostics.length = MAX_DIAGNOSTICS_PER_FILE;
+  diagnostics.push({ range: first.range, severity: DiagnosticSeverity.Information, source: 'nginx-ws', code: 'limit', message: `${extra} more diagnostics in this file are not shown (at most ${MAX_DIAGNOSTICS_PER_FILE} per file); the first is here` });
+}
 
 export interface Contribution {
   diagnostics: Diagnostic[];
@@ -115,6 +131,7 @@ export class DiagnosticsPublisher {
         diagnostics.push(d);
       }
     }
+    capDiagnostics(diagnostics);
     if (open !== undefined) {
       const last = this.lastVersion.get(uri);
       if (last !== undefined && open < last) return; // never publish an older version after a newer one

@@ -27,6 +27,7 @@ import { WORKSPACE_TRUST_NOTIFICATION, type InitializationOptions, type Workspac
 import { DEFAULT_SERVER_SETTINGS, normalizeSettings, type ServerSettings } from './settings';
 import { DiskReader } from '../node/file-host';
 import { layerSettings, SETTINGS_FILE_NAME, SettingsFiles } from '../node/settings-file';
+import { WorkspacePolicy } from '../node/trust';
 
 export const DEFAULT_DEBOUNCE_MS = 150;
 /** The first analysis waits at most this long for settings and `nginx -v`. */
@@ -34,7 +35,9 @@ const READY_TIMEOUT_MS = 4000;
 
 export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
-  const disk = new DiskReader();
+  // In an untrusted workspace no file outside its folders is read (includes, root discovery): the reader asks the policy.
+  const policy = new WorkspacePolicy(false);
+  const disk = new DiskReader(undefined, { policy: (p) => policy.refusal(p) });
   const detector = new NginxVersionDetector();
   let clientCapabilities: ClientCapabilities = {};
   let initOptions: InitializationOptions = {};
@@ -70,6 +73,7 @@ export function startServer(connection: Connection): void {
       websocketPathPatterns: settings.websocketPathPatterns,
       idleTimeoutThresholdSeconds: settings.idleTimeoutThresholdSeconds,
       prefix: settings.prefix,
+      limits: settings.limits,
     });
     if (!s.nginxVersion && trusted && settings.detectNginxVersion) s.nginxVersion = detectedVersion;
     return s;
@@ -115,6 +119,7 @@ export function startServer(connection: Connection): void {
           fenced('didChangeWorkspaceFolders', (e) => {
             const removed = new Set(e.removed.map((f) => uriToPath(f.uri)));
             folders = [...folders.filter((f) => !removed.has(f)), ...e.added.map((f) => uriToPath(f.uri))];
+            policy.setFolders(folders);
             analyzer?.roots.setFolders(folders);
             analyzer?.rootsChanged();
           }),
@@ -152,6 +157,7 @@ export function startServer(connection: Connection): void {
     clientCapabilities = params.capabilities ?? {};
     initOptions = (params.initializationOptions ?? {}) as InitializationOptions;
     trusted = initOptions.workspaceTrusted === true;
+    policy.setTrusted(trusted);
     const debounceMs = typeof initOptions.debounceMs === 'number' && initOptions.debounceMs >= 0 ? initOptions.debounceMs : DEFAULT_DEBOUNCE_MS;
     analyzer = new Analyzer({
       documents,
@@ -172,6 +178,7 @@ export function startServer(connection: Connection): void {
       },
     });
     folders = workspaceFolderPaths(params);
+    policy.setFolders(folders);
     analyzer.roots.setFolders(folders);
     checker = new NginxChecker({ analyzer, settings: () => settings, trusted: () => trusted, log: logError, info: logInfo });
     const ctx: ServerContext = {
@@ -231,6 +238,7 @@ export function startServer(connection: Connection): void {
       const now = p?.trusted === true;
       if (now === trusted) return;
       trusted = now;
+      policy.setTrusted(now);
       const detecting = detectVersion();
       analyzer?.holdUntil(detecting);
       await detecting;

@@ -4,10 +4,12 @@
  * package.json declares. Values from the client are validated field by field:
  * a wrong type falls back to the default with a message, never a crash.
  */
-import { DEFAULT_SETTINGS, type EngineSettings } from '../engine/index';
+import { DEFAULT_LIMITS, DEFAULT_SETTINGS, type EngineSettings, type Limits } from '../engine/index';
 import { validatePatterns, validateRules } from '../node/settings-file';
 
 export interface ServerSettings extends EngineSettings {
+  /** What one analysis may read (`nginxWs.limits.*`). */
+  limits: Limits;
   /** Run `<nginxPath> -v` (trusted workspaces only) when `nginxVersion` is empty. */
   detectNginxVersion: boolean;
   nginxPath: string;
@@ -21,6 +23,7 @@ export interface ServerSettings extends EngineSettings {
 
 export const DEFAULT_SERVER_SETTINGS: ServerSettings = {
   ...DEFAULT_SETTINGS,
+  limits: DEFAULT_LIMITS,
   detectNginxVersion: true,
   nginxPath: 'nginx',
   configRoots: [],
@@ -40,7 +43,18 @@ export function normalizeSettings(raw: unknown): { settings: ServerSettings; pro
   };
 
   const rules = validateRules(o['rules'], 'nginxWs.rules', problems);
+  // Run on the linear-time engine (engine/model/regex.ts): what it cannot evaluate is ignored, and said.
   const patterns = validatePatterns(pick('websocketPathPatterns', isStringArray, d.websocketPathPatterns), 'nginxWs.websocketPathPatterns', problems);
+
+  // Limits: each a positive number; a wrong one keeps its default.
+  const rawLimits = isObject(o['limits']) ? o['limits'] : {};
+  const limits: Limits = { ...DEFAULT_LIMITS };
+  for (const key of Object.keys(DEFAULT_LIMITS) as (keyof Limits)[]) {
+    const v = rawLimits[key] ?? o[`limits.${key}`];
+    if (v === undefined || v === null) continue;
+    if (typeof v === 'number' && Number.isFinite(v) && v > 0) limits[key] = v;
+    else problems.push(`nginxWs.limits.${key}: ignoring invalid value ${JSON.stringify(v)} (a positive number)`);
+  }
 
   // `nginxTest.onSave` arrives nested from VS Code; a flat dotted key from other clients is taken too.
   const nginxTest = isObject(o['nginxTest']) ? o['nginxTest'] : {};
@@ -64,6 +78,7 @@ export function normalizeSettings(raw: unknown): { settings: ServerSettings; pro
         .map((r) => r.trim())
         .filter((r) => r !== ''),
       nginxTest: { onSave },
+      limits,
     },
     problems,
   };

@@ -21,6 +21,7 @@
  * message naming it, never a crash. The file is read through the same
  * size-capped `DiskReader` as configs.
  */
+import { compileNginxRegex } from '../engine/model/regex';
 import * as nodePath from 'node:path';
 import { DEFAULT_SETTINGS, type EngineSettings, type SeveritySetting } from '../engine/index';
 import { RULES } from '../engine/rules/index';
@@ -80,14 +81,12 @@ export function validateRules(raw: unknown, where: string, problems: string[]): 
 
 /** Regular expressions that compile; the others are reported. */
 export function validatePatterns(raw: readonly string[], where: string, problems: string[]): string[] {
+  // They run on the linear-time engine (engine/model/regex.ts, case-insensitive): what it cannot evaluate is ignored, and said.
   const out: string[] = [];
   for (const p of raw) {
-    try {
-      new RegExp(p);
-      out.push(p);
-    } catch (e) {
-      problems.push(`${where}: ignoring ${JSON.stringify(p)}: ${(e as Error).message}`);
-    }
+    const re = compileNginxRegex(p, true);
+    if (re.ok) out.push(p);
+    else problems.push(`${where}: ignoring ${JSON.stringify(p.length > 80 ? `${p.slice(0, 77)}…` : p)}: it ${re.reason}`);
   }
   return out;
 }

@@ -1,0 +1,120 @@
+/**
+ * When analyses run, so that no document can stop the server from answering.
+ *
+ * One analysis is synchronous (the engine is pure and synchronous), and
+ * bounded: what it may read (bytes, files, glob entries), how it matches
+ * (linear-time patterns) and what it reports (findings per rule and file)
+ * all have limits. What keeps the server answering between analyses is how
+ * they are spaced:
+ *
+ * - **One per turn of the event loop.** Analyses that are due run one at a
+ *   time, each in its own macrotask (a 0 ms timer), so the requests and
+ *   notifications that arrived meanwhile are read and answered in between: a
+ *   hover in one file waits for at most the one analysis in progress, not for
+ *   every document whose debounce expired at the same moment.
+ * - **A slow document waits longer.** After an analysis that took T ms (over
+ *   `slowMs`), the next one of that document waits at least T (at most
+ *   `maxDelayMs`) after its last change, so typing in a huge config spends at
+ *   most about half of the server's time on it, not all of it. The log says
+ *   so once per document.
+ */
+export interface SchedulerOptions {
+  log(message: string): void;
+  /** An analysis slower than this makes its document wait longer (default 500 ms). */
+  slowMs?: number;
+  /** The longest such wait (default 10 s). */
+  maxDelayMs?: number;
+}
+
+export class AnalysisScheduler {
+  private readonly queue: string[] = [];
+  private readonly jobs = new Map<string, () => void>();
+  /** Duration of each document's last analysis run through the queue. */
+  private readonly cost = new Map<string, number>();
+  private readonly warned = new Set<string>();
+  private timer: NodeJS.Timeout | null = null;
+  private disposed = false;
+  private readonly slowMs: number;
+  private readonly maxDelayMs: number;
+
+  constructor(private readonly o: SchedulerOptions) {
+    this.slowMs = o.slowMs ?? 500;
+    this.maxDelayMs = o.maxDelayMs ?? 10_000;
+  }
+
+  /** Runs `job` for `uri` after the jobs already due, each in its own turn; a job already due for `uri` is replaced. */
+  enqueue(uri: string, job: () => void): void {
+    if (this.disposed) return;
+    if (!this.jobs.has(uri)) this.queue.push(uri);
+    this.jobs.set(uri, job);
+    this.pump();
+  }
+
+  /** Whether a job for `uri` is waiting its turn. */
+  pending(uri: string): boolean {
+    return this.jobs.has(uri);
+  }
+
+  cancel(uri: string): void {
+    if (!this.jobs.delete(uri)) return;
+    const i = this.queue.indexOf(uri);
+    if (i >= 0) this.queue.splice(i, 1);
+  }
+
+  /** The debounce to use for `uri`: `base`, or longer while its analyses are slow. */
+  delay(uri: string, base: number): number {
+    const c = this.cost.get(uri) ?? 0;
+    return c > this.slowMs ? Math.max(base, Math.min(Math.round(c), this.maxDelayMs)) : base;
+  }
+
+  /** Records how long an analysis of `uri` took (the queue records its own jobs). */
+  record(uri: string, ms: number): void {
+    this.cost.set(uri, ms);
+    if (ms > this.slowMs && !this.warned.has(uri)) {
+      this.warned.add(uri);
+      this.o.log(
+        `nginx-ws: analysing ${uri} took ${Math.round(ms)} ms; while it stays that slow, its diagnostics follow an edit after ${Math.round(Math.min(ms, this.maxDelayMs))} ms without changes, so other files keep being served`,
+      );
+    } else if (ms <= this.slowMs) {
+      this.warned.delete(uri);
+    }
+  }
+
+  forget(uri: string): void {
+    this.cancel(uri);
+    this.cost.delete(uri);
+    this.warned.delete(uri);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.queue.length = 0;
+    this.jobs.clear();
+  }
+
+  private pump(): void {
+    if (this.timer || this.disposed || this.queue.length === 0) return;
+    // A timer, not setImmediate: the next job then runs after the poll phase has read what arrived (and
+    // after vscode-jsonrpc's own setImmediate has dispatched it), so requests are answered between jobs.
+    this.timer = setTimeout(() => this.step(), 0);
+  }
+
+  private step(): void {
+    this.timer = null;
+    const uri = this.queue.shift();
+    if (uri === undefined) return;
+    const job = this.jobs.get(uri);
+    this.jobs.delete(uri);
+    try {
+      if (job) {
+        const started = performance.now();
+        job();
+        this.record(uri, performance.now() - started);
+      }
+    } finally {
+      this.pump();
+    }
+  }
+}
