@@ -1,7 +1,10 @@
 /**
  * `nginxWs.endpoint.*` settings for the endpoint test. Pure (no vscode import)
  * so a test can compare these defaults with the ones package.json declares.
+ * Which of them an untrusted workspace may set is package.json's
+ * `restrictedConfigurations` (VS Code then ignores the workspace's values).
  */
+import { checkRequestOptions } from '../../server/src/wstest/handshake';
 export interface EndpointSettings {
   /** Replaces scheme, host and port of the derived URL (e.g. `wss://staging.example.com`). */
   baseUrl: string;
@@ -83,5 +86,19 @@ export function checkWsUrl(text: string): string | undefined {
   }
   if (u.protocol !== 'ws:' && u.protocol !== 'wss:') return `The scheme must be ws: or wss: (got ${u.protocol})`;
   if (!u.hostname) return 'The URL has no host';
+  return undefined;
+}
+
+/**
+ * Why the headers, Origin or subprotocols of the settings cannot be sent (a line break, a
+ * control character, an invalid header name or subprotocol), naming the setting; undefined: fine.
+ */
+export function checkEndpointSettings(s: Pick<EndpointSettings, 'headers' | 'origin' | 'subprotocols'>): string | undefined {
+  const headers = checkRequestOptions({ headers: Object.entries(s.headers) });
+  if (headers) return `nginxWs.endpoint.headers: ${headers}`;
+  const origin = s.origin ? checkRequestOptions({ origin: s.origin }) : undefined;
+  if (origin) return `nginxWs.endpoint.origin: ${origin}`;
+  const protocols = checkRequestOptions({ protocols: s.subprotocols });
+  if (protocols) return `nginxWs.endpoint.subprotocols: ${protocols}`;
   return undefined;
 }

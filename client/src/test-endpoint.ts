@@ -15,7 +15,7 @@ import {
   type EndpointContextResult,
   type TestEndpointArgs,
 } from '../../server/src/lsp/protocol';
-import { checkWsUrl, endpointUrl, readEndpointSettings } from './endpoint-settings';
+import { checkEndpointSettings, checkWsUrl, endpointUrl, readEndpointSettings } from './endpoint-settings';
 import { fromEndpointTest, toastLine, type ReportModel } from './report/model';
 import { predictionFrom } from './prediction';
 import type { ReportPanel } from './report/panel';
@@ -56,6 +56,13 @@ export async function testEndpoint(deps: TestEndpointDeps, args?: TestRequest): 
   if (!endpoint) return undefined;
   const scope = vscode.Uri.parse(endpoint.uri);
   const settings = readEndpointSettings((k) => vscode.workspace.getConfiguration('nginxWs.endpoint', scope).get(k));
+  // Headers, Origin and subprotocols go on the wire as they are: a line break in one would write headers of its own.
+  const badSetting = checkEndpointSettings(settings);
+  if (badSetting) {
+    if (!interactive) return { skipped: `${label(endpoint)}: not tested, ${badSetting}`, endpoint };
+    void vscode.window.showErrorMessage(`The endpoint test was not run: ${badSetting}`);
+    return undefined;
+  }
   const memoKey = `nginxWs.lastUrl:${endpoint.uri}#${endpoint.location.modifier}${endpoint.location.path}`;
   const baseUrl = settings.baseUrl || undefined;
   // The server derives URLs for a concrete path or a base URL on request: the client never re-reads the config.
@@ -115,9 +122,23 @@ export async function testEndpoint(deps: TestEndpointDeps, args?: TestRequest): 
 
   // The backend URL follows the path actually tested.
   const testedPath = safePath(url);
-  const backendUrl = settings.testBackendDirect
+  let backendUrl = settings.testBackendDirect
     ? ((testedPath ? (await refine({ path: testedPath }))?.backendUrl : null) ?? endpoint.backendUrl ?? undefined)
     : undefined;
+  // The backend address is the config's proxy_pass: in an untrusted workspace, connecting to it is the user's call too
+  // (a batch that cannot ask leaves it out: its one question named the endpoints, not their backends).
+  if (backendUrl && !vscode.workspace.isTrusted && !interactive) backendUrl = undefined;
+  if (backendUrl && !vscode.workspace.isTrusted) {
+    const host = hostOf(backendUrl);
+    const go = await vscode.window.showWarningMessage(
+      `This workspace is not trusted. Also connect directly to the backend ${host}, an address taken from its proxy_pass?`,
+      { modal: true },
+      'Connect to the backend',
+      'Skip the backend test',
+    );
+    if (go === undefined) return undefined;
+    if (go !== 'Connect to the backend') backendUrl = undefined;
+  }
   const opts: EndpointTestOptions = {
     url,
     timeoutMs: settings.timeoutMs,
@@ -128,6 +149,18 @@ export async function testEndpoint(deps: TestEndpointDeps, args?: TestRequest): 
     protocols: settings.subprotocols,
     crossOriginProbe: settings.crossOriginProbe,
     backendUrl,
+    // A redirect to another host: followed without credentials; in an untrusted workspace only if the user agrees
+    // (never in a batch, which cannot ask).
+    confirmRedirect: vscode.workspace.isTrusted
+      ? undefined
+      : !interactive
+        ? () => false
+        : async (to) =>
+          (await vscode.window.showWarningMessage(
+            `This workspace is not trusted. The endpoint redirects to another host, ${hostOf(to)}. Connect there too (without your credentials), to see what answers?`,
+            { modal: true },
+            'Follow the redirect',
+          )) === 'Follow the redirect',
     errorLogPath: vscode.workspace.isTrusted && endpoint.errorLogPath ? endpoint.errorLogPath : undefined,
     context: { location: endpoint.context, findings: toFindings(endpoint) },
   };
@@ -216,6 +249,14 @@ function safePath(url: string): string | undefined {
     return u.pathname + u.search;
   } catch {
     return undefined;
+  }
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
   }
 }
 

@@ -179,7 +179,8 @@ export function stageRows(p: ProbeResult, idleSeconds = 0): StageRow[] {
   const secure = /^wss:/i.test(p.url);
   const failedAt = p.ok ? null : p.stage;
   const order = STAGES.map((s) => s.id);
-  const failedIndex = failedAt && failedAt !== 'done' ? order.indexOf(failedAt) : -1;
+  // `setup`: an option was refused before any stage ran (no row of its own).
+  const failedIndex = failedAt && failedAt !== 'done' && failedAt !== 'setup' ? order.indexOf(failedAt) : -1;
   return STAGES.map((s, i) => {
     const verdict = [...p.steps].reverse().find((v) => v.step === s.id);
     const ms = s.timing ? p.timings[s.timing] : s.id === 'idle' && verdict?.ok ? idleSeconds * 1000 : null;

@@ -60,6 +60,9 @@ export function diagnose(r: Input, context?: { location: LocationContext; findin
     case 'bad-url':
       at('the URL is not a ws:// or wss:// URL', null);
       break;
+    case 'bad-option':
+      at('a header, the Origin or a subprotocol cannot be sent as given (line breaks, control characters or an invalid name): fix the option or setting; nothing was sent', null);
+      break;
     case 'dns':
       at(`${host} does not resolve from here: if the config's server_name is not where it is deployed, set the base URL override or edit the URL`, sd('server_name') ?? null);
       break;

@@ -27,7 +27,47 @@ export interface RequestSpec {
   headers?: [string, string][];
 }
 
+/** RFC 7230 `token`: a header name, or a subprotocol (RFC 6455 §4.1). */
+export const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/**
+ * Why a header value cannot go on the wire as it is, or undefined. CR, LF and NUL would
+ * end the header (and let a value write headers of its own); other control characters
+ * are refused too, and so is anything beyond Latin-1, whose low byte would be sent
+ * instead (U+010D would become a CR).
+ */
+export function badHeaderValue(v: string): string | undefined {
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c === 13 || c === 10) return 'contains a line break (CR/LF), which would inject headers';
+    if (c === 0) return 'contains a NUL byte';
+    if ((c < 32 && c !== 9) || c === 127) return `contains the control character U+${c.toString(16).padStart(4, '0').toUpperCase()}`;
+    if (c > 255) return `contains ${JSON.stringify(v[i])} (U+${c.toString(16).toUpperCase()}), which an HTTP/1.1 header cannot carry (Latin-1 only)`;
+  }
+  return undefined;
+}
+
+/** What is wrong with the headers, Origin and subprotocols the user asked for, or undefined when they can be sent. */
+export function checkRequestOptions(o: { origin?: string; protocols?: string[]; headers?: [string, string][] }): string | undefined {
+  for (const [k, v] of o.headers ?? []) {
+    if (!TOKEN.test(k)) return `header name ${JSON.stringify(k)} is not a valid HTTP header name (letters, digits and !#$%&'*+.^_\`|~- only)`;
+    const bad = badHeaderValue(v);
+    if (bad) return `the value of header ${k} ${bad}`;
+  }
+  if (o.origin !== undefined) {
+    const bad = badHeaderValue(o.origin);
+    if (bad) return `the Origin ${bad}`;
+  }
+  for (const p of o.protocols ?? []) {
+    if (!TOKEN.test(p)) return `subprotocol ${JSON.stringify(p)} is not a valid token (RFC 6455: letters, digits and !#$%&'*+.^_\`|~- only, no spaces or commas)`;
+  }
+  return undefined;
+}
+
 export function buildRequest(spec: RequestSpec): { line: string; headers: [string, string][]; bytes: Buffer } {
+  // The probe checks options first; this is the last line of defence against header injection.
+  const bad = checkRequestOptions(spec);
+  if (bad) throw new Error(bad);
   const u = spec.url;
   const target = (u.pathname || '/') + u.search;
   const line = `GET ${target} HTTP/1.1`;

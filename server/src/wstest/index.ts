@@ -21,8 +21,9 @@
 import { locationContext, type LocationContext } from '../engine/endpoints';
 import type { WsLocation } from '../engine/analyze';
 import { diagnose } from './diagnose';
-import { logLinesSince, logOffset, nginxConfigTest } from './nginx-check';
+import { errorLogNote, logLinesSince, logOffset, nginxConfigTest } from './nginx-check';
 import { emptyResult, probe } from './probe';
+import { redact, redactText, secretsOf } from './mask';
 import type { EndpointTestOptions, EndpointTestResult } from './types';
 
 export { deriveEndpoint, locationContext, type DerivedEndpoint, type DeriveOptions, type BackendTarget, type LocationContext, type DirectiveRef } from '../engine/endpoints';
@@ -36,12 +37,22 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
 export const FOREIGN_ORIGIN = 'https://cross-origin-probe.invalid';
 
 
+/**
+ * Runs the test. Every string of the result is masked (credential headers, cookies, the URL's
+ * password, credential-like query values, token-like subprotocols), not only the report: errors,
+ * steps, redirects, error_log lines and bodies too.
+ */
 export async function runEndpointTest(opts: EndpointTestOptions): Promise<EndpointTestResult> {
+  const secrets = secretsOf({ urls: [opts.url, opts.backendUrl ?? ''], headers: opts.headers, protocols: opts.protocols });
+  return redact(await runUnmasked(opts, secrets), secrets);
+}
+
+async function runUnmasked(opts: EndpointTestOptions, secrets: string[]): Promise<EndpointTestResult> {
   const timeoutMs = validNumber(opts.timeoutMs, DEFAULT_TIMEOUT_MS);
   const idleSeconds = validNumber(opts.idleSeconds, 0, true);
   const progress = (m: string): void => {
     try {
-      opts.onProgress?.(m);
+      opts.onProgress?.(redactText(m, secrets));
     } catch {
       // A failing progress callback must not fail the test.
     }
@@ -77,16 +88,21 @@ export async function runEndpointTest(opts: EndpointTestOptions): Promise<Endpoi
     signal: opts.signal,
     onProgress: progress,
     connectTo: opts.connectTo,
+    confirmRedirect: opts.confirmRedirect,
   });
   const r: EndpointTestResult = { ...main, ...base };
 
-  if (opts.backendUrl && !opts.signal?.aborted) {
+  const setupFailed = main.kind === 'bad-option' || main.kind === 'bad-url';
+  if (opts.backendUrl && !opts.signal?.aborted && !setupFailed) {
     progress(`Testing the backend directly: ${opts.backendUrl}`);
     r.backend = await probe({
       url: opts.backendUrl,
       timeoutMs,
       idleSeconds: 0,
-      insecure: true, // The backend's certificate is nginx's business (proxy_ssl_verify), not the client's.
+      // The certificate is checked like the endpoint's: a backend address comes from the config, and
+      // turning checks off for it is the user's choice (allowSelfSigned / --insecure), not the config's.
+      insecure: !!opts.insecure,
+      confirmRedirect: opts.confirmRedirect,
       origin: opts.origin,
       headers: opts.headers,
       protocols: opts.protocols,
@@ -99,7 +115,7 @@ export async function runEndpointTest(opts: EndpointTestOptions): Promise<Endpoi
   if (opts.crossOriginProbe && main.negotiated && !opts.signal?.aborted) {
     const origin = typeof opts.crossOriginProbe === 'string' ? opts.crossOriginProbe : FOREIGN_ORIGIN;
     progress(`Cross-origin probe with Origin: ${origin}`);
-    const c = await probe({ url: opts.url, timeoutMs, idleSeconds: 0, insecure: !!opts.insecure, origin, headers: opts.headers, protocols: opts.protocols, exchange: false, signal: opts.signal, connectTo: opts.connectTo });
+    const c = await probe({ url: opts.url, timeoutMs, idleSeconds: 0, insecure: !!opts.insecure, origin, headers: opts.headers, protocols: opts.protocols, exchange: false, signal: opts.signal, connectTo: opts.connectTo, confirmRedirect: opts.confirmRedirect });
     r.crossOrigin = {
       origin,
       accepted: c.ok,
@@ -115,6 +131,7 @@ export async function runEndpointTest(opts: EndpointTestOptions): Promise<Endpoi
   if (nginxTest) r.nginxTest = await nginxTest;
   if (opts.errorLogPath) {
     r.errorLog = logStart === null ? null : logLinesSince(opts.errorLogPath, logStart);
+    if (r.errorLog === null) r.errorLogNote = errorLogNote(opts.errorLogPath);
   }
   r.diagnosis = diagnose(r, context);
   return r;

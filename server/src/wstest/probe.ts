@@ -20,7 +20,8 @@ import { lookup } from 'node:dns/promises';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { randomBytes } from 'node:crypto';
-import { buildRequest, headEnd, header, MAX_BODY_BYTES, MAX_HEAD_BYTES, newKey, parseHead, validateUpgrade } from './handshake';
+import { buildRequest, checkRequestOptions, headEnd, header, MAX_BODY_BYTES, MAX_HEAD_BYTES, newKey, parseHead, validateUpgrade } from './handshake';
+import { maskHeader, looksLikeToken } from './mask';
 import { closePayload, encodeFrame, FrameParser, OP, type Frame } from './frames';
 import type { FailureKind, HttpHead, ProbeResult, Stage } from './types';
 
@@ -43,9 +44,17 @@ export interface ProbeOptions {
    * and the TLS server name. Redirects are then reported, never followed (a local proof must not reach out).
    */
   connectTo?: { host: string; port: number };
+  /** Asked before following a redirect to another host or port; see EndpointTestOptions. */
+  confirmRedirect?: (url: string) => boolean | Promise<boolean>;
 }
 
 const MAX_REDIRECTS = 5;
+/** Received bytes not yet taken by the probe: past this the socket is paused (TCP backpressure on the server). */
+const MAX_PENDING_BYTES = 1024 * 1024;
+/** Our unsent bytes: past this, a server's ping is not answered (RFC 6455 lets a pong answer only the latest ping). */
+const MAX_UNSENT_BYTES = 64 * 1024;
+/** Parsed frames waiting for the probe: past this the oldest data frames are dropped. */
+const MAX_QUEUED_FRAMES = 1024;
 
 class Failure extends Error {
   constructor(
@@ -74,6 +83,8 @@ class Conn {
     socket.on('data', (d: Buffer) => {
       this.chunks.push(d);
       this.size += d.length;
+      // A flooding server is slowed by TCP instead of filling our memory.
+      if (this.size > MAX_PENDING_BYTES) socket.pause();
       this.wake('data');
     });
     socket.on('end', () => this.onClose());
@@ -99,11 +110,13 @@ class Conn {
     const b = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
     this.chunks = [];
     this.size = 0;
+    if (this.socket.isPaused() && !this.closed) this.socket.resume();
     return b;
   }
 
-  /** Resolves on the next data, close, deadline or abort; pending data or a close resolve at once. */
+  /** Resolves on the next data, close, deadline or abort; pending data or a close resolve at once, but never past the deadline. */
   next(deadlineAt: number): Promise<Wake> {
+    if (Date.now() >= deadlineAt) return Promise.resolve('timeout');
     if (this.size > 0) return Promise.resolve('data');
     if (this.closed) return Promise.resolve('closed');
     if (this.signal?.aborted) return Promise.resolve('aborted');
@@ -123,6 +136,11 @@ class Conn {
 
   write(b: Buffer): void {
     if (!this.closed && !this.socket.destroyed) this.socket.write(b);
+  }
+
+  /** Bytes written but not yet sent (the server does not read, or reads slowly). */
+  get unsent(): number {
+    return this.socket.writableLength;
   }
 }
 
@@ -173,6 +191,8 @@ export async function probe(o: ProbeOptions): Promise<ProbeResult> {
   };
   try {
     if (o.signal?.aborted) throw new Failure('dns', 'aborted', 'cancelled');
+    const bad = checkRequestOptions(o);
+    if (bad) throw new Failure('setup', 'bad-option', `${bad}: nothing was sent`);
     const url = parseWsUrl(o.url);
     r.url = url.toString();
     const host = url.hostname.replace(/^\[|\]$/g, '');
@@ -316,7 +336,8 @@ export async function probe(o: ProbeOptions): Promise<ProbeResult> {
         if (f === 'timeout') throw new Failure('idle', 'idle-dead', `after ${o.idleSeconds} s idle the connection no longer answers a ping (no pong within ${o.timeoutMs} ms)`);
         if (f.opcode === OP.pong && f.payload.equals(idlePing)) break;
       }
-      step('idle', true, `still open after ${o.idleSeconds} s idle${ws.serverPings ? ` (the server pinged ${ws.serverPings} times, which keeps proxies from timing out)` : ''}`);
+      const skipped = ws.pongsSkipped ? `; ${ws.pongsSkipped} of its pings were not answered: it sent them faster than it read the pongs` : '';
+      step('idle', true, `still open after ${o.idleSeconds} s idle${ws.serverPings ? ` (the server pinged ${ws.serverPings} times, which keeps proxies from timing out${skipped})` : ''}`);
     }
 
     r.ok = true;
@@ -359,8 +380,24 @@ export async function probe(o: ProbeOptions): Promise<ProbeResult> {
     if (po.connectTo || visited.length >= MAX_REDIRECTS || (next.protocol !== 'ws:' && next.protocol !== 'wss:')) {
       throw new Failure('handshake', 'redirect', `${head.status} redirect to ${next} (not followed further; WebSocket clients do not follow redirects)`);
     }
+    if (from.protocol === 'wss:' && next.protocol === 'ws:') {
+      step('redirect', false, `to ${next}: from wss:// to plain ws://, not followed (nothing is sent unencrypted)`);
+      throw new Failure('handshake', 'redirect', `${head.status} redirect from wss:// to plain ws:// (${next}): not followed; WebSocket clients do not follow redirects`);
+    }
+    // Another host (or port) is another party: it gets no credentials, and the editor asks first in an untrusted workspace.
+    let hopOptions: ProbeOptions = { ...po, url: next.toString(), exchange: false, idleSeconds: 0, visited };
+    if (next.host !== from.host) {
+      const ok = po.confirmRedirect ? await Promise.resolve(po.confirmRedirect(next.toString())).catch(() => false) : true;
+      if (!ok) {
+        step('redirect', false, `to ${next}: another host, not followed (declined)`);
+        throw new Failure('handshake', 'redirect', `${head.status} redirect to another host, ${next}: not followed; WebSocket clients do not follow redirects`);
+      }
+      const stripped = withoutCredentials(po);
+      hopOptions = { ...hopOptions, ...stripped.options };
+      step('redirect', true, `to ${next}: another host, followed without credentials${stripped.dropped.length ? ` (not sent: ${stripped.dropped.join(', ')})` : ''}`);
+    }
     // Follow only to tell a loop from a one-off redirect; the verdict stays "redirected".
-    const hop = await probe({ ...po, url: next.toString(), exchange: false, idleSeconds: 0, visited });
+    const hop = await probe(hopOptions);
     res.redirects.push(...hop.redirects);
     if (hop.kind === 'redirect-loop') throw new Failure('handshake', 'redirect-loop', hop.error!);
     throw new Failure(
@@ -371,11 +408,38 @@ export async function probe(o: ProbeOptions): Promise<ProbeResult> {
   }
 }
 
+/**
+ * The options for a hop to another host: the headers that carry credentials (Authorization,
+ * Cookie, anything with a credential-like name), the token-like subprotocols and the URL's
+ * user:password are left out; says what was.
+ */
+export function withoutCredentials(o: ProbeOptions): { options: Pick<ProbeOptions, 'headers' | 'protocols'>; dropped: string[] } {
+  const dropped: string[] = [];
+  const headers = (o.headers ?? []).filter(([k, v]) => {
+    const secret = maskHeader(k, v) !== v || /^(authorization|proxy-authorization|cookie)$/i.test(k);
+    if (secret) dropped.push(k);
+    return !secret;
+  });
+  const protocols = (o.protocols ?? []).filter((p) => !looksLikeToken(p));
+  if (protocols.length !== (o.protocols ?? []).length) dropped.push('token-like subprotocols');
+  try {
+    const u = new URL(o.url);
+    if (u.username || u.password) dropped.push('the URL\'s user:password');
+  } catch {
+    // not a URL: nothing to drop
+  }
+  return { options: { headers, protocols }, dropped };
+}
+
 /** Frames after the upgrade; answers server pings, turns close and protocol errors into Failures. */
 class WsSession {
   private parser = new FrameParser();
   private queue: Frame[] = [];
   serverPings = 0;
+  /** Pings not answered because the server does not read our pongs (see MAX_UNSENT_BYTES). */
+  pongsSkipped = 0;
+  /** Data frames dropped because too many were waiting (see MAX_QUEUED_FRAMES). */
+  framesDropped = 0;
   private closeSent = false;
 
   constructor(
@@ -393,13 +457,26 @@ class WsSession {
     for (const f of frames) {
       if (f.opcode === OP.ping) {
         this.serverPings++;
-        this.conn.write(encodeFrame(OP.pong, f.payload));
-      } else this.queue.push(f);
+        // A server that floods pings and reads nothing would grow our write buffer without bound.
+        if (this.conn.unsent < MAX_UNSENT_BYTES) this.conn.write(encodeFrame(OP.pong, f.payload));
+        else this.pongsSkipped++;
+      } else {
+        if (this.queue.length >= MAX_QUEUED_FRAMES) {
+          const i = this.queue.findIndex((q) => q.opcode !== OP.close);
+          if (i >= 0) {
+            this.queue.splice(i, 1);
+            this.framesDropped++;
+          }
+        }
+        this.queue.push(f);
+      }
     }
   }
 
   async nextFrame(deadlineAt: number, stage: 'message' | 'idle', since: number): Promise<Frame | 'timeout'> {
     for (;;) {
+      // Checked first: a server that never stops sending must not keep a stage past its deadline.
+      if (Date.now() >= deadlineAt) return 'timeout';
       const f = this.queue.shift();
       if (f) {
         if (f.opcode === OP.close) this.onCloseFrame(f, stage, since);

@@ -58,6 +58,10 @@ export function formatReport(r: EndpointTestResult): string {
     out.push(`nginx -t: ${r.nginxTest.ok ? 'ok' : 'FAILED'}`);
     for (const l of r.nginxTest.output.split('\n')) if (l.trim()) out.push(`  ${l}`);
   }
+  if (r.errorLogNote) {
+    out.push('');
+    out.push(r.errorLogNote);
+  }
   if (r.errorLog) {
     out.push('');
     out.push(r.errorLog.length ? 'error_log lines written during the test' : 'error_log: no new lines during the test');

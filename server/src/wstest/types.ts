@@ -16,12 +16,13 @@ export interface ContextFinding {
   path?: string;
 }
 
-/** Where the test stopped: the step that failed, or `done`. */
-export type Stage = 'dns' | 'connect' | 'tls' | 'handshake' | 'message' | 'idle' | 'done';
+/** Where the test stopped: the step that failed, or `done`. `setup`: the options themselves were refused (a header with CR/LF...). */
+export type Stage = 'setup' | 'dns' | 'connect' | 'tls' | 'handshake' | 'message' | 'idle' | 'done';
 
 /** Machine-readable cause of a failure; drives the diagnosis. */
 export type FailureKind =
   | 'bad-url'
+  | 'bad-option'
   | 'aborted'
   | 'dns'
   | 'refused'
@@ -68,6 +69,13 @@ export interface EndpointTestOptions {
   crossOriginProbe?: boolean | string;
   /** Connect to this address instead of resolving the URL's host (a local proof); redirects are then not followed. */
   connectTo?: { host: string; port: number };
+  /**
+   * Asked before a redirect to another host (or port) is followed, with its URL; false: it is
+   * reported, not followed. Without it such a redirect is followed, never with the credentials
+   * given (headers with credentials, cookies, the URL's password, token-like subprotocols).
+   * A redirect from wss:// to ws:// is never followed. The editor asks in an untrusted workspace.
+   */
+  confirmRedirect?: (url: string) => boolean | Promise<boolean>;
   /** Run `nginx -t` (only when the caller trusts the workspace). */
   nginx?: { binary: string; configFile: string; prefix?: string };
   /** The config's error_log: lines it gains during the test go into the report. */
@@ -128,7 +136,7 @@ export interface ProbeResult {
   /** Address actually connected to. */
   remoteAddress: string | null;
   tls: { protocol: string | null; authorized: boolean; authorizationError: string | null; subject: string | null } | null;
-  /** Request line and headers as sent (unmasked; mask before printing). */
+  /** Request line and headers as sent (credentials masked, like every string of a result of `runEndpointTest`). */
   request: { line: string; headers: [string, string][] } | null;
   response: HttpHead | null;
   /** Locations followed on 3xx (for loops). */
@@ -149,6 +157,8 @@ export interface EndpointTestResult extends ProbeResult {
   nginxTest: { ok: boolean; output: string } | null;
   /** Lines the error_log gained during the test. */
   errorLog: string[] | null;
+  /** Why the error_log was not read, when it was given but is not a readable regular file (a FIFO, a device...). */
+  errorLogNote?: string;
   /** Findings of the location that were passed in `context`. */
   findings: ContextFinding[];
   /** The location, for the report's header (path:line). */
