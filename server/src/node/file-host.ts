@@ -255,7 +255,6 @@ class BudgetedReader {
     const r = globWalk(pattern, {
       maxEntries: limit,
       maxMs: GLOB_MAX_MS,
-      maxResults: budget ? budget.limits.files : DEFAULT_LIMITS.files,
       refuseDir: this.disk.policy,
     });
     if (budget) budget.globEntries = Math.max(0, budget.globEntries - r.visited);
@@ -273,7 +272,7 @@ class BudgetedReader {
             : s.why === 'time'
               ? `the search for matching files stopped after ${s.limit / 1000} s (a huge or slow file system); ${found}`
               : s.why === 'results'
-                ? `more than ${s.limit} files match; the first ${s.limit} are analysed (${this.hint('files')})`
+                ? `more than ${s.limit} files match; only the first ${s.limit} are considered`
                 : `the pattern has more than ${s.limit} path segments; it is not searched`,
       );
     }

@@ -107,10 +107,11 @@ export function globWalk(pattern: string, o: GlobOptions = {}): GlobResult {
         }
         try {
           for (let e = d.readSync(); e; e = d.readSync()) {
-            if (++visited > maxEntries) {
+            if (visited >= maxEntries) {
               stopped = { why: 'entries', limit: maxEntries };
               break;
             }
+            visited++;
             if ((visited & 63) === 0 && Date.now() - started > maxMs) {
               stopped = { why: 'time', limit: maxMs };
               break;
@@ -129,10 +130,11 @@ export function globWalk(pattern: string, o: GlobOptions = {}): GlobResult {
     // Each candidate is stat'ed: that counts as looking at an entry too.
     const kept: string[] = [];
     for (const p of next.sort()) {
-      if (++visited > maxEntries) {
+      if (visited >= maxEntries) {
         stopped ??= { why: 'entries', limit: maxEntries };
         break;
       }
+      visited++;
       if (statKind(p) === (last ? 'file' : 'dir')) kept.push(p);
     }
     current = kept;
