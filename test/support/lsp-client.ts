@@ -95,6 +95,8 @@ export interface StartOptions {
   workspaceFolders?: string[];
   /** `stdio` (default) or `ipc` (node IPC channel, as VS Code's client starts it). */
   transport?: 'stdio' | 'ipc';
+  /** Options for the server's node, e.g. `--max-old-space-size=768` to hold it to a memory cap. */
+  nodeArgs?: string[];
 }
 
 type Waiter = { uri: string; pred: (p: PublishDiagnosticsParams) => boolean; resolve: (p: PublishDiagnosticsParams) => void };
@@ -156,10 +158,10 @@ export class LspTestClient {
     let child: ChildProcess;
     let connection: ProtocolConnection;
     if (opts.transport === 'ipc') {
-      child = fork(SERVER_JS, ['--node-ipc'], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env });
+      child = fork(SERVER_JS, ['--node-ipc'], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env, execArgv: opts.nodeArgs ?? [] });
       connection = createProtocolConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
     } else {
-      child = spawn(process.execPath, [SERVER_JS, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env });
+      child = spawn(process.execPath, [...(opts.nodeArgs ?? []), SERVER_JS, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env });
       connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     }
     const client = new LspTestClient(child, connection, opts.settings ?? {});
