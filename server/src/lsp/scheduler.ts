@@ -7,11 +7,13 @@
  * all have limits. What keeps the server answering between analyses is how
  * they are spaced:
  *
- * - **One per turn of the event loop.** Analyses that are due run one at a
- *   time, each in its own macrotask (a 0 ms timer), so the requests and
- *   notifications that arrived meanwhile are read and answered in between: a
- *   hover in one file waits for at most the one analysis in progress, not for
- *   every document whose debounce expired at the same moment.
+ * - **One at a time, with the event loop turning in between.** Analyses that
+ *   are due run one at a time, each in its own macrotask, and after a long one
+ *   the loop gets a short gap (a tenth of its duration, 2 to 250 ms), so the
+ *   requests that arrived meanwhile are read and answered, and the
+ *   diagnostics and responses written, in between: a hover in one file waits
+ *   for at most the one analysis in progress, not for every document whose
+ *   debounce expired at the same moment.
  * - **A slow document waits longer.** After an analysis that took T ms (over
  *   `slowMs`), the next one of that document waits at least T (at most
  *   `maxDelayMs`) after its last change, so typing in a huge config spends at
@@ -94,11 +96,13 @@ export class AnalysisScheduler {
     this.jobs.clear();
   }
 
-  private pump(): void {
+  private pump(gapMs = 0): void {
     if (this.timer || this.disposed || this.queue.length === 0) return;
-    // A timer, not setImmediate: the next job then runs after the poll phase has read what arrived (and
-    // after vscode-jsonrpc's own setImmediate has dispatched it), so requests are answered between jobs.
-    this.timer = setTimeout(() => this.step(), 0);
+    // A timer, not setImmediate, and after a long job a gap: vscode-jsonrpc dispatches each incoming message
+    // and writes each outgoing one (diagnostics, responses, log lines) in a setImmediate of its own, one after
+    // the other, so they need a few idle turns of the event loop to go through. The gap is a tenth of the job
+    // (2 to 250 ms): with several long analyses due, the server still spends about 90% of its time on them.
+    this.timer = setTimeout(() => this.step(), gapMs);
   }
 
   private step(): void {
@@ -107,14 +111,16 @@ export class AnalysisScheduler {
     if (uri === undefined) return;
     const job = this.jobs.get(uri);
     this.jobs.delete(uri);
+    let ms = 0;
     try {
       if (job) {
         const started = performance.now();
         job();
-        this.record(uri, performance.now() - started);
+        ms = performance.now() - started;
+        this.record(uri, ms);
       }
     } finally {
-      this.pump();
+      this.pump(ms > 20 ? Math.min(Math.max(ms / 10, 2), 250) : 0);
     }
   }
 }
