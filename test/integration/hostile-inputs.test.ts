@@ -97,7 +97,7 @@ describe(`hostile inputs: the language server under --max-old-space-size=${SERVE
   for (const pattern of ['/usr/bin/*', '/**/*', '/*/*/*/*/*']) {
     test(`include ${pattern}: the walk and the reads stop at their budgets, and the include line says which`, T, async () => {
       await openCase(`glob-${pattern.replace(/\W/g, '')}.conf`, `http {\n    include ${pattern};\n}\n`, (p) => {
-        const m = messages(p).filter((x, i) => p.diagnostics[i]!.code === 'include');
+        const m = p.diagnostics.filter((d) => d.code === 'include').map((d) => String(d.message));
         assert.ok(m.length >= 1, `the include line says what was refused: ${messages(p).slice(0, 5).join('\n')}`);
         assert.ok(m.every((x) => /raise nginxWs\.limits\.|not a regular file|binary file|special file|cannot read|permission denied|loop of symbolic links/.test(x)), m.join('\n'));
         assert.ok(p.diagnostics.length <= 1100, `${p.diagnostics.length} diagnostics`);
