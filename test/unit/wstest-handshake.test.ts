@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { acceptFor, buildRequest, headEnd, newKey, parseHead, validateUpgrade } from '../../server/src/wstest/handshake';
+import { acceptFor, buildRequest, checkRequestOptions, headEnd, newKey, parseHead, validateUpgrade } from '../../server/src/wstest/handshake';
 import { encodeFrame, FrameParser, OP } from '../../server/src/wstest/frames';
-import { hide, looksLikeToken, maskHeader, maskRequestLine, maskText, maskUrl } from '../../server/src/wstest/mask';
+import { hide, looksLikeToken, maskHeader, maskRequestLine, maskText, maskUrl, redact, secretsOf } from '../../server/src/wstest/mask';
+import { checkEndpointSettings } from '../../client/src/endpoint-settings';
 
 test('Sec-WebSocket-Accept matches the RFC 6455 §1.3 example', () => {
   assert.equal(acceptFor('dGhlIHNhbXBsZSBub25jZQ=='), 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=');
@@ -86,4 +87,26 @@ test('masking: credentials hidden, handshake mechanics kept', () => {
   assert.equal(maskUrl('wss://u:pw@h/ws?token=abc&room=1'), 'wss://u:***@h/ws?token=***&room=1');
   assert.equal(maskRequestLine('GET /ws?access_token=x1y2 HTTP/1.1'), 'GET /ws?access_token=*** HTTP/1.1');
   assert.match(maskText('request: "GET /ws/?token=abc123 HTTP/1.1", upstream: "http://b/ws/?token=abc123"'), /token=\*\*\* HTTP\/1\.1", upstream: "http:\/\/b\/ws\/\?token=\*\*\*"/);
+});
+
+test('options that would inject headers are refused with the setting named; masking is idempotent and covers free text', () => {
+  assert.equal(checkRequestOptions({ origin: 'https://a.example', protocols: ['chat.v1'], headers: [['X-Token', 'abc'], ['Authorization', 'Bearer x']] }), undefined);
+  assert.match(checkRequestOptions({ origin: 'https://a\r\nX: 1' })!, /Origin contains a line break/);
+  assert.match(checkRequestOptions({ headers: [['X-A', 'ok\u0001']] })!, /control character U\+0001/);
+  assert.match(checkRequestOptions({ headers: [['X-A', '\u010d']] })!, /Latin-1 only/);
+  assert.match(checkRequestOptions({ headers: [['Bad Name', 'v']] })!, /not a valid HTTP header name/);
+  assert.match(checkRequestOptions({ protocols: ['a b'] })!, /not a valid token/);
+  assert.throws(() => buildRequest({ url: new URL('ws://h/'), key: 'k', headers: [['X', 'a\r\nInjected: 1']] }), /line break/);
+  assert.equal(checkEndpointSettings({ headers: { 'X-A': '1' }, origin: '', subprotocols: ['chat'] }), undefined);
+  assert.match(checkEndpointSettings({ headers: { 'X-A': 'a\nb' }, origin: '', subprotocols: [] })!, /^nginxWs\.endpoint\.headers: /);
+  assert.match(checkEndpointSettings({ headers: {}, origin: 'x\ry', subprotocols: [] })!, /^nginxWs\.endpoint\.origin: /);
+  assert.match(checkEndpointSettings({ headers: {}, origin: '', subprotocols: ['a,b'] })!, /^nginxWs\.endpoint\.subprotocols: /);
+  const once = maskHeader('Authorization', 'Bearer abcdefghijklmnopqrstuvwxyz0123456789');
+  assert.equal(maskHeader('Authorization', once), once, 'masking twice changes nothing');
+  assert.equal(maskText('see ws://u:hunter2secret@h/x?token=abc&room=1'), 'see ws://u:***@h/x?token=***&room=1');
+  assert.equal(maskUrl('ws://u:pw@[bad'), 'ws://u:***@[bad', 'an unparseable URL still hides its password');
+  const secrets = secretsOf({ urls: ['ws://u:pw12345@h/?api_key=K3YVALUE99'], headers: [['X-Api-Key', 'APIKEY123456'], ['Cookie', 'sid=COOKIE9999; theme=dark']], protocols: ['chat', 'tok3nABCDEFGHIJKL1'] });
+  for (const s of ['pw12345', 'K3YVALUE99', 'APIKEY123456', 'COOKIE9999', 'tok3nABCDEFGHIJKL1']) assert.ok(secrets.includes(s), s);
+  const red = redact({ error: 'upstream said APIKEY123456 and COOKIE9999', steps: [{ detail: 'tok3nABCDEFGHIJKL1 refused' }], request: { headers: [['Cookie', 'sid=COOKIE9999; theme=dark']] } }, secrets);
+  assert.ok(!JSON.stringify(red).match(/APIKEY123456|COOKIE9999|tok3nABCDEFGHIJKL1/), JSON.stringify(red));
 });

@@ -1,7 +1,9 @@
 // Session: the same config in a workspace the user has not trusted (no
 // --disable-workspace-trust). The linter and the CodeLens still work; "Test WebSocket
 // endpoint" (palette or CodeLens) asks before connecting to an address taken from the workspace,
-// Cancel connects nowhere, and nginx is never executed (no `nginx -t`, no "Prove with local nginx").
+// Cancel connects nowhere, and nginx is never executed (no `nginx -t`, no "Prove with local nginx"). With the
+// backend test on (a user setting: the workspace's own value is ignored in Restricted Mode), it asks again
+// before connecting to the proxy_pass backend the config names.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -33,7 +35,7 @@ test('untrusted: the endpoint test asks before connecting and runs no nginx', as
     workspace: 'endpoint',
     trusted: false,
     // Restricted Mode without the startup modal, as after "Don't Trust".
-    settings: { 'security.workspace.trust.startupPrompt': 'never' },
+    settings: { 'security.workspace.trust.startupPrompt': 'never', 'nginxWs.endpoint.testBackendDirect': true },
     beforeStart: ({ ws }) => live.writeInto(ws),
   });
   const { page } = vs;
@@ -78,12 +80,19 @@ test('untrusted: the endpoint test asks before connecting and runs no nginx', as
   await startTest(page);
   await dialog.waitFor();
   await dialog.locator('.monaco-button', { hasText: 'Connect' }).click();
+  // The backend address comes from the config's proxy_pass: asked separately, and skipped here.
+  const backendDialog = page.locator('.monaco-dialog-box', { hasText: 'Also connect directly to the backend' });
+  await backendDialog.waitFor();
+  await vs.shot('asks-before-the-backend');
+  assert.match(await backendDialog.innerText(), new RegExp(`127\\.0\\.0\\.1:${live.backend.port}`), 'the question names the backend address');
+  await backendDialog.locator('.monaco-button', { hasText: 'Skip the backend test' }).click();
   await notification(page, 'WebSocket OK');
   await vs.shot('connected-after-consent');
   assert.match(readFileSync(join(live.nginx.prefix, 'access.log'), 'utf8'), /GET \/live\/ HTTP\/1\.1" 101/, 'now nginx saw the upgrade');
-  assert.equal(live.backend.requests.length, 1, 'one handshake: the cancelled run connected nowhere');
+  assert.equal(live.backend.requests.length, 1, 'one handshake: the cancelled run connected nowhere, and the skipped backend test neither');
   const report = outputChannelText(vs.ud, 'nginx WebSocket');
   assert.match(report, /Result: PASSED/);
+  assert.doesNotMatch(report, /Backend direct/, 'no backend test after "Skip"');
   assert.doesNotMatch(report, /nginx -t/, 'nginx is not executed in an untrusted workspace');
   assert.doesNotMatch(report, /error_log/, 'the config\'s error_log is not read in an untrusted workspace');
 });
