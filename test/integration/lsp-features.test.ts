@@ -52,7 +52,8 @@ describe('LSP editor features', () => {
     writeFileSync(join(dir, 'nginx.conf'), CONF);
     uri = pathToFileURL(join(dir, 'nginx.conf')).href;
     upstreamsUri = pathToFileURL(join(dir, 'upstreams.conf')).href;
-    c = await LspTestClient.start();
+    // The included file is in the workspace folder: read in Restricted Mode too.
+    c = await LspTestClient.start({ workspaceFolders: [dir] });
     c.open(uri, CONF, 1);
     await c.diagnostics(uri, (x) => x.version === 1);
   });

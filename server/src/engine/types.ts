@@ -120,6 +120,8 @@ export const DEFAULT_LIMITS: Limits = { fileMB: 20, configMB: 32, files: 2000, g
 /** What one analysis may still read; hosts spend it as they read. */
 export interface ReadBudget {
   readonly limits: Limits;
+  /** The file the analysis is of: read even if it looks binary (the user asked for it), while includes that do are refused. */
+  readonly root?: string;
   /** Largest single file, in bytes. */
   readonly fileBytes: number;
   /** Bytes left (refused partial reads count too). */
@@ -130,9 +132,9 @@ export interface ReadBudget {
   globEntries: number;
 }
 
-export function readBudget(limits: Limits): ReadBudget {
+export function readBudget(limits: Limits, root?: string): ReadBudget {
   const mb = (n: number) => Math.max(0, Math.floor(n * 1024 * 1024));
-  return { limits, fileBytes: mb(limits.fileMB), bytes: mb(limits.configMB), files: Math.max(0, Math.floor(limits.files)), globEntries: Math.max(0, Math.floor(limits.globEntries)) };
+  return { limits, root, fileBytes: mb(limits.fileMB), bytes: mb(limits.configMB), files: Math.max(0, Math.floor(limits.files)), globEntries: Math.max(0, Math.floor(limits.globEntries)) };
 }
 
 export const DEFAULT_SETTINGS: EngineSettings = {

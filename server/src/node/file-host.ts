@@ -37,6 +37,8 @@ interface CacheEntry {
   size: number;
   text: string;
   bytes: number;
+  /** NUL bytes in the first chunk: served only to a caller that accepts binary files. */
+  binary: boolean;
 }
 
 export interface DiskReaderOptions {
@@ -56,8 +58,11 @@ export class DiskReader {
     this.policy = o.policy;
   }
 
-  /** Reads a regular file of at most `maxBytes` bytes (more is refused, having read `maxBytes + 1` at most). */
-  read(path: string, maxBytes = this.maxBytes): DiskResult {
+  /**
+   * Reads a regular file of at most `maxBytes` bytes (more is refused, having read `maxBytes + 1` at most).
+   * A file with NUL bytes in its first chunk is refused unless `binaryOk` (the file the user asked for).
+   */
+  read(path: string, maxBytes = this.maxBytes, binaryOk = false): DiskResult {
     const refuse = (kind: RefusalKind, error: string, bytes = 0): DiskResult => ({ error, kind, bytes });
     if (!isDiskPath(path)) return refuse('missing', 'not a file on disk');
     const denied = this.policy?.(path);
@@ -73,6 +78,7 @@ export class DiskReader {
     const hit = this.cache.get(path);
     if (hit && hit.ino === st.ino && hit.mtimeMs === st.mtimeMs && hit.ctimeMs === st.ctimeMs && hit.size === st.size) {
       if (hit.bytes > maxBytes) return refuse('too-large', `larger than ${formatMb(maxBytes)}`);
+      if (hit.binary && !binaryOk) return refuse('binary', 'a binary file (it has NUL bytes), not a config');
       this.cache.delete(path);
       this.cache.set(path, hit);
       return { text: hit.text, bytes: hit.bytes };
@@ -87,6 +93,7 @@ export class DiskReader {
     }
     const chunks: Buffer[] = [];
     let total = 0;
+    let binary = false;
     try {
       const fst = fstatSync(fd);
       if (!fst.isFile()) return refuse('special', `not a regular file (${describe(fst)}): nginx-ws reads regular files only`);
@@ -102,7 +109,10 @@ export class DiskReader {
           return refuse('unreadable', `cannot read it (${code ?? (e as Error).message})`, total);
         }
         if (n === 0) break;
-        if (chunks.length === 0 && buf.subarray(0, n).includes(0)) return refuse('binary', 'a binary file (it has NUL bytes), not a config', n);
+        if (chunks.length === 0 && buf.subarray(0, n).includes(0)) {
+          if (!binaryOk) return refuse('binary', 'a binary file (it has NUL bytes), not a config', n);
+          binary = true;
+        }
         chunks.push(n === want ? buf : buf.subarray(0, n));
         total += n;
         if (total > maxBytes) return refuse('too-large', `larger than ${formatMb(maxBytes)}`, total);
@@ -112,7 +122,7 @@ export class DiskReader {
     }
     const text = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total)).toString('utf8');
     // Files whose size stat does not tell (/proc) change under the same stat: never cached.
-    if (st.size === total && total > 0) this.remember(path, { ino: st.ino, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, size: st.size, text, bytes: total });
+    if (st.size === total && total > 0) this.remember(path, { ino: st.ino, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, size: st.size, text, bytes: total, binary });
     return { text, bytes: total };
   }
 
@@ -213,7 +223,7 @@ class BudgetedReader {
         return this.refuse(path, this.tooLarge(cap, fileCap, budget));
       }
     } else {
-      const r = this.disk.read(path, cap);
+      const r = this.disk.read(path, cap, budget?.root === path);
       if (budget && !again) budget.bytes = Math.max(0, budget.bytes - r.bytes);
       if ('error' in r) {
         if (r.kind === 'missing') return undefined;

@@ -85,7 +85,7 @@ export function buildModel(rootPath: string, host: FileHost, settings: EngineSet
   const prefix = settings.prefix || host.dirname(rootPath);
   const reportedCycles = new Set<Directive>();
   // What this analysis may read (bytes, files, glob entries); the host spends it and says what it refused.
-  const budget = readBudget(settings.limits ?? host.defaultLimits?.() ?? DEFAULT_LIMITS);
+  const budget = readBudget(settings.limits ?? host.defaultLimits?.() ?? DEFAULT_LIMITS, rootPath);
   /** Texts read by this analysis: an include's existence check and its load read once. */
   const texts = new Map<string, string | null>();
   const read = (path: string): string | undefined => {
