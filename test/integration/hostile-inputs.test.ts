@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Hover, PublishDiagnosticsParams } from 'vscode-languageserver-protocol/node';
 import { buildOnce, LspTestClient, ROOT, TempWorkspace } from '../helpers/lsp-client';
+import { NORMAL, NormalDocument } from '../support/still-served';
 import type { EndpointContextResult } from '../../server/src/lsp/protocol';
 
 /** The heap cap the server and the CLI run under. */
@@ -24,36 +25,15 @@ const CLI_HEAP_MB = 512;
 const CASE_MS = 90_000;
 const T = { timeout: 180_000 };
 
-const NORMAL = `http {
-    server {
-        listen 80;
-        location /ws/ {
-            proxy_pass http://127.0.0.1:9000;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "upgrade";
-            proxy_read_timeout 3600s;
-        }
-    }
-}
-`;
 
 const messages = (p: PublishDiagnosticsParams) => p.diagnostics.map((d) => String(d.message));
 
 describe(`hostile inputs: the language server under --max-old-space-size=${SERVER_HEAP_MB}`, () => {
   let ws: TempWorkspace;
   let c: LspTestClient;
-  const normal = () => ws.uri('normal.conf');
-  let normalVersion = 1;
-
-  /** Edits the normal document and waits for the diagnostics of that exact version: the server still serves others. */
-  async function stillServes(what: string): Promise<void> {
-    assert.ok(c.alive, `server alive after ${what}`);
-    normalVersion++;
-    const broken = normalVersion % 2 === 0;
-    c.change(normal(), normalVersion, broken ? NORMAL : NORMAL.replace('proxy_http_version 1.1;', 'proxy_http_version 1.1;\n            proxy_set_header Upgrade $http_upgrade;'));
-    const p = await c.diagnostics(normal(), (x) => x.version === normalVersion, { timeoutMs: CASE_MS });
-    assert.equal(p.diagnostics.some((d) => d.code === 'ws-upgrade-header-missing'), broken, `after ${what}: the other document is analysed correctly`);
-  }
+  let normalDoc: NormalDocument;
+  const normal = () => normalDoc.uri;
+  const stillServes = (what: string) => normalDoc.stillServed(what, CASE_MS);
 
   /** Opens `text` as `name`, waits for its diagnostics, closes it; the server must still serve the normal document. */
   async function openCase(name: string, text: string, check: (p: PublishDiagnosticsParams) => void): Promise<void> {
@@ -70,10 +50,10 @@ describe(`hostile inputs: the language server under --max-old-space-size=${SERVE
     buildOnce();
     ws = new TempWorkspace('nginx-ws-hostile-');
     ws.write('normal.conf', NORMAL);
+    normalDoc = new NormalDocument(() => c, ws.uri('normal.conf'));
     // Trusted: these cases read outside the workspace on purpose (the untrusted ones are below).
     c = await ws.start({ workspaceTrusted: true, nodeArgs: [`--max-old-space-size=${SERVER_HEAP_MB}`], settings: { detectNginxVersion: false, nginxTest: { onSave: false } } });
-    c.open(normal(), NORMAL, 1);
-    await c.diagnostics(normal(), (x) => x.version === 1, { timeoutMs: CASE_MS });
+    await normalDoc.open(CASE_MS);
   });
   after(() => ws?.dispose());
 

@@ -8,19 +8,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { buildOnce, LspTestClient } from '../support/lsp-client';
+import { NORMAL, NormalDocument } from '../support/still-served';
 
-const NORMAL = `http {
-    server {
-        listen 80;
-        location /ws/ {
-            proxy_pass http://127.0.0.1:9000;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "upgrade";
-            proxy_read_timeout 3600s;
-        }
-    }
-}
-`;
 
 function tenMegabytes(): string {
   const server = (i: number) =>
@@ -38,28 +27,13 @@ function tenMegabytes(): string {
 
 describe('LSP robustness', () => {
   let c: LspTestClient;
-  const normal = 'file:///virtual/robust/normal.conf';
-  let version = 1;
-
-  /** Edits the normal document and waits for diagnostics of that exact version. */
-  async function normalStillServed(what: string): Promise<void> {
-    version++;
-    const broken = version % 2 === 0;
-    c.change(normal, version, broken ? NORMAL : NORMAL.replace('proxy_http_version 1.1;', 'proxy_http_version 1.1;\n            proxy_set_header Upgrade $http_upgrade;'));
-    const p = await c.diagnostics(normal, (x) => x.version === version, { timeoutMs: 20_000 });
-    assert.equal(
-      p.diagnostics.some((d) => d.code === 'ws-upgrade-header-missing'),
-      broken,
-      `after ${what}: version ${version} analysed correctly`,
-    );
-    assert.ok(c.alive, `server alive after ${what}`);
-  }
+  const normalDoc = new NormalDocument(() => c, 'file:///virtual/robust/normal.conf');
+  const normalStillServed = (what: string) => normalDoc.stillServed(what);
 
   before(async () => {
     buildOnce();
     c = await LspTestClient.start();
-    c.open(normal, NORMAL, 1);
-    await c.diagnostics(normal, (x) => x.version === 1);
+    await normalDoc.open();
   });
   after(() => c?.kill());
 
