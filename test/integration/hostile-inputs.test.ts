@@ -243,7 +243,7 @@ describe(`hostile inputs: the CLI under --max-old-space-size=${CLI_HEAP_MB}`, ()
     ws.write('flood.conf', `http {\n${'proxy_set_header X $y;\n'.repeat(800_000)}}\n`);
     const r = await cli(['lint', '--format', 'json', 'flood.conf']);
     assert.equal(r.code, 1, r.stderr.slice(-500));
-    const out = JSON.parse(r.stdout) as { code: string; message: string }[];
+    const out = (JSON.parse(r.stdout) as { findings: { code: string; message: string }[] }).findings;
     assert.equal(out.filter((f) => f.code === 'undefined-variable').length, 201);
     assert.ok(r.stdout.length < 1_000_000, `${r.stdout.length} bytes of JSON`);
   });

@@ -10,7 +10,8 @@ import * as nodePath from 'node:path';
 import { DEFAULT_SETTINGS, type EngineSettings, type Finding } from '../engine/index';
 import type { ParseCache } from '../engine/model/config';
 import { analyzeInContext, type InContext } from '../node/context';
-import { DiskReader, LspFileHost } from '../node/file-host';
+import { cliLimits, DiskReader, LspFileHost } from '../node/file-host';
+import { ENV_HINT } from '../node/limits';
 import { DumpHost, type Dump } from '../node/nginx-dump';
 import { isNginxFile, SKIP_DIRS } from '../node/nginx-files';
 import { isDiskPath } from '../node/paths';
@@ -185,14 +186,15 @@ export class Project {
     const t = this.overlay.get(path);
     if (t !== undefined) return t;
     if (this.o.dump) return undefined;
-    const r = this.disk.read(path);
+    // A file the user named is read even if it looks binary (an include that does is refused).
+    const r = this.disk.read(path, undefined, true);
     return 'text' in r ? r.text : undefined;
   }
 
   /** Why a file cannot be read, or null. */
   unreadable(path: string): string | null {
     if (this.overlay.has(path)) return null;
-    const r = this.disk.read(path);
+    const r = this.disk.read(path, undefined, true);
     return 'text' in r ? null : r.error;
   }
 
@@ -248,10 +250,15 @@ export class Project {
 
   host(): RecordingHost {
     if (this.o.dump) return new DumpHost(this.overlay);
-    return new LspFileHost((p) => {
-      const text = this.overlay.get(p);
-      return text === undefined ? undefined : { text, version: this.overlayVersions.get(p) ?? 1 };
-    }, this.disk);
+    return new LspFileHost(
+      (p) => {
+        const text = this.overlay.get(p);
+        return text === undefined ? undefined : { text, version: this.overlayVersions.get(p) ?? 1 };
+      },
+      this.disk,
+      // Limits from NGINX_WS_LIMITS, and refusals that say so.
+      { hint: ENV_HINT, limits: cliLimits() },
+    );
   }
 
   /** Each target judged in its config; analyses of a shared root are computed once. Unreadable targets are left out (see `unreadable`). */

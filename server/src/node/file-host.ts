@@ -291,7 +291,10 @@ class BudgetedReader {
   }
 }
 
-/** One analysis' host: records what it read so the server knows dependencies and fix versions. */
+/**
+ * One analysis' host: records what it read so the server knows dependencies and fix versions.
+ * The editor's names its limits by their settings; the CLI passes `{ hint: ENV_HINT, limits: cliLimits() }`.
+ */
 export class LspFileHost implements FileHost {
   /** Every path read: the open document's version, or null when it came from disk. */
   readonly reads = new Map<string, number | null>();
@@ -302,10 +305,15 @@ export class LspFileHost implements FileHost {
   constructor(
     openText: (path: string) => OpenText | undefined,
     disk: DiskReader,
-    hint: LimitHint = SETTINGS_HINT,
+    private readonly o: DiskHostOptions = {},
   ) {
-    this.reader = new BudgetedReader(disk, hint, openText);
+    this.reader = new BudgetedReader(disk, o.hint ?? SETTINGS_HINT, openText);
     this.refused = this.reader.refused;
+  }
+
+  /** The limits given at construction (the CLI's, from NGINX_WS_LIMITS), when the settings give none. */
+  defaultLimits(): Limits {
+    return this.o.limits ?? DEFAULT_LIMITS;
   }
 
   readFile(path: string, budget?: ReadBudget): string | undefined {
@@ -336,6 +344,16 @@ export class LspFileHost implements FileHost {
 
 let envWarned = false;
 
+/** The command line's limits: NGINX_WS_LIMITS over the defaults (a malformed entry is warned about once). */
+export function cliLimits(): Limits {
+  const env = limitsFromEnv();
+  if (env.problems.length && !envWarned) {
+    envWarned = true;
+    process.emitWarning(env.problems.join('; '), { code: ENV_VAR });
+  }
+  return env.limits;
+}
+
 export interface DiskHostOptions {
   /** Limits when the engine settings give none (the CLI's come from NGINX_WS_LIMITS). */
   limits?: Limits;
@@ -349,15 +367,7 @@ export interface DiskHostOptions {
  */
 export function diskHost(disk = new DiskReader(), onRefused?: (path: string, reason: string) => void, o: DiskHostOptions = {}): FileHost {
   const reader = new BudgetedReader(disk, o.hint ?? ENV_HINT);
-  let limits = o.limits;
-  if (!limits) {
-    const env = limitsFromEnv();
-    if (env.problems.length && !envWarned) {
-      envWarned = true;
-      process.emitWarning(env.problems.join('; '), { code: ENV_VAR });
-    }
-    limits = env.limits;
-  }
+  const limits = o.limits ?? cliLimits();
   return {
     readFile(path, budget) {
       const r = reader.read(path, budget);

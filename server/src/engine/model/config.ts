@@ -131,16 +131,20 @@ export function buildModel(rootPath: string, host: FileHost, settings: EngineSet
     const pattern = d.args[0]?.value;
     if (!pattern || /\$/.test(pattern)) return { paths: [] };
     const candidates = pattern.startsWith('/') ? [pattern] : unique([prefix, host.dirname(fromPath), ...ancestors(host, prefix)].map((dir) => host.resolve(dir, pattern)));
+    // The first candidate is where nginx looks; the others are guesses for a file judged without its config.
+    // Only what happened to the first is said: a guess that was refused (outside the workspace, say) is no news.
     let note: string | undefined;
-    for (const c of candidates) {
+    for (let i = 0; i < candidates.length; i++) {
+      const c = candidates[i]!;
       if (GLOB_CHARS.test(c)) {
         const matches = host.glob(c, budget);
         // A walk that stopped early (a limit, or a folder it may not read) is said on the include line.
-        note ??= host.refusal?.(c);
-        if (matches.length) return { paths: matches, note };
+        const why = host.refusal?.(c);
+        if (i === 0) note = why;
+        if (matches.length) return { paths: matches, note: i === 0 ? note : why };
       } else if (read(c) !== undefined) {
         return { paths: [c] };
-      } else {
+      } else if (i === 0) {
         // There, but refused (too large, not a regular file, outside the workspace...): that is the answer, not "not found".
         const why = host.refusal?.(c);
         if (why !== undefined) return { refused: c, why };
