@@ -65,6 +65,8 @@ export const shapes: Shape[] = [
   { name: "stray '{' then directives (phantom frames)", make: (k) => '{'.repeat(16 * 1024 * k) + 'a;'.repeat(16 * 1024 * k) },
   { name: 'alternating quotes and newlines', make: (k) => '"\n\'\n\\"\n'.repeat(64 * 1024 * k) },
   { name: 'Lua block full of long brackets', make: (k) => 'content_by_lua_block {' + '[=[ --[[ { '.repeat(64 * 1024 * k) },
+  // A file of comments only: every comment is "leading", which once made the context check quadratic.
+  { name: '64K / 256K comment lines and nothing else', make: (k) => '# pad\n'.repeat(64 * 1024 * k) },
   {
     name: 'CRLF config 1,000 / 4,000 servers',
     make: (k) => generateConfig({ servers: 1000 * k }).replace(/\n/g, '\r\n'),
