@@ -248,6 +248,17 @@ describe(`hostile inputs: the CLI under --max-old-space-size=${CLI_HEAP_MB}`, ()
     assert.ok(r.stdout.length < 1_000_000, `${r.stdout.length} bytes of JSON`);
   });
 
+  test('lint: a glob of six 15 MB files (2.6 million comment lines each) stops at the 32 MB budget', T, async () => {
+    mkdirSync(join(ws.dir, 'big'), { recursive: true });
+    const body = '# pad\n'.repeat((15 * 1024 * 1024) / 6);
+    for (let i = 1; i <= 6; i++) writeFileSync(join(ws.dir, 'big', `b${i}.conf`), body);
+    writeFileSync(join(ws.dir, 'big', 'nginx.conf'), 'http { include b*.conf; }\n');
+    const r = await cli(['lint', 'big/nginx.conf']);
+    assert.equal(r.signal, null, `not killed: ${r.stderr.slice(-500)}`);
+    assert.equal(r.code, 0, r.stderr.slice(-500));
+    assert.match(r.stdout, /Not read: 4 of the files it matches \(.*b3\.conf, …\): the files of this config reached 32 MB, the limit for one config \(raise it with NGINX_WS_LIMITS=configMB=N\)/);
+  });
+
   test('test --config: a regex location and a hostile --path finish', T, async () => {
     mkdirSync(join(ws.dir, 'rx'), { recursive: true });
     writeFileSync(
