@@ -241,3 +241,54 @@ test('an edit inside one server keeps the rest: findings after it move with the 
   assert.equal(after.range.start.line, before.range.start.line + 1);
   assert.deepEqual(view(next), view(analyze(ROOT, host(new Map(files)), DEFAULT_SETTINGS)));
 });
+
+test('near the findings caps, with suppressions: incremental equals whole, the caps\' summary findings included', () => {
+  // 42 servers of 5 invalid time values (199 not suppressed) (one of them suppressed in every fourth server) and an undefined variable:
+  // edits add and remove findings and suppressions around the cap of 200 per rule and file.
+  const server = (i: number) =>
+    `    server {\n        listen ${8000 + i};\n        location / {\n` +
+    (i % 4 === 0 ? '            # nginx-ws-ignore invalid-time-value: kept on purpose\n' : '') +
+    '            proxy_read_timeout 1x;\n'.repeat(5) +
+    `            add_header X-${i} $undefined_${i % 7};\n        }\n    }\n`;
+  const base = `events {}\nhttp {\n${Array.from({ length: 42 }, (_, i) => server(i)).join('')}}\n`;
+  const lines = [
+    'proxy_read_timeout 1x;',
+    'proxy_read_timeout 1x;',
+    'proxy_read_timeout 2y;',
+    'proxy_read_timeout 30s;',
+    '# nginx-ws-ignore invalid-time-value: kept on purpose',
+    '# nginx-ws-ignore undefined-variable: set by a module',
+    'add_header X-New $undefined_new;',
+  ];
+  let fast = 0;
+  let summaries = 0;
+  let fastNearCap = 0;
+  for (let seed = 1; seed <= 12; seed++) {
+    const r = rng(seed);
+    const files = new Map([[ROOT, base]]);
+    const cache: ParseCache = new Map();
+    let prev = analyze(ROOT, host(files), DEFAULT_SETTINGS, cache);
+    for (let i = 0; i < 25; i++) {
+      const text = files.get(ROOT)!;
+      const starts = [0];
+      for (let at = text.indexOf('\n'); at >= 0 && at + 1 < text.length; at = text.indexOf('\n', at + 1)) starts.push(at + 1);
+      const at = starts[Math.floor(r() * starts.length)]!;
+      const end = text.indexOf('\n', at) + 1;
+      // More additions than removals: the chain climbs past the cap and stays around it.
+      const edit = r() < 0.7 ? `${text.slice(0, at)}            ${lines[Math.floor(r() * lines.length)]!}\n${text.slice(at)}` : text.slice(0, at) + text.slice(end);
+      files.set(ROOT, edit);
+      const next = analyze(ROOT, host(files), DEFAULT_SETTINGS, cache, prev);
+      const fresh = analyze(ROOT, host(new Map(files)), DEFAULT_SETTINGS);
+      assert.deepEqual(view(next), view(fresh), `seed ${seed}, step ${i}`);
+      const shown = fresh.findings.filter((f) => f.code === 'invalid-time-value').length;
+      if (fresh.findings.some((f) => /are not shown|is not shown/.test(f.message))) summaries++;
+      if (next.model === prev.model) {
+        fast++;
+        if (shown >= 180) fastNearCap++;
+      }
+      prev = next;
+    }
+  }
+  assert.ok(summaries > 30, `analyses with a summary finding: ${summaries}`);
+  assert.ok(fastNearCap > 30, `incremental updates within 20 of the cap: ${fastNearCap} (of ${fast})`);
+});

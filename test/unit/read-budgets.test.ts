@@ -156,3 +156,34 @@ test('findings: at most 200 per rule and file with one summary, parse errors too
   const token = lintText(`http { ${'x'.repeat(3_000_000)} b\n}`);
   assert.ok(token.length > 0 && token.every((x) => x.message.length <= FINDING_LIMITS.messageChars), 'a 3 MB token is not quoted whole');
 });
+
+test('findings caps: a suppressed finding does not count against them, and a suppression past the cap is still used', () => {
+  const ignore = '    # nginx-ws-ignore invalid-time-value: kept on purpose\n';
+  const bad = '    proxy_read_timeout 1x;\n';
+  const config = (body: string) => `events {}\nhttp {\n  server {\n   listen 80;\n   location / {\n${body}   }\n  }\n}\n`;
+  const of = (text: string, code: string) => lintText(text).filter((f) => f.code === code);
+  // 201 findings, the first suppressed: the 200 others are all shown, and nothing says "more".
+  const first = of(config(ignore + bad.repeat(201)), 'invalid-time-value');
+  assert.equal(first.length, 200);
+  assert.ok(!first.some((f) => /not shown/.test(f.message)));
+  // The same with the suppression on the 201st (past the cap when it is reached): 200 shown, no summary, no unused suppression.
+  const lastText = config(bad.repeat(200) + ignore + bad);
+  const last = of(lastText, 'invalid-time-value');
+  assert.equal(last.length, 200);
+  assert.ok(!last.some((f) => /not shown/.test(f.message)));
+  assert.deepEqual(of(lastText, 'suppression'), [], 'the suppression past the cap matched its finding');
+  // Three suppressed among 260: 257 left, 200 shown and one summary that counts the other 57.
+  const mixed = of(config(ignore + bad + bad.repeat(100) + ignore + bad + bad.repeat(100) + ignore + bad + bad.repeat(57)), 'invalid-time-value');
+  assert.equal(mixed.length, 201);
+  assert.match(mixed.at(-1)!.message, /^57 more invalid-time-value findings in this file are not shown \(at most 200 per rule and file\)/);
+  // The per-file cap counts what is left after suppressions too: 1,000 findings of five rules (the no-break space is
+  // lookalike-whitespace and unknown-directive) and one more suppressed.
+  const four = ['proxy_set_header X $undefined_var;', 'proxy_read_timeout 1x;', 'add_header\u00a0X y;', 'worker_processes 2;'];
+  const full = config(`${ignore}${bad}${four.map((l) => `    ${l}\n`.repeat(200)).join('')}`);
+  const all = lintText(full);
+  assert.equal(all.length, 1000, [...new Set(all.map((f) => f.code))].join());
+  assert.ok(!all.some((f) => f.code === 'limit' || /not shown/.test(f.message)));
+  const over = lintText(full.replace(ignore, ''));
+  assert.equal(over.length, 1001);
+  assert.match(over.at(-1)!.message, /^1 more finding in this file is not shown \(at most 1000 per file\)/);
+});

@@ -37,6 +37,20 @@ test('400 generated configs (those of the differential test): the same findings'
   }
 });
 
+test('past the findings caps: the same 200 findings per rule and the same summaries', () => {
+  // 350 locations without Connection or HTTP/1.1 and 350 with a short timeout, in one file: four WebSocket rules
+  // pass their cap of 200 in it; which findings are kept must not depend on the shortcuts.
+  const loc = (i: number) =>
+    i % 2
+      ? `location /socket${i}/ { proxy_pass http://127.0.0.1:4000; proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade"; proxy_read_timeout 5s; }`
+      : `location /ws${i}/ { proxy_pass http://127.0.0.1:${3000 + (i % 50)}; proxy_set_header Upgrade $http_upgrade; }`;
+  const text = `events {}\nhttp {\n  proxy_set_header Host $host;\n  server {\n    listen 80;\n${Array.from({ length: 700 }, (_, i) => `    ${loc(i)}\n`).join('')}  }\n}\n`;
+  const path = '/gen/caps/nginx.conf';
+  const summaries = analyze(path, singleFileHost(path, text)).findings.filter((f) => / more [a-z0-9-]+ findings in this file are not shown/.test(f.message));
+  assert.equal(summaries.length, 4, summaries.map((f) => f.message).join('\n'));
+  same(path, text);
+});
+
 test('the corpus: the same findings', { skip: CORPUS_ABSENT }, () => {
   const root = CORPUS;
   const walk = (d: string): string[] => readdirSync(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : n.endsWith('.conf') ? [join(d, n)] : []));

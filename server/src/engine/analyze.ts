@@ -14,7 +14,7 @@ import { classifyLocation, locationPath, proxyUpstream, type LocationInfo } from
 import { RULES } from './rules/index';
 import { sameStyle } from './fixes/edits';
 import { withoutFixesInBrokenFiles } from './fixes/guard';
-import { applySuppressions } from './suppressions';
+import { applySuppressions, suppressionCheck } from './suppressions';
 import { RuleContext, head, lastHeader, type Rule } from './rules/rule';
 import { RequestModel } from './request/model';
 import { declaredNginxVersion } from './features/context';
@@ -123,6 +123,7 @@ export function analyze(rootPath: string, host: FileHost, settings: EngineSettin
   const requests = new RequestModel(model, definitions);
   const ctx = new RuleContext(model, withDeclaredVersion(settings, model), locations, definitions, lenient, requests);
   ctx.forceTraces = !!internals.forceTraces;
+  ctx.suppressedIn = suppressionCheck;
   const failed = runRules(ctx, settings);
   for (const { rule, error } of failed) {
     // One faulty rule must not take the others (or the server) down; say so where the user looks.
@@ -214,6 +215,29 @@ function syntaxFindings(model: ConfigModel): Finding[] {
     }
   }
   return findings;
+}
+
+/** Whether a code has more than FINDING_LIMITS.perRulePerFile findings in `path` (`file`) that are not suppressed. */
+function overRuleCap(findings: Finding[], path: string, file: SourceFile): boolean {
+  const counts = new Map<string, number>();
+  let suppressed: ReturnType<typeof suppressionCheck> | undefined;
+  for (const f of findings) {
+    if (f.path !== path) continue;
+    const n = (counts.get(f.code) ?? 0) + 1;
+    counts.set(f.code, n);
+    if (n > FINDING_LIMITS.perRulePerFile && suppressed === undefined) suppressed = suppressionCheck(file);
+  }
+  if (suppressed === undefined) return false;
+  if (suppressed === null) return true;
+  const check = suppressed;
+  const left = new Map<string, number>();
+  for (const f of findings) {
+    if (f.path !== path || (counts.get(f.code) ?? 0) <= FINDING_LIMITS.perRulePerFile || check(f.range.start.line, f.code)) continue;
+    const n = (left.get(f.code) ?? 0) + 1;
+    if (n > FINDING_LIMITS.perRulePerFile) return true;
+    left.set(f.code, n);
+  }
+  return false;
 }
 
 function syntaxCapped(model: ConfigModel): boolean {
@@ -454,6 +478,7 @@ function update(previous: Analysis, host: FileHost, settings: EngineSettings, ca
 
   const requests = previous.requests.updatedFor(unit, definitions);
   const ctx = new RuleContext(model, withDeclaredVersion(settings, model), locations, definitions, st.lenient, requests, { scope: unit, webSocketsUseKeepalive: st.webSocketsUseKeepalive });
+  ctx.suppressedIn = suppressionCheck;
   if (runRules(ctx, settings).length || ctx.overflow.size || syntaxCapped(model)) return null;
 
   // Findings: fresh syntax findings; the old ones outside the server (moved with the text); the new ones inside it.
@@ -510,9 +535,13 @@ function update(previous: Analysis, host: FileHost, settings: EngineSettings, ca
   wsLocations.splice(at, count, ...fresh);
   wsUnits.splice(at, count, ...fresh.map(() => unit));
 
-  st.raw = dedupe(findings);
-  const capped = capPerFile(finalizeFindings(st.raw, previous.files, settings));
+  const raw = dedupe(findings);
+  // The server's context counted only its own findings against the per-rule cap: near the cap, only a whole
+  // analysis knows which findings it keeps (the previous one was whole and under every cap, or it is not cached).
+  if (overRuleCap(raw, path, file)) return null;
+  const capped = capPerFile(finalizeFindings(raw, previous.files, settings));
   if (capped.capped) return null;
+  st.raw = raw;
   const analysis: Analysis = { files: previous.files, findings: capped.findings, wsLocations, upstreams: previous.upstreams, model, requests };
   // `previous` is used up: its state moves on to the new analysis.
   st.generations.set(path, generationOf(file));

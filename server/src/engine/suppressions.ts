@@ -78,6 +78,23 @@ function targetLine(lines: LineIndex, text: string, line: number): number {
 }
 
 /**
+ * Whether a finding of `code` that starts on `line` of `file` is one
+ * `applySuppressions` drops (null: the file suppresses nothing). The findings
+ * caps (`RuleContext.report`) do not count those, so a suppressed finding
+ * never hides one that is not.
+ */
+export function suppressionCheck(file: SourceFile): ((line: number, code: string) => boolean) | null {
+  const byLine = new Map<number, string[]>();
+  for (const s of suppressionsIn(file.uri, file)) {
+    const ids = byLine.get(s.line);
+    if (ids) ids.push(...s.ids);
+    else byLine.set(s.line, [...s.ids]);
+  }
+  if (byLine.size === 0) return null;
+  return (line, code) => code !== 'syntax' && (byLine.get(line)?.includes(code) ?? false);
+}
+
+/**
  * `findings` without those a suppression covers, followed by a finding for
  * each suppression that is unused, has no reason, or names an unknown rule.
  */

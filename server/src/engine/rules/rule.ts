@@ -105,11 +105,30 @@ export interface Focus {
   webSocketsUseKeepalive: boolean;
 }
 
+/**
+ * One rule's findings in one file, for the cap: how many kept count against it, and the lines of
+ * those kept before the file's suppressions were read (null once they were, on first reaching the
+ * cap; `suppressed` then says which findings do not count).
+ */
+interface Tally {
+  key: string;
+  n: number;
+  lines: number[] | null;
+  suppressed: ((line: number, code: string) => boolean) | null;
+}
+
 export class RuleContext {
   readonly findings: Finding[] = [];
   /** Findings not kept because their rule already reported FINDING_LIMITS.perRulePerFile in that file: where the first was, how many. */
   readonly overflow = new Map<string, { rule: Rule; path: string; range: Range; count: number }>();
-  private readonly counts = new Map<string, number>();
+  /**
+   * The inline suppressions of a file, as `applySuppressions` reads them (analyze sets it; the
+   * engine's suppressions module imports the rules, so it is handed in rather than imported).
+   * A suppressed finding does not count against the cap: it is kept for `applySuppressions`.
+   */
+  suppressedIn: (file: SourceFile) => ((line: number, code: string) => boolean) | null = () => null;
+  private readonly counts = new Map<string, Tally>();
+  private readonly suppressionChecks = new Map<SourceFile, ((line: number, code: string) => boolean) | null>();
   private current: Rule | null = null;
 
   constructor(
@@ -412,21 +431,55 @@ export class RuleContext {
     }
   }
 
+  /**
+   * Whether the running rule has reached its cap (FINDING_LIMITS.perRulePerFile) in `file`: what it
+   * reports there from now on is only counted for the summary (or, when suppressed, dropped), so a
+   * rule with many findings may skip building their fixes. It must still report each one.
+   */
+  atCap(file: SourceFile): boolean {
+    return this.tally(file).n >= FINDING_LIMITS.perRulePerFile;
+  }
+
+  /** The running rule's count in `file`, made exact (the file's suppressions read) once it reaches the cap. */
+  private tally(file: SourceFile): Tally {
+    const key = `${this.current!.id}\u0000${file.uri}`;
+    let c = this.counts.get(key);
+    if (!c) this.counts.set(key, (c = { key, n: 0, lines: [], suppressed: null }));
+    if (c.lines && c.n >= FINDING_LIMITS.perRulePerFile) {
+      let check = this.suppressionChecks.get(file);
+      if (check === undefined) this.suppressionChecks.set(file, (check = this.suppressedIn(file)));
+      if (check) {
+        const id = this.current!.id;
+        c.n = c.lines.filter((line) => !check(line, id)).length;
+      }
+      c.suppressed = check;
+      c.lines = null;
+    }
+    return c;
+  }
+
   report(r: Report): void {
     const rule = this.current!;
+    const file = r.at.file;
     // A hostile file can make a rule fire 800,000 times: past the cap, count instead of building findings.
-    const key = `${rule.id}\u0000${r.at.file.uri}`;
-    const n = (this.counts.get(key) ?? 0) + 1;
-    this.counts.set(key, n);
-    if (n > FINDING_LIMITS.perRulePerFile) {
-      const o = this.overflow.get(key);
+    const c = this.tally(file);
+    let at: Range | undefined;
+    const rangeNow = () => (at ??= 'range' in r.at ? r.at.range : file.rangeOf(r.at.start, r.at.end));
+    // A suppressed finding is kept for applySuppressions (which drops it) and does not count.
+    const counts = !c.suppressed?.(rangeNow().start.line, rule.id);
+    if (counts && c.n >= FINDING_LIMITS.perRulePerFile) {
+      const o = this.overflow.get(c.key);
       if (o) o.count++;
-      else this.overflow.set(key, { rule, path: r.at.file.uri, range: 'range' in r.at ? r.at.range : r.at.file.rangeOf(r.at.start, r.at.end), count: 1 });
+      else this.overflow.set(c.key, { rule, path: file.uri, range: rangeNow(), count: 1 });
       return;
+    }
+    if (counts) {
+      c.n++;
+      c.lines?.push(rangeNow().start.line);
     }
     const override = this.settings.rules[rule.id];
     const severity: Severity = override && override !== 'off' ? override : (r.severity ?? rule.defaultSeverity);
-    const range = 'range' in r.at ? r.at.range : r.at.file.rangeOf(r.at.start, r.at.end);
+    const range = rangeNow();
     const related: RelatedInfo[] | undefined = r.related?.map((x) => ({
       path: x.at.file.uri,
       range: x.at.file.rangeOf(x.at.start, x.at.end),
