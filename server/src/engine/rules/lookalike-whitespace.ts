@@ -74,15 +74,9 @@ function spans(ctx: RuleContext): { file: SourceFile; start: number; end: number
   return [...ctx.model.files.values()].map((file) => ({ file, start: 0, end: file.text.length }));
 }
 
-/** Findings of this rule per file, past which one more says how many were not listed (a pasted page can hold thousands). */
-const MAX_PER_FILE = 200;
-
 function lookalikes(ctx: RuleContext, file: SourceFile, from: number, to: number): void {
   // A slice of a long string is a view, not a copy; the scan stops at the span's end.
   const text = from === 0 && to === file.text.length ? file.text : file.text.slice(from, to);
-  let reported = 0;
-  let unlisted = 0;
-  let firstUnlisted = -1;
   RUN.lastIndex = 0;
   for (let m = RUN.exec(text); m; m = RUN.exec(text)) {
     const start = from + m.index;
@@ -91,11 +85,11 @@ function lookalikes(ctx: RuleContext, file: SourceFile, from: number, to: number
     const where = wordAt(file, start);
     // Inside a quoted string the character is part of the value, as written; inside a Lua body Lua reads it.
     if (where === 'skip') continue;
-    if (reported >= MAX_PER_FILE) {
-      if (unlisted++ === 0) firstUnlisted = start;
+    // A pasted page can hold thousands: past the rule's cap per file (one summary finding counts the rest), no message or fix is built.
+    if (ctx.atCap(file)) {
+      ctx.report({ at: { file, start, end }, message: '' });
       continue;
     }
-    reported++;
     const run = m[0];
     const counts = new Map<number, number>();
     let replacement = '';
@@ -113,12 +107,6 @@ function lookalikes(ctx: RuleContext, file: SourceFile, from: number, to: number
       at: { file, start, end },
       message: `${what}: ${names} ${plural ? 'are' : 'is'} not whitespace to nginx`,
       fixes: [{ ...fix(title, [{ path: file.uri, edits: [edit] }]), rereads: true }],
-    });
-  }
-  if (unlisted) {
-    ctx.report({
-      at: { file, start: firstUnlisted, end: firstUnlisted },
-      message: `and ${unlisted} more places in this file where a lookalike space is part of a word to nginx (only the first ${MAX_PER_FILE} are listed)`,
     });
   }
 }
