@@ -50,6 +50,22 @@ import {
   type WorkspaceEdit,
 } from 'vscode-languageserver-protocol/node';
 
+/**
+ * vscode-jsonrpc's stream reader, whose dispose also stops its partial-message timer. Once the
+ * server dies in the middle of writing a message (killed while it publishes a large one), the
+ * reader keeps that half message and its timer re-arms every 10 s for ever (its token never
+ * changes), dispose or not: the test process then never exits. Measured with vscode-jsonrpc 10.0.0.
+ */
+export class StoppingStreamMessageReader extends StreamMessageReader {
+  override dispose(): void {
+    // No new timer from the one armed now, and that one cleared (a private method: looked up, not assumed).
+    this.partialMessageTimeout = 0;
+    const clear = (this as unknown as { clearPartialMessageTimer?: () => void }).clearPartialMessageTimer;
+    if (typeof clear === 'function') clear.call(this);
+    super.dispose();
+  }
+}
+
 export const ROOT = join(__dirname, '..', '..');
 export const SERVER_JS = join(ROOT, 'dist', 'server.js');
 
@@ -162,7 +178,7 @@ export class LspTestClient {
       connection = createProtocolConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
     } else {
       child = spawn(process.execPath, [...(opts.nodeArgs ?? []), SERVER_JS, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env });
-      connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+      connection = createProtocolConnection(new StoppingStreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     }
     const client = new LspTestClient(child, connection, opts.settings ?? {});
     connection.listen();
