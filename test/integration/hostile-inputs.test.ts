@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Hover, PublishDiagnosticsParams } from 'vscode-languageserver-protocol/node';
-import { buildOnce, LspTestClient, ROOT, TempWorkspace } from '../helpers/lsp-client';
+import { buildOnce, LspTestClient, ROOT, TempWorkspace } from '../support/lsp-client';
 import { NORMAL, NormalDocument } from '../support/still-served';
 import type { EndpointContextResult } from '../../server/src/lsp/protocol';
 

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 
-const HELPER = join(__dirname, '..', 'helpers', 'lsp-client.ts');
+const HELPER = join(__dirname, '..', 'support', 'lsp-client.ts');
 
 /** Runs `code` in a fresh node; resolves with its exit code, or 'still running' if it has not ended after `ms`. */
 function run(code: string, ms: number): Promise<number | null | 'still running'> {
