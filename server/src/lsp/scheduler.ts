@@ -26,7 +26,14 @@ export interface SchedulerOptions {
   slowMs?: number;
   /** The longest such wait (default 10 s). */
   maxDelayMs?: number;
+  /** The gap after a long analysis is a tenth of it, at least this (default 2 ms)... */
+  minGapMs?: number;
+  /** ...and at most this (default 250 ms). */
+  maxGapMs?: number;
 }
+
+/** Read, dispatch, answer, write: the setImmediate hops a request takes in vscode-jsonrpc, and one to spare. */
+const TURNS_BEFORE_A_JOB = 4;
 
 export class AnalysisScheduler {
   private readonly queue: string[] = [];
@@ -36,12 +43,18 @@ export class AnalysisScheduler {
   private readonly warned = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
   private disposed = false;
+  /** No job starts before this (performance.now()): the gap after the last long one, whenever the next becomes due. */
+  private restUntil = 0;
   private readonly slowMs: number;
   private readonly maxDelayMs: number;
+  private readonly minGapMs: number;
+  private readonly maxGapMs: number;
 
   constructor(private readonly o: SchedulerOptions) {
     this.slowMs = o.slowMs ?? 500;
     this.maxDelayMs = o.maxDelayMs ?? 10_000;
+    this.minGapMs = o.minGapMs ?? 2;
+    this.maxGapMs = o.maxGapMs ?? 250;
   }
 
   /** Runs `job` for `uri` after the jobs already due, each in its own turn; a job already due for `uri` is replaced. */
@@ -96,13 +109,26 @@ export class AnalysisScheduler {
     this.jobs.clear();
   }
 
-  private pump(gapMs = 0): void {
+  private pump(): void {
     if (this.timer || this.disposed || this.queue.length === 0) return;
     // A timer, not setImmediate, and after a long job a gap: vscode-jsonrpc dispatches each incoming message
     // and writes each outgoing one (diagnostics, responses, log lines) in a setImmediate of its own, one after
     // the other, so they need a few idle turns of the event loop to go through. The gap is a tenth of the job
     // (2 to 250 ms): with several long analyses due, the server still spends about 90% of its time on them.
-    this.timer = setTimeout(() => this.step(), gapMs);
+    // It is kept from when the long job ended, not from when the next one was enqueued: the next document's
+    // debounce timer usually expires while a long job runs and enqueues it just after, into an empty queue,
+    // and the gap would be lost (a request that came meanwhile then waited for that analysis too).
+    // A gap is time, and time can go to the garbage collector or to writing the diagnostics just published;
+    // so once it is over, the job still waits a few turns of setImmediate: a request read in the gap, or just
+    // at its end, is dispatched, answered and its answer written first (timers run before setImmediate in a
+    // turn of the event loop; without these turns the job would start between the answer and its write).
+    this.timer = setTimeout(() => this.afterTurns(TURNS_BEFORE_A_JOB), Math.max(0, this.restUntil - performance.now()));
+  }
+
+  private afterTurns(turns: number): void {
+    if (this.disposed) return;
+    if (turns > 0) setImmediate(() => this.afterTurns(turns - 1));
+    else this.step();
   }
 
   private step(): void {
@@ -120,7 +146,8 @@ export class AnalysisScheduler {
         this.record(uri, ms);
       }
     } finally {
-      this.pump(ms > 20 ? Math.min(Math.max(ms / 10, 2), 250) : 0);
+      if (ms > 20) this.restUntil = performance.now() + Math.min(Math.max(ms / 10, this.minGapMs), this.maxGapMs);
+      this.pump();
     }
   }
 }
