@@ -145,7 +145,7 @@ describe(`hostile inputs: the language server under --max-old-space-size=${SERVE
   test('while heavy documents are analysed, a request on another one is answered between them', T, async () => {
     // Three 4 MB configs (40,000 servers each) become due at the same moment (a settings change re-analyses every open document);
     // a hover on another document must wait for at most the analysis in progress, not for all three.
-    // Measured here: about 2.5 s per analysis, 0.8 GB peak RSS; the server needs a heap cap between 512 and 640 MB for the
+    // Measured here: 1.5 to 2.5 s per analysis, 0.7-0.8 GB peak RSS; the server needs a heap cap between 512 and 640 MB for the
     // three (it dies at 512), so 768 is a margin, not a squeeze. At 10,000 servers an analysis lasts well under a second; at
     // 40,000 it lasts long enough that a hover queued behind all three would be felt.
     const heavy = `http {\n${'    server { listen 80; location /ws/ { proxy_pass http://b; proxy_set_header Upgrade $http_upgrade; } }\n'.repeat(40_000)}}\n`;
