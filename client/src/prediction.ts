@@ -3,8 +3,7 @@
  * outcome in a line and the steps that decided it, each with its config
  * line. Pure: no vscode import.
  */
-import type { TraceReport } from '../../server/src/engine/request/report';
-import { outcomeLine } from '../../server/src/engine/request/report';
+import { type TraceReport, outcomeLine } from '../../server/src/engine/index';
 import type { Prediction } from './report/model';
 
 export function predictionFrom(r: TraceReport): Prediction {

@@ -7,7 +7,7 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import type { Finding } from '../../server/src/engine/types';
+import type { Finding } from '../../server/src/engine/index';
 import {
   ENDPOINT_CONTEXT_REQUEST,
   type EndpointContext,

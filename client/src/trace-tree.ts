@@ -4,8 +4,7 @@
  * it comes from, the ones not passed), the timeouts, what the client
  * receives, what is not certain. Pure: no vscode import.
  */
-import type { TraceAt, TraceReport } from '../../server/src/engine/request/report';
-import { outcomeLine } from '../../server/src/engine/request/report';
+import { type TraceAt, type TraceReport, outcomeLine } from '../../server/src/engine/index';
 
 export interface TraceNode {
   label: string;

@@ -9,8 +9,7 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import type { TraceAt, TraceReport } from '../../server/src/engine/request/report';
-import { formatTrace } from '../../server/src/engine/request/report';
+import { type TraceAt, type TraceReport, formatTrace } from '../../server/src/engine/index';
 import { traceTree, type TraceNode } from './trace-tree';
 import { TRACE_REQUEST, type TraceParams, type TraceResult } from '../../server/src/lsp/protocol';
 import { openAt } from './report/panel';

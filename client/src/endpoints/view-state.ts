@@ -2,7 +2,7 @@
  * What the "WebSocket endpoints" view shows for one endpoint, computed from the
  * list item and its stored result. Pure (no vscode import): unit-tested.
  */
-import type { EndpointListItem } from '../../../server/src/engine/endpoint-list';
+import type { EndpointListItem } from '../../../server/src/engine/index';
 import { stageName } from '../report/model';
 import { ago, endpointKey, type StoredResult } from './results';
 

@@ -7,9 +7,7 @@
  * `--path` that matches it when one can be made.
  */
 import * as nodePath from 'node:path';
-import type { Analysis, Finding, WsLocation } from '../engine/index';
-import { deriveEndpoint, type DerivedEndpoint } from '../engine/endpoints';
-import { describeLocation, findingsWithin, listEndpoints } from '../engine/endpoint-list';
+import { type Analysis, type Finding, type WsLocation, deriveEndpoint, type DerivedEndpoint, describeLocation, findingsWithin, listEndpoints } from '../engine/index';
 import { parseCommandArgs, UsageError, withUsage, type Command } from './command';
 import { collectTargets, displayPath, flagSettings, Project, realOf } from './project';
 

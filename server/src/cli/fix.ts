@@ -14,9 +14,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createTwoFilesPatch } from 'diff';
-import type { Finding, Fix, Severity } from '../engine/index';
-import { combineFixes } from '../engine/fixes/combine';
-import { BROKEN_FILE_NOTE } from '../engine/fixes/guard';
+import { type Finding, type Fix, type Severity, combineFixes, BROKEN_FILE_NOTE } from '../engine/index';
 import { AtomicWriteError, writeFileAtomic } from '../node/atomic-write';
 import { applyEditsToBytes, decode, hasBareCr, NonUtf8EditError } from '../node/bytes';
 import { realOf, type Project, type Target } from './project';

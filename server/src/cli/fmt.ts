@@ -17,8 +17,7 @@
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { createTwoFilesPatch } from 'diff';
-import { parse } from '../engine/syntax/parser';
-import { formatText } from '../engine/features/format';
+import { parse, formatText } from '../engine/index';
 import { AtomicWriteError, writeFileAtomic } from '../node/atomic-write';
 import { DiskReader, MAX_FILE_BYTES } from '../node/file-host';
 import { parseIndent, SettingsFiles } from '../node/settings-file';

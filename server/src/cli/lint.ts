@@ -5,9 +5,7 @@
  */
 import * as nodePath from 'node:path';
 import { readSync } from 'node:fs';
-import type { Finding, Severity } from '../engine/index';
-import { RULES } from '../engine/rules/index';
-import { SUPPRESSION_CODE } from '../engine/suppressions';
+import { type Finding, type Severity, RULES, SUPPRESSION_CODE } from '../engine/index';
 import { decode } from '../node/bytes';
 import { isNginxDump, splitNginxDump, type Dump } from '../node/nginx-dump';
 import { VERSION_RE } from '../node/settings-file';

@@ -7,8 +7,7 @@
  */
 import { readdirSync, realpathSync, statSync } from 'node:fs';
 import * as nodePath from 'node:path';
-import { DEFAULT_SETTINGS, type EngineSettings, type Finding } from '../engine/index';
-import type { ParseCache } from '../engine/model/config';
+import { DEFAULT_SETTINGS, type EngineSettings, type Finding, type ParseCache } from '../engine/index';
 import { analyzeInContext, type InContext } from '../node/context';
 import { cliLimits, DiskReader, LspFileHost } from '../node/file-host';
 import { ENV_HINT } from '../node/limits';

@@ -5,8 +5,7 @@
  * file as an artifact whose `properties.root` names the config it was
  * judged in (also on each result).
  */
-import type { Finding } from '../engine/index';
-import type { RuleMeta } from '../engine/rules/index';
+import type { Finding, RuleMeta } from '../engine/index';
 
 const LEVEL = { error: 'error', warning: 'warning', information: 'note', hint: 'note' } as const;
 

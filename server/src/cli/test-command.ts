@@ -8,7 +8,7 @@ import { numberFlag, parseCommandArgs, UsageError, withUsage, type Command } fro
 import { formatDiagnosis, formatReport, maskUrl, runEndpointTest, type EndpointTestOptions, type EndpointTestResult } from '../wstest/index';
 import { describeLocation, endpointRows, findingsFor, loadConfig } from './endpoints-command';
 import { realOf } from './project';
-import { deriveEndpoint } from '../engine/endpoints';
+import { deriveEndpoint } from '../engine/index';
 import { errorLogFor } from '../node/error-log';
 import * as nodePath from 'node:path';
 

@@ -7,8 +7,7 @@
  * trace as the editor's hover and "Trace a request…".
  */
 import * as nodePath from 'node:path';
-import { traceUrl } from '../engine/features/index';
-import { formatTrace } from '../engine/request/report';
+import { traceUrl, formatTrace } from '../engine/index';
 import { parseCommandArgs, UsageError, withUsage, type Command } from './command';
 import { collectTargets, flagSettings, Project } from './project';
 

@@ -3,10 +3,7 @@
  * payloads beyond LSP. Types only (no runtime dependency), so the VS Code
  * client imports this file without pulling the server in.
  */
-import type { LocationContext } from '../engine/endpoints';
-import type { EndpointListItem } from '../engine/endpoint-list';
-import type { EngineSettings, Position, Range, Severity } from '../engine/types';
-import type { TraceReport } from '../engine/request/report';
+import type { LocationContext, EndpointListItem, EngineSettings, Position, Range, Severity, TraceReport } from '../engine/index';
 
 export const ENDPOINT_CONTEXT_REQUEST = 'nginxWs/endpointContext';
 /** Client → server: the workspace trust changed (VS Code only ever grants it). */

@@ -15,7 +15,7 @@
  * error or warning (the same problem, said once).
  */
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver/node';
-import { FINDING_LIMITS } from '../engine/types';
+import { FINDING_LIMITS } from '../engine/index';
 
 /** At most this many diagnostics per file in one message (the engine caps its own findings; several includers and nginx -t add up). */
 export const MAX_DIAGNOSTICS_PER_FILE = FINDING_LIMITS.perFile + 100;

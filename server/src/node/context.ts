@@ -7,8 +7,7 @@
  * that pulls them in. No LSP here: the language server turns the result into
  * diagnostics, the CLI prints it.
  */
-import { analyze, updateText, type Analysis, type EngineSettings, type Finding, type SourceFile } from '../engine/index';
-import type { ParseCache } from '../engine/model/config';
+import { analyze, updateText, type Analysis, type EngineSettings, type Finding, type SourceFile, type ParseCache } from '../engine/index';
 import { isDiskPath } from './paths';
 import { isCompleteConfig, type RecordingHost, type RootFinder } from './roots';
 

@@ -8,8 +8,7 @@
  * to read. Relative paths are relative to the nginx prefix.
  */
 import * as nodePath from 'node:path';
-import { own, type Scope } from '../engine/model/config';
-import type { Analysis, WsLocation } from '../engine/index';
+import { own, type Scope, type Analysis, type WsLocation } from '../engine/index';
 
 export function errorLogFor(analysis: Analysis, loc: WsLocation, prefix: string): string | null {
   let scope: Scope | null = analysis.model.scopeOf.get(loc.directive) ?? null;

@@ -15,7 +15,7 @@
  */
 import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import * as nodePath from 'node:path';
-import { DEFAULT_LIMITS, readBudget, type FileHost, type Limits, type ReadBudget } from '../engine/types';
+import { DEFAULT_LIMITS, readBudget, type FileHost, type Limits, type ReadBudget } from '../engine/index';
 import { GLOB_MAX_MS, globWalk } from './glob';
 import { ENV_HINT, ENV_VAR, formatMb, limitsFromEnv, SETTINGS_HINT, type LimitHint } from './limits';
 import { isDiskPath } from './paths';

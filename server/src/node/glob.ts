@@ -12,10 +12,9 @@
  */
 import { opendirSync, statSync, type Dir } from 'node:fs';
 import * as nodePath from 'node:path';
-import { globMatches as matches, globSegments, hasMagic, segmentMatcher, unescapeSegment } from '../engine/model/glob';
-import { DEFAULT_LIMITS } from '../engine/types';
+import { globMatches as matches, globSegments, hasMagic, segmentMatcher, unescapeSegment, DEFAULT_LIMITS } from '../engine/index';
 
-export { hasMagic } from '../engine/model/glob';
+export { hasMagic } from '../engine/index';
 
 export interface GlobOptions {
   /** Directory entries (names read, stats of candidates) the walk may look at. */

@@ -3,7 +3,7 @@
  * editor's settings (`nginxWs.limits.files`) or the CLI's environment
  * (`NGINX_WS_LIMITS=files=5000`), and reading that environment.
  */
-import { DEFAULT_LIMITS, type Limits } from '../engine/types';
+import { DEFAULT_LIMITS, type Limits } from '../engine/index';
 
 /** Says how to raise one limit: `raise nginxWs.limits.files`. */
 export type LimitHint = (name: keyof Limits) => string;

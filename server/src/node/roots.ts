@@ -17,9 +17,7 @@
  */
 import { readdirSync } from 'node:fs';
 import * as nodePath from 'node:path';
-import { parse, type EngineSettings, type SourceFile } from '../engine/index';
-import { buildModel, type ParseCache } from '../engine/model/config';
-import type { FileHost } from '../engine/index';
+import { parse, type EngineSettings, type SourceFile, buildModel, type ParseCache, type FileHost } from '../engine/index';
 import type { DiskReader } from './file-host';
 import { isNginxFile, SKIP_DIRS } from './nginx-files';
 

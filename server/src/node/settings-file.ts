@@ -21,10 +21,8 @@
  * message naming it, never a crash. The file is read through the same
  * size-capped `DiskReader` as configs.
  */
-import { compileNginxRegex } from '../engine/model/regex';
 import * as nodePath from 'node:path';
-import { DEFAULT_SETTINGS, type EngineSettings, type SeveritySetting } from '../engine/index';
-import { RULES } from '../engine/rules/index';
+import { compileNginxRegex, DEFAULT_SETTINGS, type EngineSettings, type SeveritySetting, RULES } from '../engine/index';
 import type { DiskReader } from './file-host';
 import { isDiskPath } from './paths';
 

@@ -28,10 +28,7 @@
  * - Directives of modules this nginx does not have → disabled (commented out).
  */
 import * as nodePath from 'node:path';
-import type { Analysis, Argument, Directive, EngineSettings, SourceFile, WsLocation } from '../engine/index';
-import { own, type Scope } from '../engine/model/config';
-import { collectDefinitions } from '../engine/model/variables';
-import { deriveEndpoint, parseListenAddress } from '../engine/endpoints';
+import { type Analysis, type Argument, type Directive, type EngineSettings, type SourceFile, type WsLocation, own, type Scope, collectDefinitions, deriveEndpoint, parseListenAddress } from '../engine/index';
 import { isDiskPath } from '../node/paths';
 import { applyOffsetEdits, disableSpan, type OffsetEdit } from './text-edits';
 import type { NginxInfo } from './nginx';

@@ -9,13 +9,7 @@
 import { constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as nodePath from 'node:path';
-import { analyze, DEFAULT_SETTINGS, type Analysis, type WsLocation } from '../engine/index';
-import { findingsWithin, describeLocation } from '../engine/endpoint-list';
-import { enclosing, own, type Scope } from '../engine/model/config';
-import { locationPath } from '../engine/model/websocket';
-import { locationContext } from '../engine/endpoints';
-import { isKnownDirectiveName } from '../engine/knowledge/names';
-import { lookupDirective, notInVersion } from '../engine/knowledge/directives';
+import { analyze, DEFAULT_SETTINGS, type Analysis, type WsLocation, findingsWithin, describeLocation, enclosing, own, type Scope, locationPath, locationContext, isKnownDirectiveName, lookupDirective, notInVersion } from '../engine/index';
 import { diskHost } from '../node/file-host';
 import { globFiles } from '../node/glob';
 import { runEndpointTest } from '../wstest/index';

@@ -7,7 +7,7 @@
  * upstream; 502: backend down or https:// to a plain backend; idle close:
  * proxy_read_timeout).
  */
-import type { DirectiveRef, LocationContext } from '../engine/endpoints';
+import type { DirectiveRef, LocationContext } from '../engine/index';
 import type { ContextFinding, Diagnosis, EndpointTestResult, ProbeResult } from './types';
 
 type Directive = DirectiveRef;

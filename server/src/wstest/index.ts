@@ -18,15 +18,14 @@
  * It never throws for a bad URL or a hostile endpoint: every failure is a
  * result with `stage`, `kind`, `error` and a `diagnosis`.
  */
-import { locationContext, type LocationContext } from '../engine/endpoints';
-import type { WsLocation } from '../engine/analyze';
+import { locationContext, type LocationContext, type WsLocation } from '../engine/index';
 import { diagnose } from './diagnose';
 import { errorLogNote, logLinesSince, logOffset, nginxConfigTest } from './nginx-check';
 import { emptyResult, probe } from './probe';
 import { redact, redactText, secretsOf } from './mask';
 import type { EndpointTestOptions, EndpointTestResult } from './types';
 
-export { deriveEndpoint, locationContext, type DerivedEndpoint, type DeriveOptions, type BackendTarget, type LocationContext, type DirectiveRef } from '../engine/endpoints';
+export { deriveEndpoint, locationContext, type DerivedEndpoint, type DeriveOptions, type BackendTarget, type LocationContext, type DirectiveRef } from '../engine/index';
 export { formatReport, formatDiagnosis, summaryLine } from './report';
 export { maskHeader, maskUrl } from './mask';
 export { acceptFor } from './handshake';

@@ -3,9 +3,7 @@
  * build an `EndpointTestOptions`, call `runEndpointTest`, and render the
  * `EndpointTestResult` (or `formatReport` it).
  */
-import type { Finding, Range, Severity } from '../engine/types';
-import type { WsLocation } from '../engine/analyze';
-import type { LocationContext } from '../engine/endpoints';
+import type { Finding, Range, Severity, WsLocation, LocationContext } from '../engine/index';
 
 /** An engine finding as the diagnosis needs it (an engine `Finding`, or the LSP's serialised one; `path` defaults to the location's file). */
 export interface ContextFinding {

@@ -4,6 +4,7 @@
  * enums match the LSP 3.17 specification, so an adapter passes them through.
  */
 import type { Position, Range } from '../syntax/ast';
+import type { TextEdit } from '../types';
 
 export type { Position, Range };
 
@@ -17,10 +18,8 @@ export interface Hover {
   range?: Range;
 }
 
-export interface TextEdit {
-  range: Range;
-  newText: string;
-}
+/** The engine's edit (types.ts): the same shape as LSP's. */
+export type { TextEdit };
 
 /** LSP CompletionItemKind values used here. */
 export const CompletionItemKind = {

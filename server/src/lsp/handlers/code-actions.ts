@@ -4,12 +4,11 @@
  * computed for, so the client refuses them if the text has moved on.
  */
 import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic, type WorkspaceEdit } from 'vscode-languageserver/node';
-import type { FileEdit, Finding, Fix } from '../../engine/index';
+import { type FileEdit, type Finding, type Fix, combineFixes } from '../../engine/index';
 import type { DocAnalysis } from '../analyzer';
 import { guard, type Feature, type ServerContext } from '../context';
 import { isDiagnosticData, SOURCE } from '../diagnostics';
 import { toWorkspaceEdit } from '../edits';
-import { combineFixes } from '../../engine/fixes/combine';
 import { uriToPath } from '../../node/paths';
 
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.nginxWs`;

@@ -1,6 +1,6 @@
 /** Completion: directives valid in context, variables, upstream names (engine/features/completion); docs on resolve. */
 import type { CompletionItem, CompletionParams } from 'vscode-languageserver/node';
-import { completions, resolveCompletion } from '../../engine/features/index';
+import { completions, resolveCompletion } from '../../engine/index';
 import { guard, openAnalysis, type Feature } from '../context';
 
 export const completionFeature: Feature = {

@@ -6,15 +6,11 @@
 import * as nodePath from 'node:path';
 import { errorLogFor } from '../../node/error-log';
 import type { Position, Range } from 'vscode-languageserver/node';
-import { deriveEndpoint, locationContext } from '../../engine/endpoints';
-import type { WsLocation } from '../../engine/index';
-import { findingsWithin } from '../../engine/endpoint-list';
+import { deriveEndpoint, findingsWithin, locationContext, type WsLocation, traceLocationDirective, traceUrl, type TraceReport } from '../../engine/index';
 import type { DocAnalysis } from '../analyzer';
 import { guard, type Feature, type ServerContext } from '../context';
 import { isDiskPath } from '../../node/paths';
 import { ENDPOINT_CONTEXT_REQUEST, type EndpointContext, type EndpointContextParams, type EndpointContextResult } from '../protocol';
-import { traceLocationDirective, traceUrl } from '../../engine/features/index';
-import type { TraceReport } from '../../engine/request/report';
 
 export const endpointContextFeature: Feature = {
   name: 'endpointContext',

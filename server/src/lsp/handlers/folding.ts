@@ -1,6 +1,6 @@
 /** Folding ranges for blocks and comment runs (engine/features/folding). */
 import type { FoldingRange, FoldingRangeParams } from 'vscode-languageserver/node';
-import { foldingRanges } from '../../engine/features/index';
+import { foldingRanges } from '../../engine/index';
 import { guard, openAnalysis, type Feature } from '../context';
 
 export const foldingFeature: Feature = {

@@ -4,7 +4,7 @@
  * whitespace between the words nginx reads; the edits are those gaps.
  */
 import type { DocumentFormattingParams, DocumentOnTypeFormattingParams, DocumentRangeFormattingParams, FormattingOptions, TextEdit } from 'vscode-languageserver/node';
-import { formatDocument, formatOnType, formatRange, type FormatOptions } from '../../engine/features/index';
+import { formatDocument, formatOnType, formatRange, type FormatOptions } from '../../engine/index';
 import { DiskReader } from '../../node/file-host';
 import { isDiskPath, uriToPath } from '../../node/paths';
 import { SettingsFiles } from '../../node/settings-file';

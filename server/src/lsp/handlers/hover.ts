@@ -1,6 +1,6 @@
 /** Hover: directive docs, variables, upstreams, includes (engine/features/hover). */
 import type { Hover, HoverParams } from 'vscode-languageserver/node';
-import { hover } from '../../engine/features/index';
+import { hover } from '../../engine/index';
 import { guard, openAnalysis, type Feature } from '../context';
 
 export const hoverFeature: Feature = {

@@ -16,7 +16,7 @@ import {
   type RenameParams,
   type WorkspaceEdit,
 } from 'vscode-languageserver/node';
-import { definition, documentLinks, prepareRename, references, rename } from '../../engine/features/index';
+import { definition, documentLinks, prepareRename, references, rename } from '../../engine/index';
 import { guard, openAnalysis, type Feature, type ServerContext } from '../context';
 import { toWorkspaceEdit } from '../edits';
 

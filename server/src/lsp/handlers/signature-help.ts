@@ -1,6 +1,6 @@
 /** Signature help: a directive's syntax lines with the argument being typed highlighted (engine/features/signature-help). */
 import type { SignatureHelp, SignatureHelpParams } from 'vscode-languageserver/node';
-import { signatureHelp } from '../../engine/features/index';
+import { signatureHelp } from '../../engine/index';
 import { guard, openAnalysis, type Feature } from '../context';
 
 export const signatureHelpFeature: Feature = {

@@ -1,6 +1,6 @@
 /** Outline: http/server/location/upstream/map with names (engine/features/symbols). */
 import type { DocumentSymbol, DocumentSymbolParams } from 'vscode-languageserver/node';
-import { documentSymbols } from '../../engine/features/index';
+import { documentSymbols } from '../../engine/index';
 import { guard, openAnalysis, type Feature } from '../context';
 
 export const symbolsFeature: Feature = {

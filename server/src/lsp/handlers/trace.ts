@@ -3,8 +3,7 @@
  * the URL a location serves (to prefill the box), and the trace of any URL
  * through the config the document belongs to, each step with its line.
  */
-import { traceLocationDirective, traceUrl } from '../../engine/features/index';
-import type { Directive } from '../../engine/index';
+import { traceLocationDirective, traceUrl, type Directive } from '../../engine/index';
 import { guard, type Feature, type ServerContext } from '../context';
 import { TRACE_REQUEST, type TraceParams, type TraceResult } from '../protocol';
 

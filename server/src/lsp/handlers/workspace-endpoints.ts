@@ -6,8 +6,7 @@
  * analysed over open buffers and disk, and listed by `listEndpoints`, the
  * function `nginx-ws endpoints` prints too.
  */
-import { analyze, type Analysis } from '../../engine/index';
-import { listEndpoints } from '../../engine/endpoint-list';
+import { analyze, type Analysis, listEndpoints } from '../../engine/index';
 import { guard, type Feature, type ServerContext } from '../context';
 import { WORKSPACE_ENDPOINTS_REQUEST, type WorkspaceConfigEndpoints, type WorkspaceEndpointsParams, type WorkspaceEndpointsResult } from '../protocol';
 
