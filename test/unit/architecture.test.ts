@@ -12,6 +12,23 @@ const ROOT = join(__dirname, '..', '..');
 const ENGINE = 'server/src/engine/';
 const FACADE = 'server/src/engine/index.ts';
 
+/**
+ * The engine's layers, lowest first: a file may import its own layer and the
+ * ones below it, never one above (and no cycle at all, checked apart). Paths
+ * are relative to server/src/engine/; a folder ends with `/`.
+ */
+const ENGINE_LAYERS: { name: string; paths: string[] }[] = [
+  { name: 'knowledge', paths: ['knowledge/'] },
+  { name: 'syntax', paths: ['syntax/', 'types.ts', 'templates.ts'] },
+  { name: 'edits', paths: ['fixes/'] },
+  { name: 'model', paths: ['model/', 'endpoints.ts'] },
+  { name: 'request', paths: ['request/'] },
+  { name: 'rules', paths: ['rules/'] },
+  { name: 'analysis', paths: ['suppressions.ts', 'analyze.ts', 'analysis/'] },
+  { name: 'services', paths: ['features/', 'endpoint-list.ts'] },
+  { name: 'facade', paths: ['index.ts'] },
+];
+
 function sources(dir: string): string[] {
   const out: string[] = [];
   for (const n of readdirSync(dir)) {
@@ -53,6 +70,11 @@ function resolveImport(from: string, spec: string): string | null {
 const FILES = [...sources(join(ROOT, 'server/src')), ...sources(join(ROOT, 'client/src'))].map((f) => relative(ROOT, f)).sort();
 const IMPORTS = new Map(FILES.map((f) => [f, importsOf(join(ROOT, f))]));
 
+function layerOf(file: string): number {
+  const rel = file.slice(ENGINE.length);
+  return ENGINE_LAYERS.findIndex((l) => l.paths.some((p) => (p.endsWith('/') ? rel.startsWith(p) : rel === p)));
+}
+
 test('the import reader sees what it must (else every check below would pass on nothing)', () => {
   const facade = IMPORTS.get(FACADE)!;
   assert.ok(facade.some((i) => i.target === 'server/src/engine/analyze.ts'), 'the facade re-exports analyze');
@@ -83,6 +105,31 @@ test('outside the engine, only the facade engine/index.ts is imported: no deep i
 
 test('no file inside the engine imports the facade (it is for the shells)', () => {
   const bad = FILES.filter((f) => f.startsWith(ENGINE) && f !== FACADE && IMPORTS.get(f)!.some((i) => i.target === FACADE));
+  assert.deepEqual(bad, []);
+});
+
+test('every engine file belongs to a layer, and imports only its own layer and those below', () => {
+  const bad: string[] = [];
+  for (const f of FILES.filter((x) => x.startsWith(ENGINE))) {
+    const own = layerOf(f);
+    if (own < 0) {
+      bad.push(`${f} is in no layer of ENGINE_LAYERS (add it there and to ARCHITECTURE.md)`);
+      continue;
+    }
+    for (const i of IMPORTS.get(f)!) {
+      if (!i.target?.startsWith(ENGINE)) continue;
+      const to = layerOf(i.target);
+      if (to > own) bad.push(`${f} (${ENGINE_LAYERS[own]!.name}) imports ${i.target} (${ENGINE_LAYERS[to]!.name}, above it)`);
+    }
+  }
+  assert.deepEqual(bad, []);
+});
+
+test('rules never import features/ (the editor features sit above the rules)', () => {
+  const bad: string[] = [];
+  for (const f of FILES.filter((x) => x.startsWith(`${ENGINE}rules/`))) {
+    for (const i of IMPORTS.get(f)!) if (i.target?.startsWith(`${ENGINE}features/`)) bad.push(`${f} imports ${i.target}`);
+  }
   assert.deepEqual(bad, []);
 });
 
@@ -170,6 +217,15 @@ test('the cycle finder finds a cycle and reports it as a path', () => {
   ]);
   assert.deepEqual(cycles(g).map((c) => c.join(' -> ')).sort(), ['a -> b -> c -> a', 'e -> e']);
   assert.deepEqual(cycles(new Map([['a', ['b']], ['b', []]])), []);
+});
+
+test('no import cycle inside server/src (type-only imports count: they tie the files as much)', () => {
+  const graph = new Map<string, string[]>();
+  for (const f of FILES.filter((x) => x.startsWith('server/src/'))) {
+    graph.set(f, [...new Set(IMPORTS.get(f)!.flatMap((i) => (i.target?.startsWith('server/src/') ? [i.target] : [])))]);
+  }
+  const found = cycles(graph).map((c) => c.map((f) => f.slice('server/src/'.length)).join(' -> '));
+  assert.deepEqual(found, [], `import cycles:\n${found.join('\n')}`);
 });
 
 test('only server/src/lsp imports vscode-languageserver; nothing outside client/ imports vscode', () => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from '../../server/src/engine/syntax/parser';
-import { contextProblems } from '../../server/src/engine/features/context-check';
+import { contextProblems } from '../../server/src/engine/model/context-check';
 import { siteAnalysis, SITE } from '../support/disk-host';
 import { join } from 'node:path';
 

@@ -6,41 +6,22 @@
  * text, when that gives exactly what a whole analysis would (tests compare
  * both on random edits).
  */
-import type { Directive, Position, Range, SourceFile } from './syntax/ast';
+import { head, type Directive, type Position, type Range, type SourceFile } from './syntax/ast';
 import { generationOf, lastReparse, updateText, type BlockReparse } from './syntax/incremental';
 import { buildModel, descendants, includesAnything, own, rebuildScope, subtreeDirectives, type ConfigModel, type ParseCache, type Scope } from './model/config';
 import { collectDefinitions, definitionsIn, variableCanYield, type VariableDefinition } from './model/variables';
-import { classifyLocation, locationPath, proxyUpstream, type LocationInfo } from './model/websocket';
+import { classifyLocation, lastHeader, locationPath, proxyUpstream, type LocationInfo, type WsLocation } from './model/websocket';
+
+export type { WsLocation };
 import { RULES } from './rules/index';
 import { sameStyle } from './fixes/edits';
 import { withoutFixesInBrokenFiles } from './fixes/guard';
 import { applySuppressions, suppressionCheck } from './suppressions';
-import { RuleContext, head, lastHeader, type Rule } from './rules/rule';
+import { RuleContext, type Rule } from './rules/rule';
 import { RequestModel } from './request/model';
-import { declaredNginxVersion } from './features/context';
+import { declaredNginxVersion } from './model/contexts';
 import { compileNginxRegex } from './model/regex';
 import { DEFAULT_SETTINGS, FINDING_LIMITS, type EngineSettings, type FileHost, type Finding, type Fix, type RelatedInfo } from './types';
-
-export interface WsLocation {
-  /** File that holds the location. */
-  path: string;
-  /** The `location` directive. */
-  directive: Directive;
-  /** Range of the location's first line (name and arguments), for a CodeLens (computed when read). */
-  readonly range: Range;
-  /** The location's path or regex, e.g. `/ws/`. */
-  locationPath: string;
-  /** `''`, `=`, `~`, `~*`, `^~` or `@`. */
-  modifier: string;
-  /** Why it counts as a WebSocket location. */
-  intent: 'recipe' | 'path' | 'setting';
-  /** The enclosing `server` directive, if any. */
-  server: Directive | null;
-  /** Directives of the enclosing server block, includes expanded (listen, server_name, ...). */
-  serverDirectives: Directive[];
-  /** The location's `proxy_pass` directive, if any. */
-  proxyPass: Directive | null;
-}
 
 export interface Analysis {
   /** Every parsed file of the config, root first. */

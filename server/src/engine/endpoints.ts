@@ -7,7 +7,7 @@
  * backend-direct test. Pure: no I/O.
  */
 import type { Directive } from './syntax/ast';
-import type { WsLocation } from './analyze';
+import type { WsLocation } from './model/websocket';
 import { placeholdersIn } from './templates';
 import { compileNginxRegex, notEvaluatedNote } from './model/regex';
 

@@ -16,7 +16,7 @@ import type { Analysis } from '../analyze';
 import { directiveFor, directivesIn, enumValues, lookupDirective, syntaxLine, type DirectiveInfo } from '../knowledge/directives';
 import { referenceDirective } from '../knowledge/reference';
 import { builtinVariables, lookupVariable, variablePrefixes, type VariableInfo, type VariableSubsystem } from '../knowledge/variables';
-import { contextAt, subsystemOfContext, topContextFor, type BlockContext } from './context';
+import { contextAt, subsystemOfContext, topContextFor, type BlockContext } from '../model/contexts';
 import { directiveMarkdown, variableDocMarkdown } from './hover';
 import { PASS_DIRECTIVES, variableDefinitions } from './locate';
 import { snippetFromSyntax } from './syntax';

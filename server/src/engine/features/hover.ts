@@ -11,7 +11,7 @@ import type { Directive, SourceFile } from '../syntax/ast';
 import type { Analysis } from '../analyze';
 import { CONTEXT_LABELS, directiveFor, lookupDirective, syntaxLine, type DirectiveInfo } from '../knowledge/directives';
 import { lookupVariable, type VariableInfo } from '../knowledge/variables';
-import { contextAt, subsystemOfContext, topContextFor } from './context';
+import { contextAt, subsystemOfContext, topContextFor } from '../model/contexts';
 import { baseName, headLine, namedLocations, targetAt, upstreamDefs, variableDefinitions, type Target } from './locate';
 import type { Hover, Position } from './types';
 import { traceHover } from './trace';

@@ -8,7 +8,7 @@ import type { SourceFile } from '../syntax/ast';
 import type { Analysis } from '../analyze';
 import { directiveFor, lookupDirective, type DirectiveInfo } from '../knowledge/directives';
 import { referenceDirective } from '../knowledge/reference';
-import { contextAt, topContextFor } from './context';
+import { contextAt, topContextFor } from '../model/contexts';
 import { insideComment } from './completion';
 import { activePart, parseSyntax } from './syntax';
 import type { ParameterInformation, Position, SignatureHelp, SignatureInformation } from './types';

@@ -8,7 +8,7 @@
  *   (extended CONNECT, RFC 8441/9220): a handshake reaches a location as
  *   HTTP/1.1, so every WebSocket location needs the headers (docs/websocket-facts.md).
  */
-import type { Directive } from '../syntax/ast';
+import type { Directive, Range } from '../syntax/ast';
 import { enclosing, nearest, ownFirst, type ConfigModel, type Scope } from './config';
 
 export type Intent = 'recipe' | 'setting' | 'path';
@@ -46,6 +46,35 @@ export interface LocationInfo {
 const NO_HEADERS: HeaderEntry[] = Object.freeze([]) as unknown as HeaderEntry[];
 
 const WS_PATH = /(?:^|[/^~*\s(|])(?:ws|wss|websockets?|socket\.io|sockjs(?:-node)?|cable|signalr|hubs?|graphql-ws|subscriptions?)(?=$|[/?$)|._-])/i;
+
+/** The last effective header of a name (lower case), as `[...loc.headers].reverse().find(...)` without the copy. */
+export function lastHeader(loc: LocationInfo, name: string): HeaderEntry | undefined {
+  const hs = loc.headers;
+  for (let i = hs.length - 1; i >= 0; i--) if (hs[i]!.name === name) return hs[i];
+  return undefined;
+}
+
+/** A WebSocket location as the shells see it (the endpoint test, the CodeLens, the endpoint list): see `Analysis.wsLocations`. */
+export interface WsLocation {
+  /** File that holds the location. */
+  path: string;
+  /** The `location` directive. */
+  directive: Directive;
+  /** Range of the location's first line (name and arguments), for a CodeLens (computed when read). */
+  readonly range: Range;
+  /** The location's path or regex, e.g. `/ws/`. */
+  locationPath: string;
+  /** `''`, `=`, `~`, `~*`, `^~` or `@`. */
+  modifier: string;
+  /** Why it counts as a WebSocket location. */
+  intent: 'recipe' | 'path' | 'setting';
+  /** The enclosing `server` directive, if any. */
+  server: Directive | null;
+  /** Directives of the enclosing server block, includes expanded (listen, server_name, ...). */
+  serverDirectives: Directive[];
+  /** The location's `proxy_pass` directive, if any. */
+  proxyPass: Directive | null;
+}
 
 export function pathLooksWebSocket(locationArg: string): boolean {
   return WS_PATH.test(locationArg.replace(/\\/g, ''));

@@ -5,8 +5,27 @@
  * HTTP/1.0; the model predicts for the strict one, because a config that
  * only works with a lenient backend breaks when the backend changes.
  */
-import type { BackendRequest } from './trace';
-import { isUnknown } from './values';
+import type { Directive } from '../syntax/ast';
+import { isUnknown, type Value } from './values';
+
+/** A header of the request nginx sends the backend, and where its value came from. */
+export interface SentHeader {
+  name: string;
+  value: Value;
+  /** `proxy_set_header` line, nginx's default list (`default`), or the client's request (`client`). */
+  from: Directive | 'default' | 'client';
+  /** The `map` rows that decided the value, when maps did. */
+  decidedBy?: Directive[];
+}
+
+export interface BackendRequest {
+  method: string;
+  uri: Value;
+  version: '1.0' | '1.1';
+  headers: SentHeader[];
+  /** Headers the backend does not get (the client's, or a list's whose value is empty), and why. */
+  dropped: { name: string; why: string; directive: Directive | null; decidedBy?: Directive[] }[];
+}
 
 export interface BackendAnswer {
   /** 101, or the refusal; null when a header the decision needs is unknown. */

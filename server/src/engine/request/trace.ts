@@ -22,7 +22,9 @@ import { explainStep, type LocationNode, type LocationResult } from './locations
 import type { RequestModel } from './model';
 import type { ServerChoice } from './servers';
 import { Unknown, isUnknown, show, type Value } from './values';
-import { judgeHandshake, type BackendAnswer } from './backend';
+import { judgeHandshake, type BackendAnswer, type BackendRequest, type SentHeader } from './backend';
+
+export type { BackendRequest, SentHeader };
 
 export type Phase = 'server' | 'server-rewrite' | 'location' | 'rewrite' | 'access' | 'precontent' | 'content' | 'proxy' | 'backend' | 'client';
 
@@ -73,24 +75,6 @@ export interface ProxySettings {
   connectTimeout: Timeout;
   readTimeout: Timeout;
   sendTimeout: Timeout;
-}
-
-export interface SentHeader {
-  name: string;
-  value: Value;
-  /** `proxy_set_header` line, nginx's default list (`default`), or the client's request (`client`). */
-  from: Directive | 'default' | 'client';
-  /** The `map` rows that decided the value, when maps did. */
-  decidedBy?: Directive[];
-}
-
-export interface BackendRequest {
-  method: string;
-  uri: Value;
-  version: '1.0' | '1.1';
-  headers: SentHeader[];
-  /** Headers the backend does not get (the client's, or a list's whose value is empty), and why. */
-  dropped: { name: string; why: string; directive: Directive | null; decidedBy?: Directive[] }[];
 }
 
 export interface ClientResponse {

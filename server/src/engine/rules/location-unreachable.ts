@@ -1,5 +1,6 @@
 import { fix, replaceArg } from '../fixes/edits';
-import { describeLocation, head, type Rule } from './rule';
+import { head } from '../syntax/ast';
+import { describeLocation, type Rule } from './rule';
 
 export const locationUnreachable: Rule = {
   id: 'location-unreachable',

@@ -1,7 +1,7 @@
 import { own, type Scope } from '../model/config';
-import { proxyUpstream } from '../model/websocket';
+import { lastHeader, proxyUpstream } from '../model/websocket';
 import { replaceArg, fix } from '../fixes/edits';
-import { lastHeader, type Rule } from './rule';
+import { type Rule } from './rule';
 
 export const mapCloseDefeatsKeepalive: Rule = {
   id: 'map-close-defeats-keepalive',

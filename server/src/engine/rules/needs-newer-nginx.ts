@@ -1,4 +1,4 @@
-import { versionProblems } from '../features/version-check';
+import { versionProblems } from '../model/version-check';
 import type { Rule } from './rule';
 
 export const needsNewerNginx: Rule = {

@@ -6,11 +6,11 @@
 import type { Directive, Range, SourceFile } from '../syntax/ast';
 import type { ConfigModel, Scope } from '../model/config';
 import type { VariableDefinition } from '../model/variables';
-import type { HeaderEntry, LocationInfo } from '../model/websocket';
+import type { LocationInfo } from '../model/websocket';
 import { FINDING_LIMITS, type EngineSettings, type Finding, type Fix, type RelatedInfo, type Severity } from '../types';
 import { insertAtTop, insertLines, fix } from '../fixes/edits';
 import { directivesNamed, flatDirectives, own, ownFirst, subtreeDirectives, type Placed } from '../model/config';
-import { contextProblems, contextProblemsIn, type ContextProblem } from '../features/context-check';
+import { contextProblems, contextProblemsIn, type ContextProblem } from '../model/context-check';
 import { proxyUpstream } from '../model/websocket';
 import type { RequestModel } from '../request/model';
 import { Evaluator, type RequestState } from '../request/evaluate';
@@ -515,19 +515,6 @@ export class RuleContext {
     for (let s = scope ?? null; s; s = s.parent) if (s.kind === 'http') return s;
     return this.model.scopes.get('http')?.[0] ?? null;
   }
-}
-
-/** The head of a block directive: name and arguments, without the block. */
-export function head(d: Directive): { file: SourceFile; start: number; end: number } {
-  const last = d.args[d.args.length - 1];
-  return { file: d.file, start: d.start, end: last ? last.end : d.nameToken.end };
-}
-
-/** The last effective header of a name (lower case), as `[...loc.headers].reverse().find(...)` without the copy. */
-export function lastHeader(loc: LocationInfo, name: string): HeaderEntry | undefined {
-  const hs = loc.headers;
-  for (let i = hs.length - 1; i >= 0; i--) if (hs[i]!.name === name) return hs[i];
-  return undefined;
 }
 
 export function describeLocation(d: Directive): string {

@@ -2,7 +2,7 @@ import type { Scope } from '../model/config';
 import { isBuiltinVariable, otherSubsystem, type VariableSubsystem } from '../knowledge/variables';
 import { fix } from '../fixes/edits';
 import { isPlaceholderAt } from '../templates';
-import { variableUses } from '../features/variable-uses';
+import { variableUses } from '../model/variable-uses';
 import type { Fix, Range } from '../types';
 import { connectionUpgradeMap, upgradeMapVariable, type Rule, type RuleContext } from './rule';
 

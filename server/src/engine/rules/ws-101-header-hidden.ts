@@ -1,6 +1,7 @@
 import { fix, removeDirective } from '../fixes/edits';
 import { nearest } from '../model/config';
-import { addToLocation, describeLocation, head, type Rule } from './rule';
+import { head } from '../syntax/ast';
+import { addToLocation, describeLocation, type Rule } from './rule';
 
 const NEEDED = ['upgrade', 'sec-websocket-accept'];
 

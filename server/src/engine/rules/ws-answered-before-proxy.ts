@@ -1,5 +1,6 @@
 import { fix, replaceArgs } from '../fixes/edits';
-import { describeLocation, head, type Rule } from './rule';
+import { head } from '../syntax/ast';
+import { describeLocation, type Rule } from './rule';
 
 export const wsAnsweredBeforeProxy: Rule = {
   id: 'ws-answered-before-proxy',

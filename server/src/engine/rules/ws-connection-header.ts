@@ -1,8 +1,9 @@
-import { connectionValueUpgrades } from '../model/websocket';
+import { lastHeader, connectionValueUpgrades } from '../model/websocket';
 import { proxyUpstream } from '../model/websocket';
 import { own } from '../model/config';
 import { replaceArgs, fix } from '../fixes/edits';
-import { addToLocation, connectionValue, describeLocation, head, lastHeader, type Rule } from './rule';
+import { head } from '../syntax/ast';
+import { addToLocation, connectionValue, describeLocation, type Rule } from './rule';
 
 export const wsConnectionHeader: Rule = {
   id: 'ws-connection-header',

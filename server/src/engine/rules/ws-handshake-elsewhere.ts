@@ -1,5 +1,6 @@
 import { fix, replaceArg } from '../fixes/edits';
-import { describeLocation, head, within, type Rule } from './rule';
+import { head } from '../syntax/ast';
+import { describeLocation, within, type Rule } from './rule';
 
 export const wsHandshakeElsewhere: Rule = {
   id: 'ws-handshake-elsewhere',

@@ -1,8 +1,8 @@
-import type { Directive } from '../syntax/ast';
+import { head, type Directive } from '../syntax/ast';
 import type { FileEdit } from '../types';
 import { fix, removeDirective } from '../fixes/edits';
 import { nearestLast } from '../model/config';
-import { addToLocation, describeLocation, head, type Rule } from './rule';
+import { addToLocation, describeLocation, type Rule } from './rule';
 
 const HANDSHAKE = ['sec-websocket-key', 'sec-websocket-version'];
 

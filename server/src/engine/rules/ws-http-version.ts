@@ -1,7 +1,8 @@
 import { nearest } from '../model/config';
 import { versionAtLeast } from '../model/websocket';
 import { replaceArgs, fix } from '../fixes/edits';
-import { addToLocation, describeLocation, head, type Rule } from './rule';
+import { head } from '../syntax/ast';
+import { addToLocation, describeLocation, type Rule } from './rule';
 
 /** Since nginx 1.29.7 proxy_http_version defaults to 1.1. */
 const DEFAULT_11_SINCE: [number, number, number] = [1, 29, 7];

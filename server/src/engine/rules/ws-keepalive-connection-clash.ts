@@ -1,8 +1,8 @@
 import { own } from '../model/config';
-import { proxyUpstream } from '../model/websocket';
+import { lastHeader, proxyUpstream } from '../model/websocket';
 import { replaceArgs, fix } from '../fixes/edits';
 import type { FileEdit } from '../types';
-import { connectionUpgradeMap, lastHeader, upgradeMapVariable, type Rule } from './rule';
+import { connectionUpgradeMap, upgradeMapVariable, type Rule } from './rule';
 
 export const wsKeepaliveConnectionClash: Rule = {
   id: 'ws-keepalive-connection-clash',

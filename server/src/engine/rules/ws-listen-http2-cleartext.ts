@@ -1,8 +1,8 @@
-import type { Directive } from '../syntax/ast';
+import { head, type Directive } from '../syntax/ast';
 import { versionAtLeast } from '../model/websocket';
 import { parseListen, type ServerEntry } from '../request/servers';
 import { fix, replaceArgs } from '../fixes/edits';
-import { describeLocation, head, type Rule } from './rule';
+import { describeLocation, type Rule } from './rule';
 
 /** Since nginx 1.25.1 a cleartext HTTP/2 port tells the HTTP/2 preface from HTTP/1.1 (ngx_http_wait_request_handler). */
 const SNIFFS_SINCE: [number, number, number] = [1, 25, 1];

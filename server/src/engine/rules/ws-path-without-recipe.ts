@@ -1,5 +1,6 @@
 import { nearest } from '../model/config';
-import { connectionValue, addToLocation, describeLocation, head, type Rule } from './rule';
+import { head } from '../syntax/ast';
+import { connectionValue, addToLocation, describeLocation, type Rule } from './rule';
 
 export const wsPathWithoutRecipe: Rule = {
   id: 'ws-path-without-recipe',

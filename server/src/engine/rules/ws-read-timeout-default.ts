@@ -1,5 +1,6 @@
 import { nearest } from '../model/config';
-import { addToLocation, describeLocation, head, type Rule } from './rule';
+import { head } from '../syntax/ast';
+import { addToLocation, describeLocation, type Rule } from './rule';
 
 export const wsReadTimeoutDefault: Rule = {
   id: 'ws-read-timeout-default',

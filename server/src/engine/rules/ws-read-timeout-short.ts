@@ -1,7 +1,8 @@
 import { nearest } from '../model/config';
 import { parseNginxTime, formatSeconds } from '../model/time';
 import { replaceArgs, fix } from '../fixes/edits';
-import { addToLocation, describeLocation, head, type Rule } from './rule';
+import { head } from '../syntax/ast';
+import { addToLocation, describeLocation, type Rule } from './rule';
 
 export const wsReadTimeoutShort: Rule = {
   id: 'ws-read-timeout-short',

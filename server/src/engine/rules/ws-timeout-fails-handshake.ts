@@ -1,8 +1,8 @@
-import type { Directive } from '../syntax/ast';
+import { head, type Directive } from '../syntax/ast';
 import { fix, replaceArgs } from '../fixes/edits';
 import { nearestLast } from '../model/config';
 import { parseNginxTime } from '../model/time';
-import { addToLocation, describeLocation, head, type Rule } from './rule';
+import { addToLocation, describeLocation, type Rule } from './rule';
 
 export const wsTimeoutFailsHandshake: Rule = {
   id: 'ws-timeout-fails-handshake',

@@ -1,4 +1,5 @@
-import { addToLocation, describeLocation, head, type Rule } from './rule';
+import { head } from '../syntax/ast';
+import { addToLocation, describeLocation, type Rule } from './rule';
 
 export const wsUpgradeHeaderMissing: Rule = {
   id: 'ws-upgrade-header-missing',

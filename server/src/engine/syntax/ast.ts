@@ -354,6 +354,12 @@ Object.defineProperty(Directive.prototype, 'type', { value: 'directive', writabl
 Object.defineProperty(Directive.prototype, 'terminated', { value: true, writable: true, enumerable: true });
 Object.defineProperty(Directive.prototype, 'comment', { value: null, writable: true, enumerable: true });
 
+/** The head of a block directive: name and arguments, without the block. */
+export function head(d: Directive): { file: SourceFile; start: number; end: number } {
+  const last = d.args[d.args.length - 1];
+  return { file: d.file, start: d.start, end: last ? last.end : d.nameToken.end };
+}
+
 export type Statement = Directive | Comment;
 export type Node = Directive | Comment | Block | Argument;
 

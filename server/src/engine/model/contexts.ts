@@ -10,8 +10,7 @@
 import type { Block, Directive, SourceFile, Statement } from '../syntax/ast';
 import { ALL_CONTEXTS, subsystemOf, type Context } from '../knowledge/directives';
 import { DATA_BLOCKS } from '../knowledge/names';
-import type { Analysis } from '../analyze';
-import { flatDirectives, type Scope } from '../model/config';
+import { flatDirectives, type ConfigModel, type Scope } from './config';
 
 export interface BlockContext {
   /** `nginx`: directives; `data`: map/types/geo bodies; `opaque`: Lua; `unknown`: a third-party block. */
@@ -104,7 +103,7 @@ export function declaredNginxVersion(file: SourceFile | undefined): string {
  * inside a `map`, `geo`, `types` or `split_clients` block), or null when the
  * file is not part of the analysed config.
  */
-export function topContextIn(analysis: Pick<Analysis, 'model'>, path: string): BlockContext | null {
+export function topContextIn(analysis: { model: ConfigModel }, path: string): BlockContext | null {
   const complete = analysis.model.scopes.has('http') || analysis.model.scopes.has('events');
   if (path === analysis.model.rootPath) return complete ? MAIN : null;
   // Included from a snippet that is itself of unknown context: the includer's top level may be anything too.
@@ -133,7 +132,7 @@ function scopeContext(scope: Scope, rootCtx: BlockContext): BlockContext {
 }
 
 /** Chooses the top-level context for a file: declared comment, then the includer, then lenient or main. */
-export function topContextFor(file: SourceFile, opts: { lenient?: boolean; analysis?: Pick<Analysis, 'model'>; top?: BlockContext }): BlockContext {
+export function topContextFor(file: SourceFile, opts: { lenient?: boolean; analysis?: { model: ConfigModel }; top?: BlockContext }): BlockContext {
   if (opts.top) return opts.top;
   const declared = declaredContext(file);
   if (declared) return declared;

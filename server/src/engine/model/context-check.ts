@@ -7,8 +7,8 @@
  */
 import type { Directive, SourceFile, Statement } from '../syntax/ast';
 import { CONTEXT_LABELS, argCountOk, describeArgCount, lookupDirective, type Context, type DirectiveInfo } from '../knowledge/directives';
-import { childContext, topContextFor, type BlockContext } from './context';
-import type { Analysis } from '../analyze';
+import { childContext, topContextFor, type BlockContext } from './contexts';
+import type { ConfigModel } from './config';
 
 export interface ContextProblem {
   start: number;
@@ -23,7 +23,7 @@ export interface ContextCheckOptions {
   /** A snippet with no includer: its top level may be any context. */
   lenient: boolean;
   /** With an analysis, an included file is checked in the context its includer gives it. */
-  analysis?: Pick<Analysis, 'model'>;
+  analysis?: { model: ConfigModel };
   /** Explicit top-level context (overrides everything else). */
   top?: BlockContext;
 }

@@ -8,7 +8,7 @@
  * version check): the scan of every argument is the costly part.
  */
 import { findVariables, type Argument, type Directive } from '../syntax/ast';
-import type { Scope } from '../model/config';
+import type { Scope } from './config';
 
 export interface VariableUse {
   /** Without `$`, as written. */

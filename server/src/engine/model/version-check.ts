@@ -9,8 +9,8 @@
  * `deprecated-directive` report these.
  */
 import type { Argument, Directive, SourceFile } from '../syntax/ast';
-import type { ConfigModel, Scope } from '../model/config';
-import type { VariableDefinition } from '../model/variables';
+import type { ConfigModel, Scope } from './config';
+import type { VariableDefinition } from './variables';
 import { argCountOk, CONTEXT_LABELS, directiveNames, lookupDirective, stateAt, subsystemOf, type Context, type DirectiveInfo, type DirectiveState } from '../knowledge/directives';
 import { lookupVariable, type VariableSubsystem } from '../knowledge/variables';
 import { VARIABLES } from '../knowledge/data/nginx';
@@ -19,7 +19,7 @@ import { fix, insertLines } from '../fixes/edits';
 import type { FileEdit, Fix } from '../types';
 import { allowedIn } from './context-check';
 import { variableUses } from './variable-uses';
-import { childContext, topContextFor, type BlockContext } from './context';
+import { childContext, topContextFor, type BlockContext } from './contexts';
 
 export interface VersionProblem {
   /** `too-new`: the target does not have it yet; `removed`: the target no longer has it; `deprecated`: accepted with a warning. */
