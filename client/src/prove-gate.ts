@@ -4,7 +4,7 @@
  * binary. Pure (no vscode import): the command, its CodeLens action and its
  * palette entry all ask here.
  */
-import { findNginx } from '../../server/src/prove/nginx';
+import { findNginx } from '../../server/src/nginx/binary';
 
 /** Why proving is not possible here, or null when it is: an untrusted workspace never runs nginx. */
 export function proveBlocker(trusted: boolean, nginxPath: string, find: (s: string) => string | null = findNginx): string | null {

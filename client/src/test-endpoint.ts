@@ -19,7 +19,7 @@ import { checkEndpointSettings, checkWsUrl, endpointUrl, readEndpointSettings } 
 import { fromEndpointTest, toastLine, type ReportModel } from './report/model';
 import { predictionFrom } from './prediction';
 import type { ReportPanel } from './report/panel';
-import { runEndpointTest, type EndpointTestOptions, type EndpointTestResult } from './wstest';
+import { runEndpointTest, type EndpointTestOptions, type EndpointTestResult } from '../../server/src/wstest/index';
 
 export interface TestEndpointDeps {
   client: LanguageClient;

@@ -22,9 +22,10 @@ import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { NGINX_BINARY } from '../support/nginx';
 import { argCountOk, directiveNames, lookupDirective, stateAt, type ArgSpec, type Context, type DirectiveInfo } from '../../server/src/engine/knowledge/directives';
 
-const NGINX = process.env.NGINX_BIN || '/usr/sbin/nginx';
+const NGINX = NGINX_BINARY;
 const MODULE_DIR = '/usr/lib/nginx/modules';
 const STREAM_SO = join(MODULE_DIR, 'ngx_stream_module.so');
 const MAIL_SO = join(MODULE_DIR, 'ngx_mail_module.so');

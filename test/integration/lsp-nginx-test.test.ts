@@ -11,10 +11,11 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync }
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Diagnostic, PublishDiagnosticsParams } from 'vscode-languageserver-protocol/node';
-import { parseNginxOutput, missingHere } from '../../server/src/lsp/nginx-test';
+import { parseNginxOutput, missingHere } from '../../server/src/nginx/config-test';
 import { buildOnce, LspTestClient, TempWorkspace } from '../support/lsp-client';
+import { NGINX_BINARY } from '../support/nginx';
 
-const REAL_NGINX = '/usr/sbin/nginx';
+const REAL_NGINX = NGINX_BINARY;
 const T = { timeout: 40_000 };
 
 const rootConf = (extraMain = '') => `${extraMain}events {}

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { checkWsUrl, DEFAULT_ENDPOINT_SETTINGS, endpointUrl, readEndpointSettings } from '../../client/src/endpoint-settings';
 import { RULES } from '../../server/src/engine/rules/index';
-import { parseNginxVersion } from '../../server/src/lsp/nginx-version';
+import { parseNginxVersion } from '../../server/src/nginx/version';
+import { NGINX_BINARY } from '../support/nginx';
 import { CODE_LENS_TITLE, FIX_ALL_COMMAND, TEST_ENDPOINT_COMMAND } from '../../server/src/lsp/protocol';
 import { DEFAULT_SERVER_SETTINGS, normalizeSettings } from '../../server/src/lsp/settings';
 import { buildOnce, LspTestClient, ROOT } from '../support/lsp-client';
@@ -218,7 +219,7 @@ describe('nginx version detection and workspace trust', () => {
     assert.ok(c.alive);
   });
 
-  const realNginx = '/usr/sbin/nginx';
+  const realNginx = NGINX_BINARY;
   test('trusted from the start with the real Debian nginx', { timeout: 30_000, skip: existsSync(realNginx) ? false : `${realNginx} not installed` }, async () => {
     const c = await start({ workspaceTrusted: true, settings: { nginxPath: realNginx } });
     const uri = 'file:///virtual/real/nginx.conf';

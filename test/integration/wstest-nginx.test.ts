@@ -13,7 +13,8 @@ import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { runEndpointTest, formatReport, type EndpointTestOptions } from '../../server/src/wstest/index';
 import { deriveEndpoint } from '../../server/src/engine/endpoints';
 import type { WsLocation } from '../../server/src/engine/index';
-import { findingsFor, loadConfig } from '../../server/src/cli/endpoints-command';
+import { loadConfig } from '../../server/src/cli/endpoints-command';
+import { findingsWithin } from '../../server/src/engine/index';
 import { closedPort, nginxAvailable, selfSignedCert, startNginx, NGINX_BINARY, type RunningNginx } from '../support/nginx';
 import { startStrictBackend, startWsBackend } from '../support/ws-backend';
 
@@ -49,7 +50,7 @@ async function nginxWith(t: TestContext, http: string, backendPort: number, file
       url: `ws://127.0.0.1:${ng.port}/ws/`,
       timeoutMs: 3000,
       errorLogPath: ng.errorLogPath,
-      context: { location: loc, findings: findingsFor(loc, analysis.findings) },
+      context: { location: loc, findings: findingsWithin(loc, analysis.findings) },
     },
     line: (needle) => text.findIndex((l) => l.includes(needle)) + 1,
   };

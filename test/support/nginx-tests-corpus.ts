@@ -17,12 +17,13 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { corpusPart } from './corpus';
+import { NGINX_BINARY } from './nginx';
 
 const suite = corpusPart('nginx-tests');
 export const SUITE = suite.dir;
 /** False when the suite's configs are there; else why a test that needs them is skipped. */
 export const SUITE_ABSENT = suite.absent;
-export const NGINX = process.env.NGINX_BINARY || '/usr/sbin/nginx';
+export const NGINX = NGINX_BINARY;
 export const MODULES = '/usr/lib/nginx/modules';
 
 export interface SuiteEntry {

@@ -40,8 +40,10 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { findNginx } from '../../server/src/nginx/binary';
 
-export const NGINX_BINARY = process.env.NGINX_BINARY || '/usr/sbin/nginx';
+/** The nginx every test runs: `NGINX_BINARY`, else found as the extension finds it (server/src/nginx/binary.ts). */
+export const NGINX_BINARY = process.env.NGINX_BINARY || findNginx('nginx') || '/usr/sbin/nginx';
 
 /** Children still running when the test process exits (a test timed out or crashed) are killed, never orphaned. */
 const live = new Set<import('node:child_process').ChildProcess>();

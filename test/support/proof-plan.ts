@@ -5,7 +5,7 @@
  */
 import { analyze, DEFAULT_SETTINGS, type FileHost } from '../../server/src/engine/index';
 import { diskHost } from '../../server/src/node/file-host';
-import { parseDashV } from '../../server/src/prove/nginx';
+import { parseDashV } from '../../server/src/nginx/binary';
 import { plan, type Plan } from '../../server/src/prove/plan';
 import { localEnv, pickLocation } from '../../server/src/prove/run';
 import type { ProofOptions } from '../../server/src/prove/types';

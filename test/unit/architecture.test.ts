@@ -241,7 +241,7 @@ test('only server/src/lsp imports vscode-languageserver; nothing outside client/
 
 test('the client, the CLI and the tester do not import the LSP adapter at run time', () => {
   const bad: string[] = [];
-  for (const f of FILES.filter((x) => /^(client\/src|server\/src\/(cli|wstest|node|prove))\//.test(x))) {
+  for (const f of FILES.filter((x) => /^(client\/src|server\/src\/(cli|wstest|node|prove|nginx))\//.test(x))) {
     for (const i of IMPORTS.get(f)!) {
       // lsp/protocol.ts is the shared contract: constants and types, checked below to pull nothing in.
       if (!i.typeOnly && i.target?.startsWith('server/src/lsp/') && i.target !== 'server/src/lsp/protocol.ts') bad.push(`${f} imports ${i.target} at run time`);
@@ -250,4 +250,11 @@ test('the client, the CLI and the tester do not import the LSP adapter at run ti
   assert.deepEqual(bad, []);
   const protocol = readFileSync(join(ROOT, 'server/src/lsp/protocol.ts'), 'utf8');
   assert.deepEqual([...protocol.matchAll(/^import\s+(?!type\s)[^;]*;/gm)].map((m) => m[0]), [], 'lsp/protocol.ts must import types only');
+});
+
+test('one home for running nginx: only server/src/nginx/ starts processes (and the two that run other programs)', () => {
+  // prove/certs.ts runs openssl for the proof's certificate; client/src/report/reload.ts runs the user's reload command.
+  const others = new Set(['server/src/prove/certs.ts', 'client/src/report/reload.ts']);
+  const bad = FILES.filter((f) => !f.startsWith('server/src/nginx/') && !others.has(f) && IMPORTS.get(f)!.some((i) => /^(node:)?child_process$/.test(i.spec)));
+  assert.deepEqual(bad, []);
 });

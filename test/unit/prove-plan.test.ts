@@ -17,7 +17,7 @@ import { dirname, join, relative } from 'node:path';
 import { analyze, DEFAULT_SETTINGS, parse } from '../../server/src/engine/index';
 import { diskHost } from '../../server/src/node/file-host';
 import { applyOffsetEdits, disableSpan } from '../../server/src/prove/text-edits';
-import { parseDashV } from '../../server/src/prove/nginx';
+import { parseDashV } from '../../server/src/nginx/binary';
 import { splitTarget, resolvedAtStart } from '../../server/src/prove/plan';
 import type { Plan } from '../../server/src/prove/plan';
 import { planCopy, DEBIAN_DASH_V } from '../support/proof-plan';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { analyze, type FileHost } from '../../server/src/engine/index';
 import { diagnose } from '../../server/src/wstest/diagnose';
 import { emptyResult } from '../../server/src/wstest/probe';
-import { findingsFor } from '../../server/src/cli/endpoints-command';
+import { findingsWithin } from '../../server/src/engine/index';
 import { locationContext } from '../../server/src/engine/endpoints';
 import type { FailureKind, ProbeResult, Stage } from '../../server/src/wstest/types';
 
@@ -34,7 +34,7 @@ function context() {
   const a = analyze('/c/nginx.conf', host);
   const loc = a.wsLocations[0]!;
   // Plain data, as the editor client receives it over the LSP: the round trip through JSON proves it serialises.
-  return JSON.parse(JSON.stringify({ location: locationContext(loc), findings: findingsFor(loc, a.findings) }));
+  return JSON.parse(JSON.stringify({ location: locationContext(loc), findings: findingsWithin(loc, a.findings) }));
 }
 
 function outcome(stage: Stage, kind: FailureKind, status: number | null = null, extra: Partial<ProbeResult> = {}) {

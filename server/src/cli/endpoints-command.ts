@@ -7,7 +7,7 @@
  * `--path` that matches it when one can be made.
  */
 import * as nodePath from 'node:path';
-import { type Analysis, type Finding, type WsLocation, deriveEndpoint, type DerivedEndpoint, describeLocation, findingsWithin, listEndpoints } from '../engine/index';
+import { type Analysis, type WsLocation, deriveEndpoint, type DerivedEndpoint, listEndpoints } from '../engine/index';
 import { parseCommandArgs, UsageError, withUsage, type Command } from './command';
 import { collectTargets, displayPath, flagSettings, Project, realOf } from './project';
 
@@ -51,13 +51,6 @@ export function loadConfig(file: string, roots: string[] = []): { root: string; 
   if (!j) throw new UsageError(`${file}: cannot be read`);
   return { root: j.context.rootPath, file: abs, analysis: j.context.analysis };
 }
-
-/** The engine's findings inside a location's block (what the editor shows there). */
-export function findingsFor(loc: WsLocation, findings: Finding[]): Finding[] {
-  return findingsWithin(loc, findings);
-}
-
-export { describeLocation };
 
 export interface EndpointRow {
   file: string;

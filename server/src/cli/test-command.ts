@@ -6,10 +6,10 @@
  */
 import { numberFlag, parseCommandArgs, UsageError, withUsage, type Command } from './command';
 import { formatDiagnosis, formatReport, maskUrl, runEndpointTest, type EndpointTestOptions, type EndpointTestResult } from '../wstest/index';
-import { describeLocation, endpointRows, findingsFor, loadConfig } from './endpoints-command';
+import { endpointRows, loadConfig } from './endpoints-command';
 import { realOf } from './project';
-import { deriveEndpoint } from '../engine/index';
-import { errorLogFor } from '../node/error-log';
+import { deriveEndpoint, findingsWithin, locationLabel } from '../engine/index';
+import { errorLogFor } from '../nginx/error-log';
 import * as nodePath from 'node:path';
 
 const USAGE = `usage: nginx-ws test URL [options]
@@ -94,7 +94,7 @@ async function runChecked(argv: string[]): Promise<number> {
     const rows = endpointRows(analysis);
     // The named file's locations first (a piece of a config is judged in the root that includes it).
     const matches = rows
-      .filter((r) => r.loc.locationPath === v.location || describeLocation(r.loc) === `location ${v.location}`)
+      .filter((r) => r.loc.locationPath === v.location || locationLabel(r.loc) === `location ${v.location}`)
       .sort((a, b) => Number(realOf(b.loc.path) === realOf(file)) - Number(realOf(a.loc.path) === realOf(file)));
     if (!matches.length) {
       const known = rows.map((r) => r.loc.locationPath).join(', ') || 'none';
@@ -102,13 +102,13 @@ async function runChecked(argv: string[]): Promise<number> {
     }
     const { loc } = matches[0]!;
     const derived = deriveEndpoint(loc, analysis.upstreams, { baseUrl: v['base-url'], path: v.path });
-    if (!derived.url) throw new UsageError(`cannot derive a URL for ${describeLocation(loc)}: ${derived.notes.join('; ')}`);
+    if (!derived.url) throw new UsageError(`cannot derive a URL for ${locationLabel(loc)}: ${derived.notes.join('; ')}`);
     o.url = derived.url;
     if (v.backend && !o.backendUrl) {
       if (!derived.backendUrl) throw new UsageError(`--backend: ${derived.notes.join('; ') || 'no backend address'}`);
       o.backendUrl = derived.backendUrl;
     }
-    o.context = { location: loc, findings: findingsFor(loc, analysis.findings) };
+    o.context = { location: loc, findings: findingsWithin(loc, analysis.findings) };
     // The config says where nginx logs; --error-log overrides it.
     if (!o.errorLogPath) o.errorLogPath = errorLogFor(analysis, loc, v.prefix ? nodePath.resolve(v.prefix) : nodePath.dirname(root)) ?? undefined;
     if (v.nginx) o.nginx = { binary: v.nginx, configFile: root, prefix: v.prefix };

@@ -65,7 +65,7 @@ export function listEndpoints(analysis: Analysis, opts: ListOptions = {}): Endpo
       file: loc.path,
       line: loc.directive.range.start.line + 1,
       range: loc.range,
-      location: describeLocation(loc),
+      location: locationLabel(loc),
       modifier: loc.modifier,
       path: loc.locationPath,
       intent: loc.intent,
@@ -80,7 +80,8 @@ export function listEndpoints(analysis: Analysis, opts: ListOptions = {}): Endpo
   });
 }
 
-export function describeLocation(loc: WsLocation): string {
+/** A location as its parsed modifier and path say it (`location ~ ^/ws/`), for lists and reports; the rules quote it as written (`locationAsWritten`). */
+export function locationLabel(loc: WsLocation): string {
   return `location ${loc.modifier ? `${loc.modifier} ` : ''}${loc.locationPath}`;
 }
 

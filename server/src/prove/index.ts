@@ -13,6 +13,6 @@
  */
 export { runProof, pickLocation, DEFAULT_PROOF_TIMEOUT_MS } from './run';
 export { formatProof, proofJson, proofSummary, proofStageName } from './report';
-export { findNginx } from './nginx';
+export { findNginx } from '../nginx/binary';
 export { snapshotHost, type ConfigSnapshot } from './snapshot';
 export type * from './types';

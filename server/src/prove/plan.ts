@@ -31,7 +31,7 @@ import * as nodePath from 'node:path';
 import { type Analysis, type Argument, type Directive, type EngineSettings, type SourceFile, type WsLocation, own, type Scope, collectDefinitions, deriveEndpoint, parseListenAddress } from '../engine/index';
 import { isDiskPath } from '../node/paths';
 import { applyOffsetEdits, disableSpan, type OffsetEdit } from './text-edits';
-import type { NginxInfo } from './nginx';
+import type { NginxInfo } from '../nginx/binary';
 import type { ProofCaveat, ProofRewrite } from './types';
 
 export interface PlanEnv {

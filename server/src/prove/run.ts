@@ -9,7 +9,7 @@
 import { constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as nodePath from 'node:path';
-import { analyze, DEFAULT_SETTINGS, type Analysis, type WsLocation, findingsWithin, describeLocation, enclosing, own, type Scope, locationPath, locationContext, isKnownDirectiveName, lookupDirective, notInVersion } from '../engine/index';
+import { analyze, DEFAULT_SETTINGS, type Analysis, type WsLocation, findingsWithin, locationLabel, enclosing, own, type Scope, locationPath, locationContext, isKnownDirectiveName, lookupDirective, notInVersion } from '../engine/index';
 import { diskHost } from '../node/file-host';
 import { globFiles } from '../node/glob';
 import { runEndpointTest } from '../wstest/index';
@@ -17,7 +17,8 @@ import type { ContextFinding } from '../wstest/types';
 import { generateCert } from './certs';
 import { backendDiagnosis, diagnoseNginxFailure, nginxMessages } from './diagnose';
 import { startEchoBackend, type EchoBackend } from './echo-backend';
-import { fileWith, findNginx, nginxInfo, nginxTestCopy, startNginx, StartError, groupAlive, type NginxArgs, type RunningNginx } from './nginx';
+import { fileWith, findNginx, nginxInfo } from '../nginx/binary';
+import { nginxTestCopy, startNginx, StartError, groupAlive, type NginxArgs, type RunningNginx } from '../nginx/process';
 import { plan as makePlan, splitTarget, type Plan, type PlanEnv } from './plan';
 import { freePorts, ipv6Loopback } from './ports';
 import type { ProofOptions, ProofResult, ProofStage } from './types';
@@ -83,7 +84,7 @@ function emptyResult(): ProofResult {
  * for the linter, and the proof is how you find out why).
  */
 export function pickLocation(analysis: Analysis, sel: ProofOptions['location']): WsLocation | null {
-  const byPath = (l: WsLocation): boolean => sel.path !== undefined && (l.locationPath === sel.path || describeLocation(l) === `location ${sel.path}`);
+  const byPath = (l: WsLocation): boolean => sel.path !== undefined && (l.locationPath === sel.path || locationLabel(l) === `location ${sel.path}`);
   // A file and a line name one location; a file and a path prefer that file's, then any file's.
   const tries: ((l: WsLocation) => boolean)[] =
     sel.file !== undefined && sel.line !== undefined

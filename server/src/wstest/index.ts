@@ -20,7 +20,8 @@
  */
 import { locationContext, type LocationContext, type WsLocation } from '../engine/index';
 import { diagnose } from './diagnose';
-import { errorLogNote, logLinesSince, logOffset, nginxConfigTest } from './nginx-check';
+import { errorLogNote, logLinesSince, logOffset } from '../nginx/error-log';
+import { nginxConfigTest } from '../nginx/config-test';
 import { emptyResult, probe } from './probe';
 import { redact, redactText, secretsOf } from './mask';
 import type { EndpointTestOptions, EndpointTestResult } from './types';

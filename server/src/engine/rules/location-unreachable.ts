@@ -1,6 +1,6 @@
 import { fix, replaceArg } from '../fixes/edits';
 import { head } from '../syntax/ast';
-import { describeLocation, type Rule } from './rule';
+import { locationAsWritten, type Rule } from './rule';
 
 export const locationUnreachable: Rule = {
   id: 'location-unreachable',
@@ -43,7 +43,7 @@ export const locationUnreachable: Rule = {
       const arg = loc.directive.args[0];
       ctx.report({
         at: head(loc.directive),
-        message: `${describeLocation(loc.directive)} is never chosen for ${p} or the paths under it: location ${winner.modifier ? `${winner.modifier} ` : ''}${winner.name} wins${byRegex ? ' (regex locations are tried after the longest prefix)' : ''}, so its directives never apply`,
+        message: `${locationAsWritten(loc.directive)} is never chosen for ${p} or the paths under it: location ${winner.modifier ? `${winner.modifier} ` : ''}${winner.name} wins${byRegex ? ' (regex locations are tried after the longest prefix)' : ''}, so its directives never apply`,
         related: [{ at: winner.directive, message: 'this location answers instead' }],
         fixes: byRegex && node.modifier === '' && arg && loc.directive.args.length === 1 ? [fix(`Make it "location ^~ ${arg.value}"`, [replaceArg(arg, `^~ ${arg.raw}`)])] : [],
       });

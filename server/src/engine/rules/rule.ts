@@ -517,7 +517,8 @@ export class RuleContext {
   }
 }
 
-export function describeLocation(d: Directive): string {
+/** A location as written in the file (its arguments' raw text), for finding messages. */
+export function locationAsWritten(d: Directive): string {
   return `location ${d.args.map((a) => a.raw).join(' ')}`.trim();
 }
 

@@ -1,7 +1,7 @@
 import { fix, removeDirective } from '../fixes/edits';
 import { nearest } from '../model/config';
 import { head } from '../syntax/ast';
-import { addToLocation, describeLocation, type Rule } from './rule';
+import { addToLocation, locationAsWritten, type Rule } from './rule';
 
 const NEEDED = ['upgrade', 'sec-websocket-accept'];
 
@@ -30,7 +30,7 @@ export const ws101HeaderHidden: Rule = {
         const own = d.file === loc.directive.file && d.start > loc.directive.start && d.end < loc.directive.end;
         ctx.report({
           at: own ? d : head(loc.directive),
-          message: `${own ? '' : `${describeLocation(loc.directive)} inherits `}proxy_hide_header ${h.name}: the 101 reaches the client without ${h.name}, and the client refuses the WebSocket`,
+          message: `${own ? '' : `${locationAsWritten(loc.directive)} inherits `}proxy_hide_header ${h.name}: the 101 reaches the client without ${h.name}, and the client refuses the WebSocket`,
           related: own ? [] : [{ at: d, message: 'hidden here' }],
           fixes: [own ? fix(`Remove "proxy_hide_header ${h.name};"`, [removeDirective(d)]) : addToLocation(loc, [`proxy_pass_header ${h.name};`], `Add "proxy_pass_header ${h.name};"`)],
         });

@@ -1,6 +1,6 @@
 import { fix, replaceArgs } from '../fixes/edits';
 import { head } from '../syntax/ast';
-import { describeLocation, type Rule } from './rule';
+import { locationAsWritten, type Rule } from './rule';
 
 export const wsAnsweredBeforeProxy: Rule = {
   id: 'ws-answered-before-proxy',
@@ -38,7 +38,7 @@ export const wsAnsweredBeforeProxy: Rule = {
       }
       ctx.report({
         at: d && d.file === loc.directive.file && d.start >= loc.directive.start && d.end <= loc.directive.end ? d : head(loc.directive),
-        message: `A WebSocket handshake to ${at.handshake.url} never reaches proxy_pass: nginx ${what} in ${describeLocation(loc.directive)} (${why})${auth ? '; browsers send credentials on a WebSocket only when they already hold them for the site' : ''}`,
+        message: `A WebSocket handshake to ${at.handshake.url} never reaches proxy_pass: nginx ${what} in ${locationAsWritten(loc.directive)} (${why})${auth ? '; browsers send credentials on a WebSocket only when they already hold them for the site' : ''}`,
         ...(auth ? { severity: 'information' as const } : {}),
         related: d && !(d.file === loc.directive.file && d.start >= loc.directive.start && d.end <= loc.directive.end) ? [{ at: d, message: `nginx ${what} here` }] : [],
         fixes,

@@ -3,7 +3,7 @@ import { proxyUpstream } from '../model/websocket';
 import { own } from '../model/config';
 import { replaceArgs, fix } from '../fixes/edits';
 import { head } from '../syntax/ast';
-import { addToLocation, connectionValue, describeLocation, type Rule } from './rule';
+import { addToLocation, connectionValue, locationAsWritten, type Rule } from './rule';
 
 export const wsConnectionHeader: Rule = {
   id: 'ws-connection-header',
@@ -24,7 +24,7 @@ export const wsConnectionHeader: Rule = {
         if (!ctx.proxiesHere(loc)) continue; // last: it may need a trace (see ws-answered-before-proxy)
         ctx.report({
           at: head(loc.directive),
-          message: `${describeLocation(loc.directive)} proxies WebSocket traffic but never sets "proxy_set_header Connection": nginx sends no upgrade request and the backend answers 426`,
+          message: `${locationAsWritten(loc.directive)} proxies WebSocket traffic but never sets "proxy_set_header Connection": nginx sends no upgrade request and the backend answers 426`,
           fixes: [addToLocation(loc, [`proxy_set_header Connection ${value};`], `Add "proxy_set_header Connection ${value};"`)],
         });
         continue;

@@ -1,6 +1,6 @@
 import { fix, replaceArg } from '../fixes/edits';
 import { head } from '../syntax/ast';
-import { describeLocation, within, type Rule } from './rule';
+import { locationAsWritten, within, type Rule } from './rule';
 
 export const wsHandshakeElsewhere: Rule = {
   id: 'ws-handshake-elsewhere',
@@ -37,7 +37,7 @@ export const wsHandshakeElsewhere: Rule = {
       }
       ctx.report({
         at: head(d),
-        message: `A WebSocket handshake to ${to.handshake.url} is handled by ${whereText}, not by ${describeLocation(d)}: ${reason}, and ${outcome}`,
+        message: `A WebSocket handshake to ${to.handshake.url} is handled by ${whereText}, not by ${locationAsWritten(d)}: ${reason}, and ${outcome}`,
         related: other ? [{ at: other.directive, message: 'the handshake ends up here' }] : [],
         fixes,
       });

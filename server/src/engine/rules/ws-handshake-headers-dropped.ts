@@ -2,7 +2,7 @@ import { head, type Directive } from '../syntax/ast';
 import type { FileEdit } from '../types';
 import { fix, removeDirective } from '../fixes/edits';
 import { nearestLast } from '../model/config';
-import { addToLocation, describeLocation, type Rule } from './rule';
+import { addToLocation, locationAsWritten, type Rule } from './rule';
 
 const HANDSHAKE = ['sec-websocket-key', 'sec-websocket-version'];
 
@@ -48,7 +48,7 @@ export const wsHandshakeHeadersDropped: Rule = {
         const what = sent ? `gets ${client.name}: ${String(sent.value)} instead of the client's` : `gets no ${client.name}`;
         ctx.report({
           at: culprit && inLocation ? culprit : head(loc.directive),
-          message: `The backend of ${describeLocation(loc.directive)} ${what}${culprit ? ` (${culprit.text.replace(/\s+/g, ' ')})` : ''}: it cannot complete the WebSocket handshake and answers ${t.outcome.kind === 'status' ? t.outcome.status : '400'}`,
+          message: `The backend of ${locationAsWritten(loc.directive)} ${what}${culprit ? ` (${culprit.text.replace(/\s+/g, ' ')})` : ''}: it cannot complete the WebSocket handshake and answers ${t.outcome.kind === 'status' ? t.outcome.status : '400'}`,
           related: culprit && !inLocation ? [{ at: culprit, message: 'set here' }] : [],
           fixes: edits.length ? [fix(title, edits)] : culprit?.name === 'proxy_pass_request_headers' ? [addToLocation(loc, ['proxy_pass_request_headers on;'], title)] : [],
         });

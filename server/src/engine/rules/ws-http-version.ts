@@ -2,7 +2,7 @@ import { nearest } from '../model/config';
 import { versionAtLeast } from '../model/websocket';
 import { replaceArgs, fix } from '../fixes/edits';
 import { head } from '../syntax/ast';
-import { addToLocation, describeLocation, type Rule } from './rule';
+import { addToLocation, locationAsWritten, type Rule } from './rule';
 
 /** Since nginx 1.29.7 proxy_http_version defaults to 1.1. */
 const DEFAULT_11_SINCE: [number, number, number] = [1, 29, 7];
@@ -38,7 +38,7 @@ export const wsHttpVersion: Rule = {
       if (!ctx.proxiesHere(loc)) continue; // last: it may need a trace (see ws-answered-before-proxy)
       ctx.report({
         at: head(loc.directive),
-        message: `${describeLocation(loc.directive)} sets no proxy_http_version: ${target} proxies with HTTP/1.0, which cannot upgrade; strict backends answer 400`,
+        message: `${locationAsWritten(loc.directive)} sets no proxy_http_version: ${target} proxies with HTTP/1.0, which cannot upgrade; strict backends answer 400`,
         fixes: [addToLocation(loc, ['proxy_http_version 1.1;'], 'Add "proxy_http_version 1.1;"')],
       });
     }

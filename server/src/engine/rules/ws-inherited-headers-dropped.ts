@@ -1,5 +1,5 @@
 import { insertLines, fix } from '../fixes/edits';
-import { describeLocation, type Rule } from './rule';
+import { locationAsWritten, type Rule } from './rule';
 
 export const wsInheritedHeadersDropped: Rule = {
   id: 'ws-inherited-headers-dropped',
@@ -16,7 +16,7 @@ export const wsInheritedHeadersDropped: Rule = {
       const level = loc.headersFrom;
       const first = loc.headers[0]!.directive;
       const names = loc.hidden.map((h) => (h.name === 'upgrade' ? 'Upgrade' : 'Connection')).join(' and ');
-      const where = level.directive ? (level.kind === 'location' ? describeLocation(level.directive) : `this ${level.kind} block`) : 'this block';
+      const where = level.directive ? (level.kind === 'location' ? locationAsWritten(level.directive) : `this ${level.kind} block`) : 'this block';
       const lines = loc.hiddenAll.map((h) => h.directive.text.replace(/\s+/g, ' ').replace(/\s*;$/, ';'));
       if (!ctx.proxiesHere(loc)) continue; // last: it may need a trace (see ws-answered-before-proxy)
       ctx.report({

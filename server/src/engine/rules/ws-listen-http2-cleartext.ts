@@ -2,7 +2,7 @@ import { head, type Directive } from '../syntax/ast';
 import { versionAtLeast } from '../model/websocket';
 import { parseListen, type ServerEntry } from '../request/servers';
 import { fix, replaceArgs } from '../fixes/edits';
-import { describeLocation, type Rule } from './rule';
+import { locationAsWritten, type Rule } from './rule';
 
 /** Since nginx 1.25.1 a cleartext HTTP/2 port tells the HTTP/2 preface from HTTP/1.1 (ngx_http_wait_request_handler). */
 const SNIFFS_SINCE: [number, number, number] = [1, 25, 1];
@@ -70,10 +70,10 @@ export const wsListenHttp2Cleartext: Rule = {
         ctx.report({
           at: head(at),
           message:
-            `${where}: the port speaks only HTTP/2 without ssl on ${target}, so WebSocket handshakes (HTTP/1.1) to ${describeLocation(loc.directive)} get HTTP/2 frames back and fail` +
+            `${where}: the port speaks only HTTP/2 without ssl on ${target}, so WebSocket handshakes (HTTP/1.1) to ${locationAsWritten(loc.directive)} get HTTP/2 frames back and fail` +
             (own ? '' : `; http2 is set on this address by another listen`),
           related: [
-            { at: head(loc.directive), message: `${describeLocation(loc.directive)} takes WebSocket handshakes on this port` },
+            { at: head(loc.directive), message: `${locationAsWritten(loc.directive)} takes WebSocket handshakes on this port` },
             ...s.http2.filter((d) => d !== own).map((d) => ({ at: head(d), message: 'http2 is set for the same address and port here' })),
           ],
           // Every listen that sets http2 on the address: nginx merges them, so all must go for HTTP/1.1 to be spoken there.

@@ -1,6 +1,6 @@
 import { nearest } from '../model/config';
 import { head } from '../syntax/ast';
-import { connectionValue, addToLocation, describeLocation, type Rule } from './rule';
+import { connectionValue, addToLocation, locationAsWritten, type Rule } from './rule';
 
 export const wsPathWithoutRecipe: Rule = {
   id: 'ws-path-without-recipe',
@@ -23,7 +23,7 @@ export const wsPathWithoutRecipe: Rule = {
       if (!ctx.proxiesHere(loc)) continue; // last: it may need a trace (see ws-answered-before-proxy)
       ctx.report({
         at: head(loc.directive),
-        message: `${describeLocation(loc.directive)} looks like a WebSocket endpoint but passes no Upgrade/Connection headers: WebSocket handshakes through it get 426`,
+        message: `${locationAsWritten(loc.directive)} looks like a WebSocket endpoint but passes no Upgrade/Connection headers: WebSocket handshakes through it get 426`,
         fixes: [addToLocation(loc, lines, 'Add the WebSocket proxy headers')],
       });
     }

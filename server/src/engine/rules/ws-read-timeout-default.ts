@@ -1,6 +1,6 @@
 import { nearest } from '../model/config';
 import { head } from '../syntax/ast';
-import { addToLocation, describeLocation, type Rule } from './rule';
+import { addToLocation, locationAsWritten, type Rule } from './rule';
 
 export const wsReadTimeoutDefault: Rule = {
   id: 'ws-read-timeout-default',
@@ -18,7 +18,7 @@ export const wsReadTimeoutDefault: Rule = {
       if (!ctx.proxiesHere(loc)) continue; // last: it may need a trace (see ws-answered-before-proxy)
       ctx.report({
         at: head(loc.directive),
-        message: `${describeLocation(loc.directive)}: idle connections close after 60 s (nginx's default proxy_read_timeout) unless the backend sends pings more often`,
+        message: `${locationAsWritten(loc.directive)}: idle connections close after 60 s (nginx's default proxy_read_timeout) unless the backend sends pings more often`,
         fixes: [addToLocation(loc, ['proxy_read_timeout 3600s;'], 'Add "proxy_read_timeout 3600s;"')],
       });
     }

@@ -2,7 +2,7 @@ import { nearest } from '../model/config';
 import { parseNginxTime, formatSeconds } from '../model/time';
 import { replaceArgs, fix } from '../fixes/edits';
 import { head } from '../syntax/ast';
-import { addToLocation, describeLocation, type Rule } from './rule';
+import { addToLocation, locationAsWritten, type Rule } from './rule';
 
 export const wsReadTimeoutShort: Rule = {
   id: 'ws-read-timeout-short',
@@ -29,7 +29,7 @@ export const wsReadTimeoutShort: Rule = {
       if (!ctx.proxiesHere(loc)) continue; // last: it may need a trace (see ws-answered-before-proxy)
       ctx.report({
         at: own ? d : head(loc.directive),
-        message: `${own ? '' : `${describeLocation(loc.directive)} inherits `}proxy_read_timeout ${value}: nginx closes a WebSocket after ${formatSeconds(ms)} without data from the backend, unless the backend pings more often`,
+        message: `${own ? '' : `${locationAsWritten(loc.directive)} inherits `}proxy_read_timeout ${value}: nginx closes a WebSocket after ${formatSeconds(ms)} without data from the backend, unless the backend pings more often`,
         related: own ? [] : [{ at: d, message: `proxy_read_timeout ${value} is set here` }],
         fixes: [own ? fix('Set proxy_read_timeout to 3600s', [replaceArgs(d, '3600s')]) : addToLocation(loc, ['proxy_read_timeout 3600s;'], 'Add "proxy_read_timeout 3600s;"')],
       });

@@ -2,7 +2,7 @@ import { head, type Directive } from '../syntax/ast';
 import { fix, replaceArgs } from '../fixes/edits';
 import { nearestLast } from '../model/config';
 import { parseNginxTime } from '../model/time';
-import { addToLocation, describeLocation, type Rule } from './rule';
+import { addToLocation, locationAsWritten, type Rule } from './rule';
 
 export const wsTimeoutFailsHandshake: Rule = {
   id: 'ws-timeout-fails-handshake',
@@ -34,7 +34,7 @@ export const wsTimeoutFailsHandshake: Rule = {
         const own = d.file === loc.directive.file && d.start > loc.directive.start && d.end < loc.directive.end;
         ctx.report({
           at: own ? d : head(loc.directive),
-          message: `${own ? '' : `${describeLocation(loc.directive)} inherits `}${name} ${to.raw}: nginx times out at once, and every WebSocket handshake gets 504`,
+          message: `${own ? '' : `${locationAsWritten(loc.directive)} inherits `}${name} ${to.raw}: nginx times out at once, and every WebSocket handshake gets 504`,
           related: own ? [] : [{ at: d, message: `${name} ${to.raw} is set here` }],
           fixes: [own ? fix(`Set ${name} to ${good}`, [replaceArgs(d, good)]) : addToLocation(loc, [`${name} ${good};`], `Add "${name} ${good};"`)],
         });

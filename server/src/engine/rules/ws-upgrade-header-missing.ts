@@ -1,5 +1,5 @@
 import { head } from '../syntax/ast';
-import { addToLocation, describeLocation, type Rule } from './rule';
+import { addToLocation, locationAsWritten, type Rule } from './rule';
 
 export const wsUpgradeHeaderMissing: Rule = {
   id: 'ws-upgrade-header-missing',
@@ -18,7 +18,7 @@ export const wsUpgradeHeaderMissing: Rule = {
       if (!ctx.proxiesHere(loc)) continue; // last: it may need a trace (see ws-answered-before-proxy)
       ctx.report({
         at: head(loc.directive),
-        message: `${describeLocation(loc.directive)} proxies WebSocket traffic but never sets "proxy_set_header Upgrade": nginx drops the client's Upgrade header and the backend answers 426`,
+        message: `${locationAsWritten(loc.directive)} proxies WebSocket traffic but never sets "proxy_set_header Upgrade": nginx drops the client's Upgrade header and the backend answers 426`,
         fixes: [addToLocation(loc, ['proxy_set_header Upgrade $http_upgrade;'], 'Add "proxy_set_header Upgrade $http_upgrade;"')],
       });
     }

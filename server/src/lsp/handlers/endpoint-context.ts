@@ -4,7 +4,7 @@
  * the engine's findings there, the config file for `nginx -t`.
  */
 import * as nodePath from 'node:path';
-import { errorLogFor } from '../../node/error-log';
+import { errorLogFor } from '../../nginx/error-log';
 import type { Position, Range } from 'vscode-languageserver/node';
 import { deriveEndpoint, findingsWithin, locationContext, type WsLocation, traceLocationDirective, traceUrl, type TraceReport } from '../../engine/index';
 import type { DocAnalysis } from '../analyzer';

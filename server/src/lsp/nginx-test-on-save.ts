@@ -8,7 +8,7 @@ import { DiagnosticSeverity, type Diagnostic, type Range } from 'vscode-language
 import * as nodePath from 'node:path';
 import type { Analysis } from '../engine/index';
 import type { Analyzer } from './analyzer';
-import { NGINX_TEST_CODE, NGINX_TEST_SOURCE, missingHere, runNginxTest, type NginxMessage, type NginxTestRun } from './nginx-test';
+import { NGINX_TEST_CODE, NGINX_TEST_SOURCE, missingHere, runNginxTest, type NginxMessage, type NginxTestRun } from '../nginx/config-test';
 import { isDiskPath } from '../node/paths';
 import type { Contribution } from './publisher';
 import type { ServerSettings } from './settings';

@@ -1,6 +1,9 @@
 /**
- * `nginx -t` as a diagnostics source. Runs a program named by settings, so
- * the caller must only ask in a trusted workspace.
+ * `nginx -t`: as a diagnostics source (the language server's test on save,
+ * `runNginxTest`), on a config as it is (the endpoint tester's verification
+ * step, `nginxConfigTest`) and on a prepared copy (the local proof, through
+ * `testConfig`). Runs a program named by settings, so the caller must only
+ * ask in a trusted workspace.
  *
  * nginx stops at its first [emerg], printing `... in /file:LINE` when it
  * knows where; some messages name no place (`unknown "x" variable`,
@@ -113,4 +116,24 @@ export function runNginxTest(o: NginxTestOptions): Promise<NginxTestRun> {
       resolve({ ok: false, messages: [], output: '', args, error: (e as Error).message });
     }
   });
+}
+
+/** `nginx ARGS` (ARGS holding `-t`): never throws; a cancel or a timeout is a failed test with a reason. */
+export function testConfig(binary: string, args: string[], timeoutMs: number, signal?: AbortSignal): Promise<{ ok: boolean; output: string }> {
+  return new Promise((resolve) => {
+    execFile(binary, args, { timeout: timeoutMs, signal, maxBuffer: 256 * 1024 }, (err, stdout, stderr) => {
+      const output = `${stdout}${stderr}`.trim();
+      if (err && (err as NodeJS.ErrnoException).code === 'ABORT_ERR') resolve({ ok: false, output: 'cancelled' });
+      else if (err && err.killed) resolve({ ok: false, output: `${output}\nnginx -t did not finish within ${timeoutMs} ms`.trim() });
+      else if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') resolve({ ok: false, output: `cannot run ${binary}: not found` });
+      else resolve({ ok: !err, output: output || (err ? err.message : 'ok') });
+    });
+  });
+}
+
+/** `nginx -t` on a config as it is, for the endpoint tester's report (the troubleshooting guide's first step). */
+export function nginxConfigTest(o: { binary: string; configFile: string; prefix?: string }, timeoutMs: number, signal?: AbortSignal): Promise<{ ok: boolean; output: string }> {
+  const args = ['-t', '-c', o.configFile];
+  if (o.prefix) args.unshift('-p', o.prefix.endsWith('/') ? o.prefix : `${o.prefix}/`);
+  return testConfig(o.binary, args, timeoutMs, signal);
 }

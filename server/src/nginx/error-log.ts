@@ -1,23 +1,29 @@
 /**
- * The troubleshooting guide's verification steps, built in: `nginx -t` on the
- * config, and the lines the config's error_log gained while the test ran.
- * Runs a binary only because the caller passed `nginx` options (the editor
- * passes them only in a trusted workspace).
+ * nginx's error log: which file a location logs to (`errorLogFor`), and the
+ * lines it gained while an endpoint test ran (the troubleshooting guide's
+ * second verification step; the editor command and the CLI both ask here).
+ *
+ * nginx takes `error_log` from the nearest level that sets it: location,
+ * server, http, then the main context; several at one level all log, and
+ * the first one that is a plain file is used. `stderr`, `syslog:` and
+ * `memory:` targets and paths with variables are not files to read.
+ * Relative paths are relative to the nginx prefix.
  */
-import { execFile } from 'node:child_process';
 import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import * as nodePath from 'node:path';
+import { own, type Scope, type Analysis, type WsLocation } from '../engine/index';
 
-export function nginxConfigTest(o: { binary: string; configFile: string; prefix?: string }, timeoutMs: number, signal?: AbortSignal): Promise<{ ok: boolean; output: string }> {
-  const args = ['-t', '-c', o.configFile];
-  if (o.prefix) args.unshift('-p', o.prefix.endsWith('/') ? o.prefix : `${o.prefix}/`);
-  return new Promise((resolve) => {
-    execFile(o.binary, args, { timeout: timeoutMs, signal, maxBuffer: 256 * 1024 }, (err, stdout, stderr) => {
-      const output = `${stdout}${stderr}`.trim();
-      if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') resolve({ ok: false, output: `cannot run ${o.binary}: not found` });
-      else if (err && err.killed) resolve({ ok: false, output: `${o.binary} -t did not finish within ${timeoutMs} ms` });
-      else resolve({ ok: !err, output: output || (err ? err.message : 'ok') });
-    });
-  });
+export function errorLogFor(analysis: Analysis, loc: WsLocation, prefix: string): string | null {
+  let scope: Scope | null = analysis.model.scopeOf.get(loc.directive) ?? null;
+  for (; scope; scope = scope.parent) {
+    for (const d of own(scope, 'error_log')) {
+      const v = d.arg(0);
+      if (!v || v === 'stderr' || v.includes('$') || (v.includes(':') && !nodePath.isAbsolute(v))) continue;
+      if (nodePath.isAbsolute(v)) return v;
+      return prefix ? nodePath.resolve(prefix, v) : null;
+    }
+  }
+  return null;
 }
 
 /**
