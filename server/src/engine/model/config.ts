@@ -49,10 +49,52 @@ export interface ConfigModel {
   includes: Map<string, Set<string>>;
   /** Files whose statements appear more than once in the tree (included twice, or cut as a cycle). */
   revisited: Set<string>;
+  /** What is derived from this model on first use and kept with it (see `ModelCache`). */
+  readonly cache: ModelCache;
 }
 
-/** `scopeOf` per model once built, so an update of one scope can keep it current (see `rebuildScope`). */
-const scopeOfBuilt = new WeakMap<ConfigModel, Map<Directive, Scope>>();
+/**
+ * Everything derived from a `ConfigModel` and kept with it, in one place
+ * (no module-level cache is keyed on a model). Each entry is made on first
+ * use. The model changes in place only through `rebuildScope` (an
+ * incremental update of one `server`), which keeps `scopeOf` current and
+ * drops `flat`; `upstreams` stays valid because an update never re-checks a
+ * server that holds an upstream (analysis/update.ts refuses one), and
+ * `proxyTargets` is keyed weakly by directive (a re-parsed `proxy_pass` is a
+ * new key, and the old one is not kept alive).
+ */
+export class ModelCache {
+  /** The scope a block directive opens: `ConfigModel.scopeOf`, built from `scopes` when first read. */
+  scopeOf?: Map<Directive, Scope>;
+  /** Every directive with its scope, flat (`flatDirectives`, `directivesNamed`, `allDirectives`). */
+  flat?: Flat;
+  /** `upstream` scopes by name, the first of each name (`upstreamByName`). */
+  upstreams?: Map<string, Scope>;
+  /** The upstream a `proxy_pass` names, or null (`proxyUpstream`). */
+  readonly proxyTargets = new WeakMap<Directive, Scope | null>();
+}
+
+/** A model: plain data but for `scopeOf`, which few callers need (built on first read, not one Map entry per block during the build). */
+class Model implements ConfigModel {
+  readonly root: Scope = { kind: 'main', directive: null, parent: null, items: [], children: NO_SCOPES };
+  readonly files = new Map<string, SourceFile>();
+  readonly findings: Finding[] = [];
+  readonly scopes = new Map<string, Scope[]>();
+  readonly includes = new Map<string, Set<string>>();
+  readonly revisited = new Set<string>();
+  readonly cache = new ModelCache();
+  constructor(readonly rootPath: string) {}
+
+  get scopeOf(): Map<Directive, Scope> {
+    let scopeOf = this.cache.scopeOf;
+    if (!scopeOf) {
+      scopeOf = new Map();
+      for (const list of this.scopes.values()) for (const s of list) if (s.directive) scopeOf.set(s.directive, s);
+      this.cache.scopeOf = scopeOf;
+    }
+    return scopeOf;
+  }
+}
 
 const MAX_INCLUDE_DEPTH = 32;
 
@@ -60,28 +102,7 @@ const MAX_INCLUDE_DEPTH = 32;
 type Resolved = { paths: string[]; note?: string } | { missing: true } | { refused: string; why: string };
 
 export function buildModel(rootPath: string, host: FileHost, settings: EngineSettings, cache?: ParseCache): ConfigModel {
-  const model = {
-    rootPath,
-    root: { kind: 'main', directive: null, parent: null, items: [], children: NO_SCOPES },
-    files: new Map(),
-    findings: [],
-    scopes: new Map(),
-    includes: new Map(),
-    revisited: new Set(),
-  } as Omit<ConfigModel, 'scopeOf'> as ConfigModel;
-  // Few callers need it: built on first read from `scopes` instead of one Map entry per block during the build.
-  Object.defineProperty(model, 'scopeOf', {
-    enumerable: true,
-    get: () => {
-      let scopeOf = scopeOfBuilt.get(model);
-      if (!scopeOf) {
-        scopeOf = new Map();
-        for (const list of model.scopes.values()) for (const s of list) if (s.directive) scopeOf.set(s.directive, s);
-        scopeOfBuilt.set(model, scopeOf);
-      }
-      return scopeOf;
-    },
-  });
+  const model = new Model(rootPath);
   const prefix = settings.prefix || host.dirname(rootPath);
   const reportedCycles = new Set<Directive>();
   // What this analysis may read (bytes, files, glob entries); the host spends it and says what it refused.
@@ -272,7 +293,7 @@ export function includesAnything(statements: readonly Statement[]): boolean {
  * For an incremental update of a block holding no `include`.
  */
 export function rebuildScope(model: ConfigModel, scope: Scope): void {
-  const scopeOf = scopeOfBuilt.get(model);
+  const scopeOf = model.cache.scopeOf;
   const before = byKind(descendants(scope));
   if (scopeOf) for (const list of before.values()) for (const s of list) scopeOf.delete(s.directive!);
   scope.children = NO_SCOPES;
@@ -290,7 +311,7 @@ export function rebuildScope(model: ConfigModel, scope: Scope): void {
     }
   };
   fill(scope, scope.directive!.block!.children);
-  flat.delete(model);
+  model.cache.flat = undefined;
   // A subtree's scopes of one kind are one run in that kind's list (the lists are in pre-order): swap the runs.
   const after = byKind(descendants(scope));
   for (const kind of new Set([...before.keys(), ...after.keys()])) {
@@ -458,10 +479,8 @@ interface Flat {
   named: Map<string, Placed[]>;
 }
 
-const flat = new WeakMap<ConfigModel, Flat>();
-
 function flatten(model: ConfigModel): Flat {
-  let f = flat.get(model);
+  let f = model.cache.flat;
   if (!f) {
     // Two walks: the first sizes the lists exactly (push-grown lists of 100k entries waste a third).
     let n = 0;
@@ -484,7 +503,7 @@ function flatten(model: ConfigModel): Flat {
       }
       for (let i = scope.children.length - 1; i >= 0; i--) stack.push(scope.children[i]!);
     }
-    flat.set(model, (f = { directives, scopes, named: new Map() }));
+    model.cache.flat = f = { directives, scopes, named: new Map() };
   }
   return f;
 }

@@ -192,14 +192,10 @@ function ownInIf(scope: Scope, name: string): Directive | null {
   return null;
 }
 
-/** Per model, weakly by directive: an incremental update detaches directives, and they must not stay alive here. */
-const proxyTargets = new WeakMap<ConfigModel, WeakMap<Directive, Scope | null>>();
-
-/** `proxy_pass http://name/...` → `name` when an upstream of that name exists. Memoised per model: several rules ask per location. */
+/** `proxy_pass http://name/...` → `name` when an upstream of that name exists. Memoised in the model's cache: several rules ask per location. */
 export function proxyUpstream(model: ConfigModel, proxyPass: Directive | null): Scope | null {
   if (!proxyPass) return null;
-  let cache = proxyTargets.get(model);
-  if (!cache) proxyTargets.set(model, (cache = new WeakMap()));
+  const cache = model.cache.proxyTargets;
   let u = cache.get(proxyPass);
   if (u === undefined) cache.set(proxyPass, (u = findProxyUpstream(model, proxyPass)));
   return u;
@@ -213,17 +209,15 @@ function findProxyUpstream(model: ConfigModel, proxyPass: Directive): Scope | nu
   return upstreamByName(model, m[1]!);
 }
 
-const upstreamIndex = new WeakMap<ConfigModel, Map<string, Scope>>();
-
 export function upstreamByName(model: ConfigModel, name: string): Scope | null {
-  let index = upstreamIndex.get(model);
+  let index = model.cache.upstreams;
   if (!index) {
     index = new Map();
     for (const u of model.scopes.get('upstream') ?? []) {
       const n = u.directive?.args[0]?.value;
       if (n && !index.has(n)) index.set(n, u);
     }
-    upstreamIndex.set(model, index);
+    model.cache.upstreams = index;
   }
   return index.get(name) ?? null;
 }
