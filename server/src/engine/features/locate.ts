@@ -85,16 +85,9 @@ export function upstreamRefs(analysis: Analysis, name: string): { directive: Dir
   return out;
 }
 
-const defsCache = new WeakMap<Analysis, Map<string, VariableDefinition[]>>();
-
-/** Variables defined by the config (map/set/geo/named captures ...), cached per analysis. */
+/** Variables defined by the config (map/set/geo/named captures ...), kept in the analysis's cache. */
 export function variableDefinitions(analysis: Analysis): Map<string, VariableDefinition[]> {
-  let defs = defsCache.get(analysis);
-  if (!defs) {
-    defs = collectDefinitions(analysis.model);
-    defsCache.set(analysis, defs);
-  }
-  return defs;
+  return (analysis.cache.definitions ??= collectDefinitions(analysis.model));
 }
 
 /** Every `$name` use in the config's files (definitions included), by file. */
