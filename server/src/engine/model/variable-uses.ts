@@ -39,10 +39,14 @@ const NOT_SCRIPTS = new Map<string, [number, number]>([
   ...['content', 'access', 'rewrite', 'header_filter', 'body_filter', 'log', 'init', 'init_worker', 'preread'].map((p): [string, [number, number]] => [`${p}_by_lua`, [0, -1]]),
 ]);
 
-const cache = new WeakMap<readonly Directive[], VariableUse[]>();
+/** Where one run keeps the uses it found, so the rules and the version check of a run find them once (RuleContext.cache). */
+export interface VariableUsesCache {
+  variableUses?: VariableUse[];
+}
 
-export function variableUses(list: { readonly directives: readonly Directive[]; readonly scopes: readonly Scope[] }): VariableUse[] {
-  const hit = cache.get(list.directives);
+/** Every variable use of `list` (not the definitions); kept in `cache` when given, which must belong to this list. */
+export function variableUses(list: { readonly directives: readonly Directive[]; readonly scopes: readonly Scope[] }, cache?: VariableUsesCache): VariableUse[] {
+  const hit = cache?.variableUses;
   if (hit) return hit;
   const out: VariableUse[] = [];
   const { directives, scopes } = list;
@@ -61,6 +65,6 @@ export function variableUses(list: { readonly directives: readonly Directive[]; 
       for (const v of findVariables(a.raw, a.start)) out.push({ name: v.name, start: v.start, end: v.end, directive: d, arg: a, scope });
     }
   }
-  cache.set(list.directives, out);
+  if (cache) cache.variableUses = out;
   return out;
 }

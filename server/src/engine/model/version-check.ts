@@ -18,7 +18,7 @@ import { compareVersions, normalizeVersion, parameterNotes, PARAMETERS, type Par
 import { fix, insertLines } from '../fixes/edits';
 import type { FileEdit, Fix } from '../types';
 import { allowedIn } from './context-check';
-import { variableUses } from './variable-uses';
+import { variableUses, type VariableUsesCache } from './variable-uses';
 import { childContext, topContextFor, type BlockContext } from './contexts';
 
 export interface VersionProblem {
@@ -40,6 +40,13 @@ export interface VersionCheckInput {
   directives(): { readonly directives: readonly Directive[]; readonly scopes: readonly Scope[] };
   /** Those of one name. */
   directivesNamed(name: string): readonly { d: Directive; scope: Scope }[];
+  /** What the checks of one run share; it belongs to this input (RuleContext.cache). */
+  readonly cache: CheckCache;
+}
+
+/** Results of one run kept for every rule that asks: the version problems per target version, the variable uses. */
+export interface CheckCache extends VariableUsesCache {
+  versionProblems?: Map<string, VersionProblem[]>;
 }
 
 interface NameInfo {
@@ -105,13 +112,10 @@ function candidates(version: string): readonly { name: string; directiveLevel: b
   return list;
 }
 
-const cache = new WeakMap<object, Map<string, VersionProblem[]>>();
-
 /** Every version problem of the config (or of the focus), for a target version ('' = unknown). Computed once per input. */
 export function versionProblems(input: VersionCheckInput, target: string): VersionProblem[] {
   const version = normalizeVersion(target);
-  let byVersion = cache.get(input);
-  if (!byVersion) cache.set(input, (byVersion = new Map()));
+  const byVersion = (input.cache.versionProblems ??= new Map());
   const hit = byVersion.get(version);
   if (hit) return hit;
   const out: VersionProblem[] = [];
@@ -366,7 +370,7 @@ function maybeVersioned(name: string): boolean {
 
 function checkVariables(input: VersionCheckInput, version: string, out: VersionProblem[]): void {
   const seen = new Set<string>();
-  for (const u of variableUses(input.directives())) {
+  for (const u of variableUses(input.directives(), input.cache)) {
     if (!maybeVersioned(u.name) || input.definitions.has(u.name)) continue;
     const info = lookupVariable(u.name, variableSubsystem(u.scope));
     if (!info?.since || compareVersions(version, info.since) >= 0) continue;

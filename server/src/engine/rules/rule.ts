@@ -13,6 +13,7 @@ import { directivesNamed, flatDirectives, own, ownFirst, subtreeDirectives, type
 import { contextProblems, contextProblemsIn, type ContextProblem } from '../model/context-check';
 import { proxyUpstream } from '../model/websocket';
 import type { RequestModel } from '../request/model';
+import type { CheckCache } from '../model/version-check';
 import { Evaluator, type RequestState } from '../request/evaluate';
 import { parseComplex, type Value } from '../request/values';
 import { handshakeHeaders, type HttpRequest } from '../request/http';
@@ -130,6 +131,8 @@ export class RuleContext {
   private readonly counts = new Map<string, Tally>();
   private readonly suppressionChecks = new Map<SourceFile, ((line: number, code: string) => boolean) | null>();
   private current: Rule | null = null;
+  /** What the checks of this run share (version problems, variable uses): computed once, for every rule that asks. */
+  readonly cache: CheckCache = {};
 
   constructor(
     readonly model: ConfigModel,

@@ -17,7 +17,7 @@ export const undefinedVariable: Rule = {
   versions: 'all',
   check(ctx) {
     const seen = new Set<string>();
-    for (const { name, start, end, directive: d, arg: a, scope } of variableUses(ctx.directives())) {
+    for (const { name, start, end, directive: d, arg: a, scope } of variableUses(ctx.directives(), ctx.cache)) {
       // Config-defined first: one Map probe, where the built-in check lower-cases and tries prefixes.
       if (ctx.definitions.has(name)) continue;
       const sub = subsystemOf(scope);
