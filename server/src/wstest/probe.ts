@@ -184,11 +184,8 @@ export function parseWsUrl(raw: string): URL {
 
 export async function probe(o: ProbeOptions): Promise<ProbeResult> {
   const r = emptyResult(o.url);
-  const timeoutText = `${o.timeoutMs} ms`;
+  const run: ProbeRun = { o, r, step: (name, ok, detail) => r.steps.push({ step: name, ok, detail }) };
   let conn: Conn | null = null;
-  const step = (name: string, ok: boolean, detail: string): void => {
-    r.steps.push({ step: name, ok, detail });
-  };
   try {
     if (o.signal?.aborted) throw new Failure('dns', 'aborted', 'cancelled');
     const bad = checkRequestOptions(o);
@@ -198,147 +195,20 @@ export async function probe(o: ProbeOptions): Promise<ProbeResult> {
     const host = url.hostname.replace(/^\[|\]$/g, '');
     const port = o.connectTo ? o.connectTo.port : Number(url.port || (url.protocol === 'wss:' ? 443 : 80));
 
-    // 1. DNS
-    r.stage = 'dns';
-    o.onProgress?.(`Resolving ${host}`);
-    let t0 = Date.now();
-    let addrs: { address: string; family: number }[];
-    if (o.connectTo) addrs = [{ address: o.connectTo.host, family: isIP(o.connectTo.host) || 4 }];
-    else if (isIP(host)) addrs = [{ address: host, family: isIP(host) }];
-    else {
-      addrs = await race(lookup(host, { all: true }), o.timeoutMs, o.signal, () => new Failure('dns', 'dns', `resolving ${host} took longer than ${o.timeoutMs} ms`)).catch((e: unknown) => {
-        if (e instanceof Failure) throw e;
-        const code = (e as NodeJS.ErrnoException).code ?? '';
-        throw new Failure('dns', 'dns', `cannot resolve ${host} (${code || (e as Error).message})`);
-      });
-      if (addrs.length === 0) throw new Failure('dns', 'dns', `${host} has no addresses`);
-    }
-    r.timings.dns = Date.now() - t0;
-    step('dns', true, o.connectTo ? `${host} pinned to ${o.connectTo.host}:${port} (not resolved)` : isIP(host) ? `${host} is an address` : `${host} → ${addrs.map((a) => a.address).join(', ')}`);
-
-    // 2. TCP: try each address (localhost may resolve to ::1 while the server listens on 127.0.0.1).
-    r.stage = 'connect';
-    o.onProgress?.(`Connecting to ${host}:${port}`);
-    t0 = Date.now();
-    const deadline = t0 + o.timeoutMs;
-    let socket: Socket | null = null;
-    const errors: string[] = [];
-    let allRefused = true;
-    for (const a of addrs) {
-      try {
-        socket = await tcpConnect(a.address, port, deadline, o.signal);
-        r.remoteAddress = `${a.family === 6 ? `[${a.address}]` : a.address}:${port}`;
-        break;
-      } catch (e) {
-        if (e instanceof Failure) throw e;
-        const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-        if (code !== 'ECONNREFUSED') allRefused = false;
-        errors.push(`${a.address}:${port} ${code}`);
-      }
-    }
-    if (!socket) {
-      throw new Failure('connect', allRefused ? 'refused' : 'connect-error', allRefused ? `connection refused at ${errors.join(', ')}: nothing listens there` : `cannot connect: ${errors.join(', ')}`);
-    }
-    r.timings.connect = Date.now() - t0;
-    step('connect', true, `TCP connected to ${r.remoteAddress} in ${r.timings.connect} ms`);
+    const addrs = await resolve(run, host, port);
+    const socket = await connect(run, addrs, host, port);
     conn = new Conn(socket, o.signal);
-
-    // 3. TLS
-    if (url.protocol === 'wss:') {
-      r.stage = 'tls';
-      o.onProgress?.('TLS handshake');
-      t0 = Date.now();
-      conn.socket.removeAllListeners('data');
-      const tlsSock = await tlsHandshake(socket, host, o.insecure, t0 + o.timeoutMs, o.signal);
-      conn = new Conn(tlsSock, o.signal);
-      r.timings.tls = Date.now() - t0;
-      const cert = tlsSock.getPeerCertificate();
-      r.tls = {
-        protocol: tlsSock.getProtocol(),
-        authorized: tlsSock.authorized,
-        authorizationError: tlsSock.authorizationError ? String(tlsSock.authorizationError) : null,
-        subject: cert && cert.subject ? `CN=${cert.subject.CN ?? '?'}${cert.issuer ? `, issuer CN=${cert.issuer.CN ?? '?'}` : ''}` : null,
-      };
-      step(
-        'tls',
-        true,
-        tlsSock.authorized
-          ? `${r.tls.protocol} with a trusted certificate (${r.tls.subject})`
-          : `${r.tls.protocol}; certificate NOT trusted (${r.tls.authorizationError}) but accepted because self-signed certificates are allowed`,
-      );
-    }
-
-    // 4. Opening handshake
-    r.stage = 'handshake';
-    o.onProgress?.('WebSocket handshake');
-    const key = newKey();
-    const req = buildRequest({ url, key, origin: o.origin, protocols: o.protocols, headers: o.headers });
-    r.request = { line: req.line, headers: req.headers };
-    t0 = Date.now();
-    conn.write(req.bytes);
-    const { head, rest } = await readHead(conn, t0 + o.timeoutMs, timeoutText);
-    r.timings.handshake = Date.now() - t0;
-    r.status = head.status;
-    r.response = head;
-    const v = validateUpgrade(head, key, o.protocols);
-    if (!v.ok) {
-      if (head.status !== 101) head.body = await readBody(conn, head, rest, Math.min(t0 + o.timeoutMs, Date.now() + 1000));
-      if (v.kind === 'redirect') await followRedirect(o, r, url, head);
-      throw new Failure('handshake', v.kind!, v.detail);
-    }
-    r.negotiated = { protocol: v.protocol, extensions: v.extensions };
-    step('handshake', true, `${v.detail} (${r.timings.handshake} ms)`);
+    if (url.protocol === 'wss:') conn = await secure(run, conn, host);
+    const rest = await openingHandshake(run, conn, url);
     if (!o.exchange) {
       r.ok = true;
       r.stage = 'done';
       return r;
     }
-
-    // 5. Exchange
-    r.stage = 'message';
-    o.onProgress?.('Exchanging a message');
     const ws = new WsSession(conn, r);
     if (rest.length) ws.feed(rest);
-    const text = `nginx-ws probe ${randomBytes(6).toString('hex')}`;
-    const pingData = randomBytes(8);
-    t0 = Date.now();
-    conn.write(encodeFrame(OP.text, Buffer.from(text)));
-    conn.write(encodeFrame(OP.ping, pingData));
-    const upgradedAt = t0;
-    for (;;) {
-      const f = await ws.nextFrame(t0 + o.timeoutMs, 'message', upgradedAt);
-      if (f === 'timeout') throw new Failure('message', 'message-timeout', `no reply and no pong within ${o.timeoutMs} ms after a text message and a ping`);
-      if (f.opcode === OP.pong && f.payload.equals(pingData)) r.reply = 'pong';
-      else if (f.opcode === OP.text && f.payload.toString() === text) r.reply = 'echo';
-      else if (f.opcode === OP.text || f.opcode === OP.binary) r.reply = 'message';
-      if (r.reply) break;
-    }
-    r.timings.roundTrip = Date.now() - t0;
-    step('message', true, `${r.reply === 'echo' ? 'echo received' : r.reply === 'pong' ? 'pong received' : 'a message came back (not an echo)'} after ${r.timings.roundTrip} ms`);
-
-    // 6. Idle hold
-    if (o.idleSeconds > 0) {
-      r.stage = 'idle';
-      o.onProgress?.(`Holding the connection idle for ${o.idleSeconds} s`);
-      const idleStart = Date.now();
-      const holdUntil = idleStart + o.idleSeconds * 1000;
-      ws.serverPings = 0;
-      for (;;) {
-        const f = await ws.nextFrame(holdUntil, 'idle', idleStart);
-        if (f === 'timeout') break;
-      }
-      // Still open on our side: prove it with a ping (a silently dead path would pass otherwise).
-      const idlePing = randomBytes(8);
-      conn.write(encodeFrame(OP.ping, idlePing));
-      const pingDeadline = Date.now() + o.timeoutMs;
-      for (;;) {
-        const f = await ws.nextFrame(pingDeadline, 'idle', idleStart);
-        if (f === 'timeout') throw new Failure('idle', 'idle-dead', `after ${o.idleSeconds} s idle the connection no longer answers a ping (no pong within ${o.timeoutMs} ms)`);
-        if (f.opcode === OP.pong && f.payload.equals(idlePing)) break;
-      }
-      const skipped = ws.pongsSkipped ? `; ${ws.pongsSkipped} of its pings were not answered: it sent them faster than it read the pongs` : '';
-      step('idle', true, `still open after ${o.idleSeconds} s idle${ws.serverPings ? ` (the server pinged ${ws.serverPings} times, which keeps proxies from timing out${skipped})` : ''}`);
-    }
+    await exchange(run, conn, ws);
+    if (o.idleSeconds > 0) await holdIdle(run, conn, ws);
 
     r.ok = true;
     r.stage = 'done';
@@ -355,57 +225,213 @@ export async function probe(o: ProbeOptions): Promise<ProbeResult> {
       r.error = e.message;
     }
     r.ok = false;
-    step(r.stage, false, r.error ?? '');
+    run.step(r.stage, false, r.error ?? '');
     return r;
   } finally {
     conn?.socket.destroy();
   }
+}
 
-  async function followRedirect(po: ProbeOptions, res: ProbeResult, from: URL, head: HttpHead): Promise<void> {
-    const loc = header(head, 'Location');
-    if (!loc) return;
-    let next: URL;
-    try {
-      next = new URL(loc, from.toString().replace(/^ws/, 'http'));
-    } catch {
-      return;
-    }
-    if (next.protocol === 'http:') next.protocol = 'ws:';
-    else if (next.protocol === 'https:') next.protocol = 'wss:';
-    const visited = [...(po.visited ?? []), from.toString()];
-    res.redirects = [next.toString()];
-    if (visited.includes(next.toString())) {
-      throw new Failure('handshake', 'redirect-loop', `redirect loop: ${[...visited, next.toString()].join(' → ')}`);
-    }
-    if (po.connectTo || visited.length >= MAX_REDIRECTS || (next.protocol !== 'ws:' && next.protocol !== 'wss:')) {
-      throw new Failure('handshake', 'redirect', `${head.status} redirect to ${next} (not followed further; WebSocket clients do not follow redirects)`);
-    }
-    if (from.protocol === 'wss:' && next.protocol === 'ws:') {
-      step('redirect', false, `to ${next}: from wss:// to plain ws://, not followed (nothing is sent unencrypted)`);
-      throw new Failure('handshake', 'redirect', `${head.status} redirect from wss:// to plain ws:// (${next}): not followed; WebSocket clients do not follow redirects`);
-    }
-    // Another host (or port) is another party: it gets no credentials, and the editor asks first in an untrusted workspace.
-    let hopOptions: ProbeOptions = { ...po, url: next.toString(), exchange: false, idleSeconds: 0, visited };
-    if (next.host !== from.host) {
-      const ok = po.confirmRedirect ? await Promise.resolve(po.confirmRedirect(next.toString())).catch(() => false) : true;
-      if (!ok) {
-        step('redirect', false, `to ${next}: another host, not followed (declined)`);
-        throw new Failure('handshake', 'redirect', `${head.status} redirect to another host, ${next}: not followed; WebSocket clients do not follow redirects`);
-      }
-      const stripped = withoutCredentials(po);
-      hopOptions = { ...hopOptions, ...stripped.options };
-      step('redirect', true, `to ${next}: another host, followed without credentials${stripped.dropped.length ? ` (not sent: ${stripped.dropped.join(', ')})` : ''}`);
-    }
-    // Follow only to tell a loop from a one-off redirect; the verdict stays "redirected".
-    const hop = await probe(hopOptions);
-    res.redirects.push(...hop.redirects);
-    if (hop.kind === 'redirect-loop') throw new Failure('handshake', 'redirect-loop', hop.error!);
-    throw new Failure(
-      'handshake',
-      'redirect',
-      `${head.status} redirect to ${next}; WebSocket clients do not follow redirects (there: ${hop.ok ? 'a valid WebSocket endpoint' : hop.error})`,
-    );
+/** One probe in progress: its options, the result it fills, and how a stage records that it passed. */
+interface ProbeRun {
+  o: ProbeOptions;
+  r: ProbeResult;
+  step(name: string, ok: boolean, detail: string): void;
+}
+
+/** 1. DNS: the addresses to try (the pinned one, the literal one, or the resolver's). */
+async function resolve({ o, r, step }: ProbeRun, host: string, port: number): Promise<{ address: string; family: number }[]> {
+  r.stage = 'dns';
+  o.onProgress?.(`Resolving ${host}`);
+  const t0 = Date.now();
+  let addrs: { address: string; family: number }[];
+  if (o.connectTo) addrs = [{ address: o.connectTo.host, family: isIP(o.connectTo.host) || 4 }];
+  else if (isIP(host)) addrs = [{ address: host, family: isIP(host) }];
+  else {
+    addrs = await race(lookup(host, { all: true }), o.timeoutMs, o.signal, () => new Failure('dns', 'dns', `resolving ${host} took longer than ${o.timeoutMs} ms`)).catch((e: unknown) => {
+      if (e instanceof Failure) throw e;
+      const code = (e as NodeJS.ErrnoException).code ?? '';
+      throw new Failure('dns', 'dns', `cannot resolve ${host} (${code || (e as Error).message})`);
+    });
+    if (addrs.length === 0) throw new Failure('dns', 'dns', `${host} has no addresses`);
   }
+  r.timings.dns = Date.now() - t0;
+  step('dns', true, o.connectTo ? `${host} pinned to ${o.connectTo.host}:${port} (not resolved)` : isIP(host) ? `${host} is an address` : `${host} → ${addrs.map((a) => a.address).join(', ')}`);
+  return addrs;
+}
+
+/** 2. TCP: try each address (localhost may resolve to ::1 while the server listens on 127.0.0.1). */
+async function connect({ o, r, step }: ProbeRun, addrs: { address: string; family: number }[], host: string, port: number): Promise<Socket> {
+  r.stage = 'connect';
+  o.onProgress?.(`Connecting to ${host}:${port}`);
+  const t0 = Date.now();
+  const deadline = t0 + o.timeoutMs;
+  let socket: Socket | null = null;
+  const errors: string[] = [];
+  let allRefused = true;
+  for (const a of addrs) {
+    try {
+      socket = await tcpConnect(a.address, port, deadline, o.signal);
+      r.remoteAddress = `${a.family === 6 ? `[${a.address}]` : a.address}:${port}`;
+      break;
+    } catch (e) {
+      if (e instanceof Failure) throw e;
+      const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+      if (code !== 'ECONNREFUSED') allRefused = false;
+      errors.push(`${a.address}:${port} ${code}`);
+    }
+  }
+  if (!socket) {
+    throw new Failure('connect', allRefused ? 'refused' : 'connect-error', allRefused ? `connection refused at ${errors.join(', ')}: nothing listens there` : `cannot connect: ${errors.join(', ')}`);
+  }
+  r.timings.connect = Date.now() - t0;
+  step('connect', true, `TCP connected to ${r.remoteAddress} in ${r.timings.connect} ms`);
+  return socket;
+}
+
+/** 3. TLS over the TCP connection (wss:): the connection to use from here on. */
+async function secure({ o, r, step }: ProbeRun, conn: Conn, host: string): Promise<Conn> {
+  r.stage = 'tls';
+  o.onProgress?.('TLS handshake');
+  const t0 = Date.now();
+  conn.socket.removeAllListeners('data');
+  const tlsSock = await tlsHandshake(conn.socket, host, o.insecure, t0 + o.timeoutMs, o.signal);
+  const secured = new Conn(tlsSock, o.signal);
+  r.timings.tls = Date.now() - t0;
+  const cert = tlsSock.getPeerCertificate();
+  r.tls = {
+    protocol: tlsSock.getProtocol(),
+    authorized: tlsSock.authorized,
+    authorizationError: tlsSock.authorizationError ? String(tlsSock.authorizationError) : null,
+    subject: cert && cert.subject ? `CN=${cert.subject.CN ?? '?'}${cert.issuer ? `, issuer CN=${cert.issuer.CN ?? '?'}` : ''}` : null,
+  };
+  step(
+    'tls',
+    true,
+    tlsSock.authorized
+      ? `${r.tls.protocol} with a trusted certificate (${r.tls.subject})`
+      : `${r.tls.protocol}; certificate NOT trusted (${r.tls.authorizationError}) but accepted because self-signed certificates are allowed`,
+  );
+  return secured;
+}
+
+/** 4. The opening handshake: request, response head, its validation; returns the bytes read after the head. */
+async function openingHandshake(run: ProbeRun, conn: Conn, url: URL): Promise<Buffer> {
+  const { o, r, step } = run;
+  r.stage = 'handshake';
+  o.onProgress?.('WebSocket handshake');
+  const key = newKey();
+  const req = buildRequest({ url, key, origin: o.origin, protocols: o.protocols, headers: o.headers });
+  r.request = { line: req.line, headers: req.headers };
+  const t0 = Date.now();
+  conn.write(req.bytes);
+  const { head, rest } = await readHead(conn, t0 + o.timeoutMs, `${o.timeoutMs} ms`);
+  r.timings.handshake = Date.now() - t0;
+  r.status = head.status;
+  r.response = head;
+  const v = validateUpgrade(head, key, o.protocols);
+  if (!v.ok) {
+    if (head.status !== 101) head.body = await readBody(conn, head, rest, Math.min(t0 + o.timeoutMs, Date.now() + 1000));
+    if (v.kind === 'redirect') await followRedirect(run, url, head);
+    throw new Failure('handshake', v.kind!, v.detail);
+  }
+  r.negotiated = { protocol: v.protocol, extensions: v.extensions };
+  step('handshake', true, `${v.detail} (${r.timings.handshake} ms)`);
+  return rest;
+}
+
+/** 5. A text message and a ping: an echo, a pong or any message back proves the path carries frames. */
+async function exchange({ o, r, step }: ProbeRun, conn: Conn, ws: WsSession): Promise<void> {
+  r.stage = 'message';
+  o.onProgress?.('Exchanging a message');
+  const text = `nginx-ws probe ${randomBytes(6).toString('hex')}`;
+  const pingData = randomBytes(8);
+  const t0 = Date.now();
+  conn.write(encodeFrame(OP.text, Buffer.from(text)));
+  conn.write(encodeFrame(OP.ping, pingData));
+  const upgradedAt = t0;
+  for (;;) {
+    const f = await ws.nextFrame(t0 + o.timeoutMs, 'message', upgradedAt);
+    if (f === 'timeout') throw new Failure('message', 'message-timeout', `no reply and no pong within ${o.timeoutMs} ms after a text message and a ping`);
+    if (f.opcode === OP.pong && f.payload.equals(pingData)) r.reply = 'pong';
+    else if (f.opcode === OP.text && f.payload.toString() === text) r.reply = 'echo';
+    else if (f.opcode === OP.text || f.opcode === OP.binary) r.reply = 'message';
+    if (r.reply) break;
+  }
+  r.timings.roundTrip = Date.now() - t0;
+  step('message', true, `${r.reply === 'echo' ? 'echo received' : r.reply === 'pong' ? 'pong received' : 'a message came back (not an echo)'} after ${r.timings.roundTrip} ms`);
+}
+
+/** 6. The idle hold: silence for `idleSeconds`, then a ping that must be answered. */
+async function holdIdle({ o, r, step }: ProbeRun, conn: Conn, ws: WsSession): Promise<void> {
+  r.stage = 'idle';
+  o.onProgress?.(`Holding the connection idle for ${o.idleSeconds} s`);
+  const idleStart = Date.now();
+  const holdUntil = idleStart + o.idleSeconds * 1000;
+  ws.serverPings = 0;
+  for (;;) {
+    const f = await ws.nextFrame(holdUntil, 'idle', idleStart);
+    if (f === 'timeout') break;
+  }
+  // Still open on our side: prove it with a ping (a silently dead path would pass otherwise).
+  const idlePing = randomBytes(8);
+  conn.write(encodeFrame(OP.ping, idlePing));
+  const pingDeadline = Date.now() + o.timeoutMs;
+  for (;;) {
+    const f = await ws.nextFrame(pingDeadline, 'idle', idleStart);
+    if (f === 'timeout') throw new Failure('idle', 'idle-dead', `after ${o.idleSeconds} s idle the connection no longer answers a ping (no pong within ${o.timeoutMs} ms)`);
+    if (f.opcode === OP.pong && f.payload.equals(idlePing)) break;
+  }
+  const skipped = ws.pongsSkipped ? `; ${ws.pongsSkipped} of its pings were not answered: it sent them faster than it read the pongs` : '';
+  step('idle', true, `still open after ${o.idleSeconds} s idle${ws.serverPings ? ` (the server pinged ${ws.serverPings} times, which keeps proxies from timing out${skipped})` : ''}`);
+}
+
+/** A redirect answered the handshake: follow it only to tell a loop from a one-off, then fail with what it was. */
+async function followRedirect(run: ProbeRun, from: URL, head: HttpHead): Promise<void> {
+  const { o: po, r: res, step } = run;
+  const loc = header(head, 'Location');
+  if (!loc) return;
+  let next: URL;
+  try {
+    next = new URL(loc, from.toString().replace(/^ws/, 'http'));
+  } catch {
+    return;
+  }
+  if (next.protocol === 'http:') next.protocol = 'ws:';
+  else if (next.protocol === 'https:') next.protocol = 'wss:';
+  const visited = [...(po.visited ?? []), from.toString()];
+  res.redirects = [next.toString()];
+  if (visited.includes(next.toString())) {
+    throw new Failure('handshake', 'redirect-loop', `redirect loop: ${[...visited, next.toString()].join(' → ')}`);
+  }
+  if (po.connectTo || visited.length >= MAX_REDIRECTS || (next.protocol !== 'ws:' && next.protocol !== 'wss:')) {
+    throw new Failure('handshake', 'redirect', `${head.status} redirect to ${next} (not followed further; WebSocket clients do not follow redirects)`);
+  }
+  if (from.protocol === 'wss:' && next.protocol === 'ws:') {
+    step('redirect', false, `to ${next}: from wss:// to plain ws://, not followed (nothing is sent unencrypted)`);
+    throw new Failure('handshake', 'redirect', `${head.status} redirect from wss:// to plain ws:// (${next}): not followed; WebSocket clients do not follow redirects`);
+  }
+  // Another host (or port) is another party: it gets no credentials, and the editor asks first in an untrusted workspace.
+  let hopOptions: ProbeOptions = { ...po, url: next.toString(), exchange: false, idleSeconds: 0, visited };
+  if (next.host !== from.host) {
+    const ok = po.confirmRedirect ? await Promise.resolve(po.confirmRedirect(next.toString())).catch(() => false) : true;
+    if (!ok) {
+      step('redirect', false, `to ${next}: another host, not followed (declined)`);
+      throw new Failure('handshake', 'redirect', `${head.status} redirect to another host, ${next}: not followed; WebSocket clients do not follow redirects`);
+    }
+    const stripped = withoutCredentials(po);
+    hopOptions = { ...hopOptions, ...stripped.options };
+    step('redirect', true, `to ${next}: another host, followed without credentials${stripped.dropped.length ? ` (not sent: ${stripped.dropped.join(', ')})` : ''}`);
+  }
+  // Follow only to tell a loop from a one-off redirect; the verdict stays "redirected".
+  const hop = await probe(hopOptions);
+  res.redirects.push(...hop.redirects);
+  if (hop.kind === 'redirect-loop') throw new Failure('handshake', 'redirect-loop', hop.error!);
+  throw new Failure(
+    'handshake',
+    'redirect',
+    `${head.status} redirect to ${next}; WebSocket clients do not follow redirects (there: ${hop.ok ? 'a valid WebSocket endpoint' : hop.error})`,
+  );
 }
 
 /**
