@@ -1,7 +1,7 @@
 /**
  * The language server: wires the connection to the analyzer, the settings and
- * the feature handlers. The connection is injected (stdio, IPC, or a test's
- * in-memory pipe), so nothing here depends on how the process was started.
+ * the feature handlers. The connection is injected (stdio or IPC, main.ts),
+ * so nothing here depends on how the process was started.
  */
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
@@ -34,40 +34,66 @@ export const DEFAULT_DEBOUNCE_MS = 150;
 const READY_TIMEOUT_MS = 4000;
 
 export function startServer(connection: Connection): void {
-  const documents = new TextDocuments(TextDocument);
+  new LanguageServer(connection).start();
+}
+
+/**
+ * The server's state and its wiring, step by step: `start` registers the
+ * handshake (`initialize`, then `initialized`, which loads the settings the
+ * first analysis waits for), the document events and the workspace events.
+ */
+class LanguageServer {
+  private readonly documents = new TextDocuments(TextDocument);
   // In an untrusted workspace no file outside its folders is read (includes, root discovery): the reader asks the policy.
-  const policy = new WorkspacePolicy(false);
-  const disk = new DiskReader(undefined, { policy: (p) => policy.refusal(p) });
-  const detector = new NginxVersionDetector();
-  let clientCapabilities: ClientCapabilities = {};
-  let initOptions: InitializationOptions = {};
-  let settings: ServerSettings = DEFAULT_SERVER_SETTINGS;
-  let trusted = false;
-  let detectedVersion = '';
-  let analyzer: Analyzer | undefined;
-  let checker: NginxChecker | undefined;
+  private readonly policy = new WorkspacePolicy(false);
+  private readonly disk = new DiskReader(undefined, { policy: (p) => this.policy.refusal(p) });
+  private readonly detector = new NginxVersionDetector();
+  private clientCapabilities: ClientCapabilities = {};
+  private initOptions: InitializationOptions = {};
+  private settings: ServerSettings = DEFAULT_SERVER_SETTINGS;
+  private trusted = false;
+  private detectedVersion = '';
+  private analyzer: Analyzer | undefined;
+  private checker: NginxChecker | undefined;
   /** Workspace folders as paths, where config roots are searched. */
-  let folders: string[] = [];
-  const lensSignatures = new Map<string, string>();
-  let lensRefreshQueued = false;
-
-  const logError = (m: string) => connection.console.error(m);
-  const logInfo = (m: string) => connection.console.info(m);
-
+  private folders: string[] = [];
+  private readonly lensSignatures = new Map<string, string>();
+  private lensRefreshQueued = false;
   /** `.nginx-ws.json` files: the nearest one above a file applies to it, under the editor's settings. */
-  const settingsFiles = new SettingsFiles(disk);
-  const reportedProblems = new Set<string>();
-  const projectFor = (path: string) => {
-    const f = settingsFiles.forFile(path);
+  private readonly settingsFiles = new SettingsFiles(this.disk);
+  private readonly reportedProblems = new Set<string>();
+  /** Resolves once the settings are loaded (or after READY_TIMEOUT_MS): the first analysis waits for it. */
+  private readonly ready: Promise<void>;
+
+  constructor(private readonly connection: Connection) {
+    this.ready = new Promise<void>((resolve) => connection.onInitialized(() => this.initialized(resolve)));
+  }
+
+  start(): void {
+    this.connection.onInitialize((params) => this.initialize(params));
+    this.listenToDocuments();
+    this.listenToWorkspace();
+    this.connection.onShutdown(() => this.analyzer?.dispose());
+    this.documents.listen(this.connection);
+    this.connection.listen();
+  }
+
+  private readonly logError = (m: string): void => this.connection.console.error(m);
+  private readonly logInfo = (m: string): void => this.connection.console.info(m);
+
+  private projectFor(path: string) {
+    const f = this.settingsFiles.forFile(path);
     for (const p of f?.problems ?? []) {
-      if (reportedProblems.has(p)) continue;
-      reportedProblems.add(p);
-      connection.console.warn(`nginx-ws: ${p}`);
+      if (this.reportedProblems.has(p)) continue;
+      this.reportedProblems.add(p);
+      this.connection.console.warn(`nginx-ws: ${p}`);
     }
     return f?.settings;
-  };
-  const engineSettings = (path: string): EngineSettings => {
-    const s = layerSettings(projectFor(path), {
+  }
+
+  private engineSettings(path: string): EngineSettings {
+    const settings = this.settings;
+    const s = layerSettings(this.projectFor(path), {
       nginxVersion: settings.nginxVersion,
       rules: settings.rules,
       websocketPathPatterns: settings.websocketPathPatterns,
@@ -75,191 +101,201 @@ export function startServer(connection: Connection): void {
       prefix: settings.prefix,
       limits: settings.limits,
     });
-    if (!s.nginxVersion && trusted && settings.detectNginxVersion) s.nginxVersion = detectedVersion;
+    if (!s.nginxVersion && this.trusted && settings.detectNginxVersion) s.nginxVersion = this.detectedVersion;
     return s;
-  };
+  }
 
-  const supportsConfiguration = () => !!clientCapabilities.workspace?.configuration;
+  private supportsConfiguration(): boolean {
+    return !!this.clientCapabilities.workspace?.configuration;
+  }
 
   /** Runs `nginx -v` when allowed and needed; true when the effective version changed. */
-  async function detectVersion(): Promise<boolean> {
-    if (!trusted || !settings.detectNginxVersion || settings.nginxVersion) return false;
-    const r = await detector.detect(settings.nginxPath);
+  private async detectVersion(): Promise<boolean> {
+    const settings = this.settings;
+    if (!this.trusted || !settings.detectNginxVersion || settings.nginxVersion) return false;
+    const r = await this.detector.detect(settings.nginxPath);
     if ('version' in r) {
-      if (r.version === detectedVersion) return false;
-      detectedVersion = r.version;
-      logInfo(`nginx-ws: target nginx version ${r.version} (from ${settings.nginxPath} -v)`);
+      if (r.version === this.detectedVersion) return false;
+      this.detectedVersion = r.version;
+      this.logInfo(`nginx-ws: target nginx version ${r.version} (from ${settings.nginxPath} -v)`);
       return true;
     }
-    logInfo(`nginx-ws: could not detect the nginx version with "${settings.nginxPath} -v" (${r.error}); set nginxWs.nginxVersion`);
+    this.logInfo(`nginx-ws: could not detect the nginx version with "${settings.nginxPath} -v" (${r.error}); set nginxWs.nginxVersion`);
     return false;
   }
 
-  async function loadSettings(pushed?: unknown): Promise<void> {
-    let raw: unknown = pushed ?? initOptions.settings;
-    if (supportsConfiguration()) {
+  private async loadSettings(pushed?: unknown): Promise<void> {
+    let raw: unknown = pushed ?? this.initOptions.settings;
+    if (this.supportsConfiguration()) {
       try {
-        raw = await connection.workspace.getConfiguration('nginxWs');
+        raw = await this.connection.workspace.getConfiguration('nginxWs');
       } catch (e) {
-        logError(`nginx-ws: workspace/configuration failed, keeping previous settings: ${(e as Error).message}`);
+        this.logError(`nginx-ws: workspace/configuration failed, keeping previous settings: ${(e as Error).message}`);
         return;
       }
     }
     const { settings: s, problems } = normalizeSettings(raw);
-    for (const p of problems) connection.console.warn(p);
-    settings = s;
-    analyzer?.roots.setConfigured(settings.configRoots);
-    await detectVersion();
+    for (const p of problems) this.connection.console.warn(p);
+    this.settings = s;
+    this.analyzer?.roots.setConfigured(this.settings.configRoots);
+    await this.detectVersion();
   }
 
-  const ready = new Promise<void>((resolve) => {
-    connection.onInitialized(() => {
-      if (clientCapabilities.workspace?.workspaceFolders) {
-        connection.workspace.onDidChangeWorkspaceFolders(
-          fenced('didChangeWorkspaceFolders', (e) => {
-            const removed = new Set(e.removed.map((f) => uriToPath(f.uri)));
-            folders = [...folders.filter((f) => !removed.has(f)), ...e.added.map((f) => uriToPath(f.uri))];
-            policy.setFolders(folders);
-            analyzer?.roots.setFolders(folders);
-            analyzer?.rootsChanged();
-          }),
-        );
-      }
-      if (clientCapabilities.workspace?.didChangeConfiguration?.dynamicRegistration) {
-        void connection.client.register(DidChangeConfigurationNotification.type, { section: 'nginxWs' }).catch(() => undefined);
-      }
-      const cap = setTimeout(() => {
-        logError('nginx-ws: settings did not arrive in time; analysing with defaults until they do');
+  /** `initialized`: folder and configuration events registered, then the settings loaded (at most READY_TIMEOUT_MS waited for). */
+  private initialized(resolve: () => void): void {
+    const { connection, clientCapabilities } = this;
+    if (clientCapabilities.workspace?.workspaceFolders) {
+      connection.workspace.onDidChangeWorkspaceFolders(
+        this.fenced('didChangeWorkspaceFolders', (e) => {
+          const removed = new Set(e.removed.map((f) => uriToPath(f.uri)));
+          this.folders = [...this.folders.filter((f) => !removed.has(f)), ...e.added.map((f) => uriToPath(f.uri))];
+          this.policy.setFolders(this.folders);
+          this.analyzer?.roots.setFolders(this.folders);
+          this.analyzer?.rootsChanged();
+        }),
+      );
+    }
+    if (clientCapabilities.workspace?.didChangeConfiguration?.dynamicRegistration) {
+      void connection.client.register(DidChangeConfigurationNotification.type, { section: 'nginxWs' }).catch(() => undefined);
+    }
+    const cap = setTimeout(() => {
+      this.logError('nginx-ws: settings did not arrive in time; analysing with defaults until they do');
+      resolve();
+    }, READY_TIMEOUT_MS);
+    cap.unref();
+    const started = Date.now();
+    this.loadSettings()
+      .catch((e: unknown) => this.logError(`nginx-ws: loading settings failed: ${String(e)}`))
+      .finally(() => {
+        clearTimeout(cap);
+        this.logInfo(`nginx-ws: settings loaded in ${Date.now() - started} ms${this.trusted ? '' : ' (untrusted workspace: nginx is never run)'}`);
         resolve();
-      }, READY_TIMEOUT_MS);
-      cap.unref();
-      const started = Date.now();
-      loadSettings()
-        .catch((e: unknown) => logError(`nginx-ws: loading settings failed: ${String(e)}`))
-        .finally(() => {
-          clearTimeout(cap);
-          logInfo(`nginx-ws: settings loaded in ${Date.now() - started} ms${trusted ? '' : ' (untrusted workspace: nginx is never run)'}`);
-          resolve();
-        });
-    });
-  });
+      });
+  }
 
-  function queueLensRefresh(): void {
-    if (lensRefreshQueued || !clientCapabilities.workspace?.codeLens?.refreshSupport) return;
-    lensRefreshQueued = true;
+  private queueLensRefresh(): void {
+    if (this.lensRefreshQueued || !this.clientCapabilities.workspace?.codeLens?.refreshSupport) return;
+    this.lensRefreshQueued = true;
     setImmediate(() => {
-      lensRefreshQueued = false;
-      connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
+      this.lensRefreshQueued = false;
+      this.connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
     });
   }
 
-  connection.onInitialize((params): InitializeResult => {
-    clientCapabilities = params.capabilities ?? {};
-    initOptions = (params.initializationOptions ?? {}) as InitializationOptions;
-    trusted = initOptions.workspaceTrusted === true;
-    policy.setTrusted(trusted);
+  /** `initialize`: the client's capabilities and options, the analyzer and the `nginx -t` checker, every feature registered. */
+  private initialize(params: InitializeParams): InitializeResult {
+    const { connection, documents } = this;
+    this.clientCapabilities = params.capabilities ?? {};
+    this.initOptions = (params.initializationOptions ?? {}) as InitializationOptions;
+    const initOptions = this.initOptions;
+    this.trusted = initOptions.workspaceTrusted === true;
+    this.policy.setTrusted(this.trusted);
     const debounceMs = typeof initOptions.debounceMs === 'number' && initOptions.debounceMs >= 0 ? initOptions.debounceMs : DEFAULT_DEBOUNCE_MS;
-    analyzer = new Analyzer({
+    const analyzer = new Analyzer({
       documents,
-      ready,
+      ready: this.ready,
       debounceMs,
-      disk,
-      settings: engineSettings,
-      projectRoots: (path) => projectFor(path)?.configRoots ?? [],
-      log: logError,
-      info: logInfo,
+      disk: this.disk,
+      settings: (path) => this.engineSettings(path),
+      projectRoots: (path) => this.projectFor(path)?.configRoots ?? [],
+      log: this.logError,
+      info: this.logInfo,
       publish: (uri, version, diagnostics) => void connection.sendDiagnostics({ uri, version, diagnostics }),
       onAnalyzed: (state) => {
         const sig = state.analysis ? lensSignature(state.analysis.wsLocations, state.analysedPath) : '';
-        if (lensSignatures.get(state.uri) !== sig) {
-          lensSignatures.set(state.uri, sig);
-          queueLensRefresh();
+        if (this.lensSignatures.get(state.uri) !== sig) {
+          this.lensSignatures.set(state.uri, sig);
+          this.queueLensRefresh();
         }
       },
     });
-    folders = workspaceFolderPaths(params);
-    policy.setFolders(folders);
-    analyzer.roots.setFolders(folders);
-    checker = new NginxChecker({ analyzer, settings: () => settings, trusted: () => trusted, log: logError, info: logInfo });
+    this.analyzer = analyzer;
+    this.folders = workspaceFolderPaths(params);
+    this.policy.setFolders(this.folders);
+    analyzer.roots.setFolders(this.folders);
+    this.checker = new NginxChecker({ analyzer, settings: () => this.settings, trusted: () => this.trusted, log: this.logError, info: this.logInfo });
     const ctx: ServerContext = {
       connection,
       documents,
       analyzer,
-      clientCapabilities,
-      settings: () => settings,
-      log: logError,
+      clientCapabilities: this.clientCapabilities,
+      settings: () => this.settings,
+      log: this.logError,
     };
     let capabilities: ServerCapabilities = {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
       workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
     };
     for (const f of FEATURES) {
-      capabilities = { ...capabilities, ...f.capabilities(clientCapabilities) };
+      capabilities = { ...capabilities, ...f.capabilities(this.clientCapabilities) };
       f.register(ctx);
     }
     return { capabilities, serverInfo: { name: 'nginx-ws' } };
-  });
+  }
 
-  // Every notification handler is fenced: one bad event must not take the server down.
-  const fenced =
-    <T>(name: string, fn: (p: T) => void | Promise<void>) =>
-    (p: T) => {
+  /** Every notification handler is fenced: one bad event must not take the server down. */
+  private fenced<T>(name: string, fn: (p: T) => void | Promise<void>): (p: T) => void {
+    return (p: T) => {
       try {
         const r = fn(p);
-        if (r) r.catch((e: unknown) => logError(`nginx-ws: ${name} failed: ${String(e)}`));
+        if (r) r.catch((e: unknown) => this.logError(`nginx-ws: ${name} failed: ${String(e)}`));
       } catch (e) {
-        logError(`nginx-ws: ${name} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+        this.logError(`nginx-ws: ${name} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       }
     };
+  }
 
-  documents.onDidOpen(fenced('didOpen', (e) => analyzer?.opened(e.document)));
-  documents.onDidChangeContent(fenced('didChange', (e) => analyzer?.changed(e.document)));
-  documents.onDidSave(fenced('didSave', (e) => checker?.saved(e.document.uri)));
-  documents.onDidClose(
-    fenced('didClose', (e) => {
-      lensSignatures.delete(e.document.uri);
-      analyzer?.closed(e.document.uri);
-    }),
-  );
+  /** Open, change, save (`nginx -t` when enabled and trusted) and close. */
+  private listenToDocuments(): void {
+    const { documents } = this;
+    documents.onDidOpen(this.fenced('didOpen', (e) => this.analyzer?.opened(e.document)));
+    documents.onDidChangeContent(this.fenced('didChange', (e) => this.analyzer?.changed(e.document)));
+    documents.onDidSave(this.fenced('didSave', (e) => this.checker?.saved(e.document.uri)));
+    documents.onDidClose(
+      this.fenced('didClose', (e) => {
+        this.lensSignatures.delete(e.document.uri);
+        this.analyzer?.closed(e.document.uri);
+      }),
+    );
+  }
 
-  connection.onDidChangeConfiguration(
-    fenced('didChangeConfiguration', async (p) => {
-      const pushed = (p?.settings as { nginxWs?: unknown } | undefined)?.nginxWs;
-      const loading = loadSettings(pushed);
-      analyzer?.holdUntil(loading);
-      await loading;
-      analyzer?.reanalyzeAll();
-    }),
-  );
+  /** Settings pushed, workspace trust granted or withdrawn, files changed on disk: each re-analyses what it affects. */
+  private listenToWorkspace(): void {
+    const { connection } = this;
+    connection.onDidChangeConfiguration(
+      this.fenced('didChangeConfiguration', async (p) => {
+        const pushed = (p?.settings as { nginxWs?: unknown } | undefined)?.nginxWs;
+        const loading = this.loadSettings(pushed);
+        this.analyzer?.holdUntil(loading);
+        await loading;
+        this.analyzer?.reanalyzeAll();
+      }),
+    );
 
-  connection.onNotification(
-    WORKSPACE_TRUST_NOTIFICATION,
-    fenced('workspaceTrust', async (p: WorkspaceTrustParams) => {
-      const now = p?.trusted === true;
-      if (now === trusted) return;
-      trusted = now;
-      policy.setTrusted(now);
-      const detecting = detectVersion();
-      analyzer?.holdUntil(detecting);
-      await detecting;
-      analyzer?.reanalyzeAll();
-    }),
-  );
+    connection.onNotification(
+      WORKSPACE_TRUST_NOTIFICATION,
+      this.fenced('workspaceTrust', async (p: WorkspaceTrustParams) => {
+        const now = p?.trusted === true;
+        if (now === this.trusted) return;
+        this.trusted = now;
+        this.policy.setTrusted(now);
+        const detecting = this.detectVersion();
+        this.analyzer?.holdUntil(detecting);
+        await detecting;
+        this.analyzer?.reanalyzeAll();
+      }),
+    );
 
-  connection.onDidChangeWatchedFiles(
-    fenced('didChangeWatchedFiles', (p) => {
-      const paths = p.changes.map((c) => uriToPath(c.uri));
-      settingsFiles.invalidate();
-      reportedProblems.clear();
-      analyzer?.diskChanged(paths);
-      if (paths.some((x) => x.endsWith(SETTINGS_FILE_NAME))) analyzer?.reanalyzeAll();
-    }),
-  );
-
-  connection.onShutdown(() => analyzer?.dispose());
-
-  documents.listen(connection);
-  connection.listen();
+    connection.onDidChangeWatchedFiles(
+      this.fenced('didChangeWatchedFiles', (p) => {
+        const paths = p.changes.map((c) => uriToPath(c.uri));
+        this.settingsFiles.invalidate();
+        this.reportedProblems.clear();
+        this.analyzer?.diskChanged(paths);
+        if (paths.some((x) => x.endsWith(SETTINGS_FILE_NAME))) this.analyzer?.reanalyzeAll();
+      }),
+    );
+  }
 }
 
 /** Workspace folders of the initialize request (older clients send only rootUri / rootPath). */
