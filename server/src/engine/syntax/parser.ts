@@ -155,147 +155,163 @@ class Parser {
   }
 
   run(): SourceFile {
-    const tree = this.tree;
-    /** The directive being read (name seen, not yet ended by `;`, `{` or recovery), or NONE. */
-    let cur = NONE;
-
     for (;;) {
       this.next();
       const tok = this.tok;
       if (tok === Tok.EOF) break;
+      if (tok === Tok.Comment) this.onComment();
+      else if (tok === Tok.Word || tok === Tok.DString || tok === Tok.SString) this.onWord(tok);
+      else if (tok === Tok.Semi) this.onSemicolon();
+      else if (tok === Tok.Open) this.onOpen();
+      else this.onClose();
+    }
+    this.endOfText();
+    return this.makeFile();
+  }
 
-      if (tok === Tok.Comment) {
-        const spans = this.commentSpans;
-        const ci = spans.length / 3;
-        spans.push(this.tokStart, this.tokEnd, 0);
-        if (cur !== NONE) {
-          // A comment between arguments: nginx allows it; keep the directive going.
-          continue;
-        }
-        const prev = this.lastAdded[this.lastAdded.length - 1]!;
-        if (prev !== NONE && !tree.isComment(prev) && !this.tokNewline && tree.end(prev) <= this.tokStart) {
-          spans[3 * ci + 2] = 1;
-          if (tree.trailingComment(prev) < 0) tree.setTrailingComment(prev, ci);
-        }
-        this.added(tree.addComment(ci));
-        continue;
-      }
+  /** The directive being read (name seen, not yet ended by `;`, `{` or recovery), or NONE. */
+  private cur = NONE;
 
-      if (tok === Tok.Word || tok === Tok.DString || tok === Tok.SString) {
-        if (this.indentMode && this.tokNewline) {
-          const col = this.lineIndent(this.tokStart);
-          if (col >= 0) {
-            if (this.outdentedBelow(col)) {
-              if (cur !== NONE) {
-                this.endUnterminated(cur);
-                cur = NONE;
-              }
-              while (this.outdentedBelow(col)) this.closeImplicitly();
-            }
-            if (cur === NONE) {
-              const top = this.frames.length - 1;
-              if (top >= 0 && this.frames[top] !== NONE && this.frameBodyIndent[top]! < 0) this.frameBodyIndent[top] = col;
-            }
+  /** A comment: part of the directive being read, trailing the statement before it on its line, or a statement of its own. */
+  private onComment(): void {
+    const tree = this.tree;
+    const spans = this.commentSpans;
+    const ci = spans.length / 3;
+    spans.push(this.tokStart, this.tokEnd, 0);
+    if (this.cur !== NONE) {
+      // A comment between arguments: nginx allows it; keep the directive going.
+      return;
+    }
+    const prev = this.lastAdded[this.lastAdded.length - 1]!;
+    if (prev !== NONE && !tree.isComment(prev) && !this.tokNewline && tree.end(prev) <= this.tokStart) {
+      spans[3 * ci + 2] = 1;
+      if (tree.trailingComment(prev) < 0) tree.setTrailingComment(prev, ci);
+    }
+    this.added(tree.addComment(ci));
+  }
+
+  /** A word or a string: in indent mode it may first close blocks its indentation leaves; then an argument or a new directive's name. */
+  private onWord(tok: Tok): void {
+    const tree = this.tree;
+    if (this.indentMode && this.tokNewline) {
+      const col = this.lineIndent(this.tokStart);
+      if (col >= 0) {
+        if (this.outdentedBelow(col)) {
+          if (this.cur !== NONE) {
+            this.endUnterminated(this.cur);
+            this.cur = NONE;
           }
+          while (this.outdentedBelow(col)) this.closeImplicitly();
         }
-        if (cur !== NONE) {
-          const t = tree.addToken(this.tokStart, this.tokEnd, this.tokTerminated);
-          // nginx reads on to the `;`: a known name starting a line is only noted, in case the statement turns out
-          // to be one nginx rejects (see splitIfRejected).
-          if (this.tokNewline && tok === Tok.Word && !this.tokEscaped && this.looksLikeNewDirective()) this.splits.push(t);
-          this.argc++;
-          tree.setEnd(cur, this.tokEnd);
-          continue;
+        if (this.cur === NONE) {
+          const top = this.frames.length - 1;
+          if (top >= 0 && this.frames[top] !== NONE && this.frameBodyIndent[top]! < 0) this.frameBodyIndent[top] = col;
         }
-        cur = this.makeDirective();
-        continue;
-      }
-
-      if (tok === Tok.Semi) {
-        if (cur !== NONE) {
-          cur = this.splitIfRejected(cur, false);
-          this.finish(cur, this.tokEnd);
-          cur = NONE;
-        } else {
-          this.error('unexpected-semicolon', "Unexpected ';'", this.tokStart, this.tokEnd);
-        }
-        continue;
-      }
-
-      if (tok === Tok.Open) {
-        if (cur === NONE) {
-          this.error('unexpected-brace', "Unexpected '{': a block needs a directive name before it", this.tokStart, this.tokEnd);
-          this.pushFrame(NONE, -1);
-          continue;
-        }
-        cur = this.splitIfRejected(cur, true);
-        tree.setBlock(cur, this.tokStart, this.tokEnd);
-        this.finish(cur, this.tokEnd);
-        if (this.isLuaBlock(cur)) {
-          this.readOpaqueLua(cur);
-          tree.setEnd(cur, tree.blockEnd(cur));
-          cur = NONE;
-          continue;
-        }
-        if (this.depth >= MAX_DEPTH) {
-          if (!this.tooDeepReported) {
-            this.tooDeepReported = true;
-            this.errorAtName('too-deep', `Blocks are nested deeper than ${MAX_DEPTH} levels; deeper blocks are not analysed`, cur);
-          }
-          this.pushFrame(NONE, -1);
-        } else {
-          this.pushFrame(cur, this.indentMode ? this.lineIndent(tree.start(cur)) : -1);
-          this.blocks.push(cur);
-          this.lastAdded.push(NONE);
-          this.depth++;
-        }
-        cur = NONE;
-        continue;
-      }
-
-      // Tok.Close
-      if (this.indentMode && this.tokNewline) {
-        const col = this.lineIndent(this.tokStart);
-        const top = this.frames.length - 1;
-        const indent = top >= 0 && this.frames[top] !== NONE ? this.frameIndent[top]! : -1;
-        const bodyIndent = top >= 0 ? this.frameBodyIndent[top]! : -1;
-        if (indent >= 0 && bodyIndent > indent && col >= bodyIndent) {
-          // Indented like the block's body, not like its directive: this `}` closes nothing.
-          if (cur !== NONE) {
-            this.endUnterminated(cur);
-            cur = NONE;
-          }
-          this.error('unexpected-brace', "Unexpected '}': no block is open here (judging by indentation)", this.tokStart, this.tokEnd);
-          continue;
-        }
-        if (col >= 0 && this.outdentedBelow(col + 1)) {
-          if (cur !== NONE) {
-            this.endUnterminated(cur);
-            cur = NONE;
-          }
-          while (this.outdentedBelow(col + 1)) this.closeImplicitly();
-        }
-      }
-      if (cur !== NONE) {
-        this.endUnterminated(cur);
-        cur = NONE;
-      }
-      if (!this.frames.length) {
-        this.error('unexpected-brace', "Unexpected '}': no block is open here", this.tokStart, this.tokEnd);
-        continue;
-      }
-      const b = this.popFrame();
-      if (b !== NONE) {
-        this.endBlock(b);
-        this.depth--;
-        tree.markClosed(b);
-        tree.setBlockEnd(b, this.tokEnd);
-        tree.setEnd(b, this.tokEnd);
       }
     }
+    if (this.cur !== NONE) {
+      const t = tree.addToken(this.tokStart, this.tokEnd, this.tokTerminated);
+      // nginx reads on to the `;`: a known name starting a line is only noted, in case the statement turns out
+      // to be one nginx rejects (see splitIfRejected).
+      if (this.tokNewline && tok === Tok.Word && !this.tokEscaped && this.looksLikeNewDirective()) this.splits.push(t);
+      this.argc++;
+      tree.setEnd(this.cur, this.tokEnd);
+      return;
+    }
+    this.cur = this.makeDirective();
+  }
 
-    if (cur !== NONE) {
-      this.endUnterminated(cur);
+  /** `;` ends the directive being read (split first if nginx would reject it whole). */
+  private onSemicolon(): void {
+    if (this.cur !== NONE) {
+      this.cur = this.splitIfRejected(this.cur, false);
+      this.finish(this.cur, this.tokEnd);
+      this.cur = NONE;
+    } else {
+      this.error('unexpected-semicolon', "Unexpected ';'", this.tokStart, this.tokEnd);
+    }
+  }
+
+  /** `{` opens the directive's block (a Lua block is read opaque; past MAX_DEPTH it becomes a phantom level). */
+  private onOpen(): void {
+    const tree = this.tree;
+    if (this.cur === NONE) {
+      this.error('unexpected-brace', "Unexpected '{': a block needs a directive name before it", this.tokStart, this.tokEnd);
+      this.pushFrame(NONE, -1);
+      return;
+    }
+    this.cur = this.splitIfRejected(this.cur, true);
+    tree.setBlock(this.cur, this.tokStart, this.tokEnd);
+    this.finish(this.cur, this.tokEnd);
+    if (this.isLuaBlock(this.cur)) {
+      this.readOpaqueLua(this.cur);
+      tree.setEnd(this.cur, tree.blockEnd(this.cur));
+      this.cur = NONE;
+      return;
+    }
+    if (this.depth >= MAX_DEPTH) {
+      if (!this.tooDeepReported) {
+        this.tooDeepReported = true;
+        this.errorAtName('too-deep', `Blocks are nested deeper than ${MAX_DEPTH} levels; deeper blocks are not analysed`, this.cur);
+      }
+      this.pushFrame(NONE, -1);
+    } else {
+      this.pushFrame(this.cur, this.indentMode ? this.lineIndent(tree.start(this.cur)) : -1);
+      this.blocks.push(this.cur);
+      this.lastAdded.push(NONE);
+      this.depth++;
+    }
+    this.cur = NONE;
+  }
+
+  /** `}` closes the innermost block (in indent mode, the indentation may say it closes more, or nothing). */
+  private onClose(): void {
+    const tree = this.tree;
+    if (this.indentMode && this.tokNewline) {
+      const col = this.lineIndent(this.tokStart);
+      const top = this.frames.length - 1;
+      const indent = top >= 0 && this.frames[top] !== NONE ? this.frameIndent[top]! : -1;
+      const bodyIndent = top >= 0 ? this.frameBodyIndent[top]! : -1;
+      if (indent >= 0 && bodyIndent > indent && col >= bodyIndent) {
+        // Indented like the block's body, not like its directive: this `}` closes nothing.
+        if (this.cur !== NONE) {
+          this.endUnterminated(this.cur);
+          this.cur = NONE;
+        }
+        this.error('unexpected-brace', "Unexpected '}': no block is open here (judging by indentation)", this.tokStart, this.tokEnd);
+        return;
+      }
+      if (col >= 0 && this.outdentedBelow(col + 1)) {
+        if (this.cur !== NONE) {
+          this.endUnterminated(this.cur);
+          this.cur = NONE;
+        }
+        while (this.outdentedBelow(col + 1)) this.closeImplicitly();
+      }
+    }
+    if (this.cur !== NONE) {
+      this.endUnterminated(this.cur);
+      this.cur = NONE;
+    }
+    if (!this.frames.length) {
+      this.error('unexpected-brace', "Unexpected '}': no block is open here", this.tokStart, this.tokEnd);
+      return;
+    }
+    const b = this.popFrame();
+    if (b !== NONE) {
+      this.endBlock(b);
+      this.depth--;
+      tree.markClosed(b);
+      tree.setBlockEnd(b, this.tokEnd);
+      tree.setEnd(b, this.tokEnd);
+    }
+  }
+
+  /** End of text: the directive being read ends unterminated; each block still open is reported and ends here. */
+  private endOfText(): void {
+    const tree = this.tree;
+    if (this.cur !== NONE) {
+      this.endUnterminated(this.cur);
     }
     // Unclosed blocks: report each at its directive's name, extend to end of file.
     for (let i = this.frames.length - 1; i >= 0; i--) {
@@ -306,7 +322,6 @@ class Parser {
       tree.setEnd(b, this.text.length);
       this.errorAtName('unclosed-block', `'${tree.name(b)}' block is not closed: missing '}'`, b);
     }
-    return this.makeFile();
   }
 
   /** The file, with its comments as nodes, its errors and line table, and the compact tree to make the rest from. */
