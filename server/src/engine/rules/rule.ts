@@ -118,6 +118,12 @@ interface Tally {
   suppressed: ((line: number, code: string) => boolean) | null;
 }
 
+/** What one run of the rules computes once and shares: the checks' (CheckCache) and the rules' own. */
+export interface RunCache extends CheckCache {
+  /** The variable of the `map $http_upgrade` a Connection fix reuses, null when there is none (`upgradeMapVariable`). */
+  upgradeMapVariable?: string | null;
+}
+
 export class RuleContext {
   readonly findings: Finding[] = [];
   /** Findings not kept because their rule already reported FINDING_LIMITS.perRulePerFile in that file: where the first was, how many. */
@@ -131,8 +137,8 @@ export class RuleContext {
   private readonly counts = new Map<string, Tally>();
   private readonly suppressionChecks = new Map<SourceFile, ((line: number, code: string) => boolean) | null>();
   private current: Rule | null = null;
-  /** What the checks of this run share (version problems, variable uses): computed once, for every rule that asks. */
-  readonly cache: CheckCache = {};
+  /** What the checks of this run share (version problems, variable uses, the map a fix reuses): computed once, for every rule that asks. */
+  readonly cache: RunCache = {};
 
   constructor(
     readonly model: ConfigModel,
@@ -557,12 +563,9 @@ export function connectionValue(ctx: RuleContext): string {
  */
 export function upgradeMapVariable(ctx: RuleContext): string | null {
   // The same for every location of one analysis: asked once per finding, evaluated once per context.
-  let v = upgradeMapVariables.get(ctx);
-  if (v === undefined) upgradeMapVariables.set(ctx, (v = findUpgradeMapVariable(ctx)));
-  return v;
+  if (ctx.cache.upgradeMapVariable === undefined) ctx.cache.upgradeMapVariable = findUpgradeMapVariable(ctx);
+  return ctx.cache.upgradeMapVariable;
 }
-
-const upgradeMapVariables = new WeakMap<RuleContext, string | null>();
 
 function findUpgradeMapVariable(ctx: RuleContext): string | null {
   // Only a map that yields `upgrade` for a WebSocket handshake is worth reusing (the request model evaluates it).
