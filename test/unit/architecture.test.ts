@@ -258,3 +258,14 @@ test('one home for running nginx: only server/src/nginx/ starts processes (and t
   const bad = FILES.filter((f) => !f.startsWith('server/src/nginx/') && !others.has(f) && IMPORTS.get(f)!.some((i) => /^(node:)?child_process$/.test(i.spec)));
   assert.deepEqual(bad, []);
 });
+
+test('derived state lives on its object: no module-level cache keyed on a model, an analysis or a rule run', () => {
+  // ARCHITECTURE.md "Derived state": ConfigModel.cache, Analysis.cache, RuleContext.cache.
+  const bad: string[] = [];
+  for (const f of FILES.filter((x) => x.startsWith(ENGINE))) {
+    const text = readFileSync(join(ROOT, f), 'utf8');
+    for (const m of text.matchAll(/new (?:Weak)?Map<\s*(ConfigModel|Analysis|RuleContext|VersionCheckInput)\b/g)) bad.push(`${f}: a Map keyed on ${m[1]}`);
+    if (/Object\.defineProperty\(\s*(model|analysis)\b/.test(text)) bad.push(`${f}: a property added to a model or an analysis with Object.defineProperty`);
+  }
+  assert.deepEqual(bad, []);
+});
