@@ -51,7 +51,7 @@ if (files.length === 0) {
 if (only.length === 0) rmSync(join(REPO, 'test-results', 'e2e'), { recursive: true, force: true });
 
 const csDir = step('code-server install (scripts/setup-code-server.sh)', 'bash', [join(REPO, 'scripts', 'setup-code-server.sh')])
-  .trim().split('\n').pop();
+  .trim().split('\n').pop() ?? '';
 
 if (!process.env.E2E_SKIP_PACKAGE || !existsSync(VSIX)) {
   step('npm run package', 'npm', ['run', '--silent', 'package']);

@@ -104,7 +104,7 @@ export function expandSnippet(body: string, fill: Fill = (_i, v) => v): Expansio
         const c = body[pos];
         if (c === undefined) fail('unterminated choice');
         if (c === '\\' && ',|\\'.includes(body[pos + 1] ?? '')) {
-          options[options.length - 1] += body[pos + 1];
+          options.push(options.pop()! + body[pos + 1]);
           pos += 2;
         } else if (c === ',') {
           options.push('');
@@ -114,7 +114,7 @@ export function expandSnippet(body: string, fill: Fill = (_i, v) => v): Expansio
           pos += 2;
           break;
         } else {
-          options[options.length - 1] += c;
+          options.push(options.pop()! + c);
           pos++;
         }
       }

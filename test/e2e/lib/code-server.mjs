@@ -23,7 +23,8 @@ export function freePort() {
     const srv = createServer();
     srv.on('error', rej);
     srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
+      const address = srv.address();
+      const port = address !== null && typeof address === 'object' ? address.port : 0;
       srv.close(() => res(port));
     });
   });
@@ -80,13 +81,13 @@ export function registerUnpackedExtension(ext, folderName) {
 
 function killGroup(proc) {
   if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
-  return new Promise((res) => {
+  return /** @type {Promise<void>} */ (new Promise((res) => {
     const hard = setTimeout(() => {
       try { process.kill(-proc.pid, 'SIGKILL'); } catch {}
     }, 5000);
     proc.once('exit', () => { clearTimeout(hard); res(); });
     try { process.kill(-proc.pid, 'SIGTERM'); } catch { clearTimeout(hard); res(); }
-  });
+  }));
 }
 
 /**
@@ -94,6 +95,11 @@ function killGroup(proc) {
  * packaged extension installed, opens it in Chromium and waits for the
  * workbench. `trusted: false` leaves workspace trust on (the user has not
  * trusted the folder yet).
+ *
+ * @param {import('node:test').TestContext} t
+ * @param {{ session: string, workspace: string, workspaceDir?: string, trusted?: boolean,
+ *   settings?: Record<string, unknown>, viewport?: { width: number, height: number },
+ *   beforeStart?: (dirs: { root: string, ws: string, ud: string, ext: string }) => void | Promise<void> }} options
  */
 export async function openVSCode(t, { session, workspace, workspaceDir, trusted = true, settings = {}, beforeStart, viewport = { width: 1400, height: 900 } }) {
   const csDir = env('E2E_CODE_SERVER_DIR');
@@ -102,7 +108,7 @@ export async function openVSCode(t, { session, workspace, workspaceDir, trusted 
   const cleanups = [];
   const stop = async () => {
     for (const c of cleanups.reverse()) {
-      try { await c(); } catch (e) { console.error(`[e2e] cleanup failed: ${e.message}`); }
+      try { await c(); } catch (e) { console.error(`[e2e] cleanup failed: ${e instanceof Error ? e.message : String(e)}`); }
     }
     cleanups.length = 0;
     if (!process.env.E2E_KEEP) rmSync(root, { recursive: true, force: true });
@@ -167,7 +173,7 @@ export async function openVSCode(t, { session, workspace, workspaceDir, trusted 
   cs.stdout.pipe(log);
   cs.stderr.pipe(log);
   // Backstop for a runner killed mid-session: t.after does not run then.
-  const onExit = () => { try { process.kill(-cs.pid, 'SIGKILL'); } catch {} };
+  const onExit = () => { try { if (cs.pid) process.kill(-cs.pid, 'SIGKILL'); } catch {} };
   process.on('exit', onExit);
   cleanups.push(async () => { await killGroup(cs); process.off('exit', onExit); });
   await waitForOutput(cs, [cs.stdout, cs.stderr], /HTTP server listening on/, 30_000, 'code-server');

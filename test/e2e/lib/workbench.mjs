@@ -81,10 +81,11 @@ export async function gotoLine(page, line, column = 1) {
 /** The visible text of one editor line (1-based), read from the rendered view lines. */
 export async function lineText(page, line) {
   return page.evaluate((n) => {
-    const lines = [...document.querySelectorAll('.editor-instance .monaco-editor .view-lines .view-line')];
+    const lines = /** @type {HTMLElement[]} */ ([...document.querySelectorAll('.editor-instance .monaco-editor .view-lines .view-line')]);
     // View lines are absolutely positioned; order them by their top offset.
     const tops = lines.map((l) => ({ el: l, top: parseFloat(l.style.top) })).sort((a, b) => a.top - b.top);
-    const lineHeight = tops.length > 1 ? tops[1].top - tops[0].top : 19;
+    const [first, second] = tops;
+    const lineHeight = first && second ? second.top - first.top : 19;
     const el = tops.find((t) => Math.round(t.top / lineHeight) + 1 === n)?.el;
     return el ? el.textContent.replace(/\u00a0/g, ' ') : null;
   }, line);
@@ -110,6 +111,7 @@ export async function saveActiveEditor(page) {
 export async function textBox(page, line, startCol, endCol) {
   return page.evaluate(({ line, startCol, endCol }) => {
     const editor = document.querySelector('.editor-instance .monaco-editor');
+    if (!editor) return null;
     const numbers = [...editor.querySelectorAll('.margin-view-overlays .line-numbers')];
     const num = numbers.find((n) => n.textContent.trim() === String(line));
     if (!num) return null;
@@ -121,7 +123,7 @@ export async function textBox(page, line, startCol, endCol) {
     let offset = 0;
     let started = false;
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-      const len = n.textContent.length;
+      const len = (n.textContent ?? '').length;
       if (!started && startCol <= offset + len) { range.setStart(n, startCol - offset); started = true; }
       if (started && endCol <= offset + len) { range.setEnd(n, endCol - offset); break; }
       offset += len;

@@ -159,6 +159,7 @@ test('endpoint: the report panel, its config link and its fix button, against re
   await page.keyboard.press('Home');
   await page.locator('.tab', { hasText: 'WebSocket passed' }).locator('.codicon-close').click();
   const sidebar = await page.locator('.part.sidebar').boundingBox();
+  if (!sidebar) throw new Error('the side bar is not visible');
   await page.mouse.move(sidebar.x + sidebar.width + 1, sidebar.y + 300);
   await page.mouse.down();
   await page.mouse.move(sidebar.x + sidebar.width + 330, sidebar.y + 300, { steps: 5 });

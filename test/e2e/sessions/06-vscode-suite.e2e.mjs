@@ -48,7 +48,8 @@ function waitForDone(dir, file, timeoutMs) {
 
 test('vscode-suite: the extension-host mocha suite passes inside code-server', async (t) => {
   const suiteIndex = await buildSuite();
-  let resultsDir;
+  /** @type {string} */
+  let resultsDir = '';
   const vs = await openVSCode(t, {
     session: 'vscode-suite',
     workspace: 'vscode-suite',

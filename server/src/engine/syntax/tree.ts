@@ -148,16 +148,21 @@ export class CompactTree<C = unknown> {
     this.blocks[this.blockOf(s) + B_END] = end;
   }
 
+  private addFlag(s: number, flag: number): void {
+    const i = s * STRIDE + S_FLAGS;
+    this.stmts[i] = this.stmts[i]! | flag;
+  }
+
   markUnterminated(s: number): void {
-    this.stmts[s * STRIDE + S_FLAGS] |= F_UNTERMINATED;
+    this.addFlag(s, F_UNTERMINATED);
   }
 
   markClosed(s: number): void {
-    this.stmts[s * STRIDE + S_FLAGS] |= F_CLOSED;
+    this.addFlag(s, F_CLOSED);
   }
 
   markOpaque(s: number): void {
-    this.stmts[s * STRIDE + S_FLAGS] |= F_OPAQUE;
+    this.addFlag(s, F_OPAQUE);
   }
 
   setTrailingComment(s: number, index: number): void {
