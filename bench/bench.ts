@@ -249,7 +249,7 @@ interface LspResult {
 /** The n-th match of a global regex with one group, as its index and that group. */
 function nthMatch(text: string, re: RegExp, n: number): { index: number; digit: string } | null {
   let k = 0;
-  for (const m of text.matchAll(re)) if (k++ === n) return { index: m.index!, digit: m[1]! };
+  for (const m of text.matchAll(re)) if (k++ === n) return { index: m.index, digit: m[1]! };
   return null;
 }
 

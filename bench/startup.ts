@@ -60,7 +60,7 @@ export interface StartupResult {
 async function once(serverJs: string): Promise<StartupRun> {
   const t0 = performance.now();
   const child = spawn(process.execPath, [serverJs, '--stdio'], { stdio: ['pipe', 'pipe', 'ignore'] });
-  const conn = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+  const conn = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   try {
     const uri = 'file:///bench-startup/nginx.conf';
     let gotDiagnostics: () => void = () => {};

@@ -75,9 +75,9 @@ try {
     }
   }
 } catch (e) {
-  console.error(`demo failed: ${e instanceof Error ? e.message : e}`);
+  console.error(`demo failed: ${e instanceof Error ? e.message : String(e)}`);
   exitCode = 1;
 } finally {
-  for (const c of cleanups) await c();
+  for (const c of cleanups) c();
 }
 process.exitCode = exitCode;

@@ -143,7 +143,7 @@ function parseFile(path: string, text: string, found: Found): void {
       const obsolete = /obsolete/.test(set ?? '');
       const d = { ...flags, dep: dep ?? (obsolete ? '' : undefined), ignored: obsolete };
       let byModule = found.commands.get(e[1]!);
-      if (!byModule) found.commands.set(e[1]!, (byModule = new Map()));
+      if (!byModule) found.commands.set(e[1]!, (byModule = new Map<string, typeof d>()));
       byModule.set(module, d);
     }
   }
@@ -292,7 +292,7 @@ export function referenceContexts(module: string, contexts: string[]): string[] 
   const family = /^ngx_(http|stream|mail)_/.exec(module)?.[1] ?? (contexts.some((c) => c === 'http' || c === 'location') ? 'http' : 'core');
   const out: string[] = [];
   for (const c of contexts) {
-    const codes = REF_CTX[family]![c] ? [REF_CTX[family]![c]!] : REF_COMMON[c];
+    const codes = REF_CTX[family]![c] ? [REF_CTX[family]![c]] : REF_COMMON[c];
     if (!codes) return null;
     for (const x of codes) if (!out.includes(x)) out.push(x);
   }

@@ -32,6 +32,7 @@ export function withoutPlaceholders(text: string): string {
 export function visibleInvisibles(text: string): string {
   return text
     .replace(/\r(?!\n)/g, '<CR>')
+    // eslint-disable-next-line no-control-regex -- VT and FF are among the characters this makes visible
     .replace(/[\u000b\u000c\u0085\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u2060\u3000\ufeff]/g, (c) => `<U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}>`);
 }
 

@@ -205,7 +205,7 @@ function main(): number {
         failures++;
         const file = join(outDir, `crash-${iterations}-${encoding}.conf`);
         writeFileSync(file, input);
-        console.log(`FAIL (${encoding}) from ${seed.name}: ${(e as Error).stack ?? e}\n  reproducer: ${file}`);
+        console.log(`FAIL (${encoding}) from ${seed.name}: ${(e as Error).stack ?? String(e)}\n  reproducer: ${file}`);
         continue;
       }
       const ms = performance.now() - started;

@@ -72,7 +72,7 @@ before(() => buildOnce());
 
 for (const name of Object.keys(LAYOUTS)) {
   test(`CLI and language server agree file by file: layout ${name}`, { timeout: 120_000 }, async (t) => {
-    const l = makeLayout(name as keyof typeof LAYOUTS);
+    const l = makeLayout(name);
     t.after(() => l.dispose());
     const r = await compare(l.dir);
     t.diagnostic(`${r.files} files, ${r.findings} findings`);

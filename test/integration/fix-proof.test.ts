@@ -112,7 +112,7 @@ for (const rule of RULES) {
       else assert.equal(before.hs!.status, 101, JSON.stringify(before.hs));
       if (expected === 'idle close') {
         assert.ok(before.hs!.closedAfterMs !== undefined, 'nginx did not close the idle WebSocket');
-        assert.ok(before.hs!.closedAfterMs! >= 1500 && before.hs!.closedAfterMs! < 3500, `closed after ${before.hs!.closedAfterMs} ms`);
+        assert.ok(before.hs!.closedAfterMs >= 1500 && before.hs!.closedAfterMs < 3500, `closed after ${before.hs!.closedAfterMs} ms`);
       }
     }
   });

@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { CodeAction, Diagnostic, PublishDiagnosticsParams } from 'vscode-languageserver-protocol/node';
-import type { Severity } from '../../server/src/engine/index';
 import { RULES } from '../../server/src/engine/rules/index';
 import { applyWorkspaceEdit, buildOnce, LspTestClient } from '../support/lsp-client';
 import { describeStated, expectations, FIXTURE_FILES, fixture, statedAll } from '../support/rules';
@@ -165,7 +164,7 @@ describe('LSP on every rule fixture', () => {
 
   const SEVERITY = ['', 'error', 'warning', 'information', 'hint'] as const;
   const statedOf = (p: PublishDiagnosticsParams, text: string) =>
-    statedAll(p.diagnostics.map((d) => ({ range: d.range, severity: SEVERITY[d.severity!] as Severity, code: String(d.code) })), text).map(describeStated);
+    statedAll(p.diagnostics.map((d) => ({ range: d.range, severity: SEVERITY[d.severity!], code: String(d.code) })), text).map(describeStated);
   const START = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
   for (const rule of RULES) {

@@ -72,7 +72,7 @@ describe('LSP diagnostics', () => {
     buildOnce();
     c = await LspTestClient.start();
   });
-  after(async () => {
+  after(() => {
     if (c) {
       assertNoStalePublish(c);
       c.kill();

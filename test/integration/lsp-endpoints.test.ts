@@ -182,7 +182,7 @@ describe('endpoint context against real nginx', { skip: nginxAvailable() ? false
     assert.equal(ep.url, `ws://127.0.0.1:${ng.port}/ws/`);
     assert.equal(ep.backendUrl, `ws://127.0.0.1:${backend.port}/ws/`);
     // The context crosses the protocol as plain data: exactly what the client passes to the tester.
-    const result = await runEndpointTest({ url: ep.url!, backendUrl: ep.backendUrl!, timeoutMs: 5000, context: { location: ep.context, findings: toFindings(ep) } });
+    const result = await runEndpointTest({ url: ep.url, backendUrl: ep.backendUrl, timeoutMs: 5000, context: { location: ep.context, findings: toFindings(ep) } });
     assert.equal(result.ok, true, `${result.stage}: ${result.error}`);
     assert.equal(result.backend?.ok, true);
   });

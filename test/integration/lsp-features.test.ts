@@ -124,7 +124,7 @@ describe('LSP editor features', () => {
     assert.equal(prep.placeholder, 'chat');
     const edit = await c.request<WorkspaceEdit>('textDocument/rename', { ...td(), position: { line: 9, character: 32 }, newName: 'chat_v2' });
     const texts = new Map([
-      [uri, { text: CONF, version: 3 as number | null }],
+      [uri, { text: CONF, version: 3 }],
       [upstreamsUri, { text: UPSTREAMS, version: null }],
     ]);
     applyWorkspaceEdit(texts, edit);

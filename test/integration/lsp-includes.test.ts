@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { CodeAction, PublishDiagnosticsParams } from 'vscode-languageserver-protocol/node';
-import { applyWorkspaceEdit, buildOnce, LspTestClient } from '../support/lsp-client';
+import { applyWorkspaceEdit, buildOnce, LspTestClient, messageText } from '../support/lsp-client';
 
 const T = { timeout: 30_000 };
 
@@ -148,7 +148,7 @@ describe('LSP includes', () => {
     await c.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uri('snippets/ws-headers.conf'), type: 2 }] });
     const p = await c.diagnostics(root, (x) => x.diagnostics.length > 0, { since });
     assert.ok(codes(p).includes('ws-http-version'), 'got: ' + JSON.stringify(p.diagnostics));
-    assert.match(String(p.diagnostics.find((d) => d.code === 'ws-http-version')!.message), /1\.0/);
+    assert.match(messageText(p.diagnostics.find((d) => d.code === 'ws-http-version')!), /1\.0/);
     write('snippets/ws-headers.conf', HEADERS);
     const since2 = c.mark(root);
     await c.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uri('snippets/ws-headers.conf'), type: 2 }] });
@@ -167,11 +167,11 @@ describe('LSP includes', () => {
     const huge = p.diagnostics.find((d) => d.range.start.line === 1);
     assert.ok(huge, JSON.stringify(p.diagnostics));
     assert.equal(huge.code, 'include');
-    assert.match(String(huge.message), /huge\.conf: larger than 20 MB, the limit for one file \(raise nginxWs\.limits\.fileMB\)/);
+    assert.match(messageText(huge), /huge\.conf: larger than 20 MB, the limit for one file \(raise nginxWs\.limits\.fileMB\)/);
     assert.equal(p.diagnostics.filter((d) => d.range.start.line === 1).length, 1, 'one diagnostic, not also "not found"');
     const dev = p.diagnostics.find((d) => d.range.start.line === 2);
     assert.ok(dev, 'the FIFO include is reported');
-    assert.match(String(dev.message), /not a regular file \(a FIFO\)/);
+    assert.match(messageText(dev), /not a regular file \(a FIFO\)/);
     assert.ok(codes(p).includes('syntax'), 'the rest of the file is still checked');
     assert.ok(c.alive);
     c.close(u);

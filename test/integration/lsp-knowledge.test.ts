@@ -11,7 +11,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { CompletionItem, Hover, SignatureHelp } from 'vscode-languageserver-protocol/node';
-import { buildOnce, LspTestClient, ROOT } from '../support/lsp-client';
+import { buildOnce, LspTestClient, ROOT, messageText } from '../support/lsp-client';
 
 const T = { timeout: 30_000 };
 const URI = 'file:///knowledge/nginx.conf';
@@ -125,7 +125,7 @@ describe('LSP: the official reference and nginx versions', () => {
   test('the target version: http2 on is an error for 1.22.1, NGINX Plus directives are named', T, async () => {
     const d = await c.diagnostics(URI, (p) => p.version === 1);
     // The document is being typed (a statement without ';' yet): messages may say that fixes wait for the syntax.
-    const got = d.diagnostics.map((x) => `${x.range.start.line}:${x.code} ${String(x.message).replace(/ \(no automatic fix while the file has syntax errors\)$/, '')}`);
+    const got = d.diagnostics.map((x) => `${x.range.start.line}:${x.code} ${messageText(x).replace(/ \(no automatic fix while the file has syntax errors\)$/, '')}`);
     assert.ok(got.includes(`${line('http2 on')}:needs-newer-nginx "http2" needs nginx 1.25.1 or newer; the target is 1.22.1, where nginx -t fails with: unknown directive "http2"`), got.join('\n'));
     assert.ok(got.includes(`${line('sticky cookie')}:needs-newer-nginx "sticky" needs nginx 1.29.6 or newer; the target is 1.22.1, where nginx -t fails with: unknown directive "sticky"`), got.join('\n'));
     assert.ok(got.includes(`${line('ntlm')}:unknown-directive "ntlm" is an NGINX Plus directive (ngx_http_upstream_module): open-source nginx rejects it as an unknown directive`), got.join('\n'));

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Diagnostic, PublishDiagnosticsParams } from 'vscode-languageserver-protocol/node';
 import { parseNginxOutput, missingHere } from '../../server/src/nginx/config-test';
-import { buildOnce, LspTestClient, TempWorkspace } from '../support/lsp-client';
+import { buildOnce, LspTestClient, TempWorkspace, messageText } from '../support/lsp-client';
 import { NGINX_BINARY } from '../support/nginx';
 
 const REAL_NGINX = NGINX_BINARY;
@@ -113,7 +113,7 @@ describe('nginx -t on save (real nginx)', { skip: existsSync(REAL_NGINX) ? false
     assert.equal(d.range.start.line, 5, 'the second `location /`');
     assert.equal(d.source, 'nginx -t');
     assert.equal(d.severity, 1);
-    assert.match(String(d.message), /duplicate location "\/"/);
+    assert.match(messageText(d), /duplicate location "\/"/);
     assert.equal(latest(c, 'conf.d/app.conf')!.version, 1, 'published for the text nginx checked');
 
     write('conf.d/app.conf', CLEAN);
@@ -139,7 +139,7 @@ describe('nginx -t on save (real nginx)', { skip: existsSync(REAL_NGINX) ? false
     const [d] = nginxT(bad);
     assert.ok(d, JSON.stringify(bad));
     assert.equal(d.range.start.line, 1);
-    assert.match(String(d.message), /invalid port in "127\.0\.0\.1:abc"/);
+    assert.match(messageText(d), /invalid port in "127\.0\.0\.1:abc"/);
     assert.deepEqual({ start: d.range.start.character, end: d.range.end.character }, { start: 4, end: 'listen 127.0.0.1:abc;'.length + 4 });
 
     // bad.conf never changes version: only a passing run can clear it.
@@ -182,7 +182,7 @@ describe('nginx -t on save (real nginx)', { skip: existsSync(REAL_NGINX) ? false
     assert.equal(u, uri('nginx.conf'));
     assert.equal(d.range.start.line, 0);
     assert.equal(d.severity, 3, 'information');
-    assert.match(String(d.message), /could not check .* certificate .*\/nonexistent-nginx-ws\/cert\.pem/);
+    assert.match(messageText(d), /could not check .* certificate .*\/nonexistent-nginx-ws\/cert\.pem/);
   });
 
   test('a root that sets its own pid is run without -g pid (a duplicate would fail) and passes', T, async () => {

@@ -65,9 +65,9 @@ describe('configSnapshot + the proof, as the editor runs it', { timeout: 60_000 
     const ctx = await c.request<EndpointContextResult>(ENDPOINT_CONTEXT_REQUEST, { uri, position: { line: 4, character: 8 } });
     const ep = ctx.endpoints[0]!;
     const r = await runProof({
-      root: snap.rootPath!,
+      root: snap.rootPath,
       host: snapshotHost(snap.files),
-      settings: snap.settings!,
+      settings: snap.settings,
       location: { file: ep.location.file, line: ep.location.range.start.line + 1 },
       nginx: NGINX_BINARY,
       findings: ep.findings,

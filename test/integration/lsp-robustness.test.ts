@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { buildOnce, LspTestClient } from '../support/lsp-client';
+import { buildOnce, LspTestClient, messageText } from '../support/lsp-client';
 import { NORMAL, NormalDocument } from '../support/still-served';
 
 
@@ -90,7 +90,7 @@ describe('LSP robustness', () => {
     c.open(uri, '# padding\n'.repeat(2_200_000), 1);
     const p = await c.diagnostics(uri, (x) => x.version === 1, { timeoutMs: 30_000 });
     assert.equal(p.diagnostics.length, 1);
-    assert.match(String(p.diagnostics[0]!.message), /larger than the 20 MB limit; it is not analysed \(raise nginxWs\.limits\.fileMB\)/);
+    assert.match(messageText(p.diagnostics[0]!), /larger than the 20 MB limit; it is not analysed \(raise nginxWs\.limits\.fileMB\)/);
     c.close(uri);
     await normalStillServed('a 21 MB document');
   });

@@ -10,7 +10,7 @@ import { symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DiagnosticSeverity, type CodeAction, type PublishDiagnosticsParams } from 'vscode-languageserver-protocol/node';
-import { buildOnce, TempWorkspace } from '../support/lsp-client';
+import { buildOnce, TempWorkspace, messageText } from '../support/lsp-client';
 
 const ROOT = `events {}
 http {
@@ -58,7 +58,7 @@ describe('LSP: a site opened at its real path, enabled through a symlink', () =>
     // In context the map defines $connection_upgrade, and an unknown variable is an error (alone: information).
     const vars = undefinedVars(first);
     assert.equal(vars.length, 1, JSON.stringify(first.diagnostics));
-    assert.match(String(vars[0]!.message), /\$nowhere/);
+    assert.match(messageText(vars[0]!), /\$nowhere/);
     assert.equal(vars[0]!.severity, DiagnosticSeverity.Error);
     assert.equal(vars[0]!.range.start.line, 8);
 

@@ -46,7 +46,7 @@ test('nginx-tests: no error finding on any config real nginx accepts', { skip, t
   const version = nginxBinaryVersion(NGINX);
   assert.match(version, /^\d+\.\d+\.\d+$/, 'nginx -v gives a version');
   const suite = await runSuite({ concurrency: 3 });
-  t.after(suite.cleanup);
+  t.after(() => suite.cleanup());
   const { runs } = suite;
   const accepted = runs.filter((r) => r.accepted);
   const rejected = runs.filter((r) => !r.accepted);

@@ -442,7 +442,7 @@ test('cancel: a proof cancelled during the idle hold stops nginx and the backend
     assert.equal(r.ok, false);
     assert.equal(r.test?.kind, 'aborted');
     // While it ran, the echo backend listened in this process: the leftover check can see it.
-    assert.ok(listening && [...listening!].some((p) => r.ports.includes(p)), 'the echo backend was listening during the proof');
+    assert.ok(listening && [...listening].some((p) => r.ports.includes(p)), 'the echo backend was listening during the proof');
     assert.deepEqual(leftovers(r), []);
 
     // Cancelled before it starts: nothing runs at all.

@@ -93,7 +93,7 @@ test('the echo backend echoes, never pings, and serves TLS with a generated cert
         let pings = 0;
         ws.on('ping', () => pings++);
         await new Promise((res, rej) => (ws.once('open', res), ws.once('error', rej)));
-        const echo = new Promise<string>((res) => ws.once('message', (m) => res(m.toString())));
+        const echo = new Promise<string>((res) => ws.once('message', (m) => res((m as Buffer).toString())));
         ws.send('hello');
         assert.equal(await echo, 'hello');
         await new Promise((res) => setTimeout(res, 300));

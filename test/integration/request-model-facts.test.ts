@@ -33,7 +33,7 @@ async function measure(http: string, path: string): Promise<{ live: number; mode
     // The prefix holds no file under the paths asked for: the model may assume so.
     const t = trace(new RequestModel(a.model), req, { nginxVersion: '1.22.1', files: 'empty' });
     const model = t.outcome.kind === 'upgraded' ? 101 : t.outcome.kind === 'status' ? t.outcome.status : t.outcome.kind;
-    return { live: live.echo ? 101 : live.status, model, location: t.outcome.kind === 'status' && t.outcome.location !== undefined ? String(t.outcome.location) : undefined };
+    return { live: live.echo ? 101 : live.status, model, location: t.outcome.kind === 'status' && t.outcome.location !== undefined ? (typeof t.outcome.location === 'string' ? t.outcome.location : `(unknown: ${t.outcome.location.why})`) : undefined };
   } finally {
     await ng.stop();
     await b.stop();

@@ -297,7 +297,7 @@ function echoOnce(url: string, message: string): Promise<string> {
       else resolve(value!);
     };
     ws.once('open', () => ws.send(message));
-    ws.once('message', (data) => finish(null, data.toString()));
+    ws.once('message', (data) => finish(null, (data as Buffer).toString()));
     ws.once('unexpected-response', (_req, res) => finish(new Error(`${url}: HTTP ${res.statusCode} instead of 101`)));
     ws.once('error', (e) => finish(e));
   });

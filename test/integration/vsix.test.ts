@@ -183,7 +183,10 @@ test('the CLI tarball (npm pack) holds the launcher and a self-contained bundle 
     );
     const [info] = JSON.parse(out.slice(out.indexOf('['))) as { filename: string; files: { path: string }[] }[];
     assert.deepEqual(info!.files.map((f) => f.path).sort(), ['CHANGELOG.md', 'LICENSE', 'README.md', 'bin/nginx-ws.js', 'dist/cli-main.js', 'dist/cli.js', 'package.json']);
-    await new Promise<void>((res, rej) => execFile('tar', ['xzf', join(dir, info!.filename), '-C', dir], (e) => (e ? rej(e) : res())));
+    await new Promise<void>((res, rej) => execFile('tar', ['xzf', join(dir, info!.filename), '-C', dir], (e) => {
+      if (e) rej(new Error(`tar failed: ${e.message}`));
+      else res();
+    }));
     const conf = join(dir, 'nginx.conf');
     writeFileSync(conf, 'http {\n  server {\n    listen 8080;\n    location /ws/ {\n      proxy_pass http://127.0.0.1:3000;\n      proxy_http_version 1.1;\n      proxy_set_header Upgrade $http_upgrade;\n      proxy_set_header Connection "upgrade";\n    }\n  }\n}\n');
     const json = await new Promise<string>((res, rej) =>

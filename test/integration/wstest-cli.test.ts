@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { loadConfig } from '../../server/src/cli/endpoints-command';
+import type { EndpointTestJson } from '../../server/src/cli/test-command';
 import { freePort, nginxAvailable, startNginx } from '../support/nginx';
 import { startWsBackend } from '../support/ws-backend';
 
@@ -55,7 +56,7 @@ test('nginx-ws test: exit 0 with the --json contract on a working endpoint, exit
 
   const ok = await cli(['test', `ws://127.0.0.1:${ng.port}/ws/`, '--json', '--timeout', '3000']);
   assert.equal(ok.code, 0, ok.stderr);
-  const j = JSON.parse(ok.stdout);
+  const j = JSON.parse(ok.stdout) as EndpointTestJson;
   assert.deepEqual(Object.keys(j).sort(), ['closedAfterIdleMs', 'diagnosis', 'error', 'ok', 'stage', 'status', 'timings', 'url'].sort());
   assert.equal(j.ok, true);
   assert.equal(j.stage, 'done');
@@ -67,7 +68,7 @@ test('nginx-ws test: exit 0 with the --json contract on a working endpoint, exit
 
   const bad = await cli(['test', '--config', ng.confPath, '--location', '/broken/ws', '--base-url', `ws://127.0.0.1:${ng.port}`, '--json', '--timeout', '3000']);
   assert.equal(bad.code, 1, bad.stderr);
-  const jb = JSON.parse(bad.stdout);
+  const jb = JSON.parse(bad.stdout) as EndpointTestJson;
   assert.equal(jb.url, `ws://127.0.0.1:${ng.port}/broken/ws`);
   assert.equal(jb.stage, 'handshake');
   assert.equal(jb.status, 426);
@@ -97,7 +98,7 @@ test('nginx-ws test --config shows the error_log lines of the test without --err
   t.after(() => ng.stop());
   const r = await cli(['test', '--config', ng.confPath, '--location', '/ws/', '--base-url', `ws://127.0.0.1:${ng.port}`, '--json', '--timeout', '3000']);
   assert.equal(r.code, 1, r.stderr);
-  const j = JSON.parse(r.stdout);
+  const j = JSON.parse(r.stdout) as EndpointTestJson;
   assert.equal(j.status, 502);
   assert.ok(Array.isArray(j.errorLog) && j.errorLog.some((l: string) => /Connection refused/.test(l)), JSON.stringify(j.errorLog));
 });
@@ -109,10 +110,10 @@ test('nginx-ws test --idle reports the close in closedAfterIdleMs', { skip, time
   t.after(() => ng.stop());
   const r = await cli(['test', `ws://127.0.0.1:${ng.port}/ws/`, '--json', '--idle', '2', '--timeout', '3000']);
   assert.equal(r.code, 1);
-  const j = JSON.parse(r.stdout);
+  const j = JSON.parse(r.stdout) as EndpointTestJson;
   assert.equal(j.stage, 'idle');
   // nginx closes ~1 s after the last upstream byte, well before the 2 s hold ends.
-  assert.ok(j.closedAfterIdleMs > 500 && j.closedAfterIdleMs < 1950, String(j.closedAfterIdleMs));
+  assert.ok(j.closedAfterIdleMs !== null && j.closedAfterIdleMs > 500 && j.closedAfterIdleMs < 1950, String(j.closedAfterIdleMs));
 });
 
 test('nginx-ws test: usage errors exit 2 with a message and no stack trace', { timeout: 180_000 }, async () => {
@@ -146,7 +147,7 @@ test('nginx-ws test: usage errors exit 2 with a message and no stack trace', { t
 test('nginx-ws test: unresolvable host exits 1 at stage dns', { timeout: 20_000 }, async () => {
   const r = await cli(['test', 'ws://nothing-here.invalid/ws', '--json', '--timeout', '2000']);
   assert.equal(r.code, 1);
-  assert.equal(JSON.parse(r.stdout).stage, 'dns');
+  assert.equal((JSON.parse(r.stdout) as EndpointTestJson).stage, 'dns');
 });
 
 test('nginx-ws endpoints lists exactly analyze().wsLocations with derived URLs', { timeout: 20_000 }, async () => {

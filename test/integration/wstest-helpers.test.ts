@@ -19,7 +19,7 @@ function open(url: string): Promise<{ status: number; echoed?: string }> {
     });
     ws.on('open', () => ws.send('hello'));
     ws.on('message', (d) => {
-      resolve({ status: 101, echoed: d.toString() });
+      resolve({ status: 101, echoed: (d as Buffer).toString() });
       ws.close();
     });
     ws.on('error', reject);

@@ -171,7 +171,7 @@ test('proxy_pass https:// to a plain backend: 502 said so, from the error_log an
   const { analysis } = loadConfig(ng.confPath);
   const derived = deriveEndpoint(loc, analysis.upstreams);
   assert.equal(derived.backendUrl, `wss://127.0.0.1:${b.port}/ws/`);
-  const r = await runEndpointTest({ ...opts, backendUrl: derived.backendUrl! });
+  const r = await runEndpointTest({ ...opts, backendUrl: derived.backendUrl });
   assert.equal(r.status, 502);
   assert.equal(r.backend?.stage, 'tls');
   assert.match(r.diagnosis[0]!.message, /proxy_pass uses https:\/\/ but the backend speaks plain HTTP/);
@@ -228,7 +228,7 @@ test('nginx -t verdict and cross-origin probe are included when asked', { skip, 
   const r = await runEndpointTest({ ...opts, origin: 'https://app.example', crossOriginProbe: true, nginx: { binary: NGINX_BINARY, configFile: ng.confPath, prefix: ng.prefix } });
   assert.equal(r.ok, true, formatReport(r));
   assert.equal(r.nginxTest?.ok, true, r.nginxTest?.output);
-  assert.match(r.nginxTest!.output, /test is successful/);
+  assert.match(r.nginxTest.output, /test is successful/);
   assert.deepEqual({ accepted: r.crossOrigin?.accepted, status: r.crossOrigin?.status }, { accepted: false, status: 403 });
 
   const open = await startWsBackend();

@@ -34,7 +34,7 @@ export function handshake(url: string, opts: { message?: string; holdMs?: number
     ws.on('open', () => {
       ws.send(message);
       ws.once('message', (data) => {
-        const echo = data.toString();
+        const echo = (data as Buffer).toString();
         if (opts.holdMs === undefined) return finish({ status: 101, echo });
         const openedAt = Date.now();
         const hold = setTimeout(() => finish({ status: 101, echo }), opts.holdMs);

@@ -50,6 +50,11 @@ import {
   type WorkspaceEdit,
 } from 'vscode-languageserver-protocol/node';
 
+/** A diagnostic's message as text (LSP 3.18 also allows Markdown content there). */
+export function messageText(d: { message: string | { value: string } }): string {
+  return typeof d.message === 'string' ? d.message : d.message.value;
+}
+
 /**
  * vscode-jsonrpc's stream reader, whose dispose also stops its partial-message timer. Once the
  * server dies in the middle of writing a message (killed while it publishes a large one), the
@@ -260,7 +265,7 @@ export class LspTestClient {
   }
 
   request<R>(method: string, params: unknown, timeoutMs = 10_000): Promise<R> {
-    return withTimeout(this.connection.sendRequest(method, params) as Promise<R>, timeoutMs, () => method);
+    return withTimeout(this.connection.sendRequest<R>(method, params), timeoutMs, () => method);
   }
 
   get alive(): boolean {

@@ -48,7 +48,7 @@ function descendsFrom(pid: number, ancestor: number): boolean {
 export function ownListeningPorts(): Set<number> {
   const inodes = new Map<string, number>();
   for (const f of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text = '';
+    let text: string;
     try {
       text = readFileSync(f, 'utf8');
     } catch {

@@ -176,7 +176,7 @@ const diskHost: FileHost = {
           if (existsSync(join(b, part))) next.push(join(b, part));
           continue;
         }
-        let names: string[] = [];
+        let names: string[];
         try {
           names = readdirSync(b);
         } catch {

@@ -48,7 +48,7 @@ test('hover on a config variable shows its definition across files', () => {
   const v = hoverText(WS, '$connection_upgrade', 3);
   assert.match(v, /defined in this config/);
   assert.match(v, /`nginx\.conf:6`/);
-  assert.match(v, /map \$http_upgrade \$connection_upgrade \{\n    default upgrade;\n    '' {6}close;\n\}/);
+  assert.match(v, /map \$http_upgrade \$connection_upgrade \{\n {4}default upgrade;\n {4}'' {6}close;\n\}/);
   assert.match(hoverText(APP, '$tenant"', 2), /`app\.conf:8`\n```nginx\nset \$tenant \$arg_t;/);
   assert.match(hoverText(APP, '$uid ', 2), /`app\.conf:12`/);
 });
@@ -74,7 +74,7 @@ test('no hover on plain arguments, comments or whitespace', () => {
 });
 
 test('hover on a named location and on an include', () => {
-  assert.match(hoverText(APP, '@fallback;', 2), /`app\.conf:16`\n\n```nginx\nlocation @fallback \{\n    proxy_pass http:\/\/backend;\n\}/);
+  assert.match(hoverText(APP, '@fallback;', 2), /`app\.conf:16`\n\n```nginx\nlocation @fallback \{\n {4}proxy_pass http:\/\/backend;\n\}/);
   assert.match(hoverText(APP, 'snippets/ws.conf', 2), new RegExp(`include\\*\\* → \`${join(SITE, 'snippets/ws.conf').replace(/[.]/g, '\\.')}\``));
 });
 

@@ -165,7 +165,7 @@ function randomEdit(text: string, r: () => number): string {
     const words = [...text.slice(at, end).matchAll(/[^\s;{}]+/g)];
     if (!words.length) return text;
     const w = pick(words);
-    const s = at + w.index!;
+    const s = at + w.index;
     return text.slice(0, s) + pick(['3600s', 'close', '"upgrade"', '$late', 'ka', 'x', '1.1', '', 'upstream']) + text.slice(s + w[0].length);
   }
   const p = at + Math.floor(r() * (end - at));

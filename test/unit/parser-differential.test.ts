@@ -103,7 +103,7 @@ function dump(f: AnyFile): string[] {
     const s = top.list[top.i++]!;
     const depth = stack.length - 1;
     if (s.type !== 'directive') {
-      const c = s as AnyComment;
+      const c = s;
       out.push(`${depth} C #${commentIndex.get(c)} ${c.start}-${c.end} trailing=${c.trailing}`);
       continue;
     }
@@ -134,8 +134,8 @@ function dump(f: AnyFile): string[] {
 
 /** Asserts equal dumps, printing the first difference with a little context (the full dumps can be megabytes). */
 function assertSameTree(text: string, what: string): void {
-  const expected = dump(referenceParse(text) as unknown as AnyFile);
-  const actual = dump(parse(text) as unknown as AnyFile);
+  const expected = dump(referenceParse(text));
+  const actual = dump(parse(text));
   const n = Math.max(expected.length, actual.length);
   for (let i = 0; i < n; i++) {
     if (expected[i] !== actual[i]) {

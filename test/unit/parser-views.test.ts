@@ -56,8 +56,8 @@ test('views: a node is the same object however it is reached', () => {
   assert.equal(f.directiveAt(listen.start + 2), listen);
   // The trailing comment is one object: in file.comments, in the block's children, and as the directive's comment.
   assert.equal(listen.comment, f.comments[1]);
-  assert.ok(listen.parentBlock!.children.includes(listen.comment!));
-  assert.equal(listen.comment!.trailing, true);
+  assert.ok(listen.parentBlock!.children.includes(listen.comment));
+  assert.equal(listen.comment.trailing, true);
 });
 
 test('views: materialize() leaves nothing pointing into the compact tree', () => {
@@ -102,8 +102,12 @@ test('views: every field an in-place editor writes is writable, and reads back w
  */
 function shiftInPlace(file: SourceFile, at: number, insert: string): void {
   const delta = insert.length;
+  const shift = (span: { start: number; end: number }) => {
+    span.start += delta;
+    span.end += delta;
+  };
   const text = file.text.slice(0, at) + insert + file.text.slice(at);
-  for (const c of file.comments) if (c.start >= at) (c.start += delta), (c.end += delta);
+  for (const c of file.comments) if (c.start >= at) shift(c);
   const stack: Statement[][] = [file.children];
   while (stack.length) {
     for (const s of stack.pop()!) {
@@ -112,8 +116,8 @@ function shiftInPlace(file: SourceFile, at: number, insert: string): void {
       const name = s.nameToken;
       if (s.start >= at) s.start += delta;
       if (s.end > at) s.end += delta;
-      if (name.start >= at) (name.start += delta), (name.end += delta);
-      for (const a of s.args) if (a.start >= at) (a.start += delta), (a.end += delta);
+      if (name.start >= at) shift(name);
+      for (const a of s.args) if (a.start >= at) shift(a);
       if (s.block) {
         if (s.block.start >= at) s.block.start += delta;
         if (s.block.end > at) s.block.end += delta;

@@ -485,8 +485,8 @@ test('ranges: names, arguments, blocks and comments (LF)', () => {
   assert.equal(listen.args[0]!.start, text.indexOf('80'));
   assert.equal(listen.terminated, true);
   assert.equal(listen.comment?.value, ' port');
-  assert.deepEqual(listen.comment!.range, { start: { line: 2, character: 19 }, end: { line: 2, character: 25 } });
-  assert.equal(listen.comment!.trailing, true);
+  assert.deepEqual(listen.comment.range, { start: { line: 2, character: 19 }, end: { line: 2, character: 25 } });
+  assert.equal(listen.comment.trailing, true);
   assert.deepEqual(
     f.comments.map((c) => [c.text, c.start]),
     [

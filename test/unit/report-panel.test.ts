@@ -47,9 +47,9 @@ test('the page has a strict CSP: only its nonce runs or styles, nothing is loade
   const html = renderReport(fromEndpointTest(failed426()), { nonce: NONCE, cspSource: 'vscode-webview://x' });
   const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1];
   assert.equal(csp, contentSecurityPolicy(NONCE, 'vscode-webview://x'));
-  assert.match(csp!, /default-src 'none'/);
-  assert.match(csp!, new RegExp(`script-src 'nonce-${NONCE}'(;|$)`));
-  assert.doesNotMatch(csp!, /unsafe-inline|unsafe-eval|https?:/);
+  assert.match(csp, /default-src 'none'/);
+  assert.match(csp, new RegExp(`script-src 'nonce-${NONCE}'(;|$)`));
+  assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|https?:/);
   for (const tag of html.match(/<script\b[^>]*>/g)!) assert.ok(tag.includes(`nonce="${NONCE}"`) || tag.includes('type="application/json"'), tag);
   for (const tag of html.match(/<style\b[^>]*>/g)!) assert.ok(tag.includes(`nonce="${NONCE}"`), tag);
   assert.doesNotMatch(html, /\son[a-z]+=/i, 'no inline event handlers');
@@ -139,7 +139,11 @@ test('a state restored by the serializer is accepted only when it is a report mo
 
 function memento(): { get<T>(k: string): T | undefined; update(k: string, v: unknown): Promise<void> } {
   const m = new Map<string, unknown>();
-  return { get: <T>(k: string) => m.get(k) as T | undefined, update: async (k, v) => void (v === undefined ? m.delete(k) : m.set(k, JSON.parse(JSON.stringify(v)))) };
+  return { get: <T>(k: string) => m.get(k) as T | undefined, update: (k, v) => {
+      if (v === undefined) m.delete(k);
+      else m.set(k, JSON.parse(JSON.stringify(v)));
+      return Promise.resolve();
+    } };
 }
 
 const result = (fingerprint: string, ok = true): StoredResult => ({ ok, stage: ok ? 'done' : 'handshake', status: ok ? 101 : 426, headline: ok ? 'Passed' : 'Failed at handshake', at: '2026-01-01T10:00:00.000Z', url: 'ws://x/ws/', fingerprint });

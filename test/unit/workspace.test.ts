@@ -105,7 +105,7 @@ test('the nginx-file predicate, and package.json associates no file it would not
   };
   for (const pattern of lang.filenamePatterns as string[]) {
     assert.ok(samples[pattern], `a sample for package.json's pattern ${pattern}`);
-    assert.ok(isNginxFile(samples[pattern]!), `${pattern} associates ${samples[pattern]}, which lint would not walk`);
+    assert.ok(isNginxFile(samples[pattern]), `${pattern} associates ${samples[pattern]}, which lint would not walk`);
   }
   assert.ok(lang.filenamePatterns.includes('**/*.conf.template'), 'Docker templates open as nginx');
   for (const part of ['**/*.conf', '**/*.conf.template', '**/sites-enabled/*', '**/.nginx-ws.json']) assert.ok(NGINX_FILES_GLOB.includes(part), part);

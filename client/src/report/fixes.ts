@@ -72,7 +72,7 @@ export async function applyQuickFix(row: DiagnosisRow): Promise<{ title: string;
   if (!found) throw new Error('No quick fix is available for this line any more (the file changed?).');
   const { action, doc } = found;
   if (!(await vscode.workspace.applyEdit(action.edit!))) throw new Error('The file changed while the fix was computed; try again.');
-  if (action.command) await vscode.commands.executeCommand(action.command.command, ...(action.command.arguments ?? []));
+  if (action.command) await vscode.commands.executeCommand(action.command.command, ...((action.command.arguments ?? []) as unknown[]));
   if (doc.isDirty && !(await doc.save())) throw new Error(`The fix was applied but ${vscode.workspace.asRelativePath(doc.uri)} could not be saved.`);
   return { title: action.title, doc };
 }

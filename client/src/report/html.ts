@@ -85,7 +85,7 @@ ${
         .map(
           (d, i) => `<li>
   <p>${e(d.message)}${d.code ? ` <code class="rule">${e(d.code)}</code>` : ''}</p>
-  <p class="row-actions">${link(d.at)}${o.fixes?.[i] ? ` <button type="button" data-action="fix" data-index="${i}" title="Apply the quick fix, save the file and run the test again">${e(o.fixes[i]!)} and re-run</button>` : ''}</p>
+  <p class="row-actions">${link(d.at)}${o.fixes?.[i] ? ` <button type="button" data-action="fix" data-index="${i}" title="Apply the quick fix, save the file and run the test again">${e(o.fixes[i])} and re-run</button>` : ''}</p>
 </li>`,
         )
         .join('')}</ul>`

@@ -39,11 +39,12 @@ export class ReportPanel implements vscode.Disposable {
   constructor(private readonly actions: ReportActions) {
     this.disposables.push(
       vscode.window.registerWebviewPanelSerializer(REPORT_VIEW_TYPE, {
-        deserializeWebviewPanel: async (panel, state: unknown) => {
+        deserializeWebviewPanel: (panel, state: unknown) => {
           const model = (state as { model?: unknown } | undefined)?.model;
           this.adopt(panel);
           if (isReportModel(model)) this.show(model, { reveal: false });
           else panel.dispose();
+          return Promise.resolve();
         },
       }),
     );

@@ -74,7 +74,7 @@ export function choiceFlag<T extends string>(raw: string, flag: string, allowed:
 }
 
 /** Runs a command body, turning a UsageError into its message on stderr and exit code 2. */
-export async function withUsage(name: string, body: () => Promise<number>): Promise<number> {
+export async function withUsage(name: string, body: () => number | Promise<number>): Promise<number> {
   try {
     return await body();
   } catch (e) {

@@ -125,7 +125,7 @@ export function examplePath(regex: string, caseless: boolean): string | null {
   return p;
 }
 
-async function run(argv: string[]): Promise<number> {
+function run(argv: string[]): number {
   const { values: v, positionals } = parseCommandArgs(argv, {
     json: { type: 'boolean' },
     'base-url': { type: 'string' },

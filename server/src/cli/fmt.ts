@@ -62,7 +62,7 @@ interface Options {
   indentFor: (path: string | null) => string;
 }
 
-async function run(argv: string[]): Promise<number> {
+function run(argv: string[]): number {
   const { values: v, positionals } = parseCommandArgs(argv, {
     check: { type: 'boolean' },
     diff: { type: 'boolean' },

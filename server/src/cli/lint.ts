@@ -71,7 +71,7 @@ interface Shown {
   findings: Finding[];
 }
 
-async function run(argv: string[]): Promise<number> {
+function run(argv: string[]): number {
   const { values: v, positionals } = parseCommandArgs(argv, {
     format: { type: 'string', short: 'f' },
     'fail-on': { type: 'string' },
@@ -153,7 +153,7 @@ async function run(argv: string[]): Promise<number> {
   }
   const readable = targets.filter((t) => !unreadable.includes(t));
 
-  let fixSummary: string[] = [];
+  const fixSummary: string[] = [];
   let diff = '';
   if (fix && readable.length) {
     const r = fixTargets(project, readable, { level: fixLevel, rules, dryRun: !!v['dry-run'], sources });
@@ -197,7 +197,7 @@ async function run(argv: string[]): Promise<number> {
       `${shown.length} file${shown.length === 1 ? '' : 's'}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}, ${all.length - errors - warnings} other\n`,
     );
   }
-  if (failOn !== 'never' && all.some((f) => wanted(f, { level: failOn as Severity }))) status ||= 1;
+  if (failOn !== 'never' && all.some((f) => wanted(f, { level: failOn }))) status ||= 1;
   if (maxWarnings !== undefined && warnings > maxWarnings) {
     process.stderr.write(`nginx-ws lint: ${warnings} warnings, more than --max-warnings ${maxWarnings}\n`);
     status ||= 1;

@@ -138,7 +138,7 @@ export interface ProjectOptions {
   overlay?: Map<string, string>;
   /** An `nginx -T` dump: the only files there are. */
   dump?: Dump;
-  log(message: string): void;
+  log: (message: string) => void;
 }
 
 /** A file judged in its config. */
@@ -164,7 +164,7 @@ export class Project {
   readonly overlay: Map<string, string>;
 
   constructor(private readonly o: ProjectOptions) {
-    this.overlay = o.overlay ?? new Map();
+    this.overlay = o.overlay ?? new Map<string, string>();
     if (o.dump) for (const [p, t] of o.dump.files) this.overlay.set(p, t);
     for (const p of this.overlay.keys()) this.overlayVersions.set(p, 1);
     if (typeof o.settingsFile === 'string') {

@@ -137,8 +137,23 @@ async function runChecked(argv: string[]): Promise<number> {
   return r.ok ? 0 : 1;
 }
 
-/** The documented `--json` shape, plus the optional checks when they ran. */
-export function toJson(r: EndpointTestResult): Record<string, unknown> {
+/** The documented `--json` shape of `nginx-ws test`, plus the optional checks when they ran. */
+export interface EndpointTestJson {
+  url: string;
+  ok: boolean;
+  stage: EndpointTestResult['stage'];
+  status: number | null;
+  error: string | null;
+  diagnosis: string[];
+  timings: Pick<EndpointTestResult['timings'], 'connect' | 'handshake' | 'roundTrip'>;
+  closedAfterIdleMs: number | null;
+  backend?: Pick<EndpointTestResult, 'url' | 'ok' | 'stage' | 'status' | 'error'>;
+  crossOrigin?: NonNullable<EndpointTestResult['crossOrigin']>;
+  nginxTest?: NonNullable<EndpointTestResult['nginxTest']>;
+  errorLog?: string[];
+}
+
+export function toJson(r: EndpointTestResult): EndpointTestJson {
   return {
     url: maskUrl(r.url),
     ok: r.ok,

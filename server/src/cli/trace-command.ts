@@ -59,7 +59,7 @@ function parseHeader(raw: string): { name: string; value: string } {
   return { name, value };
 }
 
-async function run(argv: string[]): Promise<number> {
+function run(argv: string[]): number {
   const { values: v, positionals } = parseCommandArgs(argv, {
     config: { type: 'string' },
     header: { type: 'string', multiple: true },

@@ -51,8 +51,8 @@ export interface AnalyzerOptions {
   documents: TextDocuments<TextDocument>;
   /** `version` is undefined for files that are not open. */
   publish(uri: string, version: number | undefined, diagnostics: Diagnostic[]): void;
-  log(message: string): void;
-  info(message: string): void;
+  log: (message: string) => void;
+  info: (message: string) => void;
   /** The settings a file is analysed with (the editor's, over the project settings file that applies to it). */
   settings(path: string): EngineSettings;
   /** Config roots named by the project settings file that applies to a file (absolute), if any. */
@@ -96,7 +96,7 @@ export class Analyzer {
     this.disk = o.disk ?? new DiskReader();
     this.scheduler = new AnalysisScheduler({ log: o.info });
     this.publisher = new DiagnosticsPublisher({
-      send: o.publish,
+      send: (uri, version, diagnostics) => o.publish(uri, version, diagnostics),
       uriOf: (p) => this.uriOf(p),
       openVersion: (p) => this.openText(p)?.version,
     });

@@ -8,7 +8,7 @@ export function toWorkspaceEdit(
   versionOf: (path: string) => number | null,
   changes: FileEdit[],
 ): WorkspaceEdit {
-  const edits = changes.map((c) => ({ uri: uriOf(c.path), version: versionOf(c.path), edits: c.edits as TextEdit[] }));
+  const edits = changes.map((c) => ({ uri: uriOf(c.path), version: versionOf(c.path), edits: c.edits }));
   if (caps.workspace?.workspaceEdit?.documentChanges) {
     return { documentChanges: edits.map((e) => TextDocumentEdit.create({ uri: e.uri, version: e.version }, e.edits)) };
   }

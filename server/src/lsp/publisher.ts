@@ -59,7 +59,7 @@ export class DiagnosticsPublisher {
     const touched = this.dropRoot(rootUri);
     for (const [target, c] of byPath) {
       let m = this.byTarget.get(target);
-      if (!m) this.byTarget.set(target, (m = new Map()));
+      if (!m) this.byTarget.set(target, (m = new Map<string, Contribution>()));
       m.set(rootUri, c);
       touched.add(target);
     }

@@ -29,8 +29,8 @@ export interface ContextOptions {
   /** No incremental update will follow (the CLI): the engine skips what an update needs (see `AnalyzeInternals.oneShot`). */
   oneShot?: boolean;
   /** The name a path is reported under (an open document's, the one the user named); itself by default. */
-  canonical?(path: string): string;
-  log(message: string): void;
+  canonical?: (path: string) => string;
+  log: (message: string) => void;
 }
 
 export interface InContext {

@@ -379,7 +379,7 @@ export function diskHost(disk = new DiskReader(), onRefused?: (path: string, rea
     glob: (pattern, budget) => reader.glob(pattern, budget),
     refusal: (p) => reader.refused.get(p),
     defaultLimits: () => limits,
-    dirname: nodePath.dirname,
+    dirname: (p) => nodePath.dirname(p),
     resolve: (dir, rel) => nodePath.resolve(dir, rel),
   };
 }

@@ -34,7 +34,7 @@ export function splitNginxDump(text: string): Dump | null {
   for (const m of text.matchAll(MARKER)) {
     const name = m[1]!;
     if (!nodePath.isAbsolute(name)) continue; // nginx always names the full path; anything else is file content
-    marks.push({ name, start: m.index!, bodyStart: m.index! + m[0].length + 1 });
+    marks.push({ name, start: m.index, bodyStart: m.index + m[0].length + 1 });
   }
   if (!marks.length) return null;
   const files = new Map<string, string>();

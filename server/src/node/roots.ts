@@ -51,7 +51,7 @@ export interface RootFinderOptions {
   openVersion(path: string): number | undefined;
   /** The file a path names once symlinks are followed (sites-enabled/x → sites-available/x). */
   realPath(path: string): string;
-  log(message: string): void;
+  log: (message: string) => void;
 }
 
 export class RootFinder {

@@ -617,12 +617,12 @@ export function plan(input: PlanInput): Plan {
     const ok = abs !== null && env.readable(abs);
     if (ok) {
       if (!nodePath.isAbsolute(v)) {
-        if (inTree(abs!)) b.copies.push({ from: abs!, to: mapPath(abs!) });
+        if (inTree(abs)) b.copies.push({ from: abs, to: mapPath(abs) });
         else {
-          b.arg(d, a, abs!);
-          b.record(d.name, d, directiveText(d), render(d, new Map([[0, abs!]])), 'relative to the config folder, outside it: read in place');
+          b.arg(d, a, abs);
+          b.record(d.name, d, directiveText(d), render(d, new Map([[0, abs]])), 'relative to the config folder, outside it: read in place');
         }
-      } else b.readInPlace.add(abs!);
+      } else b.readInPlace.add(abs);
       return;
     }
     if (replaceWith === null) return;

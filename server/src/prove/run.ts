@@ -323,7 +323,7 @@ export async function runProof(o: ProofOptions): Promise<ProofResult> {
 
     // --- the endpoint test through the local nginx
     phase = Date.now();
-    const plan = thePlan!;
+    const plan = thePlan;
     r.stage = 'dns';
     progress(`Testing ${plan.url} through the local nginx`);
     const res = await runEndpointTest({
@@ -345,7 +345,7 @@ export async function runProof(o: ProofOptions): Promise<ProofResult> {
     r.status = res.status;
     r.error = res.ok ? null : res.error;
     r.diagnosis = [...res.diagnosis];
-    const bd = backendDiagnosis(backend!.requests, ctxLoc.proxyPass ? { path: ctxLoc.proxyPass.path, line: ctxLoc.proxyPass.line } : null);
+    const bd = backendDiagnosis(backend.requests, ctxLoc.proxyPass ? { path: ctxLoc.proxyPass.path, line: ctxLoc.proxyPass.line } : null);
     if (!res.ok && bd) r.diagnosis.push(bd);
   } catch (e) {
     r.ok = false;

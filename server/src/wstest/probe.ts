@@ -303,7 +303,7 @@ async function secure({ o, r, step }: ProbeRun, conn: Conn, host: string): Promi
     protocol: tlsSock.getProtocol(),
     authorized: tlsSock.authorized,
     authorizationError: tlsSock.authorizationError ? String(tlsSock.authorizationError) : null,
-    subject: cert && cert.subject ? `CN=${cert.subject.CN ?? '?'}${cert.issuer ? `, issuer CN=${cert.issuer.CN ?? '?'}` : ''}` : null,
+    subject: cert && cert.subject ? `CN=${commonName(cert.subject.CN)}${cert.issuer ? `, issuer CN=${commonName(cert.issuer.CN)}` : ''}` : null,
   };
   step(
     'tls',
@@ -655,7 +655,7 @@ function race<T>(p: Promise<T>, ms: number, signal: AbortSignal | undefined, onT
     };
     p.then(
       (v) => done(() => resolve(v)),
-      (e) => done(() => reject(e)),
+      (e: unknown) => done(() => reject(e instanceof Error ? e : new Error(String(e)))),
     );
   });
 }
@@ -717,4 +717,9 @@ function tlsHandshake(socket: Socket, host: string, insecure: boolean, deadlineA
       resolve(t);
     });
   });
+}
+
+/** A certificate name field, which Node gives as a list when the certificate repeats it. */
+function commonName(v: string | string[] | undefined): string {
+  return Array.isArray(v) ? v.join(', ') : (v ?? '?');
 }

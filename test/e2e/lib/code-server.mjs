@@ -41,11 +41,13 @@ function waitForOutput(proc, streams, pattern, timeoutMs, what) {
     };
     const onExit = (code, signal) => done(new Error(`${what} exited (${code ?? signal}) before it was ready:\n${seen.slice(-2000)}`));
     const timer = setTimeout(() => done(new Error(`${what} not ready after ${timeoutMs} ms:\n${seen.slice(-2000)}`)), timeoutMs);
+    /** @param {Error | null} err @param {RegExpMatchArray} [m] */
     function done(err, m) {
       clearTimeout(timer);
       for (const s of streams) s.off('data', onData);
       proc.off('exit', onExit);
-      err ? rej(err) : res(m);
+      if (err) rej(err);
+      else res(m);
     }
     for (const s of streams) s.on('data', onData);
     proc.on('exit', onExit);
@@ -83,7 +85,7 @@ function killGroup(proc) {
   if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
   return /** @type {Promise<void>} */ (new Promise((res) => {
     const hard = setTimeout(() => {
-      try { process.kill(-proc.pid, 'SIGKILL'); } catch {}
+      try { process.kill(-proc.pid, 'SIGKILL'); } catch { /* already gone */ }
     }, 5000);
     proc.once('exit', () => { clearTimeout(hard); res(); });
     try { process.kill(-proc.pid, 'SIGTERM'); } catch { clearTimeout(hard); res(); }
@@ -173,7 +175,7 @@ export async function openVSCode(t, { session, workspace, workspaceDir, trusted 
   cs.stdout.pipe(log);
   cs.stderr.pipe(log);
   // Backstop for a runner killed mid-session: t.after does not run then.
-  const onExit = () => { try { if (cs.pid) process.kill(-cs.pid, 'SIGKILL'); } catch {} };
+  const onExit = () => { try { if (cs.pid) process.kill(-cs.pid, 'SIGKILL'); } catch { /* already gone */ } };
   process.on('exit', onExit);
   cleanups.push(async () => { await killGroup(cs); process.off('exit', onExit); });
   await waitForOutput(cs, [cs.stdout, cs.stderr], /HTTP server listening on/, 30_000, 'code-server');

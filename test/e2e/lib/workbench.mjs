@@ -79,7 +79,7 @@ export async function gotoLine(page, line, column = 1) {
 }
 
 /** The visible text of one editor line (1-based), read from the rendered view lines. */
-export async function lineText(page, line) {
+export function lineText(page, line) {
   return page.evaluate((n) => {
     const lines = /** @type {HTMLElement[]} */ ([...document.querySelectorAll('.editor-instance .monaco-editor .view-lines .view-line')]);
     // View lines are absolutely positioned; order them by their top offset.
@@ -108,7 +108,7 @@ export async function saveActiveEditor(page) {
  * `line` (1-based), from the rendered text itself: lets a session check that
  * a squiggle sits under exactly the expected source text.
  */
-export async function textBox(page, line, startCol, endCol) {
+export function textBox(page, line, startCol, endCol) {
   return page.evaluate(({ line, startCol, endCol }) => {
     const editor = document.querySelector('.editor-instance .monaco-editor');
     if (!editor) return null;
@@ -134,7 +134,7 @@ export async function textBox(page, line, startCol, endCol) {
 }
 
 /** Squiggles of one severity ('error' | 'warning' | 'info' | 'hint') as screen boxes. */
-export async function squiggles(page, severity) {
+export function squiggles(page, severity) {
   return page.locator(`.editor-instance .monaco-editor .squiggly-${severity}`).evaluateAll((els) =>
     els.map((e) => { const r = e.getBoundingClientRect(); return { left: r.left, right: r.right, top: r.top, bottom: r.bottom }; }));
 }
@@ -155,7 +155,7 @@ export async function notification(page, text) {
 }
 
 /** Text of the editor inside the bottom panel (the Output view). */
-export async function panelEditorText(page) {
+export function panelEditorText(page) {
   return page.locator('.part.panel .monaco-editor .view-lines').first().innerText();
 }
 

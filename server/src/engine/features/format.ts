@@ -132,7 +132,7 @@ class Layout {
   text(): string {
     const t = this.text_;
     const out: string[] = [];
-    for (let i = 0; i < this.starts.length; i++) out.push(this.gaps[i]!, t.slice(this.starts[i]!, this.ends[i]!));
+    for (let i = 0; i < this.starts.length; i++) out.push(this.gaps[i]!, t.slice(this.starts[i], this.ends[i]));
     out.push(this.gaps[this.starts.length]!);
     return out.join('');
   }

@@ -52,7 +52,7 @@ export function indentUnit(file: SourceFile): string {
 /** Indentation for new directives inside `block`. */
 export function childIndent(block: Block): string {
   const file = block.file;
-  const first = block.children.find((c) => c.type === 'directive') as Directive | undefined;
+  const first = block.children.find((c): c is Directive => c.type === 'directive');
   const ownerIndent = block.parent ? file.lines.indentAt(block.parent.start) : '';
   if (first) {
     const line = file.lines.positionAt(first.start).line;

@@ -15,6 +15,7 @@ import type * as ReferenceLib from '@nginx/reference-lib';
 /** The package itself, loaded on first use (unbundled, it is 1.7 MB of JavaScript; a lint never needs it). */
 let lib: typeof ReferenceLib | undefined;
 function reference(): typeof ReferenceLib {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, not at start-up
   return (lib ??= require('@nginx/reference-lib') as typeof ReferenceLib);
 }
 

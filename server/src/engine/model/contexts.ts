@@ -46,7 +46,7 @@ export function childContext(parent: BlockContext, d: Directive): BlockContext {
   if (d.block?.opaque !== undefined) return OPAQUE;
   if (DATA_BLOCKS.has(d.name)) return DATA;
   let cache = childCache.get(parent);
-  if (!cache) childCache.set(parent, (cache = new Map()));
+  if (!cache) childCache.set(parent, (cache = new Map<string, BlockContext>()));
   let child = cache.get(d.name);
   if (!child) cache.set(d.name, (child = computeChild(parent, d.name)));
   return child;

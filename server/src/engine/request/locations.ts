@@ -56,7 +56,7 @@ interface Level {
   named: Map<string, LocationNode>;
 }
 
-const EMPTY_LEVEL: Level = Object.freeze({ exact: new Map(), prefixes: [], regexes: [], named: new Map() }) as Level;
+const EMPTY_LEVEL: Level = Object.freeze({ exact: new Map(), prefixes: [], regexes: [], named: new Map() });
 
 export type FoundBy = 'exact' | 'prefix' | 'regex' | 'none';
 

@@ -47,7 +47,7 @@ export class RequestModel implements VariableSources {
   ) {
     this.serverIndex = reuse?.servers;
     this.locationIndex = reuse?.locations;
-    this.maps = reuse?.maps ?? new Map();
+    this.maps = reuse?.maps ?? new Map<string, MapDef | null>();
   }
 
   /**

@@ -760,7 +760,7 @@ function accessPhase(t: Tracer, scope: Scope): Trace | null {
   let authFailed: Directive | null = null;
   let authUnknown = false;
   if (needsAuth) {
-    if (headerValue(t.req.headers, 'authorization') === undefined) authFailed = realm!.directive;
+    if (headerValue(t.req.headers, 'authorization') === undefined) authFailed = realm.directive;
     else authUnknown = true;
   }
   const authRequest = nearestLast(scope, 'auth_request');
@@ -788,7 +788,7 @@ function accessPhase(t: Tracer, scope: Scope): Trace | null {
 function nearestAny(scope: Scope, names: string[]): Directive[] | null {
   for (let s: Scope | null = scope; s && INHERITING_KINDS.has(s.kind); s = s.parent) {
     // `own` answers from the scope's name index: the http level of a big config has thousands of items.
-    if (!names.some((n) => own(s!, n).length)) continue;
+    if (!names.some((n) => own(s, n).length)) continue;
     return s.items.filter((d) => names.includes(d.name));
   }
   return null;
@@ -1044,6 +1044,7 @@ function clientRejects(r: ClientResponse): string | null {
 
 /** nginx's escaping of a URI it re-builds (ngx_escape_uri, NGX_ESCAPE_URI): controls, space, `"#%<>?\\^\`{|}` and non-ASCII. */
 function escapeUri(s: string): string {
+  // eslint-disable-next-line no-control-regex -- the control characters are what nginx escapes
   return s.replace(/[\x00-\x20"#%<>?\\^`{|}\x7f-\xff]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 }
 

@@ -67,7 +67,7 @@ function parseParts(raw: string): Part[] {
       i++;
       continue;
     }
-    let name = '';
+    let name: string;
     let j = i + 1;
     if (n === 123 /* { */) {
       const close = raw.indexOf('}', j);

@@ -143,7 +143,7 @@ function wordAt(file: SourceFile, offset: number): { role: string; start: number
   if (offset >= name.start && offset < name.end) {
     if (name.quoted) return 'skip';
     const data = d.parent && DATA_BLOCKS.has(d.parent.name);
-    return { role: data ? `the ${d.parent!.name} entry's first word` : 'the directive name', start: name.start, end: name.end };
+    return { role: data ? `the ${d.parent.name} entry's first word` : 'the directive name', start: name.start, end: name.end };
   }
   for (let i = 0; i < d.args.length; i++) {
     const a = d.args[i]!;

@@ -206,7 +206,7 @@ export class RuleContext {
       const path = node ? samplePath(node) : null;
       if (node && path !== null && loc.server) {
         const opts = { nginxVersion: this.settings.nginxVersion, steps: false };
-        let here = false;
+        let here: boolean;
         if (!loc.server.items.some((d) => SERVER_REWRITES.has(d.name))) {
           // The search ends in this location, or in one nested in it (whose configuration inherits this one's).
           const found = this.requests.locations.find(loc.server, path);

@@ -45,7 +45,7 @@ export const wsHandshakeHeadersDropped: Rule = {
         } else if (culprit?.name === 'proxy_pass_request_headers') {
           title = 'Add "proxy_pass_request_headers on;"';
         }
-        const what = sent ? `gets ${client.name}: ${String(sent.value)} instead of the client's` : `gets no ${client.name}`;
+        const what = sent ? `gets ${client.name}: ${typeof sent.value === 'string' ? sent.value : `(unknown: ${sent.value.why})`} instead of the client's` : `gets no ${client.name}`;
         ctx.report({
           at: culprit && inLocation ? culprit : head(loc.directive),
           message: `The backend of ${locationAsWritten(loc.directive)} ${what}${culprit ? ` (${culprit.text.replace(/\s+/g, ' ')})` : ''}: it cannot complete the WebSocket handshake and answers ${t.outcome.kind === 'status' ? t.outcome.status : '400'}`,

@@ -120,7 +120,7 @@ export function reparseInPlace(file: SourceFile, text: string): BlockReparse | n
   const comments = file.comments;
   const firstInside = lowerBound(comments, bodyStart);
   const firstAfter = lowerBound(comments, oldBodyEnd);
-  if (delta !== 0) for (let i = firstAfter; i < comments.length; i++) (comments[i]!.start += delta), (comments[i]!.end += delta);
+  if (delta !== 0) for (let i = firstAfter; i < comments.length; i++) shiftBy(comments[i]!, delta);
   shiftAfter(directive, delta);
   for (const n of nodes.all) {
     // Values are cut from the small piece now, not later from the whole document (see `detach`).
@@ -305,6 +305,12 @@ function shiftAfter(edited: Directive, delta: number): void {
   }
 }
 
+/** Moves a span (a comment or a token) by `delta`. */
+function shiftBy(span: { start: number; end: number }, delta: number): void {
+  span.start += delta;
+  span.end += delta;
+}
+
 /** Shifts a directive and everything under it (comments excepted: they are shifted once, from `file.comments`). */
 function shiftSubtree(root: Directive, delta: number): void {
   const stack: Directive[] = [root];
@@ -313,7 +319,7 @@ function shiftSubtree(root: Directive, delta: number): void {
     d.start += delta;
     d.end += delta;
     const token = (d as unknown as { token: Argument | null }).token;
-    if (token) (token.start += delta), (token.end += delta);
+    if (token) shiftBy(token, delta);
     const args = d.args;
     for (let i = 0; i < args.length; i++) {
       const a = args[i]!;

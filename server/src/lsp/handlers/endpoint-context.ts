@@ -18,7 +18,7 @@ export const endpointContextFeature: Feature = {
   register(ctx) {
     ctx.connection.onRequest(
       ENDPOINT_CONTEXT_REQUEST,
-      guard(ctx, ENDPOINT_CONTEXT_REQUEST, { endpoints: [] } as EndpointContextResult, (p: EndpointContextParams) => endpointContext(ctx, p)),
+      guard(ctx, ENDPOINT_CONTEXT_REQUEST, { endpoints: [] }, (p: EndpointContextParams) => endpointContext(ctx, p)),
     );
   },
 };

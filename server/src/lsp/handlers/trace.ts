@@ -11,7 +11,7 @@ export const traceFeature: Feature = {
   name: 'trace',
   capabilities: () => ({}),
   register(ctx) {
-    ctx.connection.onRequest(TRACE_REQUEST, guard(ctx, TRACE_REQUEST, { url: null, report: null, configPath: null } as TraceResult, (p: TraceParams) => traceRequest(ctx, p)));
+    ctx.connection.onRequest(TRACE_REQUEST, guard(ctx, TRACE_REQUEST, { url: null, report: null, configPath: null }, (p: TraceParams) => traceRequest(ctx, p)));
   },
 };
 

@@ -19,7 +19,7 @@ export const workspaceEndpointsFeature: Feature = {
   register(ctx) {
     ctx.connection.onRequest(
       WORKSPACE_ENDPOINTS_REQUEST,
-      guard(ctx, WORKSPACE_ENDPOINTS_REQUEST, { configs: [], notes: ['the endpoint list failed; see the language server log'] } as WorkspaceEndpointsResult, (p: WorkspaceEndpointsParams) =>
+      guard(ctx, WORKSPACE_ENDPOINTS_REQUEST, { configs: [], notes: ['the endpoint list failed; see the language server log'] }, (p: WorkspaceEndpointsParams) =>
         workspaceEndpoints(ctx, p ?? {}),
       ),
     );
