@@ -48,7 +48,7 @@ export default tseslint.config(
     // JavaScript files are type-checked by tsconfig.js.json without annotations on every parameter,
     // so their values are often `any`: the rules about flowing `any` would only restate that.
     // TypeScript itself reports undefined names (no-undef does not know the browser side of page.evaluate).
-    files: ['**/*.mjs', '**/*.js'],
+    files: ['**/*.mjs', '**/*.cjs', '**/*.js'],
     rules: {
       'no-undef': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',

@@ -39,7 +39,7 @@ export function e2eSummary(path: string): E2eSummary | null {
   if (!existsSync(path)) return null;
   let data: { runs?: { samples?: SquiggleSample[] }[]; samples?: SquiggleSample[] };
   try {
-    data = JSON.parse(readFileSync(path, 'utf8'));
+    data = JSON.parse(readFileSync(path, 'utf8')) as typeof data;
   } catch {
     return null;
   }

@@ -4,7 +4,9 @@
 const { readFileSync } = require('node:fs');
 const { parse } = require('nginx-conf/dist/src/parser.js');
 
-const text = readFileSync(process.argv[2], 'utf8');
+const file = process.argv[2];
+if (!file) throw new Error('usage: node bench/nc-parse.cjs FILE');
+const text = readFileSync(file, 'utf8');
 parse(text, (err, tree) => {
   if (err) throw err;
   if (!tree) throw new Error('nginx-conf returned no tree');

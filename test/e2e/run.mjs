@@ -115,6 +115,7 @@ function gatherSquiggleTimes() {
   };
   write(join(results, 'e2e-squiggle-times.json'), run);
   const historyFile = join(results, 'e2e-squiggle-history.json');
+  /** @type {{ runs: unknown[] }} */
   let history = { runs: [] };
   try {
     history = JSON.parse(readFileSync(historyFile, 'utf8'));

@@ -58,6 +58,7 @@ export function loadWithCodeCache(file: string, name: string): void {
     }
   }
   if (!dir || !bytes) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the bundle, loaded as Node loads it when there is no cache
     require(file);
     return;
   }
