@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Hover, PublishDiagnosticsParams } from 'vscode-languageserver-protocol/node';
-import { buildOnce, LspTestClient, ROOT, TempWorkspace } from '../support/lsp-client';
+import { buildOnce, LspTestClient, messageText, ROOT, TempWorkspace } from '../support/lsp-client';
 import { NORMAL, NormalDocument } from '../support/still-served';
 import type { EndpointContextResult } from '../../server/src/lsp/protocol';
 
@@ -26,7 +26,7 @@ const CASE_MS = 90_000;
 const T = { timeout: 180_000 };
 
 
-const messages = (p: PublishDiagnosticsParams) => p.diagnostics.map((d) => String(d.message));
+const messages = (p: PublishDiagnosticsParams) => p.diagnostics.map((d) => messageText(d));
 
 describe(`hostile inputs: the language server under --max-old-space-size=${SERVER_HEAP_MB}`, () => {
   let ws: TempWorkspace;
@@ -77,7 +77,7 @@ describe(`hostile inputs: the language server under --max-old-space-size=${SERVE
   for (const pattern of ['/usr/bin/*', '/**/*', '/*/*/*/*/*']) {
     test(`include ${pattern}: the walk and the reads stop at their budgets, and the include line says which`, T, async () => {
       await openCase(`glob-${pattern.replace(/\W/g, '')}.conf`, `http {\n    include ${pattern};\n}\n`, (p) => {
-        const m = p.diagnostics.filter((d) => d.code === 'include').map((d) => String(d.message));
+        const m = p.diagnostics.filter((d) => d.code === 'include').map((d) => messageText(d));
         assert.ok(m.length >= 1, `the include line says what was refused: ${messages(p).slice(0, 5).join('\n')}`);
         assert.ok(m.every((x) => /raise nginxWs\.limits\.|not a regular file|binary file|special file|cannot read|permission denied|loop of symbolic links/.test(x)), m.join('\n'));
         assert.ok(p.diagnostics.length <= 1100, `${p.diagnostics.length} diagnostics`);
@@ -90,7 +90,7 @@ describe(`hostile inputs: the language server under --max-old-space-size=${SERVE
     await openCase('flood.conf', text, (p) => {
       const undef = p.diagnostics.filter((d) => d.code === 'undefined-variable');
       assert.equal(undef.length, 201);
-      assert.match(String(undef[200]!.message), /^799800 more undefined-variable findings in this file are not shown/);
+      assert.match(messageText(undef[200]!), /^799800 more undefined-variable findings in this file are not shown/);
       assert.ok(JSON.stringify(p).length < 1_000_000, `published ${JSON.stringify(p).length} bytes`);
     });
   });
@@ -98,7 +98,7 @@ describe(`hostile inputs: the language server under --max-old-space-size=${SERVE
   test('a syntax error around a 10 MB token: the message is cut', T, async () => {
     await openCase('token.conf', `http {\n    ${'x'.repeat(10 * 1024 * 1024)} b\n}\n`, (p) => {
       assert.ok(p.diagnostics.length > 0);
-      for (const d of p.diagnostics) assert.ok(String(d.message).length <= 1000, `${String(d.message).length} characters`);
+      for (const d of p.diagnostics) assert.ok(messageText(d).length <= 1000, `${messageText(d).length} characters`);
     });
   });
 
@@ -196,7 +196,7 @@ describe('hostile inputs: an untrusted workspace reads nothing outside its folde
     assert.ok(!c.publishLog.some((x) => x.uri.includes('/etc/passwd')), 'nothing was published for /etc/passwd');
     // Granting trust re-analyses, now following the includes.
     await c.connection.sendNotification('nginxWs/workspaceTrust', { trusted: true });
-    const q = await c.diagnostics(uri, (x) => x.version === 1 && !x.diagnostics.some((d) => /not trusted/.test(String(d.message))), { since: c.mark(uri), timeoutMs: CASE_MS });
+    const q = await c.diagnostics(uri, (x) => x.version === 1 && !x.diagnostics.some((d) => /not trusted/.test(messageText(d))), { since: c.mark(uri), timeoutMs: CASE_MS });
     assert.ok(!messages(q).some((x) => /not trusted/.test(x)));
   });
 });

@@ -275,7 +275,7 @@ async function counting(behave: (s: Socket, head: string) => void): Promise<{ po
     };
     s.on('data', onData);
   }, false);
-  return { port: h.port, connections: () => n, heads, stop: h.stop };
+  return { port: h.port, connections: () => n, heads, stop: () => h.stop() };
 }
 
 function upgrade(s: Socket, head: string): void {

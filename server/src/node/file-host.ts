@@ -257,7 +257,7 @@ class BudgetedReader {
     let cache: Map<string, string[]> | undefined;
     if (budget) {
       cache = this.globs.get(budget);
-      if (!cache) this.globs.set(budget, (cache = new Map()));
+      if (!cache) this.globs.set(budget, (cache = new Map<string, string[]>()));
       const hit = cache.get(pattern);
       if (hit) return hit;
     }

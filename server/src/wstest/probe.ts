@@ -405,23 +405,23 @@ async function followRedirect(run: ProbeRun, from: URL, head: HttpHead): Promise
     throw new Failure('handshake', 'redirect-loop', `redirect loop: ${[...visited, next.toString()].join(' → ')}`);
   }
   if (po.connectTo || visited.length >= MAX_REDIRECTS || (next.protocol !== 'ws:' && next.protocol !== 'wss:')) {
-    throw new Failure('handshake', 'redirect', `${head.status} redirect to ${next} (not followed further; WebSocket clients do not follow redirects)`);
+    throw new Failure('handshake', 'redirect', `${head.status} redirect to ${next.href} (not followed further; WebSocket clients do not follow redirects)`);
   }
   if (from.protocol === 'wss:' && next.protocol === 'ws:') {
-    step('redirect', false, `to ${next}: from wss:// to plain ws://, not followed (nothing is sent unencrypted)`);
-    throw new Failure('handshake', 'redirect', `${head.status} redirect from wss:// to plain ws:// (${next}): not followed; WebSocket clients do not follow redirects`);
+    step('redirect', false, `to ${next.href}: from wss:// to plain ws://, not followed (nothing is sent unencrypted)`);
+    throw new Failure('handshake', 'redirect', `${head.status} redirect from wss:// to plain ws:// (${next.href}): not followed; WebSocket clients do not follow redirects`);
   }
   // Another host (or port) is another party: it gets no credentials, and the editor asks first in an untrusted workspace.
   let hopOptions: ProbeOptions = { ...po, url: next.toString(), exchange: false, idleSeconds: 0, visited };
   if (next.host !== from.host) {
     const ok = po.confirmRedirect ? await Promise.resolve(po.confirmRedirect(next.toString())).catch(() => false) : true;
     if (!ok) {
-      step('redirect', false, `to ${next}: another host, not followed (declined)`);
-      throw new Failure('handshake', 'redirect', `${head.status} redirect to another host, ${next}: not followed; WebSocket clients do not follow redirects`);
+      step('redirect', false, `to ${next.href}: another host, not followed (declined)`);
+      throw new Failure('handshake', 'redirect', `${head.status} redirect to another host, ${next.href}: not followed; WebSocket clients do not follow redirects`);
     }
     const stripped = withoutCredentials(po);
     hopOptions = { ...hopOptions, ...stripped.options };
-    step('redirect', true, `to ${next}: another host, followed without credentials${stripped.dropped.length ? ` (not sent: ${stripped.dropped.join(', ')})` : ''}`);
+    step('redirect', true, `to ${next.href}: another host, followed without credentials${stripped.dropped.length ? ` (not sent: ${stripped.dropped.join(', ')})` : ''}`);
   }
   // Follow only to tell a loop from a one-off redirect; the verdict stays "redirected".
   const hop = await probe(hopOptions);
@@ -430,7 +430,7 @@ async function followRedirect(run: ProbeRun, from: URL, head: HttpHead): Promise
   throw new Failure(
     'handshake',
     'redirect',
-    `${head.status} redirect to ${next}; WebSocket clients do not follow redirects (there: ${hop.ok ? 'a valid WebSocket endpoint' : hop.error})`,
+    `${head.status} redirect to ${next.href}; WebSocket clients do not follow redirects (there: ${hop.ok ? 'a valid WebSocket endpoint' : hop.error})`,
   );
 }
 

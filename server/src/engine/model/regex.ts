@@ -116,7 +116,7 @@ function compile(source: string, caseless: boolean): NginxRegex {
     return no(explain(e instanceof Error ? e.message : String(e)));
   }
   const groupCount = re.groupCount();
-  const byIndex = re.namedGroups() as Record<string, number>;
+  const byIndex = re.namedGroups();
   const names = Object.keys(byIndex).sort((a, b) => byIndex[a]! - byIndex[b]!);
   const run = (subject: string): RegexMatch | null => {
     const m = re.matcher(subject);
@@ -124,7 +124,7 @@ function compile(source: string, caseless: boolean): NginxRegex {
     const groups: (string | undefined)[] = [];
     for (let i = 0; i <= groupCount; i++) groups.push(m.group(i) ?? undefined);
     const named = new Map<string, string | undefined>();
-    for (const n of names) named.set(n, m.group(byIndex[n]!) ?? undefined);
+    for (const n of names) named.set(n, m.group(byIndex[n]) ?? undefined);
     return { groups, named, index: m.start() };
   };
   // A kept result is shared by every caller: a match is never changed by its readers.
