@@ -236,7 +236,7 @@ export async function probe(o: ProbeOptions): Promise<ProbeResult> {
 interface ProbeRun {
   o: ProbeOptions;
   r: ProbeResult;
-  step(name: string, ok: boolean, detail: string): void;
+  step: (name: string, ok: boolean, detail: string) => void;
 }
 
 /** 1. DNS: the addresses to try (the pinned one, the literal one, or the resolver's). */

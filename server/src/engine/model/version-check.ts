@@ -115,7 +115,7 @@ function candidates(version: string): readonly { name: string; directiveLevel: b
 /** Every version problem of the config (or of the focus), for a target version ('' = unknown). Computed once per input. */
 export function versionProblems(input: VersionCheckInput, target: string): VersionProblem[] {
   const version = normalizeVersion(target);
-  const byVersion = (input.cache.versionProblems ??= new Map());
+  const byVersion = (input.cache.versionProblems ??= new Map<string, VersionProblem[]>());
   const hit = byVersion.get(version);
   if (hit) return hit;
   const out: VersionProblem[] = [];
