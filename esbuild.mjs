@@ -15,7 +15,10 @@ const noOptionalNative = {
   name: 'no-optional-native',
   setup(build) {
     build.onResolve({ filter: /^(bufferutil|utf-8-validate)$/ }, (a) => ({ path: a.path, namespace: 'absent' }));
-    build.onLoad({ filter: /.*/, namespace: 'absent' }, (a) => ({ contents: `throw new Error('${a.path} is not bundled');`, loader: 'js' }));
+    build.onLoad({ filter: /.*/, namespace: 'absent' }, (a) => ({
+      contents: `throw new Error('${a.path} is not bundled');`,
+      loader: 'js',
+    }));
   },
 };
 

@@ -103,10 +103,16 @@ function bestInTurns(rounds: number, fns: { runs: number; fn: () => void }[]): n
   }
   return best;
 }
-const fmt = (ms: number | null | undefined) => (ms === null || ms === undefined || !Number.isFinite(ms) ? 'n/a' : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 10 ? 1 : 0)} ms`);
+const fmt = (ms: number | null | undefined) =>
+  ms === null || ms === undefined || !Number.isFinite(ms)
+    ? 'n/a'
+    : ms >= 1000
+      ? `${(ms / 1000).toFixed(2)} s`
+      : `${ms.toFixed(ms < 10 ? 1 : 0)} ms`;
 const mbps = (bytes: number, ms: number | null) => (ms ? `${(bytes / MB / (ms / 1000)).toFixed(0)} MB/s` : 'n/a');
 const mb = (kb: number | null | undefined) => (kb ? `${(kb / 1024).toFixed(0)} MB` : 'n/a');
-const ratio = (ours: number | null | undefined, theirs: number | null | undefined) => (ours && theirs ? `${(theirs / ours).toFixed(1)}x` : 'n/a');
+const ratio = (ours: number | null | undefined, theirs: number | null | undefined) =>
+  ours && theirs ? `${(theirs / ours).toFixed(1)}x` : 'n/a';
 
 /** Pins this process (all its threads) to `cpuList`; children inherit it. */
 function pinSelf(cpuList: string): void {
@@ -155,15 +161,29 @@ function benchParse(label: string, text: string, runs: number): ParseResult {
   }
   const rounds = Math.max(2, Math.ceil(runs / 5));
   const per = Math.ceil(runs / rounds);
-  const nc = ncOk ? [{ runs: 1, fn: () => ncTree(text) }, { runs: 1, fn: () => ncConf(text) }] : [];
+  const nc = ncOk
+    ? [
+        { runs: 1, fn: () => ncTree(text) },
+        { runs: 1, fn: () => ncConf(text) },
+      ]
+    : [];
   const [scan, ours, oursObjects, ncTreeBest, ncConfBest] = bestInTurns(rounds, [
     { runs: per, fn: () => bareScan(text) },
     { runs: per, fn: () => parse(text) },
     { runs: per, fn: () => parse(text).materialize() },
     ...nc,
   ]);
-  const r = { bytes: text.length, oursMs: ours!, oursObjectsMs: oursObjects!, ncTreeMs: ncOk ? ncTreeBest! : null, ncConfMs: ncOk ? ncConfBest! : null, scanMs: scan! };
-  console.log(`  parse ${label}: ours ${fmt(r.oursMs)} (${mbps(r.bytes, r.oursMs)}), bare scan ${fmt(r.scanMs)} (${mbps(r.bytes, r.scanMs)}), nginx-conf tree ${fmt(r.ncTreeMs)}, createFromSource ${fmt(r.ncConfMs)}`);
+  const r = {
+    bytes: text.length,
+    oursMs: ours!,
+    oursObjectsMs: oursObjects!,
+    ncTreeMs: ncOk ? ncTreeBest! : null,
+    ncConfMs: ncOk ? ncConfBest! : null,
+    scanMs: scan!,
+  };
+  console.log(
+    `  parse ${label}: ours ${fmt(r.oursMs)} (${mbps(r.bytes, r.oursMs)}), bare scan ${fmt(r.scanMs)} (${mbps(r.bytes, r.scanMs)}), nginx-conf tree ${fmt(r.ncTreeMs)}, createFromSource ${fmt(r.ncConfMs)}`,
+  );
   return r;
 }
 
@@ -196,7 +216,10 @@ function summarize(runs: ProcRun[], note?: string): Contender {
  * Whole processes taking turns: `rounds` rounds, in each every contender runs its share. A run that fails (exit
  * code not among `okCodes`) ends that contender with a note.
  */
-function processesInTurns(rounds: number, contenders: { name: string; runs: number; cmd: string; args: string[]; okCodes: number[]; timeoutMs: number; stdout?: string }[]): Record<string, Contender> {
+function processesInTurns(
+  rounds: number,
+  contenders: { name: string; runs: number; cmd: string; args: string[]; okCodes: number[]; timeoutMs: number; stdout?: string }[],
+): Record<string, Contender> {
   const runs = new Map<string, ProcRun[]>(contenders.map((c) => [c.name, []]));
   const notes = new Map<string, string>();
   for (let r = 0; r < rounds; r++) {
@@ -204,9 +227,17 @@ function processesInTurns(rounds: number, contenders: { name: string; runs: numb
       if (notes.has(c.name)) continue;
       for (let k = 0; k < c.runs; k++) {
         try {
-          const run = runProcess(c.cmd, c.args, { pin: true, timeoutMs: c.timeoutMs, stdout: c.stdout, stderr: c.stdout ? `${c.stdout}.err` : undefined });
+          const run = runProcess(c.cmd, c.args, {
+            pin: true,
+            timeoutMs: c.timeoutMs,
+            stdout: c.stdout,
+            stderr: c.stdout ? `${c.stdout}.err` : undefined,
+          });
           if (!c.okCodes.includes(run.exitCode)) {
-            notes.set(c.name, `exit code ${run.exitCode}${c.stdout && existsSync(`${c.stdout}.err`) ? `: ${readFileSync(`${c.stdout}.err`, 'utf8').trim().split('\n')[0]}` : ''}`);
+            notes.set(
+              c.name,
+              `exit code ${run.exitCode}${c.stdout && existsSync(`${c.stdout}.err`) ? `: ${readFileSync(`${c.stdout}.err`, 'utf8').trim().split('\n')[0]}` : ''}`,
+            );
             break;
           }
           runs.get(c.name)!.push(run);
@@ -268,7 +299,8 @@ function processCpuMs(pid: number | undefined): number | null {
   if (!pid) return null;
   try {
     let ns = 0;
-    for (const task of readdirSync(`/proc/${pid}/task`)) ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+    for (const task of readdirSync(`/proc/${pid}/task`))
+      ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
     return ns / 1e6;
   } catch {
     return null;
@@ -331,7 +363,10 @@ async function benchLsp(bigText: string, smallText: string, servers: number): Pr
     for (let i = 0; i < WARMUP_EDITS + EDITS; i++) {
       const at = nthMatch(current, /proxy_read_timeout 360([01])s;/g, (i * 37) % servers);
       if (!at) throw new Error('no proxy_read_timeout left to edit');
-      const ms = i % 2 === 0 ? await edit(at.index + 22, at.index + 23, at.digit === '0' ? '1' : '0') : await edit(at.index, at.index, 'proxy_buffering off;\n            ');
+      const ms =
+        i % 2 === 0
+          ? await edit(at.index + 22, at.index + 23, at.digit === '0' ? '1' : '0')
+          : await edit(at.index, at.index, 'proxy_buffering off;\n            ');
       (i < WARMUP_EDITS ? firstEdits : edits).push(ms);
     }
     // Outside any server block (an upstream's keepalive), the whole config is analysed again: shown apart.
@@ -341,7 +376,16 @@ async function benchLsp(bigText: string, smallText: string, servers: number): Pr
       if (!at) throw new Error('no keepalive left to edit');
       whole.push(await edit(at.index + 11, at.index + 12, at.digit === '6' ? '7' : '6'));
     }
-    return { bigOpen, smallOpen, edits, firstEdits, p50: percentile(edits, 50), p95: percentile(edits, 95), wholeMs: median(whole), vmHwmKb: vmHwmKb(client.child.pid) };
+    return {
+      bigOpen,
+      smallOpen,
+      edits,
+      firstEdits,
+      p50: percentile(edits, 50),
+      p95: percentile(edits, 95),
+      wholeMs: median(whole),
+      vmHwmKb: vmHwmKb(client.child.pid),
+    };
   } catch (e) {
     return { ...empty, note: (e as Error).message.slice(0, 300) };
   } finally {
@@ -355,8 +399,14 @@ async function main(): Promise<void> {
   const prefix = mkdtempSync(join(tmpdir(), 'nginx-ws-bench-'));
   try {
     const nginxVersion = existsSync(NGINX) ? spawnSync(NGINX, ['-v'], { encoding: 'utf8' }).stderr.trim() : 'absent';
-    console.log(`node ${process.version}, ${nginxVersion}, ${cpus().length} CPUs, load ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-    console.log(`whole processes: ${hasRusage ? 'CPU time (user + system) and wall time from wait4' : 'wall time only (no python3 for wait4)'}${TASKSET ? `, pinned to CPU ${PIN_CPU}` : ', not pinned (no taskset)'}`);
+    console.log(
+      `node ${process.version}, ${nginxVersion}, ${cpus().length} CPUs, load ${loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')}`,
+    );
+    console.log(
+      `whole processes: ${hasRusage ? 'CPU time (user + system) and wall time from wait4' : 'wall time only (no python3 for wait4)'}${TASKSET ? `, pinned to CPU ${PIN_CPU}` : ', not pinned (no taskset)'}`,
+    );
     buildOnce();
     const gitHead = (() => {
       try {
@@ -374,7 +424,9 @@ async function main(): Promise<void> {
     writeFileSync(files.bench, benchText);
     writeFileSync(files.siteSmall, siteSmallText);
     writeFileSync(files.site, siteText);
-    console.log(`configs: bench ${(benchText.length / MB).toFixed(2)} MB, site ${(siteSmallText.length / MB).toFixed(2)} MB and ${(siteText.length / MB).toFixed(2)} MB, small ${smallText.split('\n').length} lines`);
+    console.log(
+      `configs: bench ${(benchText.length / MB).toFixed(2)} MB, site ${(siteSmallText.length / MB).toFixed(2)} MB and ${(siteText.length / MB).toFixed(2)} MB, small ${smallText.split('\n').length} lines`,
+    );
 
     // 1. In-process parsers (and the bare scan), this process pinned to one CPU.
     pinSelf(PIN_CPU);
@@ -391,26 +443,76 @@ async function main(): Promise<void> {
       const warm = runs.slice(2);
       return { bestMs: Math.min(...warm), medianMs: median(warm), firstMs: runs[0]! };
     })();
-    console.log(`  lintText bench 1.35 MB in this process: first ${fmt(warmLint.firstMs)}, warm best ${fmt(warmLint.bestMs)} (median ${fmt(warmLint.medianMs)})`);
+    console.log(
+      `  lintText bench 1.35 MB in this process: first ${fmt(warmLint.firstMs)}, warm best ${fmt(warmLint.bestMs)} (median ${fmt(warmLint.medianMs)})`,
+    );
 
     // 2. One-shot CLI of the bench config against nginx -t, whole processes in turns.
     console.log('\none-shot CLI, bench 1.35 MB');
     const nginxOk = existsSync(NGINX);
     const cold = processesInTurns(quick ? 2 : 4, [
-      { name: 'lint', runs: 3, cmd: process.execPath, args: [CLI, 'lint', files.bench], okCodes: [0, 1], timeoutMs: 120_000, stdout: join(prefix, 'lint-bench.out') },
-      ...(nginxOk ? [{ name: 'nginx', runs: 1, cmd: NGINX, args: nginxArgs(prefix, files.bench), okCodes: [0], timeoutMs: 120_000, stdout: join(prefix, 'nginx-bench.out') }] : []),
+      {
+        name: 'lint',
+        runs: 3,
+        cmd: process.execPath,
+        args: [CLI, 'lint', files.bench],
+        okCodes: [0, 1],
+        timeoutMs: 120_000,
+        stdout: join(prefix, 'lint-bench.out'),
+      },
+      ...(nginxOk
+        ? [
+            {
+              name: 'nginx',
+              runs: 1,
+              cmd: NGINX,
+              args: nginxArgs(prefix, files.bench),
+              okCodes: [0],
+              timeoutMs: 120_000,
+              stdout: join(prefix, 'nginx-bench.out'),
+            },
+          ]
+        : []),
     ]);
     const coldLint = cold.lint!;
     const coldNginx = cold.nginx ?? summarize([], `${NGINX} not found`);
-    console.log(`  nginx-ws lint: CPU best ${fmt(coldLint.bestCpuMs)} (median ${fmt(coldLint.medianCpuMs)}), wall best ${fmt(coldLint.bestWallMs)}, ${mb(coldLint.maxRssKb)} ${coldLint.note ?? ''}`);
-    console.log(`  nginx -t:      CPU best ${fmt(coldNginx.bestCpuMs)} (median ${fmt(coldNginx.medianCpuMs)}), wall best ${fmt(coldNginx.bestWallMs)} ${coldNginx.note ?? ''}`);
+    console.log(
+      `  nginx-ws lint: CPU best ${fmt(coldLint.bestCpuMs)} (median ${fmt(coldLint.medianCpuMs)}), wall best ${fmt(coldLint.bestWallMs)}, ${mb(coldLint.maxRssKb)} ${coldLint.note ?? ''}`,
+    );
+    console.log(
+      `  nginx -t:      CPU best ${fmt(coldNginx.bestCpuMs)} (median ${fmt(coldNginx.medianCpuMs)}), wall best ${fmt(coldNginx.bestWallMs)} ${coldNginx.note ?? ''}`,
+    );
 
     // 3. The 15 MB config: lint --format json, nginx-conf's bare parse, and the 1.5 MB lint for linearity.
     console.log('\n15 MB site config');
     const big = processesInTurns(quick ? 2 : 3, [
-      { name: 'lint15', runs: 1, cmd: process.execPath, args: [CLI, 'lint', '--format', 'json', files.site], okCodes: [0, 1], timeoutMs: 300_000, stdout: join(prefix, 'lint-site.json') },
-      { name: 'nc15', runs: 1, cmd: process.execPath, args: [join(__dirname, 'nc-parse.cjs'), files.site], okCodes: [0], timeoutMs: 300_000, stdout: join(prefix, 'nc-site.out') },
-      { name: 'lint1', runs: 2, cmd: process.execPath, args: [CLI, 'lint', '--format', 'json', files.siteSmall], okCodes: [0, 1], timeoutMs: 120_000, stdout: join(prefix, 'lint-site-small.json') },
+      {
+        name: 'lint15',
+        runs: 1,
+        cmd: process.execPath,
+        args: [CLI, 'lint', '--format', 'json', files.site],
+        okCodes: [0, 1],
+        timeoutMs: 300_000,
+        stdout: join(prefix, 'lint-site.json'),
+      },
+      {
+        name: 'nc15',
+        runs: 1,
+        cmd: process.execPath,
+        args: [join(__dirname, 'nc-parse.cjs'), files.site],
+        okCodes: [0],
+        timeoutMs: 300_000,
+        stdout: join(prefix, 'nc-site.out'),
+      },
+      {
+        name: 'lint1',
+        runs: 2,
+        cmd: process.execPath,
+        args: [CLI, 'lint', '--format', 'json', files.siteSmall],
+        okCodes: [0, 1],
+        timeoutMs: 120_000,
+        stdout: join(prefix, 'lint-site-small.json'),
+      },
     ]);
     let findings15: number | null = null;
     try {
@@ -418,12 +520,31 @@ async function main(): Promise<void> {
     } catch {
       // reported as n/a
     }
-    const nginx15 = nginxOk && !quick ? processesInTurns(1, [{ name: 'n', runs: 1, cmd: NGINX, args: nginxArgs(prefix, files.site), okCodes: [0], timeoutMs: 600_000, stdout: join(prefix, 'nginx-site.out') }]).n! : summarize([], quick ? 'skipped (--quick)' : `${NGINX} not found`);
+    const nginx15 =
+      nginxOk && !quick
+        ? processesInTurns(1, [
+            {
+              name: 'n',
+              runs: 1,
+              cmd: NGINX,
+              args: nginxArgs(prefix, files.site),
+              okCodes: [0],
+              timeoutMs: 600_000,
+              stdout: join(prefix, 'nginx-site.out'),
+            },
+          ]).n!
+        : summarize([], quick ? 'skipped (--quick)' : `${NGINX} not found`);
     const [lint15, nc15, lint1] = [big.lint15!, big.nc15!, big.lint1!];
-    console.log(`  nginx-ws lint --format json 15 MB: CPU best ${fmt(lint15.bestCpuMs)}, wall ${fmt(lint15.bestWallMs)}, peak RSS ${mb(lint15.maxRssKb)}, findings: ${findings15 ?? '?'} ${lint15.note ?? ''}`);
+    console.log(
+      `  nginx-ws lint --format json 15 MB: CPU best ${fmt(lint15.bestCpuMs)}, wall ${fmt(lint15.bestWallMs)}, peak RSS ${mb(lint15.maxRssKb)}, findings: ${findings15 ?? '?'} ${lint15.note ?? ''}`,
+    );
     console.log(`  nginx-conf parse() 15 MB:          CPU best ${fmt(nc15.bestCpuMs)}, wall ${fmt(nc15.bestWallMs)} ${nc15.note ?? ''}`);
-    console.log(`  nginx-ws lint --format json 1.5 MB: CPU best ${fmt(lint1.bestCpuMs)}, wall ${fmt(lint1.bestWallMs)} ${lint1.note ?? ''}`);
-    console.log(`  nginx -t 15 MB:                    CPU ${fmt(nginx15.bestCpuMs)}, wall ${fmt(nginx15.bestWallMs)} ${nginx15.note ?? ''}`);
+    console.log(
+      `  nginx-ws lint --format json 1.5 MB: CPU best ${fmt(lint1.bestCpuMs)}, wall ${fmt(lint1.bestWallMs)} ${lint1.note ?? ''}`,
+    );
+    console.log(
+      `  nginx -t 15 MB:                    CPU ${fmt(nginx15.bestCpuMs)}, wall ${fmt(nginx15.bestWallMs)} ${nginx15.note ?? ''}`,
+    );
     pinSelf(`0-${cpus().length - 1}`);
 
     // 4. The language server.
@@ -433,7 +554,9 @@ async function main(): Promise<void> {
       console.log('\nlanguage server');
       lsp = await benchLsp(benchText, smallText, 2000);
       startup = (await benchStartup(undefined, quick ? 3 : 7))[0]!;
-      console.log(`  open 1.4 MB: ${lsp.bigOpen.wallMs.map(fmt).join(', ')} (server CPU ${lsp.bigOpen.cpuMs.map(fmt).join(', ')}); 300 lines: ${lsp.smallOpen.wallMs.map(fmt).join(', ')}${lsp.note ? ` (${lsp.note})` : ''}`);
+      console.log(
+        `  open 1.4 MB: ${lsp.bigOpen.wallMs.map(fmt).join(', ')} (server CPU ${lsp.bigOpen.cpuMs.map(fmt).join(', ')}); 300 lines: ${lsp.smallOpen.wallMs.map(fmt).join(', ')}${lsp.note ? ` (${lsp.note})` : ''}`,
+      );
     }
 
     // 5. The real editor, from the e2e sessions' records.
@@ -441,31 +564,109 @@ async function main(): Promise<void> {
 
     const rows: Row[] = [];
     const cpuAndWall = (c: Contender, withMedian = true) =>
-      c.bestCpuMs !== null ? `${fmt(c.bestCpuMs)} CPU${withMedian && c.runs.length > 1 ? ` (median ${fmt(c.medianCpuMs)})` : ''}, ${fmt(c.bestWallMs)} wall` : `${fmt(c.bestWallMs)} wall${c.note ? ` (${c.note})` : ''}`;
+      c.bestCpuMs !== null
+        ? `${fmt(c.bestCpuMs)} CPU${withMedian && c.runs.length > 1 ? ` (median ${fmt(c.medianCpuMs)})` : ''}, ${fmt(c.bestWallMs)} wall`
+        : `${fmt(c.bestWallMs)} wall${c.note ? ` (${c.note})` : ''}`;
     const best = (c: Contender) => c.bestCpuMs ?? c.bestWallMs;
     rows.push([`one-shot CLI: nginx-ws lint, bench 1.35 MB (${coldLint.runs.length} fresh processes)`, cpuAndWall(coldLint), '', '']);
-    rows.push([`one-shot CLI: nginx -t, bench 1.35 MB (${coldNginx.runs.length} runs)`, cpuAndWall(coldNginx), ratio(best(coldLint), best(coldNginx)), '>= 10x']);
-    rows.push([`15 MB: nginx-ws lint --format json (${lint15.runs.length} runs, findings: ${findings15 ?? '?'})`, cpuAndWall(lint15), '', '']);
-    rows.push([`15 MB: nginx-conf bare parse(), own process (${nc15.runs.length} runs)`, cpuAndWall(nc15), ratio(best(lint15), best(nc15)), '>= 2x']);
-    rows.push([`15 MB: nginx -t (${nginx15.runs.length} run)`, nginx15.runs.length ? cpuAndWall(nginx15, false) : `n/a (${nginx15.note})`, ratio(best(lint15), best(nginx15)), '>= 10x']);
+    rows.push([
+      `one-shot CLI: nginx -t, bench 1.35 MB (${coldNginx.runs.length} runs)`,
+      cpuAndWall(coldNginx),
+      ratio(best(coldLint), best(coldNginx)),
+      '>= 10x',
+    ]);
+    rows.push([
+      `15 MB: nginx-ws lint --format json (${lint15.runs.length} runs, findings: ${findings15 ?? '?'})`,
+      cpuAndWall(lint15),
+      '',
+      '',
+    ]);
+    rows.push([
+      `15 MB: nginx-conf bare parse(), own process (${nc15.runs.length} runs)`,
+      cpuAndWall(nc15),
+      ratio(best(lint15), best(nc15)),
+      '>= 2x',
+    ]);
+    rows.push([
+      `15 MB: nginx -t (${nginx15.runs.length} run)`,
+      nginx15.runs.length ? cpuAndWall(nginx15, false) : `n/a (${nginx15.note})`,
+      ratio(best(lint15), best(nginx15)),
+      '>= 10x',
+    ]);
     rows.push([`15 MB: lint peak RSS`, mb(lint15.maxRssKb), '', '< 250 MB']);
     rows.push([`1.5 MB site: nginx-ws lint --format json (${lint1.runs.length} runs)`, cpuAndWall(lint1), '', '']);
-    rows.push([`15 MB lint time / 1.5 MB lint time (CPU)`, lint15.bestCpuMs && lint1.bestCpuMs ? `${(lint15.bestCpuMs / lint1.bestCpuMs).toFixed(1)}x` : 'n/a', '', '<= 11x']);
-    for (const [label, r] of [['bench 1.35 MB', parseBench], ['site 15 MB', parseSite]] as const) {
-      rows.push([`parse ${label}: bare scan of the text in JavaScript (the floor)`, `${fmt(r.scanMs)}  ${mbps(r.bytes, r.scanMs)}`, '', '']);
+    rows.push([
+      `15 MB lint time / 1.5 MB lint time (CPU)`,
+      lint15.bestCpuMs && lint1.bestCpuMs ? `${(lint15.bestCpuMs / lint1.bestCpuMs).toFixed(1)}x` : 'n/a',
+      '',
+      '<= 11x',
+    ]);
+    for (const [label, r] of [
+      ['bench 1.35 MB', parseBench],
+      ['site 15 MB', parseSite],
+    ] as const) {
+      rows.push([
+        `parse ${label}: bare scan of the text in JavaScript (the floor)`,
+        `${fmt(r.scanMs)}  ${mbps(r.bytes, r.scanMs)}`,
+        '',
+        '',
+      ]);
       rows.push([`parse ${label}: ours (compact tree)`, `${fmt(r.oursMs)}  ${mbps(r.bytes, r.oursMs)}`, '', '']);
-      rows.push([`parse ${label}: ours + every node an object`, `${fmt(r.oursObjectsMs)}  ${mbps(r.bytes, r.oursObjectsMs)}`, ratio(r.oursObjectsMs, r.ncConfMs), '']);
-      rows.push([`parse ${label}: nginx-conf createFromSource`, `${fmt(r.ncConfMs)}  ${mbps(r.bytes, r.ncConfMs)}`, ratio(r.oursMs, r.ncConfMs), '>= 20x']);
-      rows.push([`parse ${label}: nginx-conf parser tree`, `${fmt(r.ncTreeMs)}  ${mbps(r.bytes, r.ncTreeMs)}`, ratio(r.oursMs, r.ncTreeMs), '']);
+      rows.push([
+        `parse ${label}: ours + every node an object`,
+        `${fmt(r.oursObjectsMs)}  ${mbps(r.bytes, r.oursObjectsMs)}`,
+        ratio(r.oursObjectsMs, r.ncConfMs),
+        '',
+      ]);
+      rows.push([
+        `parse ${label}: nginx-conf createFromSource`,
+        `${fmt(r.ncConfMs)}  ${mbps(r.bytes, r.ncConfMs)}`,
+        ratio(r.oursMs, r.ncConfMs),
+        '>= 20x',
+      ]);
+      rows.push([
+        `parse ${label}: nginx-conf parser tree`,
+        `${fmt(r.ncTreeMs)}  ${mbps(r.bytes, r.ncTreeMs)}`,
+        ratio(r.oursMs, r.ncTreeMs),
+        '',
+      ]);
     }
-    rows.push([`whole lint, bench 1.35 MB, in this process: warm best (median), first run`, `${fmt(warmLint.bestMs)} (${fmt(warmLint.medianMs)}), ${fmt(warmLint.firstMs)}`, '', '']);
+    rows.push([
+      `whole lint, bench 1.35 MB, in this process: warm best (median), first run`,
+      `${fmt(warmLint.bestMs)} (${fmt(warmLint.medianMs)}), ${fmt(warmLint.firstMs)}`,
+      '',
+      '',
+    ]);
     if (lsp) {
-      const open = (o: LspOpen) => (o.wallMs.length ? `best ${fmt(Math.min(...o.wallMs))}, median ${fmt(median(o.wallMs))}${o.cpuMs.length ? ` (server CPU ${fmt(Math.min(...o.cpuMs))})` : ''}` : `n/a${o.note ? ` (${o.note})` : ''}`);
-      rows.push([`LSP: didOpen 1.4 MB to first diagnostics, fresh server (${lsp.bigOpen.wallMs.length})`, open(lsp.bigOpen), '', '< 200 ms']);
-      rows.push([`LSP: didOpen 300 lines to first diagnostics, fresh server (${lsp.smallOpen.wallMs.length})`, open(lsp.smallOpen), '', '< 30 ms']);
+      const open = (o: LspOpen) =>
+        o.wallMs.length
+          ? `best ${fmt(Math.min(...o.wallMs))}, median ${fmt(median(o.wallMs))}${o.cpuMs.length ? ` (server CPU ${fmt(Math.min(...o.cpuMs))})` : ''}`
+          : `n/a${o.note ? ` (${o.note})` : ''}`;
+      rows.push([
+        `LSP: didOpen 1.4 MB to first diagnostics, fresh server (${lsp.bigOpen.wallMs.length})`,
+        open(lsp.bigOpen),
+        '',
+        '< 200 ms',
+      ]);
+      rows.push([
+        `LSP: didOpen 300 lines to first diagnostics, fresh server (${lsp.smallOpen.wallMs.length})`,
+        open(lsp.smallOpen),
+        '',
+        '< 30 ms',
+      ]);
       rows.push([`LSP: one edit inside a server of 1.4 MB, p50 (${lsp.edits.length} edits, debounce 0)`, fmt(lsp.p50), '', '']);
-      rows.push([`LSP: one edit inside a server of 1.4 MB, p95`, fmt(lsp.p95) + (lsp.note ? ` (${lsp.note})` : ''), '', '< 30 ms, no worse']);
-      rows.push([`LSP: first ${WARMUP_EDITS} edits after the open (not in p50/p95)`, lsp.firstEdits.map((x) => fmt(x)).join(', ') || 'n/a', '', '']);
+      rows.push([
+        `LSP: one edit inside a server of 1.4 MB, p95`,
+        fmt(lsp.p95) + (lsp.note ? ` (${lsp.note})` : ''),
+        '',
+        '< 30 ms, no worse',
+      ]);
+      rows.push([
+        `LSP: first ${WARMUP_EDITS} edits after the open (not in p50/p95)`,
+        lsp.firstEdits.map((x) => fmt(x)).join(', ') || 'n/a',
+        '',
+        '',
+      ]);
       rows.push([`LSP: one edit outside any server (whole analysis), median of 5`, fmt(lsp.wholeMs), '', '']);
       rows.push([`LSP: server peak memory (VmHWM, open + edits)`, mb(lsp.vmHwmKb), '', '']);
     }

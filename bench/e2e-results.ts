@@ -69,7 +69,9 @@ if (require.main === module) {
   if (!s) {
     console.log(`no squiggle samples in ${path} (npm run test:e2e records them)`);
   } else {
-    console.log(`${path}: ${s.samples} samples of ${s.runs} run${s.runs === 1 ? '' : 's'}: p50 ${s.p50} ms, p95 ${s.p95} ms, max ${s.max} ms`);
+    console.log(
+      `${path}: ${s.samples} samples of ${s.runs} run${s.runs === 1 ? '' : 's'}: p50 ${s.p50} ms, p95 ${s.p95} ms, max ${s.max} ms`,
+    );
     for (const b of s.bySession) console.log(`  ${b.name}: ${b.values.join(', ')} ms`);
   }
 }

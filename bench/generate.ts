@@ -44,7 +44,7 @@ export function generateConfig(opts: GenerateOptions): string {
       '    map_hash_bucket_size 128;\n',
       '    variables_hash_max_size 131072;\n',
       '    variables_hash_bucket_size 128;\n',
-      '    map $http_upgrade $connection_upgrade {\n        default upgrade;\n        \'\' close;\n    }\n',
+      "    map $http_upgrade $connection_upgrade {\n        default upgrade;\n        '' close;\n    }\n",
     );
   }
   for (let i = 0; i < opts.servers; i++) {

@@ -45,13 +45,22 @@ export interface ProcRun {
  * One run of `cmd args`, pinned to PIN_CPU when `pin`; stdout and stderr go to the files given (else /dev/null).
  * Throws when the child cannot be started or outlives the timeout.
  */
-export function runProcess(cmd: string, args: string[], o: { pin?: boolean; stdout?: string; stderr?: string; timeoutMs?: number; cwd?: string } = {}): ProcRun {
+export function runProcess(
+  cmd: string,
+  args: string[],
+  o: { pin?: boolean; stdout?: string; stderr?: string; timeoutMs?: number; cwd?: string } = {},
+): ProcRun {
   const argv = o.pin && TASKSET ? [TASKSET, '-c', PIN_CPU, cmd, ...args] : [cmd, ...args];
   const stdout = o.stdout ?? '/dev/null';
   const stderr = o.stderr ?? '/dev/null';
   const timeout = o.timeoutMs ?? 600_000;
   if (PYTHON) {
-    const r = spawnSync(PYTHON, ['-c', RUSAGE_PY, stdout, stderr, ...argv], { encoding: 'utf8', timeout, cwd: o.cwd, killSignal: 'SIGKILL' });
+    const r = spawnSync(PYTHON, ['-c', RUSAGE_PY, stdout, stderr, ...argv], {
+      encoding: 'utf8',
+      timeout,
+      cwd: o.cwd,
+      killSignal: 'SIGKILL',
+    });
     if (r.error) throw r.error;
     const [wall, user, sys, rss, code] = (r.stdout.trim().split('\n').pop() ?? '').split(' ').map(Number);
     if (wall === undefined || Number.isNaN(wall) || code === undefined) throw new Error(`rusage runner failed: ${r.stderr.slice(-500)}`);

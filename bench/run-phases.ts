@@ -20,7 +20,9 @@ export function runPhases(text: string, path: string, host: FileHost, measure: M
   keep.push(measure('parse', () => parse(text, path)));
   const model = measure('buildModel (incl. parse)', () => buildModel(path, host, DEFAULT_SETTINGS));
   measure('flatten', () => flatDirectives(model));
-  const locs = measure('classifyLocation', () => (model.scopes.get('location') ?? []).filter((s) => s.directive?.block).map((s) => classifyLocation(s, [])));
+  const locs = measure('classifyLocation', () =>
+    (model.scopes.get('location') ?? []).filter((s) => s.directive?.block).map((s) => classifyLocation(s, [])),
+  );
   const defs = measure('collectDefinitions', () => collectDefinitions(model));
   const requests = new RequestModel(model, defs);
   const ctx = new RuleContext(model, DEFAULT_SETTINGS, locs, defs, !model.scopes.has('http'), requests);

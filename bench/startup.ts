@@ -81,10 +81,13 @@ async function once(serverJs: string): Promise<StartupRun> {
     const initializeMs = performance.now() - t0;
     await conn.sendNotification(InitializedNotification.type, {});
     const t1 = performance.now();
-    await conn.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'nginx', version: 1, text: CONFIG } });
+    await conn.sendNotification(DidOpenTextDocumentNotification.type, {
+      textDocument: { uri, languageId: 'nginx', version: 1, text: CONFIG },
+    });
     await diagnostics;
     const diagnosticsMs = performance.now() - t1;
-    const hoverAt = (line: number, character: number) => conn.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line, character } });
+    const hoverAt = (line: number, character: number) =>
+      conn.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line, character } });
     const t2 = performance.now();
     const h = await hoverAt(9, 14); // proxy_read_timeout
     const firstHoverMs = performance.now() - t2;
@@ -101,11 +104,19 @@ async function once(serverJs: string): Promise<StartupRun> {
 
 function pick(runs: StartupRun[], f: (xs: number[]) => number): StartupRun {
   const k = (key: keyof StartupRun) => f(runs.map((r) => r[key]));
-  return { initializeMs: k('initializeMs'), diagnosticsMs: k('diagnosticsMs'), firstHoverMs: k('firstHoverMs'), secondHoverMs: k('secondHoverMs') };
+  return {
+    initializeMs: k('initializeMs'),
+    diagnosticsMs: k('diagnosticsMs'),
+    firstHoverMs: k('firstHoverMs'),
+    secondHoverMs: k('secondHoverMs'),
+  };
 }
 
 /** Runs each server's startup `runs` times, the servers taking turns round by round (a slow spell hits all alike). */
-export async function benchStartup(servers: string[] = [join(ROOT, 'dist', 'server.js')], runs = Number(process.env.STARTUP_RUNS) || 7): Promise<StartupResult[]> {
+export async function benchStartup(
+  servers: string[] = [join(ROOT, 'dist', 'server.js')],
+  runs = Number(process.env.STARTUP_RUNS) || 7,
+): Promise<StartupResult[]> {
   const all: StartupRun[][] = servers.map(() => []);
   for (let i = 0; i < runs; i++) for (let k = 0; k < servers.length; k++) all[k]!.push(await once(servers[k]!));
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;

@@ -54,7 +54,9 @@ try {
   const fixed = join(work, 'nginx.conf');
   copyFileSync(example, fixed);
   if (runCli(['lint', '--fix', fixed]) !== 0) throw new Error('the fixed config still has errors');
-  const diff = spawnSync('diff', ['-u', '--label', 'examples/chat/nginx.conf', '--label', 'fixed/nginx.conf', example, fixed], { encoding: 'utf8' });
+  const diff = spawnSync('diff', ['-u', '--label', 'examples/chat/nginx.conf', '--label', 'fixed/nginx.conf', example, fixed], {
+    encoding: 'utf8',
+  });
   console.log(diff.stdout || readFileSync(fixed, 'utf8'));
 
   const nginx = nginxBinary();
@@ -64,7 +66,11 @@ try {
     // The same code path as the editor's "Prove with local nginx": the whole config in a private prefix,
     // loopback ports, a strict echo backend in place of 127.0.0.1:3000; nothing is left behind.
     step(`3. Prove it with a private local nginx (${nginx}): the original, then the fixed copy`);
-    for (const [config, location] of [['examples/chat/nginx.conf', '/ws/'], [fixed, '/ws/'], [fixed, '/notifications/']]) {
+    for (const [config, location] of [
+      ['examples/chat/nginx.conf', '/ws/'],
+      [fixed, '/ws/'],
+      [fixed, '/notifications/'],
+    ]) {
       console.log(`\n$ nginx-ws prove --config ${config === fixed ? 'fixed/nginx.conf' : config} --location ${location}`);
       const status = await runCliAsync(['prove', '--config', config, '--location', location, '--nginx', nginx, '--timeout', '5000']);
       const expected = config === fixed ? 0 : 1;

@@ -10,7 +10,15 @@ export const REFERENCE_FILE = 'reference-md.json';
 
 /** The Markdown half, minified: directives as [name, module, description, syntax, contexts, isBlock, default]. */
 export function referenceMarkdownJson() {
-  const d = getDirectives(Format.Markdown).map((x) => [x.name, x.module, x.description, x.syntax, x.contexts, x.isBlock ? 1 : 0, x.default]);
+  const d = getDirectives(Format.Markdown).map((x) => [
+    x.name,
+    x.module,
+    x.description,
+    x.syntax,
+    x.contexts,
+    x.isBlock ? 1 : 0,
+    x.default,
+  ]);
   const v = getVariables(Format.Markdown).map((x) => [x.name, x.module, x.description]);
   return JSON.stringify({ d, v });
 }

@@ -64,17 +64,30 @@ function readBlobs(ids: string[]): Map<string, string> {
 }
 
 const CTX_FLAGS: [string, string][] = [
-  ['NGX_MAIN_CONF', 'M'], ['NGX_EVENT_CONF', 'E'], ['NGX_ANY_CONF', '*'],
-  ['NGX_HTTP_MAIN_CONF', 'H'], ['NGX_HTTP_SRV_CONF', 'S'], ['NGX_HTTP_LOC_CONF', 'L'], ['NGX_HTTP_UPS_CONF', 'U'],
-  ['NGX_HTTP_SIF_CONF', 'SIF'], ['NGX_HTTP_LIF_CONF', 'LIF'], ['NGX_HTTP_LMT_CONF', 'LMT'],
-  ['NGX_STREAM_MAIN_CONF', 'ST'], ['NGX_STREAM_SRV_CONF', 'STS'], ['NGX_STREAM_UPS_CONF', 'STU'],
-  ['NGX_MAIL_MAIN_CONF', 'ML'], ['NGX_MAIL_SRV_CONF', 'MLS'],
+  ['NGX_MAIN_CONF', 'M'],
+  ['NGX_EVENT_CONF', 'E'],
+  ['NGX_ANY_CONF', '*'],
+  ['NGX_HTTP_MAIN_CONF', 'H'],
+  ['NGX_HTTP_SRV_CONF', 'S'],
+  ['NGX_HTTP_LOC_CONF', 'L'],
+  ['NGX_HTTP_UPS_CONF', 'U'],
+  ['NGX_HTTP_SIF_CONF', 'SIF'],
+  ['NGX_HTTP_LIF_CONF', 'LIF'],
+  ['NGX_HTTP_LMT_CONF', 'LMT'],
+  ['NGX_STREAM_MAIN_CONF', 'ST'],
+  ['NGX_STREAM_SRV_CONF', 'STS'],
+  ['NGX_STREAM_UPS_CONF', 'STU'],
+  ['NGX_MAIL_MAIN_CONF', 'ML'],
+  ['NGX_MAIL_SRV_CONF', 'MLS'],
 ];
 const CTX_ORDER = CTX_FLAGS.map((c) => c[1]);
 
 /** `NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12` → { ctx: 'L', args: '12' }; args as the knowledge table writes them. */
 function decodeFlags(flags: string): { ctx: string; args: string } | null {
-  const parts = flags.split('|').map((s) => s.trim()).filter(Boolean);
+  const parts = flags
+    .split('|')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const ctx = new Set<string>();
   const counts = new Set<number>();
   let special = '';
@@ -139,7 +152,9 @@ function parseFile(path: string, text: string, found: Found): void {
       if (!flags) continue;
       // Deprecated: an `_obsolete` handler, or a post of type ngx_conf_deprecated_t ({ ngx_conf_deprecated, "old", "new" }).
       const postName = /^&(\w+)$/.exec((post ?? '').trim())?.[1];
-      const dep = postName ? new RegExp(`ngx_conf_deprecated_t\\s+${postName}\\s*=\\s*\\{[^}]*"[^"]*"\\s*,\\s*"([^"]*)"`).exec(c)?.[1] : undefined;
+      const dep = postName
+        ? new RegExp(`ngx_conf_deprecated_t\\s+${postName}\\s*=\\s*\\{[^}]*"[^"]*"\\s*,\\s*"([^"]*)"`).exec(c)?.[1]
+        : undefined;
       const obsolete = /obsolete/.test(set ?? '');
       const d = { ...flags, dep: dep ?? (obsolete ? '' : undefined), ignored: obsolete };
       let byModule = found.commands.get(e[1]!);
@@ -181,7 +196,9 @@ function scan(tag: string, blobCache: Map<string, string>): Found {
 /** `<appeared-in>` notes of nginx.org's module pages: `module|directive` → version. */
 function appearedIn(): Map<string, { version: string; file: string }> {
   const out = new Map<string, { version: string; file: string }>();
-  const files = git(ORG, 'ls-tree', '-r', '--name-only', 'HEAD', 'xml/en/docs').split('\n').filter((f) => /\/ngx_[a-z0-9_]+\.xml$/.test(f));
+  const files = git(ORG, 'ls-tree', '-r', '--name-only', 'HEAD', 'xml/en/docs')
+    .split('\n')
+    .filter((f) => /\/ngx_[a-z0-9_]+\.xml$/.test(f));
   for (const f of files) {
     const text = git(ORG, 'show', `HEAD:${f}`);
     const module = /\/(ngx_[a-z0-9_]+)\.xml$/.exec(f)![1]!;
@@ -196,7 +213,13 @@ function appearedIn(): Map<string, { version: string; file: string }> {
 /** Source module → the nginx.org page that documents its directives. */
 function docModule(src: string, name: string, docsIndex: Map<string, Set<string>>): string {
   const pages = docsIndex.get(name);
-  const family = src.startsWith('ngx_http_') ? 'ngx_http_' : src.startsWith('ngx_stream_') ? 'ngx_stream_' : src.startsWith('ngx_mail_') ? 'ngx_mail_' : '';
+  const family = src.startsWith('ngx_http_')
+    ? 'ngx_http_'
+    : src.startsWith('ngx_stream_')
+      ? 'ngx_stream_'
+      : src.startsWith('ngx_mail_')
+        ? 'ngx_mail_'
+        : '';
   if (pages) {
     const candidates = [...pages].filter((p) => (family ? p.startsWith(family) : !/^ngx_(http|stream|mail)_/.test(p)));
     const exact = candidates.find((p) => p === src || p === src.replace('_filter_module', '_module'));
@@ -223,8 +246,16 @@ const VARIABLE_FILES: Record<string, string> = {
 /** Third-party modules people commonly build in (snapshots of their repositories under /work/.mirror). */
 const THIRD_PARTY: { repo: string; label: string; docs: string; commit?: string }[] = [
   { repo: 'openresty/lua-nginx-module', label: 'lua-nginx-module (OpenResty)', docs: 'https://github.com/openresty/lua-nginx-module#' },
-  { repo: 'openresty/stream-lua-nginx-module', label: 'stream-lua-nginx-module (OpenResty)', docs: 'https://github.com/openresty/stream-lua-nginx-module#' },
-  { repo: 'openresty/headers-more-nginx-module', label: 'headers-more-nginx-module (OpenResty)', docs: 'https://github.com/openresty/headers-more-nginx-module#' },
+  {
+    repo: 'openresty/stream-lua-nginx-module',
+    label: 'stream-lua-nginx-module (OpenResty)',
+    docs: 'https://github.com/openresty/stream-lua-nginx-module#',
+  },
+  {
+    repo: 'openresty/headers-more-nginx-module',
+    label: 'headers-more-nginx-module (OpenResty)',
+    docs: 'https://github.com/openresty/headers-more-nginx-module#',
+  },
   { repo: 'openresty/echo-nginx-module', label: 'echo-nginx-module (OpenResty)', docs: 'https://github.com/openresty/echo-nginx-module#' },
   { repo: 'google/ngx_brotli', label: 'ngx_brotli (Google)', docs: 'https://github.com/google/ngx_brotli#' },
 ];
@@ -235,7 +266,9 @@ function scanThirdParty(): [string, number, string, string][] {
     const dir = join(MIRRORS, t.repo.replace('/', '+'), 'repo');
     t.commit = git(dir, 'rev-parse', 'HEAD').trim().slice(0, 12);
     const found: Found = { commands: new Map(), variables: new Map() };
-    for (const f of git(dir, 'ls-tree', '-r', '--name-only', 'HEAD').split('\n').filter((f) => f.endsWith('.c'))) {
+    for (const f of git(dir, 'ls-tree', '-r', '--name-only', 'HEAD')
+      .split('\n')
+      .filter((f) => f.endsWith('.c'))) {
       parseFile(f, git(dir, 'show', `HEAD:${f}`), found);
     }
     for (const [name, mods] of [...found.commands].sort((a, b) => a[0].localeCompare(b[0]))) {
@@ -259,7 +292,14 @@ function changeLog(tag: string): Map<string, { type: string; text: string }[]> {
     const list: { type: string; text: string }[] = [];
     for (const c of v[2]!.matchAll(/<change(?: type="(\w+)")?>([\s\S]*?)<\/change>/g)) {
       const en = /<para lang="en">([\s\S]*?)<\/para>/.exec(c[2]!)?.[1];
-      if (en) list.push({ type: c[1] ?? 'change', text: en.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim() });
+      if (en)
+        list.push({
+          type: c[1] ?? 'change',
+          text: en
+            .replace(/<[^>]+>/g, ' ')
+            .replace(/\s+/g, ' ')
+            .trim(),
+        });
     }
     out.set(v[1]!, list);
   }
@@ -282,8 +322,16 @@ const REF_CTX: Record<string, Record<string, string>> = {
   core: {},
 };
 const REF_COMMON: Record<string, string[]> = {
-  main: ['M'], events: ['E'], http: ['H'], stream: ['ST'], mail: ['ML'], location: ['L'], 'if in location': ['LIF'],
-  'if in server': ['SIF'], if: ['SIF', 'LIF'], limit_except: ['LMT'],
+  main: ['M'],
+  events: ['E'],
+  http: ['H'],
+  stream: ['ST'],
+  mail: ['ML'],
+  location: ['L'],
+  'if in location': ['LIF'],
+  'if in server': ['SIF'],
+  if: ['SIF', 'LIF'],
+  limit_except: ['LMT'],
 };
 
 /** A reference entry's contexts as context codes (null for contexts of NGINX Plus blocks such as `mgmt`). */
@@ -314,7 +362,9 @@ function main(): void {
     if (!docsIndex.has(d)) docsIndex.set(d, new Set());
     docsIndex.get(d)!.add(m);
   }
-  for (const f of git(ORG, 'ls-tree', '-r', '--name-only', 'HEAD', 'xml/en/docs').split('\n').filter((f) => /\/ngx_[a-z0-9_]+\.xml$/.test(f))) {
+  for (const f of git(ORG, 'ls-tree', '-r', '--name-only', 'HEAD', 'xml/en/docs')
+    .split('\n')
+    .filter((f) => /\/ngx_[a-z0-9_]+\.xml$/.test(f))) {
     const module = /\/(ngx_[a-z0-9_]+)\.xml$/.exec(f)![1]!;
     for (const m of git(ORG, 'show', `HEAD:${f}`).matchAll(/<directive name="([^"]+)"/g)) {
       if (!docsIndex.has(m[1]!)) docsIndex.set(m[1]!, new Set());
@@ -340,7 +390,15 @@ function main(): void {
         return;
       }
       const from = i === 0 ? '' : tags[i]!;
-      states.push(d ? (d.dep === undefined ? [from, d.ctx, d.args] : d.ignored ? [from, d.ctx, d.args, d.dep, 1] : [from, d.ctx, d.args, d.dep]) : [from, '-', '']);
+      states.push(
+        d
+          ? d.dep === undefined
+            ? [from, d.ctx, d.args]
+            : d.ignored
+              ? [from, d.ctx, d.args, d.dep, 1]
+              : [from, d.ctx, d.args, d.dep]
+          : [from, '-', ''],
+      );
       prev = cur;
     });
     if (!states.length) continue;
@@ -383,7 +441,7 @@ function main(): void {
   lines.push(' *');
   lines.push(` * Every directive and built-in variable of nginx's own sources (github.com/nginx/nginx), scanned at the`);
   lines.push(` * release tags ${tags[0]} … ${tags[tags.length - 1]} (${head.slice(0, 12)}): the \`ngx_command_t\` tables give`);
-  lines.push(' * each directive\'s contexts and argument count, the variable arrays each variable. A state\'s version is');
+  lines.push(" * each directive's contexts and argument count, the variable arrays each variable. A state's version is");
   lines.push(` * the first scanned release that has it ('' = already in ${FIRST}; an earlier version there comes from the`);
   lines.push(' * `<appeared-in>` note of the directive on nginx.org, xml/en/docs/…). Context codes: M main, E events,');
   lines.push(' * * any, H http, S server, L location, U upstream, SIF/LIF if in server/location, LMT limit_except, ST stream,');
@@ -396,7 +454,9 @@ function main(): void {
   lines.push(`export const SCANNED_RELEASES = ${JSON.stringify(tags)};`);
   lines.push('');
   lines.push('/** [name, documentation module, states: [since, contexts, args, deprecated?, ignored?][]] */');
-  lines.push('export const DIRECTIVES: [string, string, ([string, string, string] | [string, string, string, string] | [string, string, string, string, number])[]][] = [');
+  lines.push(
+    'export const DIRECTIVES: [string, string, ([string, string, string] | [string, string, string, string] | [string, string, string, string, number])[]][] = [',
+  );
   for (const d of directives) lines.push(`  ${JSON.stringify([d.name, d.module, d.states])},`);
   lines.push('];');
   lines.push('');
@@ -416,7 +476,7 @@ function main(): void {
     refOnly.push([r.name, module, ctx.join(' '), r.isBlock, referenceOrigin(module, r.description)]);
   }
   lines.push('/**');
-  lines.push(' * Directives that @nginx/reference-lib documents and nginx\'s sources lack: NGINX Plus (`plus`), njs');
+  lines.push(" * Directives that @nginx/reference-lib documents and nginx's sources lack: NGINX Plus (`plus`), njs");
   lines.push(' * (`njs`), nginx-otel (`otel`), nginx-acme (`acme`), or removed before the first release scanned (`removed`).');
   lines.push(' * [name, documentation module, contexts, takes a block, origin]');
   lines.push(' */');
@@ -437,7 +497,7 @@ function main(): void {
     knownVars.add(`${sub}:${name}`);
     refVars.push([sub, name, r.module, !!m, referenceOrigin(r.module, r.description)]);
   }
-  lines.push('/** Variables that @nginx/reference-lib documents and nginx\'s sources lack. [subsystem, name, module, prefix, origin] */');
+  lines.push("/** Variables that @nginx/reference-lib documents and nginx's sources lack. [subsystem, name, module, prefix, origin] */");
   lines.push('export const REFERENCE_ONLY_VARIABLES: [string, string, string, boolean, string][] = [');
   for (const v of refVars) lines.push(`  ${JSON.stringify(v)},`);
   lines.push('];');
@@ -478,7 +538,7 @@ function main(): void {
   c.push('/**');
   c.push(' * GENERATED by scripts/gen-nginx-knowledge.ts; do not edit by hand.');
   c.push(' *');
-  c.push(' * The source of every version in data/nginx.ts after the first scanned release: the entry of nginx\'s');
+  c.push(" * The source of every version in data/nginx.ts after the first scanned release: the entry of nginx's");
   c.push(` * change log (docs/xml/nginx/changes.xml at release-${tags[tags.length - 1]}) that names the directive or variable, or`);
   c.push(' * the release tag whose sources first (or no longer) have it. [name, version, citation]');
   c.push(' */');
@@ -487,7 +547,13 @@ function main(): void {
   c.push('];');
   c.push('');
   writeFileSync(OUT_CHANGES, c.join('\n'));
-  writeFileSync(OUT, lines.join('\n').replace(/","/g, '", "').replace(/\],\["/g, '], ["'));
+  writeFileSync(
+    OUT,
+    lines
+      .join('\n')
+      .replace(/","/g, '", "')
+      .replace(/\],\["/g, '], ["'),
+  );
   process.stderr.write(`${directives.length} directives, ${variables.length} variables → ${OUT}\n`);
 }
 

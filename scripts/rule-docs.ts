@@ -30,10 +30,11 @@ export function withoutPlaceholders(text: string): string {
 
 /** Characters a reader cannot see (lookalike spaces, a lone CR) shown as `<U+00A0>` and `<CR>`. */
 export function visibleInvisibles(text: string): string {
-  return text
-    .replace(/\r(?!\n)/g, '<CR>')
+  return text.replace(/\r(?!\n)/g, '<CR>').replace(
     // eslint-disable-next-line no-control-regex -- VT and FF are among the characters this makes visible
-    .replace(/[\u000b\u000c\u0085\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u2060\u3000\ufeff]/g, (c) => `<U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}>`);
+    /[\u000b\u000c\u0085\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u2060\u3000\ufeff]/g,
+    (c) => `<U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}>`,
+  );
 }
 
 export function rulesDoc(): string {
@@ -56,7 +57,13 @@ export function rulesDoc(): string {
   for (const r of RULES) out.push(`| [\`${r.id}\`](#${r.id}) | ${r.defaultSeverity} | ${r.title} |`);
   for (const r of RULES) {
     const bad = fixture(r.id, 'bad')!;
-    const titles = [...new Set(lint(bad).filter((f) => f.code === r.id).flatMap((f) => f.fixes.map((x) => x.title)))];
+    const titles = [
+      ...new Set(
+        lint(bad)
+          .filter((f) => f.code === r.id)
+          .flatMap((f) => f.fixes.map((x) => x.title)),
+      ),
+    ];
     out.push(
       '',
       `## ${r.id}`,
@@ -88,7 +95,9 @@ interface SettingSchema {
 }
 
 export function declaredSettings(): [string, SettingSchema][] {
-  const pkg = JSON.parse(readFileSync(PACKAGE, 'utf8')) as { contributes: { configuration: { properties: Record<string, SettingSchema> } } };
+  const pkg = JSON.parse(readFileSync(PACKAGE, 'utf8')) as {
+    contributes: { configuration: { properties: Record<string, SettingSchema> } };
+  };
   return Object.entries(pkg.contributes.configuration.properties);
 }
 
@@ -97,11 +106,14 @@ function summary(s: SettingSchema): string {
   const text = (s.markdownDescription ?? s.description ?? '').replace(/`#([\w.]+)#`/g, '`$1`').replace(/\[Docs\]\([^)]*\)/g, '');
   // A sentence ends at . ! ? before a capital letter or the end ("e.g. `1.24.0`" does not end one).
   const m = /^(.*?[.!?])(?=\s+[A-Z]|\s*$)/s.exec(text);
-  return (m ? m[1]! : text).replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|').trim();
+  return (m ? m[1]! : text)
+    .replace(/\s*\n\s*/g, ' ')
+    .replace(/\|/g, '\\|')
+    .trim();
 }
 
 function formatDefault(key: string, v: unknown): string {
-  if (key === 'nginxWs.rules') return 'each rule\'s own (see [the rules](docs/rules.md))';
+  if (key === 'nginxWs.rules') return "each rule's own (see [the rules](docs/rules.md))";
   return `\`${JSON.stringify(v)}\``;
 }
 

@@ -6,7 +6,14 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { FIX_ALL_COMMAND, PROVE_COMMAND, TEST_ENDPOINT_COMMAND, WORKSPACE_TRUST_NOTIFICATION, type InitializationOptions, type TestEndpointArgs } from '../../server/src/lsp/protocol';
+import {
+  FIX_ALL_COMMAND,
+  PROVE_COMMAND,
+  TEST_ENDPOINT_COMMAND,
+  WORKSPACE_TRUST_NOTIFICATION,
+  type InitializationOptions,
+  type TestEndpointArgs,
+} from '../../server/src/lsp/protocol';
 import { OPEN_TRACE_LINE_COMMAND, TRACE_COMMAND, TRACE_VIEW_ID, TraceView, openTraceLine, traceRequest } from './trace-view';
 import { testEndpoint, type TestEndpointDeps, type TestRequest } from './test-endpoint';
 import { REFRESH_COMMAND, TEST_ALL_COMMAND, TEST_ONE_COMMAND, testAll, testOne } from './endpoints/commands';
@@ -65,7 +72,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const rerun = async (model: ReportModel, notice: string | null): Promise<ReportModel | undefined> => {
     const spec = model.rerun;
     if (!spec) return undefined;
-    if (model.kind === 'local-proof') return proveLocation(deps, { uri: spec.uri, range: { start: spec.position, end: spec.position }, path: spec.url || undefined, notice });
+    if (model.kind === 'local-proof')
+      return proveLocation(deps, {
+        uri: spec.uri,
+        range: { start: spec.position, end: spec.position },
+        path: spec.url || undefined,
+        notice,
+      });
     const r = await testEndpoint(deps, { uri: spec.uri, range: { start: spec.position, end: spec.position }, url: spec.url, notice });
     return r && 'model' in r ? r.model : undefined;
   };
@@ -78,13 +91,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       // A local proof runs the editor's text: nothing to reload.
       if (model.kind === 'local-proof') return `Applied “${title}” to ${file} and saved it; proving again with local nginx.`;
       const command = readEndpointSettings((k) => vscode.workspace.getConfiguration('nginxWs.endpoint', doc.uri).get(k)).reloadCommand;
-      if (!command) return `Applied “${title}” to ${file} and saved it. The test checks the running server: reload nginx if it does not pick up the change by itself (or set nginxWs.endpoint.reloadCommand).`;
+      if (!command)
+        return `Applied “${title}” to ${file} and saved it. The test checks the running server: reload nginx if it does not pick up the change by itself (or set nginxWs.endpoint.reloadCommand).`;
       // The reload command runs a program the settings name: trusted workspaces only.
-      if (!vscode.workspace.isTrusted) return `Applied “${title}” to ${file} and saved it. nginxWs.endpoint.reloadCommand is not run in an untrusted workspace.`;
+      if (!vscode.workspace.isTrusted)
+        return `Applied “${title}” to ${file} and saved it. nginxWs.endpoint.reloadCommand is not run in an untrusted workspace.`;
       const cwd = vscode.workspace.getWorkspaceFolder(doc.uri)?.uri.fsPath;
       const r = await runReloadCommand(command, cwd);
       output.appendLine(`──── reload: ${command} → ${r.timedOut ? 'timed out' : `exit ${r.code}`}\n${r.output}`);
-      if (!r.ok) throw new Error(`Applied “${title}” to ${file}, but the reload command failed (${r.timedOut ? 'timed out' : `exit ${r.code}`}): ${r.output.split('\n').slice(-3).join(' ')}`);
+      if (!r.ok)
+        throw new Error(
+          `Applied “${title}” to ${file}, but the reload command failed (${r.timedOut ? 'timed out' : `exit ${r.code}`}): ${r.output.split('\n').slice(-3).join(' ')}`,
+        );
       return `Applied “${title}” to ${file}, saved it and reloaded nginx (nginxWs.endpoint.reloadCommand).`;
     },
   });
@@ -95,7 +113,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     view,
     traceView,
     vscode.window.createTreeView(TRACE_VIEW_ID, { treeDataProvider: traceView, showCollapseAll: true }),
-    vscode.commands.registerCommand(TRACE_COMMAND, (url?: string) => traceRequest(client!, traceView, output, context.workspaceState, typeof url === 'string' ? url : undefined)),
+    vscode.commands.registerCommand(TRACE_COMMAND, (url?: string) =>
+      traceRequest(client!, traceView, output, context.workspaceState, typeof url === 'string' ? url : undefined),
+    ),
     vscode.commands.registerCommand(OPEN_TRACE_LINE_COMMAND, openTraceLine),
     vscode.window.createTreeView(VIEW_ID, { treeDataProvider: view, showCollapseAll: true }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
@@ -104,7 +124,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand(TEST_ENDPOINT_COMMAND, (args?: TestEndpointArgs | TestRequest) => testEndpoint(deps, args)),
     proving,
     proving.onDidChange(() => {
-      const providers = new Set(vscode.window.visibleTextEditors.map((e) => lc.getFeature('textDocument/codeLens').getProvider(e.document)).filter((p) => p !== undefined));
+      const providers = new Set(
+        vscode.window.visibleTextEditors
+          .map((e) => lc.getFeature('textDocument/codeLens').getProvider(e.document))
+          .filter((p) => p !== undefined),
+      );
       for (const p of providers) p.onDidChangeCodeLensEmitter.fire();
     }),
     vscode.commands.registerCommand(PROVE_COMMAND, (args?: ProveRequest) => proveLocation(deps, args)),
@@ -133,7 +157,8 @@ async function fixAll(): Promise<void> {
   }
   const doc = editor.document;
   const whole = new vscode.Range(0, 0, doc.lineCount, 0);
-  const actions = (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, whole, FIX_ALL_KIND)) ?? [];
+  const actions =
+    (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, whole, FIX_ALL_KIND)) ?? [];
   const action = actions.find((a) => a.kind?.value === FIX_ALL_KIND && a.edit);
   if (!action?.edit) {
     void vscode.window.showInformationMessage('No fixable WebSocket problems in this file.');

@@ -12,4 +12,3 @@ export function proveBlocker(trusted: boolean, nginxPath: string, find: (s: stri
   if (!find(nginxPath)) return `No nginx binary found for nginxWs.nginxPath "${nginxPath || 'nginx'}": install nginx or set the path.`;
   return null;
 }
-

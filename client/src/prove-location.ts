@@ -12,7 +12,15 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient, Middleware } from 'vscode-languageclient/node';
-import { CONFIG_SNAPSHOT_REQUEST, PROVE_COMMAND, PROVE_LENS_TITLE, TEST_ENDPOINT_COMMAND, type ConfigSnapshotResult, type EndpointContext, type TestEndpointArgs } from '../../server/src/lsp/protocol';
+import {
+  CONFIG_SNAPSHOT_REQUEST,
+  PROVE_COMMAND,
+  PROVE_LENS_TITLE,
+  TEST_ENDPOINT_COMMAND,
+  type ConfigSnapshotResult,
+  type EndpointContext,
+  type TestEndpointArgs,
+} from '../../server/src/lsp/protocol';
 import { findNginx, runProof, snapshotHost, type ProofResult } from '../../server/src/prove/index';
 import { proveBlocker } from './prove-gate';
 import { readEndpointSettings } from './endpoint-settings';
@@ -90,7 +98,15 @@ export function proveLensMiddleware(availability: ProveAvailability): Middleware
       const out: vscode.CodeLens[] = [];
       for (const l of lenses) {
         out.push(l);
-        if (l.command?.command === TEST_ENDPOINT_COMMAND) out.push(new vscode.CodeLens(l.range, { title: PROVE_LENS_TITLE, command: PROVE_COMMAND, arguments: l.command.arguments, tooltip: 'Run this config in a private local nginx and test the WebSocket handshake through it' }));
+        if (l.command?.command === TEST_ENDPOINT_COMMAND)
+          out.push(
+            new vscode.CodeLens(l.range, {
+              title: PROVE_LENS_TITLE,
+              command: PROVE_COMMAND,
+              arguments: l.command.arguments,
+              tooltip: 'Run this config in a private local nginx and test the WebSocket handshake through it',
+            }),
+          );
       }
       return out;
     },

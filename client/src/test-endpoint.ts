@@ -67,13 +67,20 @@ export async function testEndpoint(deps: TestEndpointDeps, args?: TestRequest): 
   const baseUrl = settings.baseUrl || undefined;
   // The server derives URLs for a concrete path or a base URL on request: the client never re-reads the config.
   const refine = async (extra: Pick<EndpointContextParams, 'path' | 'baseUrl'>): Promise<EndpointContext | undefined> =>
-    (await deps.client.sendRequest<EndpointContextResult>(ENDPOINT_CONTEXT_REQUEST, { uri: endpoint.uri, position: endpoint.location.range.start, ...extra })).endpoints[0];
+    (
+      await deps.client.sendRequest<EndpointContextResult>(ENDPOINT_CONTEXT_REQUEST, {
+        uri: endpoint.uri,
+        position: endpoint.location.range.start,
+        ...extra,
+      })
+    ).endpoints[0];
 
   let suggested = deps.state.get<string>(memoKey);
   if (!suggested) {
     let path: string | undefined;
     if (endpoint.location.needsPath) {
-      if (!interactive && !args?.url) return { skipped: `${label(endpoint)} is a pattern: test it once from its CodeLens to give a request path`, endpoint };
+      if (!interactive && !args?.url)
+        return { skipped: `${label(endpoint)} is a pattern: test it once from its CodeLens to give a request path`, endpoint };
       if (!args?.url) {
         const typed = await vscode.window.showInputBox({
           title: 'Test WebSocket endpoint',
@@ -156,18 +163,22 @@ export async function testEndpoint(deps: TestEndpointDeps, args?: TestRequest): 
       : !interactive
         ? () => false
         : async (to) =>
-          (await vscode.window.showWarningMessage(
-            `This workspace is not trusted. The endpoint redirects to another host, ${hostOf(to)}. Connect there too (without your credentials), to see what answers?`,
-            { modal: true },
-            'Follow the redirect',
-          )) === 'Follow the redirect',
+            (await vscode.window.showWarningMessage(
+              `This workspace is not trusted. The endpoint redirects to another host, ${hostOf(to)}. Connect there too (without your credentials), to see what answers?`,
+              { modal: true },
+              'Follow the redirect',
+            )) === 'Follow the redirect',
     errorLogPath: vscode.workspace.isTrusted && endpoint.errorLogPath ? endpoint.errorLogPath : undefined,
     context: { location: endpoint.context, findings: toFindings(endpoint) },
   };
   // nginx -t runs a program named by settings: trusted workspaces only.
   if (vscode.workspace.isTrusted && endpoint.configOnDisk) {
     const cfg = vscode.workspace.getConfiguration('nginxWs', scope);
-    opts.nginx = { binary: cfg.get<string>('nginxPath') || 'nginx', configFile: endpoint.configPath, prefix: cfg.get<string>('prefix') || undefined };
+    opts.nginx = {
+      binary: cfg.get<string>('nginxPath') || 'nginx',
+      configFile: endpoint.configPath,
+      prefix: cfg.get<string>('prefix') || undefined,
+    };
   }
 
   // The request model's prediction for this handshake through the config in the editor, shown before anything connects.
@@ -211,16 +222,22 @@ export async function testEndpoint(deps: TestEndpointDeps, args?: TestRequest): 
  * A cancellable progress notification around `run`. It closes when `run` settles, whatever the outcome;
  * a cancel aborts the test, which then ends at once with an `aborted` verdict.
  */
-export function withTestProgress<T>(title: string, run: (signal: AbortSignal, report: (message: string) => void) => Promise<T>): Thenable<T> {
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
-    const abort = new AbortController();
-    const sub = token.onCancellationRequested(() => abort.abort());
-    try {
-      return await run(abort.signal, (message) => progress.report({ message }));
-    } finally {
-      sub.dispose();
-    }
-  });
+export function withTestProgress<T>(
+  title: string,
+  run: (signal: AbortSignal, report: (message: string) => void) => Promise<T>,
+): Thenable<T> {
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+    async (progress, token) => {
+      const abort = new AbortController();
+      const sub = token.onCancellationRequested(() => abort.abort());
+      try {
+        return await run(abort.signal, (message) => progress.report({ message }));
+      } finally {
+        sub.dispose();
+      }
+    },
+  );
 }
 
 /** One line, verdict and stage; "Show report" brings the panel back if it was closed or hidden. */
@@ -269,7 +286,12 @@ function sameHost(a: string, b: string): boolean {
 }
 
 /** The location to test: the CodeLens' one, the one under the cursor, or a pick among the file's. */
-export async function pickEndpoint(client: LanguageClient, args: TestRequest | undefined, interactive: boolean, title = 'Test WebSocket endpoint'): Promise<EndpointContext | undefined> {
+export async function pickEndpoint(
+  client: LanguageClient,
+  args: TestRequest | undefined,
+  interactive: boolean,
+  title = 'Test WebSocket endpoint',
+): Promise<EndpointContext | undefined> {
   const editor = vscode.window.activeTextEditor;
   const uri = args?.uri ?? (editor?.document.languageId === 'nginx' ? editor.document.uri.toString() : undefined);
   if (!uri) {
@@ -277,7 +299,11 @@ export async function pickEndpoint(client: LanguageClient, args: TestRequest | u
     return undefined;
   }
   const ask = (params: EndpointContextParams) => client.sendRequest<EndpointContextResult>(ENDPOINT_CONTEXT_REQUEST, params);
-  const position = args?.range ? args.range.start : editor ? { line: editor.selection.active.line, character: editor.selection.active.character } : undefined;
+  const position = args?.range
+    ? args.range.start
+    : editor
+      ? { line: editor.selection.active.line, character: editor.selection.active.character }
+      : undefined;
   let found = position ? (await ask({ uri, position })).endpoints : [];
   if (found.length === 0 && interactive) found = (await ask({ uri })).endpoints;
   if (found.length === 0) {
@@ -286,7 +312,12 @@ export async function pickEndpoint(client: LanguageClient, args: TestRequest | u
   }
   if (found.length === 1) return found[0];
   const pick = await vscode.window.showQuickPick(
-    found.map((e) => ({ label: `location ${e.location.modifier ? `${e.location.modifier} ` : ''}${e.location.path}`, description: e.url ?? e.origin, detail: `line ${e.location.range.start.line + 1}`, e })),
+    found.map((e) => ({
+      label: `location ${e.location.modifier ? `${e.location.modifier} ` : ''}${e.location.path}`,
+      description: e.url ?? e.origin,
+      detail: `line ${e.location.range.start.line + 1}`,
+      e,
+    })),
     { title, placeHolder: 'Which location?' },
   );
   return pick?.e;

@@ -36,7 +36,13 @@ export function traceTree(r: TraceReport): TraceNode[] {
     {
       label: 'Steps',
       expanded: true,
-      children: r.steps.map((s) => ({ label: s.message, description: where(s.at), tooltip: s.at?.text, at: s.at, icon: 'debug-step-over' })),
+      children: r.steps.map((s) => ({
+        label: s.message,
+        description: where(s.at),
+        tooltip: s.at?.text,
+        at: s.at,
+        icon: 'debug-step-over',
+      })),
     },
   ];
   if (r.backend) {
@@ -47,7 +53,8 @@ export function traceTree(r: TraceReport): TraceNode[] {
       at: typeof h.from === 'string' ? null : h.from,
       icon: 'arrow-right',
     }));
-    for (const d of r.backend.dropped) headers.push({ label: `${d.name} (not passed)`, description: where(d.at), tooltip: d.why, at: d.at, icon: 'circle-slash' });
+    for (const d of r.backend.dropped)
+      headers.push({ label: `${d.name} (not passed)`, description: where(d.at), tooltip: d.why, at: d.at, icon: 'circle-slash' });
     nodes.push({ label: `Backend receives ${r.backend.requestLine}`, expanded: true, children: headers });
   }
   if (r.timeouts) {
@@ -57,11 +64,16 @@ export function traceTree(r: TraceReport): TraceNode[] {
     });
   }
   if (r.response) {
-    const children: TraceNode[] = r.response.headers.map((h) => ({ label: h.value ? `${h.name}: ${h.value}` : h.name, description: h.from, icon: 'arrow-left' }));
-    for (const h of r.response.hidden) children.push({ label: `${h.name} (hidden)`, description: where(h.at) ?? "nginx's default", at: h.at, icon: 'eye-closed' });
+    const children: TraceNode[] = r.response.headers.map((h) => ({
+      label: h.value ? `${h.name}: ${h.value}` : h.name,
+      description: h.from,
+      icon: 'arrow-left',
+    }));
+    for (const h of r.response.hidden)
+      children.push({ label: `${h.name} (hidden)`, description: where(h.at) ?? "nginx's default", at: h.at, icon: 'eye-closed' });
     nodes.push({ label: `Client receives ${r.response.status}`, children });
   }
-  if (r.uncertain.length) nodes.push({ label: 'Not certain', expanded: true, children: r.uncertain.map((u) => ({ label: u, icon: 'question' })) });
+  if (r.uncertain.length)
+    nodes.push({ label: 'Not certain', expanded: true, children: r.uncertain.map((u) => ({ label: u, icon: 'question' })) });
   return nodes;
 }
-

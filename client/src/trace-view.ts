@@ -34,7 +34,14 @@ export class TraceView implements vscode.TreeDataProvider<TraceNode>, vscode.Dis
   }
 
   getTreeItem(n: TraceNode): vscode.TreeItem {
-    const item = new vscode.TreeItem(n.label, n.children?.length ? (n.expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed) : vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(
+      n.label,
+      n.children?.length
+        ? n.expanded
+          ? vscode.TreeItemCollapsibleState.Expanded
+          : vscode.TreeItemCollapsibleState.Collapsed
+        : vscode.TreeItemCollapsibleState.None,
+    );
     item.description = n.description;
     item.tooltip = n.tooltip ?? n.label;
     if (n.icon) item.iconPath = new vscode.ThemeIcon(n.icon);
@@ -52,7 +59,13 @@ function checkUrl(v: string): string | undefined {
 }
 
 /** The command: URL (prefilled from the location under the cursor), trace, view. */
-export async function traceRequest(client: LanguageClient, view: TraceView, output: vscode.OutputChannel, state: vscode.Memento, urlArg?: string): Promise<TraceReport | undefined> {
+export async function traceRequest(
+  client: LanguageClient,
+  view: TraceView,
+  output: vscode.OutputChannel,
+  state: vscode.Memento,
+  urlArg?: string,
+): Promise<TraceReport | undefined> {
   const editor = vscode.window.activeTextEditor;
   if (!editor || editor.document.languageId !== 'nginx') {
     void vscode.window.showInformationMessage('Open an nginx config to trace a request through it.');

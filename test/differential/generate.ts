@@ -149,14 +149,16 @@ class Gen {
     const r = this.r;
     const kind = pick(r, ['', '', '', '=', '^~', '~', '~*', ...(depth === 0 ? ['@'] : [])]);
     let path: string;
-    if (kind === '~' || kind === '~*') path = pick(r, ['^/ws/(\\w+)$', '^/ws', '/chat', '\\.php$', '^/api/(?<name>\\w+)', '^/live/?', '/$', 'SOCKET']);
+    if (kind === '~' || kind === '~*')
+      path = pick(r, ['^/ws/(\\w+)$', '^/ws', '/chat', '\\.php$', '^/api/(?<name>\\w+)', '^/live/?', '/$', 'SOCKET']);
     else if (kind === '@') path = pick(r, ['@ws', '@backend', '@fallback']);
     else {
       path = pick(r, PATHS);
       if (parentPath && !path.startsWith(parentPath)) path = parentPath + pick(r, ['x/', 'chat', 'ws/', 'deep/']);
       this.paths.add(path);
     }
-    const head = kind === '@' ? `location ${path}` : `location ${kind ? `${kind} ` : ''}${kind === '~' || kind === '~*' ? `"${path}"` : path}`;
+    const head =
+      kind === '@' ? `location ${path}` : `location ${kind ? `${kind} ` : ''}${kind === '~' || kind === '~*' ? `"${path}"` : path}`;
     let taken = this.taken.get(level);
     if (!taken) this.taken.set(level, (taken = new Set()));
     const key = `${kind === '^~' ? '' : kind} ${path}`;
@@ -182,7 +184,8 @@ class Gen {
       body.push(`${indent}    error_page 418 = @ws;`, `${indent}    return 418;`);
     }
     if (depth === 0 && (kind === '' || kind === '^~') && chance(r, 0.25)) {
-      for (let i = 0, n = 1 + Math.floor(r() * 2); i < n; i++) body.push(...this.location(`${indent}    `, depth + 1, path, `${level} ${path}`));
+      for (let i = 0, n = 1 + Math.floor(r() * 2); i < n; i++)
+        body.push(...this.location(`${indent}    `, depth + 1, path, `${level} ${path}`));
     }
     return [`${indent}${head} {`, ...body, `${indent}}`];
   }
@@ -221,7 +224,13 @@ class Gen {
     // Named locations that try_files / error_page may name, so nginx -t accepts the config.
     for (const n of ['@ws', '@backend', '@fallback']) {
       if (named.has(n)) continue;
-      out.push(`        location ${n} {`, `            ${this.log('L')}`, '            proxy_pass http://127.0.0.1:__BACKEND__;', ...this.settings('            ', 'location'), '        }');
+      out.push(
+        `        location ${n} {`,
+        `            ${this.log('L')}`,
+        '            proxy_pass http://127.0.0.1:__BACKEND__;',
+        ...this.settings('            ', 'location'),
+        '        }',
+      );
     }
     out.push('    }');
     return out;
@@ -236,7 +245,7 @@ export function generateConfig(seed: number): GeneratedConfig {
   lines.push("    log_format marker '$http_x_req $status';");
   lines.push(`    ${g.log('H')}`);
   lines.push('    root __PREFIX__/html;');
-  lines.push('    map $http_upgrade $connection_upgrade { default upgrade; \'\' close; }');
+  lines.push("    map $http_upgrade $connection_upgrade { default upgrade; '' close; }");
   lines.push('    map $http_upgrade $conn_strict { websocket upgrade; default close; }');
   lines.push('    map $uri $uri_kind { ~^/ws/ ws; ~*^/API/(?<api>\\w+) api-$api; default other; }');
   lines.push('    map $host $host_kind { hostnames; *.w.test wild; .d.test dotted; www.t.* tail; a.test exact; default none; }');
@@ -245,7 +254,8 @@ export function generateConfig(seed: number): GeneratedConfig {
   lines.push(...g.settings('    ', 'http'));
   const servers = 1 + Math.floor(r() * 3);
   for (let i = 0; i < servers; i++) lines.push(...g.server(i === 0 || chance(r, 0.6) ? 'PORT' : 'PORT2', i === 0));
-  if (!lines.some((l) => l.includes('__PORT2__'))) lines.push('    server {', '        listen 127.0.0.1:__PORT2__;', `        ${g.log('S')}`, '        return 404;', '    }');
+  if (!lines.some((l) => l.includes('__PORT2__')))
+    lines.push('    server {', '        listen 127.0.0.1:__PORT2__;', `        ${g.log('S')}`, '        return 404;', '    }');
 
   const requests: GeneratedRequest[] = [];
   const paths = [...g.paths];

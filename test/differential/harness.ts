@@ -123,7 +123,14 @@ export async function runConfig(gen: GeneratedConfig, backend: RecordingBackend,
   const result: ConfigResult = { seed: gen.seed, requests: gen.requests.length, agreed: 0, abstained: 0, unknown: [], mismatches: [] };
   let ng;
   try {
-    ng = await startNginx({ http: gen.http, files: gen.files, backendPort: backend.port, ports: 2, errorLogLevel: 'warn', startTimeoutMs: 5000 });
+    ng = await startNginx({
+      http: gen.http,
+      files: gen.files,
+      backendPort: backend.port,
+      ports: 2,
+      errorLogLevel: 'warn',
+      startTimeoutMs: 5000,
+    });
   } catch (e) {
     result.rejected = e instanceof Error ? e.message.slice(0, 2000) : String(e);
     return result;
@@ -143,7 +150,16 @@ export async function runConfig(gen: GeneratedConfig, backend: RecordingBackend,
       const g = gen.requests[i]!;
       const port = g.port === 'PORT' ? ng.ports[0]! : ng.ports[1]!;
       const raw = rawRequest(g, `${gen.seed}-${i}`);
-      const req: HttpRequest = { method: 'GET', target: g.target, protocol: 'HTTP/1.1', headers: raw.headers, scheme: 'http', address: '127.0.0.1', port, clientAddress: '127.0.0.1' };
+      const req: HttpRequest = {
+        method: 'GET',
+        target: g.target,
+        protocol: 'HTTP/1.1',
+        headers: raw.headers,
+        scheme: 'http',
+        address: '127.0.0.1',
+        port,
+        clientAddress: '127.0.0.1',
+      };
       requests.push(req);
       const t = trace(model, req, { files: 'empty', nginxVersion: '1.22.1', backendHeaders: [{ name: 'X-Backend', value: 'echo' }] });
       traces.push(t);
@@ -159,9 +175,10 @@ export async function runConfig(gen: GeneratedConfig, backend: RecordingBackend,
     const logs = await waitForLogs(join(ng.prefix, 'logs'), gen.requests.length);
     // A request nginx wrote upstream just before giving up (proxy_read_timeout 0) may reach the backend's data
     // handler after the client got its 504, on a loaded machine: give the ones the model says were sent a moment.
-    const tagged = (i: number) => backend.all.some((rec) => rec.headers.some(([h, v]) => h.toLowerCase() === 'x-req' && v === `${gen.seed}-${i}`));
+    const tagged = (i: number) =>
+      backend.all.some((rec) => rec.headers.some(([h, v]) => h.toLowerCase() === 'x-req' && v === `${gen.seed}-${i}`));
     const expected = traces.map((t, i) => (t.sent && t.proxy?.passRequestHeaders.value ? i : -1)).filter((i) => i >= 0);
-    for (const deadline = Date.now() + 1000; Date.now() < deadline && !expected.every(tagged); ) await new Promise((r) => setTimeout(r, 10));
+    for (const deadline = Date.now() + 1000; Date.now() < deadline && !expected.every(tagged);) await new Promise((r) => setTimeout(r, 10));
     // What the backend got for each request: by its X-Req header first, then the untagged ones by arrival order.
     const received: (Recorded | null)[] = requests.map(() => null);
     const untagged: number[] = [];
@@ -178,7 +195,8 @@ export async function runConfig(gen: GeneratedConfig, backend: RecordingBackend,
     for (let i = 0; i < requests.length; i++) {
       const t = traces[i]!;
       const before = result.mismatches.length;
-      const miss = (what: string, nginx: string, predicted: string) => result.mismatches.push({ seed: gen.seed, request: i, what, nginx, model: predicted });
+      const miss = (what: string, nginx: string, predicted: string) =>
+        result.mismatches.push({ seed: gen.seed, request: i, what, nginx, model: predicted });
       const o = observed[i]!;
       if (t.outcome.kind === 'unknown') {
         result.abstained++;

@@ -29,7 +29,9 @@ export interface RecordingBackend {
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
 export function acceptFor(key: string): string {
-  return createHash('sha1').update(key + GUID).digest('base64');
+  return createHash('sha1')
+    .update(key + GUID)
+    .digest('base64');
 }
 
 export function judge(line: string, headers: [string, string][]): { status: number; extra: string } {
@@ -44,7 +46,10 @@ export function judge(line: string, headers: [string, string][]): { status: numb
   const key = get('sec-websocket-key')?.trim();
   if (!key || !/^[A-Za-z0-9+/]{22}==$/.test(key)) return { status: 400, extra: '' };
   if (get('sec-websocket-version')?.trim() !== '13') return { status: 426, extra: 'Sec-WebSocket-Version: 13\r\n' };
-  return { status: 101, extra: `Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptFor(key)}\r\nX-Backend: echo\r\n` };
+  return {
+    status: 101,
+    extra: `Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptFor(key)}\r\nX-Backend: echo\r\n`,
+  };
 }
 
 const REASONS: Record<number, string> = { 101: 'Switching Protocols', 400: 'Bad Request', 426: 'Upgrade Required' };

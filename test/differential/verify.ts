@@ -28,7 +28,10 @@ async function main() {
       const s = seed + next++;
       const r = await runConfig(generateConfig(s), backend, keep);
       results.push(r);
-      if (r.rejected) console.log(`seed ${s}: nginx rejected the config: ${r.rejected.split('\n').find((l) => l.includes('emerg')) ?? r.rejected.slice(0, 300)}`);
+      if (r.rejected)
+        console.log(
+          `seed ${s}: nginx rejected the config: ${r.rejected.split('\n').find((l) => l.includes('emerg')) ?? r.rejected.slice(0, 300)}`,
+        );
       for (const u of r.unknown) console.log(`not predicted: ${u}`);
       for (const m of r.mismatches) console.log(`seed ${s} request ${m.request} ${m.what}:\n   nginx: ${m.nginx}\n   model: ${m.model}`);
     }

@@ -37,7 +37,10 @@ function step(what, cmd, args, opts = {}) {
   return r.stdout;
 }
 
-const only = (process.env.E2E_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const only = (process.env.E2E_ONLY ?? '')
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
 const files = readdirSync(SESSIONS)
   .filter((f) => f.endsWith('.e2e.mjs'))
   .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
@@ -50,8 +53,11 @@ if (files.length === 0) {
 // A full run starts from an empty results folder, so no stale screenshot survives.
 if (only.length === 0) rmSync(join(REPO, 'test-results', 'e2e'), { recursive: true, force: true });
 
-const csDir = step('code-server install (scripts/setup-code-server.sh)', 'bash', [join(REPO, 'scripts', 'setup-code-server.sh')])
-  .trim().split('\n').pop() ?? '';
+const csDir =
+  step('code-server install (scripts/setup-code-server.sh)', 'bash', [join(REPO, 'scripts', 'setup-code-server.sh')])
+    .trim()
+    .split('\n')
+    .pop() ?? '';
 
 if (!process.env.E2E_SKIP_PACKAGE || !existsSync(VSIX)) {
   step('npm run package', 'npm', ['run', '--silent', 'package']);
@@ -62,23 +68,39 @@ console.log(`[e2e] VSIX: ${(statSync(VSIX).size / 1024).toFixed(1)} KiB`);
 const tmp = mkdtempSync(join(tmpdir(), 'nginx-ws-e2e-run-'));
 const extTemplate = join(tmp, 'extensions');
 mkdirSync(extTemplate);
-step('install VSIX into code-server', process.execPath, [
-  join(csDir, 'node_modules/code-server/out/node/entry.js'),
-  '--extensions-dir', extTemplate, '--user-data-dir', join(tmp, 'ud'),
-  '--install-extension', VSIX,
-], { env: { ...process.env, XDG_CONFIG_HOME: join(tmp, 'xdg-config'), XDG_DATA_HOME: join(tmp, 'xdg-data'), EXTENSIONS_GALLERY: '{}' } });
+step(
+  'install VSIX into code-server',
+  process.execPath,
+  [
+    join(csDir, 'node_modules/code-server/out/node/entry.js'),
+    '--extensions-dir',
+    extTemplate,
+    '--user-data-dir',
+    join(tmp, 'ud'),
+    '--install-extension',
+    VSIX,
+  ],
+  { env: { ...process.env, XDG_CONFIG_HOME: join(tmp, 'xdg-config'), XDG_DATA_HOME: join(tmp, 'xdg-data'), EXTENSIONS_GALLERY: '{}' } },
+);
 
 console.log(`[e2e] sessions: ${files.join(', ')}`);
-const child = spawn(process.execPath, [
-  '--import', 'tsx',
-  '--test', '--test-concurrency=1', '--test-reporter=spec',
-  '--test-timeout=180000',
-  ...files.map((f) => join(SESSIONS, f)),
-], {
-  cwd: REPO,
-  stdio: 'inherit',
-  env: { ...process.env, E2E_CODE_SERVER_DIR: csDir, E2E_EXTENSIONS_TEMPLATE: extTemplate },
-});
+const child = spawn(
+  process.execPath,
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-concurrency=1',
+    '--test-reporter=spec',
+    '--test-timeout=180000',
+    ...files.map((f) => join(SESSIONS, f)),
+  ],
+  {
+    cwd: REPO,
+    stdio: 'inherit',
+    env: { ...process.env, E2E_CODE_SERVER_DIR: csDir, E2E_EXTENSIONS_TEMPLATE: extTemplate },
+  },
+);
 const forward = (sig) => child.kill(sig);
 process.on('SIGINT', forward);
 process.on('SIGTERM', forward);

@@ -111,7 +111,23 @@ function makeRng(seed: number) {
 type Rng = ReturnType<typeof makeRng>;
 
 const SYNTAX = [...';{}"\'#\\$()\n\r '].map((c) => c.charCodeAt(0));
-const SNIPPETS = ['{', '}', ';', '"', "'", '${', '#', '\r\n', 'if (', 'content_by_lua_block {', '--[[', 'location / {', '\xff\xfe', '\xc3', '\\'];
+const SNIPPETS = [
+  '{',
+  '}',
+  ';',
+  '"',
+  "'",
+  '${',
+  '#',
+  '\r\n',
+  'if (',
+  'content_by_lua_block {',
+  '--[[',
+  'location / {',
+  '\xff\xfe',
+  '\xc3',
+  '\\',
+];
 
 function mutate(input: Buffer, r: Rng): Buffer {
   let b = Buffer.from(input);
@@ -182,7 +198,9 @@ function main(): number {
   const r = makeRng(o.seed);
   const outDir = mkdtempSync(join(tmpdir(), 'nginx-ws-fuzz-'));
   const deadline = Date.now() + o.seconds * 1000;
-  console.log(`fuzz: seed ${o.seed}, ${seeds.length} seed files, ${o.seconds === Infinity ? '' : `${o.seconds} s`}${o.iterations === Infinity ? '' : ` ${o.iterations} iterations`}; failures go to ${outDir}`);
+  console.log(
+    `fuzz: seed ${o.seed}, ${seeds.length} seed files, ${o.seconds === Infinity ? '' : `${o.seconds} s`}${o.iterations === Infinity ? '' : ` ${o.iterations} iterations`}; failures go to ${outDir}`,
+  );
 
   let iterations = 0;
   let failures = 0;
@@ -221,7 +239,9 @@ function main(): number {
       console.log(`fuzz: ${iterations} inputs, ${(bytes / 1e6).toFixed(1)} MB, ${failures} failures`);
     }
   }
-  console.log(`fuzz: done, ${iterations} inputs (${(bytes / 1e6).toFixed(1)} MB, each as utf8 and latin1), ${failures} failures, ${slow} slow; seed ${o.seed}`);
+  console.log(
+    `fuzz: done, ${iterations} inputs (${(bytes / 1e6).toFixed(1)} MB, each as utf8 and latin1), ${failures} failures, ${slow} slow; seed ${o.seed}`,
+  );
   return failures ? 1 : 0;
 }
 
@@ -240,7 +260,11 @@ function incrementalAgrees(before: string, after: string): void {
   const updated = analyze(path, host, DEFAULT_SETTINGS, cache, previous);
   assert.deepEqual(dumpTree(updated.files.get(path)!), dumpTree(parse(after, path)), 'in-place tree equals a whole parse');
   const key = (fs: Finding[]) => fs.map((f) => JSON.stringify([f.range, f.code, f.message, f.related ?? null, f.fixes])).sort();
-  assert.deepEqual(key(updated.findings), key(analyze(path, singleFileHost(path, after), DEFAULT_SETTINGS).findings), 'incremental findings equal whole ones');
+  assert.deepEqual(
+    key(updated.findings),
+    key(analyze(path, singleFileHost(path, after), DEFAULT_SETTINGS).findings),
+    'incremental findings equal whole ones',
+  );
 }
 
 process.exitCode = main();

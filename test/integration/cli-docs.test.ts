@@ -25,7 +25,7 @@ test('the README command-line section is nginx-ws --help, verbatim', () => {
   assert.match(readme, /\[docs\/cli\.md\]\(docs\/cli\.md\)/);
 });
 
-test('docs/cli.md shows every command\'s --help, verbatim', () => {
+test("docs/cli.md shows every command's --help, verbatim", () => {
   const doc = readFileSync(join(ROOT, 'docs', 'cli.md'), 'utf8');
   assert.equal(block(doc, /^### nginx-ws$/m), help('--help'));
   // Every command the usage lists, so a new command cannot go undocumented.

@@ -8,7 +8,18 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmdirSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { buildOnce, ROOT } from '../support/lsp-client';
 import { makeLayout, makeTree } from '../support/layouts';
@@ -32,7 +43,9 @@ test('a full disk: --fix fails with exit 2 and a clear message, every original b
   const m = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir], { encoding: 'utf8' });
   if (m.status !== 0) {
     mnt.dispose();
-    t.skip(`cannot mount a tmpfs here (${(m.stderr || m.error?.message || '').trim()}); the injected write error in test/unit/atomic-write.test.ts covers the same path`);
+    t.skip(
+      `cannot mount a tmpfs here (${(m.stderr || m.error?.message || '').trim()}); the injected write error in test/unit/atomic-write.test.ts covers the same path`,
+    );
     return;
   }
   t.after(() => {
@@ -61,7 +74,11 @@ test('a full disk: --fix fails with exit 2 and a clear message, every original b
   assert.equal(r.code, 2, r.err);
   assert.match(r.err, /cannot write nginx\.conf: no space left on the device; the file is unchanged/);
   assert.ok(readFileSync(join(dir, 'nginx.conf')).equals(original), 'the original is byte for byte intact');
-  assert.deepEqual(readdirSync(dir).filter((n) => !n.startsWith('filler-')), ['nginx.conf'], 'no temporary file left behind');
+  assert.deepEqual(
+    readdirSync(dir).filter((n) => !n.startsWith('filler-')),
+    ['nginx.conf'],
+    'no temporary file left behind',
+  );
   assert.match(r.out, /ws-connection-header/, 'the findings are still reported, as on disk');
   // Room again: the same command fixes it.
   for (let i = 0; i < filler; i++) spawnSync('rm', ['-f', join(dir, `filler-${i}`)]);
@@ -78,7 +95,14 @@ test('bytes that are not UTF-8 survive a fix; only the edited ranges change', (t
   const d = makeTree({});
   t.after(() => d.dispose());
   // A Latin-1 comment (é = 0xE9, a lone byte in UTF-8) and an invalid sequence, around a fixable location.
-  const comment = Buffer.concat([Buffer.from('# caf'), Buffer.from([0xe9]), Buffer.from(' cr'), Buffer.from([0xe8, 0x6d, 0x65]), Buffer.from([0x20, 0xff, 0xfe]), Buffer.from(' end\n')]);
+  const comment = Buffer.concat([
+    Buffer.from('# caf'),
+    Buffer.from([0xe9]),
+    Buffer.from(' cr'),
+    Buffer.from([0xe8, 0x6d, 0x65]),
+    Buffer.from([0x20, 0xff, 0xfe]),
+    Buffer.from(' end\n'),
+  ]);
   const latin1 = Buffer.concat([comment, Buffer.from(BAD)]);
   // The control: the same file with a plain ASCII comment, fixed the ordinary way.
   const control = Buffer.concat([Buffer.from('# plain ASCII comment\n'), Buffer.from(BAD)]);
@@ -116,7 +140,9 @@ test('--fix keeps the mode, the owner, a symlink and CRLF line ends; it removes 
   const l = makeLayout('debian');
   t.after(() => l.dispose());
   const site = join(l.dir, 'sites-available', 'app');
-  const text = '\uFEFF' + readFileSync(site, 'utf8').replace('include snippets/ws.conf;', 'proxy_set_header Upgrade $http_upgrade;').replace(/\n/g, '\r\n');
+  const text =
+    '\uFEFF' +
+    readFileSync(site, 'utf8').replace('include snippets/ws.conf;', 'proxy_set_header Upgrade $http_upgrade;').replace(/\n/g, '\r\n');
   writeFileSync(site, text);
   chmodSync(site, 0o640);
   chownSync(site, 1234, 4321);
@@ -146,13 +172,20 @@ test('--fix-level, --rule and a fix that needs a file that was not given', (t) =
   const rootBefore = readFileSync(root, 'utf8');
   const appBefore = readFileSync(join(l.dir, 'conf.d', 'app.conf'), 'utf8');
   // --fix-level error leaves the warning (short timeout) alone; --rule limits to one rule.
-  const errorsOnly = run(['lint', '--fix', '--fix-level', 'error', '--rule', 'ws-read-timeout-short', 'conf.d/app.conf', 'nginx.conf'], l.dir);
+  const errorsOnly = run(
+    ['lint', '--fix', '--fix-level', 'error', '--rule', 'ws-read-timeout-short', 'conf.d/app.conf', 'nginx.conf'],
+    l.dir,
+  );
   assert.equal(readFileSync(join(l.dir, 'conf.d', 'app.conf'), 'utf8'), appBefore, errorsOnly.err);
   assert.equal(readFileSync(root, 'utf8'), rootBefore, errorsOnly.err);
   const only = run(['lint', '--fix', 'conf.d/app.conf'], l.dir);
   assert.equal(readFileSync(root, 'utf8'), rootBefore, 'nginx.conf was not given: not written');
   assert.match(only.err, /also changes .*nginx\.conf, which was not given; lint it too/);
-  assert.match(readFileSync(join(l.dir, 'conf.d', 'app.conf'), 'utf8'), /proxy_read_timeout 3600s/, 'the fix inside the given file is applied');
+  assert.match(
+    readFileSync(join(l.dir, 'conf.d', 'app.conf'), 'utf8'),
+    /proxy_read_timeout 3600s/,
+    'the fix inside the given file is applied',
+  );
   const both = run(['lint', '--fix', 'conf.d/app.conf', 'nginx.conf'], l.dir);
   assert.match(readFileSync(root, 'utf8'), /map \$http_upgrade \$connection_upgrade/);
   assert.match(both.err, /fixed 1 problem in nginx\.conf/);

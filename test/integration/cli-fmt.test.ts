@@ -9,7 +9,20 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from '../../server/src/engine/syntax/parser';
@@ -26,8 +39,10 @@ function run(args: string[], input?: string | Buffer) {
 }
 const read = (t: string | Buffer) => nginxRead(t.toString('latin1')).lexemes.map(lexemeText);
 
-const MESSY = 'http {\n  server {\n listen 127.0.0.1:8080;\n      location /ws/ {\n  proxy_pass http://127.0.0.1:9000;   # app\n    }\n  }\n}\n';
-const FORMATTED = 'http {\n    server {\n        listen 127.0.0.1:8080;\n        location /ws/ {\n            proxy_pass http://127.0.0.1:9000; # app\n        }\n    }\n}\n';
+const MESSY =
+  'http {\n  server {\n listen 127.0.0.1:8080;\n      location /ws/ {\n  proxy_pass http://127.0.0.1:9000;   # app\n    }\n  }\n}\n';
+const FORMATTED =
+  'http {\n    server {\n        listen 127.0.0.1:8080;\n        location /ws/ {\n            proxy_pass http://127.0.0.1:9000; # app\n        }\n    }\n}\n';
 
 before(() => {
   execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'ignore' });
@@ -166,21 +181,25 @@ test('not a regular file: refused with a reason', () => {
   assert.ok(!existsSync(join(dir, 'null')));
 });
 
-test('formatted rule fixtures pass real nginx -t as before, and nginx reads the same words', { skip: nginxAvailable() ? false : 'nginx is not installed' }, async () => {
-  const fixtures = join(ROOT, 'test', 'fixtures', 'rules');
-  for (const id of readdirSync(fixtures)) {
-    const text = readFileSync(join(fixtures, id, 'good.conf'), 'utf8');
-    // Made messy (indentation gone, statements run together), then formatted back by the CLI.
-    const messy = text.replace(/\n\s*/g, '\n').replace(/;\n(?=[a-z])/g, '; ');
-    const out = run(['-'], messy);
-    assert.equal(out.code, 0, `${id}: ${out.err}`);
-    assert.deepEqual(read(out.out), read(text), id);
-    const body = (t: string) => {
-      const http = parse(t).children.find((c) => c.type === 'directive' && c.name === 'http');
-      assert.ok(http && http.type === 'directive' && http.block, id);
-      return t.slice(http.block.bodyStart, http.block.bodyEnd);
-    };
-    const r = await nginxTest({ http: body(out.out), vars: { BACKEND2: '9' } });
-    assert.ok(r.ok, `${id}: ${r.output}\n${out.out}`);
-  }
-});
+test(
+  'formatted rule fixtures pass real nginx -t as before, and nginx reads the same words',
+  { skip: nginxAvailable() ? false : 'nginx is not installed' },
+  async () => {
+    const fixtures = join(ROOT, 'test', 'fixtures', 'rules');
+    for (const id of readdirSync(fixtures)) {
+      const text = readFileSync(join(fixtures, id, 'good.conf'), 'utf8');
+      // Made messy (indentation gone, statements run together), then formatted back by the CLI.
+      const messy = text.replace(/\n\s*/g, '\n').replace(/;\n(?=[a-z])/g, '; ');
+      const out = run(['-'], messy);
+      assert.equal(out.code, 0, `${id}: ${out.err}`);
+      assert.deepEqual(read(out.out), read(text), id);
+      const body = (t: string) => {
+        const http = parse(t).children.find((c) => c.type === 'directive' && c.name === 'http');
+        assert.ok(http && http.type === 'directive' && http.block, id);
+        return t.slice(http.block.bodyStart, http.block.bodyEnd);
+      };
+      const r = await nginxTest({ http: body(out.out), vars: { BACKEND2: '9' } });
+      assert.ok(r.ok, `${id}: ${r.output}\n${out.out}`);
+    }
+  },
+);

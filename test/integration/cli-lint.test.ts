@@ -36,10 +36,20 @@ test('json format: {tool, files, findings}; findings {file, root, range, severit
   const out = JSON.parse(r.out) as {
     tool: { name: string; version: string };
     files: { file: string; root: string }[];
-    findings: { file: string; range: { start: { line: number; character: number } }; severity: string; code: string; message: string; fixable: boolean }[];
+    findings: {
+      file: string;
+      range: { start: { line: number; character: number } };
+      severity: string;
+      code: string;
+      message: string;
+      fixable: boolean;
+    }[];
   };
   assert.deepEqual(out.tool, { name: 'nginx-ws', version: PKG.version });
-  assert.deepEqual(out.files.map((f) => [f.file, f.root]), [['test/fixtures/rules/ws-connection-header/bad.conf', 'test/fixtures/rules/ws-connection-header/bad.conf']]);
+  assert.deepEqual(
+    out.files.map((f) => [f.file, f.root]),
+    [['test/fixtures/rules/ws-connection-header/bad.conf', 'test/fixtures/rules/ws-connection-header/bad.conf']],
+  );
   const f = out.findings.find((x) => x.code === 'ws-connection-header')!;
   assert.deepEqual(Object.keys(f).sort(), ['code', 'file', 'fixable', 'message', 'range', 'root', 'severity']);
   assert.equal(f.severity, 'error');
@@ -123,15 +133,20 @@ test('--fail-on and --max-warnings gate CI on warnings; --rule limits what is re
   assert.equal(run(['lint', '--max-warnings', '5', warn]).code, 0);
   const err = join(FIX, 'ws-connection-header', 'bad.conf');
   assert.equal(run(['lint', '--fail-on', 'never', err]).code, 0);
-  const only = JSON.parse(run(['lint', '--format', 'json', '--rule', 'ws-read-timeout-default', err]).out) as { findings: { code: string }[] };
+  const only = JSON.parse(run(['lint', '--format', 'json', '--rule', 'ws-read-timeout-default', err]).out) as {
+    findings: { code: string }[];
+  };
   assert.ok(only.findings.every((f) => f.code === 'ws-read-timeout-default'));
 });
 
-test('a directory is walked; an included snippet is linted in its includer\'s context', (t) => {
+test("a directory is walked; an included snippet is linted in its includer's context", (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'nginx-ws-cli-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   mkdirSync(join(dir, 'conf.d'));
-  writeFileSync(join(dir, 'nginx.conf'), "events {}\nhttp {\n    map $http_upgrade $connection_upgrade { default upgrade; '' close; }\n    include conf.d/*.conf;\n}\n");
+  writeFileSync(
+    join(dir, 'nginx.conf'),
+    "events {}\nhttp {\n    map $http_upgrade $connection_upgrade { default upgrade; '' close; }\n    include conf.d/*.conf;\n}\n",
+  );
   writeFileSync(
     join(dir, 'conf.d', 'app.conf'),
     'server {\n    listen 80;\n    location /ws/ {\n        proxy_pass http://127.0.0.1:3000;\n        proxy_http_version 1.1;\n        proxy_set_header Upgrade $http_upgrade;\n        proxy_set_header Connection $connection_upgrade;\n        proxy_read_timeout 2s;\n    }\n}\n',
@@ -140,7 +155,10 @@ test('a directory is walked; an included snippet is linted in its includer\'s co
   const r = run(['lint', '--format', 'json', dir]);
   const out = (JSON.parse(r.out) as { findings: { file: string; code: string }[] }).findings;
   // The map in nginx.conf is seen from conf.d/app.conf: no undefined-variable; the short timeout is reported once.
-  assert.deepEqual(out.map((f) => `${f.file.split('/').slice(-2).join('/')} ${f.code}`), ['conf.d/app.conf ws-read-timeout-short']);
+  assert.deepEqual(
+    out.map((f) => `${f.file.split('/').slice(-2).join('/')} ${f.code}`),
+    ['conf.d/app.conf ws-read-timeout-short'],
+  );
   assert.equal(r.code, 0);
 });
 
@@ -165,7 +183,12 @@ test('--fix applies every quick fix to the files and leaves them clean', (t) => 
   assert.equal(r.code, 0, r.out + r.err);
   assert.deepEqual(JSON.parse(r.out).findings, []);
   assert.match(r.err, /fixed 1 problem in .*undefined-variable\.conf/);
-  for (const id of files) assert.equal(readFileSync(join(dir, `${id}.conf`), 'utf8'), readFileSync(join(FIX, id, 'fixed.conf'), 'utf8'), `${id}: --fix differs from fixed.conf`);
+  for (const id of files)
+    assert.equal(
+      readFileSync(join(dir, `${id}.conf`), 'utf8'),
+      readFileSync(join(FIX, id, 'fixed.conf'), 'utf8'),
+      `${id}: --fix differs from fixed.conf`,
+    );
 });
 
 const SEVERITIES = new Set(['error', 'warning', 'information', 'hint']);
@@ -174,14 +197,24 @@ test('every rule fixture: the CLI reports exactly the findings its expected.json
   const files = RULES.flatMap((r) => FIXTURE_FILES.map((f) => `test/fixtures/rules/${r.id}/${f}`));
   const r = run(['lint', '--format', 'json', '--fail-on', 'never', ...files]);
   assert.equal(r.code, 0, r.err);
-  const out = JSON.parse(r.out) as { files: { file: string }[]; findings: { file: string; range: Range; severity: Severity; code: string }[] };
+  const out = JSON.parse(r.out) as {
+    files: { file: string }[];
+    findings: { file: string; range: Range; severity: Severity; code: string }[];
+  };
   assert.deepEqual(out.files.map((f) => f.file).sort(), [...files].sort());
   for (const r of RULES) {
     for (const f of FIXTURE_FILES) {
       const file = `test/fixtures/rules/${r.id}/${f}`;
       const mine = out.findings.filter((x) => x.file === file);
-      assert.ok(mine.every((x) => SEVERITIES.has(x.severity)), file);
-      assert.deepEqual(statedAll(mine, readFileSync(join(ROOT, file), 'utf8')).map(describeStated), expectations(r.id)![f].map(describeStated), file);
+      assert.ok(
+        mine.every((x) => SEVERITIES.has(x.severity)),
+        file,
+      );
+      assert.deepEqual(
+        statedAll(mine, readFileSync(join(ROOT, file), 'utf8')).map(describeStated),
+        expectations(r.id)![f].map(describeStated),
+        file,
+      );
     }
   }
 });

@@ -21,7 +21,13 @@ const SEVERITY = ['', 'error', 'warning', 'information', 'hint'];
 
 interface CliJson {
   files: { file: string; root: string }[];
-  findings: { file: string; range: { start: { line: number; character: number }; end: { line: number; character: number } }; severity: string; code: string; message: string }[];
+  findings: {
+    file: string;
+    range: { start: { line: number; character: number }; end: { line: number; character: number } };
+    severity: string;
+    code: string;
+    message: string;
+  }[];
 }
 
 function key(r: CliJson['findings'][number]['range'], severity: string, code: string, message: string): string {
@@ -29,7 +35,12 @@ function key(r: CliJson['findings'][number]['range'], severity: string, code: st
 }
 
 function cliLint(dir: string): CliJson {
-  const r = spawnSync(process.execPath, [CLI, 'lint', '--format', 'json', '.'], { cwd: dir, encoding: 'utf8', timeout: 300_000, maxBuffer: 256 * 1024 * 1024 });
+  const r = spawnSync(process.execPath, [CLI, 'lint', '--format', 'json', '.'], {
+    cwd: dir,
+    encoding: 'utf8',
+    timeout: 300_000,
+    maxBuffer: 256 * 1024 * 1024,
+  });
   assert.ok(r.status === 0 || r.status === 1, `nginx-ws lint in ${dir} exited ${r.status}: ${r.stderr}`);
   return JSON.parse(r.stdout) as CliJson;
 }
@@ -49,8 +60,13 @@ async function compare(dir: string): Promise<{ files: number; findings: number; 
       c.open(uri, readFileSync(abs, 'utf8'));
       const published = await c.diagnostics(uri, (p) => p.version === 1, { since, timeoutMs: 30_000 });
       c.close(uri);
-      const lsp = published.diagnostics.map((d) => key(d.range, SEVERITY[d.severity ?? 1]!, String(d.code), typeof d.message === "string" ? d.message : d.message.value)).sort();
-      const mine = cli.findings.filter((f) => f.file === file).map((f) => key(f.range, f.severity, f.code, f.message)).sort();
+      const lsp = published.diagnostics
+        .map((d) => key(d.range, SEVERITY[d.severity ?? 1]!, String(d.code), typeof d.message === 'string' ? d.message : d.message.value))
+        .sort();
+      const mine = cli.findings
+        .filter((f) => f.file === file)
+        .map((f) => key(f.range, f.severity, f.code, f.message))
+        .sort();
       findings += mine.length;
       if (lsp.join('\n') !== mine.join('\n')) {
         const onlyLsp = lsp.filter((x) => !mine.includes(x));
@@ -82,7 +98,13 @@ for (const name of Object.keys(LAYOUTS)) {
 }
 
 // The multi-file trees the other tests use, in the repository.
-for (const rel of ['test/fixtures/rules', 'test/e2e/workspaces/basic', 'test/e2e/workspaces/endpoint', 'test/vscode/workspace', 'examples/chat']) {
+for (const rel of [
+  'test/fixtures/rules',
+  'test/e2e/workspaces/basic',
+  'test/e2e/workspaces/endpoint',
+  'test/vscode/workspace',
+  'examples/chat',
+]) {
   test(`CLI and language server agree file by file: ${rel}`, { timeout: 120_000 }, async (t) => {
     const r = await compare(join(ROOT, rel));
     t.diagnostic(`${r.files} files, ${r.findings} findings`);

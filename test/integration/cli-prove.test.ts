@@ -59,7 +59,10 @@ test('nginx-ws prove: exit 0 proven, 1 failed, 2 usage; text and --json', { skip
 
     const ok = await cli(['prove', '--config', good, '--location', '/ws/']);
     assert.equal(ok.code, 0, ok.stdout + ok.stderr);
-    assert.match(ok.stdout, /^Local nginx proof: location \/ws\/ \(.*good\.conf:6\)\nResult: PASSED\nURL: ws:\/\/chat\.example\.com:\d+\/ws\/ \(connected to 127\.0\.0\.1:\d+/);
+    assert.match(
+      ok.stdout,
+      /^Local nginx proof: location \/ws\/ \(.*good\.conf:6\)\nResult: PASSED\nURL: ws:\/\/chat\.example\.com:\d+\/ws\/ \(connected to 127\.0\.0\.1:\d+/,
+    );
     assert.match(ok.stdout, /listen: listen 80; {2}→ {2}listen 127\.0\.0\.1:\d+;/);
 
     const failed = await cli(['prove', '--config', bad, '--location', '/ws/', '--json']);
@@ -73,7 +76,28 @@ test('nginx-ws prove: exit 0 proven, 1 failed, 2 usage; text and --json', { skip
     assert.ok(j.rewrites.some((w: { what: string; file: string; line: number }) => w.what === 'listen' && w.file === bad && w.line === 4));
     assert.deepEqual(j.cleanup.leftovers, []);
     assert.equal(j.cleanup.prefixRemoved, true);
-    for (const k of ['ok', 'stage', 'status', 'error', 'location', 'url', 'connectedTo', 'nginx', 'diagnosis', 'standsBehind', 'rewrites', 'caveats', 'readInPlace', 'backend', 'nginxTest', 'test', 'errorLog', 'timings', 'cleanup', 'ports']) {
+    for (const k of [
+      'ok',
+      'stage',
+      'status',
+      'error',
+      'location',
+      'url',
+      'connectedTo',
+      'nginx',
+      'diagnosis',
+      'standsBehind',
+      'rewrites',
+      'caveats',
+      'readInPlace',
+      'backend',
+      'nginxTest',
+      'test',
+      'errorLog',
+      'timings',
+      'cleanup',
+      'ports',
+    ]) {
       assert.ok(k in j, `--json has ${k}`);
     }
 
@@ -100,28 +124,36 @@ test('nginx-ws prove: exit 0 proven, 1 failed, 2 usage; text and --json', { skip
   }
 });
 
-test('nginx-ws prove: SIGINT during the idle hold stops nginx and removes the prefix before exiting', { skip, timeout: 60_000 }, async () => {
-  buildOnce();
-  const dir = mkdtempSync(join(tmpdir(), 'cli-prove-int-'));
-  try {
-    const good = join(dir, 'nginx.conf');
-    writeFileSync(good, CONF('            proxy_set_header Connection "upgrade";\n'));
-    const run = spawn(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'prove', '--config', good, '--location', '/ws/', '--idle', '60', '--json'], { cwd: ROOT });
-    let out = '';
-    run.stdout.on('data', (d) => (out += d));
-    const exited = new Promise<number | null>((res) => run.on('close', (c) => res(c)));
-    // Wait until a proof's nginx runs (its command line names the private prefix), then Ctrl+C the CLI.
-    const mine = () => processesMentioning('nginx-ws-proof-', { under: run.pid! }).filter((p) => /nginx/.test(p));
-    for (let i = 0; i < 400 && mine().length === 0; i++) await new Promise((res) => setTimeout(res, 25));
-    assert.ok(mine().length > 0, 'the proof started nginx');
-    run.kill('SIGINT');
-    const code = await exited;
-    assert.equal(code, 1, out);
-    const j = JSON.parse(out);
-    assert.equal(j.ok, false);
-    assert.deepEqual(j.cleanup.leftovers, []);
-    assert.deepEqual(processesMentioning('nginx-ws-proof-', { orphaned: true }), [], 'no nginx left running');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+test(
+  'nginx-ws prove: SIGINT during the idle hold stops nginx and removes the prefix before exiting',
+  { skip, timeout: 60_000 },
+  async () => {
+    buildOnce();
+    const dir = mkdtempSync(join(tmpdir(), 'cli-prove-int-'));
+    try {
+      const good = join(dir, 'nginx.conf');
+      writeFileSync(good, CONF('            proxy_set_header Connection "upgrade";\n'));
+      const run = spawn(
+        process.execPath,
+        [join(ROOT, 'dist', 'cli.js'), 'prove', '--config', good, '--location', '/ws/', '--idle', '60', '--json'],
+        { cwd: ROOT },
+      );
+      let out = '';
+      run.stdout.on('data', (d) => (out += d));
+      const exited = new Promise<number | null>((res) => run.on('close', (c) => res(c)));
+      // Wait until a proof's nginx runs (its command line names the private prefix), then Ctrl+C the CLI.
+      const mine = () => processesMentioning('nginx-ws-proof-', { under: run.pid! }).filter((p) => /nginx/.test(p));
+      for (let i = 0; i < 400 && mine().length === 0; i++) await new Promise((res) => setTimeout(res, 25));
+      assert.ok(mine().length > 0, 'the proof started nginx');
+      run.kill('SIGINT');
+      const code = await exited;
+      assert.equal(code, 1, out);
+      const j = JSON.parse(out);
+      assert.equal(j.ok, false);
+      assert.deepEqual(j.cleanup.leftovers, []);
+      assert.deepEqual(processesMentioning('nginx-ws-proof-', { orphaned: true }), [], 'no nginx left running');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);

@@ -72,7 +72,11 @@ test('trace a handshake through the config that includes the file: text, exit 0'
     assert.match(r.out, /^config: .*nginx\.conf$/m, 'judged in the nginx.conf that includes conf.d/app.conf');
     assert.match(r.out, /longest matching prefix \/ws\/ {2}\(app\.conf:4\)/);
     assert.match(r.out, /The backend receives: GET \/ws\/chat HTTP\/1\.1/, 'proxy_http_version inherited from nginx.conf');
-    assert.match(r.out, /Connection: upgrade {2}← app\.conf:7 proxy_set_header Connection \$connection_upgrade;/, "the map in nginx.conf evaluated");
+    assert.match(
+      r.out,
+      /Connection: upgrade {2}← app\.conf:7 proxy_set_header Connection \$connection_upgrade;/,
+      'the map in nginx.conf evaluated',
+    );
     assert.match(r.out, /^Outcome: 101 Switching Protocols/m);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -127,7 +131,9 @@ test('the CLI verdicts agree with real nginx running the same files', { skip: !n
   const port = await freePort();
   const { dir, site } = layout(b.port, port);
   // The same files, run by nginx: its http {} is nginx.conf's, with the temp paths the helper adds.
-  const ng = await startNginx({ http: `map $http_upgrade $connection_upgrade { default upgrade; '' close; } proxy_http_version 1.1; include ${join(dir, 'conf.d')}/*.conf;` });
+  const ng = await startNginx({
+    http: `map $http_upgrade $connection_upgrade { default upgrade; '' close; } proxy_http_version 1.1; include ${join(dir, 'conf.d')}/*.conf;`,
+  });
   try {
     for (const path of ['/ws/', '/hub/']) {
       const r = run(['trace', `ws://app.test:${port}${path}`, '--config', site, '--json']);

@@ -12,7 +12,8 @@ import { join } from 'node:path';
 const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
 const CONF = 'events {}\nhttp {\n    server {\n        listen 127.0.0.1:8080;\n        http2 on;\n    }\n}\n';
-const ERROR = 'nginx.conf:5:9: error needs-newer-nginx "http2" needs nginx 1.25.1 or newer; the target is 1.22.1, where nginx -t fails with: unknown directive "http2"';
+const ERROR =
+  'nginx.conf:5:9: error needs-newer-nginx "http2" needs nginx 1.25.1 or newer; the target is 1.22.1, where nginx -t fails with: unknown directive "http2"';
 
 before(() => {
   execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'ignore' });

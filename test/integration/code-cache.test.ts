@@ -24,11 +24,16 @@ function cacheHome(t: { after(fn: () => void): void }): string {
 }
 
 function lint(home: string, extra: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, [CLI, 'lint', '--format', 'json', BAD], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, XDG_CACHE_HOME: home, ...extra } });
+  const r = spawnSync(process.execPath, [CLI, 'lint', '--format', 'json', BAD], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, XDG_CACHE_HOME: home, ...extra },
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
-const caches = (dir: string, prefix: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.startsWith(`${prefix}-`) && f.endsWith('.v8cache')) : []);
+const caches = (dir: string, prefix: string) =>
+  existsSync(dir) ? readdirSync(dir).filter((f) => f.startsWith(`${prefix}-`) && f.endsWith('.v8cache')) : [];
 
 test('the CLI writes its cache in a private folder on the first run and reads it on the next, with the same findings', (t) => {
   const home = cacheHome(t);
@@ -53,7 +58,7 @@ test('the CLI writes its cache in a private folder on the first run and reads it
   assert.deepEqual(caches(dir, 'cli'), [file]);
 });
 
-test('a cache V8 rejects is replaced, and a stale build\'s cache is removed; the run is the same', (t) => {
+test("a cache V8 rejects is replaced, and a stale build's cache is removed; the run is the same", (t) => {
   const home = cacheHome(t);
   const plain = lint(home, { NGINX_WS_CODE_CACHE: 'off' });
   const dir = join(home, 'nginx-ws');

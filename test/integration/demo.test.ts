@@ -13,10 +13,15 @@ test('the demo lints the example, fixes it, and proves both versions with a priv
   assert.match(r.stdout, /error ws-inherited-headers-dropped/);
   assert.match(r.stdout, /error ws-keepalive-connection-clash/);
   assert.match(r.stdout, /\+\s+map \$http_upgrade \$connection_upgrade \{/);
-  const noNginx = nginxAvailable() ? false : 'nginx is not installed (apt-get install nginx-light): the demo prints that it skips its proofs';
+  const noNginx = nginxAvailable()
+    ? false
+    : 'nginx is not installed (apt-get install nginx-light): the demo prints that it skips its proofs';
   await t.test('the original fails the local proof where real nginx fails it, the fixed copy passes twice', { skip: noNginx }, () => {
     // The original fails where real nginx fails it, with the finding that explains it; the fixed copy is proven twice.
-    assert.match(r.stdout, /--location \/ws\/\nLocal nginx proof: location \/ws\/ [^\n]*\nResult: FAILED at nginx -t: nginx -t rejects the config: unknown "connection_upgrade" variable/);
+    assert.match(
+      r.stdout,
+      /--location \/ws\/\nLocal nginx proof: location \/ws\/ [^\n]*\nResult: FAILED at nginx -t: nginx -t rejects the config: unknown "connection_upgrade" variable/,
+    );
     assert.match(r.stdout, /\[undefined-variable\]/);
     assert.equal(r.stdout.match(/^Result: PASSED$/gm)?.length, 2, r.stdout);
     assert.match(r.stdout, /GET \/notifications\/ HTTP\/1\.1 {2}→ 101/, 'the echo backend received the upgrade through nginx');

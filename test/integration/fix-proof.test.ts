@@ -71,7 +71,11 @@ function wsPath(text: string): string {
 /** `nginx -t` with ports that exist only in the test's imagination: nothing connects. */
 const checkOnly = (text: string) => nginxTest({ http: httpBody(text), vars: { BACKEND2: '9' } });
 
-async function outcome(text: string, strict: boolean, holdMs?: number): Promise<{ t: { ok: boolean; output: string }; hs?: HandshakeOutcome }> {
+async function outcome(
+  text: string,
+  strict: boolean,
+  holdMs?: number,
+): Promise<{ t: { ok: boolean; output: string }; hs?: HandshakeOutcome }> {
   const t = await checkOnly(text);
   if (!t.ok) return { t };
   const b1 = strict ? await startStrictBackend() : await startWsBackend();
@@ -108,8 +112,7 @@ for (const rule of RULES) {
       } else if (expected === 'no HTTP/1.1 answer') {
         assert.equal(before.hs!.status, 0, JSON.stringify(before.hs));
         assert.match(before.hs!.error ?? '', /Parse Error/, JSON.stringify(before.hs));
-      }
-      else assert.equal(before.hs!.status, 101, JSON.stringify(before.hs));
+      } else assert.equal(before.hs!.status, 101, JSON.stringify(before.hs));
       if (expected === 'idle close') {
         assert.ok(before.hs!.closedAfterMs !== undefined, 'nginx did not close the idle WebSocket');
         assert.ok(before.hs!.closedAfterMs >= 1500 && before.hs!.closedAfterMs < 3500, `closed after ${before.hs!.closedAfterMs} ms`);
@@ -119,19 +122,23 @@ for (const rule of RULES) {
 
   // A rule without an automatic fix has fixed.conf = bad.conf (test/unit/rules.test.ts): its good fixture shows the valid form.
   const noFix = rule.noFix && `${rule.id} has no automatic fix (${rule.noFix}), so fixed.conf is bad.conf`;
-  test(`${rule.id}: fix-all makes fixed.conf of the bad fixture, and real nginx accepts it and upgrades`, { skip: skip || noFix, timeout: 60_000 }, async () => {
-    const bad = fixture(rule.id, 'bad')!;
-    const fixed = fixture(rule.id, 'fixed')!;
-    assert.equal(fixAll(bad), fixed, 'fix-all of bad.conf differs from fixed.conf');
-    assert.notEqual(fixed, bad, 'fix-all changed nothing');
-    const strict = STRICT.has(rule.id);
-    const idle = BEFORE[rule.id] === 'idle close' ? 3500 : undefined;
-    const after = await outcome(fixed, strict, idle);
-    assert.ok(after.t.ok, `nginx -t rejected the fixed config:\n${after.t.output}\n--- fixed config ---\n${fixed}`);
-    assert.equal(after.hs!.status, 101, `handshake after the fix: ${JSON.stringify(after.hs)}\n--- fixed config ---\n${fixed}`);
-    assert.equal(after.hs!.echo, 'ping-through-nginx');
-    if (idle) assert.equal(after.hs!.closedAfterMs, undefined, 'the fixed config still closes the idle WebSocket');
-  });
+  test(
+    `${rule.id}: fix-all makes fixed.conf of the bad fixture, and real nginx accepts it and upgrades`,
+    { skip: skip || noFix, timeout: 60_000 },
+    async () => {
+      const bad = fixture(rule.id, 'bad')!;
+      const fixed = fixture(rule.id, 'fixed')!;
+      assert.equal(fixAll(bad), fixed, 'fix-all of bad.conf differs from fixed.conf');
+      assert.notEqual(fixed, bad, 'fix-all changed nothing');
+      const strict = STRICT.has(rule.id);
+      const idle = BEFORE[rule.id] === 'idle close' ? 3500 : undefined;
+      const after = await outcome(fixed, strict, idle);
+      assert.ok(after.t.ok, `nginx -t rejected the fixed config:\n${after.t.output}\n--- fixed config ---\n${fixed}`);
+      assert.equal(after.hs!.status, 101, `handshake after the fix: ${JSON.stringify(after.hs)}\n--- fixed config ---\n${fixed}`);
+      assert.equal(after.hs!.echo, 'ping-through-nginx');
+      if (idle) assert.equal(after.hs!.closedAfterMs, undefined, 'the fixed config still closes the idle WebSocket');
+    },
+  );
 }
 
 test('every good fixture passes nginx -t', { skip }, async () => {
@@ -150,10 +157,14 @@ test('every good fixture passes nginx -t', { skip }, async () => {
 for (const rule of RULES) {
   const good = fixture(rule.id, 'good')!;
   const hasWs = analyze(FIXTURE_PATH, singleFileHost(FIXTURE_PATH, good)).wsLocations.length > 0;
-  test(`${rule.id}: the good fixture upgrades through real nginx`, { skip: skip || (!hasWs && 'good.conf has no WebSocket location to upgrade through'), timeout: 60_000 }, async () => {
-    const r = await outcome(good, STRICT.has(rule.id));
-    assert.ok(r.t.ok, `nginx -t: ${r.t.output}`);
-    assert.equal(r.hs!.status, 101, JSON.stringify(r.hs));
-    assert.equal(r.hs!.echo, 'ping-through-nginx');
-  });
+  test(
+    `${rule.id}: the good fixture upgrades through real nginx`,
+    { skip: skip || (!hasWs && 'good.conf has no WebSocket location to upgrade through'), timeout: 60_000 },
+    async () => {
+      const r = await outcome(good, STRICT.has(rule.id));
+      assert.ok(r.t.ok, `nginx -t: ${r.t.output}`);
+      assert.equal(r.hs!.status, 101, JSON.stringify(r.hs));
+      assert.equal(r.hs!.echo, 'ping-through-nginx');
+    },
+  );
 }

@@ -25,7 +25,6 @@ const CLI_HEAP_MB = 512;
 const CASE_MS = 90_000;
 const T = { timeout: 180_000 };
 
-
 const messages = (p: PublishDiagnosticsParams) => p.diagnostics.map((d) => messageText(d));
 
 describe(`hostile inputs: the language server under --max-old-space-size=${SERVER_HEAP_MB}`, () => {
@@ -52,14 +51,21 @@ describe(`hostile inputs: the language server under --max-old-space-size=${SERVE
     ws.write('normal.conf', NORMAL);
     normalDoc = new NormalDocument(() => c, ws.uri('normal.conf'));
     // Trusted: these cases read outside the workspace on purpose (the untrusted ones are below).
-    c = await ws.start({ workspaceTrusted: true, nodeArgs: [`--max-old-space-size=${SERVER_HEAP_MB}`], settings: { detectNginxVersion: false, nginxTest: { onSave: false } } });
+    c = await ws.start({
+      workspaceTrusted: true,
+      nodeArgs: [`--max-old-space-size=${SERVER_HEAP_MB}`],
+      settings: { detectNginxVersion: false, nginxTest: { onSave: false } },
+    });
     await normalDoc.open(CASE_MS);
   });
   after(() => ws?.dispose());
 
   test('include /proc/self/pagemap (size 0 in stat, endless when read): refused, not a crash', T, async () => {
     await openCase('pagemap.conf', 'http {\n    include /proc/self/pagemap;\n}\n', (p) => {
-      assert.ok(messages(p).some((m) => /^Not read: \/proc\/self\/pagemap: (a binary file|larger than 20 MB)/.test(m)), messages(p).join('\n'));
+      assert.ok(
+        messages(p).some((m) => /^Not read: \/proc\/self\/pagemap: (a binary file|larger than 20 MB)/.test(m)),
+        messages(p).join('\n'),
+      );
     });
   });
 
@@ -67,9 +73,19 @@ describe(`hostile inputs: the language server under --max-old-space-size=${SERVE
     execFileSync('mkfifo', [join(ws.dir, 'pipe.conf')]);
     await openCase('special.conf', 'http {\n    include /proc/kmsg;\n    include /dev/zero;\n    include pipe.conf;\n}\n', (p) => {
       const m = messages(p);
-      if (existsSync('/proc/kmsg')) assert.ok(m.some((x) => /^Not read: \/proc\/kmsg: /.test(x)), m.join('\n'));
-      assert.ok(m.some((x) => /^Not read: \/dev\/zero: not a regular file \(a character device\)/.test(x)), m.join('\n'));
-      assert.ok(m.some((x) => /pipe\.conf: not a regular file \(a FIFO\)/.test(x)), m.join('\n'));
+      if (existsSync('/proc/kmsg'))
+        assert.ok(
+          m.some((x) => /^Not read: \/proc\/kmsg: /.test(x)),
+          m.join('\n'),
+        );
+      assert.ok(
+        m.some((x) => /^Not read: \/dev\/zero: not a regular file \(a character device\)/.test(x)),
+        m.join('\n'),
+      );
+      assert.ok(
+        m.some((x) => /pipe\.conf: not a regular file \(a FIFO\)/.test(x)),
+        m.join('\n'),
+      );
       assert.ok(!m.some((x) => /not found/.test(x)), 'nothing refused is called "not found"');
     });
   });
@@ -79,7 +95,14 @@ describe(`hostile inputs: the language server under --max-old-space-size=${SERVE
       await openCase(`glob-${pattern.replace(/\W/g, '')}.conf`, `http {\n    include ${pattern};\n}\n`, (p) => {
         const m = p.diagnostics.filter((d) => d.code === 'include').map((d) => messageText(d));
         assert.ok(m.length >= 1, `the include line says what was refused: ${messages(p).slice(0, 5).join('\n')}`);
-        assert.ok(m.every((x) => /raise nginxWs\.limits\.|not a regular file|binary file|special file|cannot read|permission denied|loop of symbolic links/.test(x)), m.join('\n'));
+        assert.ok(
+          m.every((x) =>
+            /raise nginxWs\.limits\.|not a regular file|binary file|special file|cannot read|permission denied|loop of symbolic links/.test(
+              x,
+            ),
+          ),
+          m.join('\n'),
+        );
         assert.ok(p.diagnostics.length <= 1100, `${p.diagnostics.length} diagnostics`);
       });
     });
@@ -122,22 +145,34 @@ describe(`hostile inputs: the language server under --max-old-space-size=${SERVE
     await c.setSettings({ ...c.settings, websocketPathPatterns: ['^/(a+)+$', '^/(?=x)', '^/live/'] });
     await c.log(/nginxWs\.websocketPathPatterns: ignoring "\^\/\(\?=x\)": it uses a lookahead/, { timeoutMs: CASE_MS });
     const path = `/${'a'.repeat(100_000)}!`;
-    await openCase('redos-setting.conf', `http {\n    server {\n        location ${path} { proxy_pass http://b; }\n        location /live/ { proxy_pass http://b; }\n    }\n}\n`, (p) => {
-      const codes = p.diagnostics.map((d) => d.code);
-      assert.ok(codes.includes('ws-upgrade-header-missing'), `the /live/ pattern still works: ${codes.join(', ')}`);
-    });
+    await openCase(
+      'redos-setting.conf',
+      `http {\n    server {\n        location ${path} { proxy_pass http://b; }\n        location /live/ { proxy_pass http://b; }\n    }\n}\n`,
+      (p) => {
+        const codes = p.diagnostics.map((d) => d.code);
+        assert.ok(codes.includes('ws-upgrade-header-missing'), `the /live/ pattern still works: ${codes.join(', ')}`);
+      },
+    );
     await c.setSettings({ ...c.settings, websocketPathPatterns: [] });
   });
 
   test('a regex location tested with a hostile path (^/(\\w+/?)*X$): endpointContext answers', T, async () => {
     const uri = ws.uri('regex-loc.conf');
-    const text = 'http {\n    server {\n        listen 80;\n        location ~ ^/(\\w+/?)*X$ {\n            proxy_pass http://127.0.0.1:9;\n            proxy_http_version 1.1;\n            proxy_set_header Upgrade $http_upgrade;\n            proxy_set_header Connection "upgrade";\n        }\n    }\n}\n';
+    const text =
+      'http {\n    server {\n        listen 80;\n        location ~ ^/(\\w+/?)*X$ {\n            proxy_pass http://127.0.0.1:9;\n            proxy_http_version 1.1;\n            proxy_set_header Upgrade $http_upgrade;\n            proxy_set_header Connection "upgrade";\n        }\n    }\n}\n';
     ws.write('regex-loc.conf', text);
     c.open(uri, text, 1);
     await c.diagnostics(uri, (x) => x.version === 1, { timeoutMs: CASE_MS });
-    const r = await c.request<EndpointContextResult>('nginxWs/endpointContext', { uri, position: { line: 3, character: 12 }, path: `/${'aaaa/'.repeat(20_000)}!` }, CASE_MS);
+    const r = await c.request<EndpointContextResult>(
+      'nginxWs/endpointContext',
+      { uri, position: { line: 3, character: 12 }, path: `/${'aaaa/'.repeat(20_000)}!` },
+      CASE_MS,
+    );
     assert.equal(r.endpoints.length, 1);
-    assert.ok(r.endpoints[0]!.notes.some((n) => /does not match the location regex/.test(n)), r.endpoints[0]!.notes.join('; '));
+    assert.ok(
+      r.endpoints[0]!.notes.some((n) => /does not match the location regex/.test(n)),
+      r.endpoints[0]!.notes.join('; '),
+    );
     c.close(uri);
     await stillServes('a hostile request path');
   });
@@ -155,14 +190,23 @@ describe(`hostile inputs: the language server under --max-old-space-size=${SERVE
     const order: string[] = [];
     const marks = uris.map((u) => c.mark(u));
     const t0 = Date.now();
-    const published = uris.map((u, i) => c.diagnostics(u, () => true, { since: marks[i], timeoutMs: CASE_MS * 2 }).then(() => order.push(`heavy${i + 1}@${Date.now() - t0}`)));
+    const published = uris.map((u, i) =>
+      c.diagnostics(u, () => true, { since: marks[i], timeoutMs: CASE_MS * 2 }).then(() => order.push(`heavy${i + 1}@${Date.now() - t0}`)),
+    );
     await c.setSettings({ ...c.settings, idleTimeoutThresholdSeconds: 30 });
     await Promise.race(published);
-    const h = await c.request<Hover | null>('textDocument/hover', { textDocument: { uri: normal() }, position: { line: 4, character: 14 } }, CASE_MS);
+    const h = await c.request<Hover | null>(
+      'textDocument/hover',
+      { textDocument: { uri: normal() }, position: { line: 4, character: 14 } },
+      CASE_MS,
+    );
     order.push(`hover@${Date.now() - t0}`);
     assert.ok(h && JSON.stringify(h.contents).includes('proxy_pass'), 'the hover is about proxy_pass');
     await Promise.all(published);
-    assert.ok(order.findIndex((o) => o.startsWith('hover')) < order.length - 1, `the hover was answered before the last heavy document was done: ${order.join(' → ')}`);
+    assert.ok(
+      order.findIndex((o) => o.startsWith('hover')) < order.length - 1,
+      `the hover was answered before the last heavy document was done: ${order.join(' → ')}`,
+    );
     process.stdout.write(`# answered in between: ${order.join(' → ')} (ms after the settings change)\n`);
     for (const u of uris) c.close(u);
     await c.setSettings({ ...c.settings, idleTimeoutThresholdSeconds: 60 });
@@ -182,23 +226,34 @@ describe('hostile inputs: an untrusted workspace reads nothing outside its folde
   });
   after(() => ws?.dispose());
 
-  test('/etc/passwd, /proc/self/environ, a symlink out of the workspace: not read, the include line says why; trust reads them', T, async () => {
-    const text = 'http {\n    include /etc/passwd;\n    include /proc/self/environ;\n    include passwd.conf;\n    include /etc/*.conf;\n}\n';
-    const uri = ws.uri('nginx.conf');
-    ws.write('nginx.conf', text);
-    c.open(uri, text, 1);
-    const p = await c.diagnostics(uri, (x) => x.version === 1, { timeoutMs: CASE_MS });
-    const m = messages(p);
-    assert.equal(p.diagnostics.filter((d) => d.code === 'include').length, 4, m.join('\n'));
-    assert.ok(m.every((x) => /outside the workspace folders, and this workspace is not trusted/.test(x)), m.join('\n'));
-    assert.ok(m.some((x) => /passwd\.conf: a symbolic link to \/etc\/passwd/.test(x)));
-    assert.ok(!JSON.stringify(c.publishLog).includes('root:x:0:0'), 'no line of /etc/passwd reached the client');
-    assert.ok(!c.publishLog.some((x) => x.uri.includes('/etc/passwd')), 'nothing was published for /etc/passwd');
-    // Granting trust re-analyses, now following the includes.
-    await c.connection.sendNotification('nginxWs/workspaceTrust', { trusted: true });
-    const q = await c.diagnostics(uri, (x) => x.version === 1 && !x.diagnostics.some((d) => /not trusted/.test(messageText(d))), { since: c.mark(uri), timeoutMs: CASE_MS });
-    assert.ok(!messages(q).some((x) => /not trusted/.test(x)));
-  });
+  test(
+    '/etc/passwd, /proc/self/environ, a symlink out of the workspace: not read, the include line says why; trust reads them',
+    T,
+    async () => {
+      const text =
+        'http {\n    include /etc/passwd;\n    include /proc/self/environ;\n    include passwd.conf;\n    include /etc/*.conf;\n}\n';
+      const uri = ws.uri('nginx.conf');
+      ws.write('nginx.conf', text);
+      c.open(uri, text, 1);
+      const p = await c.diagnostics(uri, (x) => x.version === 1, { timeoutMs: CASE_MS });
+      const m = messages(p);
+      assert.equal(p.diagnostics.filter((d) => d.code === 'include').length, 4, m.join('\n'));
+      assert.ok(
+        m.every((x) => /outside the workspace folders, and this workspace is not trusted/.test(x)),
+        m.join('\n'),
+      );
+      assert.ok(m.some((x) => /passwd\.conf: a symbolic link to \/etc\/passwd/.test(x)));
+      assert.ok(!JSON.stringify(c.publishLog).includes('root:x:0:0'), 'no line of /etc/passwd reached the client');
+      assert.ok(!c.publishLog.some((x) => x.uri.includes('/etc/passwd')), 'nothing was published for /etc/passwd');
+      // Granting trust re-analyses, now following the includes.
+      await c.connection.sendNotification('nginxWs/workspaceTrust', { trusted: true });
+      const q = await c.diagnostics(uri, (x) => x.version === 1 && !x.diagnostics.some((d) => /not trusted/.test(messageText(d))), {
+        since: c.mark(uri),
+        timeoutMs: CASE_MS,
+      });
+      assert.ok(!messages(q).some((x) => /not trusted/.test(x)));
+    },
+  );
 });
 
 describe(`hostile inputs: the CLI under --max-old-space-size=${CLI_HEAP_MB}`, () => {
@@ -211,7 +266,9 @@ describe(`hostile inputs: the CLI under --max-old-space-size=${CLI_HEAP_MB}`, ()
 
   function cli(args: string[]): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
-      const child = spawn(process.execPath, [`--max-old-space-size=${CLI_HEAP_MB}`, join(ROOT, 'dist', 'cli.js'), ...args], { cwd: ws.dir });
+      const child = spawn(process.execPath, [`--max-old-space-size=${CLI_HEAP_MB}`, join(ROOT, 'dist', 'cli.js'), ...args], {
+        cwd: ws.dir,
+      });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
@@ -259,7 +316,10 @@ describe(`hostile inputs: the CLI under --max-old-space-size=${CLI_HEAP_MB}`, ()
     const r = await cli(['lint', 'big/nginx.conf']);
     assert.equal(r.signal, null, `not killed: ${r.stderr.slice(-500)}`);
     assert.equal(r.code, 0, r.stderr.slice(-500));
-    assert.match(r.stdout, /Not read: 4 of the files it matches \(.*b3\.conf, …\): the files of this config reached 32 MB, the limit for one config \(raise it with NGINX_WS_LIMITS=configMB=N\)/);
+    assert.match(
+      r.stdout,
+      /Not read: 4 of the files it matches \(.*b3\.conf, …\): the files of this config reached 32 MB, the limit for one config \(raise it with NGINX_WS_LIMITS=configMB=N\)/,
+    );
   });
 
   test('test --config: a regex location and a hostile --path finish', T, async () => {
@@ -268,7 +328,18 @@ describe(`hostile inputs: the CLI under --max-old-space-size=${CLI_HEAP_MB}`, ()
       join(ws.dir, 'rx', 'nginx.conf'),
       'events {}\nhttp {\n    server {\n        listen 127.0.0.1:1;\n        location ~ ^/(\\w+/?)*X$ {\n            proxy_pass http://127.0.0.1:1;\n            proxy_http_version 1.1;\n            proxy_set_header Upgrade $http_upgrade;\n            proxy_set_header Connection "upgrade";\n        }\n    }\n}\n',
     );
-    const r = await cli(['test', '--config', 'rx/nginx.conf', '--location', '^/(\\w+/?)*X$', '--path', `/${'aaaa/'.repeat(2_000)}!`, '--timeout', '2000', '--json']);
+    const r = await cli([
+      'test',
+      '--config',
+      'rx/nginx.conf',
+      '--location',
+      '^/(\\w+/?)*X$',
+      '--path',
+      `/${'aaaa/'.repeat(2_000)}!`,
+      '--timeout',
+      '2000',
+      '--json',
+    ]);
     assert.equal(r.signal, null);
     assert.equal(r.code, 1, r.stderr.slice(-300));
     const j = JSON.parse(r.stdout) as { stage: string };

@@ -23,7 +23,15 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NGINX_BINARY } from '../support/nginx';
-import { argCountOk, directiveNames, lookupDirective, stateAt, type ArgSpec, type Context, type DirectiveInfo } from '../../server/src/engine/knowledge/directives';
+import {
+  argCountOk,
+  directiveNames,
+  lookupDirective,
+  stateAt,
+  type ArgSpec,
+  type Context,
+  type DirectiveInfo,
+} from '../../server/src/engine/knowledge/directives';
 
 const NGINX = NGINX_BINARY;
 const MODULE_DIR = '/usr/lib/nginx/modules';
@@ -31,10 +39,15 @@ const STREAM_SO = join(MODULE_DIR, 'ngx_stream_module.so');
 const MAIL_SO = join(MODULE_DIR, 'ngx_mail_module.so');
 const ECHO_SO = join(MODULE_DIR, 'ngx_http_echo_module.so');
 
-const VERSION = existsSync(NGINX) ? (/nginx\/(\d+\.\d+\.\d+)/.exec(spawnSync(NGINX, ['-v'], { encoding: 'utf8' }).stderr ?? '')?.[1] ?? '') : '';
+const VERSION = existsSync(NGINX)
+  ? (/nginx\/(\d+\.\d+\.\d+)/.exec(spawnSync(NGINX, ['-v'], { encoding: 'utf8' }).stderr ?? '')?.[1] ?? '')
+  : '';
 
 /** Dynamic modules are loaded in every wrapper so that stream/mail names are known in every context. */
-const LOADS = [STREAM_SO, MAIL_SO].filter((f) => existsSync(f)).map((f) => `load_module ${f};\n`).join('');
+const LOADS = [STREAM_SO, MAIL_SO]
+  .filter((f) => existsSync(f))
+  .map((f) => `load_module ${f};\n`)
+  .join('');
 const ECHO_LOAD = existsSync(ECHO_SO) ? `load_module ${ECHO_SO};\n` : null;
 
 function wrap(ctx: Context, x: string, loads = LOADS): string | null {
@@ -42,20 +55,34 @@ function wrap(ctx: Context, x: string, loads = LOADS): string | null {
   const stream = (body: string) => (existsSync(STREAM_SO) ? `${loads}events {}\nstream {\n${body}\n}\n` : null);
   const mail = (body: string) => (existsSync(MAIL_SO) ? `${loads}events {}\nmail {\n${body}\n}\n` : null);
   switch (ctx) {
-    case 'main': return `${loads}${x}\nevents {}\n`;
-    case 'events': return `${loads}events {\n${x}\n}\n`;
-    case 'http': return http(x);
-    case 'server': return http(`server {\n${x}\n}`);
-    case 'location': return http(`server { location / {\n${x}\n} }`);
-    case 'server-if': return http(`server { if ($host) {\n${x}\n} }`);
-    case 'location-if': return http(`server { location / { if ($host) {\n${x}\n} } }`);
-    case 'limit_except': return http(`server { location / { limit_except GET {\n${x}\n} } }`);
-    case 'upstream': return http(`upstream u {\n${x}\nserver 127.0.0.1;\n}`);
-    case 'stream': return stream(x);
-    case 'stream-server': return stream(`server {\n${x}\n}`);
-    case 'stream-upstream': return stream(`upstream u {\n${x}\nserver 127.0.0.1:1;\n}`);
-    case 'mail': return mail(x);
-    case 'mail-server': return mail(`server {\n${x}\n}`);
+    case 'main':
+      return `${loads}${x}\nevents {}\n`;
+    case 'events':
+      return `${loads}events {\n${x}\n}\n`;
+    case 'http':
+      return http(x);
+    case 'server':
+      return http(`server {\n${x}\n}`);
+    case 'location':
+      return http(`server { location / {\n${x}\n} }`);
+    case 'server-if':
+      return http(`server { if ($host) {\n${x}\n} }`);
+    case 'location-if':
+      return http(`server { location / { if ($host) {\n${x}\n} } }`);
+    case 'limit_except':
+      return http(`server { location / { limit_except GET {\n${x}\n} } }`);
+    case 'upstream':
+      return http(`upstream u {\n${x}\nserver 127.0.0.1;\n}`);
+    case 'stream':
+      return stream(x);
+    case 'stream-server':
+      return stream(`server {\n${x}\n}`);
+    case 'stream-upstream':
+      return stream(`upstream u {\n${x}\nserver 127.0.0.1:1;\n}`);
+    case 'mail':
+      return mail(x);
+    case 'mail-server':
+      return mail(`server {\n${x}\n}`);
   }
 }
 
@@ -82,18 +109,25 @@ function nginxT(dir: string, conf: string): Promise<string> {
   const file = join(dir, `t${seq++}.conf`);
   writeFileSync(file, conf);
   return new Promise((resolve) => {
-    execFile(NGINX, ['-t', '-q', '-p', dir, '-c', file, '-e', join(dir, 'error.log'), '-g', `pid ${join(dir, 'nginx.pid')};`], { timeout: 10_000 }, (_err, _out, stderr) => {
-      rmSync(file, { force: true });
-      resolve(String(stderr));
-    });
+    execFile(
+      NGINX,
+      ['-t', '-q', '-p', dir, '-c', file, '-e', join(dir, 'error.log'), '-g', `pid ${join(dir, 'nginx.pid')};`],
+      { timeout: 10_000 },
+      (_err, _out, stderr) => {
+        rmSync(file, { force: true });
+        resolve(String(stderr));
+      },
+    );
   });
 }
 
 async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<void>): Promise<void> {
   let i = 0;
-  await Promise.all(Array.from({ length: n }, async () => {
-    while (i < items.length) await fn(items[i++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      while (i < items.length) await fn(items[i++]!);
+    }),
+  );
 }
 
 const statement = (name: string, block: boolean, nargs: number) => `${name}${' a'.repeat(nargs)}${block ? ' {}' : ';'}`;
@@ -116,9 +150,14 @@ const DIFFERENCES: Record<string, string> = {
 
 /** Event-method directives of other platforms: their modules are never compiled on Linux. */
 const OTHER_PLATFORMS = new Set([
-  'kqueue_changes', 'kqueue_events', // FreeBSD, macOS
-  'devpoll_changes', 'devpoll_events', 'eventport_events', // Solaris
-  'iocp_threads', 'acceptex_read', 'post_acceptex', // Windows
+  'kqueue_changes',
+  'kqueue_events', // FreeBSD, macOS
+  'devpoll_changes',
+  'devpoll_events',
+  'eventport_events', // Solaris
+  'iocp_threads',
+  'acceptex_read',
+  'post_acceptex', // Windows
 ]);
 
 interface Job {
@@ -129,86 +168,103 @@ interface Job {
   loads?: string;
 }
 
-test(`directive contexts and argument counts agree with the real nginx binary at its version (${VERSION || 'none'})`, { skip: !VERSION && `no nginx at ${NGINX}`, timeout: 300_000 }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'nginx-knowledge-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+test(
+  `directive contexts and argument counts agree with the real nginx binary at its version (${VERSION || 'none'})`,
+  { skip: !VERSION && `no nginx at ${NGINX}`, timeout: 300_000 },
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'nginx-knowledge-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
 
-  const jobs: Job[] = [];
-  for (const name of directiveNames()) {
-    if (name === 'include') continue;
-    const all = lookupDirective(name);
-    const presentHere = all.filter((e) => e.origin === 'nginx' && stateAt(e, VERSION)?.present);
-    for (const e of all) {
-      const echo = e.origin === 'third-party' && e.module.startsWith('echo-nginx-module');
-      if (e.origin !== 'nginx' && !(echo && ECHO_LOAD)) continue;
-      const loads = echo ? LOADS + ECHO_LOAD : LOADS;
-      const st = e.origin === 'nginx' ? stateAt(e, VERSION) : { present: true, contexts: e.contexts, args: e.args, block: e.block };
-      if (!st || !st.present) {
-        // Not in this version: unknown, or not allowed where another module's directive of the name is.
-        const ctx = e.contexts[0]!;
-        jobs.push({ e, ctx, nargs: 0, expect: presentHere.some((p) => p !== e) ? 'not-allowed' : 'unknown' });
-        continue;
+    const jobs: Job[] = [];
+    for (const name of directiveNames()) {
+      if (name === 'include') continue;
+      const all = lookupDirective(name);
+      const presentHere = all.filter((e) => e.origin === 'nginx' && stateAt(e, VERSION)?.present);
+      for (const e of all) {
+        const echo = e.origin === 'third-party' && e.module.startsWith('echo-nginx-module');
+        if (e.origin !== 'nginx' && !(echo && ECHO_LOAD)) continue;
+        const loads = echo ? LOADS + ECHO_LOAD : LOADS;
+        const st = e.origin === 'nginx' ? stateAt(e, VERSION) : { present: true, contexts: e.contexts, args: e.args, block: e.block };
+        if (!st || !st.present) {
+          // Not in this version: unknown, or not allowed where another module's directive of the name is.
+          const ctx = e.contexts[0]!;
+          jobs.push({ e, ctx, nargs: 0, expect: presentHere.some((p) => p !== e) ? 'not-allowed' : 'unknown' });
+          continue;
+        }
+        const allowed = new Set(st.contexts);
+        for (const ctx of allowed) jobs.push({ e, ctx, nargs: 0, expect: 'allowed', loads });
+        const around = new Set<Context>();
+        for (const c of allowed)
+          for (const n of NEIGHBOURS[c])
+            if (!allowed.has(n) && !presentHere.some((p) => p !== e && stateAt(p, VERSION)!.contexts.includes(n))) around.add(n);
+        for (const ctx of around) jobs.push({ e, ctx, nargs: 0, expect: 'not-allowed', loads });
+        for (const n of countsToTry(st.args))
+          jobs.push({ e, ctx: st.contexts[0]!, nargs: n, expect: argCountOk(st.args, n) ? 'args-ok' : 'args-bad', loads });
       }
-      const allowed = new Set(st.contexts);
-      for (const ctx of allowed) jobs.push({ e, ctx, nargs: 0, expect: 'allowed', loads });
-      const around = new Set<Context>();
-      for (const c of allowed) for (const n of NEIGHBOURS[c]) if (!allowed.has(n) && !presentHere.some((p) => p !== e && stateAt(p, VERSION)!.contexts.includes(n))) around.add(n);
-      for (const ctx of around) jobs.push({ e, ctx, nargs: 0, expect: 'not-allowed', loads });
-      for (const n of countsToTry(st.args)) jobs.push({ e, ctx: st.contexts[0]!, nargs: n, expect: argCountOk(st.args, n) ? 'args-ok' : 'args-bad', loads });
     }
-  }
 
-  const errors: string[] = [];
-  const unknownToBuild = new Map<string, Set<string>>();
-  const knownModules = new Set<string>();
-  const differs = new Set<string>();
-  const agreesNow = new Set<string>();
-  let checked = 0;
-  await pool(jobs, 8, async (j) => {
-    const conf = wrap(j.ctx, statement(j.e.name, j.e.block, j.nargs), j.loads);
-    if (conf === null) return;
-    const err = await nginxT(dir, conf);
-    const unknown = err.includes(`unknown directive "${j.e.name}"`);
-    const notAllowed = err.includes(`"${j.e.name}" directive is not allowed here`);
-    const badArgs = err.includes(`invalid number of arguments in "${j.e.name}" directive`);
-    const where = `${j.e.name} (${j.e.module}) in ${j.ctx}`;
-    if (DIFFERENCES[j.e.name]) {
-      differs.add(j.e.name);
-      if (unknown) agreesNow.add(j.e.name);
-      return;
-    }
-    if (OTHER_PLATFORMS.has(j.e.name)) {
-      if (!unknown) errors.push(`${where}: an event method of another platform, yet this nginx knows it`);
-      return;
-    }
-    if (j.expect === 'unknown' || (j.expect === 'not-allowed' && !stateAt(j.e, VERSION)?.present)) {
+    const errors: string[] = [];
+    const unknownToBuild = new Map<string, Set<string>>();
+    const knownModules = new Set<string>();
+    const differs = new Set<string>();
+    const agreesNow = new Set<string>();
+    let checked = 0;
+    await pool(jobs, 8, async (j) => {
+      const conf = wrap(j.ctx, statement(j.e.name, j.e.block, j.nargs), j.loads);
+      if (conf === null) return;
+      const err = await nginxT(dir, conf);
+      const unknown = err.includes(`unknown directive "${j.e.name}"`);
+      const notAllowed = err.includes(`"${j.e.name}" directive is not allowed here`);
+      const badArgs = err.includes(`invalid number of arguments in "${j.e.name}" directive`);
+      const where = `${j.e.name} (${j.e.module}) in ${j.ctx}`;
+      if (DIFFERENCES[j.e.name]) {
+        differs.add(j.e.name);
+        if (unknown) agreesNow.add(j.e.name);
+        return;
+      }
+      if (OTHER_PLATFORMS.has(j.e.name)) {
+        if (!unknown) errors.push(`${where}: an event method of another platform, yet this nginx knows it`);
+        return;
+      }
+      if (j.expect === 'unknown' || (j.expect === 'not-allowed' && !stateAt(j.e, VERSION)?.present)) {
+        checked++;
+        if (j.expect === 'unknown' && !unknown)
+          errors.push(
+            `${where}: the table says nginx ${VERSION} lacks it (${j.e.history.map((s) => `${s.since || '…'}:${s.present ? 'present' : 'gone'}`).join(' ')}), nginx says: ${err.trim().split('\n')[0] || 'ok'}`,
+          );
+        if (j.expect === 'not-allowed' && !notAllowed)
+          errors.push(`${where}: the table says nginx ${VERSION} has it only elsewhere, nginx says: ${err.trim().split('\n')[0] || 'ok'}`);
+        return;
+      }
+      if (unknown) {
+        if (!unknownToBuild.has(j.e.module)) unknownToBuild.set(j.e.module, new Set());
+        unknownToBuild.get(j.e.module)!.add(j.e.name);
+        return;
+      }
+      knownModules.add(j.e.module);
       checked++;
-      if (j.expect === 'unknown' && !unknown) errors.push(`${where}: the table says nginx ${VERSION} lacks it (${j.e.history.map((s) => `${s.since || '…'}:${s.present ? 'present' : 'gone'}`).join(' ')}), nginx says: ${err.trim().split('\n')[0] || 'ok'}`);
-      if (j.expect === 'not-allowed' && !notAllowed) errors.push(`${where}: the table says nginx ${VERSION} has it only elsewhere, nginx says: ${err.trim().split('\n')[0] || 'ok'}`);
-      return;
-    }
-    if (unknown) {
-      if (!unknownToBuild.has(j.e.module)) unknownToBuild.set(j.e.module, new Set());
-      unknownToBuild.get(j.e.module)!.add(j.e.name);
-      return;
-    }
-    knownModules.add(j.e.module);
-    checked++;
-    if (j.expect === 'allowed' && notAllowed) errors.push(`${where}: nginx rejects it, the table allows it`);
-    if (j.expect === 'not-allowed' && !notAllowed) errors.push(`${where}: nginx allows it, the table does not`);
-    if (notAllowed) return;
-    if (j.expect === 'args-ok' && badArgs) errors.push(`${where} with ${j.nargs} args: nginx rejects the count, the table accepts it`);
-    if (j.expect === 'args-bad' && !badArgs) errors.push(`${where} with ${j.nargs} args: nginx accepts the count, the table rejects it`);
-  });
+      if (j.expect === 'allowed' && notAllowed) errors.push(`${where}: nginx rejects it, the table allows it`);
+      if (j.expect === 'not-allowed' && !notAllowed) errors.push(`${where}: nginx allows it, the table does not`);
+      if (notAllowed) return;
+      if (j.expect === 'args-ok' && badArgs) errors.push(`${where} with ${j.nargs} args: nginx rejects the count, the table accepts it`);
+      if (j.expect === 'args-bad' && !badArgs) errors.push(`${where} with ${j.nargs} args: nginx accepts the count, the table rejects it`);
+    });
 
-  for (const name of agreesNow) errors.push(`${name}: listed as a difference (${DIFFERENCES[name]}), but this nginx now agrees with the table`);
-  assert.deepEqual([...differs].sort(), Object.keys(DIFFERENCES).sort(), 'every listed difference was tried');
-  // A directive unknown to the binary while its module is there: the table is wrong about it.
-  for (const [module, names] of unknownToBuild) {
-    if (knownModules.has(module)) errors.push(`${module} is in this build, but nginx does not know ${[...names].sort().join(' ')}`);
-  }
-  if (process.env.KNOWLEDGE_DUMP) writeFileSync(process.env.KNOWLEDGE_DUMP, errors.join('\n'));
-  t.diagnostic(`${jobs.length} nginx -t runs, ${checked} checks; modules not in this build (skipped): ${[...unknownToBuild.keys()].filter((m) => !knownModules.has(m)).sort().join(' ')}`);
-  assert.ok(checked > 2000, `too few checks ran (${checked})`);
-  assert.deepEqual(errors, []);
-});
+    for (const name of agreesNow)
+      errors.push(`${name}: listed as a difference (${DIFFERENCES[name]}), but this nginx now agrees with the table`);
+    assert.deepEqual([...differs].sort(), Object.keys(DIFFERENCES).sort(), 'every listed difference was tried');
+    // A directive unknown to the binary while its module is there: the table is wrong about it.
+    for (const [module, names] of unknownToBuild) {
+      if (knownModules.has(module)) errors.push(`${module} is in this build, but nginx does not know ${[...names].sort().join(' ')}`);
+    }
+    if (process.env.KNOWLEDGE_DUMP) writeFileSync(process.env.KNOWLEDGE_DUMP, errors.join('\n'));
+    t.diagnostic(
+      `${jobs.length} nginx -t runs, ${checked} checks; modules not in this build (skipped): ${[...unknownToBuild.keys()]
+        .filter((m) => !knownModules.has(m))
+        .sort()
+        .join(' ')}`,
+    );
+    assert.ok(checked > 2000, `too few checks ran (${checked})`);
+    assert.deepEqual(errors, []);
+  },
+);

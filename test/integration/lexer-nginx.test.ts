@@ -43,7 +43,10 @@ for (const trap of TRAPS) {
       const d = [...ours.walk()].find((x) => x.name === parameter[1]);
       assert.ok(d, `no directive named ${parameter[1]}`);
       assert.equal(nginxLine(trap.text, d.start), trap.line);
-      assert.deepEqual(ours.errors.map((e) => e.code), ['missing-semicolon']);
+      assert.deepEqual(
+        ours.errors.map((e) => e.code),
+        ['missing-semicolon'],
+      );
       assert.ok(ours.errors[0]!.end <= d.start);
     } else if (named) {
       // nginx read the statement and its handler refused it (nginx stops there): the parser reads the same
@@ -52,7 +55,10 @@ for (const trap of TRAPS) {
       const d = [...ours.walk()].find((x) => x.name === name);
       assert.ok(d, `no directive named ${JSON.stringify(name)}: ${[...ours.walk()].map((x) => JSON.stringify(x.name)).join(', ')}`);
       assert.equal(nginxLine(trap.text, d.start), trap.line);
-      assert.deepEqual(ours.errors.filter((e) => e.start < d.end), []);
+      assert.deepEqual(
+        ours.errors.filter((e) => e.start < d.end),
+        [],
+      );
     } else {
       // nginx failed while reading: so does the parser, on the same line.
       assert.ok(
@@ -63,27 +69,37 @@ for (const trap of TRAPS) {
   });
 }
 
-test("lookalike-whitespace's bad fixture: nginx never reads the line after the lone CR, and reads it once the CR is an LF", { skip }, async () => {
-  const bad = readFileSync(join(__dirname, '../fixtures/rules/lookalike-whitespace/bad.conf'), 'utf8');
-  assert.match(bad, /ways\r {12}proxy_request_buffering off;/, 'the fixture keeps its lone CR');
-  // The no-break space fixed by hand, the swallowed line made invalid: nginx -t passes, so it never read that line.
-  const swallowed = bad.replaceAll('\u00a0', ' ').replace('proxy_request_buffering off;', 'proxy_request_buffering maybe;');
-  const body = (t: string) => {
-    const http = parse(t).children.find((c) => c.type === 'directive' && c.name === 'http');
-    assert.ok(http && http.type === 'directive' && http.block);
-    return t.slice(http.block.bodyStart, http.block.bodyEnd);
-  };
-  const vars = { BACKEND: '9' };
-  const unread = await nginxTest({ http: body(swallowed), vars });
-  assert.ok(unread.ok, unread.output);
-  // The parser agrees: no directive of that name, and the rule says which line nginx does not read.
-  assert.equal([...parse(swallowed).walk()].some((d) => d.name === 'proxy_request_buffering'), false);
-  const findings = lintText(swallowed, '/t/nginx.conf').filter((f) => f.code === 'lookalike-whitespace');
-  assert.deepEqual(findings.map((f) => f.message), [
-    'this line ends with a lone CR, which does not end a comment for nginx (only LF does): nginx reads the next line as part of this comment, so it never reads "proxy_request_buffering maybe;"',
-  ]);
-  // With an LF in place of the CR nginx reads the line, and fails on it.
-  const read = await nginxTest({ http: body(swallowed.replace('\r', '\n')), vars });
-  assert.equal(read.ok, false);
-  assert.match(read.output, /invalid value "maybe" in "proxy_request_buffering" directive|"proxy_request_buffering" directive/);
-});
+test(
+  "lookalike-whitespace's bad fixture: nginx never reads the line after the lone CR, and reads it once the CR is an LF",
+  { skip },
+  async () => {
+    const bad = readFileSync(join(__dirname, '../fixtures/rules/lookalike-whitespace/bad.conf'), 'utf8');
+    assert.match(bad, /ways\r {12}proxy_request_buffering off;/, 'the fixture keeps its lone CR');
+    // The no-break space fixed by hand, the swallowed line made invalid: nginx -t passes, so it never read that line.
+    const swallowed = bad.replaceAll('\u00a0', ' ').replace('proxy_request_buffering off;', 'proxy_request_buffering maybe;');
+    const body = (t: string) => {
+      const http = parse(t).children.find((c) => c.type === 'directive' && c.name === 'http');
+      assert.ok(http && http.type === 'directive' && http.block);
+      return t.slice(http.block.bodyStart, http.block.bodyEnd);
+    };
+    const vars = { BACKEND: '9' };
+    const unread = await nginxTest({ http: body(swallowed), vars });
+    assert.ok(unread.ok, unread.output);
+    // The parser agrees: no directive of that name, and the rule says which line nginx does not read.
+    assert.equal(
+      [...parse(swallowed).walk()].some((d) => d.name === 'proxy_request_buffering'),
+      false,
+    );
+    const findings = lintText(swallowed, '/t/nginx.conf').filter((f) => f.code === 'lookalike-whitespace');
+    assert.deepEqual(
+      findings.map((f) => f.message),
+      [
+        'this line ends with a lone CR, which does not end a comment for nginx (only LF does): nginx reads the next line as part of this comment, so it never reads "proxy_request_buffering maybe;"',
+      ],
+    );
+    // With an LF in place of the CR nginx reads the line, and fails on it.
+    const read = await nginxTest({ http: body(swallowed.replace('\r', '\n')), vars });
+    assert.equal(read.ok, false);
+    assert.match(read.output, /invalid value "maybe" in "proxy_request_buffering" directive|"proxy_request_buffering" directive/);
+  },
+);

@@ -134,7 +134,11 @@ describe('LSP quick fixes', () => {
       assert.ok(target, `${rule.id}: bad.conf raises it (got ${p.diagnostics.map((d) => d.code).join(', ')})`);
       const actions = (await doc.actions(target.range, [target], ['quickfix'])).filter((a) => a.kind === 'quickfix');
       if (rule.noFix) {
-        assert.deepEqual(actions.map((a) => a.title), [], `${rule.id} has no fix (${rule.noFix})`);
+        assert.deepEqual(
+          actions.map((a) => a.title),
+          [],
+          `${rule.id} has no fix (${rule.noFix})`,
+        );
         return;
       }
       assert.ok(actions.length > 0, `${rule.id}: no quick fix offered`);
@@ -144,7 +148,11 @@ describe('LSP quick fixes', () => {
       const p2 = await doc.diagnostics();
       assert.ok(count(p2, rule.id) < before, `${rule.id}: "${fix.title}" removed the diagnostic\n${doc.text}`);
       const introduced = p2.diagnostics.filter((d) => !p.diagnostics.some((o) => o.code === d.code));
-      assert.deepEqual(introduced.map((d) => d.code), [], `${rule.id}: "${fix.title}" introduced nothing new`);
+      assert.deepEqual(
+        introduced.map((d) => d.code),
+        [],
+        `${rule.id}: "${fix.title}" introduced nothing new`,
+      );
     });
   }
 });
@@ -164,7 +172,10 @@ describe('LSP on every rule fixture', () => {
 
   const SEVERITY = ['', 'error', 'warning', 'information', 'hint'] as const;
   const statedOf = (p: PublishDiagnosticsParams, text: string) =>
-    statedAll(p.diagnostics.map((d) => ({ range: d.range, severity: SEVERITY[d.severity!], code: String(d.code) })), text).map(describeStated);
+    statedAll(
+      p.diagnostics.map((d) => ({ range: d.range, severity: SEVERITY[d.severity!], code: String(d.code) })),
+      text,
+    ).map(describeStated);
   const START = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
   for (const rule of RULES) {
@@ -183,14 +194,25 @@ describe('LSP on every rule fixture', () => {
       await doc.diagnostics();
       const actions = await doc.actions(START, [], ['source.fixAll']);
       if (fixed === bad) {
-        assert.deepEqual(actions.map((a) => a.title), [], `${rule.id}: fixed.conf is bad.conf, so nothing is to be fixed`);
+        assert.deepEqual(
+          actions.map((a) => a.title),
+          [],
+          `${rule.id}: fixed.conf is bad.conf, so nothing is to be fixed`,
+        );
         return;
       }
-      assert.deepEqual(actions.map((a) => a.kind), ['source.fixAll.nginxWs']);
+      assert.deepEqual(
+        actions.map((a) => a.kind),
+        ['source.fixAll.nginxWs'],
+      );
       doc.apply(actions[0]!);
       assert.equal(doc.text, fixed, `${rule.id}: "Fix all" of bad.conf differs from fixed.conf`);
       await doc.diagnostics();
-      assert.deepEqual((await doc.actions(START, [], ['source.fixAll'])).map((a) => a.title), [], `${rule.id}: "Fix all" offered again on fixed.conf`);
+      assert.deepEqual(
+        (await doc.actions(START, [], ['source.fixAll'])).map((a) => a.title),
+        [],
+        `${rule.id}: "Fix all" offered again on fixed.conf`,
+      );
     });
   }
 });

@@ -61,7 +61,10 @@ function assertNoStalePublish(c: LspTestClient): void {
   for (const [uri, list] of c.published) {
     const versions = list.map((p) => p.version).filter((v): v is number => typeof v === 'number');
     for (let i = 1; i < versions.length; i++) {
-      assert.ok(versions[i]! >= versions[i - 1]!, `${uri}: version ${versions[i]} published after ${versions[i - 1]} (${versions.join(',')})`);
+      assert.ok(
+        versions[i]! >= versions[i - 1]!,
+        `${uri}: version ${versions[i]} published after ${versions[i - 1]} (${versions.join(',')})`,
+      );
     }
   }
 }
@@ -273,14 +276,18 @@ describe('LSP diagnostics: settings', () => {
   test('a path pattern setting makes a location a WebSocket location', T, async () => {
     await c.setSettings({});
     const uri = 'file:///virtual/settings3/nginx.conf';
-    const text = 'http {\n    server {\n        listen 80;\n        location /live-feed/ {\n            proxy_pass http://127.0.0.1:9000;\n        }\n    }\n}\n';
+    const text =
+      'http {\n    server {\n        listen 80;\n        location /live-feed/ {\n            proxy_pass http://127.0.0.1:9000;\n        }\n    }\n}\n';
     c.open(uri, text, 1);
     const p = await c.diagnostics(uri, (x) => x.version === 1);
     assert.deepEqual(p.diagnostics, [], 'not a WebSocket-looking path');
     const since = c.mark(uri);
     await c.setSettings({ websocketPathPatterns: ['^/live-'] });
     const p2 = await c.diagnostics(uri, (x) => x.diagnostics.length > 0, { since });
-    assert.ok(p2.diagnostics.every((d) => d.range.start.line === 3), JSON.stringify(p2.diagnostics));
+    assert.ok(
+      p2.diagnostics.every((d) => d.range.start.line === 3),
+      JSON.stringify(p2.diagnostics),
+    );
   });
 
   test('invalid setting values are ignored with a log message, not a crash', T, async () => {
@@ -288,10 +295,17 @@ describe('LSP diagnostics: settings', () => {
     c.open(uri, IDLE, 1);
     await c.diagnostics(uri, (x) => x.version === 1);
     const since = c.mark(uri);
-    await c.setSettings({ rules: { 'ws-read-timeout-default': 'loud' }, idleTimeoutThresholdSeconds: 'soon', websocketPathPatterns: ['(unclosed'] });
+    await c.setSettings({
+      rules: { 'ws-read-timeout-default': 'loud' },
+      idleTimeoutThresholdSeconds: 'soon',
+      websocketPathPatterns: ['(unclosed'],
+    });
     const p = await c.diagnostics(uri, () => true, { since });
     assert.deepEqual(codes(p), ['ws-read-timeout-default'], 'defaults kept');
-    assert.ok(c.logs.some((l) => l.includes('nginxWs.rules.ws-read-timeout-default')), c.logs.join('\n'));
+    assert.ok(
+      c.logs.some((l) => l.includes('nginxWs.rules.ws-read-timeout-default')),
+      c.logs.join('\n'),
+    );
     assert.ok(c.logs.some((l) => l.includes('nginxWs.idleTimeoutThresholdSeconds')));
     assert.ok(c.logs.some((l) => l.includes('nginxWs.websocketPathPatterns')));
     assert.ok(c.alive);

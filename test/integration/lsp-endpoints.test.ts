@@ -79,7 +79,10 @@ describe('LSP CodeLens and endpoint context', () => {
   });
 
   test('lenses follow an edit without waiting for the debounce', T, async () => {
-    const text = CONF.replace('        location /api/ {', '        location /cable {\n            proxy_pass http://127.0.0.1:9300;\n            proxy_http_version 1.1;\n            proxy_set_header Upgrade $http_upgrade;\n            proxy_set_header Connection "upgrade";\n        }\n        location /api/ {');
+    const text = CONF.replace(
+      '        location /api/ {',
+      '        location /cable {\n            proxy_pass http://127.0.0.1:9300;\n            proxy_http_version 1.1;\n            proxy_set_header Upgrade $http_upgrade;\n            proxy_set_header Connection "upgrade";\n        }\n        location /api/ {',
+    );
     c.change(uri, 2, text);
     const lenses = await c.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri } });
     assert.deepEqual(
@@ -101,7 +104,14 @@ describe('LSP CodeLens and endpoint context', () => {
     assert.equal(ep.backendUrl, 'ws://127.0.0.1:9000/ws/', 'resolved through the upstream block');
     assert.equal(ep.errorLogPath, '/var/log/nginx/chat.error.log');
     assert.equal(ep.configPath, '/virtual/endpoints/nginx.conf');
-    assert.deepEqual(ep.location, { path: '/ws/', modifier: '', isRegex: false, needsPath: false, range: ep.location.range, file: '/virtual/endpoints/nginx.conf' });
+    assert.deepEqual(ep.location, {
+      path: '/ws/',
+      modifier: '',
+      isRegex: false,
+      needsPath: false,
+      range: ep.location.range,
+      file: '/virtual/endpoints/nginx.conf',
+    });
     assert.equal(ep.location.range.start.line, 10);
     assert.deepEqual(
       ep.findings.map((f) => f.code),
@@ -131,7 +141,13 @@ describe('LSP CodeLens and endpoint context', () => {
     const ep = (await c.request<EndpointContextResult>('nginxWs/endpointContext', { ...at, path: '/rooms/42/socket' })).endpoints[0]!;
     assert.equal(ep.url, 'wss://chat.example.com/rooms/42/socket');
     assert.equal(ep.backendUrl, 'ws://127.0.0.1:9100/rooms/42/socket');
-    const based = (await c.request<EndpointContextResult>('nginxWs/endpointContext', { uri, position: { line: 10, character: 8 }, baseUrl: 'wss://staging.example.net' })).endpoints[0]!;
+    const based = (
+      await c.request<EndpointContextResult>('nginxWs/endpointContext', {
+        uri,
+        position: { line: 10, character: 8 },
+        baseUrl: 'wss://staging.example.net',
+      })
+    ).endpoints[0]!;
     assert.equal(based.url, 'wss://staging.example.net/ws/');
     // The tester's diagnosis reads directive lines from this; it must survive JSON.
     assert.equal(ep.context.path, '/virtual/endpoints/nginx.conf');
@@ -182,13 +198,20 @@ describe('endpoint context against real nginx', { skip: nginxAvailable() ? false
     assert.equal(ep.url, `ws://127.0.0.1:${ng.port}/ws/`);
     assert.equal(ep.backendUrl, `ws://127.0.0.1:${backend.port}/ws/`);
     // The context crosses the protocol as plain data: exactly what the client passes to the tester.
-    const result = await runEndpointTest({ url: ep.url, backendUrl: ep.backendUrl, timeoutMs: 5000, context: { location: ep.context, findings: toFindings(ep) } });
+    const result = await runEndpointTest({
+      url: ep.url,
+      backendUrl: ep.backendUrl,
+      timeoutMs: 5000,
+      context: { location: ep.context, findings: toFindings(ep) },
+    });
     assert.equal(result.ok, true, `${result.stage}: ${result.error}`);
     assert.equal(result.backend?.ok, true);
   });
 
   test('a broken location fails, and the diagnosis names the finding the server reported', { timeout: 60_000 }, async () => {
-    const { uri, text } = await serve('        proxy_pass http://app;\n        proxy_http_version 1.1;\n        proxy_set_header Connection "upgrade";\n        proxy_read_timeout 3600s;');
+    const { uri, text } = await serve(
+      '        proxy_pass http://app;\n        proxy_http_version 1.1;\n        proxy_set_header Connection "upgrade";\n        proxy_read_timeout 3600s;',
+    );
     const ep = await contextAtWs(uri, text);
     assert.deepEqual(
       ep.findings.map((f) => f.code),

@@ -10,7 +10,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import type { CompletionItem, DocumentLink, DocumentSymbol, FoldingRange, Hover, Location, TextEdit, WorkspaceEdit } from 'vscode-languageserver-protocol/node';
+import type {
+  CompletionItem,
+  DocumentLink,
+  DocumentSymbol,
+  FoldingRange,
+  Hover,
+  Location,
+  TextEdit,
+  WorkspaceEdit,
+} from 'vscode-languageserver-protocol/node';
 import { applyTextEdits, applyWorkspaceEdit, buildOnce, LspTestClient, rangeOf } from '../support/lsp-client';
 
 const T = { timeout: 30_000 };
@@ -64,7 +73,17 @@ describe('LSP editor features', () => {
 
   test('the server announces every editor feature', T, () => {
     const caps = c.initializeResult.capabilities;
-    for (const k of ['hoverProvider', 'completionProvider', 'documentSymbolProvider', 'foldingRangeProvider', 'definitionProvider', 'referencesProvider', 'renameProvider', 'documentLinkProvider', 'documentFormattingProvider'] as const) {
+    for (const k of [
+      'hoverProvider',
+      'completionProvider',
+      'documentSymbolProvider',
+      'foldingRangeProvider',
+      'definitionProvider',
+      'referencesProvider',
+      'renameProvider',
+      'documentLinkProvider',
+      'documentFormattingProvider',
+    ] as const) {
       assert.ok(caps[k], k);
     }
   });
@@ -79,13 +98,22 @@ describe('LSP editor features', () => {
 
   test('completion offers directives valid in a location and upstream names after http://', T, async () => {
     const inLocation = await c.request<CompletionItem[]>('textDocument/completion', { ...td(), position: { line: 13, character: 12 } });
-    assert.ok(inLocation.some((i) => i.label === 'proxy_pass'), 'proxy_pass in a location');
+    assert.ok(
+      inLocation.some((i) => i.label === 'proxy_pass'),
+      'proxy_pass in a location',
+    );
     assert.ok(!inLocation.some((i) => i.label === 'worker_processes'), 'no main-context directive in a location');
     const text = CONF.replace('proxy_pass http://chat;\n        }\n    }', 'proxy_pass http://ch;\n        }\n    }');
     c.change(uri, 2, text);
     const line = text.split('\n').findIndex((l) => l.includes('http://ch;'));
-    const upstreams = await c.request<CompletionItem[]>('textDocument/completion', { ...td(), position: { line, character: text.split('\n')[line]!.indexOf(';') } });
-    assert.ok(upstreams.some((i) => i.label === 'chat'), `the upstream from the included file: ${upstreams.map((i) => i.label).join(', ')}`);
+    const upstreams = await c.request<CompletionItem[]>('textDocument/completion', {
+      ...td(),
+      position: { line, character: text.split('\n')[line]!.indexOf(';') },
+    });
+    assert.ok(
+      upstreams.some((i) => i.label === 'chat'),
+      `the upstream from the included file: ${upstreams.map((i) => i.label).join(', ')}`,
+    );
     c.change(uri, 3, CONF);
     await c.diagnostics(uri, (x) => x.version === 3);
   });
@@ -102,8 +130,14 @@ describe('LSP editor features', () => {
       [8, 15],
     );
     const folds = await c.request<FoldingRange[]>('textDocument/foldingRange', td());
-    assert.ok(folds.some((f) => f.startLine === 8 && f.endLine === 13), JSON.stringify(folds));
-    assert.ok(folds.some((f) => f.startLine === 0), 'http block folds');
+    assert.ok(
+      folds.some((f) => f.startLine === 8 && f.endLine === 13),
+      JSON.stringify(folds),
+    );
+    assert.ok(
+      folds.some((f) => f.startLine === 0),
+      'http block folds',
+    );
   });
 
   test('definition and references cross the include', T, async () => {
@@ -113,16 +147,31 @@ describe('LSP editor features', () => {
     assert.equal(varDef.length, 1);
     assert.equal(varDef[0]!.uri, uri);
     assert.equal(varDef[0]!.range.start.line, 2, 'the map line');
-    const refs = await c.request<Location[]>('textDocument/references', { ...td(), position: { line: 9, character: 32 }, context: { includeDeclaration: true } });
-    assert.deepEqual(refs.map((r) => `${r.uri === uri ? 'nginx.conf' : 'upstreams.conf'}:${r.range.start.line}`).sort(), ['nginx.conf:16', 'nginx.conf:9', 'upstreams.conf:0']);
+    const refs = await c.request<Location[]>('textDocument/references', {
+      ...td(),
+      position: { line: 9, character: 32 },
+      context: { includeDeclaration: true },
+    });
+    assert.deepEqual(refs.map((r) => `${r.uri === uri ? 'nginx.conf' : 'upstreams.conf'}:${r.range.start.line}`).sort(), [
+      'nginx.conf:16',
+      'nginx.conf:9',
+      'upstreams.conf:0',
+    ]);
     const inc = await c.request<Location[]>('textDocument/definition', { ...td(), position: { line: 1, character: 14 } });
-    assert.deepEqual(inc.map((l) => l.uri), [upstreamsUri]);
+    assert.deepEqual(
+      inc.map((l) => l.uri),
+      [upstreamsUri],
+    );
   });
 
   test('renaming an upstream edits every file; an invalid name is refused with a message', T, async () => {
     const prep = await c.request<{ placeholder: string }>('textDocument/prepareRename', { ...td(), position: { line: 9, character: 32 } });
     assert.equal(prep.placeholder, 'chat');
-    const edit = await c.request<WorkspaceEdit>('textDocument/rename', { ...td(), position: { line: 9, character: 32 }, newName: 'chat_v2' });
+    const edit = await c.request<WorkspaceEdit>('textDocument/rename', {
+      ...td(),
+      position: { line: 9, character: 32 },
+      newName: 'chat_v2',
+    });
     const texts = new Map([
       [uri, { text: CONF, version: 3 }],
       [upstreamsUri, { text: UPSTREAMS, version: null }],
@@ -134,7 +183,11 @@ describe('LSP editor features', () => {
       c.request('textDocument/rename', { ...td(), position: { line: 9, character: 32 }, newName: 'two words' }),
       /not a valid upstream name/,
     );
-    assert.equal(await c.request('textDocument/prepareRename', { ...td(), position: { line: 7, character: 9 } }), null, 'nothing to rename on `listen`');
+    assert.equal(
+      await c.request('textDocument/prepareRename', { ...td(), position: { line: 7, character: 9 } }),
+      null,
+      'nothing to rename on `listen`',
+    );
   });
 
   test('include arguments are links to the file', T, async () => {
@@ -150,11 +203,20 @@ describe('LSP editor features', () => {
     const u = 'file:///virtual/format/nginx.conf';
     c.open(u, messy, 1);
     await c.diagnostics(u, (x) => x.version === 1);
-    const edits = await c.request<TextEdit[]>('textDocument/formatting', { textDocument: { uri: u }, options: { tabSize: 2, insertSpaces: true } });
+    const edits = await c.request<TextEdit[]>('textDocument/formatting', {
+      textDocument: { uri: u },
+      options: { tabSize: 2, insertSpaces: true },
+    });
     const formatted = applyTextEdits(messy, edits);
-    assert.equal(formatted, 'http {\n  server {\n    listen 80;\n    location /ws/ {\n      proxy_pass http://127.0.0.1:9000;\n    }\n  }\n}\n');
+    assert.equal(
+      formatted,
+      'http {\n  server {\n    listen 80;\n    location /ws/ {\n      proxy_pass http://127.0.0.1:9000;\n    }\n  }\n}\n',
+    );
     c.change(u, 2, formatted);
-    const again = await c.request<TextEdit[]>('textDocument/formatting', { textDocument: { uri: u }, options: { tabSize: 2, insertSpaces: true } });
+    const again = await c.request<TextEdit[]>('textDocument/formatting', {
+      textDocument: { uri: u },
+      options: { tabSize: 2, insertSpaces: true },
+    });
     assert.equal(applyTextEdits(formatted, again), formatted, 'formatting a formatted file changes nothing');
   });
 });

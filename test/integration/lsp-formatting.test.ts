@@ -40,25 +40,32 @@ describe('LSP formatting', () => {
   });
 
   test('document formatting edits only the whitespace between words, and keeps what nginx reads', T, async () => {
-    const text = 'http {\n  map $host $v {\n\u00a0\u00a0default 1;\n   example.com 2;\n  }\n server {\n  # note\r  listen 80;\n listen  81;\n }\n}\n';
+    const text =
+      'http {\n  map $host $v {\n\u00a0\u00a0default 1;\n   example.com 2;\n  }\n server {\n  # note\r  listen 80;\n listen  81;\n }\n}\n';
     const uri = await fresh(text);
     const edits = await c.request<TextEdit[]>('textDocument/formatting', { textDocument: { uri }, options: spaces(4) });
     assert.ok(edits.length > 1, 'gap edits, not one whole-document replacement');
     for (const e of edits) assert.match(e.newText, /^[ \t\r\n]*$/);
     const out = applyTextEdits(text, edits);
-    assert.equal(out, 'http {\n    map $host $v {\n        \u00a0\u00a0default 1;\n        example.com 2;\n    }\n    server {\n        # note\r  listen 80;\n        listen 81;\n    }\n}\n');
+    assert.equal(
+      out,
+      'http {\n    map $host $v {\n        \u00a0\u00a0default 1;\n        example.com 2;\n    }\n    server {\n        # note\r  listen 80;\n        listen 81;\n    }\n}\n',
+    );
     assert.deepEqual(read(out), read(text));
   });
 
   test('tabs when the editor indents with tabs; a file with syntax errors is left alone', T, async () => {
     const uri = await fresh('http { server { listen 80; } }');
-    const edits = await c.request<TextEdit[]>('textDocument/formatting', { textDocument: { uri }, options: { tabSize: 8, insertSpaces: false } });
+    const edits = await c.request<TextEdit[]>('textDocument/formatting', {
+      textDocument: { uri },
+      options: { tabSize: 8, insertSpaces: false },
+    });
     assert.equal(applyTextEdits('http { server { listen 80; } }', edits), 'http {\n\tserver {\n\t\tlisten 80;\n\t}\n}\n');
     const broken = await fresh('http {\n server {\n listen 80\n }\n}\n');
     assert.deepEqual(await c.request<TextEdit[]>('textDocument/formatting', { textDocument: { uri: broken }, options: spaces(4) }), []);
   });
 
-  test('the indent of the nearest .nginx-ws.json wins over the editor\'s, as in nginx-ws fmt', T, async () => {
+  test("the indent of the nearest .nginx-ws.json wins over the editor's, as in nginx-ws fmt", T, async () => {
     const ws = new TempWorkspace('nginx-ws-fmt-settings-');
     try {
       ws.write('.nginx-ws.json', JSON.stringify({ indent: 2 }));
@@ -86,17 +93,32 @@ describe('LSP formatting', () => {
   });
 
   test('typing } re-indents the block it closes, on the version just typed', T, async () => {
-    const before = 'http {\n    server {\n        location /ws/ {\n  proxy_pass http://127.0.0.1:9000;\n      proxy_read_timeout 1h;\n\n    }\n}\n';
+    const before =
+      'http {\n    server {\n        location /ws/ {\n  proxy_pass http://127.0.0.1:9000;\n      proxy_read_timeout 1h;\n\n    }\n}\n';
     const uri = await fresh(before);
     // The user types the `}` that closes `server` at the start of line 7, then the editor asks at once.
     c.change(uri, 2, [{ range: { start: { line: 7, character: 0 }, end: { line: 7, character: 0 } }, text: '}\n' }]);
-    const typed = 'http {\n    server {\n        location /ws/ {\n  proxy_pass http://127.0.0.1:9000;\n      proxy_read_timeout 1h;\n\n    }\n}\n}\n';
-    const edits = await c.request<TextEdit[]>('textDocument/onTypeFormatting', { textDocument: { uri }, position: { line: 7, character: 1 }, ch: '}', options: spaces(4) });
+    const typed =
+      'http {\n    server {\n        location /ws/ {\n  proxy_pass http://127.0.0.1:9000;\n      proxy_read_timeout 1h;\n\n    }\n}\n}\n';
+    const edits = await c.request<TextEdit[]>('textDocument/onTypeFormatting', {
+      textDocument: { uri },
+      position: { line: 7, character: 1 },
+      ch: '}',
+      options: spaces(4),
+    });
     assert.equal(
       applyTextEdits(typed, edits),
       'http {\n    server {\n        location /ws/ {\n            proxy_pass http://127.0.0.1:9000;\n            proxy_read_timeout 1h;\n        }\n    }\n}\n',
     );
     // Any other character formats nothing.
-    assert.deepEqual(await c.request<TextEdit[]>('textDocument/onTypeFormatting', { textDocument: { uri }, position: { line: 7, character: 1 }, ch: ';', options: spaces(4) }), []);
+    assert.deepEqual(
+      await c.request<TextEdit[]>('textDocument/onTypeFormatting', {
+        textDocument: { uri },
+        position: { line: 7, character: 1 },
+        ch: ';',
+        options: spaces(4),
+      }),
+      [],
+    );
   });
 });

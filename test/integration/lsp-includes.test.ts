@@ -90,7 +90,10 @@ describe('LSP includes', () => {
     const p = await c.diagnostics(untitled, (x) => x.version === 1);
     assert.ok(codes(p).includes('include'), `the plain include is reported missing: ${codes(p).join(', ')}`);
     assert.ok(codes(p).includes('undefined-variable'), 'no map without the glob');
-    assert.ok(p.diagnostics.some((d) => d.range.start.line === 5), 'location /ws/ lacks the recipe');
+    assert.ok(
+      p.diagnostics.some((d) => d.range.start.line === 5),
+      'location /ws/ lacks the recipe',
+    );
     c.close(untitled);
   });
 
@@ -145,13 +148,17 @@ describe('LSP includes', () => {
     const root = uri('nginx.conf');
     const since = c.mark(root);
     write('snippets/ws-headers.conf', HEADERS.replace('proxy_http_version 1.1;\n', 'proxy_http_version 1.0;\n'));
-    await c.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uri('snippets/ws-headers.conf'), type: 2 }] });
+    await c.connection.sendNotification('workspace/didChangeWatchedFiles', {
+      changes: [{ uri: uri('snippets/ws-headers.conf'), type: 2 }],
+    });
     const p = await c.diagnostics(root, (x) => x.diagnostics.length > 0, { since });
     assert.ok(codes(p).includes('ws-http-version'), 'got: ' + JSON.stringify(p.diagnostics));
     assert.match(messageText(p.diagnostics.find((d) => d.code === 'ws-http-version')!), /1\.0/);
     write('snippets/ws-headers.conf', HEADERS);
     const since2 = c.mark(root);
-    await c.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uri('snippets/ws-headers.conf'), type: 2 }] });
+    await c.connection.sendNotification('workspace/didChangeWatchedFiles', {
+      changes: [{ uri: uri('snippets/ws-headers.conf'), type: 2 }],
+    });
     assert.deepEqual((await c.diagnostics(root, () => true, { since: since2 })).diagnostics, []);
   });
 

@@ -89,8 +89,19 @@ describe('LSP incremental analysis', () => {
       const fixes = async (u: string, ds: Diagnostic[]) => {
         const out: string[] = [];
         for (const d of ds.filter((x) => x.code !== 'syntax')) {
-          const actions = await c.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri: u }, range: d.range, context: { diagnostics: [d] } });
-          for (const a of actions) out.push(JSON.stringify([a.title, Object.values(a.edit?.changes ?? {}), (a.edit?.documentChanges ?? []).map((x) => ('edits' in x ? x.edits : x))]));
+          const actions = await c.request<CodeAction[]>('textDocument/codeAction', {
+            textDocument: { uri: u },
+            range: d.range,
+            context: { diagnostics: [d] },
+          });
+          for (const a of actions)
+            out.push(
+              JSON.stringify([
+                a.title,
+                Object.values(a.edit?.changes ?? {}),
+                (a.edit?.documentChanges ?? []).map((x) => ('edits' in x ? x.edits : x)),
+              ]),
+            );
         }
         return out.sort();
       };

@@ -58,7 +58,7 @@ describe('LSP: the official reference and nginx versions', () => {
   });
   after(() => c?.kill());
 
-  test('the bundle ships the reference\'s Markdown beside the server, not its HTML', T, () => {
+  test("the bundle ships the reference's Markdown beside the server, not its HTML", T, () => {
     const json = join(ROOT, 'dist', 'reference-md.json');
     assert.ok(existsSync(json), 'dist/reference-md.json');
     assert.ok(statSync(json).size < 1024 * 1024, `${statSync(json).size} bytes`);
@@ -74,7 +74,7 @@ describe('LSP: the official reference and nginx versions', () => {
     assert.deepEqual(caps.signatureHelpProvider?.triggerCharacters, [' ']);
   });
 
-  test('hover: nginx.org\'s description, default, contexts, module and link', T, async () => {
+  test("hover: nginx.org's description, default, contexts, module and link", T, async () => {
     const h = await c.request<Hover>('textDocument/hover', { ...td, position: at('proxy_read_timeout') });
     const v = text(h);
     assert.match(v, /```nginx\nproxy_read_timeout time;\n```/);
@@ -97,7 +97,8 @@ describe('LSP: the official reference and nginx versions', () => {
     const pos = at('proxy_read_timeout', 0);
     const items = await c.request<CompletionItem[]>('textDocument/completion', { ...td, position: pos });
     const byLabel = new Map(items.map((i) => [i.label, i]));
-    for (const n of ['proxy_pass', 'proxy_read_timeout', 'gzip', 'mp4', 'add_after_body', 'content_by_lua_block', 'js_content']) assert.ok(byLabel.has(n), n);
+    for (const n of ['proxy_pass', 'proxy_read_timeout', 'gzip', 'mp4', 'add_after_body', 'content_by_lua_block', 'js_content'])
+      assert.ok(byLabel.has(n), n);
     assert.ok(!byLabel.has('listen') && !byLabel.has('upstream'));
     assert.ok(items.length > 300, `${items.length} items`);
     const timeout = byLabel.get('proxy_read_timeout')!;
@@ -108,27 +109,62 @@ describe('LSP: the official reference and nginx versions', () => {
     const doc = resolved.documentation && typeof resolved.documentation === 'object' ? resolved.documentation.value : '';
     assert.match(doc, /Defines a timeout for reading a response from the proxied server/);
     const vars = await c.request<CompletionItem[]>('textDocument/completion', { ...td, position: at('$upstream_first_byte_time', 1) });
-    assert.ok(vars.some((i) => i.label === '$upstream_session_time'), 'stream variables in stream {}');
+    assert.ok(
+      vars.some((i) => i.label === '$upstream_session_time'),
+      'stream variables in stream {}',
+    );
     assert.ok(!vars.some((i) => i.label === '$request_uri'), 'no http variable in stream {}');
   });
 
   test('signature help: the syntax line, the argument being typed highlighted', T, async () => {
     const l = line('proxy_set_header Host ');
-    const sig = await c.request<SignatureHelp>('textDocument/signatureHelp', { ...td, position: { line: l, character: CONF.split('\n')[l]!.length } });
+    const sig = await c.request<SignatureHelp>('textDocument/signatureHelp', {
+      ...td,
+      position: { line: l, character: CONF.split('\n')[l]!.length },
+    });
     assert.equal(sig.signatures[0]!.label, 'proxy_set_header field value;');
     assert.equal(sig.activeParameter, 1);
-    assert.deepEqual(sig.signatures[0]!.parameters!.map((p) => p.label), [[17, 22], [23, 28]]);
-    const listen = await c.request<SignatureHelp>('textDocument/signatureHelp', { ...td, position: { line: line('listen 127.0.0.1:8080'), character: 15 } });
+    assert.deepEqual(
+      sig.signatures[0]!.parameters!.map((p) => p.label),
+      [
+        [17, 22],
+        [23, 28],
+      ],
+    );
+    const listen = await c.request<SignatureHelp>('textDocument/signatureHelp', {
+      ...td,
+      position: { line: line('listen 127.0.0.1:8080'), character: 15 },
+    });
     assert.equal(listen.signatures.length, 3, 'address, port and unix: forms');
   });
 
   test('the target version: http2 on is an error for 1.22.1, NGINX Plus directives are named', T, async () => {
     const d = await c.diagnostics(URI, (p) => p.version === 1);
     // The document is being typed (a statement without ';' yet): messages may say that fixes wait for the syntax.
-    const got = d.diagnostics.map((x) => `${x.range.start.line}:${x.code} ${messageText(x).replace(/ \(no automatic fix while the file has syntax errors\)$/, '')}`);
-    assert.ok(got.includes(`${line('http2 on')}:needs-newer-nginx "http2" needs nginx 1.25.1 or newer; the target is 1.22.1, where nginx -t fails with: unknown directive "http2"`), got.join('\n'));
-    assert.ok(got.includes(`${line('sticky cookie')}:needs-newer-nginx "sticky" needs nginx 1.29.6 or newer; the target is 1.22.1, where nginx -t fails with: unknown directive "sticky"`), got.join('\n'));
-    assert.ok(got.includes(`${line('ntlm')}:unknown-directive "ntlm" is an NGINX Plus directive (ngx_http_upstream_module): open-source nginx rejects it as an unknown directive`), got.join('\n'));
-    assert.ok(!got.some((g) => /more_set_headers|upstream_first_byte_time/.test(g)), 'third-party directives and stream variables are known');
+    const got = d.diagnostics.map(
+      (x) => `${x.range.start.line}:${x.code} ${messageText(x).replace(/ \(no automatic fix while the file has syntax errors\)$/, '')}`,
+    );
+    assert.ok(
+      got.includes(
+        `${line('http2 on')}:needs-newer-nginx "http2" needs nginx 1.25.1 or newer; the target is 1.22.1, where nginx -t fails with: unknown directive "http2"`,
+      ),
+      got.join('\n'),
+    );
+    assert.ok(
+      got.includes(
+        `${line('sticky cookie')}:needs-newer-nginx "sticky" needs nginx 1.29.6 or newer; the target is 1.22.1, where nginx -t fails with: unknown directive "sticky"`,
+      ),
+      got.join('\n'),
+    );
+    assert.ok(
+      got.includes(
+        `${line('ntlm')}:unknown-directive "ntlm" is an NGINX Plus directive (ngx_http_upstream_module): open-source nginx rejects it as an unknown directive`,
+      ),
+      got.join('\n'),
+    );
+    assert.ok(
+      !got.some((g) => /more_set_headers|upstream_first_byte_time/.test(g)),
+      'third-party directives and stream variables are known',
+    );
   });
 });

@@ -80,7 +80,8 @@ describe('nginx -t on save (real nginx)', { skip: existsSync(REAL_NGINX) ? false
   let dir: string;
   const uri = (rel: string) => ws.uri(rel);
   const write = (rel: string, text: string) => ws.write(rel, text);
-  const start = (settings: Record<string, unknown> = {}) => ws.start({ workspaceTrusted: true, settings: { nginxPath: REAL_NGINX, ...settings } });
+  const start = (settings: Record<string, unknown> = {}) =>
+    ws.start({ workspaceTrusted: true, settings: { nginxPath: REAL_NGINX, ...settings } });
   /** Saves `rel` (already written to disk) and waits for the run's result to be logged. */
   const saveAndRun = async (c: LspTestClient, rel: string) => {
     const since = c.logs.length;
@@ -153,7 +154,10 @@ describe('nginx -t on save (real nginx)', { skip: existsSync(REAL_NGINX) ? false
 
   test("nginx's unknown-variable error is dropped where the engine already reports undefined-variable", T, async () => {
     write('nginx.conf', rootConf());
-    const text = CLEAN.replace('return 200;', 'proxy_pass http://127.0.0.1:9000;\n        proxy_set_header Connection $connection_upgrade;');
+    const text = CLEAN.replace(
+      'return 200;',
+      'proxy_pass http://127.0.0.1:9000;\n        proxy_set_header Connection $connection_upgrade;',
+    );
     write('conf.d/app.conf', text);
     const c = await start();
     const app = uri('conf.d/app.conf');
@@ -205,7 +209,8 @@ describe('nginx -t is never run untrusted or when switched off (stand-in binary)
   const uri = (rel: string) => ws.uri(rel);
   const runs = () => (existsSync(marker) ? readFileSync(marker, 'utf8').trim().split('\n') : []);
   /** A request answered after the server has handled every notification sent before it. */
-  const roundTrip = (c: LspTestClient) => c.request('textDocument/hover', { textDocument: { uri: uri('nginx.conf') }, position: { line: 0, character: 0 } });
+  const roundTrip = (c: LspTestClient) =>
+    c.request('textDocument/hover', { textDocument: { uri: uri('nginx.conf') }, position: { line: 0, character: 0 } });
 
   before(() => {
     buildOnce();
@@ -256,7 +261,10 @@ describe('nginx -t is never run untrusted or when switched off (stand-in binary)
 
   test('nginxWs.nginxTest.onSave false: trusted, and still nothing is run', T, async () => {
     rmSync(marker, { force: true });
-    const c = await ws.start({ workspaceTrusted: true, settings: { nginxPath: fake, detectNginxVersion: false, nginxTest: { onSave: false } } });
+    const c = await ws.start({
+      workspaceTrusted: true,
+      settings: { nginxPath: fake, detectNginxVersion: false, nginxTest: { onSave: false } },
+    });
     c.open(uri('nginx.conf'), 'events {}\nhttp {\n}\n', 1);
     await c.diagnostics(uri('nginx.conf'), (x) => x.version === 1);
     c.save(uri('nginx.conf'));

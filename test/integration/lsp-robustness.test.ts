@@ -10,7 +10,6 @@ import { after, before, describe, test } from 'node:test';
 import { buildOnce, LspTestClient, messageText } from '../support/lsp-client';
 import { NORMAL, NormalDocument } from '../support/still-served';
 
-
 function tenMegabytes(): string {
   const server = (i: number) =>
     `    server {\n        listen ${8000 + (i % 1000)};\n        server_name s${i}.example.com;\n        location /ws/ {\n            proxy_pass http://127.0.0.1:${9000 + (i % 100)};\n            proxy_http_version 1.1;\n            proxy_set_header Upgrade $http_upgrade;\n            proxy_set_header Connection "upgrade";\n            proxy_read_timeout 3600s;\n        }\n    }\n`;
@@ -51,7 +50,10 @@ describe('LSP robustness', () => {
     // An edit of the big file is analysed again (latest version wins).
     c.change(uri, 2, [{ range: { start: { line: 2, character: 19 }, end: { line: 2, character: 20 } }, text: '' }]);
     const p2 = await c.diagnostics(uri, (x) => x.version === 2, { timeoutMs: 45_000 });
-    assert.ok(p2.diagnostics.some((d) => d.code === 'syntax' && d.range.start.line === 2), 'the removed `;` is reported');
+    assert.ok(
+      p2.diagnostics.some((d) => d.code === 'syntax' && d.range.start.line === 2),
+      'the removed `;` is reported',
+    );
     c.close(uri);
   });
 
@@ -99,7 +101,16 @@ describe('LSP robustness', () => {
     const none = await c.request<unknown[]>('textDocument/codeAction', {
       textDocument: { uri: 'file:///never/opened.conf' },
       range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-      context: { diagnostics: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, message: 'x', source: 'nginx-ws', data: { version: 'x' } }] },
+      context: {
+        diagnostics: [
+          {
+            range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+            message: 'x',
+            source: 'nginx-ws',
+            data: { version: 'x' },
+          },
+        ],
+      },
     });
     assert.deepEqual(none, []);
     assert.deepEqual(await c.request('textDocument/codeLens', { textDocument: { uri: 'file:///never/opened.conf' } }), []);

@@ -78,9 +78,16 @@ describe('LSP config roots', () => {
     c.open(uri('conf.d/app.conf'), APP, 1);
     const p = await c.diagnostics(uri('conf.d/app.conf'), (x) => x.version === 1);
     assert.equal(has(p, 'undefined-variable'), false, `the map in nginx.conf defines $connection_upgrade: ${codesAt(p).join(', ')}`);
-    assert.equal(has(p, 'ws-read-timeout-default'), false, `proxy_read_timeout 3600s is inherited from nginx.conf's http: ${codesAt(p).join(', ')}`);
+    assert.equal(
+      has(p, 'ws-read-timeout-default'),
+      false,
+      `proxy_read_timeout 3600s is inherited from nginx.conf's http: ${codesAt(p).join(', ')}`,
+    );
     assert.deepEqual(codesAt(p), ['8:ws-upgrade-header-missing'], 'the WebSocket finding of its own location is still there');
-    assert.ok(c.logs.some((l) => l.includes(`as part of ${join(dir, 'nginx.conf')}`)), c.logs.join('\n'));
+    assert.ok(
+      c.logs.some((l) => l.includes(`as part of ${join(dir, 'nginx.conf')}`)),
+      c.logs.join('\n'),
+    );
     assert.equal(c.mark(uri('nginx.conf')), 0, 'the root is not open: nothing is published for it');
 
     // Control: the same text with no includer in sight is judged alone.
@@ -89,7 +96,10 @@ describe('LSP config roots', () => {
     assert.ok(has(alone, 'undefined-variable') && has(alone, 'ws-read-timeout-default'), codesAt(alone).join(', '));
 
     // Hover and the other features see the same context: the variable is not lenient any more.
-    const hover = await c.request<{ contents: unknown } | null>('textDocument/hover', { textDocument: { uri: uri('conf.d/app.conf') }, position: { line: 6, character: 40 } });
+    const hover = await c.request<{ contents: unknown } | null>('textDocument/hover', {
+      textDocument: { uri: uri('conf.d/app.conf') },
+      position: { line: 6, character: 40 },
+    });
     assert.match(JSON.stringify(hover?.contents ?? ''), /nginx\.conf|map/, 'hover on $connection_upgrade names where it is defined');
   });
 
@@ -100,7 +110,10 @@ describe('LSP config roots', () => {
     const p = await c.diagnostics(app, (x) => x.version === 1);
     assert.ok(has(p, 'undefined-variable'), `other/main.conf has no map: ${codesAt(p).join(', ')}`);
     assert.ok(has(p, 'ws-read-timeout-default'), `nor the timeout: ${codesAt(p).join(', ')}`);
-    assert.ok(c.logs.some((l) => l.includes(`as part of ${join(dir, 'other', 'main.conf')}`)), c.logs.join('\n'));
+    assert.ok(
+      c.logs.some((l) => l.includes(`as part of ${join(dir, 'other', 'main.conf')}`)),
+      c.logs.join('\n'),
+    );
 
     const since = c.mark(app);
     await c.setSettings({});
@@ -150,33 +163,50 @@ describe('LSP config roots', () => {
     await c.watched([uri('later/nginx.conf')], FileChangeType.Created);
     const found = await c.diagnostics(piece, (x) => !has(x, 'undefined-variable'), { since });
     assert.deepEqual(codesAt(found), ['8:ws-upgrade-header-missing']);
-    assert.ok(c.logs.some((l) => l.includes(`as part of ${join(dir, 'later', 'nginx.conf')}`)), c.logs.join('\n'));
+    assert.ok(
+      c.logs.some((l) => l.includes(`as part of ${join(dir, 'later', 'nginx.conf')}`)),
+      c.logs.join('\n'),
+    );
     rmSync(join(dir, 'later'), { recursive: true, force: true });
     rmSync(join(dir, 'snippets'), { recursive: true, force: true });
   });
 
-  test('no workspace folder: an nginx.conf in a parent folder (the /etc/nginx layout) is found; configRoots turns that off', T, async (t) => {
-    const etc = mkdtempSync(join(tmpdir(), 'nginx-ws-lsp-roots-etc-'));
-    t.after(() => rmSync(etc, { recursive: true, force: true }));
-    mkdirSync(join(etc, 'sites-enabled'));
-    writeFileSync(join(etc, 'nginx.conf'), ROOT.replace('conf.d/*.conf', 'sites-enabled/*'));
-    writeFileSync(join(etc, 'sites-enabled', 'app'), APP);
-    const site = pathToFileURL(join(etc, 'sites-enabled', 'app')).href;
-    // No folder: only a trusted window may read the parent folders (Restricted Mode reads nothing outside a workspace folder).
-    const c = await start({ workspaceFolders: [], workspaceTrusted: true });
-    c.open(site, APP, 1);
-    const p = await c.diagnostics(site, (x) => x.version === 1);
-    assert.deepEqual(codesAt(p), ['8:ws-upgrade-header-missing'], 'judged in ../nginx.conf');
+  test(
+    'no workspace folder: an nginx.conf in a parent folder (the /etc/nginx layout) is found; configRoots turns that off',
+    T,
+    async (t) => {
+      const etc = mkdtempSync(join(tmpdir(), 'nginx-ws-lsp-roots-etc-'));
+      t.after(() => rmSync(etc, { recursive: true, force: true }));
+      mkdirSync(join(etc, 'sites-enabled'));
+      writeFileSync(join(etc, 'nginx.conf'), ROOT.replace('conf.d/*.conf', 'sites-enabled/*'));
+      writeFileSync(join(etc, 'sites-enabled', 'app'), APP);
+      const site = pathToFileURL(join(etc, 'sites-enabled', 'app')).href;
+      // No folder: only a trusted window may read the parent folders (Restricted Mode reads nothing outside a workspace folder).
+      const c = await start({ workspaceFolders: [], workspaceTrusted: true });
+      c.open(site, APP, 1);
+      const p = await c.diagnostics(site, (x) => x.version === 1);
+      assert.deepEqual(codesAt(p), ['8:ws-upgrade-header-missing'], 'judged in ../nginx.conf');
 
-    const pinned = await start({ workspaceFolders: [], workspaceTrusted: true, settings: { configRoots: [join(dir, 'other', 'main.conf')] } });
-    pinned.open(site, APP, 1);
-    const q = await pinned.diagnostics(site, (x) => x.version === 1);
-    assert.ok(has(q, 'undefined-variable'), `only the configured root is tried, and it does not include the site: ${codesAt(q).join(', ')}`);
-  });
+      const pinned = await start({
+        workspaceFolders: [],
+        workspaceTrusted: true,
+        settings: { configRoots: [join(dir, 'other', 'main.conf')] },
+      });
+      pinned.open(site, APP, 1);
+      const q = await pinned.diagnostics(site, (x) => x.version === 1);
+      assert.ok(
+        has(q, 'undefined-variable'),
+        `only the configured root is tried, and it does not include the site: ${codesAt(q).join(', ')}`,
+      );
+    },
+  );
 
   test('a file in the usual /etc/nginx layout checked into a repo (sites-enabled, no extension)', T, async () => {
     const c = await start();
-    write('etc/nginx/nginx.conf', `events {}\nhttp {\n${MAP}    proxy_read_timeout 1h;\n    include /nonexistent-on-purpose/mime.types;\n    include sites-enabled/*;\n}\n`);
+    write(
+      'etc/nginx/nginx.conf',
+      `events {}\nhttp {\n${MAP}    proxy_read_timeout 1h;\n    include /nonexistent-on-purpose/mime.types;\n    include sites-enabled/*;\n}\n`,
+    );
     write('etc/nginx/sites-enabled/default', APP);
     const site = uri('etc/nginx/sites-enabled/default');
     c.open(site, readFileSync(join(dir, 'etc/nginx/sites-enabled/default'), 'utf8'), 1);

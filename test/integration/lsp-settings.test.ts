@@ -34,7 +34,9 @@ const declared = manifest.contributes.configuration.properties;
 /** Server settings as VS Code declares them: nested groups (`nginxTest: { onSave }`) become dotted keys. */
 function flatSettings(o: Record<string, unknown>, prefix = 'nginxWs.'): [string, unknown][] {
   return Object.entries(o).flatMap(([k, v]) =>
-    typeof v === 'object' && v !== null && !Array.isArray(v) ? flatSettings(v as Record<string, unknown>, `${prefix}${k}.`) : [[`${prefix}${k}`, v] as [string, unknown]],
+    typeof v === 'object' && v !== null && !Array.isArray(v)
+      ? flatSettings(v as Record<string, unknown>, `${prefix}${k}.`)
+      : [[`${prefix}${k}`, v] as [string, unknown]],
   );
 }
 
@@ -92,7 +94,14 @@ describe('settings declared in package.json match the code', () => {
   });
 
   test('client endpoint settings: wrong types fall back to defaults, URLs are checked', () => {
-    const raw: Record<string, unknown> = { baseUrl: ' wss://staging.example.com/ ', timeoutMs: 'fast', idleSeconds: -1, headers: { Authorization: 'Bearer x', Bad: 3 }, subprotocols: ['chat', 7, ''], allowSelfSigned: 'yes' };
+    const raw: Record<string, unknown> = {
+      baseUrl: ' wss://staging.example.com/ ',
+      timeoutMs: 'fast',
+      idleSeconds: -1,
+      headers: { Authorization: 'Bearer x', Bad: 3 },
+      subprotocols: ['chat', 7, ''],
+      allowSelfSigned: 'yes',
+    };
     const s = readEndpointSettings((k) => raw[k]);
     assert.equal(s.baseUrl, 'wss://staging.example.com/');
     assert.equal(s.timeoutMs, DEFAULT_ENDPOINT_SETTINGS.timeoutMs);
@@ -180,7 +189,10 @@ describe('nginx version detection and workspace trust', () => {
     const p = await hasHttpVersion(c, uri, (v) => !v, since);
     assert.equal(p.version, 1);
     assert.equal(readFileSync(marker, 'utf8'), '-v\n', 'run exactly once, with -v');
-    assert.ok(c.logs.some((l) => l.includes('1.30.0')), c.logs.join('\n'));
+    assert.ok(
+      c.logs.some((l) => l.includes('1.30.0')),
+      c.logs.join('\n'),
+    );
 
     // Another edit does not run it again.
     c.change(uri, 2, `${NO_HTTP_VERSION}# edit\n`);
@@ -215,20 +227,35 @@ describe('nginx version detection and workspace trust', () => {
     const uri = 'file:///virtual/missing/nginx.conf';
     c.open(uri, NO_HTTP_VERSION, 1);
     await hasHttpVersion(c, uri, (v) => v);
-    assert.ok(c.logs.some((l) => l.includes('could not detect the nginx version')), c.logs.join('\n'));
+    assert.ok(
+      c.logs.some((l) => l.includes('could not detect the nginx version')),
+      c.logs.join('\n'),
+    );
     assert.ok(c.alive);
   });
 
   const realNginx = NGINX_BINARY;
-  test('trusted from the start with the real Debian nginx', { timeout: 30_000, skip: existsSync(realNginx) ? false : `${realNginx} not installed` }, async () => {
-    const c = await start({ workspaceTrusted: true, settings: { nginxPath: realNginx } });
-    const uri = 'file:///virtual/real/nginx.conf';
-    c.open(uri, NO_HTTP_VERSION, 1);
-    await c.diagnostics(uri, (x) => x.version === 1);
-    const version = /target nginx version (\d+\.\d+\.\d+)/.exec(c.logs.join('\n'))?.[1];
-    assert.ok(version, `the detected version is logged: ${c.logs.join('\n')}`);
-    const older = version.split('.').map(Number).reduce((a, n) => a * 1000 + n, 0) < 1_029_007;
-    const p = await c.diagnostics(uri, (x) => x.version === 1);
-    assert.equal(p.diagnostics.some((d) => d.code === 'ws-http-version'), older, `nginx ${version}`);
-  });
+  test(
+    'trusted from the start with the real Debian nginx',
+    { timeout: 30_000, skip: existsSync(realNginx) ? false : `${realNginx} not installed` },
+    async () => {
+      const c = await start({ workspaceTrusted: true, settings: { nginxPath: realNginx } });
+      const uri = 'file:///virtual/real/nginx.conf';
+      c.open(uri, NO_HTTP_VERSION, 1);
+      await c.diagnostics(uri, (x) => x.version === 1);
+      const version = /target nginx version (\d+\.\d+\.\d+)/.exec(c.logs.join('\n'))?.[1];
+      assert.ok(version, `the detected version is logged: ${c.logs.join('\n')}`);
+      const older =
+        version
+          .split('.')
+          .map(Number)
+          .reduce((a, n) => a * 1000 + n, 0) < 1_029_007;
+      const p = await c.diagnostics(uri, (x) => x.version === 1);
+      assert.equal(
+        p.diagnostics.some((d) => d.code === 'ws-http-version'),
+        older,
+        `nginx ${version}`,
+      );
+    },
+  );
 });

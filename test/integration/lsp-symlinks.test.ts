@@ -66,14 +66,24 @@ describe('LSP: a site opened at its real path, enabled through a symlink', () =>
     const edited = SITE.replace('        proxy_read_timeout 3600s;\n', '');
     c.change(uri, 2, edited);
     const second = await c.diagnostics(uri, (p) => p.version === 2);
-    assert.ok(second.diagnostics.some((d) => d.code === 'ws-read-timeout-default'), JSON.stringify(second.diagnostics));
+    assert.ok(
+      second.diagnostics.some((d) => d.code === 'ws-read-timeout-default'),
+      JSON.stringify(second.diagnostics),
+    );
 
     // Its quick fix edits the open document, not the symlink.
     const d = second.diagnostics.find((x) => x.code === 'ws-read-timeout-default')!;
-    const actions = await c.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } });
+    const actions = await c.request<CodeAction[]>('textDocument/codeAction', {
+      textDocument: { uri },
+      range: d.range,
+      context: { diagnostics: [d] },
+    });
     const fix = actions.find((a) => a.edit);
     assert.ok(fix, JSON.stringify(actions));
-    const targets = [...Object.keys(fix.edit!.changes ?? {}), ...(fix.edit!.documentChanges ?? []).map((x) => ('textDocument' in x ? x.textDocument.uri : ''))];
+    const targets = [
+      ...Object.keys(fix.edit!.changes ?? {}),
+      ...(fix.edit!.documentChanges ?? []).map((x) => ('textDocument' in x ? x.textDocument.uri : '')),
+    ];
     assert.deepEqual(targets, [uri]);
   });
 });

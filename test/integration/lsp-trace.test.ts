@@ -96,7 +96,11 @@ describe('LSP: the request model in the editor', () => {
 
   test('real nginx agrees with the traces the server sent', { ...T, skip: !nginxAvailable() && 'nginx is not installed' }, async () => {
     const b = await startStrictBackend();
-    const ng = await startNginx({ http: CONF.slice(CONF.indexOf('{') + 1, CONF.lastIndexOf('}')).replace(/127\.0\.0\.1:18080/, '127.0.0.1:__PORT__').replace(/127\.0\.0\.1:19000/g, `127.0.0.1:${b.port}`) });
+    const ng = await startNginx({
+      http: CONF.slice(CONF.indexOf('{') + 1, CONF.lastIndexOf('}'))
+        .replace(/127\.0\.0\.1:18080/, '127.0.0.1:__PORT__')
+        .replace(/127\.0\.0\.1:19000/g, `127.0.0.1:${b.port}`),
+    });
     try {
       for (const [path, want] of [
         ['/ws/', 101],

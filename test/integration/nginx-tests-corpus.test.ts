@@ -18,7 +18,6 @@ import { countBy, NGINX, runSuite, SUITE_ABSENT, type SuiteRun } from '../suppor
 
 const skip = !existsSync(NGINX) ? `nginx is not installed (no ${NGINX})` : SUITE_ABSENT;
 
-
 /**
  * Configs whose errors belong to work in progress elsewhere, pending until it lands (then remove the entry):
  * the parser's statement boundaries (a directive written over two lines read as a missing `;`; issue 16's first
@@ -31,10 +30,16 @@ const PENDING: Record<string, string> = {};
  * rejection must come with an error finding when the linter targets the binary's version.
  */
 const NOT_OURS: [RegExp, string][] = [
-  [/^(open\(\)|BIO_new_file|X509_LOOKUP_load_file|SSL_CONF_cmd)[ (].*?"@TESTDIR@\/[^"]*"\)? failed/, 'a file its test generates that the corpus does not hold'],
+  [
+    /^(open\(\)|BIO_new_file|X509_LOOKUP_load_file|SSL_CONF_cmd)[ (].*?"@TESTDIR@\/[^"]*"\)? failed/,
+    'a file its test generates that the corpus does not hold',
+  ],
   [/^cannot load certificate key "engine:/, 'an OpenSSL engine this machine lacks'],
   [/^getgrnam\(/, 'a group this machine lacks'],
-  [/^unknown directive "(perl|perl_set|perl_modules|perl_require|image_filter|xslt_stylesheet|geoip_country|geoip_city|geoip_org)"$/, 'a module this build of nginx lacks (Debian\'s nginx-light)'],
+  [
+    /^unknown directive "(perl|perl_set|perl_modules|perl_require|image_filter|xslt_stylesheet|geoip_country|geoip_city|geoip_org)"$/,
+    "a module this build of nginx lacks (Debian's nginx-light)",
+  ],
   [/^invalid number of the geo parameters$/, 'a geo row nginx 1.29.3 introduced (`volatile`); the linter does not check geo rows'],
 ];
 
@@ -62,7 +67,11 @@ test('nginx-tests: no error finding on any config real nginx accepts', { skip, t
       const why = NOT_OURS.find(([re]) => re.test(r.reason))?.[1];
       if (errors.length) explained.push(r.entry.name);
       else if (!why) unexplained.push(`${r.entry.name}: ${r.reason}`);
-      await t.test(r.entry.name, { skip: `nginx -t rejects it: ${r.reason}${errors.length ? ' (the linter says why)' : why ? ` (${why})` : ''}` }, () => {});
+      await t.test(
+        r.entry.name,
+        { skip: `nginx -t rejects it: ${r.reason}${errors.length ? ' (the linter says why)' : why ? ` (${why})` : ''}` },
+        () => {},
+      );
       continue;
     }
     const findings = lintRun(r, version);
@@ -77,7 +86,9 @@ test('nginx-tests: no error finding on any config real nginx accepts', { skip, t
 
   t.diagnostic(`${runs.length} configs: ${accepted.length} accepted by nginx ${version}, ${rejected.length} rejected`);
   for (const [kind, n] of countBy(rejected, (r) => r.kind)) t.diagnostic(`  rejected ${n}: ${kind}`);
-  t.diagnostic(`findings on accepted configs: ${['error', 'warning', 'information', 'hint'].map((s) => `${severities.get(s) ?? 0} ${s}`).join(', ')}`);
+  t.diagnostic(
+    `findings on accepted configs: ${['error', 'warning', 'information', 'hint'].map((s) => `${severities.get(s) ?? 0} ${s}`).join(', ')}`,
+  );
   t.diagnostic(`rejected configs the linter explains at nginx ${version}: ${explained.length} of ${rejected.length}`);
   assert.deepEqual(unexplained, [], 'nginx rejects these for a reason the linter does not report, and none of NOT_OURS applies');
   // The run must really have exercised nginx: most of the suite passes nginx -t here.

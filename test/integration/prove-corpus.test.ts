@@ -24,35 +24,56 @@ const skip = !nginxAvailable() ? 'nginx is not installed' : absent;
 
 function nginxT(dir: string): Promise<boolean> {
   return new Promise((resolve) => {
-    execFile(NGINX_BINARY, ['-t', '-q', '-p', `${dir}/`, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')], { timeout: 10_000 }, (err) => resolve(!err));
+    execFile(
+      NGINX_BINARY,
+      ['-t', '-q', '-p', `${dir}/`, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')],
+      { timeout: 10_000 },
+      (err) => resolve(!err),
+    );
   });
 }
 
-test('nginx\'s own test configs: whatever nginx -t accepts in its own prefix, the proof runs in its private one', { skip, timeout: 300_000 }, async (tc) => {
-  const index = JSON.parse(readFileSync(join(TESTS, 'index.json'), 'utf8')) as { tests: { name: string; conf: string; files?: string[] }[] };
-  let proven = 0;
-  const failures: string[] = [];
-  for (const t of index.tests) {
-    const dir = mkdtempSync(join(tmpdir(), `prove-corpus-${t.name}-`));
-    try {
-      if (existsSync(join(TESTS, `${t.name}.files`))) cpSync(join(TESTS, `${t.name}.files`), dir, { recursive: true });
-      const text = readFileSync(join(TESTS, t.conf), 'utf8').replaceAll('@TESTDIR@', dir).replaceAll('@NGINX_MODULES@', '/usr/lib/nginx/modules');
-      const root = join(dir, 'nginx.conf');
-      writeFileSync(root, text);
-      if (!(await nginxT(dir))) continue; // needs a module, a file or a certificate this machine lacks
-      const first = (analyze(root, diskHost(), DEFAULT_SETTINGS).model.scopes.get('location') ?? []).find((s) => s.directive?.block && s.parent?.kind === 'server');
-      if (!first) continue;
-      const d = first.directive!;
-      const r = await runProof({ root, location: { file: d.file.uri, line: d.range.start.line + 1 }, requestPath: '/probe', nginx: NGINX_BINARY, timeoutMs: 5000 });
-      proven++;
-      if (r.stage === 'setup' || r.stage === 'nginx-t' || r.stage === 'start') failures.push(`${t.name}: ${r.stage}: ${r.error}`);
-      const left = leftovers(r);
-      if (left.length) failures.push(`${t.name}: left behind ${left.join(', ')}`);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+test(
+  "nginx's own test configs: whatever nginx -t accepts in its own prefix, the proof runs in its private one",
+  { skip, timeout: 300_000 },
+  async (tc) => {
+    const index = JSON.parse(readFileSync(join(TESTS, 'index.json'), 'utf8')) as {
+      tests: { name: string; conf: string; files?: string[] }[];
+    };
+    let proven = 0;
+    const failures: string[] = [];
+    for (const t of index.tests) {
+      const dir = mkdtempSync(join(tmpdir(), `prove-corpus-${t.name}-`));
+      try {
+        if (existsSync(join(TESTS, `${t.name}.files`))) cpSync(join(TESTS, `${t.name}.files`), dir, { recursive: true });
+        const text = readFileSync(join(TESTS, t.conf), 'utf8')
+          .replaceAll('@TESTDIR@', dir)
+          .replaceAll('@NGINX_MODULES@', '/usr/lib/nginx/modules');
+        const root = join(dir, 'nginx.conf');
+        writeFileSync(root, text);
+        if (!(await nginxT(dir))) continue; // needs a module, a file or a certificate this machine lacks
+        const first = (analyze(root, diskHost(), DEFAULT_SETTINGS).model.scopes.get('location') ?? []).find(
+          (s) => s.directive?.block && s.parent?.kind === 'server',
+        );
+        if (!first) continue;
+        const d = first.directive!;
+        const r = await runProof({
+          root,
+          location: { file: d.file.uri, line: d.range.start.line + 1 },
+          requestPath: '/probe',
+          nginx: NGINX_BINARY,
+          timeoutMs: 5000,
+        });
+        proven++;
+        if (r.stage === 'setup' || r.stage === 'nginx-t' || r.stage === 'start') failures.push(`${t.name}: ${r.stage}: ${r.error}`);
+        const left = leftovers(r);
+        if (left.length) failures.push(`${t.name}: left behind ${left.join(', ')}`);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     }
-  }
-  tc.diagnostic(`${proven} of ${index.tests.length} configs proven`);
-  assert.ok(proven >= 100, `only ${proven} configs were proven`);
-  assert.deepEqual(failures, []);
-});
+    tc.diagnostic(`${proven} of ${index.tests.length} configs proven`);
+    assert.ok(proven >= 100, `only ${proven} configs were proven`);
+    assert.deepEqual(failures, []);
+  },
+);

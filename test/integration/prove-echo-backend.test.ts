@@ -17,12 +17,18 @@ import { startStrictBackend } from '../support/ws-backend';
 
 const KEY = 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n';
 const REQUESTS: { name: string; raw: string; differs?: { ours: number; python: number; why: string } }[] = [
-  { name: 'HTTP/1.0 upgrade (nginx without proxy_http_version 1.1)', raw: `GET /ws/ HTTP/1.0\r\nHost: x\r\nUpgrade: websocket\r\nConnection: upgrade\r\n${KEY}\r\n` },
+  {
+    name: 'HTTP/1.0 upgrade (nginx without proxy_http_version 1.1)',
+    raw: `GET /ws/ HTTP/1.0\r\nHost: x\r\nUpgrade: websocket\r\nConnection: upgrade\r\n${KEY}\r\n`,
+  },
   { name: 'plain HTTP/1.1 GET (nginx dropped both headers)', raw: 'GET /ws/ HTTP/1.1\r\nHost: x\r\n\r\n' },
   { name: 'Connection without Upgrade', raw: `GET /ws/ HTTP/1.1\r\nHost: x\r\nConnection: upgrade\r\n${KEY}\r\n` },
   { name: 'Upgrade without Connection (keepalive recipe)', raw: `GET /ws/ HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n${KEY}\r\n` },
   { name: 'Connection: close', raw: `GET /ws/ HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: close\r\n${KEY}\r\n` },
-  { name: 'a bad key', raw: 'GET /ws/ HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: abc\r\n\r\n' },
+  {
+    name: 'a bad key',
+    raw: 'GET /ws/ HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: abc\r\n\r\n',
+  },
   { name: 'POST', raw: `POST /ws/ HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: upgrade\r\n${KEY}\r\n` },
   { name: 'a valid handshake', raw: `GET /ws/ HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n${KEY}\r\n` },
   {
@@ -59,28 +65,35 @@ function statusOf(port: number, raw: string): Promise<number> {
   });
 }
 
-test('the echo backend answers raw handshakes as Python websockets does, except where the RFC says otherwise', { timeout: 60_000 }, async () => {
-  const ours = await startEchoBackend();
-  const py = await startStrictBackend();
-  try {
-    for (const r of REQUESTS) {
-      const [a, b] = [await statusOf(ours.port, r.raw), await statusOf(py.port, r.raw)];
-      if (r.differs) assert.deepEqual([a, b], [r.differs.ours, r.differs.python], `${r.name}: ${r.differs.why}`);
-      else assert.equal(a, b, `${r.name}: ours ${a}, python ${b}`);
+test(
+  'the echo backend answers raw handshakes as Python websockets does, except where the RFC says otherwise',
+  { timeout: 60_000 },
+  async () => {
+    const ours = await startEchoBackend();
+    const py = await startStrictBackend();
+    try {
+      for (const r of REQUESTS) {
+        const [a, b] = [await statusOf(ours.port, r.raw), await statusOf(py.port, r.raw)];
+        if (r.differs) assert.deepEqual([a, b], [r.differs.ours, r.differs.python], `${r.name}: ${r.differs.why}`);
+        else assert.equal(a, b, `${r.name}: ours ${a}, python ${b}`);
+      }
+      // What it received, with the reason it gave.
+      assert.equal(ours.requests.length, REQUESTS.length);
+      const first = ours.requests[0]!;
+      assert.equal(first.line, 'GET /ws/ HTTP/1.0');
+      assert.equal(first.answer.status, 400);
+      assert.match(first.answer.reason, /HTTP\/1\.1 or later/);
+      assert.deepEqual(
+        first.headers.find(([k]) => k === 'Connection'),
+        ['Connection', 'upgrade'],
+      );
+      assert.match(ours.requests[3]!.answer.reason, /Connection/);
+    } finally {
+      await ours.stop();
+      await py.stop();
     }
-    // What it received, with the reason it gave.
-    assert.equal(ours.requests.length, REQUESTS.length);
-    const first = ours.requests[0]!;
-    assert.equal(first.line, 'GET /ws/ HTTP/1.0');
-    assert.equal(first.answer.status, 400);
-    assert.match(first.answer.reason, /HTTP\/1\.1 or later/);
-    assert.deepEqual(first.headers.find(([k]) => k === 'Connection'), ['Connection', 'upgrade']);
-    assert.match(ours.requests[3]!.answer.reason, /Connection/);
-  } finally {
-    await ours.stop();
-    await py.stop();
-  }
-});
+  },
+);
 
 test('the echo backend echoes, never pings, and serves TLS with a generated certificate', { timeout: 30_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'echo-tls-'));

@@ -39,7 +39,10 @@ test('fix-proof.test.ts has an expected outcome for every rule', () => {
 
 /** The fixture as deployed: real ports instead of the test placeholders, and the events block nginx needs. */
 export function deployed(text: string): string {
-  return `${text.replace(/__PORT__/g, '8080').replace(/__BACKEND__/g, '3000').replace(/__BACKEND2__/g, '3001')}\nevents {}\n`;
+  return `${text
+    .replace(/__PORT__/g, '8080')
+    .replace(/__BACKEND__/g, '3000')
+    .replace(/__BACKEND2__/g, '3001')}\nevents {}\n`;
 }
 
 /** The location the proof runs: the fixture's first WebSocket location (`location /ws/` where the typo hides it). */
@@ -57,7 +60,14 @@ async function prove(text: string, idleSeconds = 0): Promise<ProofResult> {
     const root = join(dir, 'nginx.conf');
     writeFileSync(root, text);
     const path = wsPath(text);
-    const r = await runProof({ root, location: { path }, requestPath: REQUEST_PATH[path], nginx: NGINX_BINARY, idleSeconds, timeoutMs: 10_000 });
+    const r = await runProof({
+      root,
+      location: { path },
+      requestPath: REQUEST_PATH[path],
+      nginx: NGINX_BINARY,
+      idleSeconds,
+      timeoutMs: 10_000,
+    });
     assert.deepEqual(leftovers(r), [], 'the proof left something behind');
     return r;
   } finally {
@@ -68,7 +78,8 @@ async function prove(text: string, idleSeconds = 0): Promise<ProofResult> {
 /** Rules whose bad fixture nginx answers itself: the status the client sees is not the backend's. */
 const BY_NGINX = new Set(['ws-answered-before-proxy', 'ws-handshake-elsewhere', 'ws-timeout-fails-handshake']);
 
-const explain = (r: ProofResult): string => `${r.stage} ${r.status} ${r.error}\n${JSON.stringify(r.diagnosis, null, 1)}\n${r.nginxTest?.output ?? ''}`;
+const explain = (r: ProofResult): string =>
+  `${r.stage} ${r.status} ${r.error}\n${JSON.stringify(r.diagnosis, null, 1)}\n${r.nginxTest?.output ?? ''}`;
 
 for (const rule of RULES) {
   test(`${rule.id}: the local proof fails the bad fixture as real nginx does`, { skip, timeout: 90_000 }, async () => {
@@ -78,7 +89,10 @@ for (const rule of RULES) {
 
     const before = await prove(bad, idle);
     // The copy ran on other ports and another backend: each was recorded.
-    assert.ok(before.rewrites.some((w) => w.what === 'listen' && w.from.includes('8080')), 'listen 8080 rewritten');
+    assert.ok(
+      before.rewrites.some((w) => w.what === 'listen' && w.from.includes('8080')),
+      'listen 8080 rewritten',
+    );
     if (expected === 'nginx -t fails') {
       assert.equal(before.stage, 'nginx-t', explain(before));
       assert.equal(before.nginxTest?.ok, false);
@@ -88,36 +102,51 @@ for (const rule of RULES) {
       assert.equal(before.backend?.requests.length ?? 0, 0, 'nothing reached the backend');
     } else {
       assert.equal(before.nginxTest?.ok, true, explain(before));
-      assert.ok(before.rewrites.some((w) => w.what === 'proxy_pass target' || w.what === 'upstream server'), 'the backend was replaced');
+      assert.ok(
+        before.rewrites.some((w) => w.what === 'proxy_pass target' || w.what === 'upstream server'),
+        'the backend was replaced',
+      );
       if (typeof expected === 'number') {
         assert.equal(before.ok, false);
         assert.equal(before.stage, 'handshake', explain(before));
         assert.equal(before.status, expected, explain(before));
         if (BY_NGINX.has(rule.id)) {
           // nginx answers itself (a deny, another location, a timeout of 0): the backend's answer, if any, never reaches the client.
-          assert.ok(!before.backend!.requests.some((q) => q.answer.status === expected), 'the status is nginx\'s own');
+          assert.ok(!before.backend!.requests.some((q) => q.answer.status === expected), "the status is nginx's own");
         } else {
           const seen = before.backend!.requests[0];
           assert.ok(seen, 'nginx forwarded the request to the echo backend');
           assert.equal(seen.answer.status, expected, 'the backend answered the status the client saw');
-          if (rule.id === 'ws-http-version') assert.equal(seen.httpVersion, '1.0', 'the strict backend refused nginx\'s HTTP/1.0 request');
+          if (rule.id === 'ws-http-version') assert.equal(seen.httpVersion, '1.0', "the strict backend refused nginx's HTTP/1.0 request");
         }
-        assert.ok(before.diagnosis.some((d) => d.code === rule.id || (rule.id === 'ws-path-without-recipe' && d.line)), `the diagnosis names the rule or the line: ${explain(before)}`);
+        assert.ok(
+          before.diagnosis.some((d) => d.code === rule.id || (rule.id === 'ws-path-without-recipe' && d.line)),
+          `the diagnosis names the rule or the line: ${explain(before)}`,
+        );
       } else if (expected === 'client rejects 101') {
         // The backend switched protocols; nginx passed the 101 on without the header the client needs.
         assert.equal(before.ok, false, explain(before));
         assert.equal(before.stage, 'handshake', explain(before));
         assert.equal(before.backend!.requests[0]?.answer.status, 101);
-        assert.ok(before.diagnosis.some((d) => d.code === rule.id), explain(before));
+        assert.ok(
+          before.diagnosis.some((d) => d.code === rule.id),
+          explain(before),
+        );
       } else if (expected === 'no HTTP/1.1 answer') {
         // The port speaks HTTP/2 only: the handshake never reaches a location, let alone the backend.
         assert.equal(before.ok, false, explain(before));
         assert.equal(before.stage, 'handshake', explain(before));
         assert.equal(before.backend!.requests.length, 0, 'nothing reached the backend');
-        assert.ok(before.diagnosis.some((d) => d.code === rule.id), explain(before));
+        assert.ok(
+          before.diagnosis.some((d) => d.code === rule.id),
+          explain(before),
+        );
       } else if (expected === 'idle close') {
         assert.equal(before.stage, 'idle', explain(before));
-        assert.ok(before.test!.closedAfterIdleMs! >= 1500 && before.test!.closedAfterIdleMs! < 3500, `closed after ${before.test!.closedAfterIdleMs} ms`);
+        assert.ok(
+          before.test!.closedAfterIdleMs! >= 1500 && before.test!.closedAfterIdleMs! < 3500,
+          `closed after ${before.test!.closedAfterIdleMs} ms`,
+        );
         assert.equal(before.backend!.requests[0]?.answer.status, 101);
       } else {
         assert.equal(before.ok, true, explain(before));

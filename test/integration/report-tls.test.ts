@@ -22,14 +22,16 @@ test('a TLS error is one line in the summary, the toast, the verdict and the rep
   const r = await runEndpointTest({ url: `wss://127.0.0.1:${port}/ws/`, timeoutMs: 5000 });
   assert.equal(r.ok, false);
   assert.equal(r.stage, 'tls');
-  assert.match(r.error ?? '', /\n/, 'OpenSSL\'s message carries a newline: the case this test is about');
+  assert.match(r.error ?? '', /\n/, "OpenSSL's message carries a newline: the case this test is about");
   assert.doesNotMatch(summaryLine(r), /\n/);
   const m = fromEndpointTest(r);
   assert.doesNotMatch(toastLine(m), /\n/);
   assert.doesNotMatch(m.verdict.detail, /\n/);
   assert.equal(m.stages.find((s) => s.id === 'tls')!.state, 'failed');
   assert.doesNotMatch(m.stages.find((s) => s.id === 'tls')!.detail, /\n/);
-  const result = formatReport(r).split('\n').find((l) => l.startsWith('Result:'))!;
+  const result = formatReport(r)
+    .split('\n')
+    .find((l) => l.startsWith('Result:'))!;
   assert.match(result, /^Result: FAILED at tls: .*\S$/);
   assert.match(formatReport(r), /Result: FAILED at tls: [^\n]+\nLocation|Result: FAILED at tls: [^\n]+\n\n/);
   assert.match(renderReport(m, { nonce: 'n', cspSource: 'x' }), /Failed at TLS/);

@@ -17,7 +17,8 @@ import { startStrictBackend } from '../support/ws-backend';
 import { handshake } from '../support/handshake';
 
 const skip = nginxAvailable() ? false : 'nginx is not installed (apt-get install nginx-light)';
-const RECIPE = 'proxy_pass http://127.0.0.1:__BACKEND__; proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade";';
+const RECIPE =
+  'proxy_pass http://127.0.0.1:__BACKEND__; proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade";';
 
 /** Runs `http` in real nginx, sends a handshake for `path`, and traces the same handshake through the same file. */
 async function measure(http: string, path: string): Promise<{ live: number; model: number | string; location?: string }> {
@@ -27,13 +28,25 @@ async function measure(http: string, path: string): Promise<{ live: number; mode
     // nginx's workers run as nobody: a 0700 temp prefix would make every file "forbidden" rather than "not found".
     chmodSync(ng.prefix, 0o755);
     const live = await handshake(`ws://127.0.0.1:${ng.port}${path}`, { timeoutMs: 3000 });
-    const a = analyze(ng.confPath, { ...diskHost(), readFile: (p) => (p === ng.confPath ? readFileSync(p, 'utf8') : diskHost().readFile(p)) });
+    const a = analyze(ng.confPath, {
+      ...diskHost(),
+      readFile: (p) => (p === ng.confPath ? readFileSync(p, 'utf8') : diskHost().readFile(p)),
+    });
     const req = requestFor(`ws://127.0.0.1:${ng.port}${path}`, { address: '127.0.0.1', clientAddress: '127.0.0.1' });
     assert.ok(typeof req !== 'string');
     // The prefix holds no file under the paths asked for: the model may assume so.
     const t = trace(new RequestModel(a.model), req, { nginxVersion: '1.22.1', files: 'empty' });
     const model = t.outcome.kind === 'upgraded' ? 101 : t.outcome.kind === 'status' ? t.outcome.status : t.outcome.kind;
-    return { live: live.echo ? 101 : live.status, model, location: t.outcome.kind === 'status' && t.outcome.location !== undefined ? (typeof t.outcome.location === 'string' ? t.outcome.location : `(unknown: ${t.outcome.location.why})`) : undefined };
+    return {
+      live: live.echo ? 101 : live.status,
+      model,
+      location:
+        t.outcome.kind === 'status' && t.outcome.location !== undefined
+          ? typeof t.outcome.location === 'string'
+            ? t.outcome.location
+            : `(unknown: ${t.outcome.location.why})`
+          : undefined,
+    };
   } finally {
     await ng.stop();
     await b.stop();
@@ -85,24 +98,35 @@ test('fact: try_files is not applied once an if in the location matched', { skip
 });
 
 test('fact: proxy_hide_header Sec-WebSocket-Accept: the backend upgrades, the client refuses', { skip }, async () => {
-  const m = await measure(`server { listen 127.0.0.1:__PORT__; location /ws/ { ${RECIPE} proxy_hide_header Sec-WebSocket-Accept; } }`, '/ws/');
+  const m = await measure(
+    `server { listen 127.0.0.1:__PORT__; location /ws/ { ${RECIPE} proxy_hide_header Sec-WebSocket-Accept; } }`,
+    '/ws/',
+  );
   assert.notEqual(m.live, 101, 'no WebSocket opened');
   assert.equal(m.model, 101, 'the model: a 101 the client must reject');
 });
 
-test('fact: a server-level set of the variable an Upgrade or Connection value reads changes what the location sends', { skip }, async () => {
-  const maps = 'map $http_upgrade $connection_upgrade { default upgrade; \'\' close; }';
-  const recipe = 'proxy_pass http://127.0.0.1:__BACKEND__; proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection $connection_upgrade;';
-  for (const set of ['set $connection_upgrade close;', 'set $http_upgrade nope;']) {
-    const http = `${maps} server { listen 127.0.0.1:__PORT__; ${set} location /ws/ { ${recipe} } }`;
-    const m = await measure(http, '/ws/');
-    assert.deepEqual([m.live, m.model], [426, 426], set);
-    // The rule judges the location with the server's rewrite phase too (the shortcut for plain locations must not skip it).
-    const findings = lintText(`events {} http { ${http.replaceAll('__PORT__', '80').replaceAll('__BACKEND__', '9000')} }`, '/t/nginx.conf').filter((f) => f.code === 'ws-upgrade-value');
-    assert.equal(findings.length, 1, set);
-    assert.match(findings[0]!.message, set.includes('http_upgrade') ? /"nope"/ : /"close"/);
-  }
-});
+test(
+  'fact: a server-level set of the variable an Upgrade or Connection value reads changes what the location sends',
+  { skip },
+  async () => {
+    const maps = "map $http_upgrade $connection_upgrade { default upgrade; '' close; }";
+    const recipe =
+      'proxy_pass http://127.0.0.1:__BACKEND__; proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection $connection_upgrade;';
+    for (const set of ['set $connection_upgrade close;', 'set $http_upgrade nope;']) {
+      const http = `${maps} server { listen 127.0.0.1:__PORT__; ${set} location /ws/ { ${recipe} } }`;
+      const m = await measure(http, '/ws/');
+      assert.deepEqual([m.live, m.model], [426, 426], set);
+      // The rule judges the location with the server's rewrite phase too (the shortcut for plain locations must not skip it).
+      const findings = lintText(
+        `events {} http { ${http.replaceAll('__PORT__', '80').replaceAll('__BACKEND__', '9000')} }`,
+        '/t/nginx.conf',
+      ).filter((f) => f.code === 'ws-upgrade-value');
+      assert.equal(findings.length, 1, set);
+      assert.match(findings[0]!.message, set.includes('http_upgrade') ? /"nope"/ : /"close"/);
+    }
+  },
+);
 
 /** Sends `head` (a whole request head) to nginx and reads the status line: 'timeout' when nothing comes within `ms`. */
 function rawStatus(port: number, head: string, ms: number): Promise<number | 'timeout' | 'closed'> {
@@ -127,15 +151,28 @@ function rawStatus(port: number, head: string, ms: number): Promise<number | 'ti
 // Found by the 5,000-config differential run (seeds 100000..104999): the two cases the model got wrong, now named.
 
 test('fact: a 101 from the backend to a request without Upgrade from the client: nginx never answers the client', { skip }, async () => {
-  const http = 'server { listen 127.0.0.1:__PORT__; location /ws/ { proxy_pass http://127.0.0.1:__BACKEND__; proxy_http_version 1.1; proxy_set_header Upgrade websocket; proxy_set_header Connection upgrade; proxy_read_timeout 2s; } }';
+  const http =
+    'server { listen 127.0.0.1:__PORT__; location /ws/ { proxy_pass http://127.0.0.1:__BACKEND__; proxy_http_version 1.1; proxy_set_header Upgrade websocket; proxy_set_header Connection upgrade; proxy_read_timeout 2s; } }';
   const b = await startStrictBackend();
   const ng = await startNginx({ http, backendPort: b.port });
   try {
     // The backend gets a whole handshake (the config supplies Upgrade and Connection) and answers 101; nginx
     // upgrades only when the client asked, so it waits for a body that never comes, past proxy_read_timeout.
-    const live = await rawStatus(ng.port, `GET /ws/ HTTP/1.1\r\nHost: x\r\nSec-WebSocket-Key: ${HANDSHAKE_KEY}\r\nSec-WebSocket-Version: 13\r\n\r\n`, 1500);
+    const live = await rawStatus(
+      ng.port,
+      `GET /ws/ HTTP/1.1\r\nHost: x\r\nSec-WebSocket-Key: ${HANDSHAKE_KEY}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+      1500,
+    );
     const a = analyze(ng.confPath, diskHost());
-    const req = requestFor(`http://127.0.0.1:${ng.port}/ws/`, { address: '127.0.0.1', clientAddress: '127.0.0.1', plain: true, headers: [{ name: 'Sec-WebSocket-Key', value: HANDSHAKE_KEY }, { name: 'Sec-WebSocket-Version', value: '13' }] });
+    const req = requestFor(`http://127.0.0.1:${ng.port}/ws/`, {
+      address: '127.0.0.1',
+      clientAddress: '127.0.0.1',
+      plain: true,
+      headers: [
+        { name: 'Sec-WebSocket-Key', value: HANDSHAKE_KEY },
+        { name: 'Sec-WebSocket-Version', value: '13' },
+      ],
+    });
     assert.ok(typeof req !== 'string');
     const t = trace(new RequestModel(a.model), req, { nginxVersion: '1.22.1', files: 'empty' });
     assert.deepEqual([live, t.outcome.kind], ['timeout', 'stalls']);

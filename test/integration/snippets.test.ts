@@ -307,7 +307,15 @@ describe('snippet expansion (VS Code snippet syntax)', () => {
   it('resolves defaults, mirrors, choices and escapes like VS Code', () => {
     const e = expandSnippet('a ${1:x} $1 ${2|p,q|} $2 \\$v \\} ${3:\\$y\\}} $ $0');
     assert.equal(e.text, 'a x x p p $v } $y} $ ');
-    assert.deepEqual([...e.tabstops], [[1, true], [2, true], [3, true], [0, false]]);
+    assert.deepEqual(
+      [...e.tabstops],
+      [
+        [1, true],
+        [2, true],
+        [3, true],
+        [0, false],
+      ],
+    );
     // Inside a choice `$` is literal and only \, \| \\ are escapes.
     assert.equal(expandSnippet('${1|"upgrade",$connection_upgrade|}').text, '"upgrade"');
     assert.equal(expandSnippet('${1|a\\,b,c|}').text, 'a,b');
@@ -357,7 +365,10 @@ describe('snippet file', () => {
           assert.ok(seconds(st.args[0]!) <= 75, `${s.prefix}: proxy_connect_timeout ${st.args[0]} (cannot usefully exceed 75s)`);
         }
         assert.notEqual(st.name, 'client_max_body_size', `${s.prefix}: client_max_body_size does not limit WebSocket frames`);
-        assert.ok(!st.name.startsWith('proxy_buffer') && st.name !== 'proxy_busy_buffers_size', `${s.prefix}: ${st.name} is irrelevant to upgraded connections`);
+        assert.ok(
+          !st.name.startsWith('proxy_buffer') && st.name !== 'proxy_busy_buffers_size',
+          `${s.prefix}: ${st.name} is irrelevant to upgraded connections`,
+        );
         // proxy_send_timeout only bounds a write the backend does not read; it keeps no idle WebSocket open.
         assert.notEqual(st.name, 'proxy_send_timeout', `${s.prefix}: proxy_send_timeout changes nothing for idle WebSockets`);
         if (st.name === 'proxy_read_timeout') assert.equal(st.args[0], '3600s', `${s.prefix}: ${st.name}`);
@@ -372,7 +383,11 @@ describe('snippet file', () => {
         assert.ok(!names.has('keepalive'), `${s.prefix}: a '' close map defeats upstream keepalive`);
       }
       assert.ok(!/Connection\s+""/.test(text) && !/Connection\s+''/.test(text), `${s.prefix}: Connection "" breaks the upgrade (426)`);
-      assert.doesNotMatch(s.description, /case[- ]sensitive|client_max_body_size|buffer size|proxy_send_timeout/i, `${s.prefix}: description repeats folklore`);
+      assert.doesNotMatch(
+        s.description,
+        /case[- ]sensitive|client_max_body_size|buffer size|proxy_send_timeout/i,
+        `${s.prefix}: description repeats folklore`,
+      );
     }
   });
 });
@@ -458,15 +473,21 @@ describe('snippets in a real config', { timeout: 120_000 }, () => {
     });
   }
 
-  it('the harness catches a broken context: the map variant without its map fails nginx -t', { skip: noNginx, timeout: 30_000 }, async () => {
-    const http = `server {\n    listen 127.0.0.1:__PORT__;\n${indent(expandFor('ws-location-map', certs), '    ')}\n}`;
-    const result = await nginxTest({ http });
-    assert.equal(result.ok, false);
-    assert.match(result.output, /unknown "connection_upgrade" variable/);
-  });
+  it(
+    'the harness catches a broken context: the map variant without its map fails nginx -t',
+    { skip: noNginx, timeout: 30_000 },
+    async () => {
+      const http = `server {\n    listen 127.0.0.1:__PORT__;\n${indent(expandFor('ws-location-map', certs), '    ')}\n}`;
+      const result = await nginxTest({ http });
+      assert.equal(result.ok, false);
+      assert.match(result.output, /unknown "connection_upgrade" variable/);
+    },
+  );
 
   it('the linter sees a location without the recipe, so "lints clean" above is a real check', () => {
-    const broken = fullConfigFor('server {\n    listen 127.0.0.1:8080;\n    location /ws/ {\n        proxy_pass http://127.0.0.1:8080;\n    }\n}');
+    const broken = fullConfigFor(
+      'server {\n    listen 127.0.0.1:8080;\n    location /ws/ {\n        proxy_pass http://127.0.0.1:8080;\n    }\n}',
+    );
     const findings = lintText(broken, '/virtual/broken.conf').filter((f) => f.code !== 'syntax');
     assert.deepEqual(
       findings.map((f) => `${f.range.start.line + 1} ${f.severity} ${f.code}`),

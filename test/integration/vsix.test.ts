@@ -101,12 +101,21 @@ test('the VSIX holds only what VS Code loads', () => {
   const unexpected = names.filter((n) => !allowed.some((re) => re.test(n)));
   assert.deepEqual(unexpected, [], `unexpected files in the VSIX:\n${unexpected.join('\n')}`);
   for (const banned of [/node_modules\//, /\.map$/, /dist\/cli(-main)?\.js$/, /(^|\/)test\//, /\.ts$/]) {
-    assert.deepEqual(names.filter((n) => banned.test(n)), [], `${banned} must not be packaged`);
+    assert.deepEqual(
+      names.filter((n) => banned.test(n)),
+      [],
+      `${banned} must not be packaged`,
+    );
   }
 });
 
 test('every file the manifest points at is packaged, plus README, CHANGELOG and LICENSE', () => {
-  const pkg = JSON.parse(readEntry(zip, entries.find((e) => e.name === 'extension/package.json')!).toString('utf8'));
+  const pkg = JSON.parse(
+    readEntry(
+      zip,
+      entries.find((e) => e.name === 'extension/package.json')!,
+    ).toString('utf8'),
+  );
   const rel = (p: string) => `extension/${p.replace(/^\.\//, '')}`;
   const wanted = [
     rel(pkg.main),
@@ -118,7 +127,9 @@ test('every file the manifest points at is packaged, plus README, CHANGELOG and 
     'extension/LICENSE.txt',
     ...(pkg.contributes?.grammars ?? []).map((g: { path: string }) => rel(g.path)),
     ...(pkg.contributes?.snippets ?? []).map((s: { path: string }) => rel(s.path)),
-    ...(pkg.contributes?.languages ?? []).filter((l: { configuration?: string }) => l.configuration).map((l: { configuration: string }) => rel(l.configuration)),
+    ...(pkg.contributes?.languages ?? [])
+      .filter((l: { configuration?: string }) => l.configuration)
+      .map((l: { configuration: string }) => rel(l.configuration)),
   ];
   const missing = [...new Set(wanted)].filter((w) => !names.includes(w));
   assert.deepEqual(missing, [], `declared but not packaged:\n${missing.join('\n')}`);
@@ -126,12 +137,18 @@ test('every file the manifest points at is packaged, plus README, CHANGELOG and 
 
 test('the bundles need nothing from node_modules at run time', () => {
   const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
-  for (const [file, extra] of [['extension/dist/client.js', ['vscode']], ['extension/dist/server.js', []], ['extension/dist/server-main.js', []]] as const) {
+  for (const [file, extra] of [
+    ['extension/dist/client.js', ['vscode']],
+    ['extension/dist/server.js', []],
+    ['extension/dist/server-main.js', []],
+  ] as const) {
     const entry = entries.find((e) => e.name === file);
     assert.ok(entry, `${file} missing`);
     const code = readEntry(zip, entry).toString('utf8');
     const required = [...code.matchAll(/\brequire\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]!);
-    const external = [...new Set(required)].filter((m) => !builtins.has(m) && !(extra as readonly string[]).includes(m) && !m.startsWith('.'));
+    const external = [...new Set(required)].filter(
+      (m) => !builtins.has(m) && !(extra as readonly string[]).includes(m) && !m.startsWith('.'),
+    );
     assert.deepEqual(external, [], `${file} requires modules that are not bundled: ${external.join(', ')}`);
     // A production bundle carries no sourcemap reference (the .map files are not shipped).
     assert.doesNotMatch(code, /sourceMappingURL=/, `${file} points at a sourcemap`);
@@ -139,7 +156,12 @@ test('the bundles need nothing from node_modules at run time', () => {
 });
 
 test('the packaged manifest is marketplace-ready', () => {
-  const pkg = JSON.parse(readEntry(zip, entries.find((e) => e.name === 'extension/package.json')!).toString('utf8'));
+  const pkg = JSON.parse(
+    readEntry(
+      zip,
+      entries.find((e) => e.name === 'extension/package.json')!,
+    ).toString('utf8'),
+  );
   for (const field of ['name', 'displayName', 'description', 'publisher', 'version', 'license', 'icon']) {
     assert.ok(pkg[field], `package.json lacks "${field}"`);
   }
@@ -147,12 +169,18 @@ test('the packaged manifest is marketplace-ready', () => {
   for (const c of ['Linters', 'Programming Languages', 'Snippets']) assert.ok(pkg.categories?.includes(c), `category ${c} missing`);
   assert.ok(pkg.activationEvents?.includes('onLanguage:nginx'), 'activation on the nginx language missing');
   assert.ok(pkg.capabilities?.untrustedWorkspaces?.supported !== undefined, 'untrustedWorkspaces capability not declared');
-  const vsixManifest = readEntry(zip, entries.find((e) => e.name === 'extension.vsixmanifest')!).toString('utf8');
+  const vsixManifest = readEntry(
+    zip,
+    entries.find((e) => e.name === 'extension.vsixmanifest')!,
+  ).toString('utf8');
   assert.match(vsixManifest, /<Identity [^>]*Id="nginx-websocket"[^>]*Publisher="nginx-ws"/);
 });
 
 test('the marketplace page is the user README: its links and pictures point at files of this repository', () => {
-  const page = readEntry(zip, entries.find((e) => e.name === 'extension/readme.md')!).toString('utf8');
+  const page = readEntry(
+    zip,
+    entries.find((e) => e.name === 'extension/readme.md')!,
+  ).toString('utf8');
   const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
   const repo = String(pkg.repository.url).replace(/\.git$/, '');
   assert.match(page, /^# nginx WebSocket Doctor/);
@@ -169,33 +197,61 @@ test('the marketplace page is the user README: its links and pictures point at f
     }
     assert.ok(existsSync(join(REPO, m[1]!)), `${t}: ${m[1]} is not in the repository`);
   }
-  assert.ok(targets.some((t) => t.endsWith('/docs/websocket-facts.md')), 'the facts link survives packaging');
-  assert.ok(targets.some((t) => /\/raw\/HEAD\/images\/report-failed\.png$/.test(t)), 'the report picture is shown');
+  assert.ok(
+    targets.some((t) => t.endsWith('/docs/websocket-facts.md')),
+    'the facts link survives packaging',
+  );
+  assert.ok(
+    targets.some((t) => /\/raw\/HEAD\/images\/report-failed\.png$/.test(t)),
+    'the report picture is shown',
+  );
 });
 
 test('the CLI tarball (npm pack) holds the launcher and a self-contained bundle that runs without node_modules', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'nginx-ws-pack-'));
   try {
     const out = await new Promise<string>((res, rej) =>
-      execFile('npm', ['pack', '--json', '--pack-destination', dir], { cwd: REPO, timeout: 120_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) =>
-        err ? rej(new Error(`npm pack failed: ${err.message}\n${stderr}`)) : res(stdout),
+      execFile(
+        'npm',
+        ['pack', '--json', '--pack-destination', dir],
+        { cwd: REPO, timeout: 120_000, maxBuffer: 16 << 20 },
+        (err, stdout, stderr) => (err ? rej(new Error(`npm pack failed: ${err.message}\n${stderr}`)) : res(stdout)),
       ),
     );
     const [info] = JSON.parse(out.slice(out.indexOf('['))) as { filename: string; files: { path: string }[] }[];
-    assert.deepEqual(info!.files.map((f) => f.path).sort(), ['CHANGELOG.md', 'LICENSE', 'README.md', 'bin/nginx-ws.js', 'dist/cli-main.js', 'dist/cli.js', 'package.json']);
-    await new Promise<void>((res, rej) => execFile('tar', ['xzf', join(dir, info!.filename), '-C', dir], (e) => {
-      if (e) rej(new Error(`tar failed: ${e.message}`));
-      else res();
-    }));
+    assert.deepEqual(info!.files.map((f) => f.path).sort(), [
+      'CHANGELOG.md',
+      'LICENSE',
+      'README.md',
+      'bin/nginx-ws.js',
+      'dist/cli-main.js',
+      'dist/cli.js',
+      'package.json',
+    ]);
+    await new Promise<void>((res, rej) =>
+      execFile('tar', ['xzf', join(dir, info!.filename), '-C', dir], (e) => {
+        if (e) rej(new Error(`tar failed: ${e.message}`));
+        else res();
+      }),
+    );
     const conf = join(dir, 'nginx.conf');
-    writeFileSync(conf, 'http {\n  server {\n    listen 8080;\n    location /ws/ {\n      proxy_pass http://127.0.0.1:3000;\n      proxy_http_version 1.1;\n      proxy_set_header Upgrade $http_upgrade;\n      proxy_set_header Connection "upgrade";\n    }\n  }\n}\n');
+    writeFileSync(
+      conf,
+      'http {\n  server {\n    listen 8080;\n    location /ws/ {\n      proxy_pass http://127.0.0.1:3000;\n      proxy_http_version 1.1;\n      proxy_set_header Upgrade $http_upgrade;\n      proxy_set_header Connection "upgrade";\n    }\n  }\n}\n',
+    );
     const json = await new Promise<string>((res, rej) =>
-      execFile(process.execPath, [join(dir, 'package', 'bin', 'nginx-ws.js'), 'endpoints', conf, '--json'], { cwd: dir, timeout: 30_000 }, (err, stdout, stderr) =>
-        err ? rej(new Error(`${err.message}\n${stderr}`)) : res(stdout),
+      execFile(
+        process.execPath,
+        [join(dir, 'package', 'bin', 'nginx-ws.js'), 'endpoints', conf, '--json'],
+        { cwd: dir, timeout: 30_000 },
+        (err, stdout, stderr) => (err ? rej(new Error(`${err.message}\n${stderr}`)) : res(stdout)),
       ),
     );
     const rows = JSON.parse(json) as { location: string; url: string }[];
-    assert.deepEqual(rows.map((r) => [r.location, r.url]), [['location /ws/', 'ws://localhost:8080/ws/']]);
+    assert.deepEqual(
+      rows.map((r) => [r.location, r.url]),
+      [['location /ws/', 'ws://localhost:8080/ws/']],
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

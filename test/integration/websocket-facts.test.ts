@@ -45,20 +45,32 @@ async function lenient(t: { after(fn: () => unknown): void }) {
 
 test('fact: Connection "Upgrade" (capital U) upgrades', { skip, timeout: 20_000 }, async (t) => {
   const b = await lenient(t);
-  const port = await nginx(t, server('proxy_http_version 1.1;\nproxy_set_header Upgrade $http_upgrade;\nproxy_set_header Connection "Upgrade";'), b.port);
+  const port = await nginx(
+    t,
+    server('proxy_http_version 1.1;\nproxy_set_header Upgrade $http_upgrade;\nproxy_set_header Connection "Upgrade";'),
+    b.port,
+  );
   assert.equal((await handshake(`ws://127.0.0.1:${port}/ws/`)).status, 101);
 });
 
 test('fact: Connection $connection_upgrade with its map upgrades', { skip, timeout: 20_000 }, async (t) => {
   const b = await lenient(t);
   const map = `map $http_upgrade $connection_upgrade {\n        default upgrade;\n        '' close;\n    }\n    `;
-  const port = await nginx(t, map + server('proxy_http_version 1.1;\nproxy_set_header Upgrade $http_upgrade;\nproxy_set_header Connection $connection_upgrade;'), b.port);
+  const port = await nginx(
+    t,
+    map + server('proxy_http_version 1.1;\nproxy_set_header Upgrade $http_upgrade;\nproxy_set_header Connection $connection_upgrade;'),
+    b.port,
+  );
   assert.equal((await handshake(`ws://127.0.0.1:${port}/ws/`)).status, 101);
 });
 
 test('fact: a literal "Upgrade websocket" upgrades', { skip, timeout: 20_000 }, async (t) => {
   const b = await lenient(t);
-  const port = await nginx(t, server('proxy_http_version 1.1;\nproxy_set_header Upgrade websocket;\nproxy_set_header Connection "upgrade";'), b.port);
+  const port = await nginx(
+    t,
+    server('proxy_http_version 1.1;\nproxy_set_header Upgrade websocket;\nproxy_set_header Connection "upgrade";'),
+    b.port,
+  );
   assert.equal((await handshake(`ws://127.0.0.1:${port}/ws/`)).status, 101);
 });
 
@@ -77,7 +89,11 @@ test('fact: headers set in server {} and none in the location are inherited', { 
 test('fact: proxy_http_version 1.1 in server {} only is inherited (strict backend)', { skip, timeout: 30_000 }, async (t) => {
   const b = await startStrictBackend();
   t.after(() => b.stop());
-  const port = await nginx(t, server('proxy_set_header Upgrade $http_upgrade;\nproxy_set_header Connection "upgrade";', 'proxy_http_version 1.1;'), b.port);
+  const port = await nginx(
+    t,
+    server('proxy_set_header Upgrade $http_upgrade;\nproxy_set_header Connection "upgrade";', 'proxy_http_version 1.1;'),
+    b.port,
+  );
   assert.equal((await handshake(`ws://127.0.0.1:${port}/ws/`)).status, 101);
 });
 
@@ -91,7 +107,10 @@ test('fact: proxy_send_timeout 2s does not close a connection idle for 3 s', { s
 
 for (const [name, directives] of [
   // `proxy_buffers 2 1k` alone fails nginx -t (proxy_busy_buffers_size must be less than all buffers minus one).
-  ['proxy_buffer_size 1k, proxy_buffers 4 1k, proxy_busy_buffers_size 2k', 'proxy_buffer_size 1k;\nproxy_buffers 4 1k;\nproxy_busy_buffers_size 2k;'],
+  [
+    'proxy_buffer_size 1k, proxy_buffers 4 1k, proxy_busy_buffers_size 2k',
+    'proxy_buffer_size 1k;\nproxy_buffers 4 1k;\nproxy_busy_buffers_size 2k;',
+  ],
   ['client_max_body_size 1k', 'client_max_body_size 1k;'],
   ['proxy_buffering on', 'proxy_buffering on;'],
 ] as const) {
@@ -128,7 +147,10 @@ test('fact: proxy_buffers 2 1k alone fails nginx -t', { skip, timeout: 20_000 },
 const VERSION = nginxBinaryVersion();
 test(
   'fact: listen ... http2 without ssl (nginx before 1.25.1) answers a WebSocket handshake with HTTP/2 frames',
-  { skip: skip || (versionAtLeast(VERSION, [1, 25, 1]) && `nginx ${VERSION} tells HTTP/2 from HTTP/1.1 on a cleartext port`), timeout: 20_000 },
+  {
+    skip: skip || (versionAtLeast(VERSION, [1, 25, 1]) && `nginx ${VERSION} tells HTTP/2 from HTTP/1.1 on a cleartext port`),
+    timeout: 20_000,
+  },
   async (t) => {
     const b = await lenient(t);
     const port = await nginx(t, server(RECIPE).replace('listen 127.0.0.1:__PORT__;', 'listen 127.0.0.1:__PORT__ http2;'), b.port);
@@ -137,7 +159,11 @@ test(
     assert.match(hs.error ?? '', /Parse Error: Expected HTTP\//, 'the answer is no HTTP/1.x status line');
     // http2 belongs to the address: another server's listen sets it for the WebSocket server too.
     const other = 'server {\n        listen 127.0.0.1:__PORT__ http2;\n        server_name other.test;\n        return 204;\n    }\n    ';
-    const shared = await nginx(t, other + server(RECIPE).replace('listen 127.0.0.1:__PORT__;', 'listen 127.0.0.1:__PORT__ default_server;'), b.port);
+    const shared = await nginx(
+      t,
+      other + server(RECIPE).replace('listen 127.0.0.1:__PORT__;', 'listen 127.0.0.1:__PORT__ default_server;'),
+      b.port,
+    );
     assert.equal((await handshake(`ws://127.0.0.1:${shared}/ws/`)).status, 0);
     // The same port without http2 upgrades.
     const plain = await nginx(t, server(RECIPE), b.port);

@@ -78,7 +78,10 @@ test('every WebSocket location of the workspace, grouped by config, with URL, se
           ['location /ws/', 'wss://chat.example.com:8443/ws/', 'chat.example.com · listen 8443 ssl', ws.uri('nginx.conf')],
         ],
       ],
-      [join(ws.dir, 'other', 'site.conf'), [['location /cable', 'ws://localhost:9000/cable', '(no server_name) · listen 9000', ws.uri('other/site.conf')]]],
+      [
+        join(ws.dir, 'other', 'site.conf'),
+        [['location /cable', 'ws://localhost:9000/cable', '(no server_name) · listen 9000', ws.uri('other/site.conf')]],
+      ],
     ],
   );
   const socketIo = r.configs[0]!.endpoints[0]!;
@@ -89,7 +92,12 @@ test('every WebSocket location of the workspace, grouped by config, with URL, se
 
 test('the CLI prints the same list for the same config', async () => {
   const r = await list();
-  const cli = JSON.parse(execFileSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'endpoints', join(ws.dir, 'nginx.conf'), '--json'], { cwd: ws.dir, encoding: 'utf8' })) as {
+  const cli = JSON.parse(
+    execFileSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'endpoints', join(ws.dir, 'nginx.conf'), '--json'], {
+      cwd: ws.dir,
+      encoding: 'utf8',
+    }),
+  ) as {
     line: number;
     location: string;
     url: string | null;
@@ -113,7 +121,11 @@ test('an unsaved edit inside a location changes its fingerprint; one outside it 
   const fp = (r: WorkspaceEndpointsResult) => Object.fromEntries(r.configs[0]!.endpoints.map((e) => [e.location, e.fingerprint]));
   const uri = ws.uri('conf.d/app.conf');
   c.open(uri, APP_CONF);
-  c.change(uri, 2, APP_CONF.replace('proxy_pass http://127.0.0.1:3001;', 'proxy_pass http://127.0.0.1:3001;\n        proxy_read_timeout 1h;'));
+  c.change(
+    uri,
+    2,
+    APP_CONF.replace('proxy_pass http://127.0.0.1:3001;', 'proxy_pass http://127.0.0.1:3001;\n        proxy_read_timeout 1h;'),
+  );
   const inside = await list();
   assert.notEqual(fp(inside)['location /socket.io/'], fp(before)['location /socket.io/'], 'the edited location is stale');
   assert.equal(fp(inside)['location /ws/'], fp(before)['location /ws/'], 'the other locations are not');

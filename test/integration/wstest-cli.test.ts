@@ -48,43 +48,71 @@ const HTTP = `
         }
     }`;
 
-test('nginx-ws test: exit 0 with the --json contract on a working endpoint, exit 1 on a broken one', { skip, timeout: 40_000 }, async (t) => {
-  const b = await startWsBackend();
-  t.after(() => b.stop());
-  const ng = await startNginx({ http: HTTP, backendPort: b.port });
-  t.after(() => ng.stop());
+test(
+  'nginx-ws test: exit 0 with the --json contract on a working endpoint, exit 1 on a broken one',
+  { skip, timeout: 40_000 },
+  async (t) => {
+    const b = await startWsBackend();
+    t.after(() => b.stop());
+    const ng = await startNginx({ http: HTTP, backendPort: b.port });
+    t.after(() => ng.stop());
 
-  const ok = await cli(['test', `ws://127.0.0.1:${ng.port}/ws/`, '--json', '--timeout', '3000']);
-  assert.equal(ok.code, 0, ok.stderr);
-  const j = JSON.parse(ok.stdout) as EndpointTestJson;
-  assert.deepEqual(Object.keys(j).sort(), ['closedAfterIdleMs', 'diagnosis', 'error', 'ok', 'stage', 'status', 'timings', 'url'].sort());
-  assert.equal(j.ok, true);
-  assert.equal(j.stage, 'done');
-  assert.equal(j.status, 101);
-  assert.equal(j.error, null);
-  assert.deepEqual(Object.keys(j.timings), ['connect', 'handshake', 'roundTrip']);
-  assert.equal(typeof j.timings.roundTrip, 'number');
-  assert.equal(j.closedAfterIdleMs, null);
+    const ok = await cli(['test', `ws://127.0.0.1:${ng.port}/ws/`, '--json', '--timeout', '3000']);
+    assert.equal(ok.code, 0, ok.stderr);
+    const j = JSON.parse(ok.stdout) as EndpointTestJson;
+    assert.deepEqual(Object.keys(j).sort(), ['closedAfterIdleMs', 'diagnosis', 'error', 'ok', 'stage', 'status', 'timings', 'url'].sort());
+    assert.equal(j.ok, true);
+    assert.equal(j.stage, 'done');
+    assert.equal(j.status, 101);
+    assert.equal(j.error, null);
+    assert.deepEqual(Object.keys(j.timings), ['connect', 'handshake', 'roundTrip']);
+    assert.equal(typeof j.timings.roundTrip, 'number');
+    assert.equal(j.closedAfterIdleMs, null);
 
-  const bad = await cli(['test', '--config', ng.confPath, '--location', '/broken/ws', '--base-url', `ws://127.0.0.1:${ng.port}`, '--json', '--timeout', '3000']);
-  assert.equal(bad.code, 1, bad.stderr);
-  const jb = JSON.parse(bad.stdout) as EndpointTestJson;
-  assert.equal(jb.url, `ws://127.0.0.1:${ng.port}/broken/ws`);
-  assert.equal(jb.stage, 'handshake');
-  assert.equal(jb.status, 426);
-  assert.ok(jb.diagnosis.some((d: string) => d.includes(`${ng.confPath}:`) && d.includes('[ws-')), jb.diagnosis.join('\n'));
+    const bad = await cli([
+      'test',
+      '--config',
+      ng.confPath,
+      '--location',
+      '/broken/ws',
+      '--base-url',
+      `ws://127.0.0.1:${ng.port}`,
+      '--json',
+      '--timeout',
+      '3000',
+    ]);
+    assert.equal(bad.code, 1, bad.stderr);
+    const jb = JSON.parse(bad.stdout) as EndpointTestJson;
+    assert.equal(jb.url, `ws://127.0.0.1:${ng.port}/broken/ws`);
+    assert.equal(jb.stage, 'handshake');
+    assert.equal(jb.status, 426);
+    assert.ok(
+      jb.diagnosis.some((d: string) => d.includes(`${ng.confPath}:`) && d.includes('[ws-')),
+      jb.diagnosis.join('\n'),
+    );
 
-  const text = await cli(['test', `ws://127.0.0.1:${ng.port}/broken/ws`, '--header', 'Authorization: Bearer s3cr3t-t0ken-value-123', '--timeout', '3000']);
-  assert.equal(text.code, 1);
-  assert.match(text.stdout, /Result: FAILED at handshake \(HTTP 426\)/);
-  assert.match(text.stdout, /Authorization: Bearer s3\*\*\*\(22 chars\)/);
-  assert.doesNotMatch(text.stdout, /t0ken-value/);
-});
+    const text = await cli([
+      'test',
+      `ws://127.0.0.1:${ng.port}/broken/ws`,
+      '--header',
+      'Authorization: Bearer s3cr3t-t0ken-value-123',
+      '--timeout',
+      '3000',
+    ]);
+    assert.equal(text.code, 1);
+    assert.match(text.stdout, /Result: FAILED at handshake \(HTTP 426\)/);
+    assert.match(text.stdout, /Authorization: Bearer s3\*\*\*\(22 chars\)/);
+    assert.doesNotMatch(text.stdout, /t0ken-value/);
+  },
+);
 
-test('nginx-ws test --config shows the error_log lines of the test without --error-log: the config says where nginx logs', { skip, timeout: 40_000 }, async (t) => {
-  const down = await freePort(); // nothing listens here: nginx answers 502 and logs "Connection refused"
-  const ng = await startNginx({
-    http: `
+test(
+  'nginx-ws test --config shows the error_log lines of the test without --error-log: the config says where nginx logs',
+  { skip, timeout: 40_000 },
+  async (t) => {
+    const down = await freePort(); // nothing listens here: nginx answers 502 and logs "Connection refused"
+    const ng = await startNginx({
+      http: `
     server {
         listen 127.0.0.1:__PORT__;
         location /ws/ {
@@ -94,19 +122,34 @@ test('nginx-ws test --config shows the error_log lines of the test without --err
             proxy_set_header Connection "upgrade";
         }
     }`,
-  });
-  t.after(() => ng.stop());
-  const r = await cli(['test', '--config', ng.confPath, '--location', '/ws/', '--base-url', `ws://127.0.0.1:${ng.port}`, '--json', '--timeout', '3000']);
-  assert.equal(r.code, 1, r.stderr);
-  const j = JSON.parse(r.stdout) as EndpointTestJson;
-  assert.equal(j.status, 502);
-  assert.ok(Array.isArray(j.errorLog) && j.errorLog.some((l: string) => /Connection refused/.test(l)), JSON.stringify(j.errorLog));
-});
+    });
+    t.after(() => ng.stop());
+    const r = await cli([
+      'test',
+      '--config',
+      ng.confPath,
+      '--location',
+      '/ws/',
+      '--base-url',
+      `ws://127.0.0.1:${ng.port}`,
+      '--json',
+      '--timeout',
+      '3000',
+    ]);
+    assert.equal(r.code, 1, r.stderr);
+    const j = JSON.parse(r.stdout) as EndpointTestJson;
+    assert.equal(j.status, 502);
+    assert.ok(Array.isArray(j.errorLog) && j.errorLog.some((l: string) => /Connection refused/.test(l)), JSON.stringify(j.errorLog));
+  },
+);
 
 test('nginx-ws test --idle reports the close in closedAfterIdleMs', { skip, timeout: 40_000 }, async (t) => {
   const b = await startWsBackend();
   t.after(() => b.stop());
-  const ng = await startNginx({ http: HTTP.replace('proxy_http_version 1.1;', 'proxy_http_version 1.1; proxy_read_timeout 1s;'), backendPort: b.port });
+  const ng = await startNginx({
+    http: HTTP.replace('proxy_http_version 1.1;', 'proxy_http_version 1.1; proxy_read_timeout 1s;'),
+    backendPort: b.port,
+  });
   t.after(() => ng.stop());
   const r = await cli(['test', `ws://127.0.0.1:${ng.port}/ws/`, '--json', '--idle', '2', '--timeout', '3000']);
   assert.equal(r.code, 1);

@@ -60,7 +60,9 @@ test('strict backend: HTTP/1.0 upstream (no proxy_http_version) gets 400', { ski
 test('nginxTest: ok for a valid config, the error text for an invalid one', { skip, timeout: 20_000 }, async () => {
   const good = await nginxTest(RECIPE.replace('__VERSION__', ''));
   assert.equal(good.ok, true, good.output);
-  const bad = await nginxTest('server { listen 127.0.0.1:__PORT__; location / { proxy_set_header Connection $connection_upgrade; proxy_pass http://127.0.0.1:1; } }');
+  const bad = await nginxTest(
+    'server { listen 127.0.0.1:__PORT__; location / { proxy_set_header Connection $connection_upgrade; proxy_pass http://127.0.0.1:1; } }',
+  );
   assert.equal(bad.ok, false);
   assert.match(bad.output, /unknown "connection_upgrade" variable/);
   const full = await nginxTest(`events {}\nhttp {\n${RECIPE.replace('__VERSION__', '')}\n}\n`);
@@ -68,7 +70,9 @@ test('nginxTest: ok for a valid config, the error text for an invalid one', { sk
 });
 
 test('nginx helper: a complete conf starts too, and stop() is idempotent', { skip, timeout: 20_000 }, async () => {
-  const ng = await startNginx({ conf: `pid __PREFIX__/p.pid; events {} http { access_log off; client_body_temp_path __PREFIX__/cb; proxy_temp_path __PREFIX__/pt; fastcgi_temp_path __PREFIX__/ft; uwsgi_temp_path __PREFIX__/ut; scgi_temp_path __PREFIX__/st; server { listen 127.0.0.1:__PORT__; return 200 ok; } }` });
+  const ng = await startNginx({
+    conf: `pid __PREFIX__/p.pid; events {} http { access_log off; client_body_temp_path __PREFIX__/cb; proxy_temp_path __PREFIX__/pt; fastcgi_temp_path __PREFIX__/ft; uwsgi_temp_path __PREFIX__/ut; scgi_temp_path __PREFIX__/st; server { listen 127.0.0.1:__PORT__; return 200 ok; } }`,
+  });
   try {
     const res = await fetch(`http://127.0.0.1:${ng.port}/`);
     assert.equal(await res.text(), 'ok');

@@ -18,11 +18,16 @@ import { startWsBackend } from '../support/ws-backend';
 const TIMEOUT = 1500;
 
 function accept(key: string): string {
-  return createHash('sha1').update(key + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64');
+  return createHash('sha1')
+    .update(key + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11')
+    .digest('base64');
 }
 
 /** A TCP server whose every connection gets `behave(socket, requestHead)`. */
-async function hostile(behave: (s: Socket, head: string, port: number) => void, waitForHead = true): Promise<{ port: number; stop(): Promise<void> }> {
+async function hostile(
+  behave: (s: Socket, head: string, port: number) => void,
+  waitForHead = true,
+): Promise<{ port: number; stop(): Promise<void> }> {
   const sockets = new Set<Socket>();
   const srv: Server = createServer((s) => {
     sockets.add(s);
@@ -55,7 +60,10 @@ function keyOf(head: string): string {
   return /Sec-WebSocket-Key: (\S+)/i.exec(head)?.[1] ?? '';
 }
 
-async function probe(port: number, extra: Partial<Parameters<typeof runEndpointTest>[0]> = {}): Promise<{ r: EndpointTestResult; ms: number }> {
+async function probe(
+  port: number,
+  extra: Partial<Parameters<typeof runEndpointTest>[0]> = {},
+): Promise<{ r: EndpointTestResult; ms: number }> {
   const t0 = Date.now();
   const r = await runEndpointTest({ url: `ws://127.0.0.1:${port}/ws`, timeoutMs: TIMEOUT, ...extra });
   return { r, ms: Date.now() - t0 };
@@ -84,7 +92,11 @@ test('plain 200: not an upgrade, body shown', { timeout: 10_000 }, async (t) => 
 });
 
 test('wrong Sec-WebSocket-Accept', { timeout: 10_000 }, async (t) => {
-  const h = await hostile((s) => s.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: dGhpcyBpcyB3cm9uZw==\r\n\r\n'));
+  const h = await hostile((s) =>
+    s.write(
+      'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: dGhpcyBpcyB3cm9uZw==\r\n\r\n',
+    ),
+  );
   t.after(() => h.stop());
   const { r } = await probe(h.port);
   assert.equal(r.stage, 'handshake');
@@ -94,7 +106,9 @@ test('wrong Sec-WebSocket-Accept', { timeout: 10_000 }, async (t) => {
 });
 
 test('101 without an Upgrade header', { timeout: 10_000 }, async (t) => {
-  const h = await hostile((s, head) => s.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept(keyOf(head))}\r\n\r\n`));
+  const h = await hostile((s, head) =>
+    s.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept(keyOf(head))}\r\n\r\n`),
+  );
   t.after(() => h.stop());
   const { r } = await probe(h.port);
   assert.equal(r.kind, 'bad-upgrade');
@@ -166,7 +180,11 @@ test('redirect loop', { timeout: 10_000 }, async (t) => {
 });
 
 test('101 then immediate close: fails at message', { timeout: 10_000 }, async (t) => {
-  const h = await hostile((s, head) => s.end(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept(keyOf(head))}\r\n\r\n`));
+  const h = await hostile((s, head) =>
+    s.end(
+      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept(keyOf(head))}\r\n\r\n`,
+    ),
+  );
   t.after(() => h.stop());
   const { r } = await probe(h.port);
   assert.equal(r.stage, 'message');
@@ -176,7 +194,9 @@ test('101 then immediate close: fails at message', { timeout: 10_000 }, async (t
 
 test('101 then a close frame with a code', { timeout: 10_000 }, async (t) => {
   const h = await hostile((s, head) => {
-    s.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept(keyOf(head))}\r\n\r\n`);
+    s.write(
+      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept(keyOf(head))}\r\n\r\n`,
+    );
     s.end(Buffer.concat([Buffer.from([0x88, 0x08, 0x0f, 0xa0]), Buffer.from('denied')]));
   });
   t.after(() => h.stop());
@@ -259,7 +279,9 @@ const SECRETS = {
 };
 
 /** A TCP server that counts connections and hands each one to `behave` (with the request head, if it sends one). */
-async function counting(behave: (s: Socket, head: string) => void): Promise<{ port: number; connections: () => number; heads: string[]; stop(): Promise<void> }> {
+async function counting(
+  behave: (s: Socket, head: string) => void,
+): Promise<{ port: number; connections: () => number; heads: string[]; stop(): Promise<void> }> {
   let n = 0;
   const heads: string[] = [];
   const h = await hostile((s) => {
@@ -279,7 +301,9 @@ async function counting(behave: (s: Socket, head: string) => void): Promise<{ po
 }
 
 function upgrade(s: Socket, head: string): void {
-  s.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept(keyOf(head))}\r\n\r\n`);
+  s.write(
+    `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept(keyOf(head))}\r\n\r\n`,
+  );
 }
 
 const PING = Buffer.concat([Buffer.from([0x89, 125]), Buffer.alloc(125, 0x61)]);
@@ -316,7 +340,9 @@ test('ping flood while the connection is held idle: memory stays bounded, the ho
   });
   t.after(() => h.stop());
   const t0 = Date.now();
-  const { value: r, peakMb } = await peakBufferGrowth(() => runEndpointTest({ url: `ws://127.0.0.1:${h.port}/ws`, timeoutMs: 3000, idleSeconds: 4 }));
+  const { value: r, peakMb } = await peakBufferGrowth(() =>
+    runEndpointTest({ url: `ws://127.0.0.1:${h.port}/ws`, timeoutMs: 3000, idleSeconds: 4 }),
+  );
   const ms = Date.now() - t0;
   assert.ok(r.stage === 'done' || r.stage === 'idle', `${r.stage}: ${r.error}`);
   assert.ok(ms < 3000 + 4000 + 3000 + 10_000, `ended within the idle hold and its deadlines: ${ms} ms`);
@@ -366,63 +392,85 @@ test('a redirect to another host: followed without any credential, and nothing s
   assert.match(sent, /^X-Trace: visible-value\r$/m, 'other headers still go');
   assert.match(sent, /^Sec-WebSocket-Protocol: chat\r$/m, 'a plain subprotocol still goes');
   const step = r.steps.find((s) => s.step === 'redirect');
-  assert.match(step!.detail, /another host, followed without credentials \(not sent: Authorization, X-Api-Key, Cookie, token-like subprotocols, the URL's user:password\)/);
+  assert.match(
+    step!.detail,
+    /another host, followed without credentials \(not sent: Authorization, X-Api-Key, Cookie, token-like subprotocols, the URL's user:password\)/,
+  );
   // The first host got them (the user sent them there); no string of the result or the report shows them.
   const everything = JSON.stringify(r) + formatReport(r) + summaryLine(r);
   for (const s of [...Object.values(SECRETS), 'SERVERSECRET99x']) assert.ok(!everything.includes(s), `${s} is masked everywhere`);
   assert.match(JSON.stringify(r.response?.headers), /token=\*\*\*/, 'the Location line is masked too');
 });
 
-test('a redirect to another host the user declines, and one from wss:// to ws://: not followed, nothing sent', { timeout: 60_000 }, async (t) => {
-  const other = await counting((s, head) => (upgrade(s, head), s.end()));
-  t.after(() => other.stop());
-  const first = await counting((s) => s.end(`HTTP/1.1 301 Moved\r\nLocation: ws://127.0.0.1:${other.port}/x\r\nContent-Length: 0\r\n\r\n`));
-  t.after(() => first.stop());
-  const asked: string[] = [];
-  const r = await runEndpointTest({ url: `ws://127.0.0.1:${first.port}/ws`, timeoutMs: TIMEOUT, confirmRedirect: (u) => (asked.push(u), false) });
-  assert.equal(r.kind, 'redirect');
-  assert.deepEqual(asked, [`ws://127.0.0.1:${other.port}/x`]);
-  assert.equal(other.connections(), 0, 'no connection to the other host');
-  assert.match(r.error!, /redirect to another host, ws:\/\/127\.0\.0\.1:\d+\/x: not followed/);
+test(
+  'a redirect to another host the user declines, and one from wss:// to ws://: not followed, nothing sent',
+  { timeout: 60_000 },
+  async (t) => {
+    const other = await counting((s, head) => (upgrade(s, head), s.end()));
+    t.after(() => other.stop());
+    const first = await counting((s) =>
+      s.end(`HTTP/1.1 301 Moved\r\nLocation: ws://127.0.0.1:${other.port}/x\r\nContent-Length: 0\r\n\r\n`),
+    );
+    t.after(() => first.stop());
+    const asked: string[] = [];
+    const r = await runEndpointTest({
+      url: `ws://127.0.0.1:${first.port}/ws`,
+      timeoutMs: TIMEOUT,
+      confirmRedirect: (u) => (asked.push(u), false),
+    });
+    assert.equal(r.kind, 'redirect');
+    assert.deepEqual(asked, [`ws://127.0.0.1:${other.port}/x`]);
+    assert.equal(other.connections(), 0, 'no connection to the other host');
+    assert.match(r.error!, /redirect to another host, ws:\/\/127\.0\.0\.1:\d+\/x: not followed/);
 
-  const dir = mkdtempSync(join(tmpdir(), 'nginx-ws-downgrade-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const { key, cert } = await selfSignedCert(dir, '127.0.0.1');
-  const tlsServer = createTlsServer({ key: readFileSync(key), cert: readFileSync(cert) }, (s) => {
-    s.on('error', () => s.destroy());
-    s.once('data', () => s.end(`HTTP/1.1 301 Moved\r\nLocation: ws://127.0.0.1:${other.port}/plain\r\nContent-Length: 0\r\n\r\n`));
-  });
-  await new Promise<void>((res) => tlsServer.listen(0, '127.0.0.1', res));
-  t.after(() => new Promise<void>((res) => tlsServer.close(() => res())));
-  const port = (tlsServer.address() as { port: number }).port;
-  const d = await runEndpointTest({ url: `wss://127.0.0.1:${port}/ws`, timeoutMs: TIMEOUT, insecure: true, headers: [['Authorization', `Bearer ${SECRETS.bearer}`]] });
-  assert.equal(d.kind, 'redirect');
-  assert.match(d.error!, /from wss:\/\/ to plain ws:\/\//);
-  assert.equal(other.connections(), 0, 'nothing was sent in plain text');
-});
+    const dir = mkdtempSync(join(tmpdir(), 'nginx-ws-downgrade-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const { key, cert } = await selfSignedCert(dir, '127.0.0.1');
+    const tlsServer = createTlsServer({ key: readFileSync(key), cert: readFileSync(cert) }, (s) => {
+      s.on('error', () => s.destroy());
+      s.once('data', () => s.end(`HTTP/1.1 301 Moved\r\nLocation: ws://127.0.0.1:${other.port}/plain\r\nContent-Length: 0\r\n\r\n`));
+    });
+    await new Promise<void>((res) => tlsServer.listen(0, '127.0.0.1', res));
+    t.after(() => new Promise<void>((res) => tlsServer.close(() => res())));
+    const port = (tlsServer.address() as { port: number }).port;
+    const d = await runEndpointTest({
+      url: `wss://127.0.0.1:${port}/ws`,
+      timeoutMs: TIMEOUT,
+      insecure: true,
+      headers: [['Authorization', `Bearer ${SECRETS.bearer}`]],
+    });
+    assert.equal(d.kind, 'redirect');
+    assert.match(d.error!, /from wss:\/\/ to plain ws:\/\//);
+    assert.equal(other.connections(), 0, 'nothing was sent in plain text');
+  },
+);
 
-test('CR/LF, NUL, bad names and non-Latin-1 in Origin, subprotocols or headers: refused before anything is sent', { timeout: 60_000 }, async (t) => {
-  const h = await counting((s, head) => upgrade(s, head));
-  t.after(() => h.stop());
-  const url = `ws://127.0.0.1:${h.port}/ws`;
-  const bad: [Partial<Parameters<typeof runEndpointTest>[0]>, RegExp][] = [
-    [{ origin: 'https://a.example\r\nX-Injected: 1' }, /the Origin contains a line break/],
-    [{ protocols: ['chat\r\nX-Injected: 1'] }, /subprotocol .* is not a valid token/],
-    [{ protocols: ['chat, other'] }, /not a valid token/],
-    [{ headers: [['X-Token', 'a\r\nX-Injected: 1']] }, /the value of header X-Token contains a line break/],
-    [{ headers: [['X-Token', 'a\u0000b']] }, /contains a NUL byte/],
-    [{ headers: [['X Bad', 'v']] }, /header name "X Bad" is not a valid HTTP header name/],
-    [{ headers: [['X-Token', 'a\u010d\u010aX-Injected: 1']] }, /Latin-1 only/],
-  ];
-  for (const [extra, why] of bad) {
-    const r = await runEndpointTest({ url, timeoutMs: TIMEOUT, ...extra });
-    assert.equal(r.stage, 'setup', JSON.stringify(extra));
-    assert.equal(r.kind, 'bad-option');
-    assert.match(r.error!, why);
-    assert.match(r.error!, /nothing was sent/);
-  }
-  assert.equal(h.connections(), 0, 'no connection was even opened');
-});
+test(
+  'CR/LF, NUL, bad names and non-Latin-1 in Origin, subprotocols or headers: refused before anything is sent',
+  { timeout: 60_000 },
+  async (t) => {
+    const h = await counting((s, head) => upgrade(s, head));
+    t.after(() => h.stop());
+    const url = `ws://127.0.0.1:${h.port}/ws`;
+    const bad: [Partial<Parameters<typeof runEndpointTest>[0]>, RegExp][] = [
+      [{ origin: 'https://a.example\r\nX-Injected: 1' }, /the Origin contains a line break/],
+      [{ protocols: ['chat\r\nX-Injected: 1'] }, /subprotocol .* is not a valid token/],
+      [{ protocols: ['chat, other'] }, /not a valid token/],
+      [{ headers: [['X-Token', 'a\r\nX-Injected: 1']] }, /the value of header X-Token contains a line break/],
+      [{ headers: [['X-Token', 'a\u0000b']] }, /contains a NUL byte/],
+      [{ headers: [['X Bad', 'v']] }, /header name "X Bad" is not a valid HTTP header name/],
+      [{ headers: [['X-Token', 'a\u010d\u010aX-Injected: 1']] }, /Latin-1 only/],
+    ];
+    for (const [extra, why] of bad) {
+      const r = await runEndpointTest({ url, timeoutMs: TIMEOUT, ...extra });
+      assert.equal(r.stage, 'setup', JSON.stringify(extra));
+      assert.equal(r.kind, 'bad-option');
+      assert.match(r.error!, why);
+      assert.match(r.error!, /nothing was sent/);
+    }
+    assert.equal(h.connections(), 0, 'no connection was even opened');
+  },
+);
 
 test('an unparseable URL does not echo its password', async () => {
   const r = await runEndpointTest({ url: `ws://alice:${SECRETS.password}@[::1/ws`, timeoutMs: 500 });
@@ -448,7 +496,20 @@ test('an error_log that is a FIFO: the test finishes and says it was not read (e
     `error_log ${fifo};\nevents {}\nhttp {\n    server {\n        listen 127.0.0.1:${b.port};\n        location /ws {\n            proxy_pass http://127.0.0.1:${b.port};\n            proxy_http_version 1.1;\n            proxy_set_header Upgrade $http_upgrade;\n            proxy_set_header Connection "upgrade";\n        }\n    }\n}\n`,
   );
   const out = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
-    const child = spawn(process.execPath, [join(__dirname, '..', '..', 'dist', 'cli.js'), 'test', '--config', join(dir, 'nginx.conf'), '--location', '/ws', '--timeout', '2000'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        join(__dirname, '..', '..', 'dist', 'cli.js'),
+        'test',
+        '--config',
+        join(dir, 'nginx.conf'),
+        '--location',
+        '/ws',
+        '--timeout',
+        '2000',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);

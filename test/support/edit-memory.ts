@@ -31,7 +31,10 @@ for (let i = 0; i < EDITS; i++) {
     break;
   }
   // Alternately a value typed over and a line added, each a new text, as an editor sends them.
-  text = i % 2 ? `${text.slice(0, at + 22)}${text[at + 22] === '0' ? '1' : '0'}${text.slice(at + 23)}` : `${text.slice(0, at)}proxy_buffering off;\n            ${text.slice(at)}`;
+  text =
+    i % 2
+      ? `${text.slice(0, at + 22)}${text[at + 22] === '0' ? '1' : '0'}${text.slice(at + 23)}`
+      : `${text.slice(0, at)}proxy_buffering off;\n            ${text.slice(at)}`;
   const next = analyze(ROOT, host, DEFAULT_SETTINGS, cache, analysis);
   if (next.model === analysis.model) incremental++;
   analysis = next;

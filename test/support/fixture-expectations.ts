@@ -10,7 +10,17 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
-import { describeStated, EXPECTED_JSON, FIXTURE_FILES, FIXTURES, fixAll, fixture, formatExpectations, observed, type Expectations } from './rules';
+import {
+  describeStated,
+  EXPECTED_JSON,
+  FIXTURE_FILES,
+  FIXTURES,
+  fixAll,
+  fixture,
+  formatExpectations,
+  observed,
+  type Expectations,
+} from './rules';
 
 /** The expectations the engine meets now, and the fixed text they state. */
 export function currentExpectations(ruleId: string): { expected: Expectations; fixed: string } {
@@ -33,14 +43,24 @@ function write(ruleId: string): void {
     for (const f of expected[file]) console.log(`    ${describeStated(f)}`);
   }
   const bad = fixture(ruleId, 'bad')!;
-  const patch = createTwoFilesPatch('bad.conf', 'fixed.conf', bad, fixed, '', '', { context: 1 }).split('\n').slice(3).join('\n    ').trimEnd();
+  const patch = createTwoFilesPatch('bad.conf', 'fixed.conf', bad, fixed, '', '', { context: 1 })
+    .split('\n')
+    .slice(3)
+    .join('\n    ')
+    .trimEnd();
   console.log(fixed === bad ? '  fix-all changes nothing' : `  fix-all:\n    ${patch}`);
   if (old !== undefined && old !== fixed) console.log('  (fixed.conf changed)');
 }
 
 if (require.main === module) {
   const named = process.argv.slice(2);
-  const ids = named.length ? named : readdirSync(FIXTURES).filter((id) => !existsSync(join(FIXTURES, id, EXPECTED_JSON)) || !existsSync(join(FIXTURES, id, 'fixed.conf')));
+  const ids = named.length
+    ? named
+    : readdirSync(FIXTURES).filter((id) => !existsSync(join(FIXTURES, id, EXPECTED_JSON)) || !existsSync(join(FIXTURES, id, 'fixed.conf')));
   for (const id of ids) write(id);
-  console.log(ids.length ? `\n${ids.length} fixture folder(s) written: read every finding and the fix above before committing them.` : 'every fixture folder has its fixed.conf and expected.json');
+  console.log(
+    ids.length
+      ? `\n${ids.length} fixture folder(s) written: read every finding and the fix above before committing them.`
+      : 'every fixture folder has its fixed.conf and expected.json',
+  );
 }

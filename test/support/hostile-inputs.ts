@@ -73,4 +73,3 @@ export const shapes: Shape[] = [
     lintMake: (k) => generateConfig({ servers: 250 * k }).replace(/\n/g, '\r\n'),
   },
 ];
-

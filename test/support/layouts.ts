@@ -21,7 +21,8 @@ ${extra}    }
 export const LAYOUTS: Record<string, Tree> = {
   /** The issue's example: a conf.d piece uses the map its nginx.conf defines. */
   confd: {
-    'nginx.conf': "events {}\nhttp {\n    map $http_upgrade $connection_upgrade { default upgrade; '' close; }\n    include conf.d/*.conf;\n}\n",
+    'nginx.conf':
+      "events {}\nhttp {\n    map $http_upgrade $connection_upgrade { default upgrade; '' close; }\n    include conf.d/*.conf;\n}\n",
     'conf.d/app.conf': `server {\n    listen 80;\n${WS_LOCATION('        proxy_read_timeout 2s;\n')}}\n`,
     'conf.d/plain.conf': 'server {\n    listen 8080;\n    location / {\n        proxy_pass http://127.0.0.1:4000;\n    }\n}\n',
   },
@@ -31,7 +32,8 @@ export const LAYOUTS: Record<string, Tree> = {
       "user www-data;\nevents { worker_connections 768; }\nhttp {\n    include mime.types;\n    map $http_upgrade $connection_upgrade { default upgrade; '' close; }\n    include conf.d/*.conf;\n    include sites-enabled/*;\n}\n",
     'mime.types': 'types {\n    text/html html;\n}\n',
     'conf.d/gzip.conf': 'gzip on;\n',
-    'snippets/ws.conf': 'proxy_http_version 1.1;\nproxy_set_header Upgrade $http_upgrade;\nproxy_set_header Connection $connection_upgrade;\n',
+    'snippets/ws.conf':
+      'proxy_http_version 1.1;\nproxy_set_header Upgrade $http_upgrade;\nproxy_set_header Connection $connection_upgrade;\n',
     'sites-available/app':
       'server {\n    listen 80;\n    server_name app.example.com;\n    location /ws/ {\n        proxy_pass http://127.0.0.1:3000;\n        include snippets/ws.conf;\n        proxy_read_timeout 5s;\n    }\n}\n',
     'sites-available/old': 'server {\n    listen 81;\n    location /socket.io/ {\n        proxy_pass http://127.0.0.1:3001;\n    }\n}\n',
@@ -49,8 +51,17 @@ export const LAYOUTS: Record<string, Tree> = {
   },
   /** A project settings file: its configRoots names a root that is not nginx.conf; rules and the version apply. */
   settings: {
-    '.nginx-ws.json': JSON.stringify({ nginxVersion: '1.30.0', configRoots: ['deploy/main.conf'], rules: { 'ws-read-timeout-default': 'off', 'ws-upstream-no-affinity': 'warning' } }, null, 2),
-    'deploy/main.conf': "events {}\nhttp {\n    map $http_upgrade $connection_upgrade { default upgrade; '' close; }\n    include ../sites/*.conf;\n}\n",
+    '.nginx-ws.json': JSON.stringify(
+      {
+        nginxVersion: '1.30.0',
+        configRoots: ['deploy/main.conf'],
+        rules: { 'ws-read-timeout-default': 'off', 'ws-upstream-no-affinity': 'warning' },
+      },
+      null,
+      2,
+    ),
+    'deploy/main.conf':
+      "events {}\nhttp {\n    map $http_upgrade $connection_upgrade { default upgrade; '' close; }\n    include ../sites/*.conf;\n}\n",
     'sites/app.conf':
       'upstream backends {\n    server 127.0.0.1:3000;\n    server 127.0.0.1:3001;\n}\nserver {\n    listen 80;\n    location /ws/ {\n        proxy_pass http://backends;\n        proxy_set_header Upgrade $http_upgrade;\n        proxy_set_header Connection $connection_upgrade;\n    }\n}\n',
   },

@@ -193,7 +193,11 @@ export class LspTestClient {
         rootUri: null,
         workspaceFolders: opts.workspaceFolders ? opts.workspaceFolders.map((f) => ({ uri: pathToFileURL(f).href, name: f })) : null,
         capabilities: opts.capabilities ?? CAPABILITIES,
-        initializationOptions: { debounceMs: opts.debounceMs ?? 20, workspaceTrusted: opts.workspaceTrusted ?? false, ...opts.initializationOptions },
+        initializationOptions: {
+          debounceMs: opts.debounceMs ?? 20,
+          workspaceTrusted: opts.workspaceTrusted ?? false,
+          ...opts.initializationOptions,
+        },
       }),
       10_000,
       () => `initialize (stderr: ${client.stderr})`,
@@ -203,13 +207,17 @@ export class LspTestClient {
   }
 
   open(uri: string, text: string, version = 1, languageId = 'nginx'): void {
-    this.notify(this.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId, version, text } }));
+    this.notify(
+      this.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId, version, text } }),
+    );
   }
 
   /** Replaces the whole text (a string) or applies incremental changes. */
   change(uri: string, version: number, change: string | TextDocumentContentChangeEvent[]): void {
     const contentChanges = typeof change === 'string' ? [{ text: change }] : change;
-    this.notify(this.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges }));
+    this.notify(
+      this.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges }),
+    );
   }
 
   /** Notifications are fire-and-forget; a write failing after `kill()` is recorded, not an unhandled rejection. */
@@ -244,7 +252,11 @@ export class LspTestClient {
   }
 
   /** The first publish for `uri` (from index `since` of its history, or later) that satisfies `pred`. */
-  diagnostics(uri: string, pred: (p: PublishDiagnosticsParams) => boolean = () => true, opts: { since?: number; timeoutMs?: number } = {}): Promise<PublishDiagnosticsParams> {
+  diagnostics(
+    uri: string,
+    pred: (p: PublishDiagnosticsParams) => boolean = () => true,
+    opts: { since?: number; timeoutMs?: number } = {},
+  ): Promise<PublishDiagnosticsParams> {
     const history = (this.published.get(uri) ?? []).slice(opts.since ?? 0);
     const hit = history.find(pred);
     if (hit) return Promise.resolve(hit);
@@ -261,7 +273,11 @@ export class LspTestClient {
     const hit = this.logs.slice(since).find((l) => re.test(l));
     if (hit !== undefined) return Promise.resolve(hit);
     const p = new Promise<string>((resolve) => this.logWaiters.push({ re, since, resolve }));
-    return withTimeout(p, opts.timeoutMs ?? 10_000, () => `a server log line matching ${re}; last lines: ${this.logs.slice(-5).join('\n')}`);
+    return withTimeout(
+      p,
+      opts.timeoutMs ?? 10_000,
+      () => `a server log line matching ${re}; last lines: ${this.logs.slice(-5).join('\n')}`,
+    );
   }
 
   request<R>(method: string, params: unknown, timeoutMs = 10_000): Promise<R> {
@@ -309,7 +325,9 @@ export function applyTextEdits(text: string, edits: TextEdit[]): string {
   const starts = [0];
   for (let i = 0; i < text.length; i++) if (text[i] === '\n' || (text[i] === '\r' && text[i + 1] !== '\n')) starts.push(i + 1);
   const offset = (p: { line: number; character: number }) =>
-    p.line >= starts.length ? text.length : Math.min(starts[p.line]! + p.character, p.line + 1 < starts.length ? starts[p.line + 1]! : text.length);
+    p.line >= starts.length
+      ? text.length
+      : Math.min(starts[p.line]! + p.character, p.line + 1 < starts.length ? starts[p.line + 1]! : text.length);
   const indexed = edits.map((e, i) => ({ s: offset(e.range.start), e: offset(e.range.end), t: e.newText, i }));
   // Back to front; for equal starts, later edits first so earlier ones end up in front (array order).
   indexed.sort((a, b) => b.s - a.s || b.i - a.i);
@@ -332,7 +350,10 @@ export function applyWorkspaceEdit(texts: Map<string, { text: string; version: n
     if (change.textDocument.version !== null && change.textDocument.version !== doc.version) {
       throw new Error(`edit for version ${change.textDocument.version}, document is at ${doc.version}`);
     }
-    doc.text = applyTextEdits(doc.text, change.edits.filter((e): e is TextEdit => 'range' in e));
+    doc.text = applyTextEdits(
+      doc.text,
+      change.edits.filter((e): e is TextEdit => 'range' in e),
+    );
   }
   for (const [uri, edits] of Object.entries(edit.changes ?? {})) {
     const doc = texts.get(uri);

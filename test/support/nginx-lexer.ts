@@ -14,8 +14,7 @@
  */
 
 export type Lexeme =
-  | { kind: 'word'; raw: string; value: string; start: number; end: number }
-  | { kind: ';' | '{' | '}'; start: number; end: number };
+  { kind: 'word'; raw: string; value: string; start: number; end: number } | { kind: ';' | '{' | '}'; start: number; end: number };
 
 export interface NginxRead {
   /** Every word and structure character nginx read, in order, up to the first error. */

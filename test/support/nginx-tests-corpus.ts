@@ -13,7 +13,18 @@
  * Nothing is cached in the repository: the prefixes live under the OS temp dir.
  */
 import { execFile } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { corpusPart } from './corpus';
@@ -53,7 +64,8 @@ export function suiteEntries(): SuiteEntry[] {
 }
 
 /** Directives whose argument is a certificate or key file nginx loads while reading the config. */
-const CERT_DIRECTIVE = /(?:^|[\s;{}])((?:proxy_|grpc_|uwsgi_)?ssl_(?:certificate_key|certificate|trusted_certificate|client_certificate))\s+("[^"]*"|'[^']*'|[^\s;]+)/g;
+const CERT_DIRECTIVE =
+  /(?:^|[\s;{}])((?:proxy_|grpc_|uwsgi_)?ssl_(?:certificate_key|certificate|trusted_certificate|client_certificate))\s+("[^"]*"|'[^']*'|[^\s;]+)/g;
 
 function fill(text: string, dir: string): string {
   return text.replaceAll('@TESTDIR@', dir).replaceAll('@NGINX_MODULES@', MODULES);
@@ -86,14 +98,24 @@ function run(cmd: string, args: string[], timeout: number): Promise<{ code: numb
 async function standInPair(root: string): Promise<{ key: string; cert: string }> {
   const key = join(root, 'stand-in.key');
   const cert = join(root, 'stand-in.crt');
-  const r = await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=localhost'], 30_000);
+  const r = await run(
+    'openssl',
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=localhost'],
+    30_000,
+  );
   if (r.code !== 0) throw new Error(`openssl failed: ${r.stderr}`);
   return { key, cert };
 }
 
 /** `unknown directive "perl"` → `unknown directive "…"`; `open() "/x" failed (2: No such file)` → `open() "…" failed`. */
 function kindOf(reason: string): string {
-  return reason.replace(/"[^"]*"/g, '"…"').replace(/\s+\(.*$/, '').replace(/:\s.*$/, '').trim() || reason;
+  return (
+    reason
+      .replace(/"[^"]*"/g, '"…"')
+      .replace(/\s+\(.*$/, '')
+      .replace(/:\s.*$/, '')
+      .trim() || reason
+  );
 }
 
 function firstEmerg(stderr: string, dir: string): string {
@@ -106,9 +128,11 @@ function firstEmerg(stderr: string, dir: string): string {
 
 async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<void>): Promise<void> {
   let i = 0;
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
-    while (i < items.length) await fn(items[i++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(n, items.length) }, async () => {
+      while (i < items.length) await fn(items[i++]!);
+    }),
+  );
 }
 
 export interface Suite {
@@ -135,7 +159,12 @@ export async function runSuite(opts: { concurrency?: number; only?: (e: SuiteEnt
         cpSync(files, dir, { recursive: true });
         for (const f of listFiles(dir)) if (f !== confPath) writeFileSync(f, fill(readFileSync(f, 'latin1'), dir), 'latin1');
       }
-      const texts = [text, ...listFiles(dir).filter((f) => f !== confPath && f.endsWith('.conf')).map((f) => readFileSync(f, 'utf8'))];
+      const texts = [
+        text,
+        ...listFiles(dir)
+          .filter((f) => f !== confPath && f.endsWith('.conf'))
+          .map((f) => readFileSync(f, 'utf8')),
+      ];
       for (const t of texts) {
         for (const { path, key } of missingCertPaths(t, dir)) {
           mkdirSync(dirname(path), { recursive: true });

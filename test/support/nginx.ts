@@ -244,7 +244,9 @@ async function startOnce(opts: StartOptions, prefix: string): Promise<RunningNgi
   const p = await prepare(opts, prefix);
   const binary = opts.binary ?? NGINX_BINARY;
   // error_log may repeat, so `-g` adds the stderr logger even to a complete config of the caller's.
-  const child = spawn(binary, [...nginxArgs(p), '-g', p.fullConf ? 'daemon off; error_log stderr notice;' : 'daemon off;'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(binary, [...nginxArgs(p), '-g', p.fullConf ? 'daemon off; error_log stderr notice;' : 'daemon off;'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   live.add(child);
   const exited = new Promise<number | null>((resolve) =>
@@ -254,7 +256,10 @@ async function startOnce(opts: StartOptions, prefix: string): Promise<RunningNgi
     }),
   );
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => fail(new Error(`nginx did not start within ${opts.startTimeoutMs ?? 10_000} ms:\n${stderr}`)), opts.startTimeoutMs ?? 10_000);
+    const timer = setTimeout(
+      () => fail(new Error(`nginx did not start within ${opts.startTimeoutMs ?? 10_000} ms:\n${stderr}`)),
+      opts.startTimeoutMs ?? 10_000,
+    );
     const done = (): void => {
       clearTimeout(timer);
       child.stderr.off('data', onData);
@@ -273,7 +278,8 @@ async function startOnce(opts: StartOptions, prefix: string): Promise<RunningNgi
         resolve();
       }
     };
-    const onExit = (code: number | null): void => fail(new Error(`nginx exited (${code}) during startup:\n${stderr}${readSafe(p.errorLogPath)}`));
+    const onExit = (code: number | null): void =>
+      fail(new Error(`nginx exited (${code}) during startup:\n${stderr}${readSafe(p.errorLogPath)}`));
     const onError = (e: Error): void => fail(new Error(`cannot run ${binary}: ${e.message}`));
     child.stderr.on('data', onData);
     child.once('exit', onExit);
@@ -321,7 +327,23 @@ export function selfSignedCert(dir: string, cn = 'localhost'): Promise<{ key: st
   return new Promise((resolve, reject) => {
     execFile(
       'openssl',
-      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', `/CN=${cn}`, '-addext', `subjectAltName=DNS:${cn},IP:127.0.0.1`],
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '2',
+        '-subj',
+        `/CN=${cn}`,
+        '-addext',
+        `subjectAltName=DNS:${cn},IP:127.0.0.1`,
+      ],
       { timeout: 20_000 },
       (err, _out, stderr) => (err ? reject(new Error(`openssl failed: ${stderr || err.message}`)) : resolve({ key, cert })),
     );

@@ -605,7 +605,12 @@ class Parser {
         if (this.depth >= MAX_DEPTH) {
           if (!this.tooDeepReported) {
             this.tooDeepReported = true;
-            this.error('too-deep', `Blocks are nested deeper than ${MAX_DEPTH} levels; deeper blocks are not analysed`, cur.nameToken.start, cur.nameToken.end);
+            this.error(
+              'too-deep',
+              `Blocks are nested deeper than ${MAX_DEPTH} levels; deeper blocks are not analysed`,
+              cur.nameToken.start,
+              cur.nameToken.end,
+            );
           }
           this.pushFrame(null, -1);
         } else {
@@ -972,7 +977,15 @@ class Parser {
           const d = text.charCodeAt(e);
           if (d === Ch.RParen) {
             // The ')' becomes its own word on the next call.
-          } else if (!(d === Ch.Space || d === Ch.Tab || d === Ch.LF || d === Ch.CR || d === Ch.Semi || d === Ch.LBrace || d === Ch.RBrace)) {
+          } else if (!(
+            d === Ch.Space ||
+            d === Ch.Tab ||
+            d === Ch.LF ||
+            d === Ch.CR ||
+            d === Ch.Semi ||
+            d === Ch.LBrace ||
+            d === Ch.RBrace
+          )) {
             this.error('unexpected-token', `Unexpected '${text[e]}' after a quoted string: nginx needs a space here`, e, e + 1);
           }
         }
@@ -1031,7 +1044,8 @@ class Parser {
           else if (d === c) {
             p++;
             break;
-          } else if (d === Ch.LF) break; // Lua short strings end at newline
+          } else if (d === Ch.LF)
+            break; // Lua short strings end at newline
           else p++;
         }
       } else if (c === 45 /* - */ && text.charCodeAt(p + 1) === 45) {

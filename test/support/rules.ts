@@ -84,7 +84,8 @@ function jsonAscii(v: string | number): string {
 
 /** expected.json's text: one finding a line, keys in a fixed order, invisible characters escaped. */
 export function formatExpectations(e: Expectations): string {
-  const finding = (f: StatedFinding) => `{ "line": ${f.line}, "severity": ${jsonAscii(f.severity)}, "rule": ${jsonAscii(f.rule)}, "text": ${jsonAscii(f.text)} }`;
+  const finding = (f: StatedFinding) =>
+    `{ "line": ${f.line}, "severity": ${jsonAscii(f.severity)}, "rule": ${jsonAscii(f.rule)}, "text": ${jsonAscii(f.text)} }`;
   const list = (l: StatedFinding[]) => (l.length ? `[\n${l.map((f) => `    ${finding(f)}`).join(',\n')}\n  ]` : '[]');
   return `{\n${FIXTURE_FILES.map((k) => `  ${JSON.stringify(k)}: ${list(e[k])}`).join(',\n')}\n}\n`;
 }
@@ -111,7 +112,9 @@ export function fixAll(text: string, rounds = 5): string {
     const fixes = lint(text)
       .filter((f) => f.fixes.length)
       .map((f) => f.fixes.find((x) => x.isPreferred) ?? f.fixes[0]!);
-    const edits = combineFixes(fixes).changes.filter((c) => c.path === FIXTURE_PATH).flatMap((c) => c.edits);
+    const edits = combineFixes(fixes)
+      .changes.filter((c) => c.path === FIXTURE_PATH)
+      .flatMap((c) => c.edits);
     if (!edits.length) return text;
     text = applyEdits(text, edits);
   }

@@ -40,7 +40,13 @@ export class NormalDocument {
     assert.ok(c.alive, `server alive after ${what}`);
     const version = ++this.version;
     const broken = version % 2 === 0;
-    c.change(this.uri, version, broken ? NORMAL : NORMAL.replace('proxy_http_version 1.1;', 'proxy_http_version 1.1;\n            proxy_set_header Upgrade $http_upgrade;'));
+    c.change(
+      this.uri,
+      version,
+      broken
+        ? NORMAL
+        : NORMAL.replace('proxy_http_version 1.1;', 'proxy_http_version 1.1;\n            proxy_set_header Upgrade $http_upgrade;'),
+    );
     const p = await c.diagnostics(this.uri, (x) => x.version === version, { timeoutMs });
     assert.equal(
       p.diagnostics.some((d) => d.code === 'ws-upgrade-header-missing'),

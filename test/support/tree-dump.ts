@@ -33,7 +33,9 @@ export function dumpTree(file: SourceFile): unknown {
         b ? [b.start, b.end, b.closed, b.opaque ?? null, list(b.children, b)] : null,
       ];
     });
-  const errors = [...file.errors].map((e) => [e.start, e.end, e.code, e.message]).sort((x, y) => (x[0] as number) - (y[0] as number) || String(x[2]).localeCompare(String(y[2])));
+  const errors = [...file.errors]
+    .map((e) => [e.start, e.end, e.code, e.message])
+    .sort((x, y) => (x[0] as number) - (y[0] as number) || String(x[2]).localeCompare(String(y[2])));
   return {
     text: file.text,
     lines: file.lines.lineStarts,

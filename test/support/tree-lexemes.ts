@@ -5,7 +5,13 @@ import type { Lexeme } from './nginx-lexer';
 /** The parser's tree as the lexeme stream nginx would produce (comments are not lexemes). */
 export function treeLexemes(f: SourceFile): Lexeme[] {
   const out: Lexeme[] = [];
-  const word = (a: { start: number; end: number; raw: string; value: string }): Lexeme => ({ kind: 'word', raw: a.raw, value: a.value, start: a.start, end: a.end });
+  const word = (a: { start: number; end: number; raw: string; value: string }): Lexeme => ({
+    kind: 'word',
+    raw: a.raw,
+    value: a.value,
+    start: a.start,
+    end: a.end,
+  });
   const stack: { list: Statement[]; i: number; close: number }[] = [{ list: f.children, i: 0, close: -1 }];
   while (stack.length) {
     const top = stack[stack.length - 1]!;

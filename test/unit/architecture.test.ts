@@ -53,7 +53,11 @@ function importsOf(file: string): Import[] {
   const out: Import[] = [];
   const add = (spec: string, typeOnly: boolean) => out.push({ spec, typeOnly, target: resolveImport(file, spec) });
   for (const m of text.matchAll(/^[ \t]*(?:import|export)\s+(type\s+)?([\w*${},\s]*?)\s*(?:from\s*)?['"]([^'"]+)['"]/gm)) {
-    const names = m[2]!.replace(/[{}]/g, '').split(',').map((x) => x.trim()).filter(Boolean);
+    const names = m[2]!
+      .replace(/[{}]/g, '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
     add(m[3]!, !!m[1] || (names.length > 0 && names.every((x) => x.startsWith('type '))));
   }
   for (const m of text.matchAll(/\b(?:import|require)\(\s*['"]([^'"]+)['"]\s*\)/g)) add(m[1]!, false);
@@ -77,10 +81,19 @@ function layerOf(file: string): number {
 
 test('the import reader sees what it must (else every check below would pass on nothing)', () => {
   const facade = IMPORTS.get(FACADE)!;
-  assert.ok(facade.some((i) => i.target === 'server/src/engine/analyze.ts'), 'the facade re-exports analyze');
+  assert.ok(
+    facade.some((i) => i.target === 'server/src/engine/analyze.ts'),
+    'the facade re-exports analyze',
+  );
   const rule = IMPORTS.get('server/src/engine/rules/rule.ts')!;
-  assert.ok(rule.some((i) => i.typeOnly && i.target === 'server/src/engine/syntax/ast.ts'), 'a type-only import is read as one');
-  assert.ok(rule.some((i) => !i.typeOnly && i.target === 'server/src/engine/fixes/edits.ts'), 'a value import is read as one');
+  assert.ok(
+    rule.some((i) => i.typeOnly && i.target === 'server/src/engine/syntax/ast.ts'),
+    'a type-only import is read as one',
+  );
+  assert.ok(
+    rule.some((i) => !i.typeOnly && i.target === 'server/src/engine/fixes/edits.ts'),
+    'a value import is read as one',
+  );
   assert.ok(FILES.length > 100 && [...IMPORTS.values()].flat().filter((i) => i.target).length > 500);
 });
 
@@ -215,8 +228,21 @@ test('the cycle finder finds a cycle and reports it as a path', () => {
     ['d', []],
     ['e', ['e']],
   ]);
-  assert.deepEqual(cycles(g).map((c) => c.join(' -> ')).sort(), ['a -> b -> c -> a', 'e -> e']);
-  assert.deepEqual(cycles(new Map([['a', ['b']], ['b', []]])), []);
+  assert.deepEqual(
+    cycles(g)
+      .map((c) => c.join(' -> '))
+      .sort(),
+    ['a -> b -> c -> a', 'e -> e'],
+  );
+  assert.deepEqual(
+    cycles(
+      new Map([
+        ['a', ['b']],
+        ['b', []],
+      ]),
+    ),
+    [],
+  );
 });
 
 test('no import cycle inside server/src (type-only imports count: they tie the files as much)', () => {
@@ -232,7 +258,12 @@ test('only server/src/lsp imports vscode-languageserver; nothing outside client/
   const bad: string[] = [];
   for (const f of FILES) {
     for (const { spec } of IMPORTS.get(f)!) {
-      if (spec.startsWith('vscode-languageserver') && !spec.startsWith('vscode-languageserver-textdocument') && !f.startsWith('server/src/lsp/')) bad.push(`${f} imports ${spec}`);
+      if (
+        spec.startsWith('vscode-languageserver') &&
+        !spec.startsWith('vscode-languageserver-textdocument') &&
+        !f.startsWith('server/src/lsp/')
+      )
+        bad.push(`${f} imports ${spec}`);
       if (spec === 'vscode' && !f.startsWith('client/')) bad.push(`${f} imports vscode`);
     }
   }
@@ -244,18 +275,25 @@ test('the client, the CLI and the tester do not import the LSP adapter at run ti
   for (const f of FILES.filter((x) => /^(client\/src|server\/src\/(cli|wstest|node|prove|nginx))\//.test(x))) {
     for (const i of IMPORTS.get(f)!) {
       // lsp/protocol.ts is the shared contract: constants and types, checked below to pull nothing in.
-      if (!i.typeOnly && i.target?.startsWith('server/src/lsp/') && i.target !== 'server/src/lsp/protocol.ts') bad.push(`${f} imports ${i.target} at run time`);
+      if (!i.typeOnly && i.target?.startsWith('server/src/lsp/') && i.target !== 'server/src/lsp/protocol.ts')
+        bad.push(`${f} imports ${i.target} at run time`);
     }
   }
   assert.deepEqual(bad, []);
   const protocol = readFileSync(join(ROOT, 'server/src/lsp/protocol.ts'), 'utf8');
-  assert.deepEqual([...protocol.matchAll(/^import\s+(?!type\s)[^;]*;/gm)].map((m) => m[0]), [], 'lsp/protocol.ts must import types only');
+  assert.deepEqual(
+    [...protocol.matchAll(/^import\s+(?!type\s)[^;]*;/gm)].map((m) => m[0]),
+    [],
+    'lsp/protocol.ts must import types only',
+  );
 });
 
 test('one home for running nginx: only server/src/nginx/ starts processes (and the two that run other programs)', () => {
   // prove/certs.ts runs openssl for the proof's certificate; client/src/report/reload.ts runs the user's reload command.
   const others = new Set(['server/src/prove/certs.ts', 'client/src/report/reload.ts']);
-  const bad = FILES.filter((f) => !f.startsWith('server/src/nginx/') && !others.has(f) && IMPORTS.get(f)!.some((i) => /^(node:)?child_process$/.test(i.spec)));
+  const bad = FILES.filter(
+    (f) => !f.startsWith('server/src/nginx/') && !others.has(f) && IMPORTS.get(f)!.some((i) => /^(node:)?child_process$/.test(i.spec)),
+  );
   assert.deepEqual(bad, []);
 });
 
@@ -264,8 +302,10 @@ test('derived state lives on its object: no module-level cache keyed on a model,
   const bad: string[] = [];
   for (const f of FILES.filter((x) => x.startsWith(ENGINE))) {
     const text = readFileSync(join(ROOT, f), 'utf8');
-    for (const m of text.matchAll(/new (?:Weak)?Map<\s*(ConfigModel|Analysis|RuleContext|VersionCheckInput)\b/g)) bad.push(`${f}: a Map keyed on ${m[1]}`);
-    if (/Object\.defineProperty\(\s*(model|analysis)\b/.test(text)) bad.push(`${f}: a property added to a model or an analysis with Object.defineProperty`);
+    for (const m of text.matchAll(/new (?:Weak)?Map<\s*(ConfigModel|Analysis|RuleContext|VersionCheckInput)\b/g))
+      bad.push(`${f}: a Map keyed on ${m[1]}`);
+    if (/Object\.defineProperty\(\s*(model|analysis)\b/.test(text))
+      bad.push(`${f}: a property added to a model or an analysis with Object.defineProperty`);
   }
   assert.deepEqual(bad, []);
 });

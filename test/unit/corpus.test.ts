@@ -138,7 +138,10 @@ const SEMANTIC: Record<string, { nginx: string; check: (f: SourceFile) => void }
     check: (f) => {
       const [key] = find(f, '~Opera Mini');
       assert.equal(key!.nameToken.kind, 'single');
-      assert.deepEqual(key!.args.map((a) => a.value), ['1']);
+      assert.deepEqual(
+        key!.args.map((a) => a.value),
+        ['1'],
+      );
       assert.equal(key!.parent?.name, 'map');
     },
   },
@@ -169,7 +172,14 @@ const diskHost: FileHost = {
     for (const part of parts) {
       const next: string[] = [];
       const re = /[*?[]/.test(part)
-        ? new RegExp('^' + part.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$')
+        ? new RegExp(
+            '^' +
+              part
+                .replace(/[.+^${}()|\\]/g, '\\$&')
+                .replace(/\*/g, '.*')
+                .replace(/\?/g, '.') +
+              '$',
+          )
         : null;
       for (const b of bases) {
         if (!re) {
@@ -260,4 +270,9 @@ test('every broken-file expectation names a file that exists in the corpus', { s
 
 corpusTests('corpus', CORPUS, false, CORPUS_ABSENT);
 // Debian's tree includes extension-less files (sites-available/default, fastcgi_params, koi-utf...).
-corpusTests('Debian /etc/nginx', DEBIAN, true, existsSync(DEBIAN) ? false : `${DEBIAN} is absent (Debian's nginx package is not installed)`);
+corpusTests(
+  'Debian /etc/nginx',
+  DEBIAN,
+  true,
+  existsSync(DEBIAN) ? false : `${DEBIAN} is absent (Debian's nginx package is not installed)`,
+);

@@ -12,7 +12,12 @@ const RECIPE = 'proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; 
 
 function derive(serverBody: string, opts: Parameters<typeof deriveEndpoint>[2] = {}, httpExtra = '', which = 0) {
   const text = `events {}\nhttp {\n${httpExtra}\nserver {\n${serverBody}\n}\n}\n`;
-  const host: FileHost = { readFile: (p) => (p === '/c/nginx.conf' ? text : undefined), glob: () => [], dirname: () => '/c', resolve: (d, r) => (r.startsWith('/') ? r : `${d}/${r}`) };
+  const host: FileHost = {
+    readFile: (p) => (p === '/c/nginx.conf' ? text : undefined),
+    glob: () => [],
+    dirname: () => '/c',
+    resolve: (d, r) => (r.startsWith('/') ? r : `${d}/${r}`),
+  };
   const a = analyze('/c/nginx.conf', host);
   const loc = a.wsLocations[which];
   assert.ok(loc, `a WebSocket location is detected in:\n${text}`);
@@ -20,17 +25,33 @@ function derive(serverBody: string, opts: Parameters<typeof deriveEndpoint>[2] =
 }
 
 test('listen port, ssl flag and server_name make the URL; default ports are omitted', () => {
-  assert.equal(derive(`listen 8080; server_name chat.example.com; location /ws/ { proxy_pass http://127.0.0.1:9000; ${RECIPE} }`).url, 'ws://chat.example.com:8080/ws/');
-  assert.equal(derive(`listen 443 ssl http2; server_name a.example; location /ws { proxy_pass http://b; ${RECIPE} }`).url, 'wss://a.example/ws');
-  assert.equal(derive(`listen 80; listen [::]:443 ssl; server_name a.example; location /ws { proxy_pass http://b; ${RECIPE} }`).url, 'wss://a.example/ws', 'a TLS listen wins');
+  assert.equal(
+    derive(`listen 8080; server_name chat.example.com; location /ws/ { proxy_pass http://127.0.0.1:9000; ${RECIPE} }`).url,
+    'ws://chat.example.com:8080/ws/',
+  );
+  assert.equal(
+    derive(`listen 443 ssl http2; server_name a.example; location /ws { proxy_pass http://b; ${RECIPE} }`).url,
+    'wss://a.example/ws',
+  );
+  assert.equal(
+    derive(`listen 80; listen [::]:443 ssl; server_name a.example; location /ws { proxy_pass http://b; ${RECIPE} }`).url,
+    'wss://a.example/ws',
+    'a TLS listen wins',
+  );
   assert.equal(derive(`listen 80; location /ws { proxy_pass http://b; ${RECIPE} }`).url, 'ws://localhost/ws');
   assert.equal(derive(`location /ws { proxy_pass http://b; ${RECIPE} }`).url, 'ws://localhost/ws', 'no listen: nginx listens on *:80');
-  assert.equal(derive(`listen 127.0.0.1:8081; location /ws { proxy_pass http://b; ${RECIPE} }`).url, 'ws://127.0.0.1:8081/ws', 'explicit address, no name');
+  assert.equal(
+    derive(`listen 127.0.0.1:8081; location /ws { proxy_pass http://b; ${RECIPE} }`).url,
+    'ws://127.0.0.1:8081/ws',
+    'explicit address, no name',
+  );
   assert.equal(derive(`listen 8443; ssl on; location /ws { proxy_pass http://b; ${RECIPE} }`).scheme, 'wss', 'legacy ssl on');
 });
 
 test('server_name: the first non-wildcard name', () => {
-  const d = derive(`listen 80; server_name _ *.example.com .example.org ~^(?<sub>.+)\\.x$ real.example; location /ws { proxy_pass http://b; ${RECIPE} }`);
+  const d = derive(
+    `listen 80; server_name _ *.example.com .example.org ~^(?<sub>.+)\\.x$ real.example; location /ws { proxy_pass http://b; ${RECIPE} }`,
+  );
   assert.equal(d.serverName, 'real.example');
   assert.equal(d.host, 'real.example');
   assert.equal(derive(`listen 80; server_name *.example.com; location /ws { proxy_pass http://b; ${RECIPE} }`).host, 'localhost');
@@ -59,10 +80,19 @@ test('base URL override maps the config to its deployment', () => {
 });
 
 test('backend: proxy_pass resolved through upstream blocks, URI part replaces the location prefix', () => {
-  const up = 'upstream app { server 10.0.0.9:7000 backup; server 10.0.0.8:7000 weight=3; } upstream bare { server app.internal; } upstream sock { server unix:/run/a.sock; }';
-  assert.equal(derive(`listen 80; location /ws/ { proxy_pass http://app/; ${RECIPE} }`, {}, up).backendUrl, 'ws://10.0.0.8:7000/', 'backup skipped, prefix replaced');
+  const up =
+    'upstream app { server 10.0.0.9:7000 backup; server 10.0.0.8:7000 weight=3; } upstream bare { server app.internal; } upstream sock { server unix:/run/a.sock; }';
+  assert.equal(
+    derive(`listen 80; location /ws/ { proxy_pass http://app/; ${RECIPE} }`, {}, up).backendUrl,
+    'ws://10.0.0.8:7000/',
+    'backup skipped, prefix replaced',
+  );
   assert.equal(derive(`listen 80; location /ws/ { proxy_pass http://app; ${RECIPE} }`, {}, up).backendUrl, 'ws://10.0.0.8:7000/ws/');
-  assert.equal(derive(`listen 80; location /ws/ { proxy_pass https://bare/socket/; ${RECIPE} }`, {}, up).backendUrl, 'wss://app.internal:80/socket/', 'upstream servers default to port 80');
+  assert.equal(
+    derive(`listen 80; location /ws/ { proxy_pass https://bare/socket/; ${RECIPE} }`, {}, up).backendUrl,
+    'wss://app.internal:80/socket/',
+    'upstream servers default to port 80',
+  );
   assert.equal(derive(`listen 80; location /ws/ { proxy_pass http://127.0.0.1:3000; ${RECIPE} }`).backendUrl, 'ws://127.0.0.1:3000/ws/');
   const unix = derive(`listen 80; location /ws/ { proxy_pass http://sock; ${RECIPE} }`, {}, up);
   assert.equal(unix.backendUrl, null);

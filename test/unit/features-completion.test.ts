@@ -91,7 +91,8 @@ test('a snippet with no includer offers every context', () => {
 test('variables: config-defined first, then built-ins and prefixes', () => {
   const items = labels('return 200 $@');
   const names = items.map((i) => i.label);
-  for (const n of ['$connection_upgrade', '$trusted', '$tenant', '$host', '$request_uri', '$http_…', '$cookie_…']) assert.ok(names.includes(n), n);
+  for (const n of ['$connection_upgrade', '$trusted', '$tenant', '$host', '$request_uri', '$http_…', '$cookie_…'])
+    assert.ok(names.includes(n), n);
   const cu = items.find((i) => i.label === '$connection_upgrade')!;
   assert.equal(cu.sortText![0], '0');
   assert.match(cu.detail!, /defined by map \(nginx\.conf:3\)/);
@@ -109,16 +110,27 @@ test('upstream names after http:// in proxy_pass, and bare for fastcgi_pass', ()
   assert.match(b.detail!, /upstream backend \(127\.0\.0\.1:8080\)/);
   const bare = labels('proxy_pass @');
   assert.equal(bare.find((i) => i.label === 'api')!.textEdit!.newText, 'http://api');
-  assert.deepEqual(labels('fastcgi_pass @').map((i) => i.textEdit!.newText).sort(), ['api', 'backend']);
+  assert.deepEqual(
+    labels('fastcgi_pass @')
+      .map((i) => i.textEdit!.newText)
+      .sort(),
+    ['api', 'backend'],
+  );
 });
 
 test('argument values for flags and enums', () => {
-  assert.deepEqual(labels('proxy_http_version @').map((i) => i.label), ['1.0', '1.1', '2']);
-  assert.deepEqual(labels('gzip o@').map((i) => i.label), ['on', 'off']);
+  assert.deepEqual(
+    labels('proxy_http_version @').map((i) => i.label),
+    ['1.0', '1.1', '2'],
+  );
+  assert.deepEqual(
+    labels('gzip o@').map((i) => i.label),
+    ['on', 'off'],
+  );
   assert.deepEqual(labels('proxy_read_timeout @'), []);
 });
 
-test('every directive of the context: nginx\'s own first, then njs, third-party and NGINX Plus, each labelled', () => {
+test("every directive of the context: nginx's own first, then njs, third-party and NGINX Plus, each labelled", () => {
   const items = labels('@');
   const byLabel = new Map(items.map((i) => [i.label, i]));
   assert.ok(items.length > 300, `${items.length} directives in a location`);
@@ -140,7 +152,9 @@ test('variables after $ are those of the subsystem the cursor is in', () => {
   const t = 'stream {\n    server {\n        set $x $\n    }\n}\n';
   const items = completions(memoryAnalysis({ [P]: t }), P, { line: 2, character: 16 });
   const names = items.map((i) => i.label);
-  assert.ok(names.includes('$upstream_session_time') && names.includes('$ssl_preread_server_name') && names.includes('$proxy_protocol_tlv_…'));
+  assert.ok(
+    names.includes('$upstream_session_time') && names.includes('$ssl_preread_server_name') && names.includes('$proxy_protocol_tlv_…'),
+  );
   assert.ok(!names.includes('$request_uri') && !names.includes('$arg_…'));
   const doc = resolveCompletion(items.find((i) => i.label === '$upstream_session_time')!).documentation!.value;
   assert.match(doc, /\*\*\$upstream_session_time\*\* \(built-in, ngx_stream_upstream_module\)/);

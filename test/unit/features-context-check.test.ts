@@ -9,33 +9,85 @@ type Case = { name: string; text: string; lenient?: boolean; want: string[] };
 
 /** Each expected entry: `severity kind line:"directive"`. */
 const CASES: Case[] = [
-  { name: 'valid full config is clean', text: 'events {}\nhttp {\n  server {\n    listen 80;\n    location / { proxy_pass http://b; if ($x) { return 403; } }\n  }\n}\n', want: [] },
+  {
+    name: 'valid full config is clean',
+    text: 'events {}\nhttp {\n  server {\n    listen 80;\n    location / { proxy_pass http://b; if ($x) { return 403; } }\n  }\n}\n',
+    want: [],
+  },
   { name: 'proxy_pass in server', text: 'http { server { proxy_pass http://b; } }', want: ['error context 1:"proxy_pass"'] },
   { name: 'listen in location', text: 'http { server { location / { listen 80; } } }', want: ['error context 1:"listen"'] },
   { name: 'location at top level of a root file', text: 'location / { }\n', want: ['error context 1:"location"'] },
-  { name: 'lenient snippet with bare locations', text: 'location / {\n  proxy_pass http://b;\n}\nlocation /x { return 204; }\n', lenient: true, want: [] },
-  { name: 'lenient snippet still checks inside blocks', text: 'location / {\n  server_name x;\n}\n', lenient: true, want: ['error context 2:"server_name"'] },
-  { name: 'upstream server vs http server', text: 'http { upstream u { server 127.0.0.1; keepalive 4; } server { listen 80; } }', want: [] },
-  { name: 'proxy_set_header in upstream', text: 'http { upstream u { server a; proxy_set_header X y; } }', want: ['error context 1:"proxy_set_header"'] },
-  { name: 'set allowed in if in server, add_header not', text: 'http { server { if ($a) { set $b 1; add_header X y; } } }', want: ['error context 1:"add_header"'] },
-  { name: 'stream server directives', text: 'stream { upstream s { server 127.0.0.1:1; } server { listen 53 udp; proxy_pass s; proxy_timeout 5s; } }', want: [] },
-  { name: 'http-only directive in stream server', text: 'stream { server { listen 1; proxy_http_version 1.1; } }', want: ['error context 1:"proxy_http_version"'] },
+  {
+    name: 'lenient snippet with bare locations',
+    text: 'location / {\n  proxy_pass http://b;\n}\nlocation /x { return 204; }\n',
+    lenient: true,
+    want: [],
+  },
+  {
+    name: 'lenient snippet still checks inside blocks',
+    text: 'location / {\n  server_name x;\n}\n',
+    lenient: true,
+    want: ['error context 2:"server_name"'],
+  },
+  {
+    name: 'upstream server vs http server',
+    text: 'http { upstream u { server 127.0.0.1; keepalive 4; } server { listen 80; } }',
+    want: [],
+  },
+  {
+    name: 'proxy_set_header in upstream',
+    text: 'http { upstream u { server a; proxy_set_header X y; } }',
+    want: ['error context 1:"proxy_set_header"'],
+  },
+  {
+    name: 'set allowed in if in server, add_header not',
+    text: 'http { server { if ($a) { set $b 1; add_header X y; } } }',
+    want: ['error context 1:"add_header"'],
+  },
+  {
+    name: 'stream server directives',
+    text: 'stream { upstream s { server 127.0.0.1:1; } server { listen 53 udp; proxy_pass s; proxy_timeout 5s; } }',
+    want: [],
+  },
+  {
+    name: 'http-only directive in stream server',
+    text: 'stream { server { listen 1; proxy_http_version 1.1; } }',
+    want: ['error context 1:"proxy_http_version"'],
+  },
   { name: 'map bodies are data', text: 'http { map $a $b { default 0; listen 1; } }', want: [] },
   { name: 'lua bodies are opaque', text: 'http { server { location / { content_by_lua_block { listen = 1 } } } }', want: [] },
-  { name: 'third-party directives are checked like nginx\'s own', text: 'http { server { content_by_lua_block { } more_set_headers "X: y"; } }', want: ['error context 1:"content_by_lua_block"'] },
+  {
+    name: "third-party directives are checked like nginx's own",
+    text: 'http { server { content_by_lua_block { } more_set_headers "X: y"; } }',
+    want: ['error context 1:"content_by_lua_block"'],
+  },
   { name: 'NGINX Plus directives are hinted', text: 'http { upstream u { server a; ntlm; } }', want: ['hint unknown 1:"ntlm"'] },
   { name: 'unknown directive is a hint only', text: 'http { more_set_headerz "X: y"; }', want: ['hint unknown 1:"more_set_headerz"'] },
-  { name: 'unknown block body is not checked', text: 'http { vhost_traffic_status_zone; thirdparty { anything goes; } }', want: ['hint unknown 1:"vhost_traffic_status_zone"', 'hint unknown 1:"thirdparty"'] },
-  { name: 'argument count', text: 'http { proxy_read_timeout; keepalive_timeout 1 2 3; gzip on; }', want: ['error args 1:"proxy_read_timeout"', 'error args 1:"keepalive_timeout 1 2 3"'] },
+  {
+    name: 'unknown block body is not checked',
+    text: 'http { vhost_traffic_status_zone; thirdparty { anything goes; } }',
+    want: ['hint unknown 1:"vhost_traffic_status_zone"', 'hint unknown 1:"thirdparty"'],
+  },
+  {
+    name: 'argument count',
+    text: 'http { proxy_read_timeout; keepalive_timeout 1 2 3; gzip on; }',
+    want: ['error args 1:"proxy_read_timeout"', 'error args 1:"keepalive_timeout 1 2 3"'],
+  },
   { name: 'block misuse', text: 'http { server; gzip { } }', want: ['error block 1:"server"', 'error block 1:"gzip"'] },
-  { name: 'declared context comment', text: '# nginx-ws: context=server\nlocation / { }\nlisten 80;\nworker_processes 2;\n', want: ['error context 4:"worker_processes"'] },
+  {
+    name: 'declared context comment',
+    text: '# nginx-ws: context=server\nlocation / { }\nlisten 80;\nworker_processes 2;\n',
+    want: ['error context 4:"worker_processes"'],
+  },
   { name: 'include allowed anywhere', text: 'include a.conf;\nhttp { upstream u { include b.conf; server x; } }', want: [] },
 ];
 
 for (const c of CASES) {
   test(`context check: ${c.name}`, () => {
     const file = parse(c.text, '/t/nginx.conf');
-    const got = contextProblems(file, { lenient: c.lenient ?? false }).map((p) => `${p.severity} ${p.kind} ${file.lines.positionAt(p.start).line + 1}:"${c.text.slice(p.start, p.end)}"`);
+    const got = contextProblems(file, { lenient: c.lenient ?? false }).map(
+      (p) => `${p.severity} ${p.kind} ${file.lines.positionAt(p.start).line + 1}:"${c.text.slice(p.start, p.end)}"`,
+    );
     assert.deepEqual(got, c.want);
   });
 }
@@ -43,10 +95,13 @@ for (const c of CASES) {
 test('context check: messages name the context and where the directive belongs', () => {
   const file = parse('http { server { proxy_pass http://b; } }', '/t/nginx.conf');
   const [p] = contextProblems(file, { lenient: false });
-  assert.equal(p!.message, '"proxy_pass" directive is not allowed in server (allowed in: location, if in location, limit_except, server (stream))');
+  assert.equal(
+    p!.message,
+    '"proxy_pass" directive is not allowed in server (allowed in: location, if in location, limit_except, server (stream))',
+  );
 });
 
-test('context check: an included file is checked in its includer\'s context', () => {
+test("context check: an included file is checked in its includer's context", () => {
   const analysis = siteAnalysis();
   const app = analysis.files.get(join(SITE, 'conf.d/app.conf'))!;
   const ws = analysis.files.get(join(SITE, 'snippets/ws.conf'))!;

@@ -44,14 +44,26 @@ const CASES: [string, string, string][] = [
   ['variables with braces', 'return 200 "${host}x";\n', 'return 200 "${host}x";\n'],
   ['trailing whitespace and comment ends trimmed', 'a 1;   \n# note   \nb 2; # c \t\n', 'a 1;\n# note\nb 2; # c\n'],
   // What nginx reads differently: these must survive formatting as nginx reads them.
-  ['a map row indented with no-break spaces keeps them (nginx: part of the key)', 'map $a $b {\n\u00a0\u00a0default 1;\n  default 2;\n}\n', 'map $a $b {\n    \u00a0\u00a0default 1;\n    default 2;\n}\n'],
+  [
+    'a map row indented with no-break spaces keeps them (nginx: part of the key)',
+    'map $a $b {\n\u00a0\u00a0default 1;\n  default 2;\n}\n',
+    'map $a $b {\n    \u00a0\u00a0default 1;\n    default 2;\n}\n',
+  ],
   ['an ideographic space in a name is kept', 'http {\n\u3000listen 80;\n}\n', 'http {\n    \u3000listen 80;\n}\n'],
-  ['a lone CR inside a comment stays inside it', 'http {\n  # note\r  listen 80;\n  root x;\n}\n', 'http {\n    # note\r  listen 80;\n    root x;\n}\n'],
+  [
+    'a lone CR inside a comment stays inside it',
+    'http {\n  # note\r  listen 80;\n  root x;\n}\n',
+    'http {\n    # note\r  listen 80;\n    root x;\n}\n',
+  ],
   ['a CR-only file gets LF line breaks, its comments keep their CRs', 'a 1;\rb 2;\r# c\rd 4;\r', 'a 1;\nb 2;\n# c\rd 4;\n'],
   ['a byte-order mark stays glued to the first word', '\ufeffuser  x;\n', '\ufeffuser x;\n'],
   ['every { after $ stays in the word', 'set $a  x${{;\n', 'set $a x${{;\n'],
   ['a form feed stays in its word', 'a  b\fc;\n', 'a b\fc;\n'],
-  ['a directive over two lines keeps its second line as arguments', 'access_log x.log main\ngzip flush=5m;\n', 'access_log x.log main\n    gzip flush=5m;\n'],
+  [
+    'a directive over two lines keeps its second line as arguments',
+    'access_log x.log main\ngzip flush=5m;\n',
+    'access_log x.log main\n    gzip flush=5m;\n',
+  ],
 ];
 
 for (const [name, input, want] of CASES) {
@@ -139,20 +151,67 @@ function assertSameReading(a: string, b: string, what: string): void {
     assert.equal(rb.error?.message ?? null, ra.error?.message ?? null, `${what}: nginx's verdict changed`);
   }
   const pa = parse(a, 'x');
-  if (!pa.errors.length) assert.deepEqual(words(treeLexemes(parse(b, 'x'))), words(treeLexemes(pa)), `${what}: the parser reads other words`);
+  if (!pa.errors.length)
+    assert.deepEqual(words(treeLexemes(parse(b, 'x'))), words(treeLexemes(pa)), `${what}: the parser reads other words`);
   assert.deepEqual(comments(b), comments(a), `${what}: comments changed`);
   assert.deepEqual(luaBodies(b), luaBodies(a), `${what}: Lua bodies changed`);
 }
 
 const PIECES = [
-  ' ', '  ', '\t', '\n', '\n', '\n\n', '\r\n', '\r', ';', ';', '{', '{', '}', '}', '"a  b"', "'x;y'", '\\ ', '$', '${x}', '${{', '#c', '# d\n',
-  '#e\r', 'a', 'bb', 'if (', ')', '"q")', 'map $a $b', 'types', 'default', 'listen', 'access_log', 'gzip', 'proxy_pass', 'root',
-  '\u00a0', '\u3000', '\ufeff', '\f', '\u00e9', 'content_by_lua_block {', ' x = "}" ', '-- }\n',
+  ' ',
+  '  ',
+  '\t',
+  '\n',
+  '\n',
+  '\n\n',
+  '\r\n',
+  '\r',
+  ';',
+  ';',
+  '{',
+  '{',
+  '}',
+  '}',
+  '"a  b"',
+  "'x;y'",
+  '\\ ',
+  '$',
+  '${x}',
+  '${{',
+  '#c',
+  '# d\n',
+  '#e\r',
+  'a',
+  'bb',
+  'if (',
+  ')',
+  '"q")',
+  'map $a $b',
+  'types',
+  'default',
+  'listen',
+  'access_log',
+  'gzip',
+  'proxy_pass',
+  'root',
+  '\u00a0',
+  '\u3000',
+  '\ufeff',
+  '\f',
+  '\u00e9',
+  'content_by_lua_block {',
+  ' x = "}" ',
+  '-- }\n',
 ];
 const pieceText = fc.array(fc.constantFrom(...PIECES), { maxLength: 90 }).map((p) => p.join(''));
 /** Well-formed trees printed with messy whitespace, so many inputs format. */
 const messy = fc
-  .tuple(fc.array(fc.constantFrom('a 1;', 'b "x y" z;', 'c {', '}', 'map $x $y {', "'' 1;", '# note', 'd $v${w};', 'e\u00a0f g;'), { maxLength: 30 }), fc.array(fc.constantFrom(' ', '  ', '\n', '\n\n', '\r\n', '\t', '\r'), { minLength: 30, maxLength: 30 }))
+  .tuple(
+    fc.array(fc.constantFrom('a 1;', 'b "x y" z;', 'c {', '}', 'map $x $y {', "'' 1;", '# note', 'd $v${w};', 'e\u00a0f g;'), {
+      maxLength: 30,
+    }),
+    fc.array(fc.constantFrom(' ', '  ', '\n', '\n\n', '\r\n', '\t', '\r'), { minLength: 30, maxLength: 30 }),
+  )
   .map(([parts, seps]) => parts.map((p, i) => p + seps[i]).join(''));
 
 test('property: formatting keeps what nginx reads, every comment and Lua body, and is idempotent', () => {
@@ -205,34 +264,41 @@ test('the reading check can fail: a formatter that trimmed a no-break space woul
 
 const configFiles = (dir: string) => filesUnder(dir, (n) => /\.conf$|nginx\.conf$|\.types$|params$|^default$/.test(n));
 
-const DEBIAN_ABSENT = existsSync('/etc/nginx') ? false : '/etc/nginx is absent (Debian\'s nginx package is not installed)';
+const DEBIAN_ABSENT = existsSync('/etc/nginx') ? false : "/etc/nginx is absent (Debian's nginx package is not installed)";
 const corpusFiles = [...(CORPUS_ABSENT ? [] : configFiles(CORPUS)), ...(DEBIAN_ABSENT ? [] : configFiles('/etc/nginx'))];
 
-test('format: every corpus file keeps what nginx reads, its comments and Lua, stays error-free and is idempotent', { skip: corpusFiles.length === 0 && `${CORPUS_ABSENT}; ${DEBIAN_ABSENT}` }, async (t) => {
-  // One of the two sources missing: the other still runs, and the missing one is reported skipped with the reason.
-  if (CORPUS_ABSENT) await t.test('the corpus files', { skip: CORPUS_ABSENT }, () => {});
-  if (DEBIAN_ABSENT) await t.test('Debian\'s /etc/nginx', { skip: DEBIAN_ABSENT }, () => {});
-  let formatted = 0;
-  const refused: string[] = [];
-  for (const p of corpusFiles) {
-    const t = readFileSync(p).toString('utf8');
-    const f = parse(t, p);
-    const once = formatText(f);
-    if (once === null) {
-      refused.push(p);
-      continue;
+test(
+  'format: every corpus file keeps what nginx reads, its comments and Lua, stays error-free and is idempotent',
+  { skip: corpusFiles.length === 0 && `${CORPUS_ABSENT}; ${DEBIAN_ABSENT}` },
+  async (t) => {
+    // One of the two sources missing: the other still runs, and the missing one is reported skipped with the reason.
+    if (CORPUS_ABSENT) await t.test('the corpus files', { skip: CORPUS_ABSENT }, () => {});
+    if (DEBIAN_ABSENT) await t.test("Debian's /etc/nginx", { skip: DEBIAN_ABSENT }, () => {});
+    let formatted = 0;
+    const refused: string[] = [];
+    for (const p of corpusFiles) {
+      const t = readFileSync(p).toString('utf8');
+      const f = parse(t, p);
+      const once = formatText(f);
+      if (once === null) {
+        refused.push(p);
+        continue;
+      }
+      formatted++;
+      assertSameReading(t, once, p);
+      assert.deepEqual(parse(once, p).errors, [], `${p}: formatting introduced syntax errors`);
+      assert.equal(formatText(parse(once, p)), once, `${p}: not idempotent`);
+      // Range formatting of the whole file is whole formatting.
+      assert.equal(applyEdits(t, formatRange(f, f.rangeOf(0, t.length))), once, `${p}: range formatting of everything differs`);
     }
-    formatted++;
-    assertSameReading(t, once, p);
-    assert.deepEqual(parse(once, p).errors, [], `${p}: formatting introduced syntax errors`);
-    assert.equal(formatText(parse(once, p)), once, `${p}: not idempotent`);
-    // Range formatting of the whole file is whole formatting.
-    assert.equal(applyEdits(t, formatRange(f, f.rangeOf(0, t.length))), once, `${p}: range formatting of everything differs`);
-  }
-  // Only the files broken on purpose are refused (they have syntax errors); a guard against a formatter that refuses everything.
-  for (const p of refused) assert.ok(parse(readFileSync(p).toString('utf8'), p).errors.length > 0, p);
-  assert.ok(formatted >= corpusFiles.length - 10, `only ${formatted} of ${corpusFiles.length} real-world files were formatted; refused: ${refused.join(', ')}`);
-});
+    // Only the files broken on purpose are refused (they have syntax errors); a guard against a formatter that refuses everything.
+    for (const p of refused) assert.ok(parse(readFileSync(p).toString('utf8'), p).errors.length > 0, p);
+    assert.ok(
+      formatted >= corpusFiles.length - 10,
+      `only ${formatted} of ${corpusFiles.length} real-world files were formatted; refused: ${refused.join(', ')}`,
+    );
+  },
+);
 
 test('printed generated trees are already formatted', () => {
   const text = printPlain([{ name: 'http', args: [], block: [{ name: 'server', args: [], block: [{ name: 'listen', args: ['80'] }] }] }]);

@@ -75,11 +75,15 @@ test('no hover on plain arguments, comments or whitespace', () => {
 
 test('hover on a named location and on an include', () => {
   assert.match(hoverText(APP, '@fallback;', 2), /`app\.conf:16`\n\n```nginx\nlocation @fallback \{\n {4}proxy_pass http:\/\/backend;\n\}/);
-  assert.match(hoverText(APP, 'snippets/ws.conf', 2), new RegExp(`include\\*\\* → \`${join(SITE, 'snippets/ws.conf').replace(/[.]/g, '\\.')}\``));
+  assert.match(
+    hoverText(APP, 'snippets/ws.conf', 2),
+    new RegExp(`include\\*\\* → \`${join(SITE, 'snippets/ws.conf').replace(/[.]/g, '\\.')}\``),
+  );
 });
 
 test('hover is a list of parts per target: a feature adds its own after the directive documentation', () => {
-  const part: HoverPart = (r) => (r.target.kind === 'directive' && r.target.directive.name === 'proxy_http_version' ? '**extra part**' : null);
+  const part: HoverPart = (r) =>
+    r.target.kind === 'directive' && r.target.directive.name === 'proxy_http_version' ? '**extra part**' : null;
   HOVER_PARTS.directive.push(part);
   try {
     const v = hoverText(WS, 'proxy_http_version');
@@ -91,12 +95,16 @@ test('hover is a list of parts per target: a feature adds its own after the dire
 });
 
 test('hover names whose a directive is and its versions', () => {
-  const t = 'http {\n    upstream u { server a; ntlm; }\n    server {\n        listen 443 ssl http2;\n        http2_push_preload on;\n        location / { more_set_headers "A: b"; }\n    }\n}\n';
+  const t =
+    'http {\n    upstream u { server a; ntlm; }\n    server {\n        listen 443 ssl http2;\n        http2_push_preload on;\n        location / { more_set_headers "A: b"; }\n    }\n}\n';
   const a = memoryAnalysis({ '/h/nginx.conf': t });
   const at = (needle: string) => hover(a, '/h/nginx.conf', posOf(t, needle, 1))!.contents.value;
   assert.match(at('ntlm'), /^```nginx\nntlm;\n```\n\nNGINX Plus only: open-source nginx does not have this directive\./);
   assert.match(at('ntlm'), /\*\*Module:\*\* ngx_http_upstream_module \(NGINX Plus\)/);
   assert.match(at('http2_push_preload'), /\*\*Versions:\*\* appeared in 1\.13\.9; deprecated since 1\.25\.1/);
   assert.match(at('more_set_headers'), /From \*\*headers-more-nginx-module \(OpenResty\)\*\*, a third-party module/);
-  assert.match(at('more_set_headers'), /\[Module documentation\]\(https:\/\/github\.com\/openresty\/headers-more-nginx-module#more_set_headers\)/);
+  assert.match(
+    at('more_set_headers'),
+    /\[Module documentation\]\(https:\/\/github\.com\/openresty\/headers-more-nginx-module#more_set_headers\)/,
+  );
 });

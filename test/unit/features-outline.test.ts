@@ -35,7 +35,10 @@ stream { server { listen 53 udp; } }
 `;
 
 function tree(syms: DocumentSymbol[], depth = 0): string[] {
-  return syms.flatMap((s) => [`${'  '.repeat(depth)}${s.name} [${s.kind}] ${s.range.start.line}-${s.range.end.line}${s.detail ? ` (${s.detail})` : ''}`, ...tree(s.children ?? [], depth + 1)]);
+  return syms.flatMap((s) => [
+    `${'  '.repeat(depth)}${s.name} [${s.kind}] ${s.range.start.line}-${s.range.end.line}${s.detail ? ` (${s.detail})` : ''}`,
+    ...tree(s.children ?? [], depth + 1),
+  ]);
 }
 
 test('outline names blocks the way a reader scans them', () => {

@@ -24,15 +24,35 @@ function sigAt(line: string, wrap = 'events {}\nhttp {\n    server {\n        lo
 
 test('syntax parts: values, keywords, optional groups, alternatives, repetition, block', () => {
   const listen = parseSyntax('*`address`*[:*`port`*] [`default_server`] [`ssl`] [`http2` | `quic`]');
-  assert.deepEqual(listen.parts.map((p) => [p.text, p.optional]), [['address[:port]', false], ['[default_server]', true], ['[ssl]', true], ['[http2 | quic]', true]]);
+  assert.deepEqual(
+    listen.parts.map((p) => [p.text, p.optional]),
+    [
+      ['address[:port]', false],
+      ['[default_server]', true],
+      ['[ssl]', true],
+      ['[http2 | quic]', true],
+    ],
+  );
   assert.deepEqual(listen.parts[3]!.choices, ['http2', 'quic']);
   const onOff = parseSyntax('`on` | `off`');
-  assert.deepEqual(onOff.parts.map((p) => [p.text, p.choices]), [['on | off', ['on', 'off']]]);
+  assert.deepEqual(
+    onOff.parts.map((p) => [p.text, p.choices]),
+    [['on | off', ['on', 'off']]],
+  );
   const tryFiles = parseSyntax('*`file`* ... *`uri`*');
-  assert.deepEqual(tryFiles.parts.map((p) => [p.text, p.repeats]), [['file ...', true], ['uri', false]]);
+  assert.deepEqual(
+    tryFiles.parts.map((p) => [p.text, p.repeats]),
+    [
+      ['file ...', true],
+      ['uri', false],
+    ],
+  );
   const location = parseSyntax('[ `=` | `~` | `~*` | `^~` ] *`uri`* `{...}`');
   assert.equal(location.block, true);
-  assert.deepEqual(location.parts.map((p) => p.text), ['[ = | ~ | ~* | ^~ ]', 'uri']);
+  assert.deepEqual(
+    location.parts.map((p) => p.text),
+    ['[ = | ~ | ~* | ^~ ]', 'uri'],
+  );
 });
 
 test('snippets from the syntax: required parts, choices, blocks', () => {
@@ -69,7 +89,10 @@ test('signature help in a location: proxy_set_header, return with three forms, t
   assert.equal(h.activeParameter, 1);
   assert.match(h.signatures[0]!.documentation!.value, /^Allows redefining or appending fields/);
   const ret = sigAt('return 301 |')!;
-  assert.deepEqual(ret.signatures.map((s) => s.label), ['return code [text];', 'return code URL;', 'return URL;']);
+  assert.deepEqual(
+    ret.signatures.map((s) => s.label),
+    ['return code [text];', 'return code URL;', 'return URL;'],
+  );
   assert.equal(ret.activeSignature, 0);
   const tf = sigAt('try_files $uri $uri/ |')!;
   assert.equal(tf.signatures[0]!.label, 'try_files file ... uri;');

@@ -28,7 +28,10 @@ test('an upgrade map that exists under another name is reused, not doubled', () 
   const fixed = fixAll(undefinedVar);
   assert.equal((fixed.match(/map \$http_upgrade/g) ?? []).length, 1, fixed);
   assert.match(fixed, /proxy_set_header Connection \$conn_up;/);
-  assert.deepEqual(lintText(fixed).filter((x) => x.severity === 'error'), []);
+  assert.deepEqual(
+    lintText(fixed).filter((x) => x.severity === 'error'),
+    [],
+  );
   // The keep-alive clash (Connection "") is fixed with the existing map too.
   const clash = HTTP(map + '    upstream backends { server 127.0.0.1:3000; keepalive 8; }\n' + LOC('""'));
   const fixedClash = fixAll(clash);
@@ -37,7 +40,10 @@ test('an upgrade map that exists under another name is reused, not doubled', () 
 });
 
 test('an upstream that chose least_conn keeps it: the affinity finding stays, with no fix that swaps the method', () => {
-  const text = HTTP("    map $http_upgrade $connection_upgrade { default upgrade; '' close; }\n    upstream backends {\n        least_conn;\n        server 127.0.0.1:3000;\n        server 127.0.0.1:3001;\n    }\n" + LOC('$connection_upgrade'));
+  const text = HTTP(
+    "    map $http_upgrade $connection_upgrade { default upgrade; '' close; }\n    upstream backends {\n        least_conn;\n        server 127.0.0.1:3000;\n        server 127.0.0.1:3001;\n    }\n" +
+      LOC('$connection_upgrade'),
+  );
   const f = lintText(text).find((x) => x.code === 'ws-upstream-no-affinity')!;
   assert.deepEqual(f.fixes, []);
   assert.match(f.message, /it uses least_conn, so affinity means choosing another method \(no automatic fix\)/);

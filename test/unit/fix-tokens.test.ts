@@ -31,13 +31,16 @@ const shifted = (l: Lexeme, by: number): Lexeme => ({ ...l, start: l.start + by,
 /** Throws unless applying `edits` to `text` changes nginx's reading by exactly the edits' own words. */
 export function assertComposes(text: string, edits: TextEdit[], what: string): void {
   const lines = new LineIndex(text);
-  const spans = edits.map((e) => ({ s: lines.offsetAt(e.range.start), e: lines.offsetAt(e.range.end), t: e.newText })).sort((a, b) => a.s - b.s || 0);
+  const spans = edits
+    .map((e) => ({ s: lines.offsetAt(e.range.start), e: lines.offsetAt(e.range.end), t: e.newText }))
+    .sort((a, b) => a.s - b.s || 0);
   const before = nginxTokens(text).lexemes;
   const expected: Lexeme[] = [];
   let k = 0;
   let shift = 0;
   for (const sp of spans) {
-    while (k < before.length && before[k]!.end <= sp.s && !(before[k]!.end === sp.s && sp.e > sp.s && before[k]!.start >= sp.s)) expected.push(shifted(before[k++]!, shift));
+    while (k < before.length && before[k]!.end <= sp.s && !(before[k]!.end === sp.s && sp.e > sp.s && before[k]!.start >= sp.s))
+      expected.push(shifted(before[k++]!, shift));
     while (k < before.length && before[k]!.start < sp.e) {
       const l = before[k++]!;
       assert.ok(l.start >= sp.s && l.end <= sp.e, `${what}: an edit at ${sp.s}-${sp.e} cuts into ${JSON.stringify(l)}`);
@@ -90,13 +93,13 @@ function variants(text: string): [string, string][] {
 
 const fixtures = RULES.filter((r) => !r.noFix && !EXEMPT.has(r.id)).map((r) => [r.id, fixture(r.id, 'bad')!] as const);
 
-test('every fix of every bad fixture, in every line-end and comment variant, changes nginx\'s reading by its own words only', () => {
+test("every fix of every bad fixture, in every line-end and comment variant, changes nginx's reading by its own words only", () => {
   let checked = 0;
   for (const [id, bad] of fixtures) for (const [v, text] of variants(bad)) checked += checkFixes(text, `${id} (${v})`);
   assert.ok(checked > 50, `only ${checked} fixes checked`);
 });
 
-test('fix-all, in every variant, changes nginx\'s reading by the fixes\' words only and leaves a config nginx reads', () => {
+test("fix-all, in every variant, changes nginx's reading by the fixes' words only and leaves a config nginx reads", () => {
   for (const [id, bad] of fixtures) {
     for (const [v, text] of variants(bad)) {
       const fixed = fixAll(text);
@@ -128,20 +131,28 @@ test('fast-check: mutated bad fixtures (lone CRs, comments, blank lines, tabs at
 
 test('the composition check can fail: an insertion after a comment that ends at a lone CR is swallowed', () => {
   const text = 'location / { # c\r}\n';
-  assert.throws(() => assertComposes(text, [{ range: { start: { line: 0, character: 16 }, end: { line: 0, character: 16 } }, newText: '\r    x 1;' }], 'cr'));
-  assert.throws(() => assertComposes('a b;\n', [{ range: { start: { line: 0, character: 3 }, end: { line: 0, character: 3 } }, newText: 'c' }], 'glued'));
+  assert.throws(() =>
+    assertComposes(text, [{ range: { start: { line: 0, character: 16 }, end: { line: 0, character: 16 } }, newText: '\r    x 1;' }], 'cr'),
+  );
+  assert.throws(() =>
+    assertComposes('a b;\n', [{ range: { start: { line: 0, character: 3 }, end: { line: 0, character: 3 } }, newText: 'c' }], 'glued'),
+  );
   assertComposes('a b;\n', [{ range: { start: { line: 0, character: 4 }, end: { line: 0, character: 4 } }, newText: '\nc d;' }], 'fine');
 });
 
 test('a CR-only file whose comment swallows the rest: fix-all ends the comment where the editor shows and adds lines inside the location', () => {
-  const text = 'http {\r    server {\r        listen 80;\r        location /ws/ {\r            proxy_pass http://127.0.0.1:3000; # app\r            proxy_set_header Connection "upgrade";\r        }\r    }\r}\r';
+  const text =
+    'http {\r    server {\r        listen 80;\r        location /ws/ {\r            proxy_pass http://127.0.0.1:3000; # app\r            proxy_set_header Connection "upgrade";\r        }\r    }\r}\r';
   // nginx reads up to the comment, then nothing: the blocks never close.
   assert.equal(nginxRead(text).error?.message, 'unexpected end of file, expecting "}"');
   const fixed = fixAll(text);
   const r = nginxRead(fixed);
   assert.equal(r.error, null, fixed);
   const words = r.lexemes.map((l) => (l.kind === 'word' ? l.raw : l.kind)).join(' ');
-  assert.match(words, /^http \{ server \{ listen 80 ; location \/ws\/ \{ proxy_pass http:\/\/127\.0\.0\.1:3000 ; (proxy_\w+ [^;]+ ; )+\} \} \}$/);
+  assert.match(
+    words,
+    /^http \{ server \{ listen 80 ; location \/ws\/ \{ proxy_pass http:\/\/127\.0\.0\.1:3000 ; (proxy_\w+ [^;]+ ; )+\} \} \}$/,
+  );
   assert.match(words, /proxy_set_header Upgrade \$http_upgrade ;/);
   assert.equal(words.match(/proxy_set_header Connection/g)?.length, 1, words);
 });

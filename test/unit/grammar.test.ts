@@ -232,7 +232,10 @@ describe('nginx TextMate grammar', () => {
       ] as const) {
         const t = tokenAt(l, line, text);
         assert.ok(t.scopes.includes('markup.underline.link.nginx'), `${text}: ${t.scopes.join(' ')}`);
-        assert.ok(!t.scopes.some((s) => s.startsWith('string') || s.startsWith('invalid') || s.startsWith('markup.deleted')), `${text}: ${t.scopes.join(' ')}`);
+        assert.ok(
+          !t.scopes.some((s) => s.startsWith('string') || s.startsWith('invalid') || s.startsWith('markup.deleted')),
+          `${text}: ${t.scopes.join(' ')}`,
+        );
       }
     });
 
@@ -390,31 +393,39 @@ describe('nginx TextMate grammar', () => {
             .filter((f) => statSync(f).isFile())
         : [];
 
-    const debianAbsent = existsSync('/etc/nginx') ? false : '/etc/nginx is absent (Debian\'s nginx package is not installed)';
+    const debianAbsent = existsSync('/etc/nginx') ? false : "/etc/nginx is absent (Debian's nginx package is not installed)";
     const files = [...configFiles(corpus), ...configFiles('/etc/nginx')];
-    it('highlights every corpus and Debian config without invalid tokens and returns to the top level', { skip: files.length === 0 && `${CORPUS_ABSENT}; ${debianAbsent}` }, async (t) => {
-      // One of the two sources missing: the other still runs, and the missing one is reported skipped with the reason.
-      if (CORPUS_ABSENT) await t.test('the corpus files', { skip: CORPUS_ABSENT }, () => {});
-      if (debianAbsent) await t.test('Debian\'s /etc/nginx', { skip: debianAbsent }, () => {});
-      const started = performance.now();
-      for (const file of files) {
-        // latin1 keeps the deliberately non-UTF-8 fixture readable byte for byte.
-        const lines = tokenize(readFileSync(file, 'latin1') + '\nworker_processes 1;\n');
-        const invalid = lines.flatMap((l, i) =>
-          l.tokens.filter((tok) => tok.scopes.some((sc) => sc.startsWith('invalid'))).map((tok) => `${i + 1}: ${tok.text}`),
-        );
-        assert.deepEqual(invalid, [], `${file}: invalid tokens`);
-        if (unterminated.has(path.relative(corpus, file))) continue;
-        const probe = lines.at(-2)!.tokens[0]!;
-        assert.deepEqual(probe.scopes, ['source.nginx', 'meta.directive.nginx', 'keyword.other.directive.nginx'], `${file}: a directive after the file is not at the top level`);
-      }
-      const ms = performance.now() - started;
-      t.diagnostic(`${files.length} files tokenized in ${ms.toFixed(0)} ms`);
-      assert.ok(ms < 10_000, `tokenizing ${files.length} files took ${ms.toFixed(0)} ms`);
-    });
+    it(
+      'highlights every corpus and Debian config without invalid tokens and returns to the top level',
+      { skip: files.length === 0 && `${CORPUS_ABSENT}; ${debianAbsent}` },
+      async (t) => {
+        // One of the two sources missing: the other still runs, and the missing one is reported skipped with the reason.
+        if (CORPUS_ABSENT) await t.test('the corpus files', { skip: CORPUS_ABSENT }, () => {});
+        if (debianAbsent) await t.test("Debian's /etc/nginx", { skip: debianAbsent }, () => {});
+        const started = performance.now();
+        for (const file of files) {
+          // latin1 keeps the deliberately non-UTF-8 fixture readable byte for byte.
+          const lines = tokenize(readFileSync(file, 'latin1') + '\nworker_processes 1;\n');
+          const invalid = lines.flatMap((l, i) =>
+            l.tokens.filter((tok) => tok.scopes.some((sc) => sc.startsWith('invalid'))).map((tok) => `${i + 1}: ${tok.text}`),
+          );
+          assert.deepEqual(invalid, [], `${file}: invalid tokens`);
+          if (unterminated.has(path.relative(corpus, file))) continue;
+          const probe = lines.at(-2)!.tokens[0]!;
+          assert.deepEqual(
+            probe.scopes,
+            ['source.nginx', 'meta.directive.nginx', 'keyword.other.directive.nginx'],
+            `${file}: a directive after the file is not at the top level`,
+          );
+        }
+        const ms = performance.now() - started;
+        t.diagnostic(`${files.length} files tokenized in ${ms.toFixed(0)} ms`);
+        assert.ok(ms < 10_000, `tokenizing ${files.length} files took ${ms.toFixed(0)} ms`);
+      },
+    );
 
     const crossplane = corpusPart(path.join('crossplane', 'tests', 'configs'));
-    it('handles crossplane\'s messy and tricky Lua configs', { skip: crossplane.absent }, () => {
+    it("handles crossplane's messy and tricky Lua configs", { skip: crossplane.absent }, () => {
       const dir = crossplane.dir;
       const messy = tokenize(readFileSync(path.join(dir, 'messy', 'nginx.conf'), 'utf8'));
       expectScope(messy, 3, 'events', 'storage.type.block.nginx');
@@ -468,9 +479,19 @@ describe('language configuration', () => {
 
   it('declares # comments, brackets and auto-closing quotes', () => {
     assert.equal(config.comments.lineComment, '#');
-    assert.deepEqual(config.brackets, [['{', '}'], ['(', ')'], ['[', ']']]);
+    assert.deepEqual(config.brackets, [
+      ['{', '}'],
+      ['(', ')'],
+      ['[', ']'],
+    ]);
     const pairs = new Map(config.autoClosingPairs.map((p) => [p.open, p]));
-    for (const [open, close] of [['{', '}'], ['(', ')'], ['[', ']'], ['"', '"'], ["'", "'"]] as const) {
+    for (const [open, close] of [
+      ['{', '}'],
+      ['(', ')'],
+      ['[', ']'],
+      ['"', '"'],
+      ["'", "'"],
+    ] as const) {
       assert.equal(pairs.get(open)?.close, close, `auto-closing ${open}`);
     }
     assert.deepEqual(pairs.get('"')?.notIn, ['string', 'comment']);
@@ -505,11 +526,7 @@ describe('language configuration', () => {
 
   it('keeps $variables, ${variables}, directive names and values with units whole', () => {
     const words = (text: string) => text.match(new RegExp(config.wordPattern, 'g'));
-    assert.deepEqual(words('proxy_set_header Connection $connection_upgrade;'), [
-      'proxy_set_header',
-      'Connection',
-      '$connection_upgrade',
-    ]);
+    assert.deepEqual(words('proxy_set_header Connection $connection_upgrade;'), ['proxy_set_header', 'Connection', '$connection_upgrade']);
     assert.deepEqual(words('server_name ${SERVER_NAME};'), ['server_name', '${SERVER_NAME}']);
     assert.deepEqual(words('keepalive_timeout 1h30m; proxy_http_version 1.1;'), [
       'keepalive_timeout',

@@ -106,7 +106,12 @@ function host(files: Map<string, string>): FileHost {
   return {
     readFile: (p) => files.get(p),
     glob: (pattern) => {
-      const re = new RegExp(`^${pattern.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}$`);
+      const re = new RegExp(
+        `^${pattern
+          .replace(/[.+^${}()|\\]/g, '\\$&')
+          .replace(/\*/g, '[^/]*')
+          .replace(/\?/g, '[^/]')}$`,
+      );
       return [...files.keys()].filter((p) => re.test(p)).sort();
     },
     dirname: (p) => p.slice(0, Math.max(0, p.lastIndexOf('/'))) || '/',
@@ -120,7 +125,18 @@ function view(a: Analysis): { findings: string[]; ws: string[] } {
   return {
     findings: a.findings.map(key).sort(),
     ws: a.wsLocations
-      .map((w) => JSON.stringify([w.path, w.range, w.locationPath, w.modifier, w.intent, w.server?.start ?? null, w.proxyPass?.start ?? null, w.serverDirectives.length]))
+      .map((w) =>
+        JSON.stringify([
+          w.path,
+          w.range,
+          w.locationPath,
+          w.modifier,
+          w.intent,
+          w.server?.start ?? null,
+          w.proxyPass?.start ?? null,
+          w.serverDirectives.length,
+        ]),
+      )
       .sort(),
   };
 }
@@ -166,7 +182,9 @@ function randomEdit(text: string, r: () => number): string {
     if (!words.length) return text;
     const w = pick(words);
     const s = at + w.index;
-    return text.slice(0, s) + pick(['3600s', 'close', '"upgrade"', '$late', 'ka', 'x', '1.1', '', 'upstream']) + text.slice(s + w[0].length);
+    return (
+      text.slice(0, s) + pick(['3600s', 'close', '"upgrade"', '$late', 'ka', 'x', '1.1', '', 'upstream']) + text.slice(s + w[0].length)
+    );
   }
   const p = at + Math.floor(r() * (end - at));
   return text.slice(0, p) + pick(['x', ';', '}', '{', '"', '#', '$', ' ']) + text.slice(p);
@@ -242,7 +260,7 @@ test('an edit inside one server keeps the rest: findings after it move with the 
   assert.deepEqual(view(next), view(analyze(ROOT, host(new Map(files)), DEFAULT_SETTINGS)));
 });
 
-test('near the findings caps, with suppressions: incremental equals whole, the caps\' summary findings included', () => {
+test("near the findings caps, with suppressions: incremental equals whole, the caps' summary findings included", () => {
   // 42 servers of 5 invalid time values (199 not suppressed) (one of them suppressed in every fourth server) and an undefined variable:
   // edits add and remove findings and suppressions around the cap of 200 per rule and file.
   const server = (i: number) =>
@@ -275,7 +293,10 @@ test('near the findings caps, with suppressions: incremental equals whole, the c
       const at = starts[Math.floor(r() * starts.length)]!;
       const end = text.indexOf('\n', at) + 1;
       // More additions than removals: the chain climbs past the cap and stays around it.
-      const edit = r() < 0.7 ? `${text.slice(0, at)}            ${lines[Math.floor(r() * lines.length)]!}\n${text.slice(at)}` : text.slice(0, at) + text.slice(end);
+      const edit =
+        r() < 0.7
+          ? `${text.slice(0, at)}            ${lines[Math.floor(r() * lines.length)]!}\n${text.slice(at)}`
+          : text.slice(0, at) + text.slice(end);
       files.set(ROOT, edit);
       const next = analyze(ROOT, host(files), DEFAULT_SETTINGS, cache, prev);
       const fresh = analyze(ROOT, host(new Map(files)), DEFAULT_SETTINGS);

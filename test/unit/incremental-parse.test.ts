@@ -20,14 +20,54 @@ import { rng } from '../support/rng';
 import { CORPUS, CORPUS_ABSENT } from '../support/corpus';
 
 /** What typing inserts most of the time, and (less often) what breaks structure. */
-const TYPING = ['x', ' ', 'e', '5s', ' 3600s', '\n    proxy_read_timeout 10s;', '\n    location /ws/ { proxy_pass http://b; }', 'set $v 1;', '\n'];
+const TYPING = [
+  'x',
+  ' ',
+  'e',
+  '5s',
+  ' 3600s',
+  '\n    proxy_read_timeout 10s;',
+  '\n    location /ws/ { proxy_pass http://b; }',
+  'set $v 1;',
+  '\n',
+];
 const INSERTS = [
-  ...TYPING, ...TYPING, ...TYPING,
-  'x', ' ', ';', '{', '}', '"', "'", '#', '\\', '$', '\n', '\r\n', '5s', ' 3600s', '\n    proxy_read_timeout 10s;',
-  '\n    location /ws/ { proxy_pass http://b; }', 'proxy_set_header Connection ""', '${', '# note }', ' "a;b{c}"', '\n}', '{\n',
-  'content_by_lua_block { ngx.say("}") }', 'map $a $b { default 1; }',
+  ...TYPING,
+  ...TYPING,
+  ...TYPING,
+  'x',
+  ' ',
+  ';',
+  '{',
+  '}',
+  '"',
+  "'",
+  '#',
+  '\\',
+  '$',
+  '\n',
+  '\r\n',
+  '5s',
+  ' 3600s',
+  '\n    proxy_read_timeout 10s;',
+  '\n    location /ws/ { proxy_pass http://b; }',
+  'proxy_set_header Connection ""',
+  '${',
+  '# note }',
+  ' "a;b{c}"',
+  '\n}',
+  '{\n',
+  'content_by_lua_block { ngx.say("}") }',
+  'map $a $b { default 1; }',
   // What nginx reads differently from an editor: a lone CR (inside a comment it ends nothing), lookalike spaces, `${{`.
-  '\r', '# c\r', '\r# c\r', '\u00a0', '\u3000', '\ufeff', '${{', '\f',
+  '\r',
+  '# c\r',
+  '\r# c\r',
+  '\u00a0',
+  '\u3000',
+  '\ufeff',
+  '${{',
+  '\f',
 ];
 
 /** One random edit: insert, delete or replace at a random place (biased towards the inside of lines). */

@@ -21,8 +21,16 @@ function contextsOf(module: string, words: string[]): Context[] | null {
   const out = new Set<Context>();
   for (const w of words) {
     const map: Record<string, Context[]> = {
-      main: ['main'], events: ['events'], http: ['http'], stream: ['stream'], mail: ['mail'], location: ['location'],
-      'if in location': ['location-if'], 'if in server': ['server-if'], if: ['server-if', 'location-if'], limit_except: ['limit_except'],
+      main: ['main'],
+      events: ['events'],
+      http: ['http'],
+      stream: ['stream'],
+      mail: ['mail'],
+      location: ['location'],
+      'if in location': ['location-if'],
+      'if in server': ['server-if'],
+      if: ['server-if', 'location-if'],
+      limit_except: ['limit_except'],
       server: [sub === 'stream' ? 'stream-server' : sub === 'mail' ? 'mail-server' : 'server'],
       upstream: [sub === 'stream' ? 'stream-upstream' : 'upstream'],
     };
@@ -39,7 +47,7 @@ function contextsOf(module: string, words: string[]): Context[] | null {
  */
 const DISAGREEMENTS: Record<string, string> = {
   'error_log|ngx_core_module':
-    'the reference documents error_log once for every context; nginx defines it in four modules (core: main; http, stream and mail cores: their own contexts), and the table has the four entries, whose contexts together are the reference\'s',
+    "the reference documents error_log once for every context; nginx defines it in four modules (core: main; http, stream and mail cores: their own contexts), and the table has the four entries, whose contexts together are the reference's",
   'fastcgi_split_path_info|ngx_http_fastcgi_module':
     'the reference says location only; nginx accepts it in http and server too (NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF; `nginx -t` with it in http fails only on the regex, measured)',
   'secure_link_secret|ngx_http_secure_link_module':
@@ -66,17 +74,23 @@ test('every directive both know has the same contexts and block-ness, or a liste
       assert.ok(!same, `${key} is listed as a disagreement but now agrees: remove it from the list`);
       continue;
     }
-    if (!same) found.push(`${key}: nginx ${mine.join(' ')}${e.block ? ' {}' : ''}, reference ${theirs?.join(' ') ?? r.contexts.join(',')}${r.isBlock ? ' {}' : ''}`);
+    if (!same)
+      found.push(
+        `${key}: nginx ${mine.join(' ')}${e.block ? ' {}' : ''}, reference ${theirs?.join(' ') ?? r.contexts.join(',')}${r.isBlock ? ' {}' : ''}`,
+      );
   }
   assert.deepEqual(found, []);
   assert.deepEqual([...seenListed].sort(), Object.keys(DISAGREEMENTS).sort());
   assert.ok(compared > 700, `only ${compared} directives compared`);
 });
 
-test('error_log: the table\'s entries together have the reference\'s contexts', () => {
+test("error_log: the table's entries together have the reference's contexts", () => {
   const union = new Set(lookupDirective('error_log').flatMap((e) => e.contexts));
   const ref = getDirectives(Format.Markdown).find((d) => d.name === 'error_log')!;
-  assert.deepEqual([...union].sort(), [...new Set(ref.contexts.flatMap((c) => (c === 'server' ? ['server', 'stream-server', 'mail-server'] : [c])))].sort());
+  assert.deepEqual(
+    [...union].sort(),
+    [...new Set(ref.contexts.flatMap((c) => (c === 'server' ? ['server', 'stream-server', 'mail-server'] : [c])))].sort(),
+  );
 });
 
 test('every directive the reference documents is in the table, named as whose it is', () => {
@@ -114,7 +128,10 @@ test('NGINX Plus, njs and the modules NGINX publishes apart are recognised as su
 });
 
 test('common third-party modules are recognised from their own sources', () => {
-  const third = (name: string) => lookupDirective(name).filter((e) => e.origin === 'third-party').map((e) => e.module);
+  const third = (name: string) =>
+    lookupDirective(name)
+      .filter((e) => e.origin === 'third-party')
+      .map((e) => e.module);
   assert.deepEqual(third('content_by_lua_block'), ['lua-nginx-module (OpenResty)', 'stream-lua-nginx-module (OpenResty)']);
   assert.deepEqual(third('more_set_headers'), ['headers-more-nginx-module (OpenResty)']);
   assert.deepEqual(third('brotli'), ['ngx_brotli (Google)']);
@@ -132,10 +149,29 @@ test('the table knows every directive nginx ships, those nginx.org does not docu
   const reference = new Set(getDirectives(Format.Markdown).map((r) => r.name));
   const undocumented = DIRECTIVES.filter(([n, , states]) => states[states.length - 1]![1] !== '-' && !reference.has(n)).map(([n]) => n);
   assert.deepEqual(undocumented.sort(), [
-    'acceptex_read', 'degradation', 'degrade', 'devpoll_changes', 'devpoll_events', 'epoll_events', 'eventport_events', 'gzip_hash',
-    'gzip_no_buffer', 'gzip_window', 'http2_pool_size', 'http2_streams_index_size', 'iocp_threads', 'kqueue_changes', 'kqueue_events',
-    'open_file_cache_events', 'post_acceptex', 'post_action', 'postpone_gzipping', 'proxy_downstream_buffer', 'proxy_upstream_buffer',
-    'ssi_ignore_recycled_buffers', 'uwsgi_string',
+    'acceptex_read',
+    'degradation',
+    'degrade',
+    'devpoll_changes',
+    'devpoll_events',
+    'epoll_events',
+    'eventport_events',
+    'gzip_hash',
+    'gzip_no_buffer',
+    'gzip_window',
+    'http2_pool_size',
+    'http2_streams_index_size',
+    'iocp_threads',
+    'kqueue_changes',
+    'kqueue_events',
+    'open_file_cache_events',
+    'post_acceptex',
+    'post_action',
+    'postpone_gzipping',
+    'proxy_downstream_buffer',
+    'proxy_upstream_buffer',
+    'ssi_ignore_recycled_buffers',
+    'uwsgi_string',
   ]);
   for (const c of ALL_CONTEXTS) assert.ok(lookupDirective('include')[0]!.contexts.includes(c));
 });

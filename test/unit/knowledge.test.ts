@@ -1,7 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  argCountOk, describeArgCount, directiveFor, directiveNames, directivesIn, enumValues, isAllowedIn, lookupDirective, syntaxLine,
+  argCountOk,
+  describeArgCount,
+  directiveFor,
+  directiveNames,
+  directivesIn,
+  enumValues,
+  isAllowedIn,
+  lookupDirective,
+  syntaxLine,
 } from '../../server/src/engine/knowledge/directives';
 import { isBuiltinVariable, lookupVariable } from '../../server/src/engine/knowledge/variables';
 import { isKnownDirectiveName } from '../../server/src/engine/knowledge/names';
@@ -33,12 +41,20 @@ test('names shared by several modules resolve by context', () => {
 
 test('argument counts follow nginx TAKEn/FLAG/1MORE semantics', () => {
   const cases: [string, number, boolean][] = [
-    ['proxy_pass', 1, true], ['proxy_pass', 0, false], ['proxy_pass', 2, false],
-    ['keepalive_timeout', 2, true], ['keepalive_timeout', 3, false],
-    ['gzip', 1, true], ['gzip', 2, false],
-    ['try_files', 1, false], ['try_files', 7, true],
-    ['ip_hash', 0, true], ['ip_hash', 1, false],
-    ['random', 0, true], ['random', 2, true], ['random', 3, false],
+    ['proxy_pass', 1, true],
+    ['proxy_pass', 0, false],
+    ['proxy_pass', 2, false],
+    ['keepalive_timeout', 2, true],
+    ['keepalive_timeout', 3, false],
+    ['gzip', 1, true],
+    ['gzip', 2, false],
+    ['try_files', 1, false],
+    ['try_files', 7, true],
+    ['ip_hash', 0, true],
+    ['ip_hash', 1, false],
+    ['random', 0, true],
+    ['random', 2, true],
+    ['random', 3, false],
   ];
   for (const [name, n, ok] of cases) {
     const d = lookupDirective(name)[0]!;
@@ -65,9 +81,30 @@ test('directivesIn lists one entry per name valid in the context', () => {
 
 test('the table covers the requested modules, HTTP/2 and HTTP/3 included', () => {
   const names = new Set(directiveNames());
-  for (const n of ['worker_connections', 'proxy_set_header', 'upstream', 'map', 'ssl_certificate', 'limit_conn', 'limit_req_zone', 'rewrite',
-    'log_format', 'add_header', 'gzip_types', 'autoindex', 'auth_basic', 'real_ip_header', 'geo', 'split_clients', 'fastcgi_pass',
-    'uwsgi_pass', 'grpc_pass', 'stream', 'http2', 'http3']) {
+  for (const n of [
+    'worker_connections',
+    'proxy_set_header',
+    'upstream',
+    'map',
+    'ssl_certificate',
+    'limit_conn',
+    'limit_req_zone',
+    'rewrite',
+    'log_format',
+    'add_header',
+    'gzip_types',
+    'autoindex',
+    'auth_basic',
+    'real_ip_header',
+    'geo',
+    'split_clients',
+    'fastcgi_pass',
+    'uwsgi_pass',
+    'grpc_pass',
+    'stream',
+    'http2',
+    'http3',
+  ]) {
     assert.ok(names.has(n), n);
   }
   assert.ok(names.size >= 300, `only ${names.size} names`);
@@ -81,12 +118,27 @@ test('the parser recovery knows every table name, cheaply', () => {
 
 test('built-in variables, prefixes and captures', () => {
   const cases: [string, boolean][] = [
-    ['host', true], ['remote_addr', true], ['http_upgrade', true], ['HTTP_UPGRADE', true], ['sent_http_content_type', true],
-    ['cookie_session', true], ['arg_page', true], ['upstream_http_x_id', true], ['upstream_cookie_sid', true], ['upstream_trailer_x', true],
-    ['ssl_protocol', true], ['upstream_addr', true], ['realip_remote_addr', true], ['1', true], ['9', true],
+    ['host', true],
+    ['remote_addr', true],
+    ['http_upgrade', true],
+    ['HTTP_UPGRADE', true],
+    ['sent_http_content_type', true],
+    ['cookie_session', true],
+    ['arg_page', true],
+    ['upstream_http_x_id', true],
+    ['upstream_cookie_sid', true],
+    ['upstream_trailer_x', true],
+    ['ssl_protocol', true],
+    ['upstream_addr', true],
+    ['realip_remote_addr', true],
+    ['1', true],
+    ['9', true],
     // nginx matches a prefix on `name.len >= prefix.len`: `$http_` and `$arg_` are the empty-named header and argument (nginx -t accepts them).
-    ['http_', true], ['arg_', true],
-    ['connection_upgrade', false], ['cookie', false], ['my_var', false],
+    ['http_', true],
+    ['arg_', true],
+    ['connection_upgrade', false],
+    ['cookie', false],
+    ['my_var', false],
   ];
   for (const [name, builtin] of cases) assert.equal(isBuiltinVariable(name), builtin, name);
   assert.equal(lookupVariable('http_upgrade')!.name, 'http_');

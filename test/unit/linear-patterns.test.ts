@@ -34,13 +34,20 @@ test('ReDoS regexes finish on long hostile inputs (nginx locations and setting p
   }
 });
 
-test('captures: numbered and named ((?<n>), (?P<n>), (?\'n\')), case-insensitive ~*', () => {
+test("captures: numbered and named ((?<n>), (?P<n>), (?'n')), case-insensitive ~*", () => {
   const re = compileNginxRegex('^/ws/(?<room>\\w+)/(?P<user>\\d+)(/x)?$', true);
   assert.ok(re.ok);
   assert.equal(re.groupCount, 3);
   assert.deepEqual(re.names, ['room', 'user']);
   const m = re.exec('/WS/Lobby/42');
-  assert.deepEqual(m, { index: 0, groups: ['/WS/Lobby/42', 'Lobby', '42', undefined], named: new Map([['room', 'Lobby'], ['user', '42']]) });
+  assert.deepEqual(m, {
+    index: 0,
+    groups: ['/WS/Lobby/42', 'Lobby', '42', undefined],
+    named: new Map([
+      ['room', 'Lobby'],
+      ['user', '42'],
+    ]),
+  });
   const q = compileNginxRegex("^/(?'id'\\d+)");
   assert.ok(q.ok);
   assert.deepEqual(q.exec('/7a')?.named, new Map([['id', '7']]));
@@ -99,7 +106,30 @@ test('PCRE spellings RE2 lacks are translated; features no linear engine has are
 });
 
 test('differential: on patterns JavaScript and RE2 both accept, the answers agree', BOUND, () => {
-  const piece = fc.constantFrom('a', 'b', '/', '.', '\\d', '\\w', '[ab]', '[^a]', '(', ')', '|', '*', '+', '?', '{2}', '{1,3}', '^', '$', '*?', '(?:', '-', 'x');
+  const piece = fc.constantFrom(
+    'a',
+    'b',
+    '/',
+    '.',
+    '\\d',
+    '\\w',
+    '[ab]',
+    '[^a]',
+    '(',
+    ')',
+    '|',
+    '*',
+    '+',
+    '?',
+    '{2}',
+    '{1,3}',
+    '^',
+    '$',
+    '*?',
+    '(?:',
+    '-',
+    'x',
+  );
   const input = fc.stringMatching(/^[ab/x19_.-]{0,12}$/);
   let compared = 0;
   fc.assert(
@@ -146,15 +176,31 @@ test('the engine uses them: websocketPathPatterns, regex locations, hover and li
   const longPath = `/${'a'.repeat(50_000)}!`;
   const text = `http {\n  server {\n    listen 80;\n    location ${longPath} { proxy_pass http://b; }\n    location ~ ^/(\\w+/?)*X$ { proxy_pass http://b; proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection upgrade; }\n    include a[.conf;\n    include *a*a*a*a*a*a*a*a*a*a*a*a*b;\n  }\n}\n`;
   const path = '/v/nginx.conf';
-  const a = analyze(path, singleFileHost(path, text), { nginxVersion: '', rules: {}, idleTimeoutThresholdSeconds: 60, prefix: '', websocketPathPatterns: ['^/(a+)+$'] });
+  const a = analyze(path, singleFileHost(path, text), {
+    nginxVersion: '',
+    rules: {},
+    idleTimeoutThresholdSeconds: 60,
+    prefix: '',
+    websocketPathPatterns: ['^/(a+)+$'],
+  });
   assert.ok(a.findings.length >= 0, 'the analysis finished');
   const regexLoc = a.wsLocations.find((l) => l.modifier === '~');
   assert.ok(regexLoc);
   const d = deriveEndpoint(regexLoc, a.upstreams, { path: `/${'aaaa/'.repeat(10_000)}!` });
-  assert.ok(d.notes.some((n) => /does not match the location regex/.test(n)), d.notes.join('; '));
+  assert.ok(
+    d.notes.some((n) => /does not match the location regex/.test(n)),
+    d.notes.join('; '),
+  );
   const lookahead = analyze(path, singleFileHost(path, text.replace('^/(\\w+/?)*X$', '^/(?=ws)')));
-  const d2 = deriveEndpoint(lookahead.wsLocations.find((l) => l.modifier === '~')!, lookahead.upstreams, { path: '/ws' });
-  assert.ok(d2.notes.some((n) => /not evaluated: it uses a lookahead/.test(n)), d2.notes.join('; '));
+  const d2 = deriveEndpoint(
+    lookahead.wsLocations.find((l) => l.modifier === '~')!,
+    lookahead.upstreams,
+    { path: '/ws' },
+  );
+  assert.ok(
+    d2.notes.some((n) => /not evaluated: it uses a lookahead/.test(n)),
+    d2.notes.join('; '),
+  );
   // Hover on `include a[.conf` used to throw (a regex built from the pattern).
   const line = text.split('\n').findIndex((l) => l.includes('a[.conf'));
   assert.doesNotThrow(() => hover(a, path, { line, character: 14 }));

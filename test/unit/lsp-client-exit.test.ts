@@ -16,7 +16,10 @@ const HELPER = join(__dirname, '..', 'support', 'lsp-client.ts');
 /** Runs `code` in a fresh node; resolves with its exit code, or 'still running' if it has not ended after `ms`. */
 function run(code: string, ms: number): Promise<number | null | 'still running'> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '-e', code], { cwd: join(__dirname, '..', '..'), stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', '-e', code], {
+      cwd: join(__dirname, '..', '..'),
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       resolve('still running');

@@ -130,7 +130,9 @@ function blankComments(text: string): string {
 
 /** Our tree without the directives that lack their `;` (nginx-conf drops those silently). */
 function withoutUnterminated(tree: PlainDirective[], file: SourceFile): PlainDirective[] {
-  const dropped = new Set([...file.walk()].filter((d) => !d.terminated).map((d) => JSON.stringify([d.nameToken.raw, d.args.map((a) => a.raw)])));
+  const dropped = new Set(
+    [...file.walk()].filter((d) => !d.terminated).map((d) => JSON.stringify([d.nameToken.raw, d.args.map((a) => a.raw)])),
+  );
   const prune = (list: PlainDirective[]): PlainDirective[] =>
     list
       .filter((d) => d.block || !dropped.has(JSON.stringify([d.name, d.args])))
@@ -161,7 +163,10 @@ const KNOWN: Record<string, Known> = {
   'crossplane/tests/configs/missing-semicolon/broken-below.conf': { why: droppedDirective, normalize: 'drop-unterminated' },
   'crossplane/tests/configs/includes-regular/conf.d/bar.conf': { why: droppedDirective, normalize: 'drop-unterminated' },
   'crossplane/tests/configs/includes-regular/conf.d/foo.conf': { why: droppedDirective, normalize: 'drop-unterminated' },
-  'crossplane/tests/configs/includes-globbed/servers/locations/not-included.conf': { why: droppedDirective, normalize: 'drop-unterminated' },
+  'crossplane/tests/configs/includes-globbed/servers/locations/not-included.conf': {
+    why: droppedDirective,
+    normalize: 'drop-unterminated',
+  },
   'crossplane/tests/configs/messy/nginx.conf': {
     why:
       'nginx-conf ends a bare word at `{`, `}` and quotes even when escaped or mid-word; nginx does not (`nginx -t` accepts this file): ' +
@@ -170,7 +175,7 @@ const KNOWN: Record<string, Known> = {
   },
 };
 
-test('our tree equals nginx-conf\'s on every corpus file nginx-conf accepts', { skip: CORPUS_ABSENT }, (t) => {
+test("our tree equals nginx-conf's on every corpus file nginx-conf accepts", { skip: CORPUS_ABSENT }, (t) => {
   let compared = 0;
   const rejected: string[] = [];
   for (const path of corpusFiles()) {
@@ -194,7 +199,10 @@ test('our tree equals nginx-conf\'s on every corpus file nginx-conf accepts', { 
     // ...and be exactly the one explained.
     if (known.normalize === 'blank-comments') {
       const blank = blankComments(text);
-      assert.ok(flatten(theirs).some((e) => (JSON.parse(e) as [number, string])[1].startsWith('#')), `${key}: nginx-conf made a comment a directive`);
+      assert.ok(
+        flatten(theirs).some((e) => (JSON.parse(e) as [number, string])[1].startsWith('#')),
+        `${key}: nginx-conf made a comment a directive`,
+      );
       assert.deepEqual(toPlain(parse(blank)), normalizeNc(ncTree(blank).tree!), `${key} with comments blanked`);
     } else if (known.normalize === 'drop-unterminated') {
       assert.ok(ours.errors.some((e) => e.code === 'missing-semicolon'));
@@ -208,7 +216,7 @@ test('our tree equals nginx-conf\'s on every corpus file nginx-conf accepts', { 
 });
 
 test('the word splitter follows nginx: quotes group, backslash escapes, newlines separate', () => {
-  assert.deepEqual(words(' a  "b c"\n  \'d\\\' e\' f\\ g;x '), ['a', '"b c"', "'d\\' e'", 'f\\ g;x']);
+  assert.deepEqual(words(" a  \"b c\"\n  'd\\' e' f\\ g;x "), ['a', '"b c"', "'d\\' e'", 'f\\ g;x']);
 });
 
 /**
@@ -218,9 +226,9 @@ test('the word splitter follows nginx: quotes group, backslash escapes, newlines
 test('nginx-conf vs ours on an extra } and a missing ;', (t) => {
   const cases: [string, string][] = [
     ['extra }', 'events {}\n}\nhttp {\n    server { listen 80; }\n}\n'],
-    ["missing ; before }", 'server {\n    location / {\n        proxy_pass http://a\n    }\n    listen 80;\n}\n'],
-    ["missing ; before the next directive", 'server {\n    proxy_pass http://a\n    proxy_read_timeout 3600s;\n}\n'],
-    ["missing ; at end of file", 'events {}\nuser nobody'],
+    ['missing ; before }', 'server {\n    location / {\n        proxy_pass http://a\n    }\n    listen 80;\n}\n'],
+    ['missing ; before the next directive', 'server {\n    proxy_pass http://a\n    proxy_read_timeout 3600s;\n}\n'],
+    ['missing ; at end of file', 'events {}\nuser nobody'],
   ];
   for (const [label, text] of cases) {
     const nc = ncTree(text);

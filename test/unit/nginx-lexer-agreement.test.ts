@@ -30,7 +30,10 @@ function agree(text: string, what: string): Verdict {
   const ours = parse(text, 'x.conf');
   const theirs = nginxRead(text);
   if (theirs.error) {
-    assert.ok(ours.errors.length > 0, `${what}: nginx fails (${theirs.error.message}, line ${theirs.error.line}) but the parser reports nothing`);
+    assert.ok(
+      ours.errors.length > 0,
+      `${what}: nginx fails (${theirs.error.message}, line ${theirs.error.line}) but the parser reports nothing`,
+    );
     return 'both-fail';
   }
   if (ours.errors.length && ours.errors.every((e) => e.code === 'missing-semicolon')) {
@@ -46,7 +49,13 @@ function agree(text: string, what: string): Verdict {
     if (!x || !y || JSON.stringify(x) !== JSON.stringify(y)) {
       assert.fail(
         `${what}: lexeme ${i} differs: parser ${x ? JSON.stringify(x) : 'none'}, nginx ${y ? JSON.stringify(y) : 'none'}\n` +
-          `around: parser ${a.slice(Math.max(0, i - 3), i + 2).map(lexemeText).join(' ')} | nginx ${b.slice(Math.max(0, i - 3), i + 2).map(lexemeText).join(' ')}`,
+          `around: parser ${a
+            .slice(Math.max(0, i - 3), i + 2)
+            .map(lexemeText)
+            .join(' ')} | nginx ${b
+            .slice(Math.max(0, i - 3), i + 2)
+            .map(lexemeText)
+            .join(' ')}`,
       );
     }
   }
@@ -73,9 +82,54 @@ test('traps: the parser reads what nginx reads', () => {
 
 /** Characters and pieces nginx's reader treats specially, and the lookalikes it does not. */
 const PIECES = [
-  ' ', ' ', '\t', '\n', '\n', '\r', '\r\n', ';', ';', '{', '{', '}', '}', '"', "'", '\\', '$', '#', '(', ')', 'a', 'b', 'xy', 'zz q',
-  '\u00a0', '\u3000', '\ufeff', '\f', '\v', '\u0085', '\u2028', '\u00e9', '\ud83d\ude00', '\u0000', '${', '${{', '#c\r', '# c\n', '"a b"',
-  "'x;y'", '"\\""', 'proxy_pass', 'root', 'listen', 'access_log', 'gzip', 'x.log', 'http://u',
+  ' ',
+  ' ',
+  '\t',
+  '\n',
+  '\n',
+  '\r',
+  '\r\n',
+  ';',
+  ';',
+  '{',
+  '{',
+  '}',
+  '}',
+  '"',
+  "'",
+  '\\',
+  '$',
+  '#',
+  '(',
+  ')',
+  'a',
+  'b',
+  'xy',
+  'zz q',
+  '\u00a0',
+  '\u3000',
+  '\ufeff',
+  '\f',
+  '\v',
+  '\u0085',
+  '\u2028',
+  '\u00e9',
+  '\ud83d\ude00',
+  '\u0000',
+  '${',
+  '${{',
+  '#c\r',
+  '# c\n',
+  '"a b"',
+  "'x;y'",
+  '"\\""',
+  'proxy_pass',
+  'root',
+  'listen',
+  'access_log',
+  'gzip',
+  'x.log',
+  'http://u',
 ];
 const pieceText = fc.array(fc.constantFrom(...PIECES), { maxLength: 80 }).map((p) => p.join(''));
 

@@ -44,7 +44,11 @@ for (const s of shapes) {
     const small = s.make(1);
     const big = s.make(4);
     const runs = s.runs ?? 4;
-    const [tSmall, tBig] = bestOfPair(runs, () => parse(small), () => parse(big));
+    const [tSmall, tBig] = bestOfPair(
+      runs,
+      () => parse(small),
+      () => parse(big),
+    );
     const f = parse(big);
     assert.equal(typeof f.errors.length, 'number');
     let walked = 0;
@@ -58,7 +62,6 @@ for (const s of shapes) {
         `(ratio ${(tBig / tSmall).toFixed(1)}, ${(big.length / MB / (tBig / 1000)).toFixed(0)} MB/s), ${walked} directives, ${f.errors.length} errors`,
     );
     assert.ok(ratio < MAX_RATIO, `parse time grew ${ratio.toFixed(1)}x for 4x the input`);
-
   });
 
   test(`hostile lint: ${s.name} never throws, in linear time`, { timeout: 120_000, todo: s.lintTodo }, (t) => {
@@ -66,7 +69,11 @@ for (const s of shapes) {
     const big = s.lintMake ? s.lintMake(4) : s.make(4);
     // Linting must never throw, whatever the input.
     assert.ok(Array.isArray(lintText(big)));
-    const [lSmall, lBig] = bestOfPair(2, () => lintText(small), () => lintText(big));
+    const [lSmall, lBig] = bestOfPair(
+      2,
+      () => lintText(small),
+      () => lintText(big),
+    );
     const ratio = lBig / Math.max(lSmall, FLOOR_MS * 4);
     t.diagnostic(
       `lintText ${(small.length / MB).toFixed(2)} MB: ${lSmall.toFixed(1)} ms, ${(big.length / MB).toFixed(2)} MB: ${lBig.toFixed(1)} ms (ratio ${(lBig / lSmall).toFixed(1)})`,

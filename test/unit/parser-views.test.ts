@@ -17,7 +17,7 @@ const TEXT = [
   '# top comment',
   'events { worker_connections 1024; }',
   'http {',
-  '    map $http_upgrade $connection_upgrade { default upgrade; \'\' close; }',
+  "    map $http_upgrade $connection_upgrade { default upgrade; '' close; }",
   '    server {',
   '        listen 80; # trailing',
   '        location /ws/ {',
@@ -85,7 +85,10 @@ test('views: every field an in-place editor writes is writable, and reads back w
   w.args = args.slice(0, 0);
   w.comment = f.comments[0]!;
   w.block = null;
-  assert.deepEqual([loc.start, loc.file, loc.parentBlock, loc.args, loc.comment, loc.block], [w.start, other, null, [], f.comments[0], null]);
+  assert.deepEqual(
+    [loc.start, loc.file, loc.parentBlock, loc.args, loc.comment, loc.block],
+    [w.start, other, null, [], f.comments[0], null],
+  );
   const children: Statement[] = [];
   block.children = children;
   assert.equal(block.children, children);

@@ -105,10 +105,42 @@ const constructs: Case[] = [
       'match ok { status 200-399; header Content-Type = text/html; body ~ "Welcome to nginx!"; }',
     ].join('\n'),
     tree: [
-      ['types', [], [['text/html', ['html', 'htm']], ['application/javascript', ['js']]]],
-      ['geo', ['$geo'], [['default', ['0']], ['127.0.0.1/32', ['2']], ['include', ['geo.conf']], ['proxy', ['10.0.0.1']]]],
-      ['split_clients', ['${remote_addr}AAA', '$variant'], [['0.5%', ['.one']], ['50%', ['.two']], ['*', ['']]]],
-      ['match', ['ok'], [['status', ['200-399']], ['header', ['Content-Type', '=', 'text/html']], ['body', ['~', 'Welcome to nginx!']]]],
+      [
+        'types',
+        [],
+        [
+          ['text/html', ['html', 'htm']],
+          ['application/javascript', ['js']],
+        ],
+      ],
+      [
+        'geo',
+        ['$geo'],
+        [
+          ['default', ['0']],
+          ['127.0.0.1/32', ['2']],
+          ['include', ['geo.conf']],
+          ['proxy', ['10.0.0.1']],
+        ],
+      ],
+      [
+        'split_clients',
+        ['${remote_addr}AAA', '$variant'],
+        [
+          ['0.5%', ['.one']],
+          ['50%', ['.two']],
+          ['*', ['']],
+        ],
+      ],
+      [
+        'match',
+        ['ok'],
+        [
+          ['status', ['200-399']],
+          ['header', ['Content-Type', '=', 'text/html']],
+          ['body', ['~', 'Welcome to nginx!']],
+        ],
+      ],
     ],
   },
   {
@@ -122,7 +154,7 @@ const constructs: Case[] = [
   },
   {
     name: 'multi-line log_format strings',
-    text: "log_format main escape=json\n    '{ \"time\": \"$time_iso8601\", '\n      '\"uri\": \"$uri\" '\n    '}';\naccess_log off;",
+    text: 'log_format main escape=json\n    \'{ "time": "$time_iso8601", \'\n      \'"uri": "$uri" \'\n    \'}\';\naccess_log off;',
     tree: [
       ['log_format', ['main', 'escape=json', '{ "time": "$time_iso8601", ', '"uri": "$uri" ', '}']],
       ['access_log', ['off']],
@@ -156,7 +188,16 @@ const constructs: Case[] = [
     text: 'location ~ ^/a{2}$ { }\nrewrite "^/x{2}$" /y;',
     // nginx reads `^/a` then a block start; `2}$` is then a directive name whose
     // `{ }` is a block, and the location stays open to the end of the file.
-    tree: [['location', ['~', '^/a'], [['2}$', [], []], ['rewrite', ['^/x{2}$', '/y']]]]],
+    tree: [
+      [
+        'location',
+        ['~', '^/a'],
+        [
+          ['2}$', [], []],
+          ['rewrite', ['^/x{2}$', '/y']],
+        ],
+      ],
+    ],
     errors: [['unclosed-block', 0]],
   },
   {
@@ -194,7 +235,7 @@ const constructs: Case[] = [
   },
   {
     name: '# inside a word is literal; a comment between arguments is skipped',
-    text: 'add_header X a#b;\nlog_format #c1\n  \\#arg\\ 1 #c2\n  \'#arg 2\' #c3\n  ;\n',
+    text: "add_header X a#b;\nlog_format #c1\n  \\#arg\\ 1 #c2\n  '#arg 2' #c3\n  ;\n",
     tree: [
       ['add_header', ['X', 'a#b']],
       ['log_format', ['\\#arg\\ 1', '#arg 2']],
@@ -232,7 +273,18 @@ const constructs: Case[] = [
     // Measured: nginx 1.22.1 reads `worker_processes\u00a02;` as the unknown directive "worker_processes\u00a02".
     name: 'whitespace is space, tab, CR and LF only: U+00A0, U+3000, form feed and vertical tab are word characters',
     text: 'map $host $b {\n\u00a0\u00a0default 1;\n\u3000default 2;\n  default\f3;\n  x\v 4;\n}\n',
-    tree: [['map', ['$host', '$b'], [['\u00a0\u00a0default', ['1']], ['\u3000default', ['2']], ['default\f3', []], ['x\v', ['4']]]]],
+    tree: [
+      [
+        'map',
+        ['$host', '$b'],
+        [
+          ['\u00a0\u00a0default', ['1']],
+          ['\u3000default', ['2']],
+          ['default\f3', []],
+          ['x\v', ['4']],
+        ],
+      ],
+    ],
   },
   {
     // Measured: `map $a $b${{ default 1; } }` makes nginx say `directive "map" has no opening "{"`.
@@ -278,19 +330,47 @@ const recoveries: Case[] = [
   {
     name: "missing ';' before a known directive on the next line",
     text: 'location / {\n    proxy_pass http://x\n    proxy_read_timeout 60s;\n}\n',
-    tree: [['location', ['/'], [['proxy_pass', ['http://x']], ['proxy_read_timeout', ['60s']]]]],
+    tree: [
+      [
+        'location',
+        ['/'],
+        [
+          ['proxy_pass', ['http://x']],
+          ['proxy_read_timeout', ['60s']],
+        ],
+      ],
+    ],
     errors: [['missing-semicolon', 1]],
   },
   {
     name: "missing ';' before a block directive on the next line (nginx: proxy_pass is not terminated by ';')",
     text: 'server {\n    proxy_pass http://x\n    location /a {}\n}\n',
-    tree: [['server', [], [['proxy_pass', ['http://x']], ['location', ['/a'], []]]]],
+    tree: [
+      [
+        'server',
+        [],
+        [
+          ['proxy_pass', ['http://x']],
+          ['location', ['/a'], []],
+        ],
+      ],
+    ],
     errors: [['missing-semicolon', 1]],
   },
   {
     name: "two missing ';' in one statement nginx rejects, errors in offset order",
     text: 'location / {\n    proxy_pass "http://x"y\n    proxy_set_header A b\n    proxy_read_timeout 1s;\n}\n',
-    tree: [['location', ['/'], [['proxy_pass', ['http://x', 'y']], ['proxy_set_header', ['A', 'b']], ['proxy_read_timeout', ['1s']]]]],
+    tree: [
+      [
+        'location',
+        ['/'],
+        [
+          ['proxy_pass', ['http://x', 'y']],
+          ['proxy_set_header', ['A', 'b']],
+          ['proxy_read_timeout', ['1s']],
+        ],
+      ],
+    ],
     errors: [
       ['unexpected-token', 1],
       ['missing-semicolon', 1],
@@ -339,7 +419,16 @@ const recoveries: Case[] = [
   {
     name: "missing '}' at end of file",
     text: 'http {\n  server {\n    listen 80;\n  }\n  access_log off;\n',
-    tree: [['http', [], [['server', [], [['listen', ['80']]]], ['access_log', ['off']]]]],
+    tree: [
+      [
+        'http',
+        [],
+        [
+          ['server', [], [['listen', ['80']]]],
+          ['access_log', ['off']],
+        ],
+      ],
+    ],
     errors: [['unclosed-block', 0]],
   },
   {
@@ -370,7 +459,16 @@ const recoveries: Case[] = [
   {
     name: 'balanced braces with sloppy indentation: no indentation guesses, no errors',
     text: 'http {\nserver {\n  listen 80;\n    }\n      location / {\n}\n}\n',
-    tree: [['http', [], [['server', [], [['listen', ['80']]]], ['location', ['/'], []]]]],
+    tree: [
+      [
+        'http',
+        [],
+        [
+          ['server', [], [['listen', ['80']]]],
+          ['location', ['/'], []],
+        ],
+      ],
+    ],
   },
   {
     name: 'unbalanced braces in a file without indentation fall back to brace counting',
@@ -390,13 +488,37 @@ const recoveries: Case[] = [
   {
     name: "extra '}' in the middle: reported where it is, later directives stay in their block",
     text: 'http {\n    server {\n        location / {\n        }\n        }\n        location /b {}\n    }\n}\n',
-    tree: [['http', [], [['server', [], [['location', ['/'], []], ['location', ['/b'], []]]]]]],
+    tree: [
+      [
+        'http',
+        [],
+        [
+          [
+            'server',
+            [],
+            [
+              ['location', ['/'], []],
+              ['location', ['/b'], []],
+            ],
+          ],
+        ],
+      ],
+    ],
     errors: [['unexpected-brace', 4]],
   },
   {
     name: 'unterminated string: ends at its line, later directives parse',
     text: 'server {\n    return 200 "abc;\n    listen 80;\n}\n',
-    tree: [['server', [], [['return', ['200', 'abc;']], ['listen', ['80']]]]],
+    tree: [
+      [
+        'server',
+        [],
+        [
+          ['return', ['200', 'abc;']],
+          ['listen', ['80']],
+        ],
+      ],
+    ],
     errors: [
       ['unterminated-string', 1],
       ['missing-semicolon', 1],
@@ -551,13 +673,10 @@ test('unclosed blocks extend to the end of the file and are marked open', () => 
   assert.equal(http.block!.closed, false);
   assert.equal(http.block!.end, text.length);
   assert.equal(http.block!.bodyEnd, text.length);
-  assert.deepEqual(
-    errorsOf(f),
-    [
-      ['unclosed-block', 1],
-      ['unclosed-block', 0],
-    ],
-  );
+  assert.deepEqual(errorsOf(f), [
+    ['unclosed-block', 1],
+    ['unclosed-block', 0],
+  ]);
 });
 
 test('an unterminated string is marked and its value ends at the line end', () => {

@@ -37,9 +37,7 @@ function checkInvariants(f: SourceFile): void {
   };
 
   let visited = 0;
-  const stack: { list: Statement[]; block: Block | null; lo: number; hi: number }[] = [
-    { list: f.children, block: null, lo: 0, hi: len },
-  ];
+  const stack: { list: Statement[]; block: Block | null; lo: number; hi: number }[] = [{ list: f.children, block: null, lo: 0, hi: len }];
   while (stack.length) {
     const { list, block, lo, hi } = stack.pop()!;
     let prevEnd = lo;
@@ -136,28 +134,55 @@ const wordChar = fc.constantFrom(...'abcxyz019_-./:*~^()=!?%@,&+|<>[]'.split('')
 const bareWord = fc
   .tuple(
     fc.constantFrom(...'abcmxz/~^@*$'.split('')),
-    fc.array(fc.oneof({ weight: 8, arbitrary: wordChar }, fc.constant('}'), fc.constant('\\;'), fc.constant('\\ '), fc.constant('"'), fc.constant('#')), {
-      maxLength: 12,
-    }),
+    fc.array(
+      fc.oneof(
+        { weight: 8, arbitrary: wordChar },
+        fc.constant('}'),
+        fc.constant('\\;'),
+        fc.constant('\\ '),
+        fc.constant('"'),
+        fc.constant('#'),
+      ),
+      {
+        maxLength: 12,
+      },
+    ),
   )
   .map(([a, rest]) => a + rest.join(''));
-const variable = fc.oneof(
-  fc.stringMatching(/^\$[a-z_][a-z0-9_]{0,10}$/),
-  fc.stringMatching(/^\$\{[A-Z_][A-Z0-9_]{0,8}\}[a-z.]{0,5}$/),
-);
+const variable = fc.oneof(fc.stringMatching(/^\$[a-z_][a-z0-9_]{0,10}$/), fc.stringMatching(/^\$\{[A-Z_][A-Z0-9_]{0,8}\}[a-z.]{0,5}$/));
 const strBody = (q: string) =>
   fc
-    .array(fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...'ab $x{};#\n\t'.split('')) }, fc.constant('\\' + q), fc.constant('\\\\'), fc.constant(q === '"' ? "'" : '"')), {
-      maxLength: 15,
-    })
+    .array(
+      fc.oneof(
+        { weight: 6, arbitrary: fc.constantFrom(...'ab $x{};#\n\t'.split('')) },
+        fc.constant('\\' + q),
+        fc.constant('\\\\'),
+        fc.constant(q === '"' ? "'" : '"'),
+      ),
+      {
+        maxLength: 15,
+      },
+    )
     .map((a) => q + a.join('') + q);
 const arg = fc.oneof({ weight: 4, arbitrary: bareWord }, variable, strBody('"'), strBody("'"));
 const name = fc.oneof({ weight: 6, arbitrary: fc.stringMatching(/^[a-z][a-z_]{0,14}$/) }, strBody('"'), fc.constant("''"));
 /** Lua bodies with balanced braces outside strings and comments; comments end at a newline so the printed `}` survives. */
 const luaBody = fc
-  .array(fc.constantFrom(' local t = { a = 1 } ', ' s = "}" ', " s = '{' ", ' -- } comment\n', ' --[[ { ]] ', ' x = [==[ }} ]==] ', '\n', ' f({}) '), {
-    maxLength: 8,
-  })
+  .array(
+    fc.constantFrom(
+      ' local t = { a = 1 } ',
+      ' s = "}" ',
+      " s = '{' ",
+      ' -- } comment\n',
+      ' --[[ { ]] ',
+      ' x = [==[ }} ]==] ',
+      '\n',
+      ' f({}) ',
+    ),
+    {
+      maxLength: 8,
+    },
+  )
   .map((a) => a.join(''));
 
 const { tree } = fc.letrec<{ tree: PlainDirective[]; directive: PlainDirective }>((tie) => ({
@@ -175,27 +200,107 @@ const { tree } = fc.letrec<{ tree: PlainDirective[]; directive: PlainDirective }
 }));
 
 const FRAGMENTS = [
-  'server', 'location', 'http', 'map $a $b', 'upstream u', 'proxy_pass http://u', 'listen 80', 'default', "''", '""',
-  ' ', ' ', '  ', '\t', '\n', '\n', '\r\n', '\r', '{', '{', '}', '}', ';', ';', ';', '"', "'", '#', '# c\n', '\\', '$', '${', '${x}',
-  'if (', ')', '~*', '"a;b{c}"', "'x y'", 'content_by_lua_block {', '-- }', '--[[ { ]]', '[==[', ']==]', 'x', 'proxy_set_header',
-  'Upgrade', '$http_upgrade', 'é', '🌍', '\uFFFD', '\uD800', '\u0000', '\f', '\uFEFF',
+  'server',
+  'location',
+  'http',
+  'map $a $b',
+  'upstream u',
+  'proxy_pass http://u',
+  'listen 80',
+  'default',
+  "''",
+  '""',
+  ' ',
+  ' ',
+  '  ',
+  '\t',
+  '\n',
+  '\n',
+  '\r\n',
+  '\r',
+  '{',
+  '{',
+  '}',
+  '}',
+  ';',
+  ';',
+  ';',
+  '"',
+  "'",
+  '#',
+  '# c\n',
+  '\\',
+  '$',
+  '${',
+  '${x}',
+  'if (',
+  ')',
+  '~*',
+  '"a;b{c}"',
+  "'x y'",
+  'content_by_lua_block {',
+  '-- }',
+  '--[[ { ]]',
+  '[==[',
+  ']==]',
+  'x',
+  'proxy_set_header',
+  'Upgrade',
+  '$http_upgrade',
+  'é',
+  '🌍',
+  '\uFFFD',
+  '\uD800',
+  '\u0000',
+  '\f',
+  '\uFEFF',
 ];
 const nginxish = fc.array(fc.constantFrom(...FRAGMENTS), { maxLength: 120 }).map((a) => a.join(''));
 
 /** Config-shaped lines, mostly well-formed, some broken, with random indentation and line endings. */
 const LINES = [
-  'http {', 'server {', 'location /ws/ {', 'location ~* "^/(a|b){2}$" {', 'upstream app {', '}', '}', '}', 'listen 80;',
-  'server 127.0.0.1:8080;', 'proxy_pass http://app;', 'proxy_pass http://app', 'proxy_http_version 1.1;',
-  'proxy_set_header Upgrade $http_upgrade;', 'proxy_set_header Connection "upgrade";', 'proxy_read_timeout 1h30m;',
-  'map $http_upgrade $connection_upgrade {', "'' close;", 'default upgrade;', 'if ($http_upgrade ~* "websocket") {',
-  'return 200 "a;b{c}";', '# a comment { ;', 'listen 443 ssl; # trailing', 'content_by_lua_block { ngx.say("}") -- }\n }',
-  "log_format main '$remote_addr'", "    '\"$request\"';", 'set $x "unterminated', '"', "'", '{', ';', 'server_name ${HOST};',
-  'add_header X-A "é🌍";', 'types { text/html html; }',
+  'http {',
+  'server {',
+  'location /ws/ {',
+  'location ~* "^/(a|b){2}$" {',
+  'upstream app {',
+  '}',
+  '}',
+  '}',
+  'listen 80;',
+  'server 127.0.0.1:8080;',
+  'proxy_pass http://app;',
+  'proxy_pass http://app',
+  'proxy_http_version 1.1;',
+  'proxy_set_header Upgrade $http_upgrade;',
+  'proxy_set_header Connection "upgrade";',
+  'proxy_read_timeout 1h30m;',
+  'map $http_upgrade $connection_upgrade {',
+  "'' close;",
+  'default upgrade;',
+  'if ($http_upgrade ~* "websocket") {',
+  'return 200 "a;b{c}";',
+  '# a comment { ;',
+  'listen 443 ssl; # trailing',
+  'content_by_lua_block { ngx.say("}") -- }\n }',
+  "log_format main '$remote_addr'",
+  '    \'"$request"\';',
+  'set $x "unterminated',
+  '"',
+  "'",
+  '{',
+  ';',
+  'server_name ${HOST};',
+  'add_header X-A "é🌍";',
+  'types { text/html html; }',
 ];
 const linesy = fc
-  .array(fc.tuple(fc.constantFrom('', '  ', '    ', '\t', '        '), fc.constantFrom(...LINES), fc.constantFrom('\n', '\n', '\r\n', ' ')), {
-    maxLength: 60,
-  })
+  .array(
+    fc.tuple(fc.constantFrom('', '  ', '    ', '\t', '        '), fc.constantFrom(...LINES), fc.constantFrom('\n', '\n', '\r\n', ' ')),
+    {
+      maxLength: 60,
+    },
+  )
   .map((a) => a.map(([i, l, e]) => i + l + e).join(''));
 
 test('parse never throws and keeps its invariants: arbitrary strings', () => {

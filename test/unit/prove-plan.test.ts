@@ -39,7 +39,20 @@ function configs(): string[] {
   return out;
 }
 
-const WRITES = new Set(['pid', 'lock_file', 'working_directory', 'client_body_temp_path', 'proxy_temp_path', 'fastcgi_temp_path', 'uwsgi_temp_path', 'scgi_temp_path', 'proxy_cache_path', 'fastcgi_cache_path', 'uwsgi_cache_path', 'scgi_cache_path']);
+const WRITES = new Set([
+  'pid',
+  'lock_file',
+  'working_directory',
+  'client_body_temp_path',
+  'proxy_temp_path',
+  'fastcgi_temp_path',
+  'uwsgi_temp_path',
+  'scgi_temp_path',
+  'proxy_cache_path',
+  'fastcgi_cache_path',
+  'uwsgi_cache_path',
+  'scgi_cache_path',
+]);
 
 /** Every invariant of one plan; returns the problems found. */
 function check(p: Plan, originals: Map<string, string>): string[] {
@@ -63,7 +76,8 @@ function check(p: Plan, originals: Map<string, string>): string[] {
     const mine = spans.get(f.original) ?? [];
     for (let i = 0; i < a.length; i++) {
       if (a[i] === b[i]) continue;
-      if (!mine.some(([s, e]) => i + 1 >= s && i + 1 <= e)) bad.push(`${f.original}:${i + 1} changed without a recorded rewrite:\n  - ${a[i]}\n  + ${b[i]}`);
+      if (!mine.some(([s, e]) => i + 1 >= s && i + 1 <= e))
+        bad.push(`${f.original}:${i + 1} changed without a recorded rewrite:\n  - ${a[i]}\n  + ${b[i]}`);
     }
     for (const [s] of mine) if (a[s - 1] === b[s - 1]) bad.push(`${f.original}:${s} has a recorded rewrite but did not change`);
     // What the copy writes, and where it listens.
@@ -75,8 +89,10 @@ function check(p: Plan, originals: Map<string, string>): string[] {
       if ((d.name === 'error_log' && v !== 'stderr' && !v.startsWith('memory:')) || (d.name === 'access_log' && v !== 'off')) {
         if (!inside) bad.push(`${f.original}:${d.range.start.line + 1}: ${d.name} ${v} is outside the prefix`);
       }
-      if (['proxy_store', 'fastcgi_store', 'uwsgi_store', 'scgi_store'].includes(d.name) && v !== 'off') bad.push(`${d.name} ${v} still writes`);
-      if (d.name === 'listen' && d.parent?.name === 'server' && !/^(127\.0\.0\.1|\[::1\]):\d+$/.test(v)) bad.push(`${f.original}:${d.range.start.line + 1}: listen ${v} is not on loopback`);
+      if (['proxy_store', 'fastcgi_store', 'uwsgi_store', 'scgi_store'].includes(d.name) && v !== 'off')
+        bad.push(`${d.name} ${v} still writes`);
+      if (d.name === 'listen' && d.parent?.name === 'server' && !/^(127\.0\.0\.1|\[::1\]):\d+$/.test(v))
+        bad.push(`${f.original}:${d.range.start.line + 1}: listen ${v} is not on loopback`);
     }
   }
   if (!p.confPath.startsWith(`${PREFIX}/conf/`)) bad.push(`-c ${p.confPath}`);
@@ -85,31 +101,39 @@ function check(p: Plan, originals: Map<string, string>): string[] {
   return bad;
 }
 
-test('corpus: every config\'s copy changes only recorded lines, moves no line, and writes and listens only inside the prefix', { skip: CORPUS_ABSENT }, () => {
-  const all = configs();
-  let planned = 0;
-  const problems: string[] = [];
-  for (const root of all) {
-    const host = diskHost();
-    const a = analyze(root, host, DEFAULT_SETTINGS);
-    const first = (a.model.scopes.get('location') ?? []).find((s) => s.directive?.block);
-    if (!first) continue;
-    const p = planCopy(root, { location: { file: first.directive!.file.uri, line: first.directive!.range.start.line + 1 }, prefix: PREFIX });
-    assert.ok(p, root);
-    planned++;
-    const originals = new Map([...a.files].map(([k, f]) => [k, f.text]));
-    for (const x of check(p, originals)) problems.push(`${relative(CORPUS, root)}: ${x}`);
-  }
-  assert.ok(planned > 200, `only ${planned} configs had a location`);
-  assert.deepEqual(problems, []);
-});
+test(
+  "corpus: every config's copy changes only recorded lines, moves no line, and writes and listens only inside the prefix",
+  { skip: CORPUS_ABSENT },
+  () => {
+    const all = configs();
+    let planned = 0;
+    const problems: string[] = [];
+    for (const root of all) {
+      const host = diskHost();
+      const a = analyze(root, host, DEFAULT_SETTINGS);
+      const first = (a.model.scopes.get('location') ?? []).find((s) => s.directive?.block);
+      if (!first) continue;
+      const p = planCopy(root, {
+        location: { file: first.directive!.file.uri, line: first.directive!.range.start.line + 1 },
+        prefix: PREFIX,
+      });
+      assert.ok(p, root);
+      planned++;
+      const originals = new Map([...a.files].map(([k, f]) => [k, f.text]));
+      for (const x of check(p, originals)) problems.push(`${relative(CORPUS, root)}: ${x}`);
+    }
+    assert.ok(planned > 200, `only ${planned} configs had a location`);
+    assert.deepEqual(problems, []);
+  },
+);
 
 test('a config whose writes, listens and includes reach everywhere: the copy keeps them all inside', () => {
   const dir = mkdtempSync(join(tmpdir(), 'prove-plan-'));
   try {
     const files: Record<string, string> = {
       'nginx.conf': `pid /run/x.pid;\nerror_log /var/log/x.log warn;\nevents {}\nhttp {\n    include conf.d/*.conf;\n    include ../outside/shared.conf;\n    include missing/params;\n    include mime.types;\n    server {\n        location /ws/ {\n            proxy_pass http://backend.internal;\n            proxy_set_header Upgrade $http_upgrade;\n            proxy_set_header Connection upgrade;\n        }\n    }\n}\n`,
-      'conf.d/a.conf': 'server { listen 10.0.0.1:80 default_server proxy_protocol; server_name a; access_log /var/log/a.log combined buffer=32k; }\n',
+      'conf.d/a.conf':
+        'server { listen 10.0.0.1:80 default_server proxy_protocol; server_name a; access_log /var/log/a.log combined buffer=32k; }\n',
       '../outside/shared.conf': 'proxy_temp_path /var/tmp/p;\n',
     };
     for (const [rel, text] of Object.entries(files)) {
@@ -122,13 +146,19 @@ test('a config whose writes, listens and includes reach everywhere: the copy kee
     assert.deepEqual(check(p, new Map([...a.files].map(([k, f]) => [k, f.text]))), []);
     const by = (what: string) => p.rewrites.filter((w) => w.what === what);
     // A server without listen gets one (nginx's default is *:80); proxy_protocol is dropped from the other.
-    assert.ok(by('listen').some((w) => /no listen/.test(w.from) && /listen 127\.0\.0\.1:\d+;/.test(w.to)), JSON.stringify(by('listen')));
+    assert.ok(
+      by('listen').some((w) => /no listen/.test(w.from) && /listen 127\.0\.0\.1:\d+;/.test(w.to)),
+      JSON.stringify(by('listen')),
+    );
     assert.ok(by('listen').some((w) => /proxy_protocol/.test(w.from) && !/proxy_protocol/.test(w.to) && /default_server/.test(w.to)));
     // ../outside is outside the config folder: copied (it changes) and its include names the copy.
     const inc = by('include').find((w) => /outside/.test(w.from))!;
     assert.ok(inc.to.includes('<prefix>/ext/'), inc.to);
     // mime.types is not in the config's folder: nginx's own is read in place; a missing include is disabled.
-    assert.ok(by('include').some((w) => /mime\.types/.test(w.from) && w.to === 'include /etc/nginx/mime.types;') || !existsSync('/etc/nginx/mime.types'));
+    assert.ok(
+      by('include').some((w) => /mime\.types/.test(w.from) && w.to === 'include /etc/nginx/mime.types;') ||
+        !existsSync('/etc/nginx/mime.types'),
+    );
     assert.ok(by('include').some((w) => /missing\/params/.test(w.from) && w.to === '# (commented out)'));
     assert.ok(p.caveats.some((c) => /missing\/params/.test(c.message)));
     // The proven target is the echo backend; its host name is in the generated certificate's names only for https.
@@ -153,7 +183,14 @@ test('disabling keeps line breaks and never comments out code after the directiv
   assert.equal(disableSpan(one, 3, 5), '  ', 'code after it on the line: blanked');
   assert.equal(disableSpan('x\r\ny {\r\n}\r\n', 3, 9), '#y {\r\n#}');
   assert.throws(() => applyOffsetEdits('a;\nb;\n', [{ start: 0, end: 2, text: 'a;\nc;' }]), /move the lines/);
-  assert.throws(() => applyOffsetEdits('abc', [{ start: 0, end: 2, text: 'x' }, { start: 1, end: 3, text: 'y' }]), /overlapping/);
+  assert.throws(
+    () =>
+      applyOffsetEdits('abc', [
+        { start: 0, end: 2, text: 'x' },
+        { start: 1, end: 3, text: 'y' },
+      ]),
+    /overlapping/,
+  );
   assert.equal(applyOffsetEdits('listen 80;', [{ start: 7, end: 9, text: '127.0.0.1:5' }]), 'listen 127.0.0.1:5;');
 });
 

@@ -25,7 +25,8 @@ const write = (rel: string, text: string | Buffer) => {
   writeFileSync(at(rel), text);
 };
 const includeFindings = (fs: Finding[]) => fs.filter((f) => f.code === 'include').map((f) => f.message);
-const lint = (root: string, settings: Partial<EngineSettings> = {}, host = diskHost()) => analyze(at(root), host, { ...DEFAULT_SETTINGS, ...settings }).findings;
+const lint = (root: string, settings: Partial<EngineSettings> = {}, host = diskHost()) =>
+  analyze(at(root), host, { ...DEFAULT_SETTINGS, ...settings }).findings;
 
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'nginx-ws-budgets-'));
@@ -41,7 +42,10 @@ test('disk reads: only regular files, non-blocking, capped while reading', { tim
   assert.ok('error' in zero && /a character device/.test(zero.error));
   // /proc files say size 0 in stat and never end (pagemap) or block (kmsg): bounded by reading, not by stat.
   const pagemap = disk.read('/proc/self/pagemap');
-  assert.ok('error' in pagemap && (pagemap.kind === 'binary' || pagemap.kind === 'too-large' || pagemap.kind === 'unreadable'), JSON.stringify(pagemap));
+  assert.ok(
+    'error' in pagemap && (pagemap.kind === 'binary' || pagemap.kind === 'too-large' || pagemap.kind === 'unreadable'),
+    JSON.stringify(pagemap),
+  );
   assert.ok(pagemap.bytes <= 1024 * 1024 + 64 * 1024, `read ${pagemap.bytes} bytes at most`);
   if (existsSync('/proc/kmsg')) {
     const kmsg = disk.read('/proc/kmsg');
@@ -66,34 +70,50 @@ test('disk reads: only regular files, non-blocking, capped while reading', { tim
   assert.ok('text' in ok && ok.text === 'events {}\n' && ok.bytes === 10);
 });
 
-test('refusals are said on the include line, with the limit and how to raise it; "not found" only when missing', { timeout: 60_000 }, () => {
-  write('r/huge.conf', `${'# padding\n'.repeat(2_200_000)}`);
-  write('r/nginx.conf', `events {}\nhttp {\n  include huge.conf;\n  include ${at('pipe.conf')};\n  include /dev/zero;\n  include ${at('loop-a.conf')};\n  include missing.conf;\n  include /proc/self/environ;\n}\n`);
-  const msgs = includeFindings(lint('r/nginx.conf'));
-  assert.equal(msgs.length, 6, msgs.join('\n'));
-  assert.match(msgs[0]!, /huge\.conf: larger than 20 MB, the limit for one file \(raise it with NGINX_WS_LIMITS=fileMB=N\); reading stopped there/);
-  assert.match(msgs[1]!, /pipe\.conf: not a regular file \(a FIFO\)/);
-  assert.match(msgs[2]!, /\/dev\/zero: not a regular file \(a character device\)/);
-  assert.match(msgs[3]!, /loop-a\.conf: a loop of symbolic links/);
-  assert.match(msgs[4]!, /^Included file not found: missing\.conf/);
-  assert.match(msgs[5]!, /\/proc\/self\/environ: a binary file/);
-  assert.equal(msgs.filter((m) => /not found/.test(m)).length, 1, 'only the missing file is "not found"');
-  // The editor names its settings instead.
-  const lsp = new LspFileHost(() => undefined, new DiskReader());
-  assert.match(includeFindings(lint('r/nginx.conf', {}, lsp))[0]!, /raise nginxWs\.limits\.fileMB/);
-});
+test(
+  'refusals are said on the include line, with the limit and how to raise it; "not found" only when missing',
+  { timeout: 60_000 },
+  () => {
+    write('r/huge.conf', `${'# padding\n'.repeat(2_200_000)}`);
+    write(
+      'r/nginx.conf',
+      `events {}\nhttp {\n  include huge.conf;\n  include ${at('pipe.conf')};\n  include /dev/zero;\n  include ${at('loop-a.conf')};\n  include missing.conf;\n  include /proc/self/environ;\n}\n`,
+    );
+    const msgs = includeFindings(lint('r/nginx.conf'));
+    assert.equal(msgs.length, 6, msgs.join('\n'));
+    assert.match(
+      msgs[0]!,
+      /huge\.conf: larger than 20 MB, the limit for one file \(raise it with NGINX_WS_LIMITS=fileMB=N\); reading stopped there/,
+    );
+    assert.match(msgs[1]!, /pipe\.conf: not a regular file \(a FIFO\)/);
+    assert.match(msgs[2]!, /\/dev\/zero: not a regular file \(a character device\)/);
+    assert.match(msgs[3]!, /loop-a\.conf: a loop of symbolic links/);
+    assert.match(msgs[4]!, /^Included file not found: missing\.conf/);
+    assert.match(msgs[5]!, /\/proc\/self\/environ: a binary file/);
+    assert.equal(msgs.filter((m) => /not found/.test(m)).length, 1, 'only the missing file is "not found"');
+    // The editor names its settings instead.
+    const lsp = new LspFileHost(() => undefined, new DiskReader());
+    assert.match(includeFindings(lint('r/nginx.conf', {}, lsp))[0]!, /raise nginxWs\.limits\.fileMB/);
+  },
+);
 
 test('budgets per analysis: files, bytes and glob entries, one finding per reason', { timeout: 60_000 }, () => {
   for (let i = 0; i < 6; i++) write(`b/conf.d/s${i}.conf`, `# site ${i}\n${'# pad\n'.repeat(200)}`);
   write('b/nginx.conf', 'events {}\nhttp {\n  include conf.d/*.conf;\n}\n');
   const files = includeFindings(lint('b/nginx.conf', { limits: { ...DEFAULT_LIMITS, files: 4 } }));
   assert.deepEqual(files.length, 1, files.join('\n'));
-  assert.match(files[0]!, /^Not read: 3 of the files it matches \(.*s3\.conf, …\): this config already has 4 files, the limit for one config \(raise it with NGINX_WS_LIMITS=files=N\)/);
+  assert.match(
+    files[0]!,
+    /^Not read: 3 of the files it matches \(.*s3\.conf, …\): this config already has 4 files, the limit for one config \(raise it with NGINX_WS_LIMITS=files=N\)/,
+  );
   const bytes = includeFindings(lint('b/nginx.conf', { limits: { ...DEFAULT_LIMITS, configMB: 3000 / 1048576 } }));
   assert.equal(bytes.length, 1, bytes.join('\n'));
   assert.match(bytes[0]!, /the files of this config reached .* MB, the limit for one config \(raise it with NGINX_WS_LIMITS=configMB=N\)/);
   const entries = includeFindings(lint('b/nginx.conf', { limits: { ...DEFAULT_LIMITS, globEntries: 3 } }));
-  assert.match(entries[0]!, /^include conf\.d\/\*\.conf: the search for matching files stopped after looking at 3 directory entries, the limit for one config \(raise it with NGINX_WS_LIMITS=globEntries=N\)/);
+  assert.match(
+    entries[0]!,
+    /^include conf\.d\/\*\.conf: the search for matching files stopped after looking at 3 directory entries, the limit for one config \(raise it with NGINX_WS_LIMITS=globEntries=N\)/,
+  );
   // The CLI's limits come from its environment.
   assert.deepEqual(limitsFromEnv('files=5000, configMB=100').limits, { ...DEFAULT_LIMITS, files: 5000, configMB: 100 });
   assert.equal(limitsFromEnv('files=x').problems.length, 1);
@@ -122,7 +142,10 @@ test('includes nested deeper than 32 are not called a cycle; a cycle is', () => 
 });
 
 test('untrusted workspace: nothing outside its folders is read, a symlink out of it neither', () => {
-  write('ws/nginx.conf', `events {}\nhttp {\n  include /etc/passwd;\n  include evil.conf;\n  include /etc/*.conf;\n  include /proc/self/environ;\n  include inside.conf;\n}\n`);
+  write(
+    'ws/nginx.conf',
+    `events {}\nhttp {\n  include /etc/passwd;\n  include evil.conf;\n  include /etc/*.conf;\n  include /proc/self/environ;\n  include inside.conf;\n}\n`,
+  );
   write('ws/inside.conf', 'proxy_read_timeout 1h;\n');
   symlinkSync('/etc/passwd', at('ws/evil.conf'));
   const policy = new WorkspacePolicy(false, [at('ws')]);
@@ -147,7 +170,10 @@ test('findings: at most 200 per rule and file with one summary, parse errors too
   const f = lintText(many);
   const undef = f.filter((x) => x.code === 'undefined-variable');
   assert.equal(undef.length, FINDING_LIMITS.perRulePerFile + 1);
-  assert.match(undef.at(-1)!.message, /^4800 more undefined-variable findings in this file are not shown \(at most 200 per rule and file\); the first is here/);
+  assert.match(
+    undef.at(-1)!.message,
+    /^4800 more undefined-variable findings in this file are not shown \(at most 200 per rule and file\); the first is here/,
+  );
   assert.equal(undef.at(-1)!.range.start.line, 201, 'the summary sits at the first finding not shown');
   const broken = lintText(`${'}\n'.repeat(600)}`);
   const syntax = broken.filter((x) => x.code === 'syntax');
@@ -173,7 +199,10 @@ test('findings caps: a suppressed finding does not count against them, and a sup
   assert.ok(!last.some((f) => /not shown/.test(f.message)));
   assert.deepEqual(of(lastText, 'suppression'), [], 'the suppression past the cap matched its finding');
   // Three suppressed among 260: 257 left, 200 shown and one summary that counts the other 57.
-  const mixed = of(config(ignore + bad + bad.repeat(100) + ignore + bad + bad.repeat(100) + ignore + bad + bad.repeat(57)), 'invalid-time-value');
+  const mixed = of(
+    config(ignore + bad + bad.repeat(100) + ignore + bad + bad.repeat(100) + ignore + bad + bad.repeat(57)),
+    'invalid-time-value',
+  );
   assert.equal(mixed.length, 201);
   assert.match(mixed.at(-1)!.message, /^57 more invalid-time-value findings in this file are not shown \(at most 200 per rule and file\)/);
   // The per-file cap counts what is left after suppressions too: 1,000 findings of five rules (the no-break space is

@@ -38,7 +38,8 @@ test('the README settings table lists every setting of package.json with its def
   for (const [key, s] of declaredSettings()) {
     const row = readme.split('\n').find((l) => l.startsWith(`| \`${key}\` |`));
     assert.ok(row, `${key} has a row`);
-    if (key !== 'nginxWs.rules') assert.ok(row.includes(`\`${JSON.stringify(s.default)}\``), `${key}: default ${JSON.stringify(s.default)} in ${row}`);
+    if (key !== 'nginxWs.rules')
+      assert.ok(row.includes(`\`${JSON.stringify(s.default)}\``), `${key}: default ${JSON.stringify(s.default)} in ${row}`);
   }
 });
 
@@ -52,7 +53,9 @@ test('the README starts with the two commands, and .ci/run runs its test command
 });
 
 test('the README shows the product: every picture exists under images/, and every kept screenshot is shown', () => {
-  const images = links(readme).filter((l) => l.image).map((l) => l.target);
+  const images = links(readme)
+    .filter((l) => l.image)
+    .map((l) => l.target);
   for (const wanted of ['images/hover.png', 'images/quick-fix.png', 'images/report-failed.png', 'images/endpoints-view.png']) {
     assert.ok(images.includes(wanted), `the README shows ${wanted}`);
   }
@@ -62,13 +65,17 @@ test('the README shows the product: every picture exists under images/, and ever
   }
   // The e2e sessions keep their README screenshots with `vs.keep(name)`: each must be shown, or not kept.
   const sessions = join(ROOT, 'test', 'e2e', 'sessions');
-  const kept = readdirSync(sessions).flatMap((f) => [...readFileSync(join(sessions, f), 'utf8').matchAll(/vs\.keep\('([\w-]+)'\)/g)].map((m) => `images/${m[1]}.png`));
+  const kept = readdirSync(sessions).flatMap((f) =>
+    [...readFileSync(join(sessions, f), 'utf8').matchAll(/vs\.keep\('([\w-]+)'\)/g)].map((m) => `images/${m[1]}.png`),
+  );
   assert.ok(kept.length >= 4, 'the e2e sessions keep the README screenshots');
   for (const k of kept) assert.ok(images.includes(k), `${k} is kept by the e2e run but not shown in the README`);
 });
 
 test('every relative link in the README and docs/ resolves in a clone, and none leaves the repository', () => {
-  const docs = readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => join(ROOT, 'docs', f));
+  const docs = readdirSync(join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => join(ROOT, 'docs', f));
   for (const file of [README, ...docs]) {
     for (const { target } of links(readFileSync(file, 'utf8'))) {
       if (/^[a-z]+:/i.test(target) || target.startsWith('#')) continue;
@@ -77,16 +84,23 @@ test('every relative link in the README and docs/ resolves in a clone, and none 
       assert.ok(existsSync(path), `${file}: ${target} does not exist`);
     }
   }
-  assert.doesNotMatch(readme, /\.\.\/shared\//, 'the README links the project\'s own facts, not ../shared');
+  assert.doesNotMatch(readme, /\.\.\/shared\//, "the README links the project's own facts, not ../shared");
   for (const doc of ['docs/rules.md', 'docs/websocket-facts.md', 'docs/performance.md', 'docs/development.md']) {
-    assert.ok(links(readme).some((l) => l.target === doc), `the README links ${doc}`);
+    assert.ok(
+      links(readme).some((l) => l.target === doc),
+      `the README links ${doc}`,
+    );
   }
 });
 
 test('the user README has no machine-specific figures and no developer reference', () => {
   assert.doesNotMatch(readme, /\b\d+(\.\d+)? ms vs\b|p95|peak memory/i, 'performance figures belong in docs/performance.md');
   assert.doesNotMatch(readme, /## Why each dependency is here|devDependencies/, 'the dependency list belongs in docs/development.md');
-  assert.match(readFileSync(join(ROOT, 'docs', 'performance.md'), 'utf8'), /npm run bench/, 'performance figures say how to reproduce them');
+  assert.match(
+    readFileSync(join(ROOT, 'docs', 'performance.md'), 'utf8'),
+    /npm run bench/,
+    'performance figures say how to reproduce them',
+  );
 });
 
 test('every row of docs/websocket-facts.md names a real-nginx test that exists', () => {
@@ -151,7 +165,11 @@ function usage(deps: string[]): Map<string, Set<string>> {
   };
   const sources = ['server', 'client', 'test', 'scripts', 'bench', 'bin']
     .flatMap((d) => filesUnder(join(ROOT, d), (n) => /\.(ts|mts|cts|mjs|cjs|js)$/.test(n)))
-    .concat(readdirSync(ROOT).filter((n) => /\.(mjs|cjs|js|ts)$/.test(n)).map((n) => join(ROOT, n)));
+    .concat(
+      readdirSync(ROOT)
+        .filter((n) => /\.(mjs|cjs|js|ts)$/.test(n))
+        .map((n) => join(ROOT, n)),
+    );
   for (const file of sources) {
     const rel = relative(ROOT, file);
     if (rel.startsWith('test/fixtures/')) continue;
@@ -160,7 +178,9 @@ function usage(deps: string[]): Map<string, Set<string>> {
       .split('\n')
       .filter((l) => !/^\s*(\/\/|\/\*|\*)/.test(l))
       .join('\n');
-    for (const m of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+|['"]--import['"],\s*)['"]([^'"\s]+)['"]/gm)) {
+    for (const m of text.matchAll(
+      /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+|['"]--import['"],\s*)['"]([^'"\s]+)['"]/gm,
+    )) {
       const pkg = packageOf(m[1]!);
       if (pkg) add(pkg, rel);
     }
@@ -168,7 +188,10 @@ function usage(deps: string[]): Map<string, Set<string>> {
   const pkgJson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
   const bins = new Map<string, string>();
   for (const dep of deps) {
-    const manifest = JSON.parse(readFileSync(join(ROOT, 'node_modules', dep, 'package.json'), 'utf8')) as { name: string; bin?: string | Record<string, string> };
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'node_modules', dep, 'package.json'), 'utf8')) as {
+      name: string;
+      bin?: string | Record<string, string>;
+    };
     const names = typeof manifest.bin === 'string' ? [manifest.name.split('/').pop()!] : Object.keys(manifest.bin ?? {});
     for (const b of names) bins.set(b, dep);
   }
@@ -187,7 +210,10 @@ const holds = (place: string, file: string) => (place.endsWith('/') ? file.start
 
 test('docs/development.md explains every dependency where it is really used: each place it names uses it, nothing else does', () => {
   const dev = readFileSync(DEVELOPMENT, 'utf8');
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+    devDependencies: Record<string, string>;
+  };
   const deps = [...Object.keys(pkg.dependencies), ...Object.keys(pkg.devDependencies)].sort();
   const entries = dependencyEntries(dev);
   const explained = entries.flatMap((e) => e.names);
@@ -210,16 +236,20 @@ test('docs/development.md explains every dependency where it is really used: eac
       if (!where.length) wrong.push(`${name}: explained, but nothing imports it or runs its command`);
       for (const place of e.places) {
         if (!existsSync(join(ROOT, place))) wrong.push(`${name}: ${place} does not exist`);
-        else if (!where.some((f) => holds(place, f))) wrong.push(`${name}: said to be used in ${place}, which does not use it (used in ${where.join(', ')})`);
+        else if (!where.some((f) => holds(place, f)))
+          wrong.push(`${name}: said to be used in ${place}, which does not use it (used in ${where.join(', ')})`);
       }
       for (const f of where) if (!e.places.some((p) => holds(p, f))) wrong.push(`${name}: used in ${f}, which its entry does not name`);
       const inShipped = where.filter(shipped);
       if (e.bundled && !inShipped.length) wrong.push(`${name}: listed as bundled, but no shipped code (server/src, client/src) imports it`);
-      if (!e.bundled && inShipped.length) wrong.push(`${name}: listed for development, but shipped code imports it (${inShipped.join(', ')})`);
+      if (!e.bundled && inShipped.length)
+        wrong.push(`${name}: listed for development, but shipped code imports it (${inShipped.join(', ')})`);
     }
   }
   // The reverse: what the sources import is declared (`vscode` is the editor's own API, provided at run time).
-  for (const [name, where] of used) if (!deps.includes(name) && name !== 'vscode') wrong.push(`${name}: imported by ${[...where].join(', ')}, but not a dependency in package.json`);
+  for (const [name, where] of used)
+    if (!deps.includes(name) && name !== 'vscode')
+      wrong.push(`${name}: imported by ${[...where].join(', ')}, but not a dependency in package.json`);
   assert.deepEqual(wrong, []);
 });
 
@@ -231,6 +261,14 @@ test('the dependency check reads usage, not names: it sees the node: types, the 
   assert.ok(used.get('esbuild')?.has('esbuild.mjs'));
   assert.ok(!used.get('ws')?.has('server/src/wstest/probe.ts'), 'the endpoint tester does not import ws');
   assert.ok(!used.has('vscode-jsonrpc'), 'nothing imports vscode-jsonrpc itself');
-  const entries = dependencyEntries('## Why each dependency is here\n\nBundled:\n\n- `a` (`x/`, `y.ts`): why\n\nDevelopment:\n\n- `b` and `c`: why\n');
-  assert.deepEqual(entries.map((e) => [e.names, e.places, e.bundled]), [[['a'], ['x/', 'y.ts'], true], [['b', 'c'], [], false]]);
+  const entries = dependencyEntries(
+    '## Why each dependency is here\n\nBundled:\n\n- `a` (`x/`, `y.ts`): why\n\nDevelopment:\n\n- `b` and `c`: why\n',
+  );
+  assert.deepEqual(
+    entries.map((e) => [e.names, e.places, e.bundled]),
+    [
+      [['a'], ['x/', 'y.ts'], true],
+      [['b', 'c'], [], false],
+    ],
+  );
 });

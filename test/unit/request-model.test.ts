@@ -9,11 +9,20 @@ import assert from 'node:assert/strict';
 import { analyze, singleFileHost } from '../../server/src/engine/index';
 import { RequestModel, requestFor, show, trace, type Trace, type TraceOptions } from '../../server/src/engine/request/index';
 
-function run(http: string, url: string, opts: TraceOptions & { headers?: { name: string; value: string }[]; method?: string; clientAddress?: string } = {}): Trace {
+function run(
+  http: string,
+  url: string,
+  opts: TraceOptions & { headers?: { name: string; value: string }[]; method?: string; clientAddress?: string } = {},
+): Trace {
   const text = `events {}\nhttp {\n${http}\n}\n`;
   const path = '/etc/nginx/nginx.conf';
   const a = analyze(path, singleFileHost(path, text));
-  const req = requestFor(url, { address: '127.0.0.1', clientAddress: opts.clientAddress ?? '127.0.0.1', headers: opts.headers, method: opts.method });
+  const req = requestFor(url, {
+    address: '127.0.0.1',
+    clientAddress: opts.clientAddress ?? '127.0.0.1',
+    headers: opts.headers,
+    method: opts.method,
+  });
   if (typeof req === 'string') throw new Error(req);
   return trace(new RequestModel(a.model), req, { files: 'empty', nginxVersion: '1.22.1', ...opts });
 }
@@ -25,7 +34,8 @@ const sent = (t: Trace, name: string) => {
   return h ? show(h.value) : undefined;
 };
 
-const RECIPE = 'proxy_pass http://127.0.0.1:9000; proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade";';
+const RECIPE =
+  'proxy_pass http://127.0.0.1:9000; proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade";';
 
 test('the recipe upgrades; the backend gets Upgrade, Connection and the client key', () => {
   const t = run(`server { listen 127.0.0.1:8080; location /ws/ { ${RECIPE} } }`, 'ws://127.0.0.1:8080/ws/chat');
@@ -38,14 +48,15 @@ test('the recipe upgrades; the backend gets Upgrade, Connection and the client k
 });
 
 test('without proxy_http_version nginx 1.22 speaks HTTP/1.0: a strict backend answers 400; 1.29.7 defaults to 1.1', () => {
-  const http = 'server { listen 127.0.0.1:8080; location /ws/ { proxy_pass http://127.0.0.1:9000; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection upgrade; } }';
+  const http =
+    'server { listen 127.0.0.1:8080; location /ws/ { proxy_pass http://127.0.0.1:9000; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection upgrade; } }';
   const old = run(http, 'ws://127.0.0.1:8080/ws/');
   assert.equal(status(old), 400);
   assert.equal(old.backendRequest?.version, '1.0');
   assert.equal(status(run(http, 'ws://127.0.0.1:8080/ws/', { nginxVersion: '1.29.7' })), 101);
 });
 
-test('a location list of proxy_set_header replaces the inherited one: 426, decided by the location\'s first line', () => {
+test("a location list of proxy_set_header replaces the inherited one: 426, decided by the location's first line", () => {
   const t = run(
     `server { listen 127.0.0.1:8080; proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection upgrade;
       location /ws/ { proxy_pass http://127.0.0.1:9000; proxy_set_header Host $host; } }`,
@@ -58,7 +69,10 @@ test('a location list of proxy_set_header replaces the inherited one: 426, decid
 });
 
 test('a misspelled variable is empty and nginx sends no empty header', () => {
-  const t = run(`server { listen 127.0.0.1:8080; location /ws/ { proxy_pass http://127.0.0.1:9000; proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrde; proxy_set_header Connection upgrade; } }`, 'ws://127.0.0.1:8080/ws/');
+  const t = run(
+    `server { listen 127.0.0.1:8080; location /ws/ { proxy_pass http://127.0.0.1:9000; proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrde; proxy_set_header Connection upgrade; } }`,
+    'ws://127.0.0.1:8080/ws/',
+  );
   assert.equal(status(t), 426);
   assert.equal(sent(t, 'Upgrade'), undefined);
   assert.match(t.backendRequest!.dropped.find((d) => d.name === 'Upgrade')!.why, /empty/);
@@ -126,7 +140,10 @@ test('rewrite last searches again; break stays; return and deny end the request 
   const moved = run(http, 'ws://127.0.0.1:8080/old/chat');
   assert.equal(status(moved), 101);
   assert.equal(loc(moved), '/ws/');
-  assert.deepEqual(moved.visited.map((n) => n.name), ['/old/', '/ws/']);
+  assert.deepEqual(
+    moved.visited.map((n) => n.name),
+    ['/old/', '/ws/'],
+  );
   const broke = run(http, 'ws://127.0.0.1:8080/b/x');
   assert.equal(loc(broke), '/b/');
   assert.equal(show(broke.backendRequest!.uri), '"/elsewhere"');
@@ -164,7 +181,8 @@ test('proxy_hide_header Upgrade: the backend answers 101 but the client must rej
 });
 
 test('proxy_connect_timeout 0 and proxy_read_timeout 0 fail every handshake with 504 (measured); proxy_send_timeout 0 does not', () => {
-  const at = (line: string) => status(run(`server { listen 127.0.0.1:8080; location /ws/ { ${RECIPE} ${line} } }`, 'ws://127.0.0.1:8080/ws/'));
+  const at = (line: string) =>
+    status(run(`server { listen 127.0.0.1:8080; location /ws/ { ${RECIPE} ${line} } }`, 'ws://127.0.0.1:8080/ws/'));
   assert.equal(at('proxy_connect_timeout 0;'), 504);
   assert.equal(at('proxy_read_timeout 0;'), 504);
   assert.equal(at('proxy_send_timeout 0;'), 101);

@@ -16,7 +16,9 @@ const messages = (text: string) => hits(text).map((f) => f.message);
 
 test('a map row indented with no-break spaces: nginx reads a key that starts with them', () => {
   const text = 'http {\n    map $host $v {\n\u00a0\u00a0\u00a0\u00a0default 1;\n        example.com 2;\n    }\n}\n';
-  assert.deepEqual(messages(text), ['nginx reads the map entry\'s first word as "<U+00A0><U+00A0><U+00A0><U+00A0>default": 4 no-break spaces (U+00A0) are not whitespace to nginx']);
+  assert.deepEqual(messages(text), [
+    'nginx reads the map entry\'s first word as "<U+00A0><U+00A0><U+00A0><U+00A0>default": 4 no-break spaces (U+00A0) are not whitespace to nginx',
+  ]);
   const [f] = hits(text);
   assert.deepEqual(f!.range, { start: { line: 2, character: 0 }, end: { line: 2, character: 4 } });
   const fixed = applyFix(text, f!.fixes[0]!);
@@ -45,7 +47,12 @@ test('ideographic, thin and zero-width spaces, a form feed and a byte-order mark
 });
 
 test('left alone: quoted strings, comments, Lua bodies', () => {
-  assert.deepEqual(messages('http {\n    add_header X "a\u00a0b";\n    # a\u00a0comment\n    server { location / { content_by_lua_block { ngx.say("\u00a0") } } }\n}\n'), []);
+  assert.deepEqual(
+    messages(
+      'http {\n    add_header X "a\u00a0b";\n    # a\u00a0comment\n    server { location / { content_by_lua_block { ngx.say("\u00a0") } } }\n}\n',
+    ),
+    [],
+  );
 });
 
 test('a lone CR in a comment: reported when it swallows a directive, with the line nginx never reads', () => {
@@ -57,7 +64,12 @@ test('a lone CR in a comment: reported when it swallows a directive, with the li
   assert.deepEqual(f!.range, { start: { line: 1, character: 4 }, end: { line: 1, character: 10 } });
   const fixed = applyFix(text, f!.fixes[0]!);
   assert.equal(fixed, text.replace('\r', '\n'));
-  assert.deepEqual(nginxRead(fixed).lexemes.filter((l) => l.kind === 'word').map((l) => (l.kind === 'word' ? l.raw : '')), ['http', 'proxy_buffering', 'off', 'root', '/srv']);
+  assert.deepEqual(
+    nginxRead(fixed)
+      .lexemes.filter((l) => l.kind === 'word')
+      .map((l) => (l.kind === 'word' ? l.raw : '')),
+    ['http', 'proxy_buffering', 'off', 'root', '/srv'],
+  );
   // A CRLF file, and CR-only lines that are all comments, read the same to nginx: nothing to say.
   assert.deepEqual(messages('http {\r\n    # note\r\n    root /srv;\r\n}\r\n'), []);
   assert.deepEqual(messages('# one\r# two\r\r#three\nhttp {}\n'), []);
@@ -76,14 +88,27 @@ test('a whole CR-only file after a comment: every line is part of it', () => {
 });
 
 test('bounded: a file full of lookalikes gets at most 200 findings and one that counts the rest; long words are cut', () => {
-  const text = 'http {\n' + 'add_header\u00a0X y;\n'.repeat(1000) + 'add_header Y "' + 'a'.repeat(100_000) + '" a'.repeat(1) + '\u00a0b' + 'c'.repeat(100_000) + ';\n}\n';
+  const text =
+    'http {\n' +
+    'add_header\u00a0X y;\n'.repeat(1000) +
+    'add_header Y "' +
+    'a'.repeat(100_000) +
+    '" a'.repeat(1) +
+    '\u00a0b' +
+    'c'.repeat(100_000) +
+    ';\n}\n';
   const found = hits(text);
   assert.equal(found.length, 201);
   // The cap every rule has (RuleContext), with its one summary finding.
-  assert.match(found[200]!.message, /^801 more lookalike-whitespace findings in this file are not shown \(at most 200 per rule and file\); the first is here$/);
+  assert.match(
+    found[200]!.message,
+    /^801 more lookalike-whitespace findings in this file are not shown \(at most 200 per rule and file\); the first is here$/,
+  );
   assert.equal(found[200]!.range.start.line, 201);
   assert.deepEqual(found[200]!.fixes, []);
-  const long = lint('events {}\nworker_processes ' + 'a'.repeat(100_000) + '\u00a0' + 'b'.repeat(100_000) + ';\n').find((f) => f.code === 'lookalike-whitespace')!;
+  const long = lint('events {}\nworker_processes ' + 'a'.repeat(100_000) + '\u00a0' + 'b'.repeat(100_000) + ';\n').find(
+    (f) => f.code === 'lookalike-whitespace',
+  )!;
   assert.ok(long.message.length < 300, long.message);
   assert.match(long.message, /"…a{20}<U\+00A0>b{39}…"/);
 });

@@ -46,13 +46,16 @@ test('past the findings caps: the same 200 findings per rule and the same summar
       : `location /ws${i}/ { proxy_pass http://127.0.0.1:${3000 + (i % 50)}; proxy_set_header Upgrade $http_upgrade; }`;
   const text = `events {}\nhttp {\n  proxy_set_header Host $host;\n  server {\n    listen 80;\n${Array.from({ length: 700 }, (_, i) => `    ${loc(i)}\n`).join('')}  }\n}\n`;
   const path = '/gen/caps/nginx.conf';
-  const summaries = analyze(path, singleFileHost(path, text)).findings.filter((f) => / more [a-z0-9-]+ findings in this file are not shown/.test(f.message));
+  const summaries = analyze(path, singleFileHost(path, text)).findings.filter((f) =>
+    / more [a-z0-9-]+ findings in this file are not shown/.test(f.message),
+  );
   assert.equal(summaries.length, 4, summaries.map((f) => f.message).join('\n'));
   same(path, text);
 });
 
 test('the corpus: the same findings', { skip: CORPUS_ABSENT }, () => {
   const root = CORPUS;
-  const walk = (d: string): string[] => readdirSync(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : n.endsWith('.conf') ? [join(d, n)] : []));
+  const walk = (d: string): string[] =>
+    readdirSync(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : n.endsWith('.conf') ? [join(d, n)] : []));
   for (const f of walk(root)) same(f, readFileSync(f, 'utf8'));
 });

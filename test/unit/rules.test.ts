@@ -5,7 +5,18 @@ import { join } from 'node:path';
 import { RULES } from '../../server/src/engine/rules/index';
 import { analyze } from '../../server/src/engine/analyze';
 import {
-  applyFix, describeStated, EXPECTED_JSON, expectations, FIXTURE_FILES, FIXTURES, fixAll, fixture, formatExpectations, key, lint, observed,
+  applyFix,
+  describeStated,
+  EXPECTED_JSON,
+  expectations,
+  FIXTURE_FILES,
+  FIXTURES,
+  fixAll,
+  fixture,
+  formatExpectations,
+  key,
+  lint,
+  observed,
   type StatedFinding,
 } from '../support/rules';
 
@@ -18,7 +29,11 @@ function assertSameFindings(actual: StatedFinding[], stated: StatedFinding[], wh
   const s = stated.map(describeStated);
   const missing = s.filter((x) => !a.includes(x));
   const extra = a.filter((x) => !s.includes(x));
-  assert.deepEqual(a, s, `${what}: the findings differ from expected.json\n  missing: ${missing.join('\n           ') || 'none'}\n  extra:   ${extra.join('\n           ') || 'none'}`);
+  assert.deepEqual(
+    a,
+    s,
+    `${what}: the findings differ from expected.json\n  missing: ${missing.join('\n           ') || 'none'}\n  extra:   ${extra.join('\n           ') || 'none'}`,
+  );
 }
 
 test('every rule has its fixture folder (bad.conf, good.conf, fixed.conf, expected.json, nothing else), and every folder names a rule', () => {
@@ -70,7 +85,11 @@ for (const rule of RULES) {
   test(`${rule.id}: good.conf produces exactly the findings expected.json states, none of its rule and no error`, () => {
     const stated = expectations(rule.id)!['good.conf'];
     assertSameFindings(observed(fixture(rule.id, 'good')!), stated, `${rule.id}/good.conf`);
-    assert.deepEqual(stated.filter((f) => f.rule === rule.id || f.severity === 'error').map(describeStated), [], `${rule.id}/good.conf must be silent about its rule and error-free`);
+    assert.deepEqual(
+      stated.filter((f) => f.rule === rule.id || f.severity === 'error').map(describeStated),
+      [],
+      `${rule.id}/good.conf must be silent about its rule and error-free`,
+    );
   });
 
   test(`${rule.id}: fix-all turns bad.conf into fixed.conf byte for byte, and fixed.conf produces exactly the findings stated`, () => {
@@ -130,7 +149,9 @@ test('two rules that both need the $connection_upgrade map add the identical blo
         }
     }
 }`;
-  const codes = lint(text).map((f) => f.code).sort();
+  const codes = lint(text)
+    .map((f) => f.code)
+    .sort();
   assert.deepEqual(codes, ['undefined-variable', 'ws-keepalive-connection-clash']);
   const fixed = fixAll(text);
   assert.equal(fixed.match(/map \$http_upgrade \$connection_upgrade/g)?.length, 1, fixed);
@@ -150,8 +171,17 @@ test('a snippet included by a snippet of unknown context is not held to the main
     resolve: (d: string, r: string) => (r.startsWith('/') ? r : `${d}/${r}`),
   };
   const all = analyze('/s/fastcgi-php.conf', host).findings;
-  assert.deepEqual(all.filter((f) => f.severity === 'error').map((f) => `${f.path}: ${f.message}`), []);
+  assert.deepEqual(
+    all.filter((f) => f.severity === 'error').map((f) => `${f.path}: ${f.message}`),
+    [],
+  );
   // In a complete config the same directive at the top level is an error.
-  const main = analyze('/s/main.conf', { ...host, readFile: (p: string) => (p === '/s/main.conf' ? 'events {}\nfastcgi_param A b;\n' : undefined) }).findings;
-  assert.deepEqual(main.map((f) => f.code), ['directive-not-allowed']);
+  const main = analyze('/s/main.conf', {
+    ...host,
+    readFile: (p: string) => (p === '/s/main.conf' ? 'events {}\nfastcgi_param A b;\n' : undefined),
+  }).findings;
+  assert.deepEqual(
+    main.map((f) => f.code),
+    ['directive-not-allowed'],
+  );
 });

@@ -21,7 +21,10 @@ const HIDDEN: [RegExp, string][] = [
   [/\bskip:\s*true\b|\btodo:\s*true\b/, 'skip: true gives no reason: pass the reason as a string'],
   [/\b(?:t|this)\.skip\(\s*\)/, 'skip() without a reason: pass the reason'],
   [/\bif\s*\(\s*!?\s*nginxAvailable\(\)\s*\)/, 'nginx decides what runs: make that part a test or subtest with { skip: reason }'],
-  [/\bif\s*\(\s*!?\s*existsSync\(\s*(?:CORPUS|corpus|SUITE)\b/, 'the corpus decides what runs: use { skip: CORPUS_ABSENT } (test/support/corpus.ts)'],
+  [
+    /\bif\s*\(\s*!?\s*existsSync\(\s*(?:CORPUS|corpus|SUITE)\b/,
+    'the corpus decides what runs: use { skip: CORPUS_ABSENT } (test/support/corpus.ts)',
+  ],
 ];
 
 test('no test hides a skip: every skip and todo has its reason, and nginx or the corpus decides only through one', () => {
@@ -40,8 +43,22 @@ test('no test hides a skip: every skip and todo has its reason, and nginx or the
 });
 
 test('the scan sees each hidden form', () => {
-  const hidden = ['test.skip("x", () => {})', 'it("x", { skip: true }, f)', 't.skip()', 'if (!nginxAvailable()) return;', 'if (existsSync(CORPUS)) {'];
-  for (const line of hidden) assert.ok(HIDDEN.some(([re]) => re.test(line)), line);
-  const fine = ["test('x', { skip: nginxAvailable() ? false : 'nginx is not installed' }, f)", "t.skip('the corpus is absent')", 'test("x", { skip: CORPUS_ABSENT }, f)'];
+  const hidden = [
+    'test.skip("x", () => {})',
+    'it("x", { skip: true }, f)',
+    't.skip()',
+    'if (!nginxAvailable()) return;',
+    'if (existsSync(CORPUS)) {',
+  ];
+  for (const line of hidden)
+    assert.ok(
+      HIDDEN.some(([re]) => re.test(line)),
+      line,
+    );
+  const fine = [
+    "test('x', { skip: nginxAvailable() ? false : 'nginx is not installed' }, f)",
+    "t.skip('the corpus is absent')",
+    'test("x", { skip: CORPUS_ABSENT }, f)',
+  ];
   for (const line of fine) assert.ok(!HIDDEN.some(([re]) => re.test(line)), line);
 });

@@ -37,13 +37,17 @@ test('the tree: outcome first, steps with their lines, headers with their source
   assert.match(nodes[0]!.label, /^101 Switching Protocols/);
   assert.equal(nodes[0]!.icon, 'pass');
   const steps = nodes.find((n) => n.label === 'Steps')!;
-  assert.ok(steps.children!.some((s) => /longest matching prefix \/ws\//.test(s.label) && s.description === 'nginx.conf:5' && s.at?.line === 5));
+  assert.ok(
+    steps.children!.some((s) => /longest matching prefix \/ws\//.test(s.label) && s.description === 'nginx.conf:5' && s.at?.line === 5),
+  );
   const backend = nodes.find((n) => n.label.startsWith('Backend receives'))!;
   assert.equal(backend.label, 'Backend receives GET /ws/ HTTP/1.1');
   const upgrade = backend.children!.find((h) => h.label === 'Upgrade: websocket')!;
   assert.equal(upgrade.description, 'nginx.conf:8');
   assert.equal(upgrade.at?.text, 'proxy_set_header Upgrade $http_upgrade;');
-  assert.ok(backend.children!.some((h) => h.label === 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' && h.description === "client's request"));
+  assert.ok(
+    backend.children!.some((h) => h.label === 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' && h.description === "client's request"),
+  );
   assert.ok(nodes.some((n) => n.label === 'Timeouts' && n.children!.length === 3));
 });
 
@@ -58,7 +62,10 @@ test('a failing trace: an error icon, the dropped headers, and the prediction th
   assert.equal(p.outcome, 'status');
   assert.equal(p.status, 400);
   assert.match(p.summary, /\(location \/old\/\)$/);
-  assert.ok(p.steps.some((s) => s.at?.line === 12), 'the location line');
+  assert.ok(
+    p.steps.some((s) => s.at?.line === 12),
+    'the location line',
+  );
   const ok = predictionFrom(report('ws://127.0.0.1:8080/ws/'));
   assert.deepEqual([ok.outcome, ok.status], ['upgrade', 101]);
 });

@@ -168,14 +168,18 @@ test('an upstream whose second server is a backup does not balance: no affinity 
 
 test('listen ... http2 without ssl: an error before 1.25.1 (and without a version), silent from 1.25.1, with ssl, or with quic', () => {
   const h2 = conf(RECIPE).replace('listen 80;', 'listen 80 http2;');
-  const ws = (text: string, settings: Partial<EngineSettings> = {}) => codes(text, settings).filter((c) => c.endsWith('ws-listen-http2-cleartext'));
+  const ws = (text: string, settings: Partial<EngineSettings> = {}) =>
+    codes(text, settings).filter((c) => c.endsWith('ws-listen-http2-cleartext'));
   assert.deepEqual(ws(h2), ['error:ws-listen-http2-cleartext']);
   assert.deepEqual(ws(h2, { nginxVersion: '1.24.0' }), ['error:ws-listen-http2-cleartext']);
   assert.deepEqual(ws(h2, { nginxVersion: '1.25.1' }), []);
   assert.deepEqual(ws(conf(RECIPE).replace('listen 80;', 'listen 443 ssl http2;')), []);
   assert.deepEqual(ws(conf(RECIPE).replace('listen 80;', 'listen 443 quic http2;')), []);
   // Not a WebSocket server: HTTP/2 only is the user's choice there.
-  assert.deepEqual(ws(conf('proxy_pass http://127.0.0.1:3000;').replace('location /ws/', 'location /api/').replace('listen 80;', 'listen 80 http2;')), []);
+  assert.deepEqual(
+    ws(conf('proxy_pass http://127.0.0.1:3000;').replace('location /ws/', 'location /api/').replace('listen 80;', 'listen 80 http2;')),
+    [],
+  );
 });
 
 test('listen ... http2 merges over the address: another server sets it, ssl elsewhere on the address clears it', () => {
@@ -185,11 +189,23 @@ test('listen ... http2 merges over the address: another server sets it, ssl else
   assert.equal(f.length, 1);
   assert.equal(text.split('\n')[f[0]!.range.start.line], '        listen 80;', 'reported on the WebSocket server’s own listen');
   assert.match(f[0]!.message, /set on this address by another listen/);
-  assert.deepEqual(f[0]!.related?.map((r) => text.split('\n')[r.range.start.line]!.trim()), ['location /ws/ {', 'listen 80 http2;']);
+  assert.deepEqual(
+    f[0]!.related?.map((r) => text.split('\n')[r.range.start.line]!.trim()),
+    ['location /ws/ {', 'listen 80 http2;'],
+  );
   assert.equal(f[0]!.fixes[0]!.changes[0]!.edits[0]!.newText, '80', 'the fix takes http2 off the listen that sets it');
   // Another address or port is another socket.
-  assert.deepEqual(codes(conf(RECIPE, other('listen 8080 http2;'))).filter((c) => c.endsWith('cleartext')), []);
-  assert.deepEqual(codes(conf(RECIPE, other('listen 127.0.0.1:80 http2;'))).filter((c) => c.endsWith('cleartext')), []);
+  assert.deepEqual(
+    codes(conf(RECIPE, other('listen 8080 http2;'))).filter((c) => c.endsWith('cleartext')),
+    [],
+  );
+  assert.deepEqual(
+    codes(conf(RECIPE, other('listen 127.0.0.1:80 http2;'))).filter((c) => c.endsWith('cleartext')),
+    [],
+  );
   // ssl on any listen of the address makes it a TLS socket: ALPN offers http/1.1.
-  assert.deepEqual(codes(conf(RECIPE, other('listen 80 ssl http2;'))).filter((c) => c.endsWith('cleartext')), []);
+  assert.deepEqual(
+    codes(conf(RECIPE, other('listen 80 ssl http2;'))).filter((c) => c.endsWith('cleartext')),
+    [],
+  );
 });

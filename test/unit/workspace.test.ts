@@ -32,7 +32,11 @@ test('decode agrees with Node on any bytes, and maps every position back to its 
         const src = Buffer.from(bytes);
         const cuts = [];
         for (let z = 0; z <= src.length; z++) {
-          if (out.equals(Buffer.concat([src.subarray(0, z), Buffer.from('<>'), src.subarray(z)])) && src.subarray(0, z).toString('utf8') === d.text.slice(0, i)) cuts.push(z);
+          if (
+            out.equals(Buffer.concat([src.subarray(0, z), Buffer.from('<>'), src.subarray(z)])) &&
+            src.subarray(0, z).toString('utf8') === d.text.slice(0, i)
+          )
+            cuts.push(z);
         }
         assert.ok(cuts.length > 0, `position ${i}: the insertion lands at a byte whose prefix decodes to the text before it`);
       }
@@ -48,7 +52,10 @@ test('edits change only their byte ranges; an edit over invalid bytes is refused
   assert.deepEqual(d.invalid, [{ at: 3, bytes: 1 }]);
   const out = applyEditsToBytes(buf, d, [{ range: { start: { line: 0, character: 5 }, end: { line: 0, character: 6 } }, newText: 'y' }]);
   assert.ok(out.equals(Buffer.concat([Buffer.from('a\u00e9 '), Buffer.from([0xe9, 0x20]), Buffer.from('y;\n')])));
-  assert.throws(() => applyEditsToBytes(buf, d, [{ range: { start: { line: 0, character: 2 }, end: { line: 0, character: 4 } }, newText: '' }]), NonUtf8EditError);
+  assert.throws(
+    () => applyEditsToBytes(buf, d, [{ range: { start: { line: 0, character: 2 }, end: { line: 0, character: 4 } }, newText: '' }]),
+    NonUtf8EditError,
+  );
   assert.equal(hasBareCr('a\r\nb\n'), false);
   assert.equal(hasBareCr('a\rb'), true);
 });
@@ -69,7 +76,8 @@ test('writeFileAtomic: an injected write error at any point leaves the original 
             if (written >= failAt) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
           },
         }),
-      (e: unknown) => e instanceof AtomicWriteError && e.code === 'ENOSPC' && /no space left on the device; the file is unchanged/.test(e.message),
+      (e: unknown) =>
+        e instanceof AtomicWriteError && e.code === 'ENOSPC' && /no space left on the device; the file is unchanged/.test(e.message),
     );
     assert.ok(readFileSync(path).equals(original), `intact after a failure at byte ${failAt}`);
     assert.deepEqual(readdirSync(dir), ['nginx.conf']);
@@ -82,10 +90,28 @@ test('writeFileAtomic: an injected write error at any point leaves the original 
 });
 
 test('the nginx-file predicate, and package.json associates no file it would not lint', () => {
-  for (const p of ['/e/nginx.conf', '/e/conf.d/a.conf', '/e/sites-enabled/default', '/e/sites-available/app', '/e/x.nginx', '/e/x.nginxconf', '/e/templates/default.conf.template', '/e/templates/x.template', '/e/snippets/ssl.conf']) {
+  for (const p of [
+    '/e/nginx.conf',
+    '/e/conf.d/a.conf',
+    '/e/sites-enabled/default',
+    '/e/sites-available/app',
+    '/e/x.nginx',
+    '/e/x.nginxconf',
+    '/e/templates/default.conf.template',
+    '/e/templates/x.template',
+    '/e/snippets/ssl.conf',
+  ]) {
     assert.equal(isNginxFile(p), true, p);
   }
-  for (const p of ['/e/README.md', '/e/.default.conf', '/e/sites-enabled/app~', '/e/sites-enabled/app.dpkg-old', '/e/mime.types', '/e/x.template', '/e/conf.d/.hidden']) {
+  for (const p of [
+    '/e/README.md',
+    '/e/.default.conf',
+    '/e/sites-enabled/app~',
+    '/e/sites-enabled/app.dpkg-old',
+    '/e/mime.types',
+    '/e/x.template',
+    '/e/conf.d/.hidden',
+  ]) {
     assert.equal(isNginxFile(p), false, p);
   }
   const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8'));
@@ -108,7 +134,8 @@ test('the nginx-file predicate, and package.json associates no file it would not
     assert.ok(isNginxFile(samples[pattern]), `${pattern} associates ${samples[pattern]}, which lint would not walk`);
   }
   assert.ok(lang.filenamePatterns.includes('**/*.conf.template'), 'Docker templates open as nginx');
-  for (const part of ['**/*.conf', '**/*.conf.template', '**/sites-enabled/*', '**/.nginx-ws.json']) assert.ok(NGINX_FILES_GLOB.includes(part), part);
+  for (const part of ['**/*.conf', '**/*.conf.template', '**/sites-enabled/*', '**/.nginx-ws.json'])
+    assert.ok(NGINX_FILES_GLOB.includes(part), part);
 });
 
 test('nginx -T dumps: split on the markers nginx writes, the added newline removed, relative names are content', () => {
@@ -121,27 +148,54 @@ test('nginx -T dumps: split on the markers nginx writes, the added newline remov
   assert.equal(isNginxDump('events {}\n# configuration file /x:\n'), false, 'config text before any marker: not a dump');
   const d = splitNginxDump(dump)!;
   assert.equal(d.main, '/etc/nginx/nginx.conf');
-  assert.deepEqual([...d.files], [
-    ['/etc/nginx/nginx.conf', 'events {}\nhttp { include conf.d/*.conf; }\n'],
-    ['/etc/nginx/conf.d/a.conf', '# configuration file not/a/path:\nserver {}\n'],
-    ['/etc/nginx/conf.d/empty.conf', ''],
-  ]);
+  assert.deepEqual(
+    [...d.files],
+    [
+      ['/etc/nginx/nginx.conf', 'events {}\nhttp { include conf.d/*.conf; }\n'],
+      ['/etc/nginx/conf.d/a.conf', '# configuration file not/a/path:\nserver {}\n'],
+      ['/etc/nginx/conf.d/empty.conf', ''],
+    ],
+  );
   assert.equal(splitNginxDump('no markers'), null);
 });
 
 test('.nginx-ws.json: values validated one by one, paths resolved against its folder, editor settings layered on top', () => {
-  const f = parseSettingsFile('/repo/.nginx-ws.json', JSON.stringify({ nginxVersion: '1.24.0', rules: { 'ws-read-timeout-default': 'off', nope: 'error', 'ws-http-version': 'loud' }, configRoots: ['deploy/nginx.conf'], prefix: 'etc', websocketPathPatterns: ['^/live/', '('], idleTimeoutThresholdSeconds: -1, extra: true }));
+  const f = parseSettingsFile(
+    '/repo/.nginx-ws.json',
+    JSON.stringify({
+      nginxVersion: '1.24.0',
+      rules: { 'ws-read-timeout-default': 'off', nope: 'error', 'ws-http-version': 'loud' },
+      configRoots: ['deploy/nginx.conf'],
+      prefix: 'etc',
+      websocketPathPatterns: ['^/live/', '('],
+      idleTimeoutThresholdSeconds: -1,
+      extra: true,
+    }),
+  );
   assert.deepEqual(f.settings.configRoots, ['/repo/deploy/nginx.conf']);
   assert.equal(f.settings.prefix, '/repo/etc');
   assert.equal(f.settings.nginxVersion, '1.24.0');
   assert.deepEqual(f.settings.rules, { 'ws-read-timeout-default': 'off', nope: 'error' });
   assert.deepEqual(f.settings.websocketPathPatterns, ['^/live/']);
   assert.equal(f.settings.idleTimeoutThresholdSeconds, undefined);
-  for (const re of [/rules\.nope: no such rule/, /rules\.ws-http-version: expected/, /websocketPathPatterns: ignoring "\("/, /idleTimeoutThresholdSeconds: expected/, /unknown key "extra"/]) {
-    assert.ok(f.problems.some((p) => re.test(p)), `${re} in ${f.problems.join('\n')}`);
+  for (const re of [
+    /rules\.nope: no such rule/,
+    /rules\.ws-http-version: expected/,
+    /websocketPathPatterns: ignoring "\("/,
+    /idleTimeoutThresholdSeconds: expected/,
+    /unknown key "extra"/,
+  ]) {
+    assert.ok(
+      f.problems.some((p) => re.test(p)),
+      `${re} in ${f.problems.join('\n')}`,
+    );
   }
   assert.match(parseSettingsFile('/r/.nginx-ws.json', '{').problems[0]!, /not valid JSON/);
-  const layered = layerSettings(f.settings, { ...DEFAULT_SETTINGS, rules: { 'ws-read-timeout-default': 'hint' }, websocketPathPatterns: ['^/rt/'] });
+  const layered = layerSettings(f.settings, {
+    ...DEFAULT_SETTINGS,
+    rules: { 'ws-read-timeout-default': 'hint' },
+    websocketPathPatterns: ['^/rt/'],
+  });
   assert.equal(layered.nginxVersion, '1.24.0', 'the file fills what the editor leaves empty');
   assert.deepEqual(layered.rules, { 'ws-read-timeout-default': 'hint', nope: 'error' }, 'the editor wins per rule');
   assert.deepEqual(layered.websocketPathPatterns, ['^/live/', '^/rt/']);
@@ -158,14 +212,38 @@ test('suppressions: a reason silences; stacked comments, several ids; unused, re
       .map((f) => `${f.range.start.line + 1} ${f.code}`)
       .sort();
   assert.deepEqual(codes(WS('            proxy_read_timeout 2s;\n')), ['11 ws-read-timeout-short']);
-  assert.deepEqual(codes(WS('            # nginx-ws-ignore ws-read-timeout-short: pings every second\n            # another comment\n\n            proxy_read_timeout 2s;\n')), []);
-  assert.deepEqual(codes(WS('            proxy_read_timeout 2s; # nginx-ws-ignore ws-read-timeout-short, ws-http-version: pings\n')), ['11 suppression'], 'ws-http-version reports nothing there');
-  assert.deepEqual(codes(WS('            # nginx-ws-ignore ws-read-timeout-short\n            proxy_read_timeout 2s;\n')), ['11 suppression']);
-  assert.deepEqual(codes(WS('            # nginx-ws-ignore: why\n            proxy_read_timeout 2s;\n')), ['11 suppression', '12 ws-read-timeout-short']);
-  assert.deepEqual(codes(WS('            # nginx-ws-ignored is another word\n            proxy_read_timeout 2s;\n')), ['12 ws-read-timeout-short']);
+  assert.deepEqual(
+    codes(
+      WS(
+        '            # nginx-ws-ignore ws-read-timeout-short: pings every second\n            # another comment\n\n            proxy_read_timeout 2s;\n',
+      ),
+    ),
+    [],
+  );
+  assert.deepEqual(
+    codes(WS('            proxy_read_timeout 2s; # nginx-ws-ignore ws-read-timeout-short, ws-http-version: pings\n')),
+    ['11 suppression'],
+    'ws-http-version reports nothing there',
+  );
+  assert.deepEqual(codes(WS('            # nginx-ws-ignore ws-read-timeout-short\n            proxy_read_timeout 2s;\n')), [
+    '11 suppression',
+  ]);
+  assert.deepEqual(codes(WS('            # nginx-ws-ignore: why\n            proxy_read_timeout 2s;\n')), [
+    '11 suppression',
+    '12 ws-read-timeout-short',
+  ]);
+  assert.deepEqual(codes(WS('            # nginx-ws-ignored is another word\n            proxy_read_timeout 2s;\n')), [
+    '12 ws-read-timeout-short',
+  ]);
   // Syntax errors cannot be suppressed; reports about suppressions can be turned off.
   assert.deepEqual(codes('# nginx-ws-ignore syntax: no\nevents {\n'), ['1 suppression', '2 syntax']);
-  assert.deepEqual(lintText(WS('            # nginx-ws-ignore ws-read-timeout-short: x\n'), '/v/nginx.conf', { ...DEFAULT_SETTINGS, rules: { suppression: 'off' } }).filter((f) => f.code === 'suppression'), []);
+  assert.deepEqual(
+    lintText(WS('            # nginx-ws-ignore ws-read-timeout-short: x\n'), '/v/nginx.conf', {
+      ...DEFAULT_SETTINGS,
+      rules: { suppression: 'off' },
+    }).filter((f) => f.code === 'suppression'),
+    [],
+  );
 });
 
 test('no fix is offered inside a file with syntax errors, and the finding says why', () => {

@@ -30,7 +30,12 @@ http {
 const lineOf = (needle: string): number => CONF.split('\n').findIndex((l) => l.includes(needle)) + 1;
 
 function context() {
-  const host: FileHost = { readFile: (p) => (p === '/c/nginx.conf' ? CONF : undefined), glob: () => [], dirname: () => '/c', resolve: (d, r) => `${d}/${r}` };
+  const host: FileHost = {
+    readFile: (p) => (p === '/c/nginx.conf' ? CONF : undefined),
+    glob: () => [],
+    dirname: () => '/c',
+    resolve: (d, r) => `${d}/${r}`,
+  };
   const a = analyze('/c/nginx.conf', host);
   const loc = a.wsLocations[0]!;
   // Plain data, as the editor client receives it over the LSP: the round trip through JSON proves it serialises.
@@ -38,7 +43,18 @@ function context() {
 }
 
 function outcome(stage: Stage, kind: FailureKind, status: number | null = null, extra: Partial<ProbeResult> = {}) {
-  return { ...emptyResult('wss://chat.example.com/ws/'), ok: false, stage, kind, status, backend: null, crossOrigin: null, nginxTest: null, errorLog: null, ...extra };
+  return {
+    ...emptyResult('wss://chat.example.com/ws/'),
+    ok: false,
+    stage,
+    kind,
+    status,
+    backend: null,
+    crossOrigin: null,
+    nginxTest: null,
+    errorLog: null,
+    ...extra,
+  };
 }
 
 test('each failure points at the directive that explains it', () => {
@@ -52,7 +68,11 @@ test('each failure points at the directive that explains it', () => {
     [outcome('handshake', 'http-status', 504), /504/, 'proxy_pass'],
     [outcome('handshake', 'http-status', 426), /did not see an upgrade request/, 'proxy_set_header Connection'],
     [outcome('handshake', 'http-status', 404), /404/, 'proxy_pass'],
-    [outcome('idle', 'idle-closed', 101, { closedAfterIdleMs: 300_000 }), /closed after 300 s idle: proxy_read_timeout 300s/, 'proxy_read_timeout'],
+    [
+      outcome('idle', 'idle-closed', 101, { closedAfterIdleMs: 300_000 }),
+      /closed after 300 s idle: proxy_read_timeout 300s/,
+      'proxy_read_timeout',
+    ],
     [outcome('handshake', 'redirect-loop', 302), /redirect loop/, 'location /ws/'],
   ];
   for (const [r, message, needle] of cases) {

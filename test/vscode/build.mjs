@@ -13,7 +13,9 @@ export const SUITE_WORKSPACE = join(REPO, 'test', 'vscode', 'workspace');
 export async function buildSuite() {
   const src = join(REPO, 'test', 'vscode', 'suite');
   await esbuild.build({
-    entryPoints: readdirSync(src).filter((f) => f.endsWith('.ts')).map((f) => join(src, f)),
+    entryPoints: readdirSync(src)
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => join(src, f)),
     outdir: SUITE_OUT,
     bundle: true,
     platform: 'node',

@@ -33,8 +33,10 @@ try {
       SUITE_WORKSPACE,
       '--disable-extensions', // only ours: another nginx extension would fight over the language id
       '--disable-workspace-trust',
-      '--user-data-dir', join(scratch, 'user-data'),
-      '--extensions-dir', join(scratch, 'extensions'),
+      '--user-data-dir',
+      join(scratch, 'user-data'),
+      '--extensions-dir',
+      join(scratch, 'extensions'),
     ],
   });
 } catch (err) {

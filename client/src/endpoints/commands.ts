@@ -29,7 +29,7 @@ export async function testAll(deps: TestEndpointDeps, view: EndpointsView): Prom
   const seen = new Set<string>();
   const list = (await view.endpoints()).map((x) => x.endpoint).filter((e) => !seen.has(keyOf(e)) && seen.add(keyOf(e)));
   if (list.length === 0) {
-    void vscode.window.showInformationMessage('No WebSocket locations in this workspace\'s nginx configs.');
+    void vscode.window.showInformationMessage("No WebSocket locations in this workspace's nginx configs.");
     return undefined;
   }
   let consented = false;
@@ -70,7 +70,9 @@ export async function testAll(deps: TestEndpointDeps, view: EndpointsView): Prom
   const text = summaryText(s, list.length);
   const show = 'Show report';
   const shown = s.firstFailure ?? s.last;
-  const choice = s.failed ? vscode.window.showErrorMessage(text, ...(shown ? [show] : [])) : vscode.window.showInformationMessage(text, ...(shown ? [show] : []));
+  const choice = s.failed
+    ? vscode.window.showErrorMessage(text, ...(shown ? [show] : []))
+    : vscode.window.showInformationMessage(text, ...(shown ? [show] : []));
   void choice.then((c) => c === show && shown && deps.panel.show(shown));
   return s;
 }

@@ -16,4 +16,3 @@ export function summaryText(s: Summary, total: number): string {
   if (s.skipped.length) parts.push(`${s.skipped.length} skipped`);
   return `${s.cancelled ? `Cancelled after ${tested} of ${total}` : `Tested ${total} WebSocket endpoint${total === 1 ? '' : 's'}`}: ${parts.join(', ')}`;
 }
-

@@ -35,4 +35,3 @@ export function resultText(s: EndpointState, now = Date.now()): string {
   const verdict = r.ok ? 'passed' : `failed at ${stageName(r.stage)}${r.status !== null ? ` (${r.status})` : ''}`;
   return `${s.stale ? 'edited since: ' : ''}${verdict}, ${ago(r.at, now)}`;
 }
-

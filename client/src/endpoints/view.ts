@@ -84,7 +84,9 @@ export class EndpointsView implements vscode.TreeDataProvider<Node>, vscode.Disp
   private async load(): Promise<void> {
     const baseUrl = vscode.workspace.getConfiguration('nginxWs.endpoint').get<string>('baseUrl') || undefined;
     try {
-      const r = await this.client.sendRequest<WorkspaceEndpointsResult>(WORKSPACE_ENDPOINTS_REQUEST, { baseUrl } satisfies WorkspaceEndpointsParams);
+      const r = await this.client.sendRequest<WorkspaceEndpointsResult>(WORKSPACE_ENDPOINTS_REQUEST, {
+        baseUrl,
+      } satisfies WorkspaceEndpointsParams);
       this.configs = r.configs;
       this.notes = r.notes;
     } catch (e) {
@@ -176,14 +178,19 @@ export class EndpointsView implements vscode.TreeDataProvider<Node>, vscode.Disp
     md.appendMarkdown(`URL: \`${e.url ?? 'a regex or named location: give a request path when testing'}\`\n\n`);
     if (e.backendUrl) md.appendMarkdown(`Backend: \`${e.backendUrl}\`\n\n`);
     md.appendMarkdown(`Findings: ${findings || 'none'}\n\n`);
-    md.appendMarkdown(`Last test: ${escapeMd(resultText(state))}${state.kind !== 'untested' ? ` (${escapeMd(state.result.url)})` : ''}\n\n`);
-    if (state.kind !== 'untested' && state.stale) md.appendMarkdown('$(history) The location was edited after this test: run it again.\n\n');
+    md.appendMarkdown(
+      `Last test: ${escapeMd(resultText(state))}${state.kind !== 'untested' ? ` (${escapeMd(state.result.url)})` : ''}\n\n`,
+    );
+    if (state.kind !== 'untested' && state.stale)
+      md.appendMarkdown('$(history) The location was edited after this test: run it again.\n\n');
     for (const n of e.notes) md.appendMarkdown(`- ${escapeMd(n)}\n`);
     item.tooltip = md;
     item.contextValue = e.needsPath ? 'endpoint.needsPath' : 'endpoint';
     item.id = `endpoint:${config.configPath}:${e.file}:${e.range.start.line}:${e.location}`;
     item.command = openCommand(e.file, e.range.start.line);
-    item.accessibilityInformation = { label: `${e.location}, ${e.url ?? 'needs a request path'}, ${findings || 'no findings'}, ${resultText(state)}` };
+    item.accessibilityInformation = {
+      label: `${e.location}, ${e.url ?? 'needs a request path'}, ${findings || 'no findings'}, ${resultText(state)}`,
+    };
     return item;
   }
 
@@ -195,7 +202,11 @@ export class EndpointsView implements vscode.TreeDataProvider<Node>, vscode.Disp
 
 function openCommand(file: string, line0: number): vscode.Command {
   const pos = new vscode.Position(line0, 0);
-  return { command: 'vscode.open', title: 'Open location', arguments: [fileUri(file), { selection: new vscode.Range(pos, pos) } satisfies vscode.TextDocumentShowOptions] };
+  return {
+    command: 'vscode.open',
+    title: 'Open location',
+    arguments: [fileUri(file), { selection: new vscode.Range(pos, pos) } satisfies vscode.TextDocumentShowOptions],
+  };
 }
 
 function groupByServer(config: WorkspaceConfigEndpoints): ServerGroup[] {

@@ -46,7 +46,12 @@ export async function quickFixFor(row: DiagnosisRow): Promise<{ action: vscode.C
   const diag = vscode.languages.getDiagnostics(uri).find((d) => codeOf(d) === row.code && d.range.start.line === line);
   if (!diag) return undefined;
   const actions =
-    (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diag.range, vscode.CodeActionKind.QuickFix.value)) ?? [];
+    (await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      uri,
+      diag.range,
+      vscode.CodeActionKind.QuickFix.value,
+    )) ?? [];
   const fixes = actions.filter((a) => a.edit && (!a.diagnostics?.length || a.diagnostics.some((d) => codeOf(d) === row.code)));
   const action = fixes.find((a) => a.isPreferred) ?? fixes[0];
   return action ? { action, doc } : undefined;
@@ -73,6 +78,7 @@ export async function applyQuickFix(row: DiagnosisRow): Promise<{ title: string;
   const { action, doc } = found;
   if (!(await vscode.workspace.applyEdit(action.edit!))) throw new Error('The file changed while the fix was computed; try again.');
   if (action.command) await vscode.commands.executeCommand(action.command.command, ...((action.command.arguments ?? []) as unknown[]));
-  if (doc.isDirty && !(await doc.save())) throw new Error(`The fix was applied but ${vscode.workspace.asRelativePath(doc.uri)} could not be saved.`);
+  if (doc.isDirty && !(await doc.save()))
+    throw new Error(`The fix was applied but ${vscode.workspace.asRelativePath(doc.uri)} could not be saved.`);
   return { title: action.title, doc };
 }

@@ -35,18 +35,29 @@ export function escapeHtml(s: string): string {
 
 /** JSON for a `<script type="application/json">` block: `<` escaped so no text can close the element. */
 export function jsonForScript(v: unknown): string {
-  return JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(v)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 export function contentSecurityPolicy(nonce: string, cspSource: string): string {
-  return [`default-src 'none'`, `img-src ${cspSource} data:`, `style-src 'nonce-${nonce}'`, `script-src 'nonce-${nonce}'`, `font-src ${cspSource}`].join('; ');
+  return [
+    `default-src 'none'`,
+    `img-src ${cspSource} data:`,
+    `style-src 'nonce-${nonce}'`,
+    `script-src 'nonce-${nonce}'`,
+    `font-src ${cspSource}`,
+  ].join('; ');
 }
 
 export function renderReport(m: ReportModel, o: RenderOptions): string {
   const e = escapeHtml;
   const show = o.displayPath ?? ((f: string) => f);
   const link = (at: ConfigLine | null, label?: string): string =>
-    at ? `<a href="#" class="cfg-link" data-action="open" data-file="${e(at.file)}" data-line="${at.line}" title="Open ${e(at.file)} at line ${at.line}">${e(label ?? `${show(at.file)}:${at.line}`)}</a>` : '';
+    at
+      ? `<a href="#" class="cfg-link" data-action="open" data-file="${e(at.file)}" data-line="${at.line}" title="Open ${e(at.file)} at line ${at.line}">${e(label ?? `${show(at.file)}:${at.line}`)}</a>`
+      : '';
   const status = m.verdict.status !== null ? `<span class="chip">HTTP ${m.verdict.status}</span>` : '';
   const sections: string[] = [];
 
@@ -65,7 +76,11 @@ export function renderReport(m: ReportModel, o: RenderOptions): string {
   if (m.prediction) {
     const p = m.prediction;
     const predicted = p.outcome === 'upgrade' ? '101 Switching Protocols' : p.status !== null ? `HTTP ${p.status}` : 'unknown';
-    const observed = m.verdict.ok ? '101 Switching Protocols' : m.verdict.status !== null ? `HTTP ${m.verdict.status}` : `no answer (${stageName(m.verdict.stage)})`;
+    const observed = m.verdict.ok
+      ? '101 Switching Protocols'
+      : m.verdict.status !== null
+        ? `HTTP ${m.verdict.status}`
+        : `no answer (${stageName(m.verdict.stage)})`;
     const agree = predicted === observed;
     sections.push(`<section aria-labelledby="h-prediction"><h2 id="h-prediction">Predicted and observed</h2>
 <div class="compare ${agree ? 'agree' : 'differ'}">
@@ -99,7 +114,10 @@ ${
 ${
   p.caveats.length
     ? `<ul class="caveats">${p.caveats
-        .map((c) => `<li class="${c.onPath ? 'on-path' : 'off-path'}"><span class="icon" aria-hidden="true">${c.onPath ? '⚠' : '–'}</span> ${e(c.message)}${c.onPath ? '<span class="visually-hidden"> (applies to this location)</span>' : ''} ${link(c.at)}</li>`)
+        .map(
+          (c) =>
+            `<li class="${c.onPath ? 'on-path' : 'off-path'}"><span class="icon" aria-hidden="true">${c.onPath ? '⚠' : '–'}</span> ${e(c.message)}${c.onPath ? '<span class="visually-hidden"> (applies to this location)</span>' : ''} ${link(c.at)}</li>`,
+        )
         .join('')}</ul>`
     : ''
 }
@@ -111,15 +129,25 @@ ${
 </section>`);
 
   if (m.checks.length) {
-    sections.push(`<section aria-labelledby="h-checks"><h2 id="h-checks">More checks</h2><ul class="checks">${m.checks
-      .map((c) => `<li class="${c.ok ? 'ok' : 'failed'}"><span class="icon" aria-hidden="true">${c.ok ? '✔' : '✘'}</span> <strong>${e(c.title)}</strong>: ${e(c.detail)}</li>`)
-      .join('')}</ul></section>`);
+    sections.push(
+      `<section aria-labelledby="h-checks"><h2 id="h-checks">More checks</h2><ul class="checks">${m.checks
+        .map(
+          (c) =>
+            `<li class="${c.ok ? 'ok' : 'failed'}"><span class="icon" aria-hidden="true">${c.ok ? '✔' : '✘'}</span> <strong>${e(c.title)}</strong>: ${e(c.detail)}</li>`,
+        )
+        .join('')}</ul></section>`,
+    );
   }
 
   if (m.rewrites?.length) {
-    sections.push(`<section aria-labelledby="h-rewrites"><h2 id="h-rewrites">What was changed to run the config here</h2><table><thead><tr><th scope="col">what</th><th scope="col">in the config</th><th scope="col">here</th><th scope="col">line</th></tr></thead><tbody>${m.rewrites
-      .map((r) => `<tr><td>${e(r.what)}</td><td><code>${e(r.from)}</code></td><td><code>${e(r.to)}</code>${r.why ? `<div class="muted small">${e(r.why)}</div>` : ''}</td><td>${r.at ? link(r.at) : '<span class="muted">command line</span>'}</td></tr>`)
-      .join('')}</tbody></table></section>`);
+    sections.push(
+      `<section aria-labelledby="h-rewrites"><h2 id="h-rewrites">What was changed to run the config here</h2><table><thead><tr><th scope="col">what</th><th scope="col">in the config</th><th scope="col">here</th><th scope="col">line</th></tr></thead><tbody>${m.rewrites
+        .map(
+          (r) =>
+            `<tr><td>${e(r.what)}</td><td><code>${e(r.from)}</code></td><td><code>${e(r.to)}</code>${r.why ? `<div class="muted small">${e(r.why)}</div>` : ''}</td><td>${r.at ? link(r.at) : '<span class="muted">command line</span>'}</td></tr>`,
+        )
+        .join('')}</tbody></table></section>`,
+    );
   }
 
   sections.push(`<section aria-labelledby="h-headers"><h2 id="h-headers">Handshake</h2>
@@ -132,7 +160,9 @@ ${
   <div><h3>Response received</h3>${
     m.exchange.response
       ? `<p class="line"><code>${e(m.exchange.response.statusLine)}</code></p>${headerTable(m.exchange.response.headers, 'Response headers')}${
-          m.exchange.response.body.trim() ? `<details data-key="body"><summary>Body</summary><pre>${e(m.exchange.response.body)}</pre></details>` : ''
+          m.exchange.response.body.trim()
+            ? `<details data-key="body"><summary>Body</summary><pre>${e(m.exchange.response.body)}</pre></details>`
+            : ''
         }`
       : '<p class="muted">No HTTP answer.</p>'
   }</div>
@@ -149,28 +179,48 @@ ${
     ? '<p class="muted">Nothing reached the backend.</p>'
     : b.requests
         .map(
-          (q) => `<div class="backend-request"><p class="line"><code>${e(q.line)}</code> → <strong>${q.answer.status}</strong> ${e(q.answer.reason)}</p>${headerTable(q.headers, 'Headers the backend received')}</div>`,
+          (q) =>
+            `<div class="backend-request"><p class="line"><code>${e(q.line)}</code> → <strong>${q.answer.status}</strong> ${e(q.answer.reason)}</p>${headerTable(q.headers, 'Headers the backend received')}</div>`,
         )
         .join('')
 }
-<p class="muted small">${[m.proof.nginx, m.proof.cleanup, m.proof.readInPlace.length ? `Read in place: ${m.proof.readInPlace.join(', ')}` : ''].filter((x): x is string => !!x).map(e).join(' · ')}</p>
+<p class="muted small">${[
+      m.proof.nginx,
+      m.proof.cleanup,
+      m.proof.readInPlace.length ? `Read in place: ${m.proof.readInPlace.join(', ')}` : '',
+    ]
+      .filter((x): x is string => !!x)
+      .map(e)
+      .join(' · ')}</p>
 </section>`);
   }
 
   if (m.findings.length) {
-    sections.push(`<section aria-labelledby="h-findings"><h2 id="h-findings">Linter findings for this location</h2><ul class="findings">${m.findings
-      .map((f) => `<li><span class="sev ${e(f.severity)}">${e(f.severity)}</span> <code class="rule">${e(f.code)}</code> ${e(f.message)} ${link(f.at)}</li>`)
-      .join('')}</ul></section>`);
+    sections.push(
+      `<section aria-labelledby="h-findings"><h2 id="h-findings">Linter findings for this location</h2><ul class="findings">${m.findings
+        .map(
+          (f) =>
+            `<li><span class="sev ${e(f.severity)}">${e(f.severity)}</span> <code class="rule">${e(f.code)}</code> ${e(f.message)} ${link(f.at)}</li>`,
+        )
+        .join('')}</ul></section>`,
+    );
   }
 
   if (m.nginxTest) {
-    sections.push(`<section><details data-key="nginx-t"><summary><h2>nginx -t: ${m.nginxTest.ok ? 'ok' : 'failed'}</h2></summary><pre>${e(m.nginxTest.output.trim() || '(no output)')}</pre></details></section>`);
+    sections.push(
+      `<section><details data-key="nginx-t"><summary><h2>nginx -t: ${m.nginxTest.ok ? 'ok' : 'failed'}</h2></summary><pre>${e(m.nginxTest.output.trim() || '(no output)')}</pre></details></section>`,
+    );
   }
   if (m.errorLog) {
-    const logTitle = m.kind === 'local-proof' ? `nginx error log: ${m.errorLog.length} line${m.errorLog.length === 1 ? '' : 's'}` : `error_log: ${m.errorLog.length} new line${m.errorLog.length === 1 ? '' : 's'} during the test`;
-    sections.push(`<section><details data-key="error-log"><summary><h2>${e(logTitle)}</h2></summary>${
-      m.errorLog.length ? `<pre>${e(m.errorLog.join('\n'))}</pre>` : '<p class="muted">The error_log gained no lines during the test.</p>'
-    }</details></section>`);
+    const logTitle =
+      m.kind === 'local-proof'
+        ? `nginx error log: ${m.errorLog.length} line${m.errorLog.length === 1 ? '' : 's'}`
+        : `error_log: ${m.errorLog.length} new line${m.errorLog.length === 1 ? '' : 's'} during the test`;
+    sections.push(
+      `<section><details data-key="error-log"><summary><h2>${e(logTitle)}</h2></summary>${
+        m.errorLog.length ? `<pre>${e(m.errorLog.join('\n'))}</pre>` : '<p class="muted">The error_log gained no lines during the test.</p>'
+      }</details></section>`,
+    );
   }
 
   return `<!DOCTYPE html>

@@ -90,7 +90,11 @@ export interface ProofDetails {
   caveats: { message: string; at: ConfigLine | null; onPath: boolean }[];
   /** Files nginx read in place (absolute includes the proof did not need to change). */
   readInPlace: string[];
-  backend: { address: string; tls: boolean; requests: { line: string; headers: [string, string][]; answer: { status: number; reason: string } }[] } | null;
+  backend: {
+    address: string;
+    tls: boolean;
+    requests: { line: string; headers: [string, string][]; answer: { status: number; reason: string } }[];
+  } | null;
   /** `nginx 1.22.1 (/usr/sbin/nginx)` */
   nginx: string | null;
   /** One line: what was stopped and removed (or left behind). */
@@ -206,9 +210,15 @@ export function stageRows(p: ProbeResult, idleSeconds = 0): StageRow[] {
 
 export function maskedExchange(p: ProbeResult): HeaderExchange {
   return {
-    request: p.request ? { line: maskRequestLine(p.request.line), headers: p.request.headers.map(([k, v]) => [k, maskHeader(k, v)]) } : null,
+    request: p.request
+      ? { line: maskRequestLine(p.request.line), headers: p.request.headers.map(([k, v]) => [k, maskHeader(k, v)]) }
+      : null,
     response: p.response
-      ? { statusLine: p.response.statusLine, headers: p.response.headers.map(([k, v]) => [k, maskHeader(k, v)]), body: maskText(p.response.body) }
+      ? {
+          statusLine: p.response.statusLine,
+          headers: p.response.headers.map(([k, v]) => [k, maskHeader(k, v)]),
+          body: maskText(p.response.body),
+        }
       : null,
   };
 }
@@ -219,7 +229,12 @@ export function diagnosisRow(d: Diagnosis): DiagnosisRow {
 
 /** The location's findings as rows; a finding without a file is in the location's. */
 export function findingRows(findings: ContextFinding[], locationFile: string | undefined): FindingRow[] {
-  return findings.map((f) => ({ severity: f.severity ?? 'warning', code: f.code, message: oneLine(f.message), at: { file: f.path ?? locationFile ?? '', line: f.range.start.line + 1 } }));
+  return findings.map((f) => ({
+    severity: f.severity ?? 'warning',
+    code: f.code,
+    message: oneLine(f.message),
+    at: { file: f.path ?? locationFile ?? '', line: f.range.start.line + 1 },
+  }));
 }
 
 export interface FromTestOptions {
@@ -236,11 +251,19 @@ export function fromEndpointTest(r: EndpointTestResult, o: FromTestOptions = {})
     checks.push({
       title: `Backend direct (bypassing nginx): ${maskUrl(r.backend.url)}`,
       ok: r.backend.ok,
-      detail: r.backend.ok ? 'the backend upgrades when reached directly' : `failed at ${stageName(r.backend.stage)}: ${oneLine(r.backend.error ?? '')}`,
+      detail: r.backend.ok
+        ? 'the backend upgrades when reached directly'
+        : `failed at ${stageName(r.backend.stage)}: ${oneLine(r.backend.error ?? '')}`,
     });
   }
-  if (r.crossOrigin) checks.push({ title: `Cross-origin probe (Origin: ${r.crossOrigin.origin})`, ok: !r.crossOrigin.accepted, detail: oneLine(r.crossOrigin.detail) });
-  if (r.closedAfterIdleMs !== null) checks.push({ title: 'Idle hold', ok: false, detail: `closed by the server after ${(r.closedAfterIdleMs / 1000).toFixed(1)} s idle` });
+  if (r.crossOrigin)
+    checks.push({
+      title: `Cross-origin probe (Origin: ${r.crossOrigin.origin})`,
+      ok: !r.crossOrigin.accepted,
+      detail: oneLine(r.crossOrigin.detail),
+    });
+  if (r.closedAfterIdleMs !== null)
+    checks.push({ title: 'Idle hold', ok: false, detail: `closed by the server after ${(r.closedAfterIdleMs / 1000).toFixed(1)} s idle` });
   let text: string;
   try {
     text = formatReport(r);

@@ -67,12 +67,17 @@ export class ReportPanel implements vscode.Disposable {
     const gen = ++this.generation;
     if (!this.panel) {
       this.adopt(
-        vscode.window.createWebviewPanel(REPORT_VIEW_TYPE, title(model), { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
-          enableScripts: true,
-          enableFindWidget: true,
-          // Nothing is loaded from disk: the page is self-contained.
-          localResourceRoots: [],
-        }),
+        vscode.window.createWebviewPanel(
+          REPORT_VIEW_TYPE,
+          title(model),
+          { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+          {
+            enableScripts: true,
+            enableFindWidget: true,
+            // Nothing is loaded from disk: the page is self-contained.
+            localResourceRoots: [],
+          },
+        ),
       );
     } else if (o.reveal !== false) {
       this.panel.reveal(this.panel.viewColumn ?? vscode.ViewColumn.Beside, true);
@@ -98,9 +103,13 @@ export class ReportPanel implements vscode.Disposable {
     this.panel?.dispose();
     this.panel = panel;
     panel.webview.options = { enableScripts: true, localResourceRoots: [] };
-    panel.onDidDispose(() => {
-      if (this.panel === panel) this.panel = undefined;
-    }, undefined, this.disposables);
+    panel.onDidDispose(
+      () => {
+        if (this.panel === panel) this.panel = undefined;
+      },
+      undefined,
+      this.disposables,
+    );
     panel.webview.onDidReceiveMessage((m: Message) => void this.onMessage(m), undefined, this.disposables);
   }
 
@@ -177,5 +186,9 @@ export async function openAt(file: string, line: number): Promise<vscode.TextEdi
   const l = Math.max(0, Math.min(doc.lineCount - 1, line - 1));
   const start = doc.lineAt(l).firstNonWhitespaceCharacterIndex;
   const pos = new vscode.Position(l, start);
-  return vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One, selection: new vscode.Range(pos, pos), preserveFocus: false });
+  return vscode.window.showTextDocument(doc, {
+    viewColumn: vscode.ViewColumn.One,
+    selection: new vscode.Range(pos, pos),
+    preserveFocus: false,
+  });
 }

@@ -9,7 +9,18 @@ import { formatProof } from '../../../server/src/prove/report';
 import type { ProofResult } from '../../../server/src/prove/types';
 import { maskHeader, maskText, maskUrl } from '../../../server/src/wstest/mask';
 import { formatReport, oneLine } from '../../../server/src/wstest/report';
-import { diagnosisRow, findingRows, maskedExchange, REPORT_MODEL_VERSION, stageName, stageRows, type ExtraCheck, type ReportModel, type RerunSpec, type StageRow } from './model';
+import {
+  diagnosisRow,
+  findingRows,
+  maskedExchange,
+  REPORT_MODEL_VERSION,
+  stageName,
+  stageRows,
+  type ExtraCheck,
+  type ReportModel,
+  type RerunSpec,
+  type StageRow,
+} from './model';
 
 export interface FromProofOptions {
   idleSeconds?: number;
@@ -34,14 +45,21 @@ function proofStages(r: ProofResult): StageRow[] {
   };
   return order.map((id, i) => {
     const state: StageRow['state'] = failedAt < 0 || i < failedAt ? 'ok' : i === failedAt ? (r.ok ? 'ok' : 'failed') : 'not-run';
-    return { id, label: label[id], state, ms: state === 'not-run' ? null : ms(timing[id]), detail: state === 'failed' ? oneLine(r.error ?? '') : state === 'not-run' ? 'not reached' : okDetail[id] };
+    return {
+      id,
+      label: label[id],
+      state,
+      ms: state === 'not-run' ? null : ms(timing[id]),
+      detail: state === 'failed' ? oneLine(r.error ?? '') : state === 'not-run' ? 'not reached' : okDetail[id],
+    };
   });
 }
 
 export function fromLocalProof(r: ProofResult, o: FromProofOptions = {}): ReportModel {
   const t = r.test;
   const checks: ExtraCheck[] = [];
-  if (t && t.closedAfterIdleMs !== null) checks.push({ title: 'Idle hold', ok: false, detail: `closed by nginx after ${(t.closedAfterIdleMs / 1000).toFixed(1)} s idle` });
+  if (t && t.closedAfterIdleMs !== null)
+    checks.push({ title: 'Idle hold', ok: false, detail: `closed by nginx after ${(t.closedAfterIdleMs / 1000).toFixed(1)} s idle` });
   const where = (file: string | null, line: number | null) => (file && line ? { file, line } : null);
   let text: string;
   try {
@@ -62,7 +80,10 @@ export function fromLocalProof(r: ProofResult, o: FromProofOptions = {}): Report
       stage: r.stage,
       status: r.status,
       detail: r.ok
-        ? `upgraded through nginx ${r.nginx?.version ?? ''}${t?.timings.roundTrip != null ? `, round trip ${t.timings.roundTrip} ms` : ''}${t?.reply === 'echo' ? ' (echo)' : ''}`.replace('  ', ' ')
+        ? `upgraded through nginx ${r.nginx?.version ?? ''}${t?.timings.roundTrip != null ? `, round trip ${t.timings.roundTrip} ms` : ''}${t?.reply === 'echo' ? ' (echo)' : ''}`.replace(
+            '  ',
+            ' ',
+          )
         : oneLine(r.error ?? 'unknown error'),
     },
     location: r.location ? { label: r.location.text, file: r.location.path, line: r.location.line } : null,
@@ -80,7 +101,11 @@ export function fromLocalProof(r: ProofResult, o: FromProofOptions = {}): Report
         ? {
             address: r.backend.address,
             tls: r.backend.tls,
-            requests: r.backend.requests.map((q) => ({ line: q.line, headers: q.headers.map(([k, v]) => [k, maskHeader(k, v)] as [string, string]), answer: q.answer })),
+            requests: r.backend.requests.map((q) => ({
+              line: q.line,
+              headers: q.headers.map(([k, v]) => [k, maskHeader(k, v)] as [string, string]),
+              answer: q.answer,
+            })),
           }
         : null,
       nginx: r.nginx ? `nginx ${r.nginx.version ?? '(unknown version)'} (${r.nginx.binary})` : null,

@@ -62,7 +62,9 @@ export function numberFlag(raw: string, flag: string, unit: string, o: { zeroOk?
   const n = Number(raw);
   const zeroOk = o.zeroOk ?? true;
   if (raw.trim() === '' || !Number.isFinite(n) || n < 0 || (!zeroOk && n === 0) || (o.integer && !Number.isInteger(n))) {
-    throw new UsageError(`${flag} wants ${zeroOk ? 'a non-negative' : 'a positive'} ${o.integer ? 'whole number' : 'number'} of ${unit}, got '${raw}'`);
+    throw new UsageError(
+      `${flag} wants ${zeroOk ? 'a non-negative' : 'a positive'} ${o.integer ? 'whole number' : 'number'} of ${unit}, got '${raw}'`,
+    );
   }
   return n;
 }

@@ -168,8 +168,10 @@ function run(argv: string[]): number {
   }
   for (const r of rows) {
     let url = r.url;
-    if (!url && r.placeholders.length) url = `(${r.notes.find((n) => n.includes('placeholder')) ?? 'template placeholders'}: nginx-ws test --config ${shellQuote(r.root)} --location ${shellQuote(r.path)} --base-url URL)`;
-    else if (!url) url = `(needs a concrete path: nginx-ws test --config ${shellQuote(r.root)} --location ${shellQuote(r.path)} --path ${r.examplePath ?? '/...'})`;
+    if (!url && r.placeholders.length)
+      url = `(${r.notes.find((n) => n.includes('placeholder')) ?? 'template placeholders'}: nginx-ws test --config ${shellQuote(r.root)} --location ${shellQuote(r.path)} --base-url URL)`;
+    else if (!url)
+      url = `(needs a concrete path: nginx-ws test --config ${shellQuote(r.root)} --location ${shellQuote(r.path)} --path ${r.examplePath ?? '/...'})`;
     process.stdout.write(`${r.file}:${r.line}\t${r.location}\t${url}${r.backendUrl ? `\tbackend ${r.backendUrl}` : ''}\n`);
   }
   for (const n of notes) process.stderr.write(`nginx-ws endpoints: ${n}\n`);

@@ -83,13 +83,16 @@ export function fixTargets(project: Project, targets: Target[], opts: FixOptions
       for (const f of j.findings) {
         if (!wanted(f, opts)) continue;
         if (!f.fixes.length) {
-          if (f.message.endsWith(`(${BROKEN_FILE_NOTE})`)) notes.add(`${j.target.display}: has syntax errors; its problems are not fixed automatically (fix the syntax first)`);
+          if (f.message.endsWith(`(${BROKEN_FILE_NOTE})`))
+            notes.add(`${j.target.display}: has syntax errors; its problems are not fixed automatically (fix the syntax first)`);
           continue;
         }
         const fix = f.fixes.find((x) => x.isPreferred) ?? f.fixes[0]!;
         const outside = fix.changes.map((c) => c.path).filter((p) => !targetOf(p));
         if (outside.length) {
-          notes.add(`${j.target.display}:${f.range.start.line + 1}: "${fix.title}" also changes ${outside.join(', ')}, which was not given; lint it too to apply this fix`);
+          notes.add(
+            `${j.target.display}:${f.range.start.line + 1}: "${fix.title}" also changes ${outside.join(', ')}, which was not given; lint it too to apply this fix`,
+          );
           continue;
         }
         fixes.push(fix);
@@ -107,7 +110,9 @@ export function fixTargets(project: Project, targets: Target[], opts: FixOptions
         continue;
       }
       if (hasBareCr(st.text)) {
-        notes.add(`${target.display}: not fixed: it has carriage returns without line feeds (nginx reads such a file as fewer lines than an editor shows)`);
+        notes.add(
+          `${target.display}: not fixed: it has carriage returns without line feeds (nginx reads such a file as fewer lines than an editor shows)`,
+        );
         continue;
       }
       let next: Buffer;

@@ -92,12 +92,15 @@ function run(argv: string[]): number {
   });
   const format = choiceFlag(v.format ?? 'text', '--format', ['text', 'json', 'sarif'] as const);
   const failOn = choiceFlag(v['fail-on'] ?? 'error', '--fail-on', FAIL_ON);
-  const maxWarnings = v['max-warnings'] === undefined ? undefined : numberFlag(v['max-warnings'], '--max-warnings', 'warnings', { integer: true });
+  const maxWarnings =
+    v['max-warnings'] === undefined ? undefined : numberFlag(v['max-warnings'], '--max-warnings', 'warnings', { integer: true });
   const fixLevel = choiceFlag(v['fix-level'] ?? 'warning', '--fix-level', LEVELS);
   const known = new Set([...RULES.map((r) => r.id), 'syntax', 'include', SUPPRESSION_CODE]);
-  for (const id of v.rule ?? []) if (!known.has(id)) throw new UsageError(`--rule: no rule '${id}' (nginx-ws lint knows: ${[...known].join(', ')})`);
+  for (const id of v.rule ?? [])
+    if (!known.has(id)) throw new UsageError(`--rule: no rule '${id}' (nginx-ws lint knows: ${[...known].join(', ')})`);
   const rules = v.rule?.length ? new Set(v.rule) : undefined;
-  if (v['nginx-version'] !== undefined && !VERSION_RE.test(v['nginx-version'])) throw new UsageError(`--nginx-version wants a version such as 1.24.0, got '${v['nginx-version']}'`);
+  if (v['nginx-version'] !== undefined && !VERSION_RE.test(v['nginx-version']))
+    throw new UsageError(`--nginx-version wants a version such as 1.24.0, got '${v['nginx-version']}'`);
   const threshold = v.threshold === undefined ? undefined : numberFlag(v.threshold, '--threshold', 'seconds');
   if (v.settings !== undefined && v['no-settings']) throw new UsageError('give --settings FILE or --no-settings, not both');
   const fix = !!v.fix || !!v['dry-run'];
@@ -106,7 +109,8 @@ function run(argv: string[]): number {
   const stdinCount = positionals.filter((p) => p === '-').length;
   if (stdinCount > 1 || (stdinCount && positionals.length > 1)) throw new UsageError('- (stdin) cannot be combined with other PATHs');
   if (v['stdin-filename'] !== undefined && !stdinCount) throw new UsageError('--stdin-filename needs - as the PATH');
-  if (stdinCount && v.fix && !v['dry-run']) throw new UsageError('--fix rewrites files, not stdin; use --dry-run to see the changes as a diff');
+  if (stdinCount && v.fix && !v['dry-run'])
+    throw new UsageError('--fix rewrites files, not stdin; use --dry-run to see the changes as a diff');
 
   const notes: string[] = [];
   let targets: Target[];
@@ -131,7 +135,9 @@ function run(argv: string[]): number {
     targets = collectTargets(positionals, notes);
   }
   if (!targets.length) {
-    process.stderr.write(`nginx-ws lint: no nginx file found in ${positionals.join(' ')} (nginx-ws lint --help says which names count; name a file to lint it whatever its name)\n`);
+    process.stderr.write(
+      `nginx-ws lint: no nginx file found in ${positionals.join(' ')} (nginx-ws lint --help says which names count; name a file to lint it whatever its name)\n`,
+    );
     return 2;
   }
 
@@ -158,7 +164,8 @@ function run(argv: string[]): number {
   if (fix && readable.length) {
     const r = fixTargets(project, readable, { level: fixLevel, rules, dryRun: !!v['dry-run'], sources });
     diff = r.diff;
-    for (const [p, n] of r.changed) fixSummary.push(`${v['dry-run'] ? 'would fix' : 'fixed'} ${n} problem${n === 1 ? '' : 's'} in ${displayPath(p)}`);
+    for (const [p, n] of r.changed)
+      fixSummary.push(`${v['dry-run'] ? 'would fix' : 'fixed'} ${n} problem${n === 1 ? '' : 's'} in ${displayPath(p)}`);
     fixSummary.push(...r.notes);
     for (const f of r.failed) {
       fixSummary.push(f);
@@ -166,8 +173,11 @@ function run(argv: string[]): number {
     }
   }
 
-  const byPosition = (a: Finding, b: Finding) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character;
-  const shown: Shown[] = project.judge(readable).map((judged) => ({ judged, findings: judged.findings.filter((f) => !rules || rules.has(f.code)).sort(byPosition) }));
+  const byPosition = (a: Finding, b: Finding) =>
+    a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character;
+  const shown: Shown[] = project
+    .judge(readable)
+    .map((judged) => ({ judged, findings: judged.findings.filter((f) => !rules || rules.has(f.code)).sort(byPosition) }));
   for (const p of project.problems) process.stderr.write(`nginx-ws lint: ${p}\n`);
   for (const n of notes) process.stderr.write(`nginx-ws lint: ${n}\n`);
   const rootOf = (j: Judged) => (dump ? j.context.rootPath : displayPath(j.context.rootPath));
@@ -176,15 +186,40 @@ function run(argv: string[]): number {
   if (format === 'json') {
     const out = {
       tool: { name: 'nginx-ws', version: version() },
-      files: shown.map((s) => ({ file: s.judged.target.display, root: rootOf(s.judged), complete: s.judged.context.complete, settings: s.judged.settingsFile ? displayPath(s.judged.settingsFile) : null })),
-      findings: all.map((f) => ({ file: f.path, root: f.root, range: f.range, severity: f.severity, code: f.code, message: f.message, fixable: f.fixes.length > 0 })),
+      files: shown.map((s) => ({
+        file: s.judged.target.display,
+        root: rootOf(s.judged),
+        complete: s.judged.context.complete,
+        settings: s.judged.settingsFile ? displayPath(s.judged.settingsFile) : null,
+      })),
+      findings: all.map((f) => ({
+        file: f.path,
+        root: f.root,
+        range: f.range,
+        severity: f.severity,
+        code: f.code,
+        message: f.message,
+        fixable: f.fixes.length > 0,
+      })),
     };
     process.stdout.write(JSON.stringify(out, null, 2) + '\n');
   } else if (format === 'sarif') {
-    process.stdout.write(JSON.stringify(toSarif(all, RULES, shown.map((s) => ({ file: s.judged.target.display, root: rootOf(s.judged) })), version()), null, 2) + '\n');
+    process.stdout.write(
+      JSON.stringify(
+        toSarif(
+          all,
+          RULES,
+          shown.map((s) => ({ file: s.judged.target.display, root: rootOf(s.judged) })),
+          version(),
+        ),
+        null,
+        2,
+      ) + '\n',
+    );
   } else {
     if (diff) process.stdout.write(diff);
-    for (const f of all) process.stdout.write(`${f.path}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity} ${f.code} ${f.message}\n`);
+    for (const f of all)
+      process.stdout.write(`${f.path}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity} ${f.code} ${f.message}\n`);
     for (const line of contextLines(shown, rootOf)) process.stderr.write(`${line}\n`);
   }
   if (format !== 'text' && diff) process.stderr.write(diff);
@@ -218,7 +253,8 @@ function contextLines(shown: Shown[], rootOf: (j: Judged) => string): string[] {
   }
   const out: string[] = [];
   for (const [root, files] of byRoot) out.push(`checked in the context of ${root}: ${files.join(', ')}`);
-  if (alone.length) out.push(`no config includes ${alone.join(', ')}: checked on ${alone.length === 1 ? 'its' : 'their'} own (--root names the config)`);
+  if (alone.length)
+    out.push(`no config includes ${alone.join(', ')}: checked on ${alone.length === 1 ? 'its' : 'their'} own (--root names the config)`);
   return out;
 }
 
@@ -243,7 +279,8 @@ export function readStdin(): Buffer {
     }
     if (n === 0) break;
     total += n;
-    if (total > MAX_STDIN_BYTES) throw new UsageError(`stdin holds more than ${MAX_STDIN_BYTES / (1024 * 1024)} MB; lint the files instead`);
+    if (total > MAX_STDIN_BYTES)
+      throw new UsageError(`stdin holds more than ${MAX_STDIN_BYTES / (1024 * 1024)} MB; lint the files instead`);
     chunks.push(Buffer.from(buf.subarray(0, n)));
   }
   return Buffer.concat(chunks);

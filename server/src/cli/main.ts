@@ -14,14 +14,7 @@ import { traceCommand } from './trace-command';
 import { fmtCommand } from './fmt';
 import { version } from './version';
 
-const COMMANDS: Command[] = [
-  lintCommand,
-  testCommand,
-  endpointsCommand,
-  proveCommand,
-  traceCommand,
-  fmtCommand,
-];
+const COMMANDS: Command[] = [lintCommand, testCommand, endpointsCommand, proveCommand, traceCommand, fmtCommand];
 
 function usage(): string {
   const lines = ['usage: nginx-ws COMMAND [options]', ''];

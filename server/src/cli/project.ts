@@ -66,7 +66,13 @@ export function collectTargets(paths: string[], notes: string[]): Target[] {
   return out;
 }
 
-function walk(dir: string, depth: number, ancestors: Set<string>, budget: { dirs: number; files: number; stopped: boolean }, add: (p: string) => void): void {
+function walk(
+  dir: string,
+  depth: number,
+  ancestors: Set<string>,
+  budget: { dirs: number; files: number; stopped: boolean },
+  add: (p: string) => void,
+): void {
   if (budget.dirs >= WALK_LIMITS.maxDirs || depth > WALK_LIMITS.maxDepth) {
     budget.stopped = true;
     return;
@@ -290,7 +296,12 @@ export class Project {
 }
 
 /** Flag values as settings: DEFAULT_SETTINGS where a flag was not given, so the settings file's values show through. */
-export function flagSettings(o: { nginxVersion?: string; threshold?: number; prefix?: string; rules?: Record<string, EngineSettings['rules'][string]> }): EngineSettings {
+export function flagSettings(o: {
+  nginxVersion?: string;
+  threshold?: number;
+  prefix?: string;
+  rules?: Record<string, EngineSettings['rules'][string]>;
+}): EngineSettings {
   return {
     ...DEFAULT_SETTINGS,
     nginxVersion: o.nginxVersion ?? '',

@@ -66,7 +66,11 @@ async function run(argv: string[]): Promise<number> {
 
   // The config FILE belongs to, judged as the editor judges it; a missing file or location is a usage error, not a failed proof.
   const file = nodePath.resolve(v.config);
-  const project = new Project({ flags: flagSettings({ prefix: v.prefix ? nodePath.resolve(v.prefix) : undefined }), roots: (v.root ?? []).map((r) => nodePath.resolve(r)), log: () => undefined });
+  const project = new Project({
+    flags: flagSettings({ prefix: v.prefix ? nodePath.resolve(v.prefix) : undefined }),
+    roots: (v.root ?? []).map((r) => nodePath.resolve(r)),
+    log: () => undefined,
+  });
   const targets = collectTargets([v.config], []);
   if (targets.length !== 1 || targets[0]!.path !== file) throw new UsageError(`${v.config}: not a file`);
   const why = project.unreadable(file);

@@ -26,7 +26,12 @@ function uri(p: string): string {
   return p.split('\\').join('/');
 }
 
-export function toSarif(findings: (Finding & { root?: string })[], rules: readonly RuleMeta[], files: SarifFile[] = [], version = ''): object {
+export function toSarif(
+  findings: (Finding & { root?: string })[],
+  rules: readonly RuleMeta[],
+  files: SarifFile[] = [],
+  version = '',
+): object {
   const ids = [...new Set([...rules.map((r) => r.id), ...findings.map((f) => f.code)])];
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
@@ -65,7 +70,12 @@ export function toSarif(findings: (Finding & { root?: string })[], rules: readon
               physicalLocation: {
                 artifactLocation: { uri: uri(f.path) },
                 // SARIF is 1-based; columns count UTF-16 units like LSP.
-                region: { startLine: f.range.start.line + 1, startColumn: f.range.start.character + 1, endLine: f.range.end.line + 1, endColumn: f.range.end.character + 1 },
+                region: {
+                  startLine: f.range.start.line + 1,
+                  startColumn: f.range.start.character + 1,
+                  endLine: f.range.end.line + 1,
+                  endColumn: f.range.end.character + 1,
+                },
               },
             },
           ],

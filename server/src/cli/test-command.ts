@@ -5,7 +5,14 @@
  * works, 1 when it fails, 2 for usage errors.
  */
 import { numberFlag, parseCommandArgs, UsageError, withUsage, type Command } from './command';
-import { formatDiagnosis, formatReport, maskUrl, runEndpointTest, type EndpointTestOptions, type EndpointTestResult } from '../wstest/index';
+import {
+  formatDiagnosis,
+  formatReport,
+  maskUrl,
+  runEndpointTest,
+  type EndpointTestOptions,
+  type EndpointTestResult,
+} from '../wstest/index';
 import { endpointRows, loadConfig } from './endpoints-command';
 import { realOf } from './project';
 import { deriveEndpoint, findingsWithin, locationLabel } from '../engine/index';
@@ -48,28 +55,27 @@ export const testCommand: Command = {
   run: (argv) => withUsage('test', () => runChecked(argv)),
 };
 
-
 async function runChecked(argv: string[]): Promise<number> {
   const opts = parseCommandArgs(argv, {
-        json: { type: 'boolean' },
-        timeout: { type: 'string' },
-        idle: { type: 'string' },
-        insecure: { type: 'boolean' },
-        origin: { type: 'string' },
-        header: { type: 'string', multiple: true },
-        protocol: { type: 'string', multiple: true },
-        config: { type: 'string' },
-        location: { type: 'string' },
-        path: { type: 'string' },
-        'base-url': { type: 'string' },
-        backend: { type: 'boolean' },
-        'backend-url': { type: 'string' },
-        'cross-origin': { type: 'boolean' },
-        'cross-origin-origin': { type: 'string' },
-        nginx: { type: 'string' },
-        prefix: { type: 'string' },
-        'error-log': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
+    json: { type: 'boolean' },
+    timeout: { type: 'string' },
+    idle: { type: 'string' },
+    insecure: { type: 'boolean' },
+    origin: { type: 'string' },
+    header: { type: 'string', multiple: true },
+    protocol: { type: 'string', multiple: true },
+    config: { type: 'string' },
+    location: { type: 'string' },
+    path: { type: 'string' },
+    'base-url': { type: 'string' },
+    backend: { type: 'boolean' },
+    'backend-url': { type: 'string' },
+    'cross-origin': { type: 'boolean' },
+    'cross-origin-origin': { type: 'string' },
+    nginx: { type: 'string' },
+    prefix: { type: 'string' },
+    'error-log': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
   });
   const v = opts.values;
   const o: EndpointTestOptions = { url: '' };
@@ -79,7 +85,8 @@ async function runChecked(argv: string[]): Promise<number> {
   if (v.origin !== undefined) o.origin = v.origin;
   o.headers = (v.header ?? []).map((h) => {
     const i = h.indexOf(':');
-    if (i <= 0 || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(h.slice(0, i).trim())) throw new UsageError(`--header wants 'Name: value', got '${h}'`);
+    if (i <= 0 || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(h.slice(0, i).trim()))
+      throw new UsageError(`--header wants 'Name: value', got '${h}'`);
     return [h.slice(0, i).trim(), h.slice(i + 1).trim()] as [string, string];
   });
   o.protocols = v.protocol ?? [];
@@ -110,11 +117,13 @@ async function runChecked(argv: string[]): Promise<number> {
     }
     o.context = { location: loc, findings: findingsWithin(loc, analysis.findings) };
     // The config says where nginx logs; --error-log overrides it.
-    if (!o.errorLogPath) o.errorLogPath = errorLogFor(analysis, loc, v.prefix ? nodePath.resolve(v.prefix) : nodePath.dirname(root)) ?? undefined;
+    if (!o.errorLogPath)
+      o.errorLogPath = errorLogFor(analysis, loc, v.prefix ? nodePath.resolve(v.prefix) : nodePath.dirname(root)) ?? undefined;
     if (v.nginx) o.nginx = { binary: v.nginx, configFile: root, prefix: v.prefix };
   } else {
     if (opts.positionals.length !== 1) throw new UsageError(opts.positionals.length ? 'one URL only' : 'no URL given');
-    if (v.location !== undefined || v.path !== undefined || v['base-url'] !== undefined) throw new UsageError('--location, --path and --base-url need --config FILE');
+    if (v.location !== undefined || v.path !== undefined || v['base-url'] !== undefined)
+      throw new UsageError('--location, --path and --base-url need --config FILE');
     if (v.backend) throw new UsageError('--backend needs --config FILE (or use --backend-url URL)');
     if (v.nginx) throw new UsageError('--nginx needs --config FILE');
     o.url = opts.positionals[0]!;
@@ -163,7 +172,17 @@ export function toJson(r: EndpointTestResult): EndpointTestJson {
     diagnosis: r.diagnosis.map(formatDiagnosis),
     timings: { connect: r.timings.connect, handshake: r.timings.handshake, roundTrip: r.timings.roundTrip },
     closedAfterIdleMs: r.closedAfterIdleMs,
-    ...(r.backend ? { backend: { url: maskUrl(r.backend.url), ok: r.backend.ok, stage: r.backend.stage, status: r.backend.status, error: r.backend.error } } : {}),
+    ...(r.backend
+      ? {
+          backend: {
+            url: maskUrl(r.backend.url),
+            ok: r.backend.ok,
+            stage: r.backend.stage,
+            status: r.backend.status,
+            error: r.backend.error,
+          },
+        }
+      : {}),
     ...(r.crossOrigin ? { crossOrigin: r.crossOrigin } : {}),
     ...(r.nginxTest ? { nginxTest: r.nginxTest } : {}),
     ...(r.errorLog ? { errorLog: r.errorLog } : {}),

@@ -53,7 +53,8 @@ export const traceCommand: Command = {
 function parseHeader(raw: string): { name: string; value: string } {
   const i = raw.indexOf(':');
   const name = i > 0 ? raw.slice(0, i).trim() : '';
-  if (!name || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) throw new UsageError(`--header wants 'Name: value' with a valid header name, got '${raw}'`);
+  if (!name || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name))
+    throw new UsageError(`--header wants 'Name: value' with a valid header name, got '${raw}'`);
   const value = raw.slice(i + 1).trim();
   if (/[\r\n\0]/.test(value)) throw new UsageError(`--header values cannot hold CR, LF or NUL`);
   return { name, value };
@@ -74,15 +75,22 @@ function run(argv: string[]): number {
     process.stdout.write(HELP);
     return 0;
   }
-  if (positionals.length !== 1) throw new UsageError(positionals.length ? `one URL, got ${positionals.length} arguments` : 'the URL to trace is missing');
+  if (positionals.length !== 1)
+    throw new UsageError(positionals.length ? `one URL, got ${positionals.length} arguments` : 'the URL to trace is missing');
   if (!v.config) throw new UsageError('--config FILE is missing');
-  if (v['nginx-version'] !== undefined && !VERSION_RE.test(v['nginx-version'])) throw new UsageError(`--nginx-version wants a version such as 1.24.0, got '${v['nginx-version']}'`);
-  if (v.method !== undefined && !/^[A-Z]{1,20}$/.test(v.method)) throw new UsageError(`--method wants an HTTP method such as GET, got '${v.method}'`);
+  if (v['nginx-version'] !== undefined && !VERSION_RE.test(v['nginx-version']))
+    throw new UsageError(`--nginx-version wants a version such as 1.24.0, got '${v['nginx-version']}'`);
+  if (v.method !== undefined && !/^[A-Z]{1,20}$/.test(v.method))
+    throw new UsageError(`--method wants an HTTP method such as GET, got '${v.method}'`);
   const url = positionals[0]!;
   const headers = (v.header ?? []).map(parseHeader);
 
   const abs = nodePath.resolve(v.config);
-  const project = new Project({ flags: flagSettings({ nginxVersion: v['nginx-version'] }), roots: (v.root ?? []).map((r) => nodePath.resolve(r)), log: () => undefined });
+  const project = new Project({
+    flags: flagSettings({ nginxVersion: v['nginx-version'] }),
+    roots: (v.root ?? []).map((r) => nodePath.resolve(r)),
+    log: () => undefined,
+  });
   const targets = collectTargets([v.config], []);
   if (targets.length !== 1 || targets[0]!.path !== abs) throw new UsageError(`${v.config}: not a file`);
   const why = project.unreadable(abs);

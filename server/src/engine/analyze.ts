@@ -14,7 +14,20 @@ import { RequestModel } from './request/model';
 import { DEFAULT_SETTINGS, type EngineSettings, type FileHost, type Finding } from './types';
 import { AnalysisCache, type Analysis } from './analysis/state';
 import { update } from './analysis/update';
-import { capPerFile, compilePatterns, dedupe, finalizeFindings, overflowFinding, portCounts, runRules, syntaxCapped, syntaxFindings, unitSignatures, withDeclaredVersion, wsLocationsOf } from './analysis/steps';
+import {
+  capPerFile,
+  compilePatterns,
+  dedupe,
+  finalizeFindings,
+  overflowFinding,
+  portCounts,
+  runRules,
+  syntaxCapped,
+  syntaxFindings,
+  unitSignatures,
+  withDeclaredVersion,
+  wsLocationsOf,
+} from './analysis/steps';
 
 export type { Analysis, WsLocation };
 
@@ -35,7 +48,14 @@ export interface AnalyzeInternals {
  * place since, only the `server` block an edit touched is checked again,
  * when that is exact; otherwise the whole config is.
  */
-export function analyze(rootPath: string, host: FileHost, settings: EngineSettings = DEFAULT_SETTINGS, cache?: ParseCache, previous?: Analysis, internals: AnalyzeInternals = {}): Analysis {
+export function analyze(
+  rootPath: string,
+  host: FileHost,
+  settings: EngineSettings = DEFAULT_SETTINGS,
+  cache?: ParseCache,
+  previous?: Analysis,
+  internals: AnalyzeInternals = {},
+): Analysis {
   if (previous && cache && previous.model.rootPath === rootPath) {
     const updated = update(previous, host, settings, cache);
     if (updated) return updated;
@@ -47,7 +67,9 @@ export function analyze(rootPath: string, host: FileHost, settings: EngineSettin
   const patterns = compilePatterns(settings.websocketPathPatterns);
   const definitions = collectDefinitions(model);
   const canUpgrade = (name: string) => variableCanYield(definitions, name, 'upgrade');
-  const locations = (model.scopes.get('location') ?? []).filter((s) => s.directive?.block).map((s) => classifyLocation(s, patterns, canUpgrade));
+  const locations = (model.scopes.get('location') ?? [])
+    .filter((s) => s.directive?.block)
+    .map((s) => classifyLocation(s, patterns, canUpgrade));
   const lenient = !model.scopes.has('http');
   const requests = new RequestModel(model, definitions);
   const ctx = new RuleContext(model, withDeclaredVersion(settings, model), locations, definitions, lenient, requests);
@@ -78,7 +100,15 @@ export function analyze(rootPath: string, host: FileHost, settings: EngineSettin
   const ws = wsLocationsOf(locations);
   const raw = dedupe(findings);
   const capped = capPerFile(finalizeFindings(raw, model.files, settings));
-  const analysis: Analysis = { files: model.files, findings: capped.findings, wsLocations: ws.list, upstreams, model, requests, cache: new AnalysisCache() };
+  const analysis: Analysis = {
+    files: model.files,
+    findings: capped.findings,
+    wsLocations: ws.list,
+    upstreams,
+    model,
+    requests,
+    cache: new AnalysisCache(),
+  };
   // A capped file's findings depend on the order they were made in: only a whole analysis gives them exactly.
   if (cache && !failed.length && !internals.oneShot && !capped.capped && !ctx.overflow.size && !syntaxCapped(model)) {
     const generations = new Map<string, number>();
@@ -112,6 +142,11 @@ export function singleFileHost(path: string, text: string): FileHost {
 }
 
 /** Lints one text with no include resolution beyond what `host` offers (tests, snippets). */
-export function lintText(text: string, path = '/virtual/nginx.conf', settings: EngineSettings = DEFAULT_SETTINGS, host?: FileHost): Finding[] {
+export function lintText(
+  text: string,
+  path = '/virtual/nginx.conf',
+  settings: EngineSettings = DEFAULT_SETTINGS,
+  host?: FileHost,
+): Finding[] {
   return analyze(path, host ?? singleFileHost(path, text), settings).findings.filter((f) => f.path === path);
 }

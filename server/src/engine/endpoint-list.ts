@@ -92,7 +92,9 @@ export function locationLabel(loc: WsLocation): string {
 export function findingsWithin<F extends { path: string; range: Range }>(loc: WsLocation, findings: F[]): F[] {
   const listens = loc.serverDirectives.filter((d) => d.name === 'listen');
   return findings.filter(
-    (f) => (f.path === loc.path && contains(loc.directive.range, f.range.start)) || listens.some((d) => f.path === d.file.uri && contains(d.range, f.range.start)),
+    (f) =>
+      (f.path === loc.path && contains(loc.directive.range, f.range.start)) ||
+      listens.some((d) => f.path === d.file.uri && contains(d.range, f.range.start)),
   );
 }
 
@@ -106,10 +108,13 @@ function serverOf(loc: WsLocation, origin: string): EndpointServer {
   if (!loc.server) return { label: 'no server block', file: null, range: null };
   const names = loc.serverDirectives.filter((d) => d.name === 'server_name').flatMap((d) => d.args.map((a) => a.value));
   const listen = loc.serverDirectives.find((d) => d.name === 'listen');
-  const ssl = loc.serverDirectives.some((d) => (d.name === 'listen' && d.args.some((a) => a.value === 'ssl')) || (d.name === 'ssl' && d.arg(0) === 'on'));
+  const ssl = loc.serverDirectives.some(
+    (d) => (d.name === 'listen' && d.args.some((a) => a.value === 'ssl')) || (d.name === 'ssl' && d.arg(0) === 'on'),
+  );
   const name = names.find((n) => n && n !== '_') ?? null;
   const port = listen?.arg(0);
-  const label = name || port ? `${name ?? '(no server_name)'}${port ? ` · listen ${port}${ssl ? ' ssl' : ''}` : ''}` : origin.replace(/^wss?:\/\//, '');
+  const label =
+    name || port ? `${name ?? '(no server_name)'}${port ? ` · listen ${port}${ssl ? ' ssl' : ''}` : ''}` : origin.replace(/^wss?:\/\//, '');
   return { label, file: loc.server.file.uri, range: { start: loc.server.range.start, end: loc.server.range.start } };
 }
 

@@ -109,7 +109,9 @@ export function deriveEndpoint(loc: WsLocation, upstreams: Map<string, Directive
   const placeholders: string[] = [];
   if (!opts.baseUrl) {
     placeholders.push(...placeholdersIn(loc.path, listen?.arg(0) ?? ''));
-    if (!serverName) for (const d of loc.serverDirectives) if (d.name === 'server_name') for (const a of d.args) placeholders.push(...placeholdersIn(loc.path, a.value));
+    if (!serverName)
+      for (const d of loc.serverDirectives)
+        if (d.name === 'server_name') for (const a of d.args) placeholders.push(...placeholdersIn(loc.path, a.value));
   }
   if (!opts.path) placeholders.push(...placeholdersIn(loc.path, loc.locationPath));
   if (placeholders.length) {
@@ -120,7 +122,21 @@ export function deriveEndpoint(loc: WsLocation, upstreams: Map<string, Directive
   const url = fullPath === null || badBase || placeholders.length ? null : origin + encodePath(fullPath);
 
   const backend = path === null ? backendFor(loc, upstreams, null, notes) : backendFor(loc, upstreams, path, notes);
-  return { url, origin, scheme, host, port: effPort, path: fullPath, serverName, needsPath, listen, backendUrl: backend?.url ?? null, backend, notes, placeholders: [...new Set(placeholders)] };
+  return {
+    url,
+    origin,
+    scheme,
+    host,
+    port: effPort,
+    path: fullPath,
+    serverName,
+    needsPath,
+    listen,
+    backendUrl: backend?.url ?? null,
+    backend,
+    notes,
+    placeholders: [...new Set(placeholders)],
+  };
 }
 
 function defaultPort(scheme: 'ws' | 'wss'): number {
@@ -137,7 +153,9 @@ export interface ListenInfo {
 /** Prefers a TLS listen (a server that listens on both is deployed as wss), skips unix sockets and QUIC. */
 export function pickListen(dirs: Directive[]): ListenInfo {
   const sslOn = dirs.some((d) => d.name === 'ssl' && d.arg(0) === 'on');
-  const listens = dirs.filter((d) => d.name === 'listen' && d.args.length > 0 && !d.arg(0)!.startsWith('unix:') && !d.args.some((a) => a.value === 'quic'));
+  const listens = dirs.filter(
+    (d) => d.name === 'listen' && d.args.length > 0 && !d.arg(0)!.startsWith('unix:') && !d.args.some((a) => a.value === 'quic'),
+  );
   const isTls = (d: Directive): boolean => sslOn || d.args.some((a) => a.value === 'ssl');
   const listen = listens.find(isTls) ?? listens[0] ?? null;
   if (!listen) return { listen: null, tls: sslOn, address: null, port: sslOn ? 443 : 80 };
@@ -164,7 +182,16 @@ export function firstConcreteName(dirs: Directive[]): string | null {
     if (d.name !== 'server_name') continue;
     for (const a of d.args) {
       const n = a.value;
-      if (n === '' || n === '_' || n === 'localhost.localdomain' || n.includes('*') || n.startsWith('~') || n.startsWith('.') || n.includes('$')) continue;
+      if (
+        n === '' ||
+        n === '_' ||
+        n === 'localhost.localdomain' ||
+        n.includes('*') ||
+        n.startsWith('~') ||
+        n.startsWith('.') ||
+        n.includes('$')
+      )
+        continue;
       return n;
     }
   }

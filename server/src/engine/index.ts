@@ -39,7 +39,14 @@ export {
   type DirectiveRef,
   type LocationContext,
 } from './endpoints';
-export { findingsWithin, locationLabel, listEndpoints, type EndpointListItem, type EndpointServer, type ListOptions } from './endpoint-list';
+export {
+  findingsWithin,
+  locationLabel,
+  listEndpoints,
+  type EndpointListItem,
+  type EndpointServer,
+  type ListOptions,
+} from './endpoint-list';
 
 // Editor features (hover, completion, navigation, formatting, traces...): pure functions over an analysis.
 export * from './features/index';

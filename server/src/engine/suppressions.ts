@@ -61,7 +61,14 @@ function suppressionsIn(path: string, file: SourceFile): Suppression[] {
       .map((s) => s.trim())
       .filter((s) => s !== '');
     const at = lines.positionAt(c.start).line;
-    out.push({ path, range: lines.rangeOf(c.start, c.end), line: c.trailing ? at : targetLine(lines, file.text, at), ids, reason, used: new Set() });
+    out.push({
+      path,
+      range: lines.rangeOf(c.start, c.end),
+      line: c.trailing ? at : targetLine(lines, file.text, at),
+      ids,
+      reason,
+      used: new Set(),
+    });
   }
   return out;
 }
@@ -116,15 +123,20 @@ export function applySuppressions(findings: Finding[], files: Map<string, Source
   const codes = knownCodes();
   for (const list of byFile.values()) {
     for (const s of list) {
-      const report = (message: string) => out.push({ path: s.path, range: s.range, severity: 'warning', code: SUPPRESSION_CODE, message, fixes: [] });
+      const report = (message: string) =>
+        out.push({ path: s.path, range: s.range, severity: 'warning', code: SUPPRESSION_CODE, message, fixes: [] });
       if (s.ids.length === 0) {
         report(`${MARKER} names no rule: write "# ${MARKER} RULE-ID: reason"`);
         continue;
       }
-      if (!s.reason) report(`${MARKER} ${s.ids.join(', ')} gives no reason: say why after a colon ("# ${MARKER} ${s.ids[0]}: why this is fine here")`);
+      if (!s.reason)
+        report(`${MARKER} ${s.ids.join(', ')} gives no reason: say why after a colon ("# ${MARKER} ${s.ids[0]}: why this is fine here")`);
       for (const id of s.ids) {
         if (!codes.has(id)) report(`${MARKER}: there is no rule "${id}"`);
-        else if (!s.used.has(id) && settings.rules[id] !== 'off') report(`Unused suppression: ${id} reports nothing ${s.line < 0 ? 'after this comment' : `on line ${s.line + 1}`}; remove "${id}" from it`);
+        else if (!s.used.has(id) && settings.rules[id] !== 'off')
+          report(
+            `Unused suppression: ${id} reports nothing ${s.line < 0 ? 'after this comment' : `on line ${s.line + 1}`}; remove "${id}" from it`,
+          );
       }
     }
   }

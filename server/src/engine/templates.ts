@@ -22,5 +22,5 @@ export function placeholdersIn(path: string, value: string): string[] {
 
 /** True when the variable at `raw[at]` (its `$`) is a `${NAME}` placeholder of a template file. */
 export function isPlaceholderAt(path: string, raw: string, at: number): boolean {
-  return isTemplatePath(path) && raw.charCodeAt(at + 1) === 123 /* { */;
+  return isTemplatePath(path) && raw.charCodeAt(at + 1) === 123; /* { */
 }

@@ -134,7 +134,14 @@ export interface ReadBudget {
 
 export function readBudget(limits: Limits, root?: string): ReadBudget {
   const mb = (n: number) => Math.max(0, Math.floor(n * 1024 * 1024));
-  return { limits, root, fileBytes: mb(limits.fileMB), bytes: mb(limits.configMB), files: Math.max(0, Math.floor(limits.files)), globEntries: Math.max(0, Math.floor(limits.globEntries)) };
+  return {
+    limits,
+    root,
+    fileBytes: mb(limits.fileMB),
+    bytes: mb(limits.configMB),
+    files: Math.max(0, Math.floor(limits.files)),
+    globEntries: Math.max(0, Math.floor(limits.globEntries)),
+  };
 }
 
 export const DEFAULT_SETTINGS: EngineSettings = {

@@ -176,7 +176,8 @@ export class Analyzer {
     const out: DocAnalysis[] = [];
     for (const rootUri of [...this.states.keys()]) {
       const before = this.states.get(rootUri);
-      const st = rootUri === uri ? before : before && this.readVersion(before, path) !== undefined ? await this.current(rootUri) : undefined;
+      const st =
+        rootUri === uri ? before : before && this.readVersion(before, path) !== undefined ? await this.current(rootUri) : undefined;
       const read = st ? this.readVersion(st, path) : undefined;
       if (!st || read === undefined) continue;
       if ((read ?? null) !== (this.openText(path)?.version ?? null)) continue;
@@ -305,11 +306,14 @@ export class Analyzer {
     if (this.disposed) return;
     this.cancel(uri);
     const due = () => this.scheduler.enqueue(uri, () => this.run(uri));
-    const timer = setTimeout(() => {
-      this.timers.delete(uri);
-      if (this.isReady) due();
-      else void this.whenReady().then(() => !this.timers.has(uri) && due());
-    }, this.scheduler.delay(uri, delay));
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(uri);
+        if (this.isReady) due();
+        else void this.whenReady().then(() => !this.timers.has(uri) && due());
+      },
+      this.scheduler.delay(uri, delay),
+    );
     this.timers.set(uri, timer);
   }
 
@@ -326,7 +330,11 @@ export class Analyzer {
     const state = this.compute(doc);
     const before = this.states.get(uri);
     if (state.rootPath !== (before?.rootPath ?? state.path)) {
-      this.o.info(state.rootPath === state.path ? `nginx-ws: ${uri} is analysed on its own (no config includes it)` : `nginx-ws: ${uri} is analysed as part of ${state.rootPath}`);
+      this.o.info(
+        state.rootPath === state.path
+          ? `nginx-ws: ${uri} is analysed on its own (no config includes it)`
+          : `nginx-ws: ${uri} is analysed as part of ${state.rootPath}`,
+      );
     }
     this.states.set(uri, state);
     // Every file read gets an entry, empty or not: "this includer sees no problem here" is an answer too.
@@ -374,7 +382,9 @@ export class Analyzer {
     if (text.length > maxBytes) {
       return failed(
         new Map([[path, version]]),
-        failureDiagnostic(`nginx-ws: this file is ${formatMb(text.length)}, larger than the ${formatMb(maxBytes)} limit; it is not analysed (raise nginxWs.limits.fileMB).`),
+        failureDiagnostic(
+          `nginx-ws: this file is ${formatMb(text.length)}, larger than the ${formatMb(maxBytes)} limit; it is not analysed (raise nginxWs.limits.fileMB).`,
+        ),
       );
     }
     const host = new LspFileHost((p) => this.openText(p), this.disk);
@@ -425,7 +435,9 @@ export class Analyzer {
       this.o.log(`nginx-ws: analysis of ${uri} (version ${version}) failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       return failed(
         host.reads,
-        failureDiagnostic(`nginx-ws could not analyse this file (${errorText(e)}). Other files are unaffected; details in the "nginx WebSocket Language Server" output.`),
+        failureDiagnostic(
+          `nginx-ws could not analyse this file (${errorText(e)}). Other files are unaffected; details in the "nginx WebSocket Language Server" output.`,
+        ),
       );
     }
   }

@@ -30,7 +30,12 @@ export interface Feature {
  * Wraps a request handler so an exception is logged and answered with
  * `fallback` instead of an error reply (or, worse, a dead server).
  */
-export function guard<P, R>(ctx: Pick<ServerContext, 'log'>, name: string, fallback: R, fn: (params: P) => R | Promise<R>): (params: P) => Promise<R> {
+export function guard<P, R>(
+  ctx: Pick<ServerContext, 'log'>,
+  name: string,
+  fallback: R,
+  fn: (params: P) => R | Promise<R>,
+): (params: P) => Promise<R> {
   return async (params: P) => {
     try {
       return await fn(params);

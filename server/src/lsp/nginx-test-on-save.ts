@@ -79,7 +79,8 @@ export class NginxChecker {
       // a hook must not stop the diagnostics
     }
     if (run.error) {
-      if (!this.missingBinaries.has(binary)) this.o.info(`nginx-ws: nginx -t on save: ${run.error} (nginxWs.nginxPath = "${binary}"); not run`);
+      if (!this.missingBinaries.has(binary))
+        this.o.info(`nginx-ws: nginx -t on save: ${run.error} (nginxWs.nginxPath = "${binary}"); not run`);
       if (run.error.endsWith('not found')) this.missingBinaries.add(binary);
       return;
     }

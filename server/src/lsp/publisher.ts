@@ -23,13 +23,20 @@ export const MAX_DIAGNOSTICS_PER_FILE = FINDING_LIMITS.perFile + 100;
 /** Cuts a file's diagnostics to MAX_DIAGNOSTICS_PER_FILE (one summary for the rest) and every message to a sane length, in place. */
 export function capDiagnostics(diagnostics: Diagnostic[]): void {
   for (const d of diagnostics) {
-    if (typeof d.message === 'string' && d.message.length > FINDING_LIMITS.messageChars) d.message = `${d.message.slice(0, FINDING_LIMITS.messageChars - 1)}…`;
+    if (typeof d.message === 'string' && d.message.length > FINDING_LIMITS.messageChars)
+      d.message = `${d.message.slice(0, FINDING_LIMITS.messageChars - 1)}…`;
   }
   if (diagnostics.length <= MAX_DIAGNOSTICS_PER_FILE) return;
   const extra = diagnostics.length - MAX_DIAGNOSTICS_PER_FILE;
   const first = diagnostics[MAX_DIAGNOSTICS_PER_FILE]!;
   diagnostics.length = MAX_DIAGNOSTICS_PER_FILE;
-  diagnostics.push({ range: first.range, severity: DiagnosticSeverity.Information, source: 'nginx-ws', code: 'limit', message: `${extra} more diagnostics in this file are not shown (at most ${MAX_DIAGNOSTICS_PER_FILE} per file); the first is here` });
+  diagnostics.push({
+    range: first.range,
+    severity: DiagnosticSeverity.Information,
+    source: 'nginx-ws',
+    code: 'limit',
+    message: `${extra} more diagnostics in this file are not shown (at most ${MAX_DIAGNOSTICS_PER_FILE} per file); the first is here`,
+  });
 }
 
 export interface Contribution {
@@ -119,7 +126,9 @@ export class DiagnosticsPublisher {
         diagnostics.push(d);
       }
     }
-    const engineLines = new Set(diagnostics.filter((d) => (d.severity ?? DiagnosticSeverity.Error) <= DiagnosticSeverity.Warning).map((d) => d.range.start.line));
+    const engineLines = new Set(
+      diagnostics.filter((d) => (d.severity ?? DiagnosticSeverity.Error) <= DiagnosticSeverity.Warning).map((d) => d.range.start.line),
+    );
     for (const m of this.external.values()) {
       const c = m.get(target);
       if (!c || c.targetVersion !== (open ?? null)) continue;

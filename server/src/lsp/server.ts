@@ -168,7 +168,9 @@ class LanguageServer {
       .catch((e: unknown) => this.logError(`nginx-ws: loading settings failed: ${String(e)}`))
       .finally(() => {
         clearTimeout(cap);
-        this.logInfo(`nginx-ws: settings loaded in ${Date.now() - started} ms${this.trusted ? '' : ' (untrusted workspace: nginx is never run)'}`);
+        this.logInfo(
+          `nginx-ws: settings loaded in ${Date.now() - started} ms${this.trusted ? '' : ' (untrusted workspace: nginx is never run)'}`,
+        );
         resolve();
       });
   }
@@ -190,7 +192,8 @@ class LanguageServer {
     const initOptions = this.initOptions;
     this.trusted = initOptions.workspaceTrusted === true;
     this.policy.setTrusted(this.trusted);
-    const debounceMs = typeof initOptions.debounceMs === 'number' && initOptions.debounceMs >= 0 ? initOptions.debounceMs : DEFAULT_DEBOUNCE_MS;
+    const debounceMs =
+      typeof initOptions.debounceMs === 'number' && initOptions.debounceMs >= 0 ? initOptions.debounceMs : DEFAULT_DEBOUNCE_MS;
     const analyzer = new Analyzer({
       documents,
       ready: this.ready,
@@ -213,7 +216,13 @@ class LanguageServer {
     this.folders = workspaceFolderPaths(params);
     this.policy.setFolders(this.folders);
     analyzer.roots.setFolders(this.folders);
-    this.checker = new NginxChecker({ analyzer, settings: () => this.settings, trusted: () => this.trusted, log: this.logError, info: this.logInfo });
+    this.checker = new NginxChecker({
+      analyzer,
+      settings: () => this.settings,
+      trusted: () => this.trusted,
+      log: this.logError,
+      info: this.logInfo,
+    });
     const ctx: ServerContext = {
       connection,
       documents,

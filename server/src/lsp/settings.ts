@@ -44,7 +44,11 @@ export function normalizeSettings(raw: unknown): { settings: ServerSettings; pro
 
   const rules = validateRules(o['rules'], 'nginxWs.rules', problems);
   // Run on the linear-time engine (engine/model/regex.ts): what it cannot evaluate is ignored, and said.
-  const patterns = validatePatterns(pick('websocketPathPatterns', isStringArray, d.websocketPathPatterns), 'nginxWs.websocketPathPatterns', problems);
+  const patterns = validatePatterns(
+    pick('websocketPathPatterns', isStringArray, d.websocketPathPatterns),
+    'nginxWs.websocketPathPatterns',
+    problems,
+  );
 
   // Limits: each a positive number; a wrong one keeps its default.
   const rawLimits = isObject(o['limits']) ? o['limits'] : {};
@@ -61,7 +65,8 @@ export function normalizeSettings(raw: unknown): { settings: ServerSettings; pro
   let onSave = d.nginxTest.onSave;
   const rawOnSave = nginxTest['onSave'] ?? o['nginxTest.onSave'];
   if (isBoolean(rawOnSave)) onSave = rawOnSave;
-  else if (rawOnSave !== undefined && rawOnSave !== null) problems.push(`nginxWs.nginxTest.onSave: ignoring invalid value ${JSON.stringify(rawOnSave)}`);
+  else if (rawOnSave !== undefined && rawOnSave !== null)
+    problems.push(`nginxWs.nginxTest.onSave: ignoring invalid value ${JSON.stringify(rawOnSave)}`);
 
   const threshold = pick('idleTimeoutThresholdSeconds', isNonNegativeNumber, d.idleTimeoutThresholdSeconds);
 

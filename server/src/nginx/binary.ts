@@ -86,7 +86,12 @@ export function parseDashV(binary: string, text: string): NginxInfo {
     version,
     prefix,
     confDir: nodePath.dirname(confPath),
-    defaults: { pid: inPrefix(arg('pid-path'), 'logs/nginx.pid'), errorLog: inPrefix(arg('error-log-path'), 'logs/error.log'), accessLog: inPrefix(arg('http-log-path'), 'logs/access.log'), temp },
+    defaults: {
+      pid: inPrefix(arg('pid-path'), 'logs/nginx.pid'),
+      errorLog: inPrefix(arg('error-log-path'), 'logs/error.log'),
+      accessLog: inPrefix(arg('http-log-path'), 'logs/access.log'),
+      temp,
+    },
     hasDashE: maj > 1 || (maj === 1 && (min > 19 || (min === 19 && pat >= 5))),
   };
 }

@@ -56,7 +56,8 @@ export function parseNginxOutput(output: string): NginxMessage[] {
  */
 export function missingHere(m: NginxMessage): string | undefined {
   const t = m.message;
-  if (/cannot load certificate|cannot load certificate key|BIO_new_file\(\) failed|PEM_read_bio/.test(t)) return 'a certificate or key file';
+  if (/cannot load certificate|cannot load certificate key|BIO_new_file\(\) failed|PEM_read_bio/.test(t))
+    return 'a certificate or key file';
   if (/failed \(2: No such file or directory\)/.test(t)) return 'a file';
   if (/host not found in (upstream|resolver)|could not be resolved/.test(t)) return 'a host name';
   if (/\(13: Permission denied\)/.test(t)) return 'a path this user may not open';
@@ -99,18 +100,23 @@ export function runNginxTest(o: NginxTestOptions): Promise<NginxTestRun> {
   };
   return new Promise<NginxTestRun>((resolve) => {
     try {
-      execFile(o.binary, args, { timeout: o.timeoutMs ?? NGINX_TEST_TIMEOUT_MS, killSignal: 'SIGKILL', windowsHide: true, maxBuffer: 1024 * 1024 }, (err, stdout, stderr) => {
-        cleanup();
-        const output = `${stderr}\n${stdout}`.trim();
-        const e = err as (NodeJS.ErrnoException & { killed?: boolean }) | null;
-        if (e && typeof e.code === 'string') {
-          resolve({ ok: false, messages: [], output, args, error: e.code === 'ENOENT' ? `${o.binary} not found` : e.message });
-        } else if (e?.killed) {
-          resolve({ ok: false, messages: [], output, args, error: `timed out after ${(o.timeoutMs ?? NGINX_TEST_TIMEOUT_MS) / 1000} s` });
-        } else {
-          resolve({ ok: !e, messages: parseNginxOutput(output), output, args });
-        }
-      });
+      execFile(
+        o.binary,
+        args,
+        { timeout: o.timeoutMs ?? NGINX_TEST_TIMEOUT_MS, killSignal: 'SIGKILL', windowsHide: true, maxBuffer: 1024 * 1024 },
+        (err, stdout, stderr) => {
+          cleanup();
+          const output = `${stderr}\n${stdout}`.trim();
+          const e = err as (NodeJS.ErrnoException & { killed?: boolean }) | null;
+          if (e && typeof e.code === 'string') {
+            resolve({ ok: false, messages: [], output, args, error: e.code === 'ENOENT' ? `${o.binary} not found` : e.message });
+          } else if (e?.killed) {
+            resolve({ ok: false, messages: [], output, args, error: `timed out after ${(o.timeoutMs ?? NGINX_TEST_TIMEOUT_MS) / 1000} s` });
+          } else {
+            resolve({ ok: !e, messages: parseNginxOutput(output), output, args });
+          }
+        },
+      );
     } catch (e) {
       cleanup();
       resolve({ ok: false, messages: [], output: '', args, error: (e as Error).message });
@@ -119,7 +125,12 @@ export function runNginxTest(o: NginxTestOptions): Promise<NginxTestRun> {
 }
 
 /** `nginx ARGS` (ARGS holding `-t`): never throws; a cancel or a timeout is a failed test with a reason. */
-export function testConfig(binary: string, args: string[], timeoutMs: number, signal?: AbortSignal): Promise<{ ok: boolean; output: string }> {
+export function testConfig(
+  binary: string,
+  args: string[],
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<{ ok: boolean; output: string }> {
   return new Promise((resolve) => {
     execFile(binary, args, { timeout: timeoutMs, signal, maxBuffer: 256 * 1024 }, (err, stdout, stderr) => {
       const output = `${stdout}${stderr}`.trim();
@@ -132,7 +143,11 @@ export function testConfig(binary: string, args: string[], timeoutMs: number, si
 }
 
 /** `nginx -t` on a config as it is, for the endpoint tester's report (the troubleshooting guide's first step). */
-export function nginxConfigTest(o: { binary: string; configFile: string; prefix?: string }, timeoutMs: number, signal?: AbortSignal): Promise<{ ok: boolean; output: string }> {
+export function nginxConfigTest(
+  o: { binary: string; configFile: string; prefix?: string },
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<{ ok: boolean; output: string }> {
   const args = ['-t', '-c', o.configFile];
   if (o.prefix) args.unshift('-p', o.prefix.endsWith('/') ? o.prefix : `${o.prefix}/`);
   return testConfig(o.binary, args, timeoutMs, signal);

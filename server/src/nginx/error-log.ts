@@ -63,7 +63,12 @@ export function logLinesSince(path: string, offset: number, maxLines = 30): stri
     if (len <= 0) return [];
     const buf = Buffer.alloc(len);
     const n = readSync(fd, buf, 0, len, from);
-    return buf.subarray(0, n).toString('utf8').split('\n').filter((l) => l.trim() !== '').slice(-maxLines);
+    return buf
+      .subarray(0, n)
+      .toString('utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .slice(-maxLines);
   } catch {
     return null;
   } finally {
@@ -76,7 +81,15 @@ export function errorLogNote(path: string): string {
   try {
     const st = statSync(path);
     if (st.isFile()) return `error_log ${path} could not be read`;
-    const what = st.isFIFO() ? 'a FIFO' : st.isDirectory() ? 'a directory' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : st.isSocket() ? 'a socket' : 'not a plain file';
+    const what = st.isFIFO()
+      ? 'a FIFO'
+      : st.isDirectory()
+        ? 'a directory'
+        : st.isCharacterDevice() || st.isBlockDevice()
+          ? 'a device'
+          : st.isSocket()
+            ? 'a socket'
+            : 'not a plain file';
     return `error_log ${path} is ${what}, not a regular file: not read (reading it could block)`;
   } catch (e) {
     return `error_log ${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`;

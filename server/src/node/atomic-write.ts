@@ -61,7 +61,11 @@ export function writeFileAtomic(path: string, data: Uint8Array | string, opts: A
       try {
         fchownSync(fd, st.uid, st.gid);
       } catch (e) {
-        throw new AtomicWriteError(path, `cannot keep its owner (uid ${st.uid}, gid ${st.gid}): ${(e as Error).message}; the file is unchanged`, (e as NodeJS.ErrnoException).code);
+        throw new AtomicWriteError(
+          path,
+          `cannot keep its owner (uid ${st.uid}, gid ${st.gid}): ${(e as Error).message}; the file is unchanged`,
+          (e as NodeJS.ErrnoException).code,
+        );
       }
     }
     closeSync(fd);
@@ -85,7 +89,11 @@ export function writeFileAtomic(path: string, data: Uint8Array | string, opts: A
     }
     if (e instanceof AtomicWriteError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
-    throw new AtomicWriteError(path, `${code === 'ENOSPC' ? 'no space left on the device' : (e as Error).message}; the file is unchanged`, code);
+    throw new AtomicWriteError(
+      path,
+      `${code === 'ENOSPC' ? 'no space left on the device' : (e as Error).message}; the file is unchanged`,
+      code,
+    );
   }
   // The rename is durable once the folder's entry is on disk. Best effort: some filesystems refuse fsync on a folder.
   try {

@@ -30,7 +30,8 @@ import * as vm from 'node:vm';
 export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | null {
   if (env.NGINX_WS_CODE_CACHE === 'off') return null;
   const abs = (p: string | undefined) => (p && nodePath.isAbsolute(p) ? p : undefined);
-  const base = abs(env.XDG_CACHE_HOME) ?? (process.platform === 'win32' ? abs(env.LOCALAPPDATA) : undefined) ?? nodePath.join(os.homedir(), '.cache');
+  const base =
+    abs(env.XDG_CACHE_HOME) ?? (process.platform === 'win32' ? abs(env.LOCALAPPDATA) : undefined) ?? nodePath.join(os.homedir(), '.cache');
   const dir = nodePath.join(base, 'nginx-ws');
   try {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -62,7 +63,11 @@ export function loadWithCodeCache(file: string, name: string): void {
     require(file);
     return;
   }
-  const key = createHash('sha256').update(bytes).update(`\0${process.version}\0${process.arch}\0${process.execArgv.join('\0')}`).digest('hex').slice(0, 32);
+  const key = createHash('sha256')
+    .update(bytes)
+    .update(`\0${process.version}\0${process.arch}\0${process.execArgv.join('\0')}`)
+    .digest('hex')
+    .slice(0, 32);
   const cacheName = `${name}-${key}.v8cache`;
   let cached: Buffer | undefined;
   try {
@@ -72,13 +77,22 @@ export function loadWithCodeCache(file: string, name: string): void {
   }
   // Node's own module wrapper; a `#!` line becomes a comment (the lines and columns after it stay the same).
   const source = bytes.toString('utf8').replace(/^#!/, '//');
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData: cached });
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    filename: file,
+    cachedData: cached,
+  });
   if (cached === undefined || script.cachedDataRejected) process.once('exit', () => writeCache(dir, name, cacheName, script));
   const M = Module as unknown as { new (id: string, parent?: NodeModule): NodeModule; _nodeModulePaths(dir: string): string[] };
   const m = new M(file, module);
   m.filename = file;
   m.paths = M._nodeModulePaths(nodePath.dirname(file));
-  const run = script.runInThisContext() as (exports: unknown, req: NodeJS.Require, mod: NodeModule, filename: string, dirname: string) => void;
+  const run = script.runInThisContext() as (
+    exports: unknown,
+    req: NodeJS.Require,
+    mod: NodeModule,
+    filename: string,
+    dirname: string,
+  ) => void;
   run.call(m.exports, m.exports, Module.createRequire(file), m, file, nodePath.dirname(file));
   m.loaded = true;
 }
@@ -88,7 +102,8 @@ function writeCache(dir: string, name: string, cacheName: string, script: vm.Scr
   try {
     fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
     fs.renameSync(tmp, nodePath.join(dir, cacheName));
-    for (const f of fs.readdirSync(dir)) if (f.startsWith(`${name}-`) && f.endsWith('.v8cache') && f !== cacheName) fs.rmSync(nodePath.join(dir, f), { force: true });
+    for (const f of fs.readdirSync(dir))
+      if (f.startsWith(`${name}-`) && f.endsWith('.v8cache') && f !== cacheName) fs.rmSync(nodePath.join(dir, f), { force: true });
   } catch {
     try {
       fs.rmSync(tmp, { force: true });

@@ -52,7 +52,11 @@ export interface InContext {
 }
 
 /** The root `path` is judged in: itself when it is a whole config (or not on disk), else the root that includes it, if any. */
-export function rootOf(path: string, text: string, o: Pick<ContextOptions, 'roots' | 'settings' | 'projectRoots' | 'parseCache' | 'log'>): string {
+export function rootOf(
+  path: string,
+  text: string,
+  o: Pick<ContextOptions, 'roots' | 'settings' | 'projectRoots' | 'parseCache' | 'log'>,
+): string {
   if (!isDiskPath(path)) return path;
   let file: SourceFile | undefined = o.parseCache?.get(path);
   if (!file || file.text !== text) {

@@ -105,7 +105,8 @@ export class DiskReader {
           n = readSync(fd, buf, 0, want, null);
         } catch (e) {
           const code = (e as NodeJS.ErrnoException).code;
-          if (code === 'EAGAIN' || code === 'EWOULDBLOCK') return refuse('would-block', 'a special file whose read would block (it is not a config file)', total);
+          if (code === 'EAGAIN' || code === 'EWOULDBLOCK')
+            return refuse('would-block', 'a special file whose read would block (it is not a config file)', total);
           return refuse('unreadable', `cannot read it (${code ?? (e as Error).message})`, total);
         }
         if (n === 0) break;
@@ -122,7 +123,8 @@ export class DiskReader {
     }
     const text = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total)).toString('utf8');
     // Files whose size stat does not tell (/proc) change under the same stat: never cached.
-    if (st.size === total && total > 0) this.remember(path, { ino: st.ino, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, size: st.size, text, bytes: total, binary });
+    if (st.size === total && total > 0)
+      this.remember(path, { ino: st.ino, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, size: st.size, text, bytes: total, binary });
     return { text, bytes: total };
   }
 
@@ -271,7 +273,8 @@ class BudgetedReader {
     const s = r.stopped;
     if (s) {
       const n = r.files.length;
-      const found = n === 0 ? 'no file was found before that' : `the ${n} file${n === 1 ? '' : 's'} found so far ${n === 1 ? 'is' : 'are'} analysed`;
+      const found =
+        n === 0 ? 'no file was found before that' : `the ${n} file${n === 1 ? '' : 's'} found so far ${n === 1 ? 'is' : 'are'} analysed`;
       const total = budget ? budget.limits.globEntries : DEFAULT_LIMITS.globEntries;
       this.refused.set(
         pattern,

@@ -25,7 +25,11 @@ export function limitsFromEnv(raw = process.env[ENV_VAR]): { limits: Limits; pro
     const m = /^(\w+)=(\d+(?:\.\d+)?)$/.exec(part);
     const key = m?.[1] as keyof Limits | undefined;
     if (!m || !key || !(key in DEFAULT_LIMITS)) {
-      problems.push(`${ENV_VAR}: ignoring '${part}' (expected ${Object.keys(DEFAULT_LIMITS).map((k) => `${k}=N`).join(',')})`);
+      problems.push(
+        `${ENV_VAR}: ignoring '${part}' (expected ${Object.keys(DEFAULT_LIMITS)
+          .map((k) => `${k}=N`)
+          .join(',')})`,
+      );
       continue;
     }
     limits[key] = Number(m[2]);

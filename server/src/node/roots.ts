@@ -163,7 +163,8 @@ export class RootFinder {
     const out: string[] = [];
     for (const p of this.configured) {
       if (nodePath.isAbsolute(p)) out.push(nodePath.normalize(p));
-      else if (this.folders.length === 0) this.o.log(`nginx-ws: nginxWs.configRoots entry "${p}" is relative but there is no workspace folder; ignored`);
+      else if (this.folders.length === 0)
+        this.o.log(`nginx-ws: nginxWs.configRoots entry "${p}" is relative but there is no workspace folder; ignored`);
       else for (const f of this.folders) out.push(nodePath.resolve(f, p));
     }
     return [...new Set(out)].filter((p) => {
@@ -202,7 +203,8 @@ export class RootFinder {
           if (++entries > SEARCH_LIMITS.maxEntries) break;
           const p = nodePath.join(dir, e.name);
           if (e.isDirectory()) {
-            if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.') && depth < SEARCH_LIMITS.maxDepth) queue.push({ dir: p, depth: depth + 1 });
+            if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.') && depth < SEARCH_LIMITS.maxDepth)
+              queue.push({ dir: p, depth: depth + 1 });
           } else if (e.isFile() || e.isSymbolicLink()) {
             if (e.name === 'nginx.conf') main.push({ path: p, depth });
             else if (isNginxFile(p) && others.length < SEARCH_LIMITS.maxOtherCandidates) others.push({ path: p, depth });
@@ -211,9 +213,12 @@ export class RootFinder {
       }
     }
     if (dirs >= SEARCH_LIMITS.maxDirs || entries >= SEARCH_LIMITS.maxEntries) {
-      this.o.log(`nginx-ws: config root search stopped after ${dirs} folders / ${entries} entries; name the root(s) with configRoots (.nginx-ws.json or nginxWs.configRoots) or --root`);
+      this.o.log(
+        `nginx-ws: config root search stopped after ${dirs} folders / ${entries} entries; name the root(s) with configRoots (.nginx-ws.json or nginxWs.configRoots) or --root`,
+      );
     }
-    const byDepth = (a: { path: string; depth: number }, b: { path: string; depth: number }) => a.depth - b.depth || (a.path < b.path ? -1 : 1);
+    const byDepth = (a: { path: string; depth: number }, b: { path: string; depth: number }) =>
+      a.depth - b.depth || (a.path < b.path ? -1 : 1);
     const complete = others.filter((o) => this.looksComplete(o.path));
     return [...main.sort(byDepth), ...complete.sort(byDepth)].map((x) => x.path);
   }

@@ -51,7 +51,16 @@ export interface SettingsFile {
 
 export const SEVERITIES: ReadonlySet<string> = new Set(['error', 'warning', 'information', 'hint', 'off']);
 export const VERSION_RE = /^\d+\.\d+(\.\d+)?$/;
-const KEYS = new Set(['$schema', 'rules', 'nginxVersion', 'websocketPathPatterns', 'idleTimeoutThresholdSeconds', 'prefix', 'configRoots', 'indent']);
+const KEYS = new Set([
+  '$schema',
+  'rules',
+  'nginxVersion',
+  'websocketPathPatterns',
+  'idleTimeoutThresholdSeconds',
+  'prefix',
+  'configRoots',
+  'indent',
+]);
 /** How far up the walk goes: far enough for any repository, bounded for a hostile path. */
 const MAX_LEVELS = 64;
 
@@ -104,7 +113,8 @@ export function parseSettingsFile(path: string, text: string): SettingsFile {
   }
   const o = raw as Record<string, unknown>;
   const bad = (key: string, want: string) => problems.push(`${path}: ${key}: expected ${want}, got ${JSON.stringify(o[key])}; ignored`);
-  for (const k of Object.keys(o)) if (!KEYS.has(k)) problems.push(`${path}: unknown key "${k}" (known: ${[...KEYS].filter((x) => x !== '$schema').join(', ')}); ignored`);
+  for (const k of Object.keys(o))
+    if (!KEYS.has(k)) problems.push(`${path}: unknown key "${k}" (known: ${[...KEYS].filter((x) => x !== '$schema').join(', ')}); ignored`);
   const s: ProjectSettings = {};
   if (o.rules !== undefined) {
     s.rules = validateRules(o.rules, `${path}: rules`, problems);
@@ -112,11 +122,13 @@ export function parseSettingsFile(path: string, text: string): SettingsFile {
     for (const id of Object.keys(s.rules)) if (!known.has(id)) problems.push(`${path}: rules.${id}: no such rule`);
   }
   if (o.nginxVersion !== undefined) {
-    if (typeof o.nginxVersion === 'string' && (o.nginxVersion.trim() === '' || VERSION_RE.test(o.nginxVersion.trim()))) s.nginxVersion = o.nginxVersion.trim();
+    if (typeof o.nginxVersion === 'string' && (o.nginxVersion.trim() === '' || VERSION_RE.test(o.nginxVersion.trim())))
+      s.nginxVersion = o.nginxVersion.trim();
     else bad('nginxVersion', 'a version such as "1.24.0"');
   }
   if (o.websocketPathPatterns !== undefined) {
-    if (isStringArray(o.websocketPathPatterns)) s.websocketPathPatterns = validatePatterns(o.websocketPathPatterns, `${path}: websocketPathPatterns`, problems);
+    if (isStringArray(o.websocketPathPatterns))
+      s.websocketPathPatterns = validatePatterns(o.websocketPathPatterns, `${path}: websocketPathPatterns`, problems);
     else bad('websocketPathPatterns', 'an array of regular expressions');
   }
   if (o.idleTimeoutThresholdSeconds !== undefined) {
@@ -134,7 +146,15 @@ export function parseSettingsFile(path: string, text: string): SettingsFile {
     else bad('prefix', 'a folder');
   }
   if (o.configRoots !== undefined) {
-    if (isStringArray(o.configRoots)) s.configRoots = [...new Set(o.configRoots.map((r) => r.trim()).filter((r) => r !== '').map((r) => nodePath.resolve(dir, r)))];
+    if (isStringArray(o.configRoots))
+      s.configRoots = [
+        ...new Set(
+          o.configRoots
+            .map((r) => r.trim())
+            .filter((r) => r !== '')
+            .map((r) => nodePath.resolve(dir, r)),
+        ),
+      ];
     else bad('configRoots', 'an array of config file paths');
   }
   return { path, settings: s, problems };
@@ -206,7 +226,9 @@ export function layerSettings(project: ProjectSettings | undefined, over: Engine
     rules: { ...p.rules, ...over.rules },
     websocketPathPatterns: [...new Set([...(p.websocketPathPatterns ?? []), ...over.websocketPathPatterns])],
     idleTimeoutThresholdSeconds:
-      over.idleTimeoutThresholdSeconds !== DEFAULT_SETTINGS.idleTimeoutThresholdSeconds ? over.idleTimeoutThresholdSeconds : (p.idleTimeoutThresholdSeconds ?? DEFAULT_SETTINGS.idleTimeoutThresholdSeconds),
+      over.idleTimeoutThresholdSeconds !== DEFAULT_SETTINGS.idleTimeoutThresholdSeconds
+        ? over.idleTimeoutThresholdSeconds
+        : (p.idleTimeoutThresholdSeconds ?? DEFAULT_SETTINGS.idleTimeoutThresholdSeconds),
     prefix: over.prefix || p.prefix || '',
   };
 }

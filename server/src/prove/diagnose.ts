@@ -39,7 +39,11 @@ export function diagnoseNginxFailure(output: string, findings: Finding[]): Diagn
     const quoted = [...m.message.matchAll(/"([^"]+)"/g)].map((x) => x[1]!.replace(/^\$/, ''));
     const candidates = findings
       .filter((f) => !used.has(f))
-      .filter((f) => (m.file && m.line ? f.path === m.file && f.range.start.line + 1 === m.line : quoted.some((q) => q.length > 2 && f.message.includes(q))))
+      .filter((f) =>
+        m.file && m.line
+          ? f.path === m.file && f.range.start.line + 1 === m.line
+          : quoted.some((q) => q.length > 2 && f.message.includes(q)),
+      )
       .sort((a, b) => ORDER[a.severity]! - ORDER[b.severity]!);
     const f = candidates[0];
     if (f) used.add(f);

@@ -44,24 +44,40 @@ function tokens(v: string | string[] | undefined): string[] {
  * is missing whatever its HTTP version (Python's `websockets` answers 400 to such an HTTP/1.0 request);
  * an unknown Sec-WebSocket-Version gets 426 with the version spoken, as §4.4 asks (`websockets`: 400).
  */
-export function checkHandshake(req: Pick<IncomingMessage, 'httpVersionMajor' | 'httpVersionMinor' | 'method' | 'headers'>): { status: number; reason: string } | null {
+export function checkHandshake(
+  req: Pick<IncomingMessage, 'httpVersionMajor' | 'httpVersionMinor' | 'method' | 'headers'>,
+): { status: number; reason: string } | null {
   if (!tokens(req.headers.upgrade).includes('websocket')) {
-    return { status: 426, reason: req.headers.upgrade ? `Upgrade: ${String(req.headers.upgrade)} is not websocket` : 'no Upgrade header: not a WebSocket handshake' };
+    return {
+      status: 426,
+      reason: req.headers.upgrade
+        ? `Upgrade: ${String(req.headers.upgrade)} is not websocket`
+        : 'no Upgrade header: not a WebSocket handshake',
+    };
   }
   if (req.httpVersionMajor < 1 || (req.httpVersionMajor === 1 && req.httpVersionMinor < 1)) {
-    return { status: 400, reason: `HTTP/${req.httpVersionMajor}.${req.httpVersionMinor} request: a WebSocket handshake needs HTTP/1.1 or later (RFC 6455 §4.2.1)` };
+    return {
+      status: 400,
+      reason: `HTTP/${req.httpVersionMajor}.${req.httpVersionMinor} request: a WebSocket handshake needs HTTP/1.1 or later (RFC 6455 §4.2.1)`,
+    };
   }
   if (req.method !== 'GET') return { status: 400, reason: `method ${req.method}: a WebSocket handshake is a GET` };
   if (!req.headers.host) return { status: 400, reason: 'no Host header' };
   if (!tokens(req.headers.connection).includes('upgrade')) {
-    return { status: 426, reason: req.headers.connection ? `Connection: ${String(req.headers.connection)} does not ask for the upgrade` : 'no Connection: upgrade header' };
+    return {
+      status: 426,
+      reason: req.headers.connection
+        ? `Connection: ${String(req.headers.connection)} does not ask for the upgrade`
+        : 'no Connection: upgrade header',
+    };
   }
   // The key before the version, as Python's `websockets` and Node's `ws` check them: a request with neither gets 400.
   const key = req.headers['sec-websocket-key'];
   if (typeof key !== 'string' || !/^[A-Za-z0-9+/]{22}==$/.test(key.trim()) || Buffer.from(key.trim(), 'base64').length !== 16) {
     return { status: 400, reason: 'Sec-WebSocket-Key is missing or not 16 bytes of base64' };
   }
-  if (req.headers['sec-websocket-version'] !== '13') return { status: 426, reason: `Sec-WebSocket-Version ${req.headers['sec-websocket-version'] ?? '(none)'}: only 13 is spoken` };
+  if (req.headers['sec-websocket-version'] !== '13')
+    return { status: 426, reason: `Sec-WebSocket-Version ${req.headers['sec-websocket-version'] ?? '(none)'}: only 13 is spoken` };
   return null;
 }
 
@@ -72,13 +88,17 @@ export function startEchoBackend(o: { tls?: { cert: string; key: string }; port?
   const record = (req: IncomingMessage, answer: { status: number; reason: string }): void => {
     if (requests.length >= MAX_REQUESTS) return;
     const headers: [string, string][] = [];
-    for (let i = 0; i + 1 < req.rawHeaders.length && headers.length < MAX_HEADERS; i += 2) headers.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!]);
+    for (let i = 0; i + 1 < req.rawHeaders.length && headers.length < MAX_HEADERS; i += 2)
+      headers.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!]);
     requests.push({ line: `${req.method} ${req.url} HTTP/${req.httpVersion}`, httpVersion: req.httpVersion, headers, answer });
   };
   const refuse = (status: number, reason: string): { head: string; body: string } => {
     const body = `${status} ${STATUS_TEXT[status] ?? ''}: ${reason}\n`;
     const extra = status === 426 ? 'Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n' : '';
-    return { head: `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\n${extra}Content-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`, body };
+    return {
+      head: `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\n${extra}Content-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`,
+      body,
+    };
   };
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
@@ -92,7 +112,11 @@ export function startEchoBackend(o: { tls?: { cert: string; key: string }; port?
     const bad = checkHandshake(req) ?? { status: 426, reason: 'not an upgrade request' };
     record(req, bad);
     const r = refuse(bad.status, bad.reason);
-    res.writeHead(bad.status, { ...(bad.status === 426 ? { Upgrade: 'websocket', 'Sec-WebSocket-Version': '13' } : {}), 'Content-Type': 'text/plain', Connection: 'close' });
+    res.writeHead(bad.status, {
+      ...(bad.status === 426 ? { Upgrade: 'websocket', 'Sec-WebSocket-Version': '13' } : {}),
+      'Content-Type': 'text/plain',
+      Connection: 'close',
+    });
     res.end(r.body);
   };
   const sockets = new Set<Socket>();

@@ -28,7 +28,19 @@
  * - Directives of modules this nginx does not have → disabled (commented out).
  */
 import * as nodePath from 'node:path';
-import { type Analysis, type Argument, type Directive, type EngineSettings, type SourceFile, type WsLocation, own, type Scope, collectDefinitions, deriveEndpoint, parseListenAddress } from '../engine/index';
+import {
+  type Analysis,
+  type Argument,
+  type Directive,
+  type EngineSettings,
+  type SourceFile,
+  type WsLocation,
+  own,
+  type Scope,
+  collectDefinitions,
+  deriveEndpoint,
+  parseListenAddress,
+} from '../engine/index';
 import { isDiskPath } from '../node/paths';
 import { applyOffsetEdits, disableSpan, type OffsetEdit } from './text-edits';
 import type { NginxInfo } from '../nginx/binary';
@@ -113,9 +125,24 @@ const CERT_PAIRS: [string, string][] = [
   ['uwsgi_ssl_certificate', 'uwsgi_ssl_certificate_key'],
 ];
 /** CA bundles: a missing one is replaced by the generated certificate (a valid PEM bundle). */
-const CA_FILES = new Set(['ssl_trusted_certificate', 'ssl_client_certificate', 'proxy_ssl_trusted_certificate', 'grpc_ssl_trusted_certificate', 'uwsgi_ssl_trusted_certificate']);
+const CA_FILES = new Set([
+  'ssl_trusted_certificate',
+  'ssl_client_certificate',
+  'proxy_ssl_trusted_certificate',
+  'grpc_ssl_trusted_certificate',
+  'uwsgi_ssl_trusted_certificate',
+]);
 /** Other TLS files: a missing one is disabled (nginx -t would fail on it). */
-const OTHER_TLS_FILES = new Set(['ssl_crl', 'proxy_ssl_crl', 'ssl_dhparam', 'ssl_password_file', 'proxy_ssl_password_file', 'ssl_stapling_file', 'ssl_session_ticket_key', 'ssl_ecdh_curve_file']);
+const OTHER_TLS_FILES = new Set([
+  'ssl_crl',
+  'proxy_ssl_crl',
+  'ssl_dhparam',
+  'ssl_password_file',
+  'proxy_ssl_password_file',
+  'ssl_stapling_file',
+  'ssl_session_ticket_key',
+  'ssl_ecdh_curve_file',
+]);
 const TEMP_PATHS = ['client_body_temp_path', 'proxy_temp_path', 'fastcgi_temp_path', 'uwsgi_temp_path', 'scgi_temp_path'];
 const CACHE_PATHS = new Set(['proxy_cache_path', 'fastcgi_cache_path', 'uwsgi_cache_path', 'scgi_cache_path']);
 const STORES = new Set(['proxy_store', 'fastcgi_store', 'uwsgi_store', 'scgi_store']);
@@ -207,7 +234,11 @@ class Builder {
     const end = d.block ? d.block.end : d.end;
     // Edits inside the span are moot now.
     const list = this.edits.get(f.uri);
-    if (list) this.edits.set(f.uri, list.filter((e) => e.end <= d.start || e.start >= end));
+    if (list)
+      this.edits.set(
+        f.uri,
+        list.filter((e) => e.end <= d.start || e.start >= end),
+      );
     let spans = this.disabledSpans.get(f.uri);
     if (!spans) this.disabledSpans.set(f.uri, (spans = []));
     spans.push([d.start, end]);
@@ -224,7 +255,12 @@ class Builder {
   }
 
   caveat(message: string, d: Directive | null, scope: Scope | null): void {
-    this.caveats.push({ message, file: d ? d.file.uri : null, line: d ? d.range.start.line + 1 : null, onPath: scope ? this.onPath(scope) : false });
+    this.caveats.push({
+      message,
+      file: d ? d.file.uri : null,
+      line: d ? d.range.start.line + 1 : null,
+      onPath: scope ? this.onPath(scope) : false,
+    });
   }
 }
 
@@ -256,7 +292,11 @@ export function plan(input: PlanInput): Plan {
   const files = analysis.files;
   const disabledNames = input.disabled ?? new Set<string>();
   const disabledModules = input.disabledModules ?? new Set<string>();
-  const confDir = input.settings.prefix ? nodePath.resolve(input.settings.prefix) : isDiskPath(input.root) ? nodePath.dirname(input.root) : null;
+  const confDir = input.settings.prefix
+    ? nodePath.resolve(input.settings.prefix)
+    : isDiskPath(input.root)
+      ? nodePath.dirname(input.root)
+      : null;
   const confTarget = nodePath.join(prefix, 'conf');
   const logs = nodePath.join(prefix, 'logs');
   const ports: number[] = [];
@@ -283,7 +323,8 @@ export function plan(input: PlanInput): Plan {
     const rel = nodePath.relative(confDir, p);
     return rel !== '' && !rel.startsWith('..') && !nodePath.isAbsolute(rel);
   };
-  const mapPath = (p: string): string => (inTree(p) ? nodePath.join(confTarget, nodePath.relative(confDir!, p)) : nodePath.join(prefix, 'ext', p));
+  const mapPath = (p: string): string =>
+    inTree(p) ? nodePath.join(confTarget, nodePath.relative(confDir!, p)) : nodePath.join(prefix, 'ext', p);
   /** A conf-prefix-relative path (include, ssl_certificate...) as nginx resolves it on the user's machine. */
   const confResolve = (v: string): string | null => (nodePath.isAbsolute(v) ? v : confDir ? nodePath.resolve(confDir, v) : null);
 
@@ -311,7 +352,11 @@ export function plan(input: PlanInput): Plan {
     if (disabledNames.has(d.name)) {
       b.disable(d);
       b.record('disabled', d, directiveText(d), '# (commented out)', `this nginx has no module for "${d.name}"`);
-      b.caveat(`${d.name} did not run here (no such module in this nginx)${onPath(scope) ? ': the result does not cover what it does for this location' : ''}`, d, scope);
+      b.caveat(
+        `${d.name} did not run here (no such module in this nginx)${onPath(scope) ? ': the result does not cover what it does for this location' : ''}`,
+        d,
+        scope,
+      );
     }
   }
   for (const { d, scope } of named('load_module')) {
@@ -324,7 +369,13 @@ export function plan(input: PlanInput): Plan {
       b.caveat(`module ${nodePath.basename(v)} is not available here: its directives did not run`, d, scope);
     } else if (!nodePath.isAbsolute(v)) {
       b.arg(d, d.args[0]!, abs);
-      b.record('load_module', d, directiveText(d), render(d, new Map([[0, abs]])), 'relative to nginx\'s own prefix, which the proof replaces');
+      b.record(
+        'load_module',
+        d,
+        directiveText(d),
+        render(d, new Map([[0, abs]])),
+        "relative to nginx's own prefix, which the proof replaces",
+      );
     }
   }
 
@@ -338,14 +389,26 @@ export function plan(input: PlanInput): Plan {
   for (const server of servers) {
     const listens = own(server, 'listen').filter((d) => !b.isDisabled(d));
     const isProven = server === provenServer;
-    if (listens.length === 0 && (server.parent!.kind === 'http' || server.parent!.kind === 'main') && server.directive?.block && !b.isDisabled(server.directive)) {
+    if (
+      listens.length === 0 &&
+      (server.parent!.kind === 'http' || server.parent!.kind === 'main') &&
+      server.directive?.block &&
+      !b.isDisabled(server.directive)
+    ) {
       // nginx's default is *:80 (as root) or *:8000: never that here.
       let port: number;
       if (isProven) port = takePort();
       else port = defaultListenPort ??= takePort();
       const text = `listen 127.0.0.1:${port};`;
       b.insert(server.directive.file.uri, server.directive.block.bodyStart, ` ${text}`);
-      b.record('listen', server.directive, 'server { (no listen: *:80)', `server { ${text}`, 'nginx listens on *:80 without a listen; here on a free loopback port', server.directive.block.bodyStart);
+      b.record(
+        'listen',
+        server.directive,
+        'server { (no listen: *:80)',
+        `server { ${text}`,
+        'nginx listens on *:80 without a listen; here on a free loopback port',
+        server.directive.block.bodyStart,
+      );
       if (isProven) portOfListen.set(server.directive, { host: '127.0.0.1', port });
       continue;
     }
@@ -357,7 +420,13 @@ export function plan(input: PlanInput): Plan {
       const raw = a.value;
       if (d.args.some((x) => x.value === 'quic')) {
         b.disable(d);
-        b.record('listen', d, directiveText(d), '# (commented out)', 'QUIC (HTTP/3) listens need nginx 1.25+ built with it; the proof speaks TCP');
+        b.record(
+          'listen',
+          d,
+          directiveText(d),
+          '# (commented out)',
+          'QUIC (HTTP/3) listens need nginx 1.25+ built with it; the proof speaks TCP',
+        );
         b.caveat('the QUIC listen did not run here: HTTP/3 is not covered', d, server);
         continue;
       }
@@ -383,7 +452,8 @@ export function plan(input: PlanInput): Plan {
         render(d, new Map([[0, addr]]), drop),
         `${unix ? 'a unix socket' : `port ${port}`} on this machine is not the proof's to take: a free loopback port${isProven ? ' of its own, so the request reaches this server' : ''}${dropped.length ? `; ${dropped.join(', ')} dropped (the proof's client connects directly)` : ''}`,
       );
-      if (dropped.includes('proxy_protocol') && isProven) b.caveat('proxy_protocol dropped: the load balancer that adds the PROXY header is not part of the proof', d, server);
+      if (dropped.includes('proxy_protocol') && isProven)
+        b.caveat('proxy_protocol dropped: the load balancer that adds the PROXY header is not part of the proof', d, server);
     }
   }
 
@@ -407,7 +477,13 @@ export function plan(input: PlanInput): Plan {
         const by = replaceHost(a, t.host, echoAddr);
         if (by) {
           b.arg(pp, a, by);
-          b.record('proxy_pass target', pp, directiveText(pp), render(pp, new Map([[0, by]])), 'the backend is replaced by a strict RFC 6455 echo backend the proof starts');
+          b.record(
+            'proxy_pass target',
+            pp,
+            directiveText(pp),
+            render(pp, new Map([[0, by]])),
+            'the backend is replaced by a strict RFC 6455 echo backend the proof starts',
+          );
         }
       }
     } else {
@@ -434,19 +510,40 @@ export function plan(input: PlanInput): Plan {
           if (analysis.upstreams.has(v.value)) echoUpstreams.add(v.value);
           else if (v.value && !b.isDisabled(d)) {
             b.arg(d, v, echoAddr);
-            b.record('proxy_pass target', d, directiveText(d), render(d, new Map([[d.name === 'set' ? 1 : 0, echoAddr]])), `a value of $${m![1]} (the proxy_pass target): replaced by the echo backend`);
+            b.record(
+              'proxy_pass target',
+              d,
+              directiveText(d),
+              render(d, new Map([[d.name === 'set' ? 1 : 0, echoAddr]])),
+              `a value of $${m![1]} (the proxy_pass target): replaced by the echo backend`,
+            );
           }
         }
       } else {
         const by = replaceHost(a, t.host, echoAddr);
         if (by) {
           b.arg(pp, a, by);
-          b.record('proxy_pass target', pp, directiveText(pp), render(pp, new Map([[0, by]])), 'the backend is chosen at request time from variables: replaced by the echo backend');
-          b.caveat(`the backend address comes from ${t.host} at request time: the proof used the echo backend instead and does not cover which backend it picks (or the resolver)`, pp, ppScope);
+          b.record(
+            'proxy_pass target',
+            pp,
+            directiveText(pp),
+            render(pp, new Map([[0, by]])),
+            'the backend is chosen at request time from variables: replaced by the echo backend',
+          );
+          b.caveat(
+            `the backend address comes from ${t.host} at request time: the proof used the echo backend instead and does not cover which backend it picks (or the resolver)`,
+            pp,
+            ppScope,
+          );
         }
       }
     }
-    if (t && t.scheme.startsWith('$')) b.caveat(`the proxy_pass scheme is a variable (${t.scheme}): the echo backend speaks ${input.echo.tls ? 'TLS' : 'plain HTTP'}`, pp, ppScope);
+    if (t && t.scheme.startsWith('$'))
+      b.caveat(
+        `the proxy_pass scheme is a variable (${t.scheme}): the echo backend speaks ${input.echo.tls ? 'TLS' : 'plain HTTP'}`,
+        pp,
+        ppScope,
+      );
     targetNote = t?.host ?? null;
   }
   // Upstream server lines.
@@ -459,10 +556,22 @@ export function plan(input: PlanInput): Plan {
       const v = d.args[0].value;
       if (toEcho) {
         b.arg(d, d.args[0], echoAddr);
-        b.record('upstream server', d, directiveText(d), render(d, new Map([[0, echoAddr]])), `upstream ${name} serves the proven location: its servers are replaced by the echo backend`);
+        b.record(
+          'upstream server',
+          d,
+          directiveText(d),
+          render(d, new Map([[0, echoAddr]])),
+          `upstream ${name} serves the proven location: its servers are replaced by the echo backend`,
+        );
       } else if (resolvedAtStart(v)) {
         b.arg(d, d.args[0], parked);
-        b.record('upstream server', d, directiveText(d), render(d, new Map([[0, parked]])), `nginx resolves ${hostOnly(v)} when it starts; not this proof's backend, so parked on a loopback port where nothing listens`);
+        b.record(
+          'upstream server',
+          d,
+          directiveText(d),
+          render(d, new Map([[0, parked]])),
+          `nginx resolves ${hostOnly(v)} when it starts; not this proof's backend, so parked on a loopback port where nothing listens`,
+        );
       }
     }
   }
@@ -477,7 +586,13 @@ export function plan(input: PlanInput): Plan {
     const by = t ? replaceHost(d.args[0], hostPort, parked) : parked;
     if (!by) continue;
     b.arg(d, d.args[0], by);
-    b.record(`${d.name} target`, d, directiveText(d), render(d, new Map([[0, by]])), `nginx resolves ${hostOnly(hostPort)} when it starts; not this proof's backend, so parked on a loopback port where nothing listens`);
+    b.record(
+      `${d.name} target`,
+      d,
+      directiveText(d),
+      render(d, new Map([[0, by]])),
+      `nginx resolves ${hostOnly(hostPort)} when it starts; not this proof's backend, so parked on a loopback port where nothing listens`,
+    );
   }
 
   // --- 4. What nginx writes: into the prefix.
@@ -490,7 +605,13 @@ export function plan(input: PlanInput): Plan {
     b.record('pid', pid, directiveText(pid), `pid ${pidPath};`, 'the pid file goes inside the private prefix');
   } else {
     globals.push(`pid ${pidPath};`);
-    b.record('pid', null, `(not set: ${nginx.defaults.pid ?? 'compiled-in path'})`, `-g 'pid ${pidPath};'`, 'the pid file goes inside the private prefix');
+    b.record(
+      'pid',
+      null,
+      `(not set: ${nginx.defaults.pid ?? 'compiled-in path'})`,
+      `-g 'pid ${pidPath};'`,
+      'the pid file goes inside the private prefix',
+    );
   }
   const daemon = mainOwn('daemon');
   if (daemon && daemon.arg(0) !== 'off' && daemon.args[0]) {
@@ -506,7 +627,13 @@ export function plan(input: PlanInput): Plan {
       if (user.arg(0) !== 'root' && user.args[0]) {
         b.arg(user, user.args[0], 'root');
         if (user.args[1]) b.arg(user, user.args[1], 'root');
-        b.record('user', user, directiveText(user), 'user root;', 'the workers run as the current user (root), who owns the private prefix');
+        b.record(
+          'user',
+          user,
+          directiveText(user),
+          'user root;',
+          'the workers run as the current user (root), who owns the private prefix',
+        );
       }
     } else {
       b.disable(user);
@@ -514,7 +641,13 @@ export function plan(input: PlanInput): Plan {
     }
   } else if (env.isRoot) {
     globals.push('user root;');
-    b.record('user', null, `(not set: workers run as nobody)`, "-g 'user root;'", 'the workers run as the current user (root), who owns the private prefix');
+    b.record(
+      'user',
+      null,
+      `(not set: workers run as nobody)`,
+      "-g 'user root;'",
+      'the workers run as the current user (root), who owns the private prefix',
+    );
   }
   for (const { d, scope } of named('use')) {
     if (scope.kind === 'events' && d.arg(0) && !LINUX_EVENT_METHODS.has(d.arg(0)!) && !b.isDisabled(d)) {
@@ -533,11 +666,23 @@ export function plan(input: PlanInput): Plan {
     b.arg(d, a, file);
     errorLogs.push(file);
     logFor.set(d, file);
-    b.record('error_log', d, directiveText(d), render(d, new Map([[0, file]])), 'logs go inside the private prefix (and are shown in the report)');
+    b.record(
+      'error_log',
+      d,
+      directiveText(d),
+      render(d, new Map([[0, file]])),
+      'logs go inside the private prefix (and are shown in the report)',
+    );
   }
   const proofLog = nodePath.join(logs, 'proof.log');
   globals.push(`error_log ${proofLog} info;`);
-  b.record('error_log', null, `(${nginx.defaults.errorLog ?? 'compiled-in'})`, `-g 'error_log ${proofLog} info;'`, 'one more log, at info level, inside the private prefix: the report shows its lines');
+  b.record(
+    'error_log',
+    null,
+    `(${nginx.defaults.errorLog ?? 'compiled-in'})`,
+    `-g 'error_log ${proofLog} info;'`,
+    'one more log, at info level, inside the private prefix: the report shows its lines',
+  );
   errorLogs.unshift(proofLog);
   let accessN = 0;
   for (const { d } of named('access_log')) {
@@ -560,7 +705,13 @@ export function plan(input: PlanInput): Plan {
       if (!d.args[0] || b.isDisabled(d)) continue;
       const p = nodePath.join(prefix, 'temp', `${name.replace('_temp_path', '')}-${++tempN}`);
       b.arg(d, d.args[0], p);
-      b.record('temp path', d, directiveText(d), render(d, new Map([[0, p]])), 'nginx writes temporary files there: inside the private prefix');
+      b.record(
+        'temp path',
+        d,
+        directiveText(d),
+        render(d, new Map([[0, p]])),
+        'nginx writes temporary files there: inside the private prefix',
+      );
     }
   }
   let cacheN = 0;
@@ -597,7 +748,14 @@ export function plan(input: PlanInput): Plan {
     }
     if (add.length) {
       b.insert(httpScope.directive.file.uri, httpScope.directive.block.bodyStart, ` ${add.join(' ')}`);
-      b.record('compiled-in paths', httpScope.directive, `http { (defaults: ${was.join(', ')})`, `http { ${add.join(' ')}`, 'nginx writes to its compiled-in paths unless told otherwise: inside the private prefix, on the http line so no line moves', httpScope.directive.block.bodyStart);
+      b.record(
+        'compiled-in paths',
+        httpScope.directive,
+        `http { (defaults: ${was.join(', ')})`,
+        `http { ${add.join(' ')}`,
+        'nginx writes to its compiled-in paths unless told otherwise: inside the private prefix, on the http line so no line moves',
+        httpScope.directive.block.bodyStart,
+      );
     }
   }
 
@@ -657,9 +815,11 @@ export function plan(input: PlanInput): Plan {
           if (k && !b.done.has(k)) readPath(k, scope, null, '');
         } else {
           needCert = true;
-          if (c && !b.done.has(c)) readPath(c, scope, certPath, '%s cannot be read here: a self-signed certificate generated for the proof');
+          if (c && !b.done.has(c))
+            readPath(c, scope, certPath, '%s cannot be read here: a self-signed certificate generated for the proof');
           if (k && !b.done.has(k)) readPath(k, scope, keyPath, '%s cannot be read here: the key of the generated certificate');
-          if (onPath(scope) || scope === provenServer) b.caveat('TLS ran with a generated self-signed certificate: the proof does not cover your certificate', c ?? k ?? null, scope);
+          if (onPath(scope) || scope === provenServer)
+            b.caveat('TLS ran with a generated self-signed certificate: the proof does not cover your certificate', c ?? k ?? null, scope);
         }
         if (c) b.done.add(c);
         if (k) b.done.add(k);
@@ -687,17 +847,45 @@ export function plan(input: PlanInput): Plan {
         if (!b.done.has(trusted)) {
           b.done.add(trusted);
           b.arg(trusted, trusted.args[0], certPath);
-          b.record('proxy_ssl_trusted_certificate', trusted, directiveText(trusted), `proxy_ssl_trusted_certificate ${certPath};`, 'nginx verifies the backend: it must trust the echo backend\'s generated certificate');
+          b.record(
+            'proxy_ssl_trusted_certificate',
+            trusted,
+            directiveText(trusted),
+            `proxy_ssl_trusted_certificate ${certPath};`,
+            "nginx verifies the backend: it must trust the echo backend's generated certificate",
+          );
         }
       } else {
         b.insert(verify.file.uri, verify.end, ` proxy_ssl_trusted_certificate ${certPath};`);
-        b.record('proxy_ssl_trusted_certificate', verify, directiveText(verify), `${directiveText(verify)} proxy_ssl_trusted_certificate ${certPath};`, 'nginx verifies the backend: it must trust the echo backend\'s generated certificate', verify.end);
+        b.record(
+          'proxy_ssl_trusted_certificate',
+          verify,
+          directiveText(verify),
+          `${directiveText(verify)} proxy_ssl_trusted_certificate ${certPath};`,
+          "nginx verifies the backend: it must trust the echo backend's generated certificate",
+          verify.end,
+        );
       }
       // nginx checks the backend's certificate against the proxy_pass host, now 127.0.0.1: keep the name it had.
       const host = targetNote ? hostOnly(targetNote) : null;
-      if (pp && host && !host.includes('$') && !isIpLiteral(host) && !host.startsWith('unix:') && !nearestOwn(locScope, 'proxy_ssl_name') && !analysis.upstreams.has(targetNote!)) {
+      if (
+        pp &&
+        host &&
+        !host.includes('$') &&
+        !isIpLiteral(host) &&
+        !host.startsWith('unix:') &&
+        !nearestOwn(locScope, 'proxy_ssl_name') &&
+        !analysis.upstreams.has(targetNote!)
+      ) {
         b.insert(pp.file.uri, pp.end, ` proxy_ssl_name ${host};`);
-        b.record('proxy_ssl_name', pp, directiveText(pp), `proxy_ssl_name ${host};`, `nginx verifies the backend's certificate for ${host}, the name proxy_pass had before it pointed at the echo backend`, pp.end);
+        b.record(
+          'proxy_ssl_name',
+          pp,
+          directiveText(pp),
+          `proxy_ssl_name ${host};`,
+          `nginx verifies the backend's certificate for ${host}, the name proxy_pass had before it pointed at the echo backend`,
+          pp.end,
+        );
       }
     }
   }
@@ -738,7 +926,7 @@ export function plan(input: PlanInput): Plan {
     }
   }
   // Fixpoint: an include whose files are copied must name the copies; the file holding it is then copied too.
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const { d } of includes) {
       if (b.done.has(d) || b.isDisabled(d)) continue;
@@ -755,7 +943,15 @@ export function plan(input: PlanInput): Plan {
         const to = anyCopied ? mapPath(abs) : abs;
         if (anyCopied) for (const t of targets) copied.add(t);
         b.arg(d, d.args[0]!, quoteIfNeeded(to));
-        b.record('include', d, directiveText(d), `include ${to};`, anyCopied ? 'the included file is copied (it runs changed, or with unsaved edits)' : 'relative to the config folder but outside it: read in place');
+        b.record(
+          'include',
+          d,
+          directiveText(d),
+          `include ${to};`,
+          anyCopied
+            ? 'the included file is copied (it runs changed, or with unsaved edits)'
+            : 'relative to the config folder but outside it: read in place',
+        );
         if (!anyCopied) for (const t of targets) b.readInPlace.add(t);
         if (!copied.has(d.file.uri)) copied.add(d.file.uri);
         changed = true;
@@ -772,9 +968,10 @@ export function plan(input: PlanInput): Plan {
   let urlProblem: string | null = null;
   let connect: { host: string; port: number } | null = null;
   const provenListens = provenServer ? [...own(provenServer, 'listen'), provenServer.directive!] : [];
-  const chosen = (derived.listen && portOfListen.get(derived.listen)) ?? provenListens.map((d) => portOfListen.get(d)).find((x) => x) ?? null;
+  const chosen =
+    (derived.listen && portOfListen.get(derived.listen)) ?? provenListens.map((d) => portOfListen.get(d)).find((x) => x) ?? null;
   if (derived.needsPath) urlProblem = derived.notes.join('; ') || 'the location needs a concrete request path';
-  else if (!chosen) urlProblem = 'the location\'s server does not listen anywhere the proof can connect to';
+  else if (!chosen) urlProblem = "the location's server does not listen anywhere the proof can connect to";
   else {
     const host = derived.serverName ?? 'localhost';
     url = `${derived.scheme}://${host}:${chosen.port}${derived.path ?? loc.locationPath}`;
@@ -784,7 +981,8 @@ export function plan(input: PlanInput): Plan {
 
   // Certificates for the generated pair: every concrete server name of the config, and loopback.
   const names = new Set<string>(['localhost', '127.0.0.1', '::1']);
-  for (const { d } of named('server_name')) for (const a of d.args) if (/^[A-Za-z0-9.-]+$/.test(a.value) && a.value.includes('.')) names.add(a.value);
+  for (const { d } of named('server_name'))
+    for (const a of d.args) if (/^[A-Za-z0-9.-]+$/.test(a.value) && a.value.includes('.')) names.add(a.value);
   if (targetNote && !targetNote.includes('$') && !targetNote.startsWith('unix:')) names.add(hostOnly(targetNote).replace(/^\[|\]$/g, ''));
   for (const { d } of named('proxy_ssl_name')) if (d.arg(0) && !d.arg(0)!.includes('$')) names.add(d.arg(0)!);
 

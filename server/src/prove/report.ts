@@ -7,7 +7,18 @@ import { maskUrl } from '../wstest/index';
 import { maskHeader, maskText } from '../wstest/mask';
 import type { ProofResult } from './types';
 
-const STAGE_TEXT: Record<string, string> = { setup: 'setup', 'nginx-t': 'nginx -t', start: 'nginx start-up', dns: 'DNS', connect: 'TCP connect', tls: 'TLS', handshake: 'handshake', message: 'message round trip', idle: 'idle hold', done: 'done' };
+const STAGE_TEXT: Record<string, string> = {
+  setup: 'setup',
+  'nginx-t': 'nginx -t',
+  start: 'nginx start-up',
+  dns: 'DNS',
+  connect: 'TCP connect',
+  tls: 'TLS',
+  handshake: 'handshake',
+  message: 'message round trip',
+  idle: 'idle hold',
+  done: 'done',
+};
 
 export function proofStageName(s: string): string {
   return STAGE_TEXT[s] ?? s;
@@ -26,8 +37,15 @@ function where(file: string | null, line: number | null): string {
 export function formatProof(r: ProofResult): string {
   const out: string[] = [];
   out.push(`Local nginx proof: ${r.location ? `${r.location.text} (${r.location.path}:${r.location.line})` : '(no location)'}`);
-  out.push(r.ok ? 'Result: PASSED' : `Result: FAILED at ${proofStageName(r.stage)}${r.status !== null ? ` (HTTP ${r.status})` : ''}: ${oneLine(r.error ?? '')}`);
-  if (r.url) out.push(`URL: ${maskUrl(r.url)} (connected to ${r.connectedTo}, a private nginx ${r.nginx?.version ?? ''} on loopback)`.replace(' )', ')'));
+  out.push(
+    r.ok
+      ? 'Result: PASSED'
+      : `Result: FAILED at ${proofStageName(r.stage)}${r.status !== null ? ` (HTTP ${r.status})` : ''}: ${oneLine(r.error ?? '')}`,
+  );
+  if (r.url)
+    out.push(
+      `URL: ${maskUrl(r.url)} (connected to ${r.connectedTo}, a private nginx ${r.nginx?.version ?? ''} on loopback)`.replace(' )', ')'),
+    );
   out.push('');
   out.push('Diagnosis');
   if (!r.diagnosis.length) out.push(r.ok ? '  nothing to report' : '  no specific cause identified');
@@ -46,7 +64,9 @@ export function formatProof(r: ProofResult): string {
   if (r.readInPlace.length) out.push(`Read in place: ${r.readInPlace.join(', ')}`);
   if (r.backend) {
     out.push('');
-    out.push(`Echo backend (${r.backend.tls ? 'TLS, ' : ''}${r.backend.address}) received ${r.backend.requests.length} request${r.backend.requests.length === 1 ? '' : 's'}`);
+    out.push(
+      `Echo backend (${r.backend.tls ? 'TLS, ' : ''}${r.backend.address}) received ${r.backend.requests.length} request${r.backend.requests.length === 1 ? '' : 's'}`,
+    );
     for (const q of r.backend.requests) {
       out.push(`  ${q.line}  → ${q.answer.status} ${q.answer.reason}`);
       for (const [k, v] of q.headers) out.push(`    ${k}: ${maskHeader(k, v)}`);
@@ -69,7 +89,9 @@ export function formatProof(r: ProofResult): string {
   }
   out.push('');
   const c = r.cleanup;
-  out.push(c.leftovers.length ? `Cleanup: LEFT BEHIND ${c.leftovers.join(', ')}` : 'Cleanup: nothing left running, the private prefix removed');
+  out.push(
+    c.leftovers.length ? `Cleanup: LEFT BEHIND ${c.leftovers.join(', ')}` : 'Cleanup: nothing left running, the private prefix removed',
+  );
   return out.join('\n').replace(/\n{3,}/g, '\n\n') + '\n';
 }
 
@@ -89,9 +111,23 @@ export function proofJson(r: ProofResult): Record<string, unknown> {
     rewrites: r.rewrites,
     caveats: r.caveats,
     readInPlace: r.readInPlace,
-    backend: r.backend ? { address: r.backend.address, tls: r.backend.tls, requests: r.backend.requests.map((q) => ({ ...q, headers: q.headers.map(([k, v]) => [k, maskHeader(k, v)]) })) } : null,
+    backend: r.backend
+      ? {
+          address: r.backend.address,
+          tls: r.backend.tls,
+          requests: r.backend.requests.map((q) => ({ ...q, headers: q.headers.map(([k, v]) => [k, maskHeader(k, v)]) })),
+        }
+      : null,
     nginxTest: r.nginxTest,
-    test: r.test ? { stage: r.test.stage, status: r.test.status, error: r.test.error, timings: r.test.timings, closedAfterIdleMs: r.test.closedAfterIdleMs } : null,
+    test: r.test
+      ? {
+          stage: r.test.stage,
+          status: r.test.status,
+          error: r.test.error,
+          timings: r.test.timings,
+          closedAfterIdleMs: r.test.closedAfterIdleMs,
+        }
+      : null,
     errorLog: r.errorLog.map(maskText),
     timings: r.timings,
     cleanup: r.cleanup,

@@ -9,7 +9,22 @@
 import { constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as nodePath from 'node:path';
-import { analyze, DEFAULT_SETTINGS, type Analysis, type WsLocation, findingsWithin, locationLabel, enclosing, own, type Scope, locationPath, locationContext, isKnownDirectiveName, lookupDirective, notInVersion } from '../engine/index';
+import {
+  analyze,
+  DEFAULT_SETTINGS,
+  type Analysis,
+  type WsLocation,
+  findingsWithin,
+  locationLabel,
+  enclosing,
+  own,
+  type Scope,
+  locationPath,
+  locationContext,
+  isKnownDirectiveName,
+  lookupDirective,
+  notInVersion,
+} from '../engine/index';
 import { diskHost } from '../node/file-host';
 import { globFiles } from '../node/glob';
 import { runEndpointTest } from '../wstest/index';
@@ -84,7 +99,8 @@ function emptyResult(): ProofResult {
  * for the linter, and the proof is how you find out why).
  */
 export function pickLocation(analysis: Analysis, sel: ProofOptions['location']): WsLocation | null {
-  const byPath = (l: WsLocation): boolean => sel.path !== undefined && (l.locationPath === sel.path || locationLabel(l) === `location ${sel.path}`);
+  const byPath = (l: WsLocation): boolean =>
+    sel.path !== undefined && (l.locationPath === sel.path || locationLabel(l) === `location ${sel.path}`);
   // A file and a line name one location; a file and a path prefer that file's, then any file's.
   const tries: ((l: WsLocation) => boolean)[] =
     sel.file !== undefined && sel.line !== undefined
@@ -147,7 +163,11 @@ function tailLines(path: string, max: number): string[] {
     const st = statSync(path);
     const from = Math.max(0, st.size - 64 * 1024);
     const buf = readFileSync(path).subarray(from);
-    return buf.toString('utf8').split('\n').filter((l) => l.trim() !== '' && !ROUTINE.test(l)).slice(-max);
+    return buf
+      .toString('utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '' && !ROUTINE.test(l))
+      .slice(-max);
   } catch {
     return [];
   }
@@ -155,7 +175,8 @@ function tailLines(path: string, max: number): string[] {
 
 export async function runProof(o: ProofOptions): Promise<ProofResult> {
   const r = emptyResult();
-  const timeoutMs = typeof o.timeoutMs === 'number' && o.timeoutMs > 0 && Number.isFinite(o.timeoutMs) ? o.timeoutMs : DEFAULT_PROOF_TIMEOUT_MS;
+  const timeoutMs =
+    typeof o.timeoutMs === 'number' && o.timeoutMs > 0 && Number.isFinite(o.timeoutMs) ? o.timeoutMs : DEFAULT_PROOF_TIMEOUT_MS;
   // nginx loading a large config takes seconds (8 s for `nginx -t` on 1.5 MB here): its own steps get at least a minute.
   const nginxTimeoutMs = Math.max(timeoutMs, MIN_NGINX_TIMEOUT_MS);
   const idleSeconds = typeof o.idleSeconds === 'number' && o.idleSeconds > 0 && Number.isFinite(o.idleSeconds) ? o.idleSeconds : 0;
@@ -182,7 +203,8 @@ export async function runProof(o: ProofOptions): Promise<ProofResult> {
     // --- setup
     progress('Reading the config');
     const binary = findNginx(o.nginx);
-    if (!binary) throw new Stop('setup', `no nginx binary found for "${o.nginx}" (nginxWs.nginxPath / --nginx): the proof runs a real nginx`);
+    if (!binary)
+      throw new Stop('setup', `no nginx binary found for "${o.nginx}" (nginxWs.nginxPath / --nginx): the proof runs a real nginx`);
     const info = await nginxInfo(binary);
     r.nginx = { binary, version: info.version };
     const host = o.host ?? diskHost();
@@ -192,7 +214,10 @@ export async function runProof(o: ProofOptions): Promise<ProofResult> {
     loc = pickLocation(analysis, o.location);
     if (!loc) {
       const known = analysis.wsLocations.map((l) => l.locationPath).join(', ') || 'none';
-      throw new Stop('setup', `no WebSocket location ${o.location.path ?? `at ${o.location.file}:${o.location.line}`} in ${o.root} (WebSocket locations: ${known})`);
+      throw new Stop(
+        'setup',
+        `no WebSocket location ${o.location.path ?? `at ${o.location.file}:${o.location.line}`} in ${o.root} (WebSocket locations: ${known})`,
+      );
     }
     const ctxLoc = locationContext(loc);
     r.location = { path: ctxLoc.path, line: ctxLoc.line, text: ctxLoc.text };
@@ -218,7 +243,21 @@ export async function runProof(o: ProofOptions): Promise<ProofResult> {
       if (round >= MAX_DISABLE_ROUNDS) throw new Stop('nginx-t', 'nginx -t keeps failing on directives this nginx does not have');
       // A dry run of the plan counts the ports it takes (each listen of the proven server, each other address:port).
       let need = 0;
-      makePlan({ analysis, root: o.root, settings, loc, requestPath: o.requestPath, prefix, echo: { port: 1, tls: echoTls }, ports: () => 2 + need++, parkPort: 1, nginx: info, env, disabled, disabledModules });
+      makePlan({
+        analysis,
+        root: o.root,
+        settings,
+        loc,
+        requestPath: o.requestPath,
+        prefix,
+        echo: { port: 1, tls: echoTls },
+        ports: () => 2 + need++,
+        parkPort: 1,
+        nginx: info,
+        env,
+        disabled,
+        disabledModules,
+      });
       const ports = await freePorts(need + 2, v6);
       const echoPort = ports.pop()!;
       const parkPort = ports.pop()!;
@@ -271,7 +310,12 @@ export async function runProof(o: ProofOptions): Promise<ProofResult> {
         await backend?.stop();
         backend = null;
         progress('Starting the echo backend');
-        backend = await startEchoBackendOn(echoPort, echoTls && thePlan.cert ? { cert: readFileSync(thePlan.cert.cert, 'utf8'), key: readFileSync(thePlan.cert.key, 'utf8') } : undefined);
+        backend = await startEchoBackendOn(
+          echoPort,
+          echoTls && thePlan.cert
+            ? { cert: readFileSync(thePlan.cert.cert, 'utf8'), key: readFileSync(thePlan.cert.key, 'utf8') }
+            : undefined,
+        );
         if (!backend) {
           if (++portRounds > MAX_PORT_ROUNDS) throw new Stop('setup', 'could not bind a loopback port for the echo backend');
           continue;
@@ -313,8 +357,14 @@ export async function runProof(o: ProofOptions): Promise<ProofResult> {
         const out = e instanceof StartError ? e.output : '';
         if (/Address already in use/.test(out) && ++portRounds <= MAX_PORT_ROUNDS) continue;
         aborted();
-        const logText = [...(startupLog ? tailLines(startupLog, 20) : []), ...thePlan.errorLogs.flatMap((p) => tailLines(p, 20))].join('\n');
-        r.errorLog = thePlan.toOriginal(`${out}\n${logText}`).split('\n').filter((l) => l.trim()).slice(-MAX_LOG_LINES);
+        const logText = [...(startupLog ? tailLines(startupLog, 20) : []), ...thePlan.errorLogs.flatMap((p) => tailLines(p, 20))].join(
+          '\n',
+        );
+        r.errorLog = thePlan
+          .toOriginal(`${out}\n${logText}`)
+          .split('\n')
+          .filter((l) => l.trim())
+          .slice(-MAX_LOG_LINES);
         throw new Stop('start', `nginx did not start: ${firstFatal(thePlan.toOriginal(out + '\n' + logText)) || (e as Error).message}`);
       }
       r.timings.start = Date.now() - phase;
@@ -370,7 +420,12 @@ export async function runProof(o: ProofOptions): Promise<ProofResult> {
       const lines: string[] = [];
       if (startupLog) lines.push(...tailLines(startupLog, MAX_LOG_LINES));
       for (const p of thePlan.errorLogs) lines.push(...tailLines(p, MAX_LOG_LINES));
-      if (lines.length) r.errorLog = thePlan.toOriginal(lines.join('\n')).split('\n').filter((l) => l.trim()).slice(-MAX_LOG_LINES);
+      if (lines.length)
+        r.errorLog = thePlan
+          .toOriginal(lines.join('\n'))
+          .split('\n')
+          .filter((l) => l.trim())
+          .slice(-MAX_LOG_LINES);
     }
     if (backend) {
       await backend.stop();
@@ -441,17 +496,34 @@ export function standsBehind(r: ProofResult, idleSeconds: number): string {
   const onPath = r.caveats.filter((c) => c.onPath);
   if (r.stage === 'setup') return 'Nothing was proven: the proof stopped before nginx ran.';
   if (r.stage === 'nginx-t') {
-    parts.push('nginx -t rejected the config as written (only the rewrites listed changed it): the same config fails to load on a server with this nginx.');
+    parts.push(
+      'nginx -t rejected the config as written (only the rewrites listed changed it): the same config fails to load on a server with this nginx.',
+    );
   } else if (r.stage === 'start') {
     parts.push('nginx accepted the config but could not start with it here; see the error log.');
   } else if (r.ok) {
-    parts.push(`Proven: this location upgrades a WebSocket through nginx ${r.nginx?.version ?? ''} as configured, and a message makes the round trip${idleSeconds > 0 ? `; the connection survives ${idleSeconds} s idle` : ''}.`.replace('  ', ' '));
+    parts.push(
+      `Proven: this location upgrades a WebSocket through nginx ${r.nginx?.version ?? ''} as configured, and a message makes the round trip${idleSeconds > 0 ? `; the connection survives ${idleSeconds} s idle` : ''}.`.replace(
+        '  ',
+        ' ',
+      ),
+    );
   } else {
-    parts.push(`Proven broken: nginx ${r.nginx?.version ?? ''} with this config fails at ${r.stage}${r.status !== null ? ` (HTTP ${r.status})` : ''} in front of a strict RFC 6455 backend.`.replace('  ', ' '));
+    parts.push(
+      `Proven broken: nginx ${r.nginx?.version ?? ''} with this config fails at ${r.stage}${r.status !== null ? ` (HTTP ${r.status})` : ''} in front of a strict RFC 6455 backend.`.replace(
+        '  ',
+        ' ',
+      ),
+    );
   }
-  if (r.stage !== 'nginx-t') parts.push('The backend is a stand-in echo server: the proof shows what nginx passes on, not that your application accepts it.');
-  if (onPath.length) parts.push(`It ran without ${onPath.length === 1 ? 'one thing' : `${onPath.length} things`} on this location's path (${onPath.map((c) => c.message).join('; ')}): the result does not cover ${onPath.length === 1 ? 'it' : 'them'}.`);
-  else if (r.caveats.length) parts.push(`What could not run here (${r.caveats.length}) is outside this location's path and does not change the result.`);
+  if (r.stage !== 'nginx-t')
+    parts.push('The backend is a stand-in echo server: the proof shows what nginx passes on, not that your application accepts it.');
+  if (onPath.length)
+    parts.push(
+      `It ran without ${onPath.length === 1 ? 'one thing' : `${onPath.length} things`} on this location's path (${onPath.map((c) => c.message).join('; ')}): the result does not cover ${onPath.length === 1 ? 'it' : 'them'}.`,
+    );
+  else if (r.caveats.length)
+    parts.push(`What could not run here (${r.caveats.length}) is outside this location's path and does not change the result.`);
   if (r.nginx?.version) parts.push(`Other nginx versions may differ (this is ${r.nginx.version}).`);
   return parts.join(' ');
 }

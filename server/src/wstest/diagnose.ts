@@ -13,7 +13,16 @@ import type { ContextFinding, Diagnosis, EndpointTestResult, ProbeResult } from 
 type Directive = DirectiveRef;
 type WsLocation = LocationContext;
 
-const HEADER_RULES = ['ws-upgrade-header-missing', 'ws-connection-header', 'ws-inherited-headers-dropped', 'ws-upgrade-value', 'ws-keepalive-connection-clash', 'map-close-defeats-keepalive', 'ws-path-without-recipe', 'undefined-variable'];
+const HEADER_RULES = [
+  'ws-upgrade-header-missing',
+  'ws-connection-header',
+  'ws-inherited-headers-dropped',
+  'ws-upgrade-value',
+  'ws-keepalive-connection-clash',
+  'map-close-defeats-keepalive',
+  'ws-path-without-recipe',
+  'undefined-variable',
+];
 /** Findings of the request model that say why nginx answered itself, or why another location did. */
 const ROUTING_RULES = ['ws-answered-before-proxy', 'ws-handshake-elsewhere'];
 const HANDSHAKE_HEADER_RULES = ['ws-handshake-headers-dropped'];
@@ -22,7 +31,10 @@ const VERSION_RULES = ['ws-http-version'];
 const IDLE_RULES = ['ws-read-timeout-short', 'ws-read-timeout-default', 'invalid-time-value'];
 const TIMEOUT_RULES = ['ws-timeout-fails-handshake', 'proxy-connect-timeout-too-long', 'ws-read-timeout-short', 'invalid-time-value'];
 
-type Input = Pick<EndpointTestResult, 'ok' | 'kind' | 'status' | 'stage' | 'response' | 'closedAfterIdleMs' | 'url' | 'backend' | 'crossOrigin' | 'nginxTest' | 'errorLog'>;
+type Input = Pick<
+  EndpointTestResult,
+  'ok' | 'kind' | 'status' | 'stage' | 'response' | 'closedAfterIdleMs' | 'url' | 'backend' | 'crossOrigin' | 'nginxTest' | 'errorLog'
+>;
 
 export function diagnose(r: Input, context?: { location: LocationContext; findings: ContextFinding[] }): Diagnosis[] {
   const out: Diagnosis[] = [];
@@ -61,10 +73,16 @@ export function diagnose(r: Input, context?: { location: LocationContext; findin
       at('the URL is not a ws:// or wss:// URL', null);
       break;
     case 'bad-option':
-      at('a header, the Origin or a subprotocol cannot be sent as given (line breaks, control characters or an invalid name): fix the option or setting; nothing was sent', null);
+      at(
+        'a header, the Origin or a subprotocol cannot be sent as given (line breaks, control characters or an invalid name): fix the option or setting; nothing was sent',
+        null,
+      );
       break;
     case 'dns':
-      at(`${host} does not resolve from here: if the config's server_name is not where it is deployed, set the base URL override or edit the URL`, sd('server_name') ?? null);
+      at(
+        `${host} does not resolve from here: if the config's server_name is not where it is deployed, set the base URL override or edit the URL`,
+        sd('server_name') ?? null,
+      );
       break;
     case 'refused':
       at(`nothing listens at ${host}: nginx is not running there, or its listen port differs from the URL`, listen);
@@ -74,14 +92,20 @@ export function diagnose(r: Input, context?: { location: LocationContext; findin
       at(`${host} cannot be reached (firewall, wrong address, or host down)`, listen);
       break;
     case 'tls-cert':
-      at('the TLS certificate is not trusted (self-signed, expired, or for another name): fix ssl_certificate, or allow self-signed certificates for this test', sd('ssl_certificate') ?? listen);
+      at(
+        'the TLS certificate is not trusted (self-signed, expired, or for another name): fix ssl_certificate, or allow self-signed certificates for this test',
+        sd('ssl_certificate') ?? listen,
+      );
       break;
     case 'tls-not-tls':
       at('this port does not speak TLS: the listen has no ssl flag (use ws://) or the URL port is wrong', listen);
       break;
     case 'tls-error':
     case 'tls-timeout':
-      at('TLS handshake failed: check ssl_certificate, ssl_protocols and that this listen has ssl', sd('ssl_protocols') ?? sd('ssl_certificate') ?? listen);
+      at(
+        'TLS handshake failed: check ssl_certificate, ssl_protocols and that this listen has ssl',
+        sd('ssl_protocols') ?? sd('ssl_certificate') ?? listen,
+      );
       break;
     case 'handshake-timeout':
       at(
@@ -90,7 +114,10 @@ export function diagnose(r: Input, context?: { location: LocationContext; findin
       );
       break;
     case 'closed-before-response':
-      at('the connection was closed before any HTTP answer: not an HTTP server on this port, or a proxy in front dropped the upgrade request', listen);
+      at(
+        'the connection was closed before any HTTP answer: not an HTTP server on this port, or a proxy in front dropped the upgrade request',
+        listen,
+      );
       break;
     case 'not-http':
       // HTTP/2 frames on a cleartext port: nginx before 1.25.1 with `listen ... http2` and no ssl.
@@ -116,17 +143,31 @@ export function diagnose(r: Input, context?: { location: LocationContext; findin
     case 'bad-accept':
     case 'bad-extension':
       if (fromFindings(HIDDEN_101_RULES)) break;
-      at('a 101 that is not a valid WebSocket answer: a middlebox or a server that is not a WebSocket server answered (wrong backend port?)', loc?.proxyPass ?? listen);
+      at(
+        'a 101 that is not a valid WebSocket answer: a middlebox or a server that is not a WebSocket server answered (wrong backend port?)',
+        loc?.proxyPass ?? listen,
+      );
       break;
     case 'bad-protocol':
-      at('subprotocol negotiation is inconsistent: the backend picked a subprotocol the client did not offer; proxy_set_header Sec-WebSocket-Protocol in the config?', findHeader(loc, 'sec-websocket-protocol') ?? locLine(loc));
+      at(
+        'subprotocol negotiation is inconsistent: the backend picked a subprotocol the client did not offer; proxy_set_header Sec-WebSocket-Protocol in the config?',
+        findHeader(loc, 'sec-websocket-protocol') ?? locLine(loc),
+      );
       break;
     case 'message-timeout':
-      at('the upgrade worked but nothing came back (no echo, no pong): the backend accepted and then stalled', loc?.proxyPass ?? locLine(loc));
+      at(
+        'the upgrade worked but nothing came back (no echo, no pong): the backend accepted and then stalled',
+        loc?.proxyPass ?? locLine(loc),
+      );
       break;
     case 'closed-after-handshake':
-      if (/upstream prematurely closed/.test(log)) at('nginx reports "upstream prematurely closed connection": the backend closes right after the upgrade', loc?.proxyPass);
-      else at('the connection closed right after the upgrade: the backend rejected the session (authentication, path, or protocol)', loc?.proxyPass ?? locLine(loc));
+      if (/upstream prematurely closed/.test(log))
+        at('nginx reports "upstream prematurely closed connection": the backend closes right after the upgrade', loc?.proxyPass);
+      else
+        at(
+          'the connection closed right after the upgrade: the backend rejected the session (authentication, path, or protocol)',
+          loc?.proxyPass ?? locLine(loc),
+        );
       break;
     case 'protocol-error':
       at('frames after the upgrade violate RFC 6455: not a WebSocket server behind this path', loc?.proxyPass ?? locLine(loc));
@@ -150,7 +191,10 @@ export function diagnose(r: Input, context?: { location: LocationContext; findin
   // An idle close is not comparable with a short direct test of the backend.
   if (!r.ok && r.backend && r.stage !== 'idle') backendVerdict(r, r.backend, at, loc);
   if (r.crossOrigin?.accepted) {
-    at(`accepts a handshake with the foreign Origin ${r.crossOrigin.origin}: open to cross-site WebSocket hijacking unless it authenticates otherwise; the backend should check Origin`, loc?.proxyPass ?? locLine(loc));
+    at(
+      `accepts a handshake with the foreign Origin ${r.crossOrigin.origin}: open to cross-site WebSocket hijacking unless it authenticates otherwise; the backend should check Origin`,
+      loc?.proxyPass ?? locLine(loc),
+    );
   }
   return out;
 }
@@ -190,28 +234,36 @@ function statusCause(
   }
   if (s === 404) {
     if (fromFindings(ROUTING_RULES)) return;
-    at('404: nothing serves this path — the request does not reach this location, or the backend has no WebSocket route there (with a URI part in proxy_pass nginx replaces the location prefix)', pp ?? locLine(loc));
+    at(
+      '404: nothing serves this path — the request does not reach this location, or the backend has no WebSocket route there (with a URI part in proxy_pass nginx replaces the location prefix)',
+      pp ?? locLine(loc),
+    );
     return;
   }
   if (s === 401 || s === 403) {
     if (fromFindings(ROUTING_RULES)) return;
     at(
       s === 401
-        ? '401: the endpoint needs credentials: pass them as a header (--header \'Authorization: ...\') or cookie'
-        : '403: refused — allow/deny or auth_request in nginx, or the backend checks Origin (try --origin with the site\'s origin)',
+        ? "401: the endpoint needs credentials: pass them as a header (--header 'Authorization: ...') or cookie"
+        : "403: refused — allow/deny or auth_request in nginx, or the backend checks Origin (try --origin with the site's origin)",
       findDirective(loc, ['deny', 'auth_request', 'auth_basic']) ?? pp ?? locLine(loc),
     );
     return;
   }
   if (s === 502) {
     const b = r.backend;
-    const httpsToPlain = /SSL_do_handshake|wrong version number|ssl3_get_record|packet length too long/i.test(log) || (b?.kind === 'tls-not-tls' && /^https:/i.test(pp?.args[0] ?? ''));
+    const httpsToPlain =
+      /SSL_do_handshake|wrong version number|ssl3_get_record|packet length too long/i.test(log) ||
+      (b?.kind === 'tls-not-tls' && /^https:/i.test(pp?.args[0] ?? ''));
     if (httpsToPlain) {
       at('502: proxy_pass uses https:// but the backend speaks plain HTTP on that port: use http://', pp);
     } else if (/Connection refused|connect\(\) failed|no live upstreams|host not found/i.test(log) || b?.kind === 'refused') {
       at('502: nginx cannot connect to the backend — it is down or the proxy_pass address/port is wrong', pp);
     } else {
-      at('502: nginx could not get a valid answer from the backend — it is down, the port is wrong, or proxy_pass says https:// to a plain backend', pp ?? locLine(loc));
+      at(
+        '502: nginx could not get a valid answer from the backend — it is down, the port is wrong, or proxy_pass says https:// to a plain backend',
+        pp ?? locLine(loc),
+      );
     }
     return;
   }
@@ -229,12 +281,21 @@ function statusCause(
     };
     if (/timed out[^\n]*while connecting to upstream/i.test(log)) {
       const t = timeout('proxy_connect_timeout');
-      at(`504: nginx could not connect to the backend within ${t.value}: an address that drops packets, or a firewall in between`, t.d ?? pp ?? locLine(loc));
+      at(
+        `504: nginx could not connect to the backend within ${t.value}: an address that drops packets, or a firewall in between`,
+        t.d ?? pp ?? locLine(loc),
+      );
     } else if (/timed out[^\n]*while reading (?:response header from )?upstream/i.test(log)) {
       const t = timeout('proxy_read_timeout');
-      at(`504: the backend accepted the connection but sent no answer to the upgrade request within ${t.value}: a hung backend, or one with no WebSocket route there`, t.d ?? pp ?? locLine(loc));
+      at(
+        `504: the backend accepted the connection but sent no answer to the upgrade request within ${t.value}: a hung backend, or one with no WebSocket route there`,
+        t.d ?? pp ?? locLine(loc),
+      );
     } else {
-      at('504: the backend did not answer within proxy_connect_timeout/proxy_read_timeout — wrong address that drops packets, or a hung backend', pp ?? locLine(loc));
+      at(
+        '504: the backend did not answer within proxy_connect_timeout/proxy_read_timeout — wrong address that drops packets, or a hung backend',
+        pp ?? locLine(loc),
+      );
     }
     return;
   }
@@ -246,11 +307,19 @@ function statusCause(
   at(`${s}: not an upgrade`, locLine(loc));
 }
 
-function backendVerdict(r: Input, b: ProbeResult, at: (m: string, d: Directive | null | undefined) => void, loc: WsLocation | undefined): void {
+function backendVerdict(
+  r: Input,
+  b: ProbeResult,
+  at: (m: string, d: Directive | null | undefined) => void,
+  loc: WsLocation | undefined,
+): void {
   if (b.ok) {
     at(`backend OK when reached directly (${b.url}): nginx breaks it`, loc?.proxyPass ?? locLine(loc));
   } else if (b.stage === 'handshake' && b.status !== null) {
-    at(`the backend itself refuses WebSocket (${b.url} answered ${b.status}${r.status === b.status ? ', the same as through nginx' : ''})`, loc?.proxyPass);
+    at(
+      `the backend itself refuses WebSocket (${b.url} answered ${b.status}${r.status === b.status ? ', the same as through nginx' : ''})`,
+      loc?.proxyPass,
+    );
   } else {
     at(`the backend is not reachable directly either (${b.url}: ${b.error})`, loc?.proxyPass);
   }
@@ -283,5 +352,12 @@ function safeHost(url: string): string {
 }
 
 function firstLine(s: string): string {
-  return s.split('\n').find((l) => /emerg|error|failed/.test(l))?.trim() ?? s.split('\n')[0]?.trim() ?? '';
+  return (
+    s
+      .split('\n')
+      .find((l) => /emerg|error|failed/.test(l))
+      ?.trim() ??
+    s.split('\n')[0]?.trim() ??
+    ''
+  );
 }

@@ -60,7 +60,8 @@ export class FrameParser {
       } else if (len === 127) {
         if (this.buf.length < 10) return out;
         const big = this.buf.readBigUInt64BE(2);
-        if (big > BigInt(MAX_FRAME_PAYLOAD)) throw new Error(`server frame of ${big} bytes exceeds the probe's ${MAX_FRAME_PAYLOAD}-byte limit`);
+        if (big > BigInt(MAX_FRAME_PAYLOAD))
+          throw new Error(`server frame of ${big} bytes exceeds the probe's ${MAX_FRAME_PAYLOAD}-byte limit`);
         len = Number(big);
         off = 10;
       }

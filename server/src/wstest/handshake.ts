@@ -16,7 +16,9 @@ export function newKey(): string {
 }
 
 export function acceptFor(key: string): string {
-  return createHash('sha1').update(key + WS_GUID).digest('base64');
+  return createHash('sha1')
+    .update(key + WS_GUID)
+    .digest('base64');
 }
 
 export interface RequestSpec {
@@ -42,7 +44,8 @@ export function badHeaderValue(v: string): string | undefined {
     if (c === 13 || c === 10) return 'contains a line break (CR/LF), which would inject headers';
     if (c === 0) return 'contains a NUL byte';
     if ((c < 32 && c !== 9) || c === 127) return `contains the control character U+${c.toString(16).padStart(4, '0').toUpperCase()}`;
-    if (c > 255) return `contains ${JSON.stringify(v[i])} (U+${c.toString(16).toUpperCase()}), which an HTTP/1.1 header cannot carry (Latin-1 only)`;
+    if (c > 255)
+      return `contains ${JSON.stringify(v[i])} (U+${c.toString(16).toUpperCase()}), which an HTTP/1.1 header cannot carry (Latin-1 only)`;
   }
   return undefined;
 }
@@ -50,7 +53,8 @@ export function badHeaderValue(v: string): string | undefined {
 /** What is wrong with the headers, Origin and subprotocols the user asked for, or undefined when they can be sent. */
 export function checkRequestOptions(o: { origin?: string; protocols?: string[]; headers?: [string, string][] }): string | undefined {
   for (const [k, v] of o.headers ?? []) {
-    if (!TOKEN.test(k)) return `header name ${JSON.stringify(k)} is not a valid HTTP header name (letters, digits and !#$%&'*+.^_\`|~- only)`;
+    if (!TOKEN.test(k))
+      return `header name ${JSON.stringify(k)} is not a valid HTTP header name (letters, digits and !#$%&'*+.^_\`|~- only)`;
     const bad = badHeaderValue(v);
     if (bad) return `the value of header ${k} ${bad}`;
   }
@@ -59,7 +63,8 @@ export function checkRequestOptions(o: { origin?: string; protocols?: string[]; 
     if (bad) return `the Origin ${bad}`;
   }
   for (const p of o.protocols ?? []) {
-    if (!TOKEN.test(p)) return `subprotocol ${JSON.stringify(p)} is not a valid token (RFC 6455: letters, digits and !#$%&'*+.^_\`|~- only, no spaces or commas)`;
+    if (!TOKEN.test(p))
+      return `subprotocol ${JSON.stringify(p)} is not a valid token (RFC 6455: letters, digits and !#$%&'*+.^_\`|~- only, no spaces or commas)`;
   }
   return undefined;
 }
@@ -82,7 +87,10 @@ export function buildRequest(spec: RequestSpec): { line: string; headers: [strin
   if (spec.origin) headers.push(['Origin', spec.origin]);
   if (spec.protocols?.length) headers.push(['Sec-WebSocket-Protocol', spec.protocols.join(', ')]);
   if (u.username || u.password) {
-    headers.push(['Authorization', `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}`]);
+    headers.push([
+      'Authorization',
+      `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}`,
+    ]);
   }
   const own = new Set(headers.map(([k]) => k.toLowerCase()));
   for (const [k, v] of spec.headers ?? []) {
@@ -138,14 +146,30 @@ export interface Verdict {
 /** RFC 6455 §4.1 client requirements on the server's answer, checked in the order the RFC lists them. */
 export function validateUpgrade(head: HttpHead, key: string, protocols: string[] = []): Verdict {
   const base = { protocol: null, extensions: null };
-  if (head.status !== 101) return { ...base, ok: false, kind: head.status >= 300 && head.status < 400 ? 'redirect' : 'http-status', detail: `answered ${head.statusLine.slice(9) || head.status} instead of 101 Switching Protocols` };
+  if (head.status !== 101)
+    return {
+      ...base,
+      ok: false,
+      kind: head.status >= 300 && head.status < 400 ? 'redirect' : 'http-status',
+      detail: `answered ${head.statusLine.slice(9) || head.status} instead of 101 Switching Protocols`,
+    };
   const upgrade = header(head, 'Upgrade');
   if (!upgrade || upgrade.trim().toLowerCase() !== 'websocket') {
-    return { ...base, ok: false, kind: 'bad-upgrade', detail: upgrade ? `101 with "Upgrade: ${upgrade}" instead of "Upgrade: websocket"` : '101 without an Upgrade header' };
+    return {
+      ...base,
+      ok: false,
+      kind: 'bad-upgrade',
+      detail: upgrade ? `101 with "Upgrade: ${upgrade}" instead of "Upgrade: websocket"` : '101 without an Upgrade header',
+    };
   }
   const connection = header(head, 'Connection');
   if (!connection || !connection.split(',').some((t) => t.trim().toLowerCase() === 'upgrade')) {
-    return { ...base, ok: false, kind: 'bad-connection', detail: connection ? `101 with "Connection: ${connection}", which lacks the upgrade token` : '101 without a Connection header' };
+    return {
+      ...base,
+      ok: false,
+      kind: 'bad-connection',
+      detail: connection ? `101 with "Connection: ${connection}", which lacks the upgrade token` : '101 without a Connection header',
+    };
   }
   const accept = header(head, 'Sec-WebSocket-Accept');
   const expected = acceptFor(key);
@@ -160,7 +184,13 @@ export function validateUpgrade(head: HttpHead, key: string, protocols: string[]
   const extensions = header(head, 'Sec-WebSocket-Extensions') ?? null;
   if (extensions) {
     // The client offered no extension, so the server may not choose one (§4.1, point 5).
-    return { ...base, ok: false, kind: 'bad-extension', detail: `server chose extensions "${extensions}" the client never offered`, extensions };
+    return {
+      ...base,
+      ok: false,
+      kind: 'bad-extension',
+      detail: `server chose extensions "${extensions}" the client never offered`,
+      extensions,
+    };
   }
   const protocol = header(head, 'Sec-WebSocket-Protocol') ?? null;
   if (protocol !== null && !protocols.includes(protocol.trim())) {
@@ -168,10 +198,15 @@ export function validateUpgrade(head: HttpHead, key: string, protocols: string[]
       ...base,
       ok: false,
       kind: 'bad-protocol',
-      detail: protocols.length ? `server chose subprotocol "${protocol}", not one of ${protocols.join(', ')}` : `server chose subprotocol "${protocol}" though none was offered`,
+      detail: protocols.length
+        ? `server chose subprotocol "${protocol}", not one of ${protocols.join(', ')}`
+        : `server chose subprotocol "${protocol}" though none was offered`,
       protocol,
     };
   }
-  const detail = protocols.length && protocol === null ? `upgrade accepted without a subprotocol (offered: ${protocols.join(', ')})` : 'valid 101: Upgrade, Connection and Sec-WebSocket-Accept check out';
+  const detail =
+    protocols.length && protocol === null
+      ? `upgrade accepted without a subprotocol (offered: ${protocols.join(', ')})`
+      : 'valid 101: Upgrade, Connection and Sec-WebSocket-Accept check out';
   return { ok: true, kind: null, detail, protocol, extensions: null };
 }

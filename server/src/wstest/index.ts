@@ -26,7 +26,15 @@ import { emptyResult, probe } from './probe';
 import { redact, redactText, secretsOf } from './mask';
 import type { EndpointTestOptions, EndpointTestResult } from './types';
 
-export { deriveEndpoint, locationContext, type DerivedEndpoint, type DeriveOptions, type BackendTarget, type LocationContext, type DirectiveRef } from '../engine/index';
+export {
+  deriveEndpoint,
+  locationContext,
+  type DerivedEndpoint,
+  type DeriveOptions,
+  type BackendTarget,
+  type LocationContext,
+  type DirectiveRef,
+} from '../engine/index';
 export { formatReport, formatDiagnosis, summaryLine } from './report';
 export { maskHeader, maskUrl } from './mask';
 export { acceptFor } from './handshake';
@@ -35,7 +43,6 @@ export type * from './types';
 export const DEFAULT_TIMEOUT_MS = 10_000;
 /** A syntactically valid origin that can never be a real site (RFC 6761 `.invalid`). */
 export const FOREIGN_ORIGIN = 'https://cross-origin-probe.invalid';
-
 
 /**
  * Runs the test. Every string of the result is masked (credential headers, cookies, the URL's
@@ -69,7 +76,12 @@ async function runUnmasked(opts: EndpointTestOptions, secrets: string[]): Promis
     location: loc ? { path: loc.path, line: loc.line, text: loc.text } : null,
   };
   if (timeoutMs === null || idleSeconds === null) {
-    const r: EndpointTestResult = { ...emptyResult(opts.url), ...base, kind: 'bad-url', error: 'timeoutMs must be a positive number and idleSeconds zero or more' };
+    const r: EndpointTestResult = {
+      ...emptyResult(opts.url),
+      ...base,
+      kind: 'bad-url',
+      error: 'timeoutMs must be a positive number and idleSeconds zero or more',
+    };
     return r;
   }
 
@@ -115,7 +127,19 @@ async function runUnmasked(opts: EndpointTestOptions, secrets: string[]): Promis
   if (opts.crossOriginProbe && main.negotiated && !opts.signal?.aborted) {
     const origin = typeof opts.crossOriginProbe === 'string' ? opts.crossOriginProbe : FOREIGN_ORIGIN;
     progress(`Cross-origin probe with Origin: ${origin}`);
-    const c = await probe({ url: opts.url, timeoutMs, idleSeconds: 0, insecure: !!opts.insecure, origin, headers: opts.headers, protocols: opts.protocols, exchange: false, signal: opts.signal, connectTo: opts.connectTo, confirmRedirect: opts.confirmRedirect });
+    const c = await probe({
+      url: opts.url,
+      timeoutMs,
+      idleSeconds: 0,
+      insecure: !!opts.insecure,
+      origin,
+      headers: opts.headers,
+      protocols: opts.protocols,
+      exchange: false,
+      signal: opts.signal,
+      connectTo: opts.connectTo,
+      confirmRedirect: opts.confirmRedirect,
+    });
     r.crossOrigin = {
       origin,
       accepted: c.ok,

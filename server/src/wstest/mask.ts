@@ -6,7 +6,13 @@
  */
 const SENSITIVE_NAME = /token|secret|key|auth|cookie|session|passw|credential|signature|jwt/i;
 /** Handshake mechanics, not secrets: the key is random per request and the accept is derived from it. */
-const NOT_SECRET = new Set(['sec-websocket-key', 'sec-websocket-accept', 'sec-websocket-extensions', 'sec-websocket-version', 'sec-websocket-protocol']);
+const NOT_SECRET = new Set([
+  'sec-websocket-key',
+  'sec-websocket-accept',
+  'sec-websocket-extensions',
+  'sec-websocket-version',
+  'sec-websocket-protocol',
+]);
 
 export function hide(value: string): string {
   const v = value.trim();
@@ -34,7 +40,9 @@ export function maskHeader(name: string, value: string): string {
     return m ? `${m[1]} ${hide(m[2]!)}` : hide(value);
   }
   if (n === 'set-cookie' || n === 'cookie') {
-    return value.replace(/(^|;\s*)([^=;]+)=([^;]*)/g, (all, sep: string, k: string, v: string) => (n === 'set-cookie' && sep ? all : `${sep}${k}=${hide(v)}`));
+    return value.replace(/(^|;\s*)([^=;]+)=([^;]*)/g, (all, sep: string, k: string, v: string) =>
+      n === 'set-cookie' && sep ? all : `${sep}${k}=${hide(v)}`,
+    );
   }
   if (SENSITIVE_NAME.test(n)) return hide(value);
   return value;
@@ -70,8 +78,12 @@ export function maskRequestLine(line: string): string {
  */
 export function maskText(line: string): string {
   return line
-    .replace(/\b([a-z][a-z0-9+.-]*:\/\/[^\s/@:"']*):([^\s/@"']*)@/gi, (all, head: string, pw: string) => (pw === '***' ? all : `${head}:***@`))
-    .replace(/([?&;])([A-Za-z0-9_.-]+)=([^&\s"']+)/g, (all, sep: string, k: string, v: string) => (v !== '***' && (SENSITIVE_NAME.test(k) || looksLikeToken(v)) ? `${sep}${k}=***` : all));
+    .replace(/\b([a-z][a-z0-9+.-]*:\/\/[^\s/@:"']*):([^\s/@"']*)@/gi, (all, head: string, pw: string) =>
+      pw === '***' ? all : `${head}:***@`,
+    )
+    .replace(/([?&;])([A-Za-z0-9_.-]+)=([^&\s"']+)/g, (all, sep: string, k: string, v: string) =>
+      v !== '***' && (SENSITIVE_NAME.test(k) || looksLikeToken(v)) ? `${sep}${k}=***` : all,
+    );
 }
 
 /**

@@ -20,7 +20,17 @@ import { lookup } from 'node:dns/promises';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { randomBytes } from 'node:crypto';
-import { buildRequest, checkRequestOptions, headEnd, header, MAX_BODY_BYTES, MAX_HEAD_BYTES, newKey, parseHead, validateUpgrade } from './handshake';
+import {
+  buildRequest,
+  checkRequestOptions,
+  headEnd,
+  header,
+  MAX_BODY_BYTES,
+  MAX_HEAD_BYTES,
+  newKey,
+  parseHead,
+  validateUpgrade,
+} from './handshake';
 import { maskHeader, looksLikeToken } from './mask';
 import { closePayload, encodeFrame, FrameParser, OP, type Frame } from './frames';
 import type { FailureKind, HttpHead, ProbeResult, Stage } from './types';
@@ -176,7 +186,8 @@ export function parseWsUrl(raw: string): URL {
   }
   if (u.protocol === 'http:') u.protocol = 'ws:';
   else if (u.protocol === 'https:') u.protocol = 'wss:';
-  if (u.protocol !== 'ws:' && u.protocol !== 'wss:') throw new Failure('dns', 'bad-url', `${u.protocol}// is not a WebSocket URL (use ws:// or wss://)`);
+  if (u.protocol !== 'ws:' && u.protocol !== 'wss:')
+    throw new Failure('dns', 'bad-url', `${u.protocol}// is not a WebSocket URL (use ws:// or wss://)`);
   if (!u.hostname) throw new Failure('dns', 'bad-url', `no host in ${raw}`);
   u.hash = '';
   return u;
@@ -248,7 +259,12 @@ async function resolve({ o, r, step }: ProbeRun, host: string, port: number): Pr
   if (o.connectTo) addrs = [{ address: o.connectTo.host, family: isIP(o.connectTo.host) || 4 }];
   else if (isIP(host)) addrs = [{ address: host, family: isIP(host) }];
   else {
-    addrs = await race(lookup(host, { all: true }), o.timeoutMs, o.signal, () => new Failure('dns', 'dns', `resolving ${host} took longer than ${o.timeoutMs} ms`)).catch((e: unknown) => {
+    addrs = await race(
+      lookup(host, { all: true }),
+      o.timeoutMs,
+      o.signal,
+      () => new Failure('dns', 'dns', `resolving ${host} took longer than ${o.timeoutMs} ms`),
+    ).catch((e: unknown) => {
       if (e instanceof Failure) throw e;
       const code = (e as NodeJS.ErrnoException).code ?? '';
       throw new Failure('dns', 'dns', `cannot resolve ${host} (${code || (e as Error).message})`);
@@ -256,12 +272,25 @@ async function resolve({ o, r, step }: ProbeRun, host: string, port: number): Pr
     if (addrs.length === 0) throw new Failure('dns', 'dns', `${host} has no addresses`);
   }
   r.timings.dns = Date.now() - t0;
-  step('dns', true, o.connectTo ? `${host} pinned to ${o.connectTo.host}:${port} (not resolved)` : isIP(host) ? `${host} is an address` : `${host} → ${addrs.map((a) => a.address).join(', ')}`);
+  step(
+    'dns',
+    true,
+    o.connectTo
+      ? `${host} pinned to ${o.connectTo.host}:${port} (not resolved)`
+      : isIP(host)
+        ? `${host} is an address`
+        : `${host} → ${addrs.map((a) => a.address).join(', ')}`,
+  );
   return addrs;
 }
 
 /** 2. TCP: try each address (localhost may resolve to ::1 while the server listens on 127.0.0.1). */
-async function connect({ o, r, step }: ProbeRun, addrs: { address: string; family: number }[], host: string, port: number): Promise<Socket> {
+async function connect(
+  { o, r, step }: ProbeRun,
+  addrs: { address: string; family: number }[],
+  host: string,
+  port: number,
+): Promise<Socket> {
   r.stage = 'connect';
   o.onProgress?.(`Connecting to ${host}:${port}`);
   const t0 = Date.now();
@@ -282,7 +311,11 @@ async function connect({ o, r, step }: ProbeRun, addrs: { address: string; famil
     }
   }
   if (!socket) {
-    throw new Failure('connect', allRefused ? 'refused' : 'connect-error', allRefused ? `connection refused at ${errors.join(', ')}: nothing listens there` : `cannot connect: ${errors.join(', ')}`);
+    throw new Failure(
+      'connect',
+      allRefused ? 'refused' : 'connect-error',
+      allRefused ? `connection refused at ${errors.join(', ')}: nothing listens there` : `cannot connect: ${errors.join(', ')}`,
+    );
   }
   r.timings.connect = Date.now() - t0;
   step('connect', true, `TCP connected to ${r.remoteAddress} in ${r.timings.connect} ms`);
@@ -303,7 +336,8 @@ async function secure({ o, r, step }: ProbeRun, conn: Conn, host: string): Promi
     protocol: tlsSock.getProtocol(),
     authorized: tlsSock.authorized,
     authorizationError: tlsSock.authorizationError ? String(tlsSock.authorizationError) : null,
-    subject: cert && cert.subject ? `CN=${commonName(cert.subject.CN)}${cert.issuer ? `, issuer CN=${commonName(cert.issuer.CN)}` : ''}` : null,
+    subject:
+      cert && cert.subject ? `CN=${commonName(cert.subject.CN)}${cert.issuer ? `, issuer CN=${commonName(cert.issuer.CN)}` : ''}` : null,
   };
   step(
     'tls',
@@ -352,14 +386,19 @@ async function exchange({ o, r, step }: ProbeRun, conn: Conn, ws: WsSession): Pr
   const upgradedAt = t0;
   for (;;) {
     const f = await ws.nextFrame(t0 + o.timeoutMs, 'message', upgradedAt);
-    if (f === 'timeout') throw new Failure('message', 'message-timeout', `no reply and no pong within ${o.timeoutMs} ms after a text message and a ping`);
+    if (f === 'timeout')
+      throw new Failure('message', 'message-timeout', `no reply and no pong within ${o.timeoutMs} ms after a text message and a ping`);
     if (f.opcode === OP.pong && f.payload.equals(pingData)) r.reply = 'pong';
     else if (f.opcode === OP.text && f.payload.toString() === text) r.reply = 'echo';
     else if (f.opcode === OP.text || f.opcode === OP.binary) r.reply = 'message';
     if (r.reply) break;
   }
   r.timings.roundTrip = Date.now() - t0;
-  step('message', true, `${r.reply === 'echo' ? 'echo received' : r.reply === 'pong' ? 'pong received' : 'a message came back (not an echo)'} after ${r.timings.roundTrip} ms`);
+  step(
+    'message',
+    true,
+    `${r.reply === 'echo' ? 'echo received' : r.reply === 'pong' ? 'pong received' : 'a message came back (not an echo)'} after ${r.timings.roundTrip} ms`,
+  );
 }
 
 /** 6. The idle hold: silence for `idleSeconds`, then a ping that must be answered. */
@@ -379,11 +418,20 @@ async function holdIdle({ o, r, step }: ProbeRun, conn: Conn, ws: WsSession): Pr
   const pingDeadline = Date.now() + o.timeoutMs;
   for (;;) {
     const f = await ws.nextFrame(pingDeadline, 'idle', idleStart);
-    if (f === 'timeout') throw new Failure('idle', 'idle-dead', `after ${o.idleSeconds} s idle the connection no longer answers a ping (no pong within ${o.timeoutMs} ms)`);
+    if (f === 'timeout')
+      throw new Failure(
+        'idle',
+        'idle-dead',
+        `after ${o.idleSeconds} s idle the connection no longer answers a ping (no pong within ${o.timeoutMs} ms)`,
+      );
     if (f.opcode === OP.pong && f.payload.equals(idlePing)) break;
   }
   const skipped = ws.pongsSkipped ? `; ${ws.pongsSkipped} of its pings were not answered: it sent them faster than it read the pongs` : '';
-  step('idle', true, `still open after ${o.idleSeconds} s idle${ws.serverPings ? ` (the server pinged ${ws.serverPings} times, which keeps proxies from timing out${skipped})` : ''}`);
+  step(
+    'idle',
+    true,
+    `still open after ${o.idleSeconds} s idle${ws.serverPings ? ` (the server pinged ${ws.serverPings} times, which keeps proxies from timing out${skipped})` : ''}`,
+  );
 }
 
 /** A redirect answered the handshake: follow it only to tell a loop from a one-off, then fail with what it was. */
@@ -405,11 +453,19 @@ async function followRedirect(run: ProbeRun, from: URL, head: HttpHead): Promise
     throw new Failure('handshake', 'redirect-loop', `redirect loop: ${[...visited, next.toString()].join(' → ')}`);
   }
   if (po.connectTo || visited.length >= MAX_REDIRECTS || (next.protocol !== 'ws:' && next.protocol !== 'wss:')) {
-    throw new Failure('handshake', 'redirect', `${head.status} redirect to ${next.href} (not followed further; WebSocket clients do not follow redirects)`);
+    throw new Failure(
+      'handshake',
+      'redirect',
+      `${head.status} redirect to ${next.href} (not followed further; WebSocket clients do not follow redirects)`,
+    );
   }
   if (from.protocol === 'wss:' && next.protocol === 'ws:') {
     step('redirect', false, `to ${next.href}: from wss:// to plain ws://, not followed (nothing is sent unencrypted)`);
-    throw new Failure('handshake', 'redirect', `${head.status} redirect from wss:// to plain ws:// (${next.href}): not followed; WebSocket clients do not follow redirects`);
+    throw new Failure(
+      'handshake',
+      'redirect',
+      `${head.status} redirect from wss:// to plain ws:// (${next.href}): not followed; WebSocket clients do not follow redirects`,
+    );
   }
   // Another host (or port) is another party: it gets no credentials, and the editor asks first in an untrusted workspace.
   let hopOptions: ProbeOptions = { ...po, url: next.toString(), exchange: false, idleSeconds: 0, visited };
@@ -417,11 +473,19 @@ async function followRedirect(run: ProbeRun, from: URL, head: HttpHead): Promise
     const ok = po.confirmRedirect ? await Promise.resolve(po.confirmRedirect(next.toString())).catch(() => false) : true;
     if (!ok) {
       step('redirect', false, `to ${next.href}: another host, not followed (declined)`);
-      throw new Failure('handshake', 'redirect', `${head.status} redirect to another host, ${next.href}: not followed; WebSocket clients do not follow redirects`);
+      throw new Failure(
+        'handshake',
+        'redirect',
+        `${head.status} redirect to another host, ${next.href}: not followed; WebSocket clients do not follow redirects`,
+      );
     }
     const stripped = withoutCredentials(po);
     hopOptions = { ...hopOptions, ...stripped.options };
-    step('redirect', true, `to ${next.href}: another host, followed without credentials${stripped.dropped.length ? ` (not sent: ${stripped.dropped.join(', ')})` : ''}`);
+    step(
+      'redirect',
+      true,
+      `to ${next.href}: another host, followed without credentials${stripped.dropped.length ? ` (not sent: ${stripped.dropped.join(', ')})` : ''}`,
+    );
   }
   // Follow only to tell a loop from a one-off redirect; the verdict stays "redirected".
   const hop = await probe(hopOptions);
@@ -450,7 +514,7 @@ export function withoutCredentials(o: ProbeOptions): { options: Pick<ProbeOption
   if (protocols.length !== (o.protocols ?? []).length) dropped.push('token-like subprotocols');
   try {
     const u = new URL(o.url);
-    if (u.username || u.password) dropped.push('the URL\'s user:password');
+    if (u.username || u.password) dropped.push("the URL's user:password");
   } catch {
     // not a URL: nothing to drop
   }
@@ -537,11 +601,18 @@ class WsSession {
   }
 
   private closedFailure(stage: 'message' | 'idle', after: number, code: number | null, reason: string, err: Error | null): Failure {
-    const how = code !== null ? `with close code ${code}${reason ? ` "${reason}"` : ''}` : `without a close frame${err ? ` (${(err as NodeJS.ErrnoException).code ?? err.message})` : ''}`;
+    const how =
+      code !== null
+        ? `with close code ${code}${reason ? ` "${reason}"` : ''}`
+        : `without a close frame${err ? ` (${(err as NodeJS.ErrnoException).code ?? err.message})` : ''}`;
     const e =
       stage === 'idle'
         ? new Failure('idle', 'idle-closed', `closed by the server after ${(after / 1000).toFixed(1)} s idle, ${how}`)
-        : new Failure('message', 'closed-after-handshake', `the connection was closed ${after} ms after the upgrade, ${how}, before any reply`);
+        : new Failure(
+            'message',
+            'closed-after-handshake',
+            `the connection was closed ${after} ms after the upgrade, ${how}, before any reply`,
+          );
     this.result.close = { code, reason, afterMs: after };
     if (stage === 'idle') this.result.closedAfterIdleMs = after;
     return e;
@@ -568,7 +639,12 @@ async function readHead(conn: Conn, deadlineAt: number, timeoutText: string): Pr
   for (;;) {
     const end = headEnd(buf);
     if (end >= 0) {
-      if (end > MAX_HEAD_BYTES) throw new Failure('handshake', 'headers-too-large', `response head larger than ${MAX_HEAD_BYTES / 1024} KiB: refused without reading the rest`);
+      if (end > MAX_HEAD_BYTES)
+        throw new Failure(
+          'handshake',
+          'headers-too-large',
+          `response head larger than ${MAX_HEAD_BYTES / 1024} KiB: refused without reading the rest`,
+        );
       const text = buf.subarray(0, end).toString('latin1');
       const parsed = parseHead(text);
       if (!parsed) throw new Failure('handshake', 'not-http', `the answer is not HTTP: ${printable(buf.subarray(0, 80))}`);
@@ -576,7 +652,11 @@ async function readHead(conn: Conn, deadlineAt: number, timeoutText: string): Pr
     }
     if (buf.length > MAX_HEAD_BYTES) {
       conn.socket.pause();
-      throw new Failure('handshake', 'headers-too-large', `response head larger than ${MAX_HEAD_BYTES / 1024} KiB with no end in sight: refused after ${buf.length} bytes`);
+      throw new Failure(
+        'handshake',
+        'headers-too-large',
+        `response head larger than ${MAX_HEAD_BYTES / 1024} KiB with no end in sight: refused after ${buf.length} bytes`,
+      );
     }
     // Garbage is recognisable from the first bytes; no need to wait for a blank line that may never come.
     if (buf.length >= 5 && !/^HTTP\//.test(buf.subarray(0, 5).toString('latin1'))) {
@@ -593,7 +673,9 @@ async function readHead(conn: Conn, deadlineAt: number, timeoutText: string): Pr
       throw new Failure(
         'handshake',
         buf.length && !/^HTTP\//.test(buf.toString('latin1', 0, 5)) && buf.length >= 5 ? 'not-http' : 'closed-before-response',
-        buf.length ? `the server closed the connection in the middle of its response head, after ${buf.length} bytes${err}` : `the server closed the connection without answering the handshake${err}`,
+        buf.length
+          ? `the server closed the connection in the middle of its response head, after ${buf.length} bytes${err}`
+          : `the server closed the connection without answering the handshake${err}`,
       );
     }
     throw new Failure(
@@ -611,7 +693,10 @@ async function readBody(conn: Conn, head: HttpHead, rest: Buffer, deadlineAt: nu
   const chunked = /chunked/i.test(header(head, 'Transfer-Encoding') ?? '');
   let buf = rest;
   const complete = (): boolean =>
-    buf.length >= MAX_BODY_BYTES || (Number.isFinite(len) && buf.length >= len) || (chunked && buf.includes('\r\n0\r\n\r\n')) || (chunked && buf.subarray(0, 5).toString() === '0\r\n\r\n');
+    buf.length >= MAX_BODY_BYTES ||
+    (Number.isFinite(len) && buf.length >= len) ||
+    (chunked && buf.includes('\r\n0\r\n\r\n')) ||
+    (chunked && buf.subarray(0, 5).toString() === '0\r\n\r\n');
   while (!complete() && !(Number.isFinite(len) && len === 0)) {
     const w = await conn.next(deadlineAt);
     if (w !== 'data') break;
@@ -664,7 +749,17 @@ function tcpConnect(address: string, port: number, deadlineAt: number, signal?: 
   return new Promise((resolve, reject) => {
     const s = netConnect({ host: address, port });
     s.setNoDelay(true);
-    const timer = setTimeout(() => fail(new Failure('connect', 'connect-timeout', `no TCP connection to ${address}:${port} within the deadline (filtered port or unreachable host)`)), Math.max(0, deadlineAt - Date.now()));
+    const timer = setTimeout(
+      () =>
+        fail(
+          new Failure(
+            'connect',
+            'connect-timeout',
+            `no TCP connection to ${address}:${port} within the deadline (filtered port or unreachable host)`,
+          ),
+        ),
+      Math.max(0, deadlineAt - Date.now()),
+    );
     const onAbort = (): void => fail(new Failure('connect', 'aborted', 'cancelled'));
     signal?.addEventListener('abort', onAbort, { once: true });
     const cleanup = (): void => {
@@ -691,7 +786,10 @@ const CERT_CODES = /CERT|SELF_SIGNED|UNABLE_TO_GET_ISSUER|UNABLE_TO_VERIFY|HOSTN
 function tlsHandshake(socket: Socket, host: string, insecure: boolean, deadlineAt: number, signal?: AbortSignal): Promise<TLSSocket> {
   return new Promise((resolve, reject) => {
     const t = tlsConnect({ socket, servername: isIP(host) ? undefined : host, rejectUnauthorized: !insecure, ALPNProtocols: ['http/1.1'] });
-    const timer = setTimeout(() => fail(new Failure('tls', 'tls-timeout', 'TLS handshake did not complete within the deadline (is this port speaking TLS?)')), Math.max(0, deadlineAt - Date.now()));
+    const timer = setTimeout(
+      () => fail(new Failure('tls', 'tls-timeout', 'TLS handshake did not complete within the deadline (is this port speaking TLS?)')),
+      Math.max(0, deadlineAt - Date.now()),
+    );
     const onAbort = (): void => fail(new Failure('tls', 'aborted', 'cancelled'));
     signal?.addEventListener('abort', onAbort, { once: true });
     const cleanup = (): void => {
@@ -707,8 +805,22 @@ function tlsHandshake(socket: Socket, host: string, insecure: boolean, deadlineA
     };
     const onError = (e: NodeJS.ErrnoException): void => {
       const code = e.code ?? '';
-      if (CERT_CODES.test(code)) fail(new Failure('tls', 'tls-cert', `certificate rejected: ${e.message} (${code}); allow self-signed certificates (--insecure) only if you trust this server`));
-      else if (/wrong version number|packet length too long|unknown protocol|http request|record layer failure/i.test(e.message)) fail(new Failure('tls', 'tls-not-tls', `the server does not speak TLS on this port (${e.message}): use ws:// or add ssl to its listen`));
+      if (CERT_CODES.test(code))
+        fail(
+          new Failure(
+            'tls',
+            'tls-cert',
+            `certificate rejected: ${e.message} (${code}); allow self-signed certificates (--insecure) only if you trust this server`,
+          ),
+        );
+      else if (/wrong version number|packet length too long|unknown protocol|http request|record layer failure/i.test(e.message))
+        fail(
+          new Failure(
+            'tls',
+            'tls-not-tls',
+            `the server does not speak TLS on this port (${e.message}): use ws:// or add ssl to its listen`,
+          ),
+        );
       else fail(new Failure('tls', 'tls-error', `TLS handshake failed: ${e.message}${code ? ` (${code})` : ''}`));
     };
     t.once('error', onError);

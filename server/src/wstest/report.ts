@@ -30,7 +30,9 @@ export function summaryLine(r: EndpointTestResult): string {
 export function formatReport(r: EndpointTestResult): string {
   const out: string[] = [];
   out.push(`WebSocket endpoint test: ${maskUrl(r.url)}`);
-  out.push(r.ok ? 'Result: PASSED' : `Result: FAILED at ${r.stage}${r.status !== null ? ` (HTTP ${r.status})` : ''}: ${oneLine(r.error ?? '')}`);
+  out.push(
+    r.ok ? 'Result: PASSED' : `Result: FAILED at ${r.stage}${r.status !== null ? ` (HTTP ${r.status})` : ''}: ${oneLine(r.error ?? '')}`,
+  );
   if (r.location) out.push(`Location: ${r.location.text} (${r.location.path}:${r.location.line})`);
   out.push('');
   out.push(...probeSection(r));
@@ -46,7 +48,9 @@ export function formatReport(r: EndpointTestResult): string {
   }
   if (r.backend) {
     out.push('');
-    out.push(`Backend direct (bypassing nginx): ${maskUrl(r.backend.url)} — ${r.backend.ok ? 'PASSED' : `FAILED at ${r.backend.stage}: ${oneLine(r.backend.error ?? '')}`}`);
+    out.push(
+      `Backend direct (bypassing nginx): ${maskUrl(r.backend.url)} — ${r.backend.ok ? 'PASSED' : `FAILED at ${r.backend.stage}: ${oneLine(r.backend.error ?? '')}`}`,
+    );
     for (const l of probeSection(r.backend)) out.push(`  ${l}`);
   }
   if (r.crossOrigin) {
@@ -93,8 +97,13 @@ export function probeSection(p: ProbeResult): string[] {
   }
   const t = p.timings;
   const ms = (v: number | null): string => (v === null ? '-' : `${v} ms`);
-  out.push(`Timings: dns ${ms(t.dns)}, connect ${ms(t.connect)}, tls ${ms(t.tls)}, handshake ${ms(t.handshake)}, round trip ${ms(t.roundTrip)}`);
+  out.push(
+    `Timings: dns ${ms(t.dns)}, connect ${ms(t.connect)}, tls ${ms(t.tls)}, handshake ${ms(t.handshake)}, round trip ${ms(t.roundTrip)}`,
+  );
   if (p.negotiated?.protocol) out.push(`Subprotocol: ${p.negotiated.protocol}`);
-  if (p.close) out.push(`Closed by the server after ${p.close.afterMs} ms${p.close.code !== null ? ` with code ${p.close.code}${p.close.reason ? ` "${p.close.reason}"` : ''}` : ' without a close frame'}`);
+  if (p.close)
+    out.push(
+      `Closed by the server after ${p.close.afterMs} ms${p.close.code !== null ? ` with code ${p.close.code}${p.close.reason ? ` "${p.close.reason}"` : ''}` : ' without a close frame'}`,
+    );
   return out;
 }

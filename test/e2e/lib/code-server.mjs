@@ -83,13 +83,27 @@ export function registerUnpackedExtension(ext, folderName) {
 
 function killGroup(proc) {
   if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
-  return /** @type {Promise<void>} */ (new Promise((res) => {
-    const hard = setTimeout(() => {
-      try { process.kill(-proc.pid, 'SIGKILL'); } catch { /* already gone */ }
-    }, 5000);
-    proc.once('exit', () => { clearTimeout(hard); res(); });
-    try { process.kill(-proc.pid, 'SIGTERM'); } catch { clearTimeout(hard); res(); }
-  }));
+  return /** @type {Promise<void>} */ (
+    new Promise((res) => {
+      const hard = setTimeout(() => {
+        try {
+          process.kill(-proc.pid, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      }, 5000);
+      proc.once('exit', () => {
+        clearTimeout(hard);
+        res();
+      });
+      try {
+        process.kill(-proc.pid, 'SIGTERM');
+      } catch {
+        clearTimeout(hard);
+        res();
+      }
+    })
+  );
 }
 
 /**
@@ -103,14 +117,21 @@ function killGroup(proc) {
  *   settings?: Record<string, unknown>, viewport?: { width: number, height: number },
  *   beforeStart?: (dirs: { root: string, ws: string, ud: string, ext: string }) => void | Promise<void> }} options
  */
-export async function openVSCode(t, { session, workspace, workspaceDir, trusted = true, settings = {}, beforeStart, viewport = { width: 1400, height: 900 } }) {
+export async function openVSCode(
+  t,
+  { session, workspace, workspaceDir, trusted = true, settings = {}, beforeStart, viewport = { width: 1400, height: 900 } },
+) {
   const csDir = env('E2E_CODE_SERVER_DIR');
   const extTemplate = env('E2E_EXTENSIONS_TEMPLATE');
   const root = mkdtempSync(join(tmpdir(), `nginx-ws-e2e-${session}-`));
   const cleanups = [];
   const stop = async () => {
     for (const c of cleanups.reverse()) {
-      try { await c(); } catch (e) { console.error(`[e2e] cleanup failed: ${e instanceof Error ? e.message : String(e)}`); }
+      try {
+        await c();
+      } catch (e) {
+        console.error(`[e2e] cleanup failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
     }
     cleanups.length = 0;
     if (!process.env.E2E_KEEP) rmSync(root, { recursive: true, force: true });
@@ -125,23 +146,30 @@ export async function openVSCode(t, { session, workspace, workspaceDir, trusted 
   cpSync(extTemplate, ext, { recursive: true });
   relocateExtensions(extTemplate, ext);
   mkdirSync(join(ud, 'User'), { recursive: true });
-  writeFileSync(join(ud, 'User', 'settings.json'), JSON.stringify({
-    'workbench.startupEditor': 'none',
-    'telemetry.telemetryLevel': 'off',
-    'git.enabled': false,
-    'workbench.tips.enabled': false,
-    'workbench.enableExperiments': false,
-    'extensions.autoCheckUpdates': false,
-    'extensions.autoUpdate': false,
-    'editor.minimap.enabled': false,
-    'window.commandCenter': false,
-    'chat.commandCenter.enabled': false,
-    'workbench.secondarySideBar.defaultVisibility': 'hidden',
-    // VS Code for the web saves after a delay by default; the desktop default
-    // (off) makes "saved" an explicit, observable step.
-    'files.autoSave': 'off',
-    ...settings,
-  }, null, 2));
+  writeFileSync(
+    join(ud, 'User', 'settings.json'),
+    JSON.stringify(
+      {
+        'workbench.startupEditor': 'none',
+        'telemetry.telemetryLevel': 'off',
+        'git.enabled': false,
+        'workbench.tips.enabled': false,
+        'workbench.enableExperiments': false,
+        'extensions.autoCheckUpdates': false,
+        'extensions.autoUpdate': false,
+        'editor.minimap.enabled': false,
+        'window.commandCenter': false,
+        'chat.commandCenter.enabled': false,
+        'workbench.secondarySideBar.defaultVisibility': 'hidden',
+        // VS Code for the web saves after a delay by default; the desktop default
+        // (off) makes "saved" an explicit, observable step.
+        'files.autoSave': 'off',
+        ...settings,
+      },
+      null,
+      2,
+    ),
+  );
   for (const d of ['xdg-config', 'xdg-data', 'browser']) mkdirSync(join(root, d));
 
   const shotsDir = join(RESULTS, session);
@@ -154,9 +182,17 @@ export async function openVSCode(t, { session, workspace, workspaceDir, trusted 
   const log = createWriteStream(join(shotsDir, 'code-server.log'));
   const args = [
     join(csDir, 'node_modules/code-server/out/node/entry.js'),
-    '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none',
-    '--disable-telemetry', '--disable-update-check', '--disable-getting-started-override',
-    '--extensions-dir', ext, '--user-data-dir', ud,
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--auth',
+    'none',
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-getting-started-override',
+    '--extensions-dir',
+    ext,
+    '--user-data-dir',
+    ud,
     ...(trusted ? ['--disable-workspace-trust'] : []),
     ws,
   ];
@@ -175,27 +211,52 @@ export async function openVSCode(t, { session, workspace, workspaceDir, trusted 
   cs.stdout.pipe(log);
   cs.stderr.pipe(log);
   // Backstop for a runner killed mid-session: t.after does not run then.
-  const onExit = () => { try { if (cs.pid) process.kill(-cs.pid, 'SIGKILL'); } catch { /* already gone */ } };
+  const onExit = () => {
+    try {
+      if (cs.pid) process.kill(-cs.pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  };
   process.on('exit', onExit);
-  cleanups.push(async () => { await killGroup(cs); process.off('exit', onExit); });
+  cleanups.push(async () => {
+    await killGroup(cs);
+    process.off('exit', onExit);
+  });
   await waitForOutput(cs, [cs.stdout, cs.stderr], /HTTP server listening on/, 30_000, 'code-server');
 
   const context = await chromium.launchPersistentContext(join(root, 'browser'), {
     executablePath: process.env.E2E_CHROMIUM || '/usr/bin/chromium',
     headless: true,
     viewport,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
   });
   cleanups.push(() => context.close());
   const page = context.pages()[0] ?? (await context.newPage());
   page.setDefaultTimeout(30_000);
   const consoleErrors = [];
-  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
 
   let shotNo = 0;
   const vs = {
-    page, root, ws, ud, ext, port, shotsDir, consoleErrors,
+    page,
+    root,
+    ws,
+    ud,
+    ext,
+    port,
+    shotsDir,
+    consoleErrors,
     /** Saves test-results/e2e/<session>/NN-<step>.png. */
     async shot(step) {
       shotNo += 1;
@@ -203,7 +264,9 @@ export async function openVSCode(t, { session, workspace, workspaceDir, trusted 
       await page.screenshot({ path: file });
       return file;
     },
-    readFile(rel) { return readFileSync(join(ws, rel), 'utf8'); },
+    readFile(rel) {
+      return readFileSync(join(ws, rel), 'utf8');
+    },
     /**
      * A screenshot the README shows: saved like any other, and with E2E_UPDATE_IMAGES=1 (`npm run images`)
      * also as images/<name>.png, the committed copy (test/unit/readme.test.ts checks each one the README shows

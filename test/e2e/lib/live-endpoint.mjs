@@ -18,6 +18,8 @@ export async function startLiveEndpoint(t) {
     nginx,
     /** The config nginx runs, for the workspace copy the editor opens. */
     confText: readFileSync(nginx.confPath, 'utf8'),
-    writeInto(ws) { writeFileSync(join(ws, 'nginx.conf'), this.confText); },
+    writeInto(ws) {
+      writeFileSync(join(ws, 'nginx.conf'), this.confText);
+    },
   };
 }

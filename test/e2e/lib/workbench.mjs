@@ -16,7 +16,11 @@ export async function openFile(page, rel) {
   const parts = rel.split('/');
   const tree = page.locator('.explorer-folders-view');
   for (const [i, part] of parts.entries()) {
-    const row = tree.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) }).first();
+    const row = tree
+      .locator('.monaco-list-row', {
+        has: page.locator('.label-name', { hasText: new RegExp(`^${part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }),
+      })
+      .first();
     await row.waitFor();
     if (i < parts.length - 1) {
       if ((await row.getAttribute('aria-expanded')) !== 'true') await row.click();
@@ -109,34 +113,49 @@ export async function saveActiveEditor(page) {
  * a squiggle sits under exactly the expected source text.
  */
 export function textBox(page, line, startCol, endCol) {
-  return page.evaluate(({ line, startCol, endCol }) => {
-    const editor = document.querySelector('.editor-instance .monaco-editor');
-    if (!editor) return null;
-    const numbers = [...editor.querySelectorAll('.margin-view-overlays .line-numbers')];
-    const num = numbers.find((n) => n.textContent.trim() === String(line));
-    if (!num) return null;
-    const top = num.getBoundingClientRect().top;
-    const viewLine = [...editor.querySelectorAll('.view-lines .view-line')].find((l) => Math.abs(l.getBoundingClientRect().top - top) < 2);
-    if (!viewLine) return null;
-    const walker = document.createTreeWalker(viewLine, NodeFilter.SHOW_TEXT);
-    const range = document.createRange();
-    let offset = 0;
-    let started = false;
-    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-      const len = (n.textContent ?? '').length;
-      if (!started && startCol <= offset + len) { range.setStart(n, startCol - offset); started = true; }
-      if (started && endCol <= offset + len) { range.setEnd(n, endCol - offset); break; }
-      offset += len;
-    }
-    const r = range.getBoundingClientRect();
-    return { left: r.left, right: r.right, top: r.top, bottom: r.bottom, text: range.toString().replace(/\u00a0/g, ' ') };
-  }, { line, startCol, endCol });
+  return page.evaluate(
+    ({ line, startCol, endCol }) => {
+      const editor = document.querySelector('.editor-instance .monaco-editor');
+      if (!editor) return null;
+      const numbers = [...editor.querySelectorAll('.margin-view-overlays .line-numbers')];
+      const num = numbers.find((n) => n.textContent.trim() === String(line));
+      if (!num) return null;
+      const top = num.getBoundingClientRect().top;
+      const viewLine = [...editor.querySelectorAll('.view-lines .view-line')].find(
+        (l) => Math.abs(l.getBoundingClientRect().top - top) < 2,
+      );
+      if (!viewLine) return null;
+      const walker = document.createTreeWalker(viewLine, NodeFilter.SHOW_TEXT);
+      const range = document.createRange();
+      let offset = 0;
+      let started = false;
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const len = (n.textContent ?? '').length;
+        if (!started && startCol <= offset + len) {
+          range.setStart(n, startCol - offset);
+          started = true;
+        }
+        if (started && endCol <= offset + len) {
+          range.setEnd(n, endCol - offset);
+          break;
+        }
+        offset += len;
+      }
+      const r = range.getBoundingClientRect();
+      return { left: r.left, right: r.right, top: r.top, bottom: r.bottom, text: range.toString().replace(/\u00a0/g, ' ') };
+    },
+    { line, startCol, endCol },
+  );
 }
 
 /** Squiggles of one severity ('error' | 'warning' | 'info' | 'hint') as screen boxes. */
 export function squiggles(page, severity) {
   return page.locator(`.editor-instance .monaco-editor .squiggly-${severity}`).evaluateAll((els) =>
-    els.map((e) => { const r = e.getBoundingClientRect(); return { left: r.left, right: r.right, top: r.top, bottom: r.bottom }; }));
+    els.map((e) => {
+      const r = e.getBoundingClientRect();
+      return { left: r.left, right: r.right, top: r.top, bottom: r.bottom };
+    }),
+  );
 }
 
 /** Opens the Problems panel (Ctrl+Shift+M) and returns its locator. */
@@ -186,7 +205,10 @@ export function reportFrame(page) {
 
 /** The cursor position the status bar shows ("Ln 33, Col 13"), as { line, column }. */
 export async function cursorPosition(page) {
-  const text = await page.locator('.statusbar-item', { hasText: /^Ln \d+, Col \d+/ }).first().innerText();
+  const text = await page
+    .locator('.statusbar-item', { hasText: /^Ln \d+, Col \d+/ })
+    .first()
+    .innerText();
   const m = /Ln (\d+), Col (\d+)/.exec(text);
   return m ? { line: Number(m[1]), column: Number(m[2]) } : null;
 }

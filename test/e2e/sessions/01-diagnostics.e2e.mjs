@@ -37,7 +37,10 @@ test('diagnostics: squiggle under the broken location, hover with message and co
   const target = await textBox(page, 7, 4, 19);
   assert.equal(target.text, 'location /chat/');
   const [sq] = errors;
-  assert.ok(Math.abs(sq.left - target.left) <= 2 && Math.abs(sq.right - target.right) <= 2, `squiggle ${JSON.stringify(sq)} is not under ${JSON.stringify(target)}`);
+  assert.ok(
+    Math.abs(sq.left - target.left) <= 2 && Math.abs(sq.right - target.right) <= 2,
+    `squiggle ${JSON.stringify(sq)} is not under ${JSON.stringify(target)}`,
+  );
   assert.ok(sq.top >= target.top - 2 && sq.top <= target.bottom + 2, 'squiggle on the location line');
 
   // Hover over the squiggled text.
@@ -69,6 +72,8 @@ test('diagnostics: squiggle under the broken location, hover with message and co
   if (!activation) throw new Error('Running Extensions shows no activation time for the extension');
   const activationMs = Number(activation[1]);
   // Figures for npm run bench, never asserted: a loaded machine must not fail the session.
-  console.log(`[timing] workbench ready ${vs.workbenchMs} ms; extension activation ${activationMs} ms; open → first squiggle ${toFirstDiagnostic} ms`);
+  console.log(
+    `[timing] workbench ready ${vs.workbenchMs} ms; extension activation ${activationMs} ms; open → first squiggle ${toFirstDiagnostic} ms`,
+  );
   t.diagnostic(`activation ${activationMs} ms, open→first diagnostic ${toFirstDiagnostic} ms`);
 });

@@ -11,7 +11,15 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { openVSCode, REPO } from '../lib/code-server.mjs';
 import { startLiveEndpoint } from '../lib/live-endpoint.mjs';
-import { openUntilSquiggle, gotoLine, runCommand, notification, outputChannelText, reportFrame, cursorPosition } from '../lib/workbench.mjs';
+import {
+  openUntilSquiggle,
+  gotoLine,
+  runCommand,
+  notification,
+  outputChannelText,
+  reportFrame,
+  cursorPosition,
+} from '../lib/workbench.mjs';
 
 /** Answers the URL input box with its suggested value and returns that value. */
 async function acceptUrl(page) {
@@ -27,14 +35,15 @@ async function acceptUrl(page) {
 
 /** The cancellable "Testing ..." progress toast closes once the verdict is out. */
 async function progressGone(page) {
-  await page.locator('.notifications-toasts .notification-toast', { hasText: 'Testing ws://' }).waitFor({ state: 'detached', timeout: 10_000 });
+  await page
+    .locator('.notifications-toasts .notification-toast', { hasText: 'Testing ws://' })
+    .waitFor({ state: 'detached', timeout: 10_000 });
 }
 
 async function clearToasts(page) {
   await runCommand(page, 'Notifications: Clear All Notifications');
   await page.locator('.notifications-toasts .notification-toast').first().waitFor({ state: 'detached' });
 }
-
 
 test('endpoint: the report panel, its config link and its fix button, against real nginx', async (t) => {
   const live = await startLiveEndpoint(t);
@@ -53,15 +62,27 @@ test('endpoint: the report panel, its config link and its fix button, against re
   await gotoLine(page, 25, 13);
   await runCommand(page, 'Test WebSocket endpoint');
   const url = await acceptUrl(page);
-  assert.match(url, new RegExp(`^ws://(localhost|127\\.0\\.0\\.1):${port}/live/$`), 'URL derived from listen, server_name and the location');
+  assert.match(
+    url,
+    new RegExp(`^ws://(localhost|127\\.0\\.0\\.1):${port}/live/$`),
+    'URL derived from listen, server_name and the location',
+  );
   const ok = await notification(page, 'WebSocket OK');
   assert.doesNotMatch(await ok.innerText(), /\n.*\n.*\n/, 'the toast is one line (plus its button)');
   await progressGone(page);
-  assert.equal(live.backend.requests.filter((r) => r.url.startsWith('/live/')).length, 1, 'the handshake reached the backend through nginx');
+  assert.equal(
+    live.backend.requests.filter((r) => r.url.startsWith('/live/')).length,
+    1,
+    'the handshake reached the backend through nginx',
+  );
   const panel = reportFrame(page);
   await panel.locator('h1', { hasText: 'Passed' }).waitFor();
   assert.match(await panel.locator('.timeline').innerText(), /WebSocket handshake[\s\S]*\d+ ms/, 'the stages carry their timings');
-  assert.match(await panel.locator('.exchange').innerText(), /HTTP\/1\.1 101 Switching Protocols[\s\S]*Server[\s\S]*nginx\//, 'the response headers came through nginx');
+  assert.match(
+    await panel.locator('.exchange').innerText(),
+    /HTTP\/1\.1 101 Switching Protocols[\s\S]*Server[\s\S]*nginx\//,
+    'the response headers came through nginx',
+  );
   assert.match(await panel.locator('details[data-key="nginx-t"] summary').innerText(), /nginx -t: ok/, 'trusted workspace: nginx -t ran');
   assert.equal(await panel.locator('details[data-key="nginx-t"]').getAttribute('open'), null, 'nginx -t output is collapsed by default');
   await vs.shot('report-passed');
@@ -116,7 +137,11 @@ test('endpoint: the report panel, its config link and its fix button, against re
   await panel.locator('h1', { hasText: 'Passed' }).waitFor({ timeout: 30_000 });
   await panel.locator('.notice', { hasText: 'reloaded nginx' }).waitFor();
   assert.match(vs.readFile('nginx.conf'), /location \/broken\/ \{[^}]*proxy_set_header Connection/, 'the fix was saved into the location');
-  assert.equal(live.backend.requests.filter((r) => r.url.startsWith('/broken/')).length, before + 1, 'the re-run upgraded through the reloaded nginx');
+  assert.equal(
+    live.backend.requests.filter((r) => r.url.startsWith('/broken/')).length,
+    before + 1,
+    'the re-run upgraded through the reloaded nginx',
+  );
   await page.locator('.tabs-container .tab.active.dirty').waitFor({ state: 'detached' });
   await progressGone(page);
   await clearToasts(page);
@@ -145,8 +170,16 @@ test('endpoint: the report panel, its config link and its fix button, against re
   await row('location /broken/').waitFor();
   assert.match(await row('nginx.conf').innerText(), /2 WebSocket locations/, 'grouped by config');
   assert.match(await row('localhost').innerText(), new RegExp(`listen 127\\.0\\.0\\.1:${port}`), 'then by server');
-  await page.waitForFunction(() => /passed/.test([...document.querySelectorAll('.pane .monaco-list-row')].find((r) => r.textContent.includes('location /live/'))?.textContent ?? ''));
-  assert.match(await row('location /live/').innerText(), new RegExp(`ws://localhost:${port}/live/[\\s\\S]*passed`), 'derived URL and last result');
+  await page.waitForFunction(() =>
+    /passed/.test(
+      [...document.querySelectorAll('.pane .monaco-list-row')].find((r) => r.textContent.includes('location /live/'))?.textContent ?? '',
+    ),
+  );
+  assert.match(
+    await row('location /live/').innerText(),
+    new RegExp(`ws://localhost:${port}/live/[\\s\\S]*passed`),
+    'derived URL and last result',
+  );
   assert.match(await row('location /broken/').innerText(), /passed/, 'the re-run after the fix is the last result');
 
   // An edit inside /live/ makes its result stale.
@@ -177,7 +210,9 @@ test('endpoint: the report panel, its config link and its fix button, against re
   const summary = await notification(page, 'Tested 2 WebSocket endpoints');
   assert.match(await summary.innerText(), /2 passed, 0 failed/);
   assert.equal(live.backend.requests.length, requests + 2, 'both endpoints were tested through nginx, without a prompt');
-  await row('location /live/').locator('.label-description', { hasText: /passed, just now/ }).waitFor();
+  await row('location /live/')
+    .locator('.label-description', { hasText: /passed, just now/ })
+    .waitFor();
   assert.doesNotMatch(await row('location /live/').innerText(), /edited since/, 'a new test clears the stale mark');
 
   // The inline ▶ of one row tests that endpoint at once.

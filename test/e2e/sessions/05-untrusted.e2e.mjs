@@ -66,7 +66,11 @@ test('untrusted: the endpoint test asks before connecting and runs no nginx', as
   // command is offered, its title holds "local nginx" verbatim and ranks first among them.
   await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Local History' }).first().waitFor();
   await page.locator('.quick-input-list .monaco-list-row', { hasText: 'nginx WebSocket:' }).first().waitFor();
-  assert.equal(await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Prove WebSocket location' }).count(), 0, 'no Prove command in the palette');
+  assert.equal(
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Prove WebSocket location' }).count(),
+    0,
+    'no Prove command in the palette',
+  );
   await page.keyboard.press('Escape');
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
   await lens.click();
@@ -84,7 +88,11 @@ test('untrusted: the endpoint test asks before connecting and runs no nginx', as
   const backendDialog = page.locator('.monaco-dialog-box', { hasText: 'Also connect directly to the backend' });
   await backendDialog.waitFor();
   await vs.shot('asks-before-the-backend');
-  assert.match(await backendDialog.innerText(), new RegExp(`127\\.0\\.0\\.1:${live.backend.port}`), 'the question names the backend address');
+  assert.match(
+    await backendDialog.innerText(),
+    new RegExp(`127\\.0\\.0\\.1:${live.backend.port}`),
+    'the question names the backend address',
+  );
   await backendDialog.locator('.monaco-button', { hasText: 'Skip the backend test' }).click();
   await notification(page, 'WebSocket OK');
   await vs.shot('connected-after-consent');
@@ -94,5 +102,5 @@ test('untrusted: the endpoint test asks before connecting and runs no nginx', as
   assert.match(report, /Result: PASSED/);
   assert.doesNotMatch(report, /Backend direct/, 'no backend test after "Skip"');
   assert.doesNotMatch(report, /nginx -t/, 'nginx is not executed in an untrusted workspace');
-  assert.doesNotMatch(report, /error_log/, 'the config\'s error_log is not read in an untrusted workspace');
+  assert.doesNotMatch(report, /error_log/, "the config's error_log is not read in an untrusted workspace");
 });

@@ -11,11 +11,20 @@ import { buildSuite, SUITE_WORKSPACE } from '../../vscode/build.mjs';
 
 function harness(dir, suiteIndex, resultsFile) {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({
-    name: 'vscode-suite-harness', publisher: 'e2e', version: '0.0.1',
-    engines: { vscode: '^1.91.0' }, main: './extension.js', activationEvents: ['onStartupFinished'],
-  }));
-  writeFileSync(join(dir, 'extension.js'), `
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({
+      name: 'vscode-suite-harness',
+      publisher: 'e2e',
+      version: '0.0.1',
+      engines: { vscode: '^1.91.0' },
+      main: './extension.js',
+      activationEvents: ['onStartupFinished'],
+    }),
+  );
+  writeFileSync(
+    join(dir, 'extension.js'),
+    `
 const { appendFileSync } = require('node:fs');
 const out = ${JSON.stringify(resultsFile)};
 const emit = (o) => appendFileSync(out, JSON.stringify(o) + '\\n');
@@ -24,12 +33,16 @@ exports.activate = () => {
     .then(() => emit({ type: 'done', ok: true }), (e) => emit({ type: 'done', ok: false, error: String(e && e.stack || e) }));
 };
 exports.deactivate = () => {};
-`);
+`,
+  );
 }
 
 function readResults(file) {
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 }
 
 /** Resolves with every record once the harness has written "done" (fs.watch, no polling loop). */
@@ -37,11 +50,20 @@ function waitForDone(dir, file, timeoutMs) {
   return new Promise((resolve, reject) => {
     const check = () => {
       const records = readResults(file);
-      if (records.some((r) => r.type === 'done')) { finish(); resolve(records); }
+      if (records.some((r) => r.type === 'done')) {
+        finish();
+        resolve(records);
+      }
     };
     const watcher = watch(dir, check);
-    const timer = setTimeout(() => { finish(); reject(new Error(`suite did not finish in ${timeoutMs} ms; so far: ${JSON.stringify(readResults(file))}`)); }, timeoutMs);
-    function finish() { watcher.close(); clearTimeout(timer); }
+    const timer = setTimeout(() => {
+      finish();
+      reject(new Error(`suite did not finish in ${timeoutMs} ms; so far: ${JSON.stringify(readResults(file))}`));
+    }, timeoutMs);
+    function finish() {
+      watcher.close();
+      clearTimeout(timer);
+    }
     check();
   });
 }
@@ -64,9 +86,15 @@ test('vscode-suite: the extension-host mocha suite passes inside code-server', a
   const records = await waitForDone(resultsDir, join(resultsDir, 'results.jsonl'), 150_000);
   await vs.shot('after-suite');
   const results = records.filter((r) => r.type === 'result');
-  for (const r of results) console.log(`  [extension host] ${r.state === 'passed' ? '✔' : '✖'} ${r.title}${r.durationMs !== undefined ? ` (${r.durationMs} ms)` : ''}${r.error ? `\n${r.error}` : ''}`);
+  for (const r of results)
+    console.log(
+      `  [extension host] ${r.state === 'passed' ? '✔' : '✖'} ${r.title}${r.durationMs !== undefined ? ` (${r.durationMs} ms)` : ''}${r.error ? `\n${r.error}` : ''}`,
+    );
   const done = records.find((r) => r.type === 'done');
   assert.ok(results.length >= 7, `expected the whole suite to report, got ${results.length} results`);
-  assert.deepEqual(results.filter((r) => r.state === 'failed').map((r) => r.title), []);
+  assert.deepEqual(
+    results.filter((r) => r.state === 'failed').map((r) => r.title),
+    [],
+  );
   assert.equal(done.ok, true, done.error);
 });

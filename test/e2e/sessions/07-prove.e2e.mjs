@@ -28,7 +28,9 @@ function proofProcesses() {
 
 /** The cancellable "Proving ..." progress toast closes once the verdict is out. */
 async function progressGone(page) {
-  await page.locator('.notifications-toasts .notification-toast', { hasText: 'Proving location' }).waitFor({ state: 'detached', timeout: 10_000 });
+  await page
+    .locator('.notifications-toasts .notification-toast', { hasText: 'Proving location' })
+    .waitFor({ state: 'detached', timeout: 10_000 });
 }
 
 async function clearToasts(page) {
@@ -45,7 +47,10 @@ test('prove: the CodeLens proves a broken location with local nginx, the fix but
   // 1. The CodeLens action beside "Test WebSocket endpoint".
   const lens = page.locator('.editor-instance .codelens-decoration a', { hasText: 'Prove with local nginx' }).first();
   await lens.waitFor();
-  assert.ok(await page.locator('.editor-instance .codelens-decoration a', { hasText: 'Test WebSocket endpoint' }).count(), 'beside the Test lens');
+  assert.ok(
+    await page.locator('.editor-instance .codelens-decoration a', { hasText: 'Test WebSocket endpoint' }).count(),
+    'beside the Test lens',
+  );
   await vs.shot('codelens');
   await lens.click();
 
@@ -54,7 +59,10 @@ test('prove: the CodeLens proves a broken location with local nginx, the fix but
   const panel = reportFrame(page);
   await panel.locator('h1', { hasText: 'Failed at handshake' }).waitFor();
   assert.match(await panel.locator('.verdict .chip').innerText(), /HTTP 426/);
-  assert.match(await panel.locator('.verdict .target').innerText(), /ws:\/\/chat\.example\.com:\d+\/ws\/ → 127\.0\.0\.1:\d+ \(local nginx\)/);
+  assert.match(
+    await panel.locator('.verdict .target').innerText(),
+    /ws:\/\/chat\.example\.com:\d+\/ws\/ → 127\.0\.0\.1:\d+ \(local nginx\)/,
+  );
   // The stages before the handshake passed: the copy ran.
   const timeline = await panel.locator('.timeline').innerText();
   assert.match(timeline, /Private prefix and echo backend[\s\S]*nginx -t[\s\S]*nginx start-up/);
@@ -75,17 +83,28 @@ test('prove: the CodeLens proves a broken location with local nginx, the fix but
   assert.match(await diagnosis.locator('a.cfg-link').innerText(), /chat\.conf:10/);
   const fix = diagnosis.locator('button[data-action="fix"]');
   await fix.waitFor();
-  await panel.locator('section', { has: panel.locator('#h-stands') }).locator('p.stands', { hasText: 'Proven broken' }).waitFor();
+  await panel
+    .locator('section', { has: panel.locator('#h-stands') })
+    .locator('p.stands', { hasText: 'Proven broken' })
+    .waitFor();
   await progressGone(page);
   await vs.keep('proof-failed');
-  assert.deepEqual(proofProcesses().filter((p) => !before.includes(p)), [], 'the failed proof left no nginx running');
+  assert.deepEqual(
+    proofProcesses().filter((p) => !before.includes(p)),
+    [],
+    'the failed proof left no nginx running',
+  );
 
   // 2. The fix button: the quick fix lands in the file and the proof runs again on it.
   await clearToasts(page);
   await fix.click();
   await panel.locator('h1', { hasText: 'Proven with local nginx' }).waitFor({ timeout: 30_000 });
   await panel.locator('.notice', { hasText: 'proving again with local nginx' }).waitFor();
-  assert.match(vs.readFile('conf.d/chat.conf'), /location \/ws\/ \{[^}]*proxy_set_header Connection/, 'the fix was saved into the location');
+  assert.match(
+    vs.readFile('conf.d/chat.conf'),
+    /location \/ws\/ \{[^}]*proxy_set_header Connection/,
+    'the fix was saved into the location',
+  );
   const backend2 = await panel.locator('section', { has: panel.locator('#h-backend') }).innerText();
   assert.match(backend2, /GET \/ws\/ HTTP\/1\.1 → 101/);
   await notification(page, 'Local proof passed: location /ws/');
@@ -107,5 +126,9 @@ test('prove: the CodeLens proves a broken location with local nginx, the fix but
   const report = outputChannelText(vs.ud, 'nginx WebSocket');
   assert.match(report, /Local nginx proof: location \/ws\/[\s\S]*Result: FAILED at handshake \(HTTP 426\)[\s\S]*Result: PASSED/);
   assert.match(report, /Cleanup: nothing left running, the private prefix removed/);
-  assert.deepEqual(proofProcesses().filter((p) => !before.includes(p)), [], 'no proof left nginx running');
+  assert.deepEqual(
+    proofProcesses().filter((p) => !before.includes(p)),
+    [],
+    'no proof left nginx running',
+  );
 });

@@ -32,7 +32,10 @@ test('trace: hover on the location, Trace a request…, the Request Trace view l
   await runCommand(page, 'nginx WebSocket: Trace a request');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor();
-  await page.waitForFunction(() => /** @type {HTMLInputElement | null} */ (document.querySelector('.quick-input-widget input'))?.value === 'ws://localhost:8080/chat/');
+  await page.waitForFunction(
+    () =>
+      /** @type {HTMLInputElement | null} */ (document.querySelector('.quick-input-widget input'))?.value === 'ws://localhost:8080/chat/',
+  );
   await input.press('Enter');
 
   // The trace opens in its own panel, beside Problems and Output.

@@ -31,7 +31,11 @@ function diagnosticsWhere(uri: vscode.Uri, accept: (d: vscode.Diagnostic[]) => b
     });
     const timer = setTimeout(() => {
       cleanup();
-      reject(new Error(`diagnostics of ${uri.fsPath} never matched; last: ${JSON.stringify(vscode.languages.getDiagnostics(uri).map(describe))}`));
+      reject(
+        new Error(
+          `diagnostics of ${uri.fsPath} never matched; last: ${JSON.stringify(vscode.languages.getDiagnostics(uri).map(describe))}`,
+        ),
+      );
     }, timeoutMs);
     function cleanup(): void {
       sub.dispose();
@@ -105,7 +109,12 @@ suite('nginx WebSocket Doctor in a real extension host', () => {
     const uri = editor.document.uri;
     const diags = await diagnosticsWhere(uri, (d) => d.some((x) => codeOf(x) === 'ws-connection-header'));
     const target = diags.find((x) => codeOf(x) === 'ws-connection-header')!;
-    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, target.range, vscode.CodeActionKind.QuickFix.value);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      uri,
+      target.range,
+      vscode.CodeActionKind.QuickFix.value,
+    );
     const fix = actions.find((a) => a.title === 'Add "proxy_set_header Connection "upgrade";"');
     assert.ok(fix, `quick fix not offered; got: ${actions.map((a) => a.title).join(' | ')}`);
     assert.equal(fix.kind?.value, vscode.CodeActionKind.QuickFix.value);
@@ -115,7 +124,10 @@ suite('nginx WebSocket Doctor in a real extension host', () => {
       '        proxy_set_header Connection "upgrade";',
       'the header goes right after the Upgrade line, indented like it',
     );
-    await diagnosticsWhere(uri, (d) => !d.some((x) => codeOf(x) === 'ws-connection-header') && !d.some((x) => x.severity === vscode.DiagnosticSeverity.Error));
+    await diagnosticsWhere(
+      uri,
+      (d) => !d.some((x) => codeOf(x) === 'ws-connection-header') && !d.some((x) => x.severity === vscode.DiagnosticSeverity.Error),
+    );
   });
 
   test('fix all leaves a location with no findings', async () => {
@@ -123,7 +135,12 @@ suite('nginx WebSocket Doctor in a real extension host', () => {
     const uri = editor.document.uri;
     await diagnosticsWhere(uri, (d) => d.length >= 2);
     const whole = new vscode.Range(0, 0, editor.document.lineCount, 0);
-    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, whole, 'source.fixAll.nginxWs');
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      uri,
+      whole,
+      'source.fixAll.nginxWs',
+    );
     const fixAll = actions.find((a) => a.title === 'Fix all WebSocket problems in this file');
     assert.ok(fixAll, `fix-all not offered; got: ${actions.map((a) => a.title).join(' | ')}`);
     await applyAction(fixAll);

@@ -23,7 +23,9 @@ export interface RunOptions {
 
 export function run(options: RunOptions = {}): Promise<void> {
   const mocha = new Mocha({ ui: 'tdd', color: false, timeout: options.timeoutMs ?? 30_000 });
-  for (const f of readdirSync(__dirname).filter((n) => n.endsWith('.test.js')).sort()) {
+  for (const f of readdirSync(__dirname)
+    .filter((n) => n.endsWith('.test.js'))
+    .sort()) {
     mocha.addFile(join(__dirname, f));
   }
   return new Promise((resolve, reject) => {
@@ -32,8 +34,6 @@ export function run(options: RunOptions = {}): Promise<void> {
       else resolve();
     });
     runner.on('pass', (t) => options.onResult?.({ title: t.fullTitle(), state: 'passed', durationMs: t.duration }));
-    runner.on('fail', (t, err: Error) =>
-      options.onResult?.({ title: t.fullTitle(), state: 'failed', error: String(err?.stack ?? err) }),
-    );
+    runner.on('fail', (t, err: Error) => options.onResult?.({ title: t.fullTitle(), state: 'failed', error: String(err?.stack ?? err) }));
   });
 }

@@ -44,7 +44,14 @@ export function syntaxFindings(model: ConfigModel): Finding[] {
     const n = Math.min(errors.length, FINDING_LIMITS.perRulePerFile);
     for (let i = 0; i < n; i++) {
       const e = errors[i]!;
-      findings.push({ path, range: file.rangeOf(e.start, e.end), severity: 'error', code: 'syntax', message: clipMessage(e.message), fixes: [] });
+      findings.push({
+        path,
+        range: file.rangeOf(e.start, e.end),
+        severity: 'error',
+        code: 'syntax',
+        message: clipMessage(e.message),
+        fixes: [],
+      });
     }
     if (errors.length > n) {
       const e = errors[n]!;
@@ -126,7 +133,15 @@ export function capPerFile(findings: Finding[]): { findings: Finding[]; capped: 
       continue;
     }
     const long = f.message.length > FINDING_LIMITS.messageChars || f.related?.some((r) => r.message.length > FINDING_LIMITS.messageChars);
-    out.push(long ? { ...f, message: clipMessage(f.message), ...(f.related ? { related: f.related.map((r) => ({ ...r, message: clipMessage(r.message) })) } : {}) } : f);
+    out.push(
+      long
+        ? {
+            ...f,
+            message: clipMessage(f.message),
+            ...(f.related ? { related: f.related.map((r) => ({ ...r, message: clipMessage(r.message) })) } : {}),
+          }
+        : f,
+    );
   }
   for (const [path, { count, first }] of extra) {
     out.push({
@@ -191,7 +206,13 @@ export function unitOf(scope: Scope | null): Scope | null {
  * rule reads about a location comes from the location, its ancestors, or
  * blocks outside any server (upstreams, maps, http).
  */
-export function unitSignatures(model: ConfigModel, locations: LocationInfo[], definitions: Map<string, VariableDefinition[]>, ports: Map<string, number>, only?: Scope): Map<Scope, string> {
+export function unitSignatures(
+  model: ConfigModel,
+  locations: LocationInfo[],
+  definitions: Map<string, VariableDefinition[]>,
+  ports: Map<string, number>,
+  only?: Scope,
+): Map<Scope, string> {
   const parts = new Map<Scope, string[]>();
   const note = (unit: Scope | null, part: string) => {
     if (!unit || (only && unit !== only)) return;
@@ -200,13 +221,16 @@ export function unitSignatures(model: ConfigModel, locations: LocationInfo[], de
     else parts.set(unit, [part]);
   };
   // A `set` value decides whether a Connection variable can yield `upgrade` (WebSocket intent) elsewhere.
-  for (const [name, defs] of definitions) for (const def of defs) note(unitOf(def.scope), `def ${name}${def.directive.name === 'set' ? ` ${def.directive.args[1]?.raw ?? ''}` : ''}`);
+  for (const [name, defs] of definitions)
+    for (const def of defs)
+      note(unitOf(def.scope), `def ${name}${def.directive.name === 'set' ? ` ${def.directive.args[1]?.raw ?? ''}` : ''}`);
   // Where a server listens decides which server a handshake reaches (and which ports others share); its
   // names decide it when another server listens on one of its ports.
   for (const s of only ? [only] : (model.scopes.get('server') ?? [])) {
     if (s.parent?.kind !== 'http') continue;
     const shared = portsOf(s).some((p) => (ports.get(p) ?? 0) > 1);
-    for (const d of s.items) if (d.name === 'listen' || (shared && d.name === 'server_name')) note(s, `route ${d.name} ${d.args.map((a) => a.raw).join(' ')}`);
+    for (const d of s.items)
+      if (d.name === 'listen' || (shared && d.name === 'server_name')) note(s, `route ${d.name} ${d.args.map((a) => a.raw).join(' ')}`);
   }
   for (const l of locations) {
     if (l.intent === null || !l.proxyPass) continue;

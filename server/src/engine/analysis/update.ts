@@ -15,7 +15,19 @@ import { suppressionCheck } from '../suppressions';
 import { RuleContext } from '../rules/rule';
 import type { EngineSettings, FileHost, Finding, Fix, RelatedInfo } from '../types';
 import { AnalysisCache, type Analysis } from './state';
-import { capPerFile, dedupe, finalizeFindings, overRuleCap, runRules, syntaxCapped, syntaxFindings, unitOf, unitSignatures, withDeclaredVersion, wsLocationsOf } from './steps';
+import {
+  capPerFile,
+  dedupe,
+  finalizeFindings,
+  overRuleCap,
+  runRules,
+  syntaxCapped,
+  syntaxFindings,
+  unitOf,
+  unitSignatures,
+  withDeclaredVersion,
+  wsLocationsOf,
+} from './steps';
 
 /** Settings are small plain data, re-created by adapters on every read: compared by value. */
 function sameSettings(a: EngineSettings, b: EngineSettings): boolean {
@@ -94,12 +106,16 @@ export function update(previous: Analysis, host: FileHost, settings: EngineSetti
   // Classified after the definitions are current: whether a Connection variable can yield `upgrade` reads them.
   const locations: LocationInfo[] = [];
   const canUpgrade = (name: string) => variableCanYield(definitions, name, 'upgrade');
-  for (const s of descendants(unit)) if (s.kind === 'location' && s.directive?.block) locations.push(classifyLocation(s, st.patterns, canUpgrade));
+  for (const s of descendants(unit))
+    if (s.kind === 'location' && s.directive?.block) locations.push(classifyLocation(s, st.patterns, canUpgrade));
   const signature = unitSignatures(model, locations, own, st.ports, unit).get(unit) ?? '';
   if (signature !== oldSignature) return null;
 
   const requests = previous.requests.updatedFor(unit, definitions);
-  const ctx = new RuleContext(model, withDeclaredVersion(settings, model), locations, definitions, st.lenient, requests, { scope: unit, webSocketsUseKeepalive: st.webSocketsUseKeepalive });
+  const ctx = new RuleContext(model, withDeclaredVersion(settings, model), locations, definitions, st.lenient, requests, {
+    scope: unit,
+    webSocketsUseKeepalive: st.webSocketsUseKeepalive,
+  });
   ctx.suppressedIn = suppressionCheck;
   if (runRules(ctx, settings).length || ctx.overflow.size || syntaxCapped(model)) return null;
 
@@ -110,7 +126,9 @@ export function update(previous: Analysis, host: FileHost, settings: EngineSetti
   const changeEndLine = change.oldLines.positionAt(change.oldChangeEnd).line;
   const lineDelta = file.lines.lineCount - change.oldLines.lineCount;
   const movedPos = (p: Position): Position =>
-    p.line > changeEndLine ? { line: p.line + lineDelta, character: p.character } : file.lines.positionAt(change.oldLines.offsetAt(p) + change.delta);
+    p.line > changeEndLine
+      ? { line: p.line + lineDelta, character: p.character }
+      : file.lines.positionAt(change.oldLines.offsetAt(p) + change.delta);
   const moved = (r: Range): Range | null => {
     const s = change.oldLines.offsetAt(r.start);
     const e = change.oldLines.offsetAt(r.end);
@@ -164,7 +182,15 @@ export function update(previous: Analysis, host: FileHost, settings: EngineSetti
   const capped = capPerFile(finalizeFindings(raw, previous.files, settings));
   if (capped.capped) return null;
   st.raw = raw;
-  const analysis: Analysis = { files: previous.files, findings: capped.findings, wsLocations, upstreams: previous.upstreams, model, requests, cache: new AnalysisCache() };
+  const analysis: Analysis = {
+    files: previous.files,
+    findings: capped.findings,
+    wsLocations,
+    upstreams: previous.upstreams,
+    model,
+    requests,
+    cache: new AnalysisCache(),
+  };
   // `previous` is used up: its state moves on to the new analysis.
   st.generations.set(path, generationOf(file));
   analysis.cache.update = st;

@@ -62,7 +62,9 @@ export function completions(analysis: Analysis, path: string, pos: Position, opt
   if (stmt === null) return directiveItems(ctx, range);
   // Argument position: offer the directive's known values.
   if (ctx.kind !== 'nginx') return [];
-  const info = ctx.contexts.map((c) => directiveFor(stmt, c)).find((d) => d && d.contexts.some((c) => ctx.contexts.includes(c))) ?? lookupDirective(stmt)[0];
+  const info =
+    ctx.contexts.map((c) => directiveFor(stmt, c)).find((d) => d && d.contexts.some((c) => ctx.contexts.includes(c))) ??
+    lookupDirective(stmt)[0];
   if (!info) return [];
   return enumValues(info).map((v, i) => ({
     label: v,
@@ -73,7 +75,15 @@ export function completions(analysis: Analysis, path: string, pos: Position, opt
   }));
 }
 
-const ORIGIN_RANK: Record<DirectiveInfo['origin'], string> = { nginx: '0', njs: '1', otel: '1', acme: '1', 'third-party': '2', plus: '3', removed: '9' };
+const ORIGIN_RANK: Record<DirectiveInfo['origin'], string> = {
+  nginx: '0',
+  njs: '1',
+  otel: '1',
+  acme: '1',
+  'third-party': '2',
+  plus: '3',
+  removed: '9',
+};
 
 function directiveItems(ctx: BlockContext, range: Range): CompletionItem[] {
   if (ctx.kind === 'data' || ctx.kind === 'opaque') return [];

@@ -67,7 +67,12 @@ export function formatRange(file: SourceFile, range: Range, opts: FormatOptions 
  * On-type formatting: after a `}` is typed at `position` (the position just
  * after it), the block it closes is formatted, with its directive's line.
  */
-export function formatOnType(file: SourceFile, position: { line: number; character: number }, ch: string, opts: FormatOptions = {}): TextEdit[] {
+export function formatOnType(
+  file: SourceFile,
+  position: { line: number; character: number },
+  ch: string,
+  opts: FormatOptions = {},
+): TextEdit[] {
   if (ch !== '}') return [];
   const at = file.lines.offsetAt(position);
   if (file.text.charCodeAt(at - 1) !== 125 /* } */) return [];
@@ -219,7 +224,9 @@ class Layout {
 
   private build(): void {
     // Iterative over blocks: "lay out these statements at this depth, then close the block".
-    type Work = { kind: 'list'; list: Statement[]; depth: number; i: number; emitted: number; open: Comment | null } | { kind: 'close'; d: Directive; depth: number };
+    type Work =
+      | { kind: 'list'; list: Statement[]; depth: number; i: number; emitted: number; open: Comment | null }
+      | { kind: 'close'; d: Directive; depth: number };
     const stack: Work[] = [{ kind: 'list', list: this.file.children, depth: 0, i: 0, emitted: 0, open: null }];
     while (stack.length) {
       const w = stack[stack.length - 1]!;
@@ -256,7 +263,8 @@ class Layout {
   /** A comment without the whitespace at its end (it belongs to the gap after it, which trims it). */
   private comment(c: Comment, gap: string): void {
     let e = c.end;
-    for (let ch = this.text_.charCodeAt(e - 1); e > c.start + 1 && (ch === 32 || ch === 9 || ch === 13); ch = this.text_.charCodeAt(e - 1)) e--;
+    for (let ch = this.text_.charCodeAt(e - 1); e > c.start + 1 && (ch === 32 || ch === 9 || ch === 13); ch = this.text_.charCodeAt(e - 1))
+      e--;
     this.add(c.start, e, gap);
   }
 

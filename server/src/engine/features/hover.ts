@@ -40,7 +40,10 @@ export type HoverPart = (r: HoverRequest) => string | null;
 /** The parts shown for each kind of target, in order. */
 export const HOVER_PARTS: { [K in Target['kind']]: HoverPart[] } = {
   // On a proxying location or its proxy_pass: what a WebSocket handshake becomes there (the request model), then the docs.
-  directive: [(r) => (r.target.kind === 'directive' ? traceHover(r.analysis, r.target.directive, r.opts.nginxVersion) : null), (r) => directiveDocPart(r)],
+  directive: [
+    (r) => (r.target.kind === 'directive' ? traceHover(r.analysis, r.target.directive, r.opts.nginxVersion) : null),
+    (r) => directiveDocPart(r),
+  ],
   variable: [(r) => variableDefinitionsPart(r), (r) => variableDocPart(r)],
   'upstream-ref': [(r) => upstreamPart(r)],
   'upstream-def': [(r) => upstreamPart(r)],
@@ -123,7 +126,8 @@ function versionNotes(d: DirectiveInfo): string {
     const s = h[i]!;
     const prev = h[i - 1]!;
     if (!s.present) notes.push(`removed in ${s.since}`);
-    else if (s.deprecated !== undefined && prev.deprecated === undefined) notes.push(`deprecated since ${s.since}${s.deprecated ? ` (use \`${s.deprecated}\`)` : ''}`);
+    else if (s.deprecated !== undefined && prev.deprecated === undefined)
+      notes.push(`deprecated since ${s.since}${s.deprecated ? ` (use \`${s.deprecated}\`)` : ''}`);
     else if (s.contexts.join() !== prev.contexts.join()) notes.push(`contexts changed in ${s.since}`);
     else notes.push(`arguments changed in ${s.since}`);
   }
@@ -147,7 +151,9 @@ function variableDefinitionsPart(r: HoverRequest): string | null {
 function variableDocPart(r: HoverRequest): string | null {
   if (r.target.kind !== 'variable') return null;
   const name = r.target.name;
-  const sub = subsystemOfContext(contextAt(r.file, r.target.start, topContextFor(r.file, { analysis: r.analysis, lenient: r.opts.lenient ?? true })));
+  const sub = subsystemOfContext(
+    contextAt(r.file, r.target.start, topContextFor(r.file, { analysis: r.analysis, lenient: r.opts.lenient ?? true })),
+  );
   const b = (sub && lookupVariable(name, sub)) || lookupVariable(name);
   if (b) return variableDocMarkdown(b);
   if (variableDefinitions(r.analysis).has(name)) return null;
@@ -157,7 +163,8 @@ function variableDocPart(r: HoverRequest): string | null {
 /** A built-in variable's documentation: name, module and whose it is, description, version, link. */
 export function variableDocMarkdown(v: VariableInfo): string {
   const label = v.prefix ? `$${v.name}*name*` : `$${v.name}`;
-  const whose = v.origin === 'plus' ? ', NGINX Plus only' : v.origin === 'njs' ? ', njs' : v.origin === 'nginx' ? '' : `, nginx-${v.origin}`;
+  const whose =
+    v.origin === 'plus' ? ', NGINX Plus only' : v.origin === 'njs' ? ', njs' : v.origin === 'nginx' ? '' : `, nginx-${v.origin}`;
   const head = `**${label}** (built-in, ${v.module}${whose}${v.since ? `, since ${v.since}` : ''})`;
   return [head, v.doc, `[nginx.org documentation](${v.url})`].filter(Boolean).join('\n\n');
 }

@@ -27,20 +27,31 @@ export function targetAt(file: SourceFile, offset: number): Target | null {
   if (!d) return null;
   const n = d.nameToken;
   if (offset >= n.start && offset <= n.end) {
-    for (const v of n.variables()) if (offset >= v.start && offset <= v.end) return { kind: 'variable', name: v.name, start: v.start, end: v.end, directive: d, arg: n };
+    for (const v of n.variables())
+      if (offset >= v.start && offset <= v.end) return { kind: 'variable', name: v.name, start: v.start, end: v.end, directive: d, arg: n };
     return { kind: 'directive', directive: d };
   }
   const arg = d.args.find((a) => offset >= a.start && offset <= a.end);
   if (!arg) return null;
   if (d.name === 'include') return { kind: 'include', directive: d, arg };
-  if (d.name === 'upstream' && arg === d.args[0]) return { kind: 'upstream-def', name: arg.value, start: arg.start, end: arg.end, directive: d, arg };
+  if (d.name === 'upstream' && arg === d.args[0])
+    return { kind: 'upstream-def', name: arg.value, start: arg.start, end: arg.end, directive: d, arg };
   const up = upstreamRef(d, arg);
-  if (up && offset >= up.start && offset <= up.end) return { kind: 'upstream-ref', name: up.name, start: up.start, end: up.end, directive: d, arg };
+  if (up && offset >= up.start && offset <= up.end)
+    return { kind: 'upstream-ref', name: up.name, start: up.start, end: up.end, directive: d, arg };
   if (NAMED_LOCATION_USERS.has(d.name) && arg.value.startsWith('@')) {
     const q = arg.quoted ? 1 : 0;
-    return { kind: 'named-location', name: arg.value, start: arg.start + q, end: arg.end - (arg.quoted && arg.terminated ? 1 : 0), directive: d, arg };
+    return {
+      kind: 'named-location',
+      name: arg.value,
+      start: arg.start + q,
+      end: arg.end - (arg.quoted && arg.terminated ? 1 : 0),
+      directive: d,
+      arg,
+    };
   }
-  for (const v of arg.variables()) if (offset >= v.start && offset <= v.end) return { kind: 'variable', name: v.name, start: v.start, end: v.end, directive: d, arg };
+  for (const v of arg.variables())
+    if (offset >= v.start && offset <= v.end) return { kind: 'variable', name: v.name, start: v.start, end: v.end, directive: d, arg };
   return { kind: 'arg', directive: d, arg };
 }
 
@@ -67,7 +78,8 @@ export function upstreamRef(d: Directive, arg: Argument): { name: string; start:
 export function upstreamDefs(analysis: Analysis, name: string): Directive[] {
   const out: Directive[] = [];
   // A file included twice yields two scopes for one directive.
-  for (const s of analysis.model.scopes.get('upstream') ?? []) if (s.directive?.args[0]?.value === name && !out.includes(s.directive)) out.push(s.directive);
+  for (const s of analysis.model.scopes.get('upstream') ?? [])
+    if (s.directive?.args[0]?.value === name && !out.includes(s.directive)) out.push(s.directive);
   return out;
 }
 
@@ -107,7 +119,8 @@ export function variableRefs(analysis: Analysis, name: string): { file: SourceFi
 /** `location @name` blocks of the config. */
 export function namedLocations(analysis: Analysis, name: string): Directive[] {
   const out: Directive[] = [];
-  for (const f of analysis.files.values()) for (const d of f.walk()) if (d.name === 'location' && d.args.length === 1 && d.args[0]!.value === name) out.push(d);
+  for (const f of analysis.files.values())
+    for (const d of f.walk()) if (d.name === 'location' && d.args.length === 1 && d.args[0]!.value === name) out.push(d);
   return out;
 }
 

@@ -51,7 +51,8 @@ export function references(analysis: Analysis, path: string, pos: Position, incl
   if (t.kind === 'upstream-ref' || t.kind === 'upstream-def') {
     const out: Location[] = [];
     if (includeDeclaration) for (const d of upstreamDefs(analysis, t.name)) out.push({ path: d.file.uri, range: d.args[0]!.range });
-    for (const r of upstreamRefs(analysis, t.name)) out.push({ path: r.directive.file.uri, range: r.directive.file.rangeOf(r.start, r.end) });
+    for (const r of upstreamRefs(analysis, t.name))
+      out.push({ path: r.directive.file.uri, range: r.directive.file.rangeOf(r.start, r.end) });
     return out;
   }
   if (t.kind === 'variable') {
@@ -117,7 +118,8 @@ function renameVariable(analysis: Analysis, name: string, newName: string): Work
   const to = newName.replace(/^\$/, '');
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(to)) throw new Error(`"${newName}" is not a valid variable name (letters, digits, '_')`);
   if (!renamableVariable(analysis, name)) return null;
-  if (to !== name && (variableDefinitions(analysis).has(to) || isBuiltinVariable(to))) throw new Error(`$${to} already exists; renaming $${name} to it would merge the two`);
+  if (to !== name && (variableDefinitions(analysis).has(to) || isBuiltinVariable(to)))
+    throw new Error(`$${to} already exists; renaming $${name} to it would merge the two`);
   const byFile = new Map<string, { range: Range; newText: string }[]>();
   for (const r of variableRefs(analysis, name)) {
     const span = nameSpan(r.file.text, r.start, r.end);
@@ -140,14 +142,16 @@ export function rename(analysis: Analysis, path: string, pos: Position, newName:
   const t = targetAt(file, file.lines.offsetAt(pos));
   if (t?.kind === 'variable') return renameVariable(analysis, t.name, newName);
   if (!t || (t.kind !== 'upstream-ref' && t.kind !== 'upstream-def')) return null;
-  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(newName)) throw new Error(`"${newName}" is not a valid upstream name (letters, digits, '_', '.', '-')`);
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(newName))
+    throw new Error(`"${newName}" is not a valid upstream name (letters, digits, '_', '.', '-')`);
   const defs = upstreamDefs(analysis, t.name);
   if (!defs.length) return null;
   const byFile = new Map<string, { range: Range; newText: string }[]>();
   const add = (p: string, range: Range) => {
     let l = byFile.get(p);
     if (!l) byFile.set(p, (l = []));
-    if (!l.some((e) => e.range.start.line === range.start.line && e.range.start.character === range.start.character)) l.push({ range, newText: newName });
+    if (!l.some((e) => e.range.start.line === range.start.line && e.range.start.character === range.start.character))
+      l.push({ range, newText: newName });
   };
   for (const d of defs) {
     const a = d.args[0]!;

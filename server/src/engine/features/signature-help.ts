@@ -31,12 +31,17 @@ export function signatureHelp(analysis: Analysis, path: string, pos: Position, o
   if (!stmt) return null;
   const ctx = contextAt(file, stmt.start, topContextFor(file, { analysis, lenient: opts.lenient ?? true }));
   if (ctx.kind !== 'nginx') return null;
-  const d = ctx.contexts.map((c) => directiveFor(stmt.name, c)).find((x) => x && x.contexts.some((c) => ctx.contexts.includes(c))) ?? lookupDirective(stmt.name)[0];
+  const d =
+    ctx.contexts.map((c) => directiveFor(stmt.name, c)).find((x) => x && x.contexts.some((c) => ctx.contexts.includes(c))) ??
+    lookupDirective(stmt.name)[0];
   if (!d) return null;
   const found = signaturesOf(d, stmt.index, stmt.argc);
   if (!found.length) return null;
   // The first syntax line whose parts can take this many arguments.
-  const active = Math.max(0, found.findIndex((f) => f.fits));
+  const active = Math.max(
+    0,
+    found.findIndex((f) => f.fits),
+  );
   const signatures = found.map((f) => f.signature);
   return { signatures, activeSignature: active, activeParameter: signatures[active]!.activeParameter ?? 0 };
 }
@@ -56,7 +61,12 @@ function signaturesOf(d: DirectiveInfo, index: number, argc: number): { signatur
     }
     label += block || d.block ? ' { ... }' : ';';
     const ap = activePart(parts, index, argc);
-    const signature: SignatureInformation = { label, ...(doc ? { documentation: { kind: 'markdown', value: doc } } : {}), parameters, activeParameter: ap < 0 ? 0 : ap };
+    const signature: SignatureInformation = {
+      label,
+      ...(doc ? { documentation: { kind: 'markdown', value: doc } } : {}),
+      parameters,
+      activeParameter: ap < 0 ? 0 : ap,
+    };
     return { signature, fits: parts.length > index || parts.some((p) => p.repeats) };
   });
 }

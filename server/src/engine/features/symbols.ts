@@ -70,6 +70,9 @@ function symbolName(d: Directive): string {
 
 function symbolDetail(d: Directive): string | undefined {
   if (d.name !== 'server') return undefined;
-  const listens = d.block!.directives().filter((x) => x.name === 'listen').map((x) => x.args.map((a) => a.value).join(' '));
+  const listens = d
+    .block!.directives()
+    .filter((x) => x.name === 'listen')
+    .map((x) => x.args.map((a) => a.value).join(' '));
   return listens.length ? `listen ${listens.join(', ')}` : undefined;
 }

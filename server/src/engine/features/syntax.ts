@@ -63,7 +63,13 @@ export function parseSyntax(md: string): ParsedSyntax {
     const inner = optional ? m.slice(1, -1).trim() : m;
     const alts = inner.split(/\s+\|\s+/);
     const choices = alts.every((a) => /^`[^`*]+`$/.test(a)) ? alts.map((a) => a.slice(1, -1)) : [];
-    return { text: plainSyntax(m) + (repeats ? ' ...' : ''), optional, repeats, choices: alts.length > 1 ? choices : [], hasValue: /\*`/.test(m) };
+    return {
+      text: plainSyntax(m) + (repeats ? ' ...' : ''),
+      optional,
+      repeats,
+      choices: alts.length > 1 ? choices : [],
+      hasValue: /\*`/.test(m),
+    };
   });
   return { parts, block };
 }

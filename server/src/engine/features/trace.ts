@@ -64,7 +64,11 @@ export function traceHover(analysis: Analysis, d: Directive, nginxVersion = ''):
 }
 
 /** The trace of a request for `url` through the whole config (the "Trace a request…" command and `nginx-ws trace`). */
-export function traceUrl(analysis: Analysis, url: string, opts: { headers?: Header[]; method?: string; plain?: boolean; nginxVersion?: string } = {}): TraceReport | string {
+export function traceUrl(
+  analysis: Analysis,
+  url: string,
+  opts: { headers?: Header[]; method?: string; plain?: boolean; nginxVersion?: string } = {},
+): TraceReport | string {
   const req = requestFor(url, { headers: opts.headers, method: opts.method, plain: opts.plain });
   if (typeof req === 'string') return req;
   return traceReport(trace(analysis.requests, req, { nginxVersion: opts.nginxVersion ?? '' }), url);

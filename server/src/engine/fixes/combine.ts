@@ -34,7 +34,10 @@ export function combineFixes(fixes: Fix[]): CombinedFixes {
       for (const edit of change.edits) {
         const key = `${change.path}\u0000${rangeKey(edit.range)}\u0000${edit.newText}`;
         if (seen.has(key) || fresh.some((f) => f.path === change.path && sameEdit(f.edit, edit))) continue;
-        if (accepted.some((a) => overlaps(a.range, edit.range)) || fresh.some((f) => f.path === change.path && overlaps(f.edit.range, edit.range))) {
+        if (
+          accepted.some((a) => overlaps(a.range, edit.range)) ||
+          fresh.some((f) => f.path === change.path && overlaps(f.edit.range, edit.range))
+        ) {
           conflict = true;
           break;
         }
@@ -58,7 +61,13 @@ export function combineFixes(fixes: Fix[]): CombinedFixes {
   const changes: FileEdit[] = [];
   for (const [path, edits] of byPath) {
     // Stable: insertions at the same position keep the order their fixes came in.
-    changes.push({ path, edits: edits.map((e, i) => ({ e, i })).sort((a, b) => cmp(a.e.range.start, b.e.range.start) || a.i - b.i).map((x) => x.e) });
+    changes.push({
+      path,
+      edits: edits
+        .map((e, i) => ({ e, i }))
+        .sort((a, b) => cmp(a.e.range.start, b.e.range.start) || a.i - b.i)
+        .map((x) => x.e),
+    });
   }
   return { changes, applied, skipped };
 }

@@ -77,7 +77,11 @@ function endOfStatement(d: Directive): number {
  * satisfies `after` (default: the last `proxy_*` one), else after the last
  * directive, else right after `{`.
  */
-export function insertLines(block: Block, lines: string[], after: (d: Directive) => boolean = (d) => d.name.startsWith('proxy_')): FileEdit {
+export function insertLines(
+  block: Block,
+  lines: string[],
+  after: (d: Directive) => boolean = (d) => d.name.startsWith('proxy_'),
+): FileEdit {
   const file = block.file;
   const nl = eol(file);
   const indent = childIndent(block);

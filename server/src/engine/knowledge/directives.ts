@@ -33,8 +33,20 @@ export type Context =
   | 'mail-server';
 
 export const ALL_CONTEXTS: readonly Context[] = [
-  'main', 'events', 'http', 'server', 'location', 'server-if', 'location-if', 'limit_except', 'upstream',
-  'stream', 'stream-server', 'stream-upstream', 'mail', 'mail-server',
+  'main',
+  'events',
+  'http',
+  'server',
+  'location',
+  'server-if',
+  'location-if',
+  'limit_except',
+  'upstream',
+  'stream',
+  'stream-server',
+  'stream-upstream',
+  'mail',
+  'mail-server',
 ];
 
 /** How nginx labels a context in its docs ("Context: http, server, location"). */
@@ -124,8 +136,19 @@ export interface DirectiveInfo {
 }
 
 const CTX: Record<string, Context> = {
-  M: 'main', E: 'events', H: 'http', S: 'server', L: 'location', SIF: 'server-if', LIF: 'location-if',
-  LMT: 'limit_except', U: 'upstream', ST: 'stream', STS: 'stream-server', STU: 'stream-upstream', ML: 'mail',
+  M: 'main',
+  E: 'events',
+  H: 'http',
+  S: 'server',
+  L: 'location',
+  SIF: 'server-if',
+  LIF: 'location-if',
+  LMT: 'limit_except',
+  U: 'upstream',
+  ST: 'stream',
+  STS: 'stream-server',
+  STU: 'stream-upstream',
+  ML: 'mail',
   MLS: 'mail-server',
 };
 
@@ -154,7 +177,7 @@ const ORIGIN_NOTE: Record<Origin, string> = {
   plus: 'NGINX Plus only: open-source nginx does not have this directive.',
   njs: 'njs (NGINX JavaScript): a module NGINX publishes apart from nginx; load it with `load_module modules/ngx_http_js_module.so;` (or `ngx_stream_js_module.so`).',
   otel: 'nginx-otel: an OpenTelemetry module NGINX publishes apart from nginx; load it with `load_module modules/ngx_otel_module.so;`.',
-  acme: 'nginx-acme: an ACME (Let\'s Encrypt) module NGINX publishes apart from nginx; load it with `load_module modules/ngx_http_acme_module.so;`.',
+  acme: "nginx-acme: an ACME (Let's Encrypt) module NGINX publishes apart from nginx; load it with `load_module modules/ngx_http_acme_module.so;`.",
   removed: 'Removed from nginx (see the documentation for the version and the replacement).',
   'third-party': '',
 };
@@ -181,7 +204,13 @@ class Entry implements DirectiveInfo {
     if (this.docCache) return this.docCache;
     const ref = this.origin === 'third-party' ? undefined : referenceDirective(this.name, this.module);
     const note = this.origin === 'third-party' ? this.thirdPartyNote : ORIGIN_NOTE[this.origin];
-    const syntaxes = ref ? ref.syntax.map((s) => plainSyntax(s).replace(/\s*\{\.\.\.\}$/, ' { ... }').trim()) : [];
+    const syntaxes = ref
+      ? ref.syntax.map((s) =>
+          plainSyntax(s)
+            .replace(/\s*\{\.\.\.\}$/, ' { ... }')
+            .trim(),
+        )
+      : [];
     const doc = [note, ref?.description ?? ''].filter(Boolean).join('\n\n');
     return (this.docCache = { syntaxes, default: ref?.default.trim() ?? '', doc });
   }
@@ -214,7 +243,15 @@ function build(): Map<string, DirectiveInfo[]> {
     const history: DirectiveState[] = states.map(([since, codes, argCode, deprecated, ignored]) => {
       if (codes === '-') return { since, present: false, contexts: [], args: NOT_CHECKED, block: false };
       const { args, block } = parseArgs(argCode);
-      return { since, present: true, contexts: contextsOf(codes, name), args, block, ...(deprecated !== undefined ? { deprecated } : {}), ...(ignored ? { ignored: true } : {}) };
+      return {
+        since,
+        present: true,
+        contexts: contextsOf(codes, name),
+        args,
+        block,
+        ...(deprecated !== undefined ? { deprecated } : {}),
+        ...(ignored ? { ignored: true } : {}),
+      };
     });
     const last = [...history].reverse().find((s) => s.present)!;
     add(new Entry(name, last.contexts, last.args, last.block, module, 'nginx', history, `${moduleUrl(module)}#${name}`));

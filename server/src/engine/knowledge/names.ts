@@ -9,8 +9,15 @@ import { directiveNames } from './directives';
 
 const EXTRA_NAMES = [
   // Widely used third-party modules (lua-nginx-module, headers-more, nginx-plus).
-  'more_set_headers', 'more_clear_headers', 'lua_shared_dict', 'lua_package_path', 'content_by_lua_block',
-  'access_by_lua_block', 'rewrite_by_lua_block', 'init_by_lua_block', 'least_time',
+  'more_set_headers',
+  'more_clear_headers',
+  'lua_shared_dict',
+  'lua_package_path',
+  'content_by_lua_block',
+  'access_by_lua_block',
+  'rewrite_by_lua_block',
+  'init_by_lua_block',
+  'least_time',
 ];
 
 /** Made on first use (the first parse), not when the server starts. */

@@ -96,7 +96,10 @@ export function referenceVariables(): ReferenceVariable[] {
 
 /** `*\`address\`*[:*\`port\`*] [\`ssl\`]` → `address[:port] [ssl]`: the syntax as nginx.org prints it, in plain text. */
 export function plainSyntax(md: string): string {
-  return md.replace(/\*`([^`]*)`\*/g, '$1').replace(/`([^`]*)`/g, '$1').replace(/\\([\\`*_{}[\]()#+\-.!|])/g, '$1');
+  return md
+    .replace(/\*`([^`]*)`\*/g, '$1')
+    .replace(/`([^`]*)`/g, '$1')
+    .replace(/\\([\\`*_{}[\]()#+\-.!|])/g, '$1');
 }
 
 /** The nginx.org page of a documentation module. */

@@ -29,7 +29,8 @@ export interface VariableInfo {
   readonly doc: string;
 }
 
-const CAPTURE_DOC = 'Regex capture: the text matched by the numbered group of the last regular expression matched (location ~, rewrite, if, server_name, map).';
+const CAPTURE_DOC =
+  'Regex capture: the text matched by the numbered group of the last regular expression matched (location ~, rewrite, if, server_name, map).';
 
 class Var implements VariableInfo {
   constructor(
@@ -78,11 +79,34 @@ function build(): Tables {
   }
   // Variables nginx's sources lack (NGINX Plus, njs ...), listed from the reference by the generator; docs on first read.
   for (const [sub, name, module, prefix, origin] of REFERENCE_ONLY_VARIABLES) {
-    add(new Var(name, prefix, sub as VariableSubsystem, module, origin as VariableInfo['origin'], '', `${moduleUrl(module)}#var_${prefix ? `${name}name` : name}`, prefix ? `${name}NAME` : name));
+    add(
+      new Var(
+        name,
+        prefix,
+        sub as VariableSubsystem,
+        module,
+        origin as VariableInfo['origin'],
+        '',
+        `${moduleUrl(module)}#var_${prefix ? `${name}name` : name}`,
+        prefix ? `${name}NAME` : name,
+      ),
+    );
   }
   for (const sub of ['http', 'stream'] as const) {
     for (let i = 1; i <= 9; i++) {
-      add(new Var(String(i), false, sub, sub === 'http' ? 'ngx_http_rewrite_module' : 'ngx_stream_core_module', 'nginx', '', 'https://nginx.org/en/docs/http/ngx_http_core_module.html#location', '', CAPTURE_DOC));
+      add(
+        new Var(
+          String(i),
+          false,
+          sub,
+          sub === 'http' ? 'ngx_http_rewrite_module' : 'ngx_stream_core_module',
+          'nginx',
+          '',
+          'https://nginx.org/en/docs/http/ngx_http_core_module.html#location',
+          '',
+          CAPTURE_DOC,
+        ),
+      );
     }
   }
   // Longest prefix first: `upstream_http_` must win over `http_` (it does not start with it, but keep the rule general).

@@ -151,7 +151,9 @@ export function buildModel(rootPath: string, host: FileHost, settings: EngineSet
   const resolveInclude = (d: Directive, fromPath: string): Resolved => {
     const pattern = d.args[0]?.value;
     if (!pattern || /\$/.test(pattern)) return { paths: [] };
-    const candidates = pattern.startsWith('/') ? [pattern] : unique([prefix, host.dirname(fromPath), ...ancestors(host, prefix)].map((dir) => host.resolve(dir, pattern)));
+    const candidates = pattern.startsWith('/')
+      ? [pattern]
+      : unique([prefix, host.dirname(fromPath), ...ancestors(host, prefix)].map((dir) => host.resolve(dir, pattern)));
     // The first candidate is where nginx looks; the others are guesses for a file judged without its config.
     // Only what happened to the first is said: a guess that was refused (outside the workspace, say) is no news.
     let note: string | undefined;
@@ -234,7 +236,12 @@ export function buildModel(rootPath: string, host: FileHost, settings: EngineSet
           visit(child.children, scope, child, [...chain, p]);
         }
         for (const [why, paths] of refused) {
-          at('warning', paths.length === 1 ? `Not read: ${paths[0]}: ${why}` : `Not read: ${paths.length} of the files it matches (${paths[0]}, …): ${why}`);
+          at(
+            'warning',
+            paths.length === 1
+              ? `Not read: ${paths[0]}: ${why}`
+              : `Not read: ${paths.length} of the files it matches (${paths[0]}, …): ${why}`,
+          );
         }
         continue;
       }

@@ -84,8 +84,10 @@ function notOpenSource(e: DirectiveInfo): boolean {
 
 /** What the unknown-directive rule says about a directive open-source nginx does not have, by whose it is. */
 function notInNginx(name: string, e: DirectiveInfo | undefined): string {
-  if (!e) return `Unknown directive "${name}": not a directive of nginx, NGINX Plus, njs or the common third-party modules (a typo, or another module?)`;
-  if (e.origin === 'plus') return `"${name}" is an NGINX Plus directive (${e.module}): open-source nginx rejects it as an unknown directive`;
+  if (!e)
+    return `Unknown directive "${name}": not a directive of nginx, NGINX Plus, njs or the common third-party modules (a typo, or another module?)`;
+  if (e.origin === 'plus')
+    return `"${name}" is an NGINX Plus directive (${e.module}): open-source nginx rejects it as an unknown directive`;
   return `"${name}" is no longer part of nginx (${e.module}); see its documentation for the replacement`;
 }
 
@@ -130,7 +132,13 @@ function check(d: Directive, ctx: BlockContext, out: ContextProblem[]): void {
   if (!firstAllowed) {
     const where = describeContexts(ctx.contexts);
     const valid = [...new Set(entries.flatMap((e) => e.contexts).map((c) => CONTEXT_LABELS[c]))].join(', ');
-    out.push({ start: n.start, end: n.end, severity: 'error', kind: 'context', message: `"${name}" directive is not allowed ${where} (allowed in: ${valid})` });
+    out.push({
+      start: n.start,
+      end: n.end,
+      severity: 'error',
+      kind: 'context',
+      message: `"${name}" directive is not allowed ${where} (allowed in: ${valid})`,
+    });
     return;
   }
   if (!firstUsable) {

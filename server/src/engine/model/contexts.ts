@@ -132,7 +132,10 @@ function scopeContext(scope: Scope, rootCtx: BlockContext): BlockContext {
 }
 
 /** Chooses the top-level context for a file: declared comment, then the includer, then lenient or main. */
-export function topContextFor(file: SourceFile, opts: { lenient?: boolean; analysis?: { model: ConfigModel }; top?: BlockContext }): BlockContext {
+export function topContextFor(
+  file: SourceFile,
+  opts: { lenient?: boolean; analysis?: { model: ConfigModel }; top?: BlockContext },
+): BlockContext {
   if (opts.top) return opts.top;
   const declared = declaredContext(file);
   if (declared) return declared;

@@ -106,7 +106,8 @@ export function notEvaluatedNote(r: NotEvaluated): string {
 
 function compile(source: string, caseless: boolean): NginxRegex {
   const no = (reason: string): NotEvaluated => ({ ok: false, source, caseless, reason });
-  if (source.length > MAX_PATTERN_LENGTH) return no(`is ${source.length} characters long, over the ${MAX_PATTERN_LENGTH} limit for a regex`);
+  if (source.length > MAX_PATTERN_LENGTH)
+    return no(`is ${source.length} characters long, over the ${MAX_PATTERN_LENGTH} limit for a regex`);
   const t = translate(source);
   if (typeof t !== 'string') return no(t.reason);
   let re: RE2JS;
@@ -140,16 +141,26 @@ function compile(source: string, caseless: boolean): NginxRegex {
     }
     return r;
   };
-  return { ok: true, source, caseless, groupCount, names, exec, test: (subject) => (subject.length > MEMO_SUBJECT ? re.matcher(subject).find() : exec(subject) !== null) };
+  return {
+    ok: true,
+    source,
+    caseless,
+    groupCount,
+    names,
+    exec,
+    test: (subject) => (subject.length > MEMO_SUBJECT ? re.matcher(subject).find() : exec(subject) !== null),
+  };
 }
 
 /** RE2's parse errors, in words a user of PCRE understands. */
 function explain(message: string): string {
   const m = /error parsing regexp: (.*)$/.exec(message);
   const what = m ? m[1]! : message;
-  if (/nested repetition operator: `[*+?}]\+`/.test(what)) return 'uses a possessive quantifier (`*+`, `++`, `?+`), which the linear-time engine cannot evaluate';
+  if (/nested repetition operator: `[*+?}]\+`/.test(what))
+    return 'uses a possessive quantifier (`*+`, `++`, `?+`), which the linear-time engine cannot evaluate';
   if (/invalid repeat count/.test(what)) return 'repeats more than 1000 times (RE2 limit)';
-  if (/invalid capture in lookbehind/.test(what)) return 'has a capture group inside a lookbehind, which the linear-time engine cannot evaluate';
+  if (/invalid capture in lookbehind/.test(what))
+    return 'has a capture group inside a lookbehind, which the linear-time engine cannot evaluate';
   if (/unsupported Perl syntax: `\(\?[a-zA-Z-]/.test(what)) return `uses a flag RE2 does not know (${clipRaw(what)})`;
   return `is not a valid regex for RE2: ${clipRaw(what)}`;
 }
@@ -167,7 +178,7 @@ function translate(p: string): string | { reason: string } {
   let i = 0;
   let inClass = false;
   // PCRE's leading option verbs: (*UTF8), (*UTF), (*UCP) change nothing for UTF-16 matching.
-  for (let m; (m = /^\(\*(UTF8?|UCP|UTF16|UTF32)\)/.exec(p.slice(i))); ) i += m[0].length;
+  for (let m; (m = /^\(\*(UTF8?|UCP|UTF16|UTF32)\)/.exec(p.slice(i)));) i += m[0].length;
   const stop = (reason: string) => ({ reason });
   while (i < p.length) {
     const c = p[i]!;
@@ -274,7 +285,10 @@ function translate(p: string): string | { reason: string } {
       }
       continue;
     }
-    if (c === '(' && p[i + 1] === '*') return stop(`uses the PCRE verb ${clipRaw(p.slice(i, p.indexOf(')', i) + 1 || i + 8))}, which the linear-time engine cannot evaluate`);
+    if (c === '(' && p[i + 1] === '*')
+      return stop(
+        `uses the PCRE verb ${clipRaw(p.slice(i, p.indexOf(')', i) + 1 || i + 8))}, which the linear-time engine cannot evaluate`,
+      );
     if (c === '(' && p[i + 1] === '?') {
       const rest = p.slice(i + 2);
       if (rest.startsWith('#')) {
@@ -283,11 +297,13 @@ function translate(p: string): string | { reason: string } {
         i = end + 1;
         continue;
       }
-      if (rest.startsWith('=') || rest.startsWith('!')) return stop('uses a lookahead ((?= or (?!), which the linear-time engine cannot evaluate');
+      if (rest.startsWith('=') || rest.startsWith('!'))
+        return stop('uses a lookahead ((?= or (?!), which the linear-time engine cannot evaluate');
       if (rest.startsWith('>')) return stop('uses an atomic group ((?>…)), which the linear-time engine cannot evaluate');
       if (rest.startsWith('|')) return stop('uses a branch reset group ((?|…)), which the linear-time engine cannot evaluate');
       if (rest.startsWith('(')) return stop('uses a conditional group ((?(…)…)), which the linear-time engine cannot evaluate');
-      if (/^(R|[+-]?\d|&|P>)/.test(rest)) return stop('uses recursion or a subroutine call ((?R), (?1), (?&name)), which the linear-time engine cannot evaluate');
+      if (/^(R|[+-]?\d|&|P>)/.test(rest))
+        return stop('uses recursion or a subroutine call ((?R), (?1), (?&name)), which the linear-time engine cannot evaluate');
       if (rest.startsWith('C')) return stop('uses a callout ((?C)), which the linear-time engine cannot evaluate');
       const quoted = /^'([A-Za-z_][A-Za-z0-9_]*)'/.exec(rest);
       if (quoted) {

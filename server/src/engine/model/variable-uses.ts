@@ -22,8 +22,16 @@ export interface VariableUse {
 
 /** Arguments that name a variable being defined, not used. */
 const DEFINING = new Map<string, number>([
-  ['set', 0], ['map', 1], ['split_clients', 1], ['perl_set', 0], ['js_set', 0], ['js_var', 0], ['auth_request_set', 0],
-  ['set_by_lua', 0], ['set_by_lua_block', 0], ['set_by_lua_file', 0],
+  ['set', 0],
+  ['map', 1],
+  ['split_clients', 1],
+  ['perl_set', 0],
+  ['js_set', 0],
+  ['js_var', 0],
+  ['auth_request_set', 0],
+  ['set_by_lua', 0],
+  ['set_by_lua_block', 0],
+  ['set_by_lua_file', 0],
 ]);
 
 /**
@@ -32,11 +40,26 @@ const DEFINING = new Map<string, number>([
  * (inclusive; -1: to the end). `set_by_lua $res 'code' $arg ...` passes nginx variables after its code.
  */
 const NOT_SCRIPTS = new Map<string, [number, number]>([
-  ['perl', [0, -1]], ['perl_set', [1, -1]], ['perl_modules', [0, -1]], ['perl_require', [0, -1]],
-  ['js_import', [0, -1]], ['js_set', [1, -1]], ['js_content', [0, -1]], ['js_access', [0, -1]], ['js_preread', [0, -1]], ['js_filter', [0, -1]],
-  ['js_header_filter', [0, -1]], ['js_body_filter', [0, -1]], ['js_path', [0, -1]], ['js_preload_object', [0, -1]],
-  ['lua_package_path', [0, -1]], ['lua_package_cpath', [0, -1]], ['set_by_lua', [1, 1]],
-  ...['content', 'access', 'rewrite', 'header_filter', 'body_filter', 'log', 'init', 'init_worker', 'preread'].map((p): [string, [number, number]] => [`${p}_by_lua`, [0, -1]]),
+  ['perl', [0, -1]],
+  ['perl_set', [1, -1]],
+  ['perl_modules', [0, -1]],
+  ['perl_require', [0, -1]],
+  ['js_import', [0, -1]],
+  ['js_set', [1, -1]],
+  ['js_content', [0, -1]],
+  ['js_access', [0, -1]],
+  ['js_preread', [0, -1]],
+  ['js_filter', [0, -1]],
+  ['js_header_filter', [0, -1]],
+  ['js_body_filter', [0, -1]],
+  ['js_path', [0, -1]],
+  ['js_preload_object', [0, -1]],
+  ['lua_package_path', [0, -1]],
+  ['lua_package_cpath', [0, -1]],
+  ['set_by_lua', [1, 1]],
+  ...['content', 'access', 'rewrite', 'header_filter', 'body_filter', 'log', 'init', 'init_worker', 'preread'].map(
+    (p): [string, [number, number]] => [`${p}_by_lua`, [0, -1]],
+  ),
 ]);
 
 /** Where one run keeps the uses it found, so the rules and the version check of a run find them once (RuleContext.cache). */
@@ -45,7 +68,10 @@ export interface VariableUsesCache {
 }
 
 /** Every variable use of `list` (not the definitions); kept in `cache` when given, which must belong to this list. */
-export function variableUses(list: { readonly directives: readonly Directive[]; readonly scopes: readonly Scope[] }, cache?: VariableUsesCache): VariableUse[] {
+export function variableUses(
+  list: { readonly directives: readonly Directive[]; readonly scopes: readonly Scope[] },
+  cache?: VariableUsesCache,
+): VariableUse[] {
   const hit = cache?.variableUses;
   if (hit) return hit;
   const out: VariableUse[] = [];

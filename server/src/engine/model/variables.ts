@@ -101,7 +101,13 @@ export function variableCanYield(definitions: Map<string, VariableDefinition[]>,
   }
   const lc = token.toLowerCase();
   for (const v of values) {
-    if (v.toLowerCase().split(/[\s,]+/).includes(lc)) return true;
+    if (
+      v
+        .toLowerCase()
+        .split(/[\s,]+/)
+        .includes(lc)
+    )
+      return true;
     for (const m of v.matchAll(/\$\{?([A-Za-z0-9_]+)\}?/g)) if (variableCanYield(definitions, m[1]!, token, depth + 1)) return true;
   }
   return false;

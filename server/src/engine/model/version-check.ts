@@ -11,7 +11,17 @@
 import type { Argument, Directive, SourceFile } from '../syntax/ast';
 import type { ConfigModel, Scope } from './config';
 import type { VariableDefinition } from './variables';
-import { argCountOk, CONTEXT_LABELS, directiveNames, lookupDirective, stateAt, subsystemOf, type Context, type DirectiveInfo, type DirectiveState } from '../knowledge/directives';
+import {
+  argCountOk,
+  CONTEXT_LABELS,
+  directiveNames,
+  lookupDirective,
+  stateAt,
+  subsystemOf,
+  type Context,
+  type DirectiveInfo,
+  type DirectiveState,
+} from '../knowledge/directives';
 import { lookupVariable, type VariableSubsystem } from '../knowledge/variables';
 import { VARIABLES } from '../knowledge/data/nginx';
 import { compareVersions, normalizeVersion, parameterNotes, PARAMETERS, type ParameterNote, type Subsystem } from '../knowledge/versions';
@@ -101,7 +111,8 @@ function candidates(version: string): readonly { name: string; directiveLevel: b
       for (const e of lookupDirective(name)) {
         if (e.origin !== 'nginx') continue;
         const st = stateAt(e, version);
-        if (!st || !st.present || st.deprecated !== undefined || e.history.some((h) => h.since && compareVersions(h.since, version) > 0)) directiveLevel = true;
+        if (!st || !st.present || st.deprecated !== undefined || e.history.some((h) => h.since && compareVersions(h.since, version) > 0))
+          directiveLevel = true;
       }
     }
     const params = info.params.length > 0 && (version !== '' || info.deprecatedParam);
@@ -127,7 +138,10 @@ export function versionProblems(input: VersionCheckInput, target: string): Versi
     const info = nameInfo(name)!;
     for (const { d } of input.directivesNamed(name)) {
       // Parameters: only when an argument is one the notes are about (most `listen`s and `server`s have none).
-      const params = info.params.length > 0 && (version !== '' || info.deprecatedParam) && d.args.some((a, i) => parameterNotes(info.params, 'core', a.value, i, d.args.length).length > 0);
+      const params =
+        info.params.length > 0 &&
+        (version !== '' || info.deprecatedParam) &&
+        d.args.some((a, i) => parameterNotes(info.params, 'core', a.value, i, d.args.length).length > 0);
       if ((!directiveLevel && !params) || seen.has(d)) continue;
       seen.add(d); // a file included twice lists its directives twice
       let top = tops.get(d.file);
@@ -171,7 +185,16 @@ function checkDirective(d: Directive, ctx: BlockContext, version: string, out: V
   if (here.length) {
     if (version) checkAtTarget(d, ctx, here, version, out);
     else checkLatest(d, here, out);
-  } else if (entries.some((e) => e.origin === 'nginx' && e.history.length && !e.history[e.history.length - 1]!.present && e.block === block && allowedIn(e, ctx.contexts))) {
+  } else if (
+    entries.some(
+      (e) =>
+        e.origin === 'nginx' &&
+        e.history.length &&
+        !e.history[e.history.length - 1]!.present &&
+        e.block === block &&
+        allowedIn(e, ctx.contexts),
+    )
+  ) {
     // Only a removed entry fits (its contexts are its last ones): say it is gone.
     const e = entries.find((x) => x.origin === 'nginx' && !x.history[x.history.length - 1]!.present)!;
     const st = version ? stateAt(e, version) : undefined;
@@ -196,7 +219,9 @@ function checkAtTarget(d: Directive, ctx: BlockContext, here: DirectiveInfo[], v
   const since = e.history.find((s) => usable(s, ctx, argc, block))?.since ?? '';
   const n = d.nameToken;
   // Another module's directive of the name exists in the target: nginx says "not allowed here", not "unknown".
-  const elsewhere = lookupDirective(d.name).flatMap((x) => (x !== e && x.origin === 'nginx' ? [stateAt(x, version)] : [])).filter((x) => x?.present) as DirectiveState[];
+  const elsewhere = lookupDirective(d.name)
+    .flatMap((x) => (x !== e && x.origin === 'nginx' ? [stateAt(x, version)] : []))
+    .filter((x) => x?.present) as DirectiveState[];
   if (!st && elsewhere.length) {
     out.push({
       kind: 'too-new',
@@ -446,7 +471,10 @@ function http2DirectiveFixes(d: Directive): Fix[] {
   if (d.args[0]?.value !== 'on') return [removeFix(d, 'Remove "http2 off;" (off is the default)')];
   const listens = siblings(d, 'listen');
   const tls = listens.length > 0 && listens.every((l) => l.args.some((a) => a.value === 'ssl'));
-  if (!tls) return [removeFix(d, 'Remove "http2 on;" (before 1.25.1 a cleartext "listen ... http2" serves HTTP/2 only: no HTTP/1.1, no WebSocket)')];
+  if (!tls)
+    return [
+      removeFix(d, 'Remove "http2 on;" (before 1.25.1 a cleartext "listen ... http2" serves HTTP/2 only: no HTTP/1.1, no WebSocket)'),
+    ];
   const edits: FileEdit[] = [removeStatement(d)];
   for (const l of listens) if (!l.args.some((a) => a.value === 'http2')) edits.push(appendArg(l, 'http2'));
   return [fix('Use "listen ... ssl http2" (nginx before 1.25.1)', edits), removeFix(d, 'Remove "http2 on;"', false)];
@@ -470,7 +498,13 @@ function deprecatedFixes(d: Directive, st: DirectiveState): Fix[] {
   if (repl && /^[a-z0-9_]+$/.test(repl)) {
     const r = lookupDirective(repl).find((x) => x.origin === 'nginx' && argCountOk(x.args, d.args.length));
     if (r && !siblings(d, repl).length) {
-      fixes.push(fix(`Replace with "${repl}"${st.ignored ? ' (applies to every connection, not only HTTP/2)' : ''}`, [{ path: d.file.uri, edits: [{ range: d.nameToken.range, newText: repl }] }], !st.ignored));
+      fixes.push(
+        fix(
+          `Replace with "${repl}"${st.ignored ? ' (applies to every connection, not only HTTP/2)' : ''}`,
+          [{ path: d.file.uri, edits: [{ range: d.nameToken.range, newText: repl }] }],
+          !st.ignored,
+        ),
+      );
     }
   }
   if (!fixes.length && st.ignored) fixes.push(removeFix(d, `Remove "${d.name}"`));

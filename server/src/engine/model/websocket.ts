@@ -45,7 +45,8 @@ export interface LocationInfo {
 
 const NO_HEADERS: HeaderEntry[] = Object.freeze([]) as unknown as HeaderEntry[];
 
-const WS_PATH = /(?:^|[/^~*\s(|])(?:ws|wss|websockets?|socket\.io|sockjs(?:-node)?|cable|signalr|hubs?|graphql-ws|subscriptions?)(?=$|[/?$)|._-])/i;
+const WS_PATH =
+  /(?:^|[/^~*\s(|])(?:ws|wss|websockets?|socket\.io|sockjs(?:-node)?|cable|signalr|hubs?|graphql-ws|subscriptions?)(?=$|[/?$)|._-])/i;
 
 /** The last effective header of a name (lower case), as `[...loc.headers].reverse().find(...)` without the copy. */
 export function lastHeader(loc: LocationInfo, name: string): HeaderEntry | undefined {
@@ -133,12 +134,26 @@ export function locationPath(d: Directive): { modifier: string; path: string } {
   return { modifier: '', path: a0 };
 }
 
-export function classifyLocation(scope: Scope, pathPatterns: readonly { test(path: string): boolean }[], canUpgrade?: CanUpgrade): LocationInfo {
+export function classifyLocation(
+  scope: Scope,
+  pathPatterns: readonly { test(path: string): boolean }[],
+  canUpgrade?: CanUpgrade,
+): LocationInfo {
   const directive = scope.directive!;
   const proxyPass = ownFirst(scope, 'proxy_pass') ?? ownInIf(scope, 'proxy_pass');
   if (!proxyPass) {
     // Not proxied, so not a WebSocket location: analyze and the rules only read the rest for proxying ones.
-    return { scope, directive, server: enclosing(scope, 'server'), proxyPass, headers: NO_HEADERS, headersFrom: null, hidden: NO_HEADERS, hiddenAll: NO_HEADERS, intent: null };
+    return {
+      scope,
+      directive,
+      server: enclosing(scope, 'server'),
+      proxyPass,
+      headers: NO_HEADERS,
+      headersFrom: null,
+      hidden: NO_HEADERS,
+      hiddenAll: NO_HEADERS,
+      intent: null,
+    };
   }
   const eff = nearest(scope, 'proxy_set_header');
   const headers = eff ? headerEntries(eff.directives) : NO_HEADERS;

@@ -49,25 +49,61 @@ export function judgeHandshake(req: BackendRequest, extra: { name: string; value
     const i = lcNames.indexOf(name);
     return i < 0 ? undefined : req.headers[i];
   };
-  if (req.version !== '1.1') return { status: 400, why: `nginx sends HTTP/${req.version}, and a WebSocket upgrade needs HTTP/1.1`, cause: 'version', headers: none };
-  if (req.method.toUpperCase() !== 'GET') return { status: 400, why: `the method is ${req.method}, not GET`, cause: 'method', headers: none };
+  if (req.version !== '1.1')
+    return { status: 400, why: `nginx sends HTTP/${req.version}, and a WebSocket upgrade needs HTTP/1.1`, cause: 'version', headers: none };
+  if (req.method.toUpperCase() !== 'GET')
+    return { status: 400, why: `the method is ${req.method}, not GET`, cause: 'method', headers: none };
   for (const name of ['upgrade', 'connection', 'host', 'sec-websocket-key', 'sec-websocket-version']) {
     const h = get(name);
-    if (h && isUnknown(h.value)) return { status: null, why: `the ${h.name} header the backend gets ${h.value.why}`, cause: 'header', header: name, headers: none };
+    if (h && isUnknown(h.value))
+      return { status: null, why: `the ${h.name} header the backend gets ${h.value.why}`, cause: 'header', header: name, headers: none };
   }
   const upgrade = get('upgrade')?.value as string | undefined;
-  if (upgrade === undefined) return { status: 426, why: 'the backend gets no Upgrade header', cause: 'header', header: 'upgrade', headers: none };
-  if (!tokens(upgrade).includes('websocket')) return { status: 426, why: `the backend gets "Upgrade: ${upgrade}", not websocket`, cause: 'header', header: 'upgrade', headers: none };
+  if (upgrade === undefined)
+    return { status: 426, why: 'the backend gets no Upgrade header', cause: 'header', header: 'upgrade', headers: none };
+  if (!tokens(upgrade).includes('websocket'))
+    return { status: 426, why: `the backend gets "Upgrade: ${upgrade}", not websocket`, cause: 'header', header: 'upgrade', headers: none };
   const connection = get('connection')?.value as string | undefined;
-  if (connection === undefined) return { status: 426, why: 'the backend gets no Connection header', cause: 'header', header: 'connection', headers: none };
-  if (!tokens(connection).includes('upgrade')) return { status: 426, why: `the backend gets "Connection: ${connection}", without the upgrade token`, cause: 'header', header: 'connection', headers: none };
-  if (get('host') === undefined) return { status: 400, why: 'the backend gets no Host header', cause: 'header', header: 'host', headers: none };
+  if (connection === undefined)
+    return { status: 426, why: 'the backend gets no Connection header', cause: 'header', header: 'connection', headers: none };
+  if (!tokens(connection).includes('upgrade'))
+    return {
+      status: 426,
+      why: `the backend gets "Connection: ${connection}", without the upgrade token`,
+      cause: 'header',
+      header: 'connection',
+      headers: none,
+    };
+  if (get('host') === undefined)
+    return { status: 400, why: 'the backend gets no Host header', cause: 'header', header: 'host', headers: none };
   const key = get('sec-websocket-key')?.value as string | undefined;
-  if (key === undefined) return { status: 400, why: 'the backend gets no Sec-WebSocket-Key', cause: 'header', header: 'sec-websocket-key', headers: none };
-  if (!/^[A-Za-z0-9+/]{22}==$/.test(key.trim())) return { status: 400, why: `the Sec-WebSocket-Key the backend gets (${key}) is not 16 bytes in base64`, cause: 'header', header: 'sec-websocket-key', headers: none };
+  if (key === undefined)
+    return { status: 400, why: 'the backend gets no Sec-WebSocket-Key', cause: 'header', header: 'sec-websocket-key', headers: none };
+  if (!/^[A-Za-z0-9+/]{22}==$/.test(key.trim()))
+    return {
+      status: 400,
+      why: `the Sec-WebSocket-Key the backend gets (${key}) is not 16 bytes in base64`,
+      cause: 'header',
+      header: 'sec-websocket-key',
+      headers: none,
+    };
   const version = get('sec-websocket-version')?.value as string | undefined;
-  if (version === undefined) return { status: 426, why: 'the backend gets no Sec-WebSocket-Version', cause: 'header', header: 'sec-websocket-version', headers: none };
-  if (version.trim() !== '13') return { status: 426, why: `the backend gets Sec-WebSocket-Version ${version}, not 13`, cause: 'header', header: 'sec-websocket-version', headers: none };
+  if (version === undefined)
+    return {
+      status: 426,
+      why: 'the backend gets no Sec-WebSocket-Version',
+      cause: 'header',
+      header: 'sec-websocket-version',
+      headers: none,
+    };
+  if (version.trim() !== '13')
+    return {
+      status: 426,
+      why: `the backend gets Sec-WebSocket-Version ${version}, not 13`,
+      cause: 'header',
+      header: 'sec-websocket-version',
+      headers: none,
+    };
   return {
     status: 101,
     why: 'a valid WebSocket handshake',

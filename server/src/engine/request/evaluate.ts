@@ -38,7 +38,16 @@ export function readMap(d: Directive, scope: Scope): MapDef | null {
   const source = d.args[0]?.value;
   const target = d.args[1]?.value;
   if (!source || !target?.startsWith('$')) return null;
-  const def: MapDef = { directive: d, source, hostnames: false, volatile: false, exact: new Map(), wildcards: [], regexes: [], defaultValue: { value: '', row: null } };
+  const def: MapDef = {
+    directive: d,
+    source,
+    hostnames: false,
+    volatile: false,
+    exact: new Map(),
+    wildcards: [],
+    regexes: [],
+    defaultValue: { value: '', row: null },
+  };
   for (const row of scope.items) {
     const key = row.name;
     const value = row.args[0]?.value ?? '';
@@ -133,7 +142,8 @@ export class Evaluator {
     }
     if (name.startsWith('arg_')) return argValue(st.args, name.slice(4));
     if (name.startsWith('cookie_')) return cookieValue(joinHeaders(req, 'cookie', '; '), name.slice(7));
-    if (name.startsWith('sent_http_') || name.startsWith('upstream_') || name.startsWith('sent_trailer_')) return new Unknown(`$${name} comes from the response`);
+    if (name.startsWith('sent_http_') || name.startsWith('upstream_') || name.startsWith('sent_trailer_'))
+      return new Unknown(`$${name} comes from the response`);
     if (name.startsWith('ssl_')) return new Unknown(`$${name} comes from the TLS handshake`);
     switch (name) {
       case 'uri':
@@ -257,8 +267,12 @@ export class Evaluator {
     if (exact) return pick(exact.value, exact.row);
     if (map.hostnames && key) {
       let best: MapDef['wildcards'][number] | null = null;
-      for (const w of map.wildcards) if (w.head && key.endsWith(w.head) && key.length > w.head.length && (!best?.head || w.head.length > best.head.length)) best = w;
-      if (!best) for (const w of map.wildcards) if (w.tail && key.startsWith(w.tail) && key.length > w.tail.length && (!best || w.tail.length > (best.tail?.length ?? 0))) best = w;
+      for (const w of map.wildcards)
+        if (w.head && key.endsWith(w.head) && key.length > w.head.length && (!best?.head || w.head.length > best.head.length)) best = w;
+      if (!best)
+        for (const w of map.wildcards)
+          if (w.tail && key.startsWith(w.tail) && key.length > w.tail.length && (!best || w.tail.length > (best.tail?.length ?? 0)))
+            best = w;
       if (best) return pick(best.value, best.row);
     }
     if (source) {

@@ -36,7 +36,20 @@ export function samplePath(node: LocationNode): string | null {
     lit += c;
   }
   const base = lit.startsWith('/') ? lit : `/${lit}`;
-  const candidates = [base, `${base}x`, `${base}/x`, `${base}/`, `${base}.php`, `${base}.html`, `/x${base}`, '/ws', '/ws/', '/ws/x', '/', '/x'];
+  const candidates = [
+    base,
+    `${base}x`,
+    `${base}/x`,
+    `${base}/`,
+    `${base}.php`,
+    `${base}.html`,
+    `/x${base}`,
+    '/ws',
+    '/ws/',
+    '/ws/x',
+    '/',
+    '/x',
+  ];
   for (const c of candidates) if (node.regex.test(c)) return c;
   return null;
 }
@@ -71,7 +84,16 @@ export function handshakeFor(node: LocationNode, target: ServerTarget): Location
   const sample = samplePath(node);
   const path = sample ?? '/';
   return {
-    request: { method: 'GET', target: path, protocol: 'HTTP/1.1', headers: target.headers as Header[], scheme: target.scheme, address: target.address, port: target.port, clientAddress: null },
+    request: {
+      method: 'GET',
+      target: path,
+      protocol: 'HTTP/1.1',
+      headers: target.headers as Header[],
+      scheme: target.scheme,
+      address: target.address,
+      port: target.port,
+      clientAddress: null,
+    },
     url: `${target.scheme === 'https' ? 'wss' : 'ws'}://${target.hostHeader}${path}`,
     concretePath: sample !== null,
   };
@@ -85,8 +107,27 @@ export function handshakeFor(node: LocationNode, target: ServerTarget): Location
 export function handshakeMapValue(model: RequestModel, name: string): string | null {
   const map = model.variables.map(name);
   if (!map || !/^\$http_[a-z0-9_]+$/i.test(map.source)) return null;
-  const req: HttpRequest = { method: 'GET', target: '/', protocol: 'HTTP/1.1', headers: handshakeHeaders('localhost'), scheme: 'http', address: null, port: 80, clientAddress: null };
-  const ev = new Evaluator(model.variables, { req, uri: '/', args: '', captures: null, vars: new Map(), serverName: '', nginxVersion: '', mapCache: new Map(), used: [] });
+  const req: HttpRequest = {
+    method: 'GET',
+    target: '/',
+    protocol: 'HTTP/1.1',
+    headers: handshakeHeaders('localhost'),
+    scheme: 'http',
+    address: null,
+    port: 80,
+    clientAddress: null,
+  };
+  const ev = new Evaluator(model.variables, {
+    req,
+    uri: '/',
+    args: '',
+    captures: null,
+    vars: new Map(),
+    serverName: '',
+    nginxVersion: '',
+    mapCache: new Map(),
+    used: [],
+  });
   const v = ev.variable(name);
   return typeof v === 'string' ? v : null;
 }

@@ -44,7 +44,8 @@ export class LocationNode {
 
   /** Compiled when first tested: most levels' regexes are never reached by the requests traced. */
   get regex(): NginxRegex | null {
-    if (this.compiled === undefined) this.compiled = this.modifier === '~' || this.modifier === '~*' ? compileNginxRegex(this.name, this.modifier === '~*') : null;
+    if (this.compiled === undefined)
+      this.compiled = this.modifier === '~' || this.modifier === '~*' ? compileNginxRegex(this.name, this.modifier === '~*') : null;
     return this.compiled;
   }
 }
@@ -136,7 +137,6 @@ export function anchoredLiteral(pattern: string): string | null {
   }
   return lit;
 }
-
 
 export class LocationIndex {
   private readonly levels = new Map<Scope, Level>();
@@ -270,7 +270,8 @@ export class LocationIndex {
       return rc;
     }
     for (const r of l.regexes) {
-      if (r.literal !== null && !(r.modifier === '~*' ? uri.toLowerCase().startsWith(r.literal.toLowerCase()) : uri.startsWith(r.literal))) continue;
+      if (r.literal !== null && !(r.modifier === '~*' ? uri.toLowerCase().startsWith(r.literal.toLowerCase()) : uri.startsWith(r.literal)))
+        continue;
       if (!r.regex!.ok) {
         out.uncertain ??= `location ${r.modifier} ${r.name} ${r.regex!.reason}`;
         out.path.push({ node: r, matched: false, kind: 'unevaluated' });

@@ -30,7 +30,11 @@ export interface TraceReport {
     dropped: { name: string; why: string; at: TraceAt | null }[];
   } | null;
   timeouts: { name: string; value: string; at: TraceAt | null }[] | null;
-  response: { status: number; headers: { name: string; value: string; from: string }[]; hidden: { name: string; at: TraceAt | null }[] } | null;
+  response: {
+    status: number;
+    headers: { name: string; value: string; from: string }[];
+    hidden: { name: string; at: TraceAt | null }[];
+  } | null;
   outcome: {
     kind: 'upgraded' | 'status' | 'closed' | 'stalls' | 'unknown';
     /** 101 for an upgrade; the status the client sees; null when closed or unknown. */
@@ -57,11 +61,17 @@ export function traceReport(t: Trace, url: string): TraceReport {
   return {
     request: { method: t.request.method, url, headers: t.request.headers.map((h) => ({ ...h })) },
     steps: t.steps.map((s) => ({ phase: s.phase, message: s.message, at: traceAt(s.directive) })),
-    location: t.location ? { text: `location ${t.location.modifier ? `${t.location.modifier} ` : ''}${t.location.name}`, at: traceAt(t.location.directive)! } : null,
+    location: t.location
+      ? { text: `location ${t.location.modifier ? `${t.location.modifier} ` : ''}${t.location.name}`, at: traceAt(t.location.directive)! }
+      : null,
     backend: t.backendRequest
       ? {
           requestLine: `${t.backendRequest.method} ${val(t.backendRequest.uri)} HTTP/${t.backendRequest.version}`,
-          headers: t.backendRequest.headers.map((h) => ({ name: h.name, value: val(h.value), from: typeof h.from === 'string' ? h.from : traceAt(h.from)! })),
+          headers: t.backendRequest.headers.map((h) => ({
+            name: h.name,
+            value: val(h.value),
+            from: typeof h.from === 'string' ? h.from : traceAt(h.from)!,
+          })),
           dropped: t.backendRequest.dropped.map((d) => ({ name: d.name, why: d.why, at: traceAt(d.directive) })),
         }
       : null,
@@ -72,7 +82,13 @@ export function traceReport(t: Trace, url: string): TraceReport {
           { name: 'proxy_send_timeout', value: p.sendTimeout.raw, at: traceAt(p.sendTimeout.directive) },
         ]
       : null,
-    response: t.response ? { status: t.response.status, headers: t.response.headers.map((h) => ({ ...h })), hidden: t.response.hidden.map((h) => ({ name: h.name, at: traceAt(h.directive) })) } : null,
+    response: t.response
+      ? {
+          status: t.response.status,
+          headers: t.response.headers.map((h) => ({ ...h })),
+          hidden: t.response.hidden.map((h) => ({ name: h.name, at: traceAt(h.directive) })),
+        }
+      : null,
     outcome: {
       kind: o.kind,
       status: o.kind === 'upgraded' ? 101 : o.kind === 'status' ? o.status : null,
@@ -113,10 +129,17 @@ export function formatTrace(r: TraceReport): string {
   for (const s of r.steps) out.push(`  ${s.phase.padEnd(15)} ${s.message}${s.at ? `  (${where(s.at)})` : ''}`);
   if (r.backend) {
     out.push('', `The backend receives: ${r.backend.requestLine}`);
-    for (const h of r.backend.headers) out.push(`  ${h.name}: ${h.value}  ← ${typeof h.from === 'string' ? (h.from === 'client' ? "the client's request" : "nginx's default") : `${where(h.from)} ${h.from.text}`}`);
+    for (const h of r.backend.headers)
+      out.push(
+        `  ${h.name}: ${h.value}  ← ${typeof h.from === 'string' ? (h.from === 'client' ? "the client's request" : "nginx's default") : `${where(h.from)} ${h.from.text}`}`,
+      );
     for (const d of r.backend.dropped) out.push(`  (not sent) ${d.name}: ${d.why}${d.at ? `  (${where(d.at)})` : ''}`);
   }
-  if (r.timeouts) out.push('', `Timeouts: ${r.timeouts.map((t) => `${t.name.replace('proxy_', '').replace('_timeout', '')} ${t.value}${t.at ? ` (${where(t.at)})` : ' (default)'}`).join(', ')}`);
+  if (r.timeouts)
+    out.push(
+      '',
+      `Timeouts: ${r.timeouts.map((t) => `${t.name.replace('proxy_', '').replace('_timeout', '')} ${t.value}${t.at ? ` (${where(t.at)})` : ' (default)'}`).join(', ')}`,
+    );
   if (r.response) {
     out.push('', `The client receives: ${r.response.status} with ${r.response.headers.map((h) => h.name).join(', ')}`);
     for (const h of r.response.hidden) out.push(`  (hidden) ${h.name}${h.at ? `  (${where(h.at)})` : " (nginx's default)"}`);
@@ -135,9 +158,14 @@ export function traceMarkdown(r: TraceReport, routed: TraceReport | null): strin
   const out: string[] = [];
   // Words, not emoji: hovers render in the editor's font, which may have no emoji glyphs.
   const verdict = r.outcome.kind === 'upgraded' ? 'upgrades' : r.outcome.kind === 'unknown' ? 'cannot be predicted' : 'fails';
-  out.push(`**WebSocket handshake** \`${r.request.url}\` **${verdict}**: ${mdEscape(outcomeLine(r))}${r.outcome.at ? ` — \`${where(r.outcome.at)}\`` : ''}`);
+  out.push(
+    `**WebSocket handshake** \`${r.request.url}\` **${verdict}**: ${mdEscape(outcomeLine(r))}${r.outcome.at ? ` — \`${where(r.outcome.at)}\`` : ''}`,
+  );
   if (routed && routed.location && r.location && routed.location.at.line !== r.location.at.line) {
-    out.push('', `**But** from a client, this handshake is handled by \`${mdEscape(routed.location.text)}\` (\`${where(routed.location.at)}\`): ${mdEscape(outcomeLine(routed))}`);
+    out.push(
+      '',
+      `**But** from a client, this handshake is handled by \`${mdEscape(routed.location.text)}\` (\`${where(routed.location.at)}\`): ${mdEscape(outcomeLine(routed))}`,
+    );
   }
   if (r.backend) {
     out.push('', `The backend receives \`${mdEscape(r.backend.requestLine)}\`:`, '');
@@ -147,7 +175,11 @@ export function traceMarkdown(r: TraceReport, routed: TraceReport | null): strin
     }
     for (const d of r.backend.dropped) out.push(`- ~~${d.name}~~ ${mdEscape(d.why)}${d.at ? ` (\`${where(d.at)}\`)` : ''}`);
   }
-  if (r.timeouts) out.push('', `Timeouts: ${r.timeouts.map((t) => `${t.name.replace('proxy_', '').replace('_timeout', '')} **${t.value}**${t.at ? ` (\`${where(t.at)}\`)` : ''}`).join(' · ')}`);
+  if (r.timeouts)
+    out.push(
+      '',
+      `Timeouts: ${r.timeouts.map((t) => `${t.name.replace('proxy_', '').replace('_timeout', '')} **${t.value}**${t.at ? ` (\`${where(t.at)}\`)` : ''}`).join(' · ')}`,
+    );
   if (r.response?.hidden.length) out.push('', `Hidden from the client: ${r.response.hidden.map((h) => `\`${h.name}\``).join(', ')}`);
   for (const u of r.uncertain) out.push('', `_Not certain: ${mdEscape(u)}_`);
   return out.join('\n');

@@ -96,7 +96,8 @@ export class ServerIndex {
       }
       if (!listens.length) listens.push(parseListen(null)!);
       const names: ServerEntry['names'] = [];
-      for (const d of own(s, 'server_name')) for (const a of d.args) names.push({ name: a.value.startsWith('~') ? a.value : a.value.toLowerCase(), directive: d });
+      for (const d of own(s, 'server_name'))
+        for (const a of d.args) names.push({ name: a.value.startsWith('~') ? a.value : a.value.toLowerCase(), directive: d });
       this.servers.push({ scope: s, listens, names, listenDirectives: own(s, 'listen'), nameDirectives: own(s, 'server_name') });
     }
   }
@@ -109,7 +110,8 @@ export class ServerIndex {
     if (!e) return !(scope.parent?.kind === 'http' && scope.directive?.block);
     const listens = own(scope, 'listen');
     const named = own(scope, 'server_name');
-    const same = (a: readonly Directive[], b: readonly Directive[]) => a.length === b.length && a.every((d, i) => d === b[i] || d.text === b[i]!.text);
+    const same = (a: readonly Directive[], b: readonly Directive[]) =>
+      a.length === b.length && a.every((d, i) => d === b[i] || d.text === b[i]!.text);
     return same(e.listenDirectives, listens) && same(e.nameDirectives, named);
   }
 
@@ -181,12 +183,20 @@ export class ServerIndex {
     const base = uncertain ? { uncertain } : {};
 
     const exact = names.exact.get(name);
-    if (exact) return { server: exact.e, listen: listenOf(exact.e), match: { how: 'exact', name: exact.n.name, directive: exact.n.directive }, ...base };
+    if (exact)
+      return {
+        server: exact.e,
+        listen: listenOf(exact.e),
+        match: { how: 'exact', name: exact.n.name, directive: exact.n.directive },
+        ...base,
+      };
     for (const w of names.heads) {
-      if ((name.endsWith(w.suffix) && name.length > w.suffix.length) || (w.n.name.startsWith('.') && name === w.suffix.slice(1))) return { server: w.e, listen: listenOf(w.e), match: { how: 'wildcard', name: w.n.name, directive: w.n.directive }, ...base };
+      if ((name.endsWith(w.suffix) && name.length > w.suffix.length) || (w.n.name.startsWith('.') && name === w.suffix.slice(1)))
+        return { server: w.e, listen: listenOf(w.e), match: { how: 'wildcard', name: w.n.name, directive: w.n.directive }, ...base };
     }
     for (const w of names.tails) {
-      if (name.startsWith(w.prefix) && name.length > w.prefix.length) return { server: w.e, listen: listenOf(w.e), match: { how: 'wildcard', name: w.n.name, directive: w.n.directive }, ...base };
+      if (name.startsWith(w.prefix) && name.length > w.prefix.length)
+        return { server: w.e, listen: listenOf(w.e), match: { how: 'wildcard', name: w.n.name, directive: w.n.directive }, ...base };
     }
     let regexUnknown: string | undefined;
     for (const { e, n } of names.regexes) {

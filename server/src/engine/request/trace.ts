@@ -26,7 +26,8 @@ import { judgeHandshake, type BackendAnswer, type BackendRequest, type SentHeade
 
 export type { BackendRequest, SentHeader };
 
-export type Phase = 'server' | 'server-rewrite' | 'location' | 'rewrite' | 'access' | 'precontent' | 'content' | 'proxy' | 'backend' | 'client';
+export type Phase =
+  'server' | 'server-rewrite' | 'location' | 'rewrite' | 'access' | 'precontent' | 'content' | 'proxy' | 'backend' | 'client';
 
 export interface TraceStep {
   phase: Phase;
@@ -39,7 +40,15 @@ export type Outcome =
   /** Proxied, the backend switched protocols, and the client accepts the 101. */
   | { kind: 'upgraded'; why: string; directive: Directive | null }
   /** The client sees this status (from nginx or the backend), or a 101 it must reject (`status` 101, `rejected`). */
-  | { kind: 'status'; status: number; by: 'nginx' | 'backend'; why: string; directive: Directive | null; location?: Value; rejected?: string }
+  | {
+      kind: 'status';
+      status: number;
+      by: 'nginx' | 'backend';
+      why: string;
+      directive: Directive | null;
+      location?: Value;
+      rejected?: string;
+    }
   /** nginx closes the connection without a response (`return 444`), or nothing listens there. */
   | { kind: 'closed'; why: string; directive: Directive | null }
   /** No response reaches the client until a timeout (a 101 from the backend to a request that asked for no upgrade). */
@@ -132,7 +141,9 @@ const MAX_URI_CHANGES = 10;
 
 /** Response headers the proxy module hides by default (ngx_http_proxy_hide_headers); shared, never mutated. */
 const DEFAULT_HIDDEN_ENTRIES: readonly { name: string; directive: Directive | null }[] = Object.freeze(
-  ['Date', 'Server', 'X-Pad', 'X-Accel-Expires', 'X-Accel-Redirect', 'X-Accel-Limit-Rate', 'X-Accel-Buffering', 'X-Accel-Charset'].map((name) => Object.freeze({ name, directive: null })),
+  ['Date', 'Server', 'X-Pad', 'X-Accel-Expires', 'X-Accel-Redirect', 'X-Accel-Limit-Rate', 'X-Accel-Buffering', 'X-Accel-Charset'].map(
+    (name) => Object.freeze({ name, directive: null }),
+  ),
 );
 
 /** The proxy module's default request headers (ngx_http_proxy_headers): before 1.29.7, and since (keep-alive upstream). */
@@ -254,16 +265,26 @@ export function trace(model: RequestModel, req: HttpRequest, opts: TraceOptions 
   const m = choice.match;
   const where = choice.listen?.directive ? `listen ${choice.listen.directive.args.map((a) => a.value).join(' ')}` : `port ${req.port}`;
   if (m.how === 'exact' || m.how === 'wildcard' || m.how === 'regex') {
-    t.step('server', `Host ${JSON.stringify(host ?? '')} matches server_name ${m.name} (${m.how === 'exact' ? 'exact name' : m.how === 'wildcard' ? 'wildcard' : 'regex'}) on ${where}`, m.directive);
+    t.step(
+      'server',
+      `Host ${JSON.stringify(host ?? '')} matches server_name ${m.name} (${m.how === 'exact' ? 'exact name' : m.how === 'wildcard' ? 'wildcard' : 'regex'}) on ${where}`,
+      m.directive,
+    );
   } else {
-    const why = m.how === 'only' ? 'the only server' : choice.listen?.defaultServer ? 'the default_server' : 'the first server, the default';
-    t.step('server', `Host ${JSON.stringify(host ?? '')} matches no server_name on ${where}: ${why} answers`, choice.listen?.directive ?? serverScope.directive);
+    const why =
+      m.how === 'only' ? 'the only server' : choice.listen?.defaultServer ? 'the default_server' : 'the first server, the default';
+    t.step(
+      'server',
+      `Host ${JSON.stringify(host ?? '')} matches no server_name on ${where}: ${why} answers`,
+      choice.listen?.directive ?? serverScope.directive,
+    );
   }
   if (req.protocol === 'HTTP/1.1' && host === undefined) {
     return t.result({ kind: 'status', status: 400, by: 'nginx', why: 'an HTTP/1.1 request without Host', directive: null });
   }
   const uri = normalizeUri(t.state.uri, nearestLast(serverScope, 'merge_slashes')?.directive.args[0]?.value !== 'off');
-  if (uri === null) return t.result({ kind: 'status', status: 400, by: 'nginx', why: `nginx rejects the URI ${req.target}`, directive: null });
+  if (uri === null)
+    return t.result({ kind: 'status', status: 400, by: 'nginx', why: `nginx rejects the URI ${req.target}`, directive: null });
   t.state.uri = uri;
 
   // Server rewrite phase (server-level set/rewrite/return/if).
@@ -344,7 +365,12 @@ function findAndHandle(t: Tracer, serverScope: Scope): Trace {
     if (found.captures) t.state.captures = found.captures;
     // find_config checks `internal` before it sends the trailing-slash redirect.
     if (found.node?.internal && !t.internal) {
-      return finish(t, 404, `location ${found.node.name} is internal: a request from a client gets 404`, ownFirst(found.node.scope, 'internal'));
+      return finish(
+        t,
+        404,
+        `location ${found.node.name} is internal: a request from a client gets 404`,
+        ownFirst(found.node.scope, 'internal'),
+      );
     }
     if (found.redirect) {
       const loc = found.node!;
@@ -519,7 +545,14 @@ function doReturn(t: Tracer, d: Directive): Trace {
       return t.result({ kind: 'closed', why: 'return 444 closes the connection without a response', directive: d });
     }
     if ([301, 302, 303, 307, 308].includes(code)) {
-      return t.result({ kind: 'status', status: code, by: 'nginx', why: `return ${code} redirects`, directive: d, location: isUnknown(text) ? text : redirectUrl(t, text) });
+      return t.result({
+        kind: 'status',
+        status: code,
+        by: 'nginx',
+        why: `return ${code} redirects`,
+        directive: d,
+        location: isUnknown(text) ? text : redirectUrl(t, text),
+      });
     }
     if (code >= 400 && !d.args[1]) return finish(t, code, `return ${code}`, d);
     return t.result({ kind: 'status', status: code, by: 'nginx', why: `return ${code}`, directive: d });
@@ -559,7 +592,14 @@ function doRewrite(t: Tracer, d: Directive, phase: Phase, stop: { stopped: boole
     let location: Value = value;
     if (!isUnknown(location) && addArgs && st.args) location += (location.includes('?') ? '&' : '?') + st.args;
     t.step(phase, `rewrite ${pattern} matches: ${status} redirect to ${show(location)}`, d);
-    return t.result({ kind: 'status', status, by: 'nginx', why: `rewrite ... ${flag || 'to an absolute URL'} redirects`, directive: d, location: isUnknown(location) ? location : redirectUrl(t, location) });
+    return t.result({
+      kind: 'status',
+      status,
+      by: 'nginx',
+      why: `rewrite ... ${flag || 'to an absolute URL'} redirects`,
+      directive: d,
+      location: isUnknown(location) ? location : redirectUrl(t, location),
+    });
   }
   if (isUnknown(value)) {
     t.unsure(`the rewritten URI ${value.why}`);
@@ -625,11 +665,19 @@ function finish(t: Tracer, status: number, why: string, directive: Directive | n
       t.internal = true;
       if (target.startsWith('@')) {
         const named = t.model.locations.named(t.serverScope, target);
-        if (!named) return t.result({ kind: 'status', status: 500, by: 'nginx', why: `named location ${target} does not exist`, directive: ep });
+        if (!named)
+          return t.result({ kind: 'status', status: 500, by: 'nginx', why: `named location ${target} does not exist`, directive: ep });
         return enterNamed(t, named, override === '' ? null : override);
       }
       if (/^(https?:\/\/|\$scheme)/.test(target)) {
-        return t.result({ kind: 'status', status: 302, by: 'nginx', why: `error_page ${status} redirects`, directive: ep, location: t.ev.complex(target) });
+        return t.result({
+          kind: 'status',
+          status: 302,
+          by: 'nginx',
+          why: `error_page ${status} redirects`,
+          directive: ep,
+          location: t.ev.complex(target),
+        });
       }
       const v = t.ev.complex(target);
       if (isUnknown(v)) return t.result({ kind: 'unknown', why: `error_page target ${v.why}`, directive: ep });
@@ -640,7 +688,8 @@ function finish(t: Tracer, status: number, why: string, directive: Directive | n
       const r = runRewrites(t, t.serverScope, 'server-rewrite');
       if (r) return r;
       const after = findAndHandle(t, t.serverScope);
-      if (override && /^\d+$/.test(override) && after.outcome.kind === 'status' && after.outcome.by === 'nginx') after.outcome.status = Number(override);
+      if (override && /^\d+$/.test(override) && after.outcome.kind === 'status' && after.outcome.by === 'nginx')
+        after.outcome.status = Number(override);
       return after;
     }
   }
@@ -693,7 +742,8 @@ function afterRewrite(t: Tracer, serverScope: Scope): Trace {
     if (last.startsWith('=')) return finish(t, Number(last.slice(1)) || 404, `try_files ${last}`, tf);
     if (last.startsWith('@')) {
       const named = t.model.locations.named(serverScope, last);
-      if (!named) return t.result({ kind: 'status', status: 500, by: 'nginx', why: `named location ${last} does not exist`, directive: tf });
+      if (!named)
+        return t.result({ kind: 'status', status: 500, by: 'nginx', why: `named location ${last} does not exist`, directive: tf });
       return enterNamed(t, named, null);
     }
     const v = t.ev.complex(last);
@@ -714,10 +764,16 @@ function afterRewrite(t: Tracer, serverScope: Scope): Trace {
   if (pp) return proxy(t, scope, pp);
   for (const h of ['fastcgi_pass', 'uwsgi_pass', 'scgi_pass', 'grpc_pass', 'memcached_pass']) {
     const d = ownFirst(scope, h) ?? (t.location ? ownFirst(t.location.scope, h) : null);
-    if (d) return t.result({ kind: 'unknown', why: `${h} hands the request to a ${h.replace('_pass', '')} backend, which does not upgrade to WebSocket`, directive: d });
+    if (d)
+      return t.result({
+        kind: 'unknown',
+        why: `${h} hands the request to a ${h.replace('_pass', '')} backend, which does not upgrade to WebSocket`,
+        directive: d,
+      });
   }
   for (const d of scope.items) {
-    if (OPAQUE_HANDLERS.test(d.name)) return t.result({ kind: 'unknown', why: `${d.name} handles the request with code the model does not run`, directive: d });
+    if (OPAQUE_HANDLERS.test(d.name))
+      return t.result({ kind: 'unknown', why: `${d.name} handles the request with code the model does not run`, directive: d });
   }
   return staticContent(t, t.state.uri);
 }
@@ -726,12 +782,17 @@ function afterRewrite(t: Tracer, serverScope: Scope): Trace {
 function staticContent(t: Tracer, uri: string): Trace {
   if (t.opts.files === 'empty') {
     if (uri.endsWith('/')) {
-      if (uri === '/') return finish(t, 403, `no proxy_pass: nginx serves ${uri} from disk and finds no index file (directory listing is off)`, null);
+      if (uri === '/')
+        return finish(t, 403, `no proxy_pass: nginx serves ${uri} from disk and finds no index file (directory listing is off)`, null);
       return finish(t, 404, `no proxy_pass: nginx serves ${uri} from disk, where it does not exist`, null);
     }
     return finish(t, 404, `no proxy_pass: nginx serves ${uri} from disk, where it does not exist`, null);
   }
-  return t.result({ kind: 'unknown', why: `no proxy_pass: nginx serves ${uri} as a file (a handshake never gets 101 there)`, directive: t.location?.directive ?? null });
+  return t.result({
+    kind: 'unknown',
+    why: `no proxy_pass: nginx serves ${uri} as a file (a handshake never gets 101 there)`,
+    directive: t.location?.directive ?? null,
+  });
 }
 
 /** allow/deny, then auth_basic (auth_request and satisfy any as far as they can be decided). */
@@ -772,14 +833,24 @@ function accessPhase(t: Tracer, scope: Scope): Trace | null {
   const authOk = !authFailed && !authUnknown;
   if (satisfyAny && (accessOk || authOk)) return null;
   if (accessDenied && (!satisfyAny || (!authUnknown && !!authFailed))) {
-    if (satisfyAny && authFailed) return finish(t, 401, `auth_basic ${show(realm!.directive.args[0]?.value ?? '')} and no credentials (satisfy any: neither passes)`, authFailed);
+    if (satisfyAny && authFailed)
+      return finish(
+        t,
+        401,
+        `auth_basic ${show(realm!.directive.args[0]?.value ?? '')} and no credentials (satisfy any: neither passes)`,
+        authFailed,
+      );
     return finish(t, 403, `${accessDenied.directive.text.replace(/\s+/g, ' ')}: the client's address is refused`, accessDenied.directive);
   }
   if (authFailed && !(satisfyAny && accessUnknown)) {
     return finish(t, 401, `auth_basic asks for credentials and the handshake sends none`, authFailed);
   }
   if (accessUnknown || authUnknown) {
-    return t.result({ kind: 'unknown', why: 'whether access is granted depends on the client (address, credentials or an auth subrequest)', directive: rules?.[0] ?? realm?.directive ?? authRequest?.directive ?? null });
+    return t.result({
+      kind: 'unknown',
+      why: 'whether access is granted depends on the client (address, credentials or an auth subrequest)',
+      directive: rules?.[0] ?? realm?.directive ?? authRequest?.directive ?? null,
+    });
   }
   return null;
 }
@@ -811,7 +882,7 @@ function addressMatches(rule: string, client: string | null): boolean | null {
   if (a === null || n === null) return client === rule;
   const bits = bitsRaw === undefined ? 32 : Number(bitsRaw);
   if (bits === 0) return true;
-  const mask = bits >= 32 ? 0xffffffff : (~((1 << (32 - bits)) - 1)) >>> 0;
+  const mask = bits >= 32 ? 0xffffffff : ~((1 << (32 - bits)) - 1) >>> 0;
   return (a & mask) >>> 0 === (n & mask) >>> 0;
 }
 
@@ -844,12 +915,21 @@ function proxy(t: Tracer, scope: Scope, pp: Directive): Trace {
   const version = t.state.nginxVersion;
   const modern = t.model.defaultsSince1297(version);
   const hv = nearestLast(scope, 'proxy_http_version');
-  const httpVersion: Setting<'1.0' | '1.1'> = hv ? { value: hv.directive.args[0]?.value === '1.1' ? '1.1' : '1.0', directive: hv.directive } : modern ? DEFAULT_11 : DEFAULT_10;
+  const httpVersion: Setting<'1.0' | '1.1'> = hv
+    ? { value: hv.directive.args[0]?.value === '1.1' ? '1.1' : '1.0', directive: hv.directive }
+    : modern
+      ? DEFAULT_11
+      : DEFAULT_10;
   const prh = nearestLast(scope, 'proxy_pass_request_headers');
-  const passRequestHeaders: Setting<boolean> = prh ? { value: prh.directive.args[0]?.value !== 'off', directive: prh.directive } : DEFAULT_PASS_HEADERS;
+  const passRequestHeaders: Setting<boolean> = prh
+    ? { value: prh.directive.args[0]?.value !== 'off', directive: prh.directive }
+    : DEFAULT_PASS_HEADERS;
   const list = nearest(scope, 'proxy_set_header');
   const listed = list?.directives ?? NO_DIRECTIVES;
-  const headerList = { directives: listed.every((d) => d.args.length >= 2) ? listed : listed.filter((d) => d.args.length >= 2), scope: list?.scope ?? null };
+  const headerList = {
+    directives: listed.every((d) => d.args.length >= 2) ? listed : listed.filter((d) => d.args.length >= 2),
+    scope: list?.scope ?? null,
+  };
 
   // Hidden response headers: nginx's defaults, plus proxy_hide_header, minus proxy_pass_header (each list inherited on its own).
   const hide = nearest(scope, 'proxy_hide_header')?.directives ?? [];
@@ -876,7 +956,13 @@ function proxy(t: Tracer, scope: Scope, pp: Directive): Trace {
   if (!isUnknown(target)) {
     const m = /^(https?):\/\/([^/?]*)([/?].*)?$/i.exec(target);
     if (!m) {
-      return t.result({ kind: 'status', status: 500, by: 'nginx', why: `proxy_pass ${target} is not an http:// or https:// URL`, directive: pp });
+      return t.result({
+        kind: 'status',
+        status: 500,
+        by: 'nginx',
+        why: `proxy_pass ${target} is not an http:// or https:// URL`,
+        directive: pp,
+      });
     }
     const https = m[1]!.toLowerCase() === 'https';
     const hostPort = m[2]!;
@@ -905,7 +991,8 @@ function proxy(t: Tracer, scope: Scope, pp: Directive): Trace {
     readTimeout: timeout(scope, 'proxy_read_timeout'),
     sendTimeout: timeout(scope, 'proxy_send_timeout'),
   };
-  if (t.recording) t.step('content', `proxy_pass ${pp.args[0]?.value ?? ''}${upstream ? ` (upstream ${upstream.directive!.args[0]!.value})` : ''}`, pp);
+  if (t.recording)
+    t.step('content', `proxy_pass ${pp.args[0]?.value ?? ''}${upstream ? ` (upstream ${upstream.directive!.args[0]!.value})` : ''}`, pp);
 
   // The URI the backend gets (ngx_http_proxy_create_request). The location prefix a URI part replaces is that of the
   // location proxy_pass is written in (inherited into an if block with it); none for regex, named and if locations.
@@ -923,7 +1010,8 @@ function proxy(t: Tracer, scope: Scope, pp: Directive): Trace {
 
   // Headers: the list of the level that has one, then nginx's defaults not named there; empty values are not sent.
   const merged: { name: string; lc: string; raw: string; from: Directive | 'default' }[] = [];
-  for (const d of headerList.directives) merged.push({ name: d.args[0]!.value, lc: d.args[0]!.value.toLowerCase(), raw: d.args[1]!.value, from: d });
+  for (const d of headerList.directives)
+    merged.push({ name: d.args[0]!.value, lc: d.args[0]!.value.toLowerCase(), raw: d.args[1]!.value, from: d });
   const userCount = merged.length;
   for (const h of modern ? DEFAULT_HEADERS_1_29_7 : DEFAULT_HEADERS_OLD) {
     let named = false;
@@ -942,21 +1030,34 @@ function proxy(t: Tracer, scope: Scope, pp: Directive): Trace {
     // The map rows that decided this value (a map is evaluated once per request: the first header to use it owns them).
     const decidedBy = st.used.length > rowsBefore ? st.used.slice(rowsBefore).map((u) => u.directive) : undefined;
     if (v === '') {
-      if (h.from !== 'default') dropped.push({ name: h.name, why: `its value ${h.raw} is empty for this request, and nginx does not send an empty header`, directive: h.from, ...(decidedBy ? { decidedBy } : {}) });
+      if (h.from !== 'default')
+        dropped.push({
+          name: h.name,
+          why: `its value ${h.raw} is empty for this request, and nginx does not send an empty header`,
+          directive: h.from,
+          ...(decidedBy ? { decidedBy } : {}),
+        });
       continue;
     }
     headers.push({ name: h.name, value: v, from: h.from, ...(decidedBy ? { decidedBy } : {}) });
   }
   for (const c of t.req.headers) {
     if (!passRequestHeaders.value) {
-      dropped.push({ name: c.name, why: "proxy_pass_request_headers off passes none of the client's headers", directive: passRequestHeaders.directive });
+      dropped.push({
+        name: c.name,
+        why: "proxy_pass_request_headers off passes none of the client's headers",
+        directive: passRequestHeaders.directive,
+      });
       continue;
     }
     const lc = c.name.toLowerCase();
     const set = merged.find((h) => h.lc === lc);
     if (set) {
       if (set.from === 'default') {
-        const why = set.raw === '' ? `hop-by-hop: nginx does not pass the client's ${c.name}` : `nginx sends its own ${set.name}: ${set.raw} instead of the client's`;
+        const why =
+          set.raw === ''
+            ? `hop-by-hop: nginx does not pass the client's ${c.name}`
+            : `nginx sends its own ${set.name}: ${set.raw} instead of the client's`;
         dropped.push({ name: c.name, why, directive: null });
       }
       continue;
@@ -971,7 +1072,13 @@ function proxy(t: Tracer, scope: Scope, pp: Directive): Trace {
     if (to.ms === 0) {
       const which = to === proxySettings.connectTimeout ? 'connect' : 'read';
       return t.result(
-        { kind: 'status', status: 504, by: 'nginx', why: `proxy_${which}_timeout ${to.raw}: nginx gives up at once and answers 504 (measured: every handshake)`, directive: to.directive },
+        {
+          kind: 'status',
+          status: 504,
+          by: 'nginx',
+          why: `proxy_${which}_timeout ${to.raw}: nginx gives up at once and answers 504 (measured: every handshake)`,
+          directive: to.directive,
+        },
         { proxy: proxySettings, backendRequest, sent: which === 'read' },
       );
     }
@@ -980,17 +1087,24 @@ function proxy(t: Tracer, scope: Scope, pp: Directive): Trace {
   const answer = judgeHandshake(backendRequest, t.opts.backendHeaders ?? []);
   if (answer.status === null) {
     t.unsure(answer.why);
-    return t.result({ kind: 'unknown', why: answer.why, directive: null }, { proxy: proxySettings, backendRequest, backendAnswer: answer, sent: true });
+    return t.result(
+      { kind: 'unknown', why: answer.why, directive: null },
+      { proxy: proxySettings, backendRequest, backendAnswer: answer, sent: true },
+    );
   }
   if (t.recording) t.step('backend', `a strict WebSocket backend answers ${answer.status}: ${answer.why}`);
   if (answer.status !== 101) {
     const decisive = decisiveDirective(answer, backendRequest, proxySettings);
-    return t.result({ kind: 'status', status: answer.status, by: 'backend', why: answer.why, directive: decisive }, { proxy: proxySettings, backendRequest, backendAnswer: answer, sent: true });
+    return t.result(
+      { kind: 'status', status: answer.status, by: 'backend', why: answer.why, directive: decisive },
+      { proxy: proxySettings, backendRequest, backendAnswer: answer, sent: true },
+    );
   }
 
   // nginx tunnels only when the client asked for an upgrade itself (ngx_http_proxy_process_header: r->headers_in.upgrade).
   if (headerValue(t.req.headers, 'upgrade') === undefined) {
-    const why = "the backend answers 101, but the client's request has no Upgrade header: nginx does not switch to a tunnel, and the client gets no response until proxy_read_timeout (measured)";
+    const why =
+      "the backend answers 101, but the client's request has no Upgrade header: nginx does not switch to a tunnel, and the client gets no response until proxy_read_timeout (measured)";
     t.step('client', why, proxySettings.readTimeout.directive);
     return t.result({ kind: 'stalls', why, directive: pp }, { proxy: proxySettings, backendRequest, backendAnswer: answer, sent: true });
   }
@@ -1014,10 +1128,16 @@ function proxy(t: Tracer, scope: Scope, pp: Directive): Trace {
   if (rejected) {
     const by = response.hidden.find((h) => rejected.includes(h.name))?.directive ?? null;
     t.step('client', `the client rejects the 101: ${rejected}`, by);
-    return t.result({ kind: 'status', status: 101, by: 'backend', why: rejected, directive: by, rejected }, { proxy: proxySettings, backendRequest, backendAnswer: answer, response, sent: true });
+    return t.result(
+      { kind: 'status', status: 101, by: 'backend', why: rejected, directive: by, rejected },
+      { proxy: proxySettings, backendRequest, backendAnswer: answer, response, sent: true },
+    );
   }
   t.step('client', 'the client receives 101 Switching Protocols and the WebSocket is open');
-  return t.result({ kind: 'upgraded', why: 'the backend switched protocols and nginx tunnels the connection', directive: pp }, { proxy: proxySettings, backendRequest, backendAnswer: answer, response, sent: true });
+  return t.result(
+    { kind: 'upgraded', why: 'the backend switched protocols and nginx tunnels the connection', directive: pp },
+    { proxy: proxySettings, backendRequest, backendAnswer: answer, response, sent: true },
+  );
 }
 
 /** The directive behind a failed handshake: the Upgrade/Connection line (or the list level that lacks it), the HTTP version. */
@@ -1037,7 +1157,8 @@ function decisiveDirective(answer: BackendAnswer, req: BackendRequest, p: ProxyS
 function clientRejects(r: ClientResponse): string | null {
   const get = (n: string) => r.headers.find((h) => h.name.toLowerCase() === n)?.value;
   const upgrade = get('upgrade');
-  if (!upgrade || upgrade.toLowerCase() !== 'websocket') return 'the 101 reaches the client without "Upgrade: websocket" (nginx hid the Upgrade header)';
+  if (!upgrade || upgrade.toLowerCase() !== 'websocket')
+    return 'the 101 reaches the client without "Upgrade: websocket" (nginx hid the Upgrade header)';
   if (!get('sec-websocket-accept')) return 'the 101 reaches the client without Sec-WebSocket-Accept (nginx hid it)';
   return null;
 }

@@ -14,8 +14,7 @@ export const directiveNotAllowed: Rule = {
   noFix: 'where the directive belongs is a human decision',
   check(ctx) {
     for (const { file, problems } of ctx.contextProblems()) {
-      for (const p of problems)
-        if (p.kind !== 'unknown') ctx.report({ at: { file, start: p.start, end: p.end }, message: p.message });
+      for (const p of problems) if (p.kind !== 'unknown') ctx.report({ at: { file, start: p.start, end: p.end }, message: p.message });
     }
   },
 };

@@ -7,7 +7,7 @@ export const locationUnreachable: Rule = {
   defaultSeverity: 'warning',
   title: 'A location that the location search never chooses for its own path',
   why:
-    "nginx picks a location by its own search (exact match, longest prefix, then the regexes in order), not by the order of the blocks. " +
+    'nginx picks a location by its own search (exact match, longest prefix, then the regexes in order), not by the order of the blocks. ' +
     'A prefix location whose own path, and the paths under it, all end in a regex location that is tried after it is dead ' +
     'configuration: its directives never apply. The request model runs the search for the path and a few below it; `^~` makes nginx ' +
     'skip the regexes when the prefix is the longest match.',
@@ -32,20 +32,26 @@ export const locationUnreachable: Rule = {
       for (const probe of probes) {
         const r = index.find(server, probe);
         if (r.uncertain) uncertain = true;
-        if (r.path.some((x) => x.node.scope === loc.scope && x.matched) && (r.node?.scope === loc.scope || isInside(r.node?.scope, loc.scope))) {
+        if (
+          r.path.some((x) => x.node.scope === loc.scope && x.matched) &&
+          (r.node?.scope === loc.scope || isInside(r.node?.scope, loc.scope))
+        ) {
           chosen = true;
           break;
         }
         winner ??= r.node;
       }
-      if (chosen || uncertain || !winner || winner.modifier === '=' ) continue;
+      if (chosen || uncertain || !winner || winner.modifier === '=') continue;
       const byRegex = winner.modifier === '~' || winner.modifier === '~*';
       const arg = loc.directive.args[0];
       ctx.report({
         at: head(loc.directive),
         message: `${locationAsWritten(loc.directive)} is never chosen for ${p} or the paths under it: location ${winner.modifier ? `${winner.modifier} ` : ''}${winner.name} wins${byRegex ? ' (regex locations are tried after the longest prefix)' : ''}, so its directives never apply`,
         related: [{ at: winner.directive, message: 'this location answers instead' }],
-        fixes: byRegex && node.modifier === '' && arg && loc.directive.args.length === 1 ? [fix(`Make it "location ^~ ${arg.value}"`, [replaceArg(arg, `^~ ${arg.raw}`)])] : [],
+        fixes:
+          byRegex && node.modifier === '' && arg && loc.directive.args.length === 1
+            ? [fix(`Make it "location ^~ ${arg.value}"`, [replaceArg(arg, `^~ ${arg.raw}`)])]
+            : [],
       });
     }
   },

@@ -99,10 +99,16 @@ function lookalikes(ctx: RuleContext, file: SourceFile, from: number, to: number
       replacement += LOOKALIKES[c]![1];
     }
     const names = [...counts].map(([c, n]) => `${n > 1 ? `${n} ${LOOKALIKES[c]![0]}s` : LOOKALIKES[c]![0]} (${hex(c)})`).join(', ');
-    const what = where ? `nginx reads ${where.role} as "${shown(file.text, where.start, where.end, start)}"` : 'nginx reads it as part of a word';
+    const what = where
+      ? `nginx reads ${where.role} as "${shown(file.text, where.start, where.end, start)}"`
+      : 'nginx reads it as part of a word';
     const plural = run.length > 1;
     const edit: TextEdit = { range: file.rangeOf(start, end), newText: replacement };
-    const title = replacement ? (replacement.length > 1 ? 'Replace with plain spaces' : 'Replace with a plain space') : `Remove the invisible character${plural ? 's' : ''}`;
+    const title = replacement
+      ? replacement.length > 1
+        ? 'Replace with plain spaces'
+        : 'Replace with a plain space'
+      : `Remove the invisible character${plural ? 's' : ''}`;
     ctx.report({
       at: { file, start, end },
       message: `${what}: ${names} ${plural ? 'are' : 'is'} not whitespace to nginx`,
@@ -147,7 +153,8 @@ function wordAt(file: SourceFile, offset: number): { role: string; start: number
   }
   for (let i = 0; i < d.args.length; i++) {
     const a = d.args[i]!;
-    if (offset >= a.start && offset < a.end) return a.quoted ? 'skip' : { role: `argument ${i + 1} of "${visible(clip(d.name))}"`, start: a.start, end: a.end };
+    if (offset >= a.start && offset < a.end)
+      return a.quoted ? 'skip' : { role: `argument ${i + 1} of "${visible(clip(d.name))}"`, start: a.start, end: a.end };
   }
   return null;
 }
@@ -179,7 +186,14 @@ function crComments(ctx: RuleContext, file: SourceFile, from: number, to: number
       message:
         `this line ends with a lone CR, which does not end a comment for nginx (only LF does): nginx reads the next ${n === 1 ? 'line' : `${n} lines`} ` +
         `as part of this comment, so it never reads "${visible(clip(code[0]!))}"`,
-      fixes: [{ ...fix(`End ${edits.length === 1 ? 'the line' : 'these lines'} with a line feed, as the editor shows`, [{ path: file.uri, edits }]), rereads: true }],
+      fixes: [
+        {
+          ...fix(`End ${edits.length === 1 ? 'the line' : 'these lines'} with a line feed, as the editor shows`, [
+            { path: file.uri, edits },
+          ]),
+          rereads: true,
+        },
+      ],
     });
   }
 }

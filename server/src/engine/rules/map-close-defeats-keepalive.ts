@@ -8,7 +8,7 @@ export const mapCloseDefeatsKeepalive: Rule = {
   defaultSeverity: 'information',
   title: "`'' close` in the Connection map turns off upstream keep-alive",
   why:
-    "The usual map sends \"Connection: close\" for plain requests. Behind an upstream with keepalive that closes every plain request's " +
+    'The usual map sends "Connection: close" for plain requests. Behind an upstream with keepalive that closes every plain request\'s ' +
     "upstream connection, so keep-alive buys nothing. Mapping '' to '' keeps it; WebSockets work either way.",
   href: 'https://nginx.org/en/docs/http/websocket.html',
   versions: 'all',

@@ -8,7 +8,7 @@ export const needsNewerNginx: Rule = {
   why:
     'nginx refuses to start on what it does not know yet: `http2 on;` on nginx 1.22 is an "unknown directive", `listen ... quic` ' +
     'an "invalid parameter", `$ssl_sigalg` an "unknown variable" (measured with nginx 1.22.1 on nginx\'s own test suite). ' +
-    'The version each one needs comes from nginx\'s own sources at every release since 1.18 and the documentation\'s notes. ' +
+    "The version each one needs comes from nginx's own sources at every release since 1.18 and the documentation's notes. " +
     'Only with a target version: `nginxWs.nginxVersion`, `--nginx-version`, the detected `nginx -v`, or ' +
     '`# nginx-ws: nginx-version=1.22.1` at the top of the config. The fix removes a directive the target lacks, or writes ' +
     '`http2 on;` the old way (`listen ... ssl http2`) where every listen of the server has `ssl`.',

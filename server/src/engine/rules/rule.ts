@@ -36,10 +36,35 @@ export function within(scope: Scope, ancestor: Scope): boolean {
 }
 
 /** A WebSocket handshake as every location's looks but for Host and path: for values that read neither. */
-const GENERIC_HANDSHAKE: HttpRequest = Object.freeze({ method: 'GET', target: '/', protocol: 'HTTP/1.1', headers: handshakeHeaders('localhost'), scheme: 'http', address: null, port: 80, clientAddress: null });
+const GENERIC_HANDSHAKE: HttpRequest = Object.freeze({
+  method: 'GET',
+  target: '/',
+  protocol: 'HTTP/1.1',
+  headers: handshakeHeaders('localhost'),
+  scheme: 'http',
+  address: null,
+  port: 80,
+  clientAddress: null,
+});
 
 /** Location directives that change the flow of a request through it (rewrite module, precontent, access, content). */
-const FLOW = new Set(['set', 'rewrite', 'return', 'if', 'break', 'try_files', 'error_page', 'internal', 'auth_request', 'auth_basic', 'allow', 'deny', 'limit_except', 'satisfy', 'mirror']);
+const FLOW = new Set([
+  'set',
+  'rewrite',
+  'return',
+  'if',
+  'break',
+  'try_files',
+  'error_page',
+  'internal',
+  'auth_request',
+  'auth_basic',
+  'allow',
+  'deny',
+  'limit_except',
+  'satisfy',
+  'mirror',
+]);
 /** Third-party phase handlers the trace cannot follow. */
 const OPAQUE_FLOW = /_by_lua|^perl$|^js_(content|access)$/;
 /** Whether a directive name moves or ends a request (FLOW or OPAQUE_FLOW), memoized: names repeat, the regex is the cost. */
@@ -58,7 +83,21 @@ const ACCESS = ['allow', 'deny', 'auth_basic', 'auth_request'];
 const INHERITING = new Set(['http', 'server', 'location', 'if', 'limit_except']);
 
 /** Server-level directives that can move or end a request before the location search (rewrite module, third-party handlers). */
-const SERVER_REWRITES = new Set(['set', 'rewrite', 'return', 'if', 'break', 'rewrite_by_lua', 'rewrite_by_lua_block', 'rewrite_by_lua_file', 'set_by_lua', 'set_by_lua_block', 'set_by_lua_file', 'perl_set', 'js_set']);
+const SERVER_REWRITES = new Set([
+  'set',
+  'rewrite',
+  'return',
+  'if',
+  'break',
+  'rewrite_by_lua',
+  'rewrite_by_lua_block',
+  'rewrite_by_lua_file',
+  'set_by_lua',
+  'set_by_lua_block',
+  'set_by_lua_file',
+  'perl_set',
+  'js_set',
+]);
 import type { FileEdit } from '../types';
 
 export interface RuleMeta {
@@ -185,7 +224,12 @@ export class RuleContext {
     let t = this.traces.get(loc);
     if (t === undefined) {
       const hs = this.handshake(loc);
-      t = hs ? { handshake: hs, trace: traceLocation(this.requests, loc.scope, hs.request, { nginxVersion: this.settings.nginxVersion, steps: false }) } : null;
+      t = hs
+        ? {
+            handshake: hs,
+            trace: traceLocation(this.requests, loc.scope, hs.request, { nginxVersion: this.settings.nginxVersion, steps: false }),
+          }
+        : null;
       this.traces.set(loc, t);
     }
     return t;
@@ -225,7 +269,6 @@ export class RuleContext {
     }
     return t;
   }
-
 
   /**
    * Whether the handshake, once in this location, is proxied from it (or
@@ -331,7 +374,16 @@ export class RuleContext {
       const name = p.text.toLowerCase();
       if (name.startsWith('http_') && name !== 'http_host') continue;
       const map = this.requests.variables.map(p.text);
-      if (!map || !this.headersOnly(map.source, depth + 1) || ![map.defaultValue.value, ...[...map.exact.values()].map((r) => r.value), ...map.wildcards.map((w) => w.value), ...map.regexes.map((r) => r.value)].every((v) => this.headersOnly(v, depth + 1))) {
+      if (
+        !map ||
+        !this.headersOnly(map.source, depth + 1) ||
+        ![
+          map.defaultValue.value,
+          ...[...map.exact.values()].map((r) => r.value),
+          ...map.wildcards.map((w) => w.value),
+          ...map.regexes.map((r) => r.value),
+        ].every((v) => this.headersOnly(v, depth + 1))
+      ) {
         known = false;
         break;
       }
@@ -350,7 +402,17 @@ export class RuleContext {
       if (hs && node) {
         const captures = node.regex?.ok ? node.regex.exec(hs.request.target) : null;
         const first = loc.server ? ownFirst(loc.server, 'server_name')?.args[0]?.value.toLowerCase() : undefined;
-        const state: RequestState = { req: hs.request, uri: hs.request.target, args: '', captures, vars: new Map(), serverName: first && !first.startsWith('~') ? first : '', nginxVersion: this.settings.nginxVersion, mapCache: new Map(), used: [] };
+        const state: RequestState = {
+          req: hs.request,
+          uri: hs.request.target,
+          args: '',
+          captures,
+          vars: new Map(),
+          serverName: first && !first.startsWith('~') ? first : '',
+          nginxVersion: this.settings.nginxVersion,
+          mapCache: new Map(),
+          used: [],
+        };
         ev = new Evaluator(this.requests.variables, state);
       }
       this.evaluators.set(loc, ev);
@@ -373,7 +435,17 @@ export class RuleContext {
       // The same for every location's handshake: evaluated once.
       let v = this.headerValues.get(raw);
       if (!v) {
-        const state: RequestState = { req: GENERIC_HANDSHAKE, uri: '/', args: '', captures: null, vars: new Map(), serverName: '', nginxVersion: this.settings.nginxVersion, mapCache: new Map(), used: [] };
+        const state: RequestState = {
+          req: GENERIC_HANDSHAKE,
+          uri: '/',
+          args: '',
+          captures: null,
+          vars: new Map(),
+          serverName: '',
+          nginxVersion: this.settings.nginxVersion,
+          mapCache: new Map(),
+          used: [],
+        };
         const value = new Evaluator(this.requests.variables, state).complex(raw);
         this.headerValues.set(raw, (v = { value, mapRows: state.used.map((u) => u.directive) }));
       }
@@ -577,7 +649,8 @@ function findUpgradeMapVariable(ctx: RuleContext): string | null {
   for (const m of ctx.model.scopes.get('map') ?? []) {
     const d = m.directive;
     const name = d?.args[1]?.value;
-    if (d?.args[0]?.value === '$http_upgrade' && name?.startsWith('$') && ctx.hasMap(name.slice(1)) && yields(name.slice(1))) return name.slice(1);
+    if (d?.args[0]?.value === '$http_upgrade' && name?.startsWith('$') && ctx.hasMap(name.slice(1)) && yields(name.slice(1)))
+      return name.slice(1);
   }
   return null;
 }
@@ -592,5 +665,10 @@ function findUpgradeMapVariable(ctx: RuleContext): string | null {
 export function connectionUpgradeMap(ctx: RuleContext, scope?: Scope): FileEdit | null {
   const http = ctx.httpScope(scope);
   if (!http?.directive?.block) return null;
-  return insertAtTop(http.directive.block, ['map $http_upgrade $connection_upgrade {', '    default upgrade;', `    ''      ${ctx.webSocketsUseKeepalive ? "''" : 'close'};`, '}']);
+  return insertAtTop(http.directive.block, [
+    'map $http_upgrade $connection_upgrade {',
+    '    default upgrade;',
+    `    ''      ${ctx.webSocketsUseKeepalive ? "''" : 'close'};`,
+    '}',
+  ]);
 }

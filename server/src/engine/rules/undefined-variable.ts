@@ -47,7 +47,8 @@ function subsystemOf(scope: Scope): VariableSubsystem | 'mail' | null {
 
 function message(name: string, sub: VariableSubsystem | null, lenient: boolean): string {
   const block = sub ? `${sub} {}` : 'http {}';
-  if (lenient) return `Variable "$${name}" is not defined in the files seen; the ${block} that includes this file must define it (e.g. with map), or nginx -t fails`;
+  if (lenient)
+    return `Variable "$${name}" is not defined in the files seen; the ${block} that includes this file must define it (e.g. with map), or nginx -t fails`;
   const other = sub ? otherSubsystem(name, sub) : undefined;
   if (sub && other) {
     return `"$${name}" is ${other.subsystem === 'http' ? 'an http' : 'a stream'} variable (${other.module}); ${sub} {} has no such variable, so nginx -t fails with: unknown "${name}" variable`;
@@ -58,7 +59,12 @@ function message(name: string, sub: VariableSubsystem | null, lenient: boolean):
 function mapFix(ctx: RuleContext, scope: Scope, use: { path: string; range: Range }): Fix[] {
   // The config already maps $http_upgrade under another name: use that variable rather than add a second map.
   const existing = upgradeMapVariable(ctx);
-  if (existing) return [fix(`Use $${existing} (the existing map $http_upgrade $${existing})`, [{ path: use.path, edits: [{ range: use.range, newText: `$${existing}` }] }])];
+  if (existing)
+    return [
+      fix(`Use $${existing} (the existing map $http_upgrade $${existing})`, [
+        { path: use.path, edits: [{ range: use.range, newText: `$${existing}` }] },
+      ]),
+    ];
   const edit = connectionUpgradeMap(ctx, scope);
   return edit ? [fix('Add the "map $http_upgrade $connection_upgrade" block to http {}', [edit])] : [];
 }

@@ -8,7 +8,7 @@ export const unknownDirective: Rule = {
   defaultSeverity: 'hint',
   title: 'A directive that is not part of nginx',
   why:
-    'The table knows every directive of nginx\'s own sources, NGINX Plus, njs and the common third-party modules (OpenResty\'s ' +
+    "The table knows every directive of nginx's own sources, NGINX Plus, njs and the common third-party modules (OpenResty's " +
     'Lua, headers-more, echo, brotli), so what is left is a typo (`proxy_passs`, with the close names as fixes) or a module ' +
     'of your own; other modules exist, so it is only a hint by default. An NGINX Plus directive is named as such: open-source ' +
     'nginx rejects it as "unknown directive". Raise the rule to a warning when your nginx has no extra modules.',
@@ -22,7 +22,8 @@ export const unknownDirective: Rule = {
         const fixes: Fix[] = [];
         // Past the rule's cap in this file the finding is only counted: no close names looked for (a pasted file can hold 200,000).
         if (d && d.nameToken.start === p.start && !ctx.atCap(file)) {
-          for (const name of closeNames(d.name)) fixes.push(fix(`Change to "${name}"`, [{ path: file.uri, edits: [{ range: d.nameToken.range, newText: name }] }]));
+          for (const name of closeNames(d.name))
+            fixes.push(fix(`Change to "${name}"`, [{ path: file.uri, edits: [{ range: d.nameToken.range, newText: name }] }]));
         }
         ctx.report({ at: { file, start: p.start, end: p.end }, message: p.message, fixes });
       }
@@ -38,7 +39,10 @@ function closeNames(name: string): string[] {
     const d = distance(name, n, 2);
     if (d <= 2) scored.push([d, n]);
   }
-  return scored.sort((a, b) => a[0] - b[0] || a[1].localeCompare(b[1])).slice(0, 3).map((x) => x[1]);
+  return scored
+    .sort((a, b) => a[0] - b[0] || a[1].localeCompare(b[1]))
+    .slice(0, 3)
+    .map((x) => x[1]);
 }
 
 /** Levenshtein distance, giving up (returning max + 1) once every cell of a row exceeds `max`. */
@@ -56,4 +60,3 @@ function distance(a: string, b: string, max: number): number {
   }
   return prev[b.length]!;
 }
-

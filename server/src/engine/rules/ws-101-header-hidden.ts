@@ -20,7 +20,11 @@ export const ws101HeaderHidden: Rule = {
     for (const loc of ctx.webSocketLocations) {
       if (loc.intent === 'path') continue;
       // Only a proxy_hide_header of these names hides them.
-      if (!ctx.forceTraces && !(nearest(loc.scope, 'proxy_hide_header')?.directives ?? []).some((d) => NEEDED.includes(d.args[0]?.value.toLowerCase() ?? ''))) continue;
+      if (
+        !ctx.forceTraces &&
+        !(nearest(loc.scope, 'proxy_hide_header')?.directives ?? []).some((d) => NEEDED.includes(d.args[0]?.value.toLowerCase() ?? ''))
+      )
+        continue;
       if (!ctx.proxiesHere(loc)) continue; // last: it may need a trace (see ws-answered-before-proxy)
       const at = ctx.traceAt(loc);
       const hidden = at?.trace.proxy?.hidden ?? [];
@@ -32,7 +36,11 @@ export const ws101HeaderHidden: Rule = {
           at: own ? d : head(loc.directive),
           message: `${own ? '' : `${locationAsWritten(loc.directive)} inherits `}proxy_hide_header ${h.name}: the 101 reaches the client without ${h.name}, and the client refuses the WebSocket`,
           related: own ? [] : [{ at: d, message: 'hidden here' }],
-          fixes: [own ? fix(`Remove "proxy_hide_header ${h.name};"`, [removeDirective(d)]) : addToLocation(loc, [`proxy_pass_header ${h.name};`], `Add "proxy_pass_header ${h.name};"`)],
+          fixes: [
+            own
+              ? fix(`Remove "proxy_hide_header ${h.name};"`, [removeDirective(d)])
+              : addToLocation(loc, [`proxy_pass_header ${h.name};`], `Add "proxy_pass_header ${h.name};"`),
+          ],
         });
       }
     }

@@ -28,19 +28,26 @@ export const wsAnsweredBeforeProxy: Rule = {
       const d = o.directive;
       const what = o.kind === 'closed' ? 'closes the connection' : `answers ${o.status}`;
       const limited = d?.parent?.name === 'limit_except' ? d.parent : null;
-      const why = limited ? `limit_except ${limited.args.map((a) => a.raw).join(' ')} leaves out GET, the handshake's method, and its ${d!.text.replace(/\s+/g, ' ').replace(/;$/, '')} applies` : o.why;
+      const why = limited
+        ? `limit_except ${limited.args.map((a) => a.raw).join(' ')} leaves out GET, the handshake's method, and its ${d!.text.replace(/\s+/g, ' ').replace(/;$/, '')} applies`
+        : o.why;
       const auth = o.kind === 'status' && o.status === 401;
       const fixes = [];
       // A `deny` inside `limit_except` refuses the methods the block leaves out: allowing GET is the fix.
       const le = d?.name === 'limit_except' ? d : d?.parent?.name === 'limit_except' ? d.parent : null;
       if (le && !le.args.some((a) => a.value.toUpperCase() === 'GET')) {
-        fixes.push(fix('Allow GET (the handshake method) in limit_except', [replaceArgs(le, ['GET', ...le.args.map((a) => a.raw)].join(' '))]));
+        fixes.push(
+          fix('Allow GET (the handshake method) in limit_except', [replaceArgs(le, ['GET', ...le.args.map((a) => a.raw)].join(' '))]),
+        );
       }
       ctx.report({
         at: d && d.file === loc.directive.file && d.start >= loc.directive.start && d.end <= loc.directive.end ? d : head(loc.directive),
         message: `A WebSocket handshake to ${at.handshake.url} never reaches proxy_pass: nginx ${what} in ${locationAsWritten(loc.directive)} (${why})${auth ? '; browsers send credentials on a WebSocket only when they already hold them for the site' : ''}`,
         ...(auth ? { severity: 'information' as const } : {}),
-        related: d && !(d.file === loc.directive.file && d.start >= loc.directive.start && d.end <= loc.directive.end) ? [{ at: d, message: `nginx ${what} here` }] : [],
+        related:
+          d && !(d.file === loc.directive.file && d.start >= loc.directive.start && d.end <= loc.directive.end)
+            ? [{ at: d, message: `nginx ${what} here` }]
+            : [],
         fixes,
       });
     }

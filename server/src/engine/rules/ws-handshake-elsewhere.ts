@@ -26,13 +26,32 @@ export const wsHandshakeElsewhere: Rule = {
       const other = t.location;
       const byRegex = other?.modifier === '~' || other?.modifier === '~*';
       const rewritten = t.steps.some((s) => s.phase === 'server-rewrite' && /the URI is now/.test(s.message));
-      const whereText = other ? `location ${other.modifier ? `${other.modifier} ` : ''}${other.name}` : "the server's own configuration (no location)";
-      const outcome = t.outcome.kind === 'upgraded' ? 'it upgrades there' : t.outcome.kind === 'status' ? `the client gets ${t.outcome.status}` : 'the connection is closed';
-      const reason = rewritten ? 'a server-level rewrite changes the URI first' : byRegex ? 'a regex location wins over a prefix location' : 'the location search picks it';
+      const whereText = other
+        ? `location ${other.modifier ? `${other.modifier} ` : ''}${other.name}`
+        : "the server's own configuration (no location)";
+      const outcome =
+        t.outcome.kind === 'upgraded'
+          ? 'it upgrades there'
+          : t.outcome.kind === 'status'
+            ? `the client gets ${t.outcome.status}`
+            : 'the connection is closed';
+      const reason = rewritten
+        ? 'a server-level rewrite changes the URI first'
+        : byRegex
+          ? 'a regex location wins over a prefix location'
+          : 'the location search picks it';
       const d = loc.directive;
       const fixes = [];
       const arg = d.args[0];
-      if (byRegex && !rewritten && arg && d.args.length === 1 && !arg.value.startsWith('@') && !arg.value.startsWith('=') && !arg.value.startsWith('~')) {
+      if (
+        byRegex &&
+        !rewritten &&
+        arg &&
+        d.args.length === 1 &&
+        !arg.value.startsWith('@') &&
+        !arg.value.startsWith('=') &&
+        !arg.value.startsWith('~')
+      ) {
         fixes.push(fix(`Make it "location ^~ ${arg.value}" so regex locations are not tried`, [replaceArg(arg, `^~ ${arg.raw}`)]));
       }
       ctx.report({

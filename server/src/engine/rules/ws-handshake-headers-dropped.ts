@@ -17,11 +17,20 @@ export const wsHandshakeHeadersDropped: Rule = {
   href: 'https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass_request_headers',
   versions: 'all',
   check(ctx) {
-    if (!ctx.anywhere('proxy_pass_request_headers', (d) => d.args[0]?.value === 'off') && !ctx.anywhere('proxy_set_header', (d) => HANDSHAKE.includes(d.args[0]?.value.toLowerCase() ?? ''))) return;
+    if (
+      !ctx.anywhere('proxy_pass_request_headers', (d) => d.args[0]?.value === 'off') &&
+      !ctx.anywhere('proxy_set_header', (d) => HANDSHAKE.includes(d.args[0]?.value.toLowerCase() ?? ''))
+    )
+      return;
     for (const loc of ctx.webSocketLocations) {
       if (loc.intent === 'path') continue;
       // Only `proxy_pass_request_headers off` or a proxy_set_header of these names keeps them from the backend.
-      if (!ctx.forceTraces && nearestLast(loc.scope, 'proxy_pass_request_headers')?.directive.args[0]?.value !== 'off' && !loc.headers.some((h) => HANDSHAKE.includes(h.name))) continue;
+      if (
+        !ctx.forceTraces &&
+        nearestLast(loc.scope, 'proxy_pass_request_headers')?.directive.args[0]?.value !== 'off' &&
+        !loc.headers.some((h) => HANDSHAKE.includes(h.name))
+      )
+        continue;
       if (!ctx.proxiesHere(loc)) continue; // last: it may need a trace (see ws-answered-before-proxy)
       const at = ctx.traceAt(loc);
       const t = at?.trace;
@@ -33,10 +42,12 @@ export const wsHandshakeHeadersDropped: Rule = {
         const client = at.handshake.request.headers.find((h) => h.name.toLowerCase() === name)!;
         if (sent && sent.from === 'client') continue;
         if (sent && typeof sent.value === 'string' && sent.value === client.value) continue;
-        const culprit: Directive | null = sent && typeof sent.from !== 'string' ? sent.from : (req.dropped.find((d) => d.name.toLowerCase() === name)?.directive ?? null);
+        const culprit: Directive | null =
+          sent && typeof sent.from !== 'string' ? sent.from : (req.dropped.find((d) => d.name.toLowerCase() === name)?.directive ?? null);
         if (reported.has(culprit)) continue;
         reported.add(culprit);
-        const inLocation = !!culprit && culprit.file === loc.directive.file && culprit.start > loc.directive.start && culprit.end < loc.directive.end;
+        const inLocation =
+          !!culprit && culprit.file === loc.directive.file && culprit.start > loc.directive.start && culprit.end < loc.directive.end;
         const edits: FileEdit[] = [];
         let title = '';
         if (culprit && inLocation) {
@@ -45,12 +56,18 @@ export const wsHandshakeHeadersDropped: Rule = {
         } else if (culprit?.name === 'proxy_pass_request_headers') {
           title = 'Add "proxy_pass_request_headers on;"';
         }
-        const what = sent ? `gets ${client.name}: ${typeof sent.value === 'string' ? sent.value : `(unknown: ${sent.value.why})`} instead of the client's` : `gets no ${client.name}`;
+        const what = sent
+          ? `gets ${client.name}: ${typeof sent.value === 'string' ? sent.value : `(unknown: ${sent.value.why})`} instead of the client's`
+          : `gets no ${client.name}`;
         ctx.report({
           at: culprit && inLocation ? culprit : head(loc.directive),
           message: `The backend of ${locationAsWritten(loc.directive)} ${what}${culprit ? ` (${culprit.text.replace(/\s+/g, ' ')})` : ''}: it cannot complete the WebSocket handshake and answers ${t.outcome.kind === 'status' ? t.outcome.status : '400'}`,
           related: culprit && !inLocation ? [{ at: culprit, message: 'set here' }] : [],
-          fixes: edits.length ? [fix(title, edits)] : culprit?.name === 'proxy_pass_request_headers' ? [addToLocation(loc, ['proxy_pass_request_headers on;'], title)] : [],
+          fixes: edits.length
+            ? [fix(title, edits)]
+            : culprit?.name === 'proxy_pass_request_headers'
+              ? [addToLocation(loc, ['proxy_pass_request_headers on;'], title)]
+              : [],
         });
       }
     }

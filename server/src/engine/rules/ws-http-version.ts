@@ -29,12 +29,18 @@ export const wsHttpVersion: Rule = {
           at: inherited ? head(loc.directive) : d,
           message: `"proxy_http_version 1.0"${inherited ? ' (inherited)' : ''} in a WebSocket location: the upgrade needs HTTP/1.1 upstream; strict backends answer 400`,
           related: inherited ? [{ at: d, message: 'proxy_http_version 1.0 is set here' }] : [],
-          fixes: [inherited ? addToLocation(loc, ['proxy_http_version 1.1;'], 'Add "proxy_http_version 1.1;"') : fix('Set proxy_http_version to 1.1', [replaceArgs(d, '1.1')])],
+          fixes: [
+            inherited
+              ? addToLocation(loc, ['proxy_http_version 1.1;'], 'Add "proxy_http_version 1.1;"')
+              : fix('Set proxy_http_version to 1.1', [replaceArgs(d, '1.1')]),
+          ],
         });
         continue;
       }
       if (versionAtLeast(ctx.settings.nginxVersion, DEFAULT_11_SINCE)) continue;
-      const target = ctx.settings.nginxVersion ? `nginx ${ctx.settings.nginxVersion}` : 'nginx before 1.29.7 (set nginxWs.nginxVersion if yours is newer)';
+      const target = ctx.settings.nginxVersion
+        ? `nginx ${ctx.settings.nginxVersion}`
+        : 'nginx before 1.29.7 (set nginxWs.nginxVersion if yours is newer)';
       if (!ctx.proxiesHere(loc)) continue; // last: it may need a trace (see ws-answered-before-proxy)
       ctx.report({
         at: head(loc.directive),

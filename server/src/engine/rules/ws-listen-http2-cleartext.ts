@@ -23,7 +23,12 @@ function listensOf(e: ServerEntry): { key: string; directive: Directive | null; 
     if (params.includes('quic')) continue;
     const l = parseListen(d);
     // An address nginx would read but this does not (a template placeholder): the text names the socket.
-    out.push({ key: l ? `${l.address}|${l.port}` : `text|${d.args[0]?.value ?? ''}`, directive: d, ssl: params.includes('ssl'), http2: params.includes('http2') });
+    out.push({
+      key: l ? `${l.address}|${l.port}` : `text|${d.args[0]?.value ?? ''}`,
+      directive: d,
+      ssl: params.includes('ssl'),
+      http2: params.includes('http2'),
+    });
   }
   return out;
 }
@@ -53,7 +58,9 @@ export const wsListenHttp2Cleartext: Rule = {
         if (l.http2 && l.directive) s.http2.push(l.directive);
       }
     }
-    const target = ctx.settings.nginxVersion ? `nginx ${ctx.settings.nginxVersion}` : 'nginx before 1.25.1 (set nginxWs.nginxVersion if yours is newer)';
+    const target = ctx.settings.nginxVersion
+      ? `nginx ${ctx.settings.nginxVersion}`
+      : 'nginx before 1.25.1 (set nginxWs.nginxVersion if yours is newer)';
     const reported = new Set<string>();
     for (const loc of locations) {
       const entry = ctx.requests.servers.entryOf(loc.server!);
@@ -79,8 +86,18 @@ export const wsListenHttp2Cleartext: Rule = {
           // Every listen that sets http2 on the address: nginx merges them, so all must go for HTTP/1.1 to be spoken there.
           fixes: [
             fix(
-              s.http2.length === 1 && own ? 'Remove http2 from this listen' : `Remove http2 from the ${s.http2.length === 1 ? 'listen' : `${s.http2.length} listens`} of this address`,
-              s.http2.map((d) => replaceArgs(d, d.args.filter((a) => a.value !== 'http2').map((a) => a.raw).join(' '))),
+              s.http2.length === 1 && own
+                ? 'Remove http2 from this listen'
+                : `Remove http2 from the ${s.http2.length === 1 ? 'listen' : `${s.http2.length} listens`} of this address`,
+              s.http2.map((d) =>
+                replaceArgs(
+                  d,
+                  d.args
+                    .filter((a) => a.value !== 'http2')
+                    .map((a) => a.raw)
+                    .join(' '),
+                ),
+              ),
             ),
           ],
         });

@@ -31,7 +31,11 @@ export const wsReadTimeoutShort: Rule = {
         at: own ? d : head(loc.directive),
         message: `${own ? '' : `${locationAsWritten(loc.directive)} inherits `}proxy_read_timeout ${value}: nginx closes a WebSocket after ${formatSeconds(ms)} without data from the backend, unless the backend pings more often`,
         related: own ? [] : [{ at: d, message: `proxy_read_timeout ${value} is set here` }],
-        fixes: [own ? fix('Set proxy_read_timeout to 3600s', [replaceArgs(d, '3600s')]) : addToLocation(loc, ['proxy_read_timeout 3600s;'], 'Add "proxy_read_timeout 3600s;"')],
+        fixes: [
+          own
+            ? fix('Set proxy_read_timeout to 3600s', [replaceArgs(d, '3600s')])
+            : addToLocation(loc, ['proxy_read_timeout 3600s;'], 'Add "proxy_read_timeout 3600s;"'),
+        ],
       });
     }
   },

@@ -36,7 +36,11 @@ export const wsTimeoutFailsHandshake: Rule = {
           at: own ? d : head(loc.directive),
           message: `${own ? '' : `${locationAsWritten(loc.directive)} inherits `}${name} ${to.raw}: nginx times out at once, and every WebSocket handshake gets 504`,
           related: own ? [] : [{ at: d, message: `${name} ${to.raw} is set here` }],
-          fixes: [own ? fix(`Set ${name} to ${good}`, [replaceArgs(d, good)]) : addToLocation(loc, [`${name} ${good};`], `Add "${name} ${good};"`)],
+          fixes: [
+            own
+              ? fix(`Set ${name} to ${good}`, [replaceArgs(d, good)])
+              : addToLocation(loc, [`${name} ${good};`], `Add "${name} ${good};"`),
+          ],
         });
       }
     }

@@ -19,9 +19,7 @@ function lastLine(list: readonly Directive[], name: string): Directive | null {
 function upgrades(name: 'upgrade' | 'connection', value: string): boolean {
   const want = name === 'upgrade' ? 'websocket' : 'upgrade';
   if (value.toLowerCase() === want) return true;
-  return value
-    .split(',')
-    .some((x) => x.trim().toLowerCase() === want);
+  return value.split(',').some((x) => x.trim().toLowerCase() === want);
 }
 
 export const wsUpgradeValue: Rule = {

@@ -26,7 +26,17 @@
  * end of the file, so later text decides where it ends). Anything else falls
  * back to a whole parse; tests compare both on random edits.
  */
-import { binarySearchStatement, LineIndex, type Argument, type Block, type Comment, type Directive, type SourceFile, type Statement, type SyntaxError } from './ast';
+import {
+  binarySearchStatement,
+  LineIndex,
+  type Argument,
+  type Block,
+  type Comment,
+  type Directive,
+  type SourceFile,
+  type Statement,
+  type SyntaxError,
+} from './ast';
 import { MAX_DEPTH, MAX_ERRORS, parse } from './parser';
 import { DATA_BLOCKS } from '../knowledge/names';
 import { detach } from './values';
@@ -105,7 +115,8 @@ export function reparseInPlace(file: SourceFile, text: string): BlockReparse | n
   // into (and keep alive) this whole version of the document.
   const piece = parse(detach(text.slice(bodyStart, newBodyEnd)), file.uri);
   for (const e of piece.errors) {
-    if (e.code === 'unclosed-block' || e.code === 'unexpected-brace' || e.code === 'unterminated-string' || e.code === 'too-deep') return null;
+    if (e.code === 'unclosed-block' || e.code === 'unexpected-brace' || e.code === 'unterminated-string' || e.code === 'too-deep')
+      return null;
   }
   const nodes = collect(piece);
   if (nodes.maxDepth + depth >= MAX_DEPTH) return null;

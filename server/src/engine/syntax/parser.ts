@@ -549,7 +549,9 @@ class Parser {
     const s = tree.tokStart(t);
     const e = tree.tokEnd(t);
     // Most names do not end in `k`: one character test rules them out.
-    return text.charCodeAt(e - 1) === 107 /* k */ && (text.endsWith('_by_lua_block', e) || (e - s === 9 && text.startsWith('lua_block', s)));
+    return (
+      text.charCodeAt(e - 1) === 107 /* k */ && (text.endsWith('_by_lua_block', e) || (e - s === 9 && text.startsWith('lua_block', s)))
+    );
   }
 
   /** Advances to the next token. */
@@ -652,7 +654,15 @@ class Parser {
           const d = text.charCodeAt(e);
           if (d === Ch.RParen) {
             // The ')' becomes its own word on the next call.
-          } else if (!(d === Ch.Space || d === Ch.Tab || d === Ch.LF || d === Ch.CR || d === Ch.Semi || d === Ch.LBrace || d === Ch.RBrace)) {
+          } else if (!(
+            d === Ch.Space ||
+            d === Ch.Tab ||
+            d === Ch.LF ||
+            d === Ch.CR ||
+            d === Ch.Semi ||
+            d === Ch.LBrace ||
+            d === Ch.RBrace
+          )) {
             this.error('unexpected-token', `Unexpected '${text[e]}' after a quoted string: nginx needs a space here`, e, e + 1);
           }
         }
@@ -720,7 +730,8 @@ class Parser {
           else if (e === c) {
             p++;
             break;
-          } else if (e === Ch.LF) break; // Lua short strings end at newline
+          } else if (e === Ch.LF)
+            break; // Lua short strings end at newline
           else p++;
         }
       } else if (c === 45 /* - */ && text.charCodeAt(p + 1) === 45) {

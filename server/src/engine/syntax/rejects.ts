@@ -18,15 +18,47 @@
  */
 import { argCountOk, lookupDirective } from '../knowledge/directives';
 
-const LISTEN_WORDS = new Set(['default_server', 'default', 'bind', 'deferred', 'reuseport', 'multipath', 'ssl', 'http2', 'quic', 'spdy', 'proxy_protocol', 'udp']);
+const LISTEN_WORDS = new Set([
+  'default_server',
+  'default',
+  'bind',
+  'deferred',
+  'reuseport',
+  'multipath',
+  'ssl',
+  'http2',
+  'quic',
+  'spdy',
+  'proxy_protocol',
+  'udp',
+]);
 const LISTEN_PREFIXES = ['setfib=', 'fastopen=', 'backlog=', 'rcvbuf=', 'sndbuf=', 'accept_filter=', 'ipv6only=', 'so_keepalive='];
-const LOG_LEVELS = new Set(['emerg', 'alert', 'crit', 'error', 'warn', 'notice', 'info', 'debug', 'debug_core', 'debug_alloc', 'debug_mutex', 'debug_event', 'debug_http', 'debug_mail', 'debug_stream']);
+const LOG_LEVELS = new Set([
+  'emerg',
+  'alert',
+  'crit',
+  'error',
+  'warn',
+  'notice',
+  'info',
+  'debug',
+  'debug_core',
+  'debug_alloc',
+  'debug_mutex',
+  'debug_event',
+  'debug_http',
+  'debug_mail',
+  'debug_stream',
+]);
 
 /** Directives whose words from `from` on must each be one of their parameters. */
 const PARAMETERS: Record<string, { from: number; ok: (word: string) => boolean }> = {
   listen: { from: 1, ok: (w) => LISTEN_WORDS.has(w) || LISTEN_PREFIXES.some((p) => w.startsWith(p)) },
   // path, format name, then buffer= flush= gzip[=level] if= (`access_log off` takes nothing more).
-  access_log: { from: 2, ok: (w) => w.startsWith('buffer=') || w.startsWith('flush=') || w.startsWith('if=') || w === 'gzip' || w.startsWith('gzip=') },
+  access_log: {
+    from: 2,
+    ok: (w) => w.startsWith('buffer=') || w.startsWith('flush=') || w.startsWith('if=') || w === 'gzip' || w.startsWith('gzip='),
+  },
   error_log: { from: 1, ok: (w) => LOG_LEVELS.has(w) },
 };
 

@@ -17,7 +17,12 @@ export const configSnapshotFeature: Feature = {
   name: 'configSnapshot',
   capabilities: () => ({}),
   register(ctx) {
-    ctx.connection.onRequest(CONFIG_SNAPSHOT_REQUEST, guard(ctx, CONFIG_SNAPSHOT_REQUEST, EMPTY('the snapshot failed; see the language server log'), (p: ConfigSnapshotParams) => snapshot(ctx, p)));
+    ctx.connection.onRequest(
+      CONFIG_SNAPSHOT_REQUEST,
+      guard(ctx, CONFIG_SNAPSHOT_REQUEST, EMPTY('the snapshot failed; see the language server log'), (p: ConfigSnapshotParams) =>
+        snapshot(ctx, p),
+      ),
+    );
   },
 };
 

@@ -6,7 +6,15 @@
 import * as nodePath from 'node:path';
 import { errorLogFor } from '../../nginx/error-log';
 import type { Position, Range } from 'vscode-languageserver/node';
-import { deriveEndpoint, findingsWithin, locationContext, type WsLocation, traceLocationDirective, traceUrl, type TraceReport } from '../../engine/index';
+import {
+  deriveEndpoint,
+  findingsWithin,
+  locationContext,
+  type WsLocation,
+  traceLocationDirective,
+  traceUrl,
+  type TraceReport,
+} from '../../engine/index';
 import type { DocAnalysis } from '../analyzer';
 import { guard, type Feature, type ServerContext } from '../context';
 import { isDiskPath } from '../../node/paths';
@@ -45,7 +53,14 @@ function describe(ctx: ServerContext, state: DocAnalysis, loc: WsLocation, p: En
     uri: state.uri,
     configPath: state.rootPath,
     configOnDisk: isDiskPath(state.rootPath),
-    location: { path: loc.locationPath, modifier: loc.modifier, isRegex: loc.modifier === '~' || loc.modifier === '~*', needsPath: derived.needsPath, range: loc.range, file: loc.path },
+    location: {
+      path: loc.locationPath,
+      modifier: loc.modifier,
+      isRegex: loc.modifier === '~' || loc.modifier === '~*',
+      needsPath: derived.needsPath,
+      range: loc.range,
+      file: loc.path,
+    },
     origin: derived.origin,
     url: derived.url,
     serverName: derived.serverName,
@@ -54,7 +69,13 @@ function describe(ctx: ServerContext, state: DocAnalysis, loc: WsLocation, p: En
     notes: derived.notes,
     placeholders: derived.placeholders,
     errorLogPath: errorLogPath(ctx, state, loc),
-    findings: findingsWithin(loc, state.findings).map((f) => ({ path: f.path, code: f.code, severity: f.severity, message: f.message, range: f.range })),
+    findings: findingsWithin(loc, state.findings).map((f) => ({
+      path: f.path,
+      code: f.code,
+      severity: f.severity,
+      message: f.message,
+      range: f.range,
+    })),
     context: locationContext(loc),
     prediction: predict(ctx, state, loc, path, baseUrl),
   };
@@ -77,7 +98,13 @@ function contains(r: Range, p: Position): boolean {
  * editor. With a base URL (deployed elsewhere), the handshake as it arrives
  * in the location; a regex location needs the path the user typed.
  */
-function predict(ctx: ServerContext, state: DocAnalysis, loc: WsLocation, path: string | undefined, baseUrl: string | undefined): TraceReport | null {
+function predict(
+  ctx: ServerContext,
+  state: DocAnalysis,
+  loc: WsLocation,
+  path: string | undefined,
+  baseUrl: string | undefined,
+): TraceReport | null {
   const analysis = state.analysis!;
   const nginxVersion = ctx.analyzer.engineSettings(state.analysedPath).nginxVersion;
   if (path && !baseUrl) {

@@ -3,7 +3,13 @@
  * closes). The engine's formatter (engine/features/format) only changes the
  * whitespace between the words nginx reads; the edits are those gaps.
  */
-import type { DocumentFormattingParams, DocumentOnTypeFormattingParams, DocumentRangeFormattingParams, FormattingOptions, TextEdit } from 'vscode-languageserver/node';
+import type {
+  DocumentFormattingParams,
+  DocumentOnTypeFormattingParams,
+  DocumentRangeFormattingParams,
+  FormattingOptions,
+  TextEdit,
+} from 'vscode-languageserver/node';
 import { formatDocument, formatOnType, formatRange, type FormatOptions } from '../../engine/index';
 import { DiskReader } from '../../node/file-host';
 import { isDiskPath, uriToPath } from '../../node/paths';

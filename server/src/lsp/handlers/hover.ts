@@ -10,7 +10,12 @@ export const hoverFeature: Feature = {
     ctx.connection.onHover(
       guard(ctx, 'hover', null, async (p: HoverParams): Promise<Hover | null> => {
         const a = await openAnalysis(ctx, p.textDocument.uri);
-        return a ? hover(a.analysis, a.state.analysedPath, p.position, { lenient: a.lenient, nginxVersion: ctx.analyzer.engineSettings(a.state.analysedPath).nginxVersion }) : null;
+        return a
+          ? hover(a.analysis, a.state.analysedPath, p.position, {
+              lenient: a.lenient,
+              nginxVersion: ctx.analyzer.engineSettings(a.state.analysedPath).nginxVersion,
+            })
+          : null;
       }),
     );
   },

@@ -56,7 +56,11 @@ export const navigationFeature: Feature = {
       guard(ctx, 'documentLink', [], async (p: DocumentLinkParams): Promise<DocumentLink[]> => {
         const a = await openAnalysis(ctx, p.textDocument.uri);
         if (!a) return [];
-        return documentLinks(a.analysis, a.state.analysedPath, opts()).map((l) => ({ range: l.range, target: ctx.analyzer.uriOf(l.target), tooltip: l.tooltip }));
+        return documentLinks(a.analysis, a.state.analysedPath, opts()).map((l) => ({
+          range: l.range,
+          target: ctx.analyzer.uriOf(l.target),
+          tooltip: l.tooltip,
+        }));
       }),
     );
   },
@@ -67,7 +71,14 @@ async function renameRequest(ctx: ServerContext, p: RenameParams): Promise<Works
     const a = await openAnalysis(ctx, p.textDocument.uri);
     if (!a) return null;
     const edit = rename(a.analysis, a.state.analysedPath, p.position, p.newName);
-    return edit ? toWorkspaceEdit(ctx.clientCapabilities, (x) => ctx.analyzer.uriOf(x), (x) => a.state.reads.get(x) ?? null, edit.changes) : null;
+    return edit
+      ? toWorkspaceEdit(
+          ctx.clientCapabilities,
+          (x) => ctx.analyzer.uriOf(x),
+          (x) => a.state.reads.get(x) ?? null,
+          edit.changes,
+        )
+      : null;
   } catch (e) {
     throw new ResponseError(ErrorCodes.InvalidParams, e instanceof Error ? e.message : String(e));
   }

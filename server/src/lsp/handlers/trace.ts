@@ -11,7 +11,10 @@ export const traceFeature: Feature = {
   name: 'trace',
   capabilities: () => ({}),
   register(ctx) {
-    ctx.connection.onRequest(TRACE_REQUEST, guard(ctx, TRACE_REQUEST, { url: null, report: null, configPath: null }, (p: TraceParams) => traceRequest(ctx, p)));
+    ctx.connection.onRequest(
+      TRACE_REQUEST,
+      guard(ctx, TRACE_REQUEST, { url: null, report: null, configPath: null }, (p: TraceParams) => traceRequest(ctx, p)),
+    );
   },
 };
 
@@ -34,9 +37,19 @@ async function traceRequest(ctx: ServerContext, p: TraceParams): Promise<TraceRe
     }
     return { url, report: null, configPath: state.rootPath };
   }
-  if (p.url.length > MAX_URL) return { url: null, report: null, configPath: state.rootPath, error: `the URL is longer than ${MAX_URL} characters` };
-  const headers = Array.isArray(p.headers) ? p.headers.filter((h) => h && typeof h.name === 'string' && typeof h.value === 'string' && !/[\r\n\0]/.test(h.name + h.value)).slice(0, 64) : undefined;
-  const report = traceUrl(analysis, p.url, { headers, method: typeof p.method === 'string' ? p.method : undefined, plain: !!p.plain, nginxVersion });
+  if (p.url.length > MAX_URL)
+    return { url: null, report: null, configPath: state.rootPath, error: `the URL is longer than ${MAX_URL} characters` };
+  const headers = Array.isArray(p.headers)
+    ? p.headers
+        .filter((h) => h && typeof h.name === 'string' && typeof h.value === 'string' && !/[\r\n\0]/.test(h.name + h.value))
+        .slice(0, 64)
+    : undefined;
+  const report = traceUrl(analysis, p.url, {
+    headers,
+    method: typeof p.method === 'string' ? p.method : undefined,
+    plain: !!p.plain,
+    nginxVersion,
+  });
   if (typeof report === 'string') return { url: p.url, report: null, configPath: state.rootPath, error: report };
   return { url: p.url, report, configPath: state.rootPath };
 }

@@ -8,7 +8,12 @@
  */
 import { analyze, type Analysis, listEndpoints } from '../../engine/index';
 import { guard, type Feature, type ServerContext } from '../context';
-import { WORKSPACE_ENDPOINTS_REQUEST, type WorkspaceConfigEndpoints, type WorkspaceEndpointsParams, type WorkspaceEndpointsResult } from '../protocol';
+import {
+  WORKSPACE_ENDPOINTS_REQUEST,
+  type WorkspaceConfigEndpoints,
+  type WorkspaceEndpointsParams,
+  type WorkspaceEndpointsResult,
+} from '../protocol';
 
 /** A workspace with more configs than this lists the first ones and says so. */
 export const MAX_CONFIGS = 50;
@@ -19,8 +24,11 @@ export const workspaceEndpointsFeature: Feature = {
   register(ctx) {
     ctx.connection.onRequest(
       WORKSPACE_ENDPOINTS_REQUEST,
-      guard(ctx, WORKSPACE_ENDPOINTS_REQUEST, { configs: [], notes: ['the endpoint list failed; see the language server log'] }, (p: WorkspaceEndpointsParams) =>
-        workspaceEndpoints(ctx, p ?? {}),
+      guard(
+        ctx,
+        WORKSPACE_ENDPOINTS_REQUEST,
+        { configs: [], notes: ['the endpoint list failed; see the language server log'] },
+        (p: WorkspaceEndpointsParams) => workspaceEndpoints(ctx, p ?? {}),
       ),
     );
   },
