@@ -12,6 +12,7 @@
 import type { ContextFinding, Diagnosis, EndpointTestResult, ProbeResult, Stage } from '../../../server/src/wstest/types';
 import { maskHeader, maskRequestLine, maskText, maskUrl } from '../../../server/src/wstest/mask';
 import { formatReport, oneLine } from '../../../server/src/wstest/report';
+import { proofStageName } from '../../../server/src/prove/report';
 
 export const REPORT_MODEL_VERSION = 1;
 
@@ -161,21 +162,9 @@ const STAGES: { id: StageRow['id']; label: string; timing: keyof EndpointTestRes
   { id: 'idle', label: 'Idle hold', timing: null },
 ];
 
-const STAGE_NAMES: Record<ReportStage, string> = {
-  setup: 'setup',
-  'nginx-t': 'nginx -t',
-  start: 'nginx start-up',
-  dns: 'DNS',
-  connect: 'TCP connect',
-  tls: 'TLS',
-  handshake: 'handshake',
-  message: 'message round trip',
-  idle: 'idle hold',
-  done: 'done',
-};
-
+/** The proof's own wording of a stage (the report and the CLI say the same). */
 export function stageName(s: ReportStage): string {
-  return STAGE_NAMES[s] ?? s;
+  return proofStageName(s);
 }
 
 /** The timeline of one connection attempt: each stage's state and duration, the failing one marked. */
