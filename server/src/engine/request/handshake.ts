@@ -99,6 +99,18 @@ export function handshakeFor(node: LocationNode, target: ServerTarget): Location
   };
 }
 
+/** A WebSocket handshake as every location's looks but for Host and path: for values that read neither. */
+export const GENERIC_HANDSHAKE: HttpRequest = Object.freeze({
+  method: 'GET',
+  target: '/',
+  protocol: 'HTTP/1.1',
+  headers: handshakeHeaders('localhost'),
+  scheme: 'http',
+  address: null,
+  port: 80,
+  clientAddress: null,
+});
+
 /**
  * What a `map` variable is for a WebSocket handshake (only the client's
  * headers known: the Upgrade/Connection maps of the recipe), or null when
@@ -107,16 +119,7 @@ export function handshakeFor(node: LocationNode, target: ServerTarget): Location
 export function handshakeMapValue(model: RequestModel, name: string): string | null {
   const map = model.variables.map(name);
   if (!map || !/^\$http_[a-z0-9_]+$/i.test(map.source)) return null;
-  const req: HttpRequest = {
-    method: 'GET',
-    target: '/',
-    protocol: 'HTTP/1.1',
-    headers: handshakeHeaders('localhost'),
-    scheme: 'http',
-    address: null,
-    port: 80,
-    clientAddress: null,
-  };
+  const req = GENERIC_HANDSHAKE;
   const ev = new Evaluator(model.variables, {
     req,
     uri: '/',

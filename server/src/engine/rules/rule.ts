@@ -16,9 +16,16 @@ import type { RequestModel } from '../request/model';
 import type { CheckCache } from '../model/version-check';
 import { Evaluator, type RequestState } from '../request/evaluate';
 import { parseComplex, type Value } from '../request/values';
-import { handshakeHeaders, type HttpRequest } from '../request/http';
 import { trace, traceLocation, type Trace } from '../request/trace';
-import { handshakeFor, handshakeMapValue, samplePath, serverTarget, type LocationHandshake, type ServerTarget } from '../request/handshake';
+import {
+  GENERIC_HANDSHAKE,
+  handshakeFor,
+  handshakeMapValue,
+  samplePath,
+  serverTarget,
+  type LocationHandshake,
+  type ServerTarget,
+} from '../request/handshake';
 
 /** A handshake to a WebSocket location and its trace. */
 export interface LocationTrace {
@@ -34,18 +41,6 @@ export function within(scope: Scope, ancestor: Scope): boolean {
   for (let s: Scope | null = scope; s; s = s.parent) if (s === ancestor) return true;
   return false;
 }
-
-/** A WebSocket handshake as every location's looks but for Host and path: for values that read neither. */
-const GENERIC_HANDSHAKE: HttpRequest = Object.freeze({
-  method: 'GET',
-  target: '/',
-  protocol: 'HTTP/1.1',
-  headers: handshakeHeaders('localhost'),
-  scheme: 'http',
-  address: null,
-  port: 80,
-  clientAddress: null,
-});
 
 /** Location directives that change the flow of a request through it (rewrite module, precontent, access, content). */
 const FLOW = new Set([
