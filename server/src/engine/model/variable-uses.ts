@@ -9,6 +9,7 @@
  */
 import { findVariables, type Argument, type Directive } from '../syntax/ast';
 import type { Scope } from './config';
+import { DEFINING_ARG } from './variables';
 
 export interface VariableUse {
   /** Without `$`, as written. */
@@ -19,20 +20,6 @@ export interface VariableUse {
   arg: Argument;
   scope: Scope;
 }
-
-/** Arguments that name a variable being defined, not used. */
-const DEFINING = new Map<string, number>([
-  ['set', 0],
-  ['map', 1],
-  ['split_clients', 1],
-  ['perl_set', 0],
-  ['js_set', 0],
-  ['js_var', 0],
-  ['auth_request_set', 0],
-  ['set_by_lua', 0],
-  ['set_by_lua_block', 0],
-  ['set_by_lua_file', 0],
-]);
 
 /**
  * Arguments that are code or names for another language, not nginx scripts: nginx hands them over as they are,
@@ -82,7 +69,7 @@ export function variableUses(
     if (scope.kind === 'map' || scope.kind === 'geo' || scope.kind === 'split_clients') continue;
     const args = d.args;
     if (args.length === 0) continue;
-    const skip = d.name === 'geo' ? args.length - 1 : (DEFINING.get(d.name) ?? -1);
+    const skip = d.name === 'geo' ? args.length - 1 : (DEFINING_ARG.get(d.name) ?? -1);
     const code = NOT_SCRIPTS.get(d.name);
     for (let i = 0; i < args.length; i++) {
       if (i === skip || (code && i >= code[0] && (code[1] < 0 || i <= code[1]))) continue;

@@ -16,7 +16,7 @@ export interface VariableDefinition {
 }
 
 /** Directives whose argument at this index defines a variable (a Map: names are fresh strings, and a Map probe beats a keyed property load). */
-const DEFINING_ARG = new Map<string, number>([
+export const DEFINING_ARG: ReadonlyMap<string, number> = new Map<string, number>([
   ['set', 0],
   ['perl_set', 0],
   ['js_set', 0],
