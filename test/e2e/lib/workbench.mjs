@@ -148,6 +148,25 @@ export function textBox(page, line, startCol, endCol) {
   );
 }
 
+/**
+ * Hovers the middle of a screen box (from `textBox`) and waits for the hover that shows `text`. VS Code may
+ * drop a hover that starts while the workbench is still laying out (seen once in 5 full runs, the first
+ * session): then the mouse leaves and comes back, up to three times, within the same 30 s as one long wait.
+ */
+export async function hoverOver(page, box, text) {
+  const hover = page.locator('.monaco-hover:not(.hidden)', { hasText: text });
+  for (let attempt = 1; ; attempt++) {
+    await page.mouse.move(box.left - 40, box.bottom + 60);
+    await page.mouse.move((box.left + box.right) / 2, (box.top + box.bottom) / 2);
+    try {
+      await hover.waitFor({ timeout: 10_000 });
+      return hover;
+    } catch (e) {
+      if (attempt === 3) throw e;
+    }
+  }
+}
+
 /** Squiggles of one severity ('error' | 'warning' | 'info' | 'hint') as screen boxes. */
 export function squiggles(page, severity) {
   return page.locator(`.editor-instance .monaco-editor .squiggly-${severity}`).evaluateAll((els) =>

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openVSCode } from '../lib/code-server.mjs';
-import { openUntilSquiggle, statusBarItem, textBox, squiggles, openProblems, runCommand } from '../lib/workbench.mjs';
+import { hoverOver, openUntilSquiggle, statusBarItem, textBox, squiggles, openProblems, runCommand } from '../lib/workbench.mjs';
 
 const MESSAGE = 'location /chat/ proxies WebSocket traffic but never sets "proxy_set_header Connection"';
 
@@ -44,9 +44,7 @@ test('diagnostics: squiggle under the broken location, hover with message and co
   assert.ok(sq.top >= target.top - 2 && sq.top <= target.bottom + 2, 'squiggle on the location line');
 
   // Hover over the squiggled text.
-  await page.mouse.move((target.left + target.right) / 2, (target.top + target.bottom) / 2);
-  const hover = page.locator('.monaco-hover:not(.hidden)', { hasText: MESSAGE });
-  await hover.waitFor();
+  const hover = await hoverOver(page, target, MESSAGE);
   await vs.keep('hover');
   const hoverText = await hover.innerText();
   assert.match(hoverText, /ws-connection-header/, 'hover names the rule');

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openVSCode } from '../lib/code-server.mjs';
-import { cursorPosition, gotoLine, openUntilSquiggle, runCommand, textBox } from '../lib/workbench.mjs';
+import { cursorPosition, gotoLine, hoverOver, openUntilSquiggle, runCommand, textBox } from '../lib/workbench.mjs';
 
 test('trace: hover on the location, Trace a request…, the Request Trace view links to the lines', async (t) => {
   const vs = await openVSCode(t, { session: 'trace', workspace: 'basic' });
@@ -16,9 +16,7 @@ test('trace: hover on the location, Trace a request…, the Request Trace view l
 
   // Hover on `location` (line 7): what a handshake becomes, from the request model.
   const target = await textBox(page, 7, 4, 12);
-  await page.mouse.move((target.left + target.right) / 2, (target.top + target.bottom) / 2);
-  const hover = page.locator('.monaco-hover:not(.hidden)', { hasText: 'WebSocket handshake' });
-  await hover.waitFor();
+  const hover = await hoverOver(page, target, 'WebSocket handshake');
   const hoverText = await hover.innerText();
   assert.match(hoverText, /ws:\/\/localhost:8080\/chat\//, 'the URL the location serves');
   assert.match(hoverText, /426/, 'the outcome: the backend gets Connection: close');
