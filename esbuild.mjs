@@ -38,6 +38,8 @@ const builds = [
   { entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] },
   { entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server-main.js' },
   { entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli-main.js' },
+  // The language server's main thread, which runs dist/server-main.js in two worker threads (server/src/lsp/front/).
+  { entryPoints: ['server/src/lsp/front/main.ts'], outfile: 'dist/server-front.js' },
   // The entries Node starts: small launchers that load the two bundles above through a V8 code cache.
   { entryPoints: ['server/src/lsp/launch.ts'], outfile: 'dist/server.js' },
   { entryPoints: ['server/src/cli/launch.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },

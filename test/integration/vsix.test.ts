@@ -88,7 +88,7 @@ test('the VSIX holds only what VS Code loads', () => {
     /^\[Content_Types\]\.xml$/,
     /^extension\.vsixmanifest$/,
     /^extension\/package\.json$/,
-    /^extension\/dist\/(client|server|server-main)\.js$/,
+    /^extension\/dist\/(client|server|server-main|server-front)\.js$/,
     /^extension\/dist\/reference-md\.json$/,
     /^extension\/syntaxes\/[^/]+\.tmLanguage\.json$/,
     /^extension\/snippets\/[^/]+\.code-snippets$/,
@@ -121,6 +121,7 @@ test('every file the manifest points at is packaged, plus README, CHANGELOG and 
     rel(pkg.main),
     'extension/dist/server.js',
     'extension/dist/server-main.js',
+    'extension/dist/server-front.js',
     rel(pkg.icon),
     'extension/readme.md',
     'extension/changelog.md',
@@ -141,6 +142,7 @@ test('the bundles need nothing from node_modules at run time', () => {
     ['extension/dist/client.js', ['vscode']],
     ['extension/dist/server.js', []],
     ['extension/dist/server-main.js', []],
+    ['extension/dist/server-front.js', []],
   ] as const) {
     const entry = entries.find((e) => e.name === file);
     assert.ok(entry, `${file} missing`);

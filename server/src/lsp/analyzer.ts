@@ -63,6 +63,13 @@ export interface AnalyzerOptions {
   disk?: DiskReader;
   /** Called after a document's analysis is replaced. */
   onAnalyzed?(state: DocAnalysis): void;
+  /**
+   * False in the front's replica thread (front/front.ts): nothing is analysed until a request asks
+   * (`current`), and then only what it needs. Default true: every open document, as it changes.
+   */
+  eager?: boolean;
+  /** Told when an analysis starts (the document and version) and ends (null): the front's watchdog and busy flag. */
+  analysing?(doc: { uri: string; version: number } | null): void;
 }
 
 export class Analyzer {
@@ -91,6 +98,10 @@ export class Analyzer {
   private gate: Promise<unknown> = Promise.resolve();
   private disposed = false;
   private firstLogged = false;
+  /** Document versions that went over the server's time or memory budget (told by the front): not analysed again until they change. */
+  private readonly overBudget = new Map<string, { version: number; message: string }>();
+  /** Not eager (the replica): documents whose kept analysis is out of date, analysed again when a request asks. */
+  private readonly stale = new Set<string>();
 
   constructor(private readonly o: AnalyzerOptions) {
     this.disk = o.disk ?? new DiskReader();
@@ -213,6 +224,7 @@ export class Analyzer {
     this.scheduler.forget(uri);
     this.justOpened.delete(uri);
     this.noReuse.delete(uri);
+    this.stale.delete(uri);
     this.states.delete(uri);
     if (this.openByPath.get(path) === uri) this.openByPath.delete(path);
     for (const [real, u] of this.openByRealPath) if (u === uri) this.openByRealPath.delete(real);
@@ -246,6 +258,14 @@ export class Analyzer {
     this.reanalyzeAll();
   }
 
+  /**
+   * The front stopped a thread while it analysed this version of the document (too slow, or out of memory):
+   * until the document changes, its analysis is one diagnostic saying so.
+   */
+  markOverBudget(uri: string, version: number, message: string): void {
+    this.overBudget.set(uri, { version, message });
+  }
+
   /** Published contributions that are not the engine's (nginx -t), keyed by their source. */
   setExternal(key: string, byPath: Map<string, Contribution>): void {
     this.publisher.setExternal(key, byPath);
@@ -266,7 +286,8 @@ export class Analyzer {
     const doc = this.o.documents.get(uri);
     if (!doc) return undefined;
     const state = this.states.get(uri);
-    if (state && state.version === doc.version && !this.timers.has(uri) && !this.scheduler.pending(uri)) return state;
+    if (state && state.version === doc.version && !this.timers.has(uri) && !this.scheduler.pending(uri) && !this.stale.has(uri))
+      return state;
     await this.whenReady();
     this.cancel(uri);
     return this.run(uri);
@@ -304,6 +325,12 @@ export class Analyzer {
 
   private schedule(uri: string, delay = this.o.debounceMs): void {
     if (this.disposed) return;
+    if (this.o.eager === false) {
+      // Lazy: the next request about this document analyses it again (its text, a file it reads or the settings changed).
+      this.cancel(uri);
+      this.stale.add(uri);
+      return;
+    }
     this.cancel(uri);
     const due = () => this.scheduler.enqueue(uri, () => this.run(uri));
     const timer = setTimeout(
@@ -327,7 +354,14 @@ export class Analyzer {
   private run(uri: string): DocAnalysis | undefined {
     const doc = this.o.documents.get(uri);
     if (!doc || this.disposed) return undefined;
-    const state = this.compute(doc);
+    this.stale.delete(uri);
+    this.o.analysing?.({ uri, version: doc.version });
+    let state: DocAnalysis;
+    try {
+      state = this.compute(doc);
+    } finally {
+      this.o.analysing?.(null);
+    }
     const before = this.states.get(uri);
     if (state.rootPath !== (before?.rootPath ?? state.path)) {
       this.o.info(
@@ -377,6 +411,9 @@ export class Analyzer {
       reads,
       diagnostics: [d],
     });
+    const over = this.overBudget.get(uri);
+    if (over && over.version === version) return failed(new Map([[path, version]]), failureDiagnostic(over.message));
+    this.overBudget.delete(uri);
     const text = doc.getText();
     const maxBytes = (this.o.settings(path).limits?.fileMB ?? MAX_FILE_BYTES / 1048576) * 1048576;
     if (text.length > maxBytes) {

@@ -21,6 +21,22 @@ export interface InitializationOptions {
   settings?: unknown;
 }
 
+/**
+ * From the server's front to an analysis thread (front/front.ts): this version of the document went
+ * over a budget of the whole server (time or memory); until it changes it is not analysed, and its one
+ * diagnostic is `message`.
+ */
+export const OVER_BUDGET_NOTIFICATION = 'nginxWs/overBudget';
+
+/** From the primary analysis thread, through the front, to the replica: the version `nginx -v` gave (the replica runs nothing). */
+export const DETECTED_VERSION_NOTIFICATION = 'nginxWs/detectedVersion';
+
+export interface OverBudgetParams {
+  uri: string;
+  version: number;
+  message: string;
+}
+
 export interface WorkspaceTrustParams {
   trusted: boolean;
 }

@@ -23,7 +23,14 @@ import { lensSignature } from './handlers/code-lens';
 import { NginxChecker } from './nginx-test-on-save';
 import { NginxVersionDetector } from '../nginx/version';
 import { isDiskPath, uriToPath } from '../node/paths';
-import { WORKSPACE_TRUST_NOTIFICATION, type InitializationOptions, type WorkspaceTrustParams } from './protocol';
+import {
+  DETECTED_VERSION_NOTIFICATION,
+  OVER_BUDGET_NOTIFICATION,
+  WORKSPACE_TRUST_NOTIFICATION,
+  type InitializationOptions,
+  type OverBudgetParams,
+  type WorkspaceTrustParams,
+} from './protocol';
 import { DEFAULT_SERVER_SETTINGS, normalizeSettings, type ServerSettings } from './settings';
 import { DiskReader } from '../node/file-host';
 import { layerSettings, SETTINGS_FILE_NAME, SettingsFiles } from '../node/settings-file';
@@ -33,8 +40,15 @@ export const DEFAULT_DEBOUNCE_MS = 150;
 /** The first analysis waits at most this long for settings and `nginx -v`. */
 const READY_TIMEOUT_MS = 4000;
 
-export function startServer(connection: Connection): void {
-  new LanguageServer(connection).start();
+/** Which thread of the front (front/front.ts) this server runs in, and how it reports its analyses there. */
+export interface ThreadRole {
+  role: 'primary' | 'replica';
+  analysing(doc: { uri: string; version: number } | null): void;
+}
+
+/** Starts the server on `connection`: on its own (no `thread`), or as one of the front's two analysis threads. */
+export function startServer(connection: Connection, thread?: ThreadRole): void {
+  new LanguageServer(connection, thread).start();
 }
 
 /**
@@ -65,7 +79,10 @@ class LanguageServer {
   /** Resolves once the settings are loaded (or after READY_TIMEOUT_MS): the first analysis waits for it. */
   private readonly ready: Promise<void>;
 
-  constructor(private readonly connection: Connection) {
+  constructor(
+    private readonly connection: Connection,
+    private readonly thread?: ThreadRole,
+  ) {
     this.ready = new Promise<void>((resolve) => connection.onInitialized(() => this.initialized(resolve)));
   }
 
@@ -74,6 +91,18 @@ class LanguageServer {
     this.listenToDocuments();
     this.listenToWorkspace();
     this.connection.onShutdown(() => this.analyzer?.dispose());
+    this.connection.onNotification(
+      DETECTED_VERSION_NOTIFICATION,
+      this.fenced('detectedVersion', (p: { version: string }) => {
+        if (this.thread?.role !== 'replica' || typeof p?.version !== 'string' || p.version === this.detectedVersion) return;
+        this.detectedVersion = p.version;
+        this.analyzer?.reanalyzeAll();
+      }),
+    );
+    this.connection.onNotification(
+      OVER_BUDGET_NOTIFICATION,
+      this.fenced('overBudget', (p: OverBudgetParams) => this.analyzer?.markOverBudget(p.uri, p.version, p.message)),
+    );
     this.documents.listen(this.connection);
     this.connection.listen();
   }
@@ -112,11 +141,14 @@ class LanguageServer {
   /** Runs `nginx -v` when allowed and needed; true when the effective version changed. */
   private async detectVersion(): Promise<boolean> {
     const settings = this.settings;
+    // The replica thread runs nothing: the primary tells it what `nginx -v` said (DETECTED_VERSION_NOTIFICATION).
+    if (this.thread?.role === 'replica') return false;
     if (!this.trusted || !settings.detectNginxVersion || settings.nginxVersion) return false;
     const r = await this.detector.detect(settings.nginxPath);
     if ('version' in r) {
       if (r.version === this.detectedVersion) return false;
       this.detectedVersion = r.version;
+      if (this.thread?.role === 'primary') void this.connection.sendNotification(DETECTED_VERSION_NOTIFICATION, { version: r.version });
       this.logInfo(`nginx-ws: target nginx version ${r.version} (from ${settings.nginxPath} -v)`);
       return true;
     }
@@ -204,7 +236,10 @@ class LanguageServer {
       log: this.logError,
       info: this.logInfo,
       publish: (uri, version, diagnostics) => void connection.sendDiagnostics({ uri, version, diagnostics }),
+      eager: this.thread?.role !== 'replica',
+      analysing: this.thread ? (doc) => this.thread!.analysing(doc) : undefined,
       onAnalyzed: (state) => {
+        if (this.thread?.role === 'replica') return;
         const sig = state.analysis ? lensSignature(state.analysis.wsLocations, state.analysedPath) : '';
         if (this.lensSignatures.get(state.uri) !== sig) {
           this.lensSignatures.set(state.uri, sig);
@@ -216,13 +251,15 @@ class LanguageServer {
     this.folders = workspaceFolderPaths(params);
     this.policy.setFolders(this.folders);
     analyzer.roots.setFolders(this.folders);
-    this.checker = new NginxChecker({
-      analyzer,
-      settings: () => this.settings,
-      trusted: () => this.trusted,
-      log: this.logError,
-      info: this.logInfo,
-    });
+    // nginx -t on save is the primary's (or the lone server's) job, not the replica's.
+    if (this.thread?.role !== 'replica')
+      this.checker = new NginxChecker({
+        analyzer,
+        settings: () => this.settings,
+        trusted: () => this.trusted,
+        log: this.logError,
+        info: this.logInfo,
+      });
     const ctx: ServerContext = {
       connection,
       documents,

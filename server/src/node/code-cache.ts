@@ -25,6 +25,7 @@ import Module from 'node:module';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import * as vm from 'node:vm';
+import { threadId } from 'node:worker_threads';
 
 /** The private cache folder, made when missing; null when there is none this user alone can write. */
 export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | null {
@@ -98,7 +99,7 @@ export function loadWithCodeCache(file: string, name: string): void {
 }
 
 function writeCache(dir: string, name: string, cacheName: string, script: vm.Script): void {
-  const tmp = nodePath.join(dir, `.${cacheName}.${process.pid}.tmp`);
+  const tmp = nodePath.join(dir, `.${cacheName}.${process.pid}.${threadId}.tmp`);
   try {
     fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
     fs.renameSync(tmp, nodePath.join(dir, cacheName));

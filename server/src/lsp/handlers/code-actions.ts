@@ -36,7 +36,7 @@ async function codeActions(ctx: ServerContext, p: CodeActionParams): Promise<Cod
   if (wants(only, CodeActionKind.QuickFix)) {
     for (const diag of p.context.diagnostics) {
       if (diag.source !== SOURCE) continue;
-      const hit = findingFor(ctx, uri, diag);
+      const hit = await findingFor(ctx, uri, diag);
       if (!hit) continue;
       hit.finding.fixes.forEach((fix, i) => {
         actions.push({
@@ -59,28 +59,42 @@ async function codeActions(ctx: ServerContext, p: CodeActionParams): Promise<Cod
 /**
  * The finding a diagnostic came from, only while the analysis that produced it
  * is still the current one (a stale diagnostic gets no fix; the client asks
- * again once the new diagnostics are in).
+ * again once the new diagnostics are in). The finding must show what the
+ * diagnostic shows (code and range): the front's replica thread, which
+ * answers when the primary is busy, made its own analysis of the same text.
  */
-function findingFor(ctx: ServerContext, uri: string, diag: Diagnostic): { state: DocAnalysis; finding: Finding } | undefined {
+async function findingFor(
+  ctx: ServerContext,
+  uri: string,
+  diag: Diagnostic,
+): Promise<{ state: DocAnalysis; finding: Finding } | undefined> {
   const path = uriToPath(uri);
   if (isDiagnosticData(diag.data)) {
-    const state = ctx.analyzer.get(diag.data.root ?? uri);
+    const state = await stateOf(ctx, diag.data.root ?? uri, diag.data.version);
     if (!state || diag.data.version !== state.version) return undefined;
     const finding = state.findingsByPath.get(path)?.[diag.data.index];
-    return finding && finding.code === diag.code ? { state, finding } : undefined;
+    return finding && finding.code === diag.code && sameRange(finding, diag) ? { state, finding } : undefined;
   }
   // Clients that drop `data`: match on what the diagnostic shows, in the document's own analysis.
-  const state = ctx.analyzer.get(uri);
-  const finding = state?.findings.find(
-    (f) =>
-      f.code === diag.code &&
-      f.message === diag.message &&
-      f.range.start.line === diag.range.start.line &&
-      f.range.start.character === diag.range.start.character &&
-      f.range.end.line === diag.range.end.line &&
-      f.range.end.character === diag.range.end.character,
-  );
+  const state = await stateOf(ctx, uri);
+  const finding = state?.findings.find((f) => f.code === diag.code && f.message === diag.message && sameRange(f, diag));
   return state && finding ? { state, finding } : undefined;
+}
+
+/** The analysis kept for `uri`, or (when it has none of that version: the replica thread) one made now. */
+async function stateOf(ctx: ServerContext, uri: string, version?: number): Promise<DocAnalysis | undefined> {
+  const kept = ctx.analyzer.get(uri);
+  if (kept && (version === undefined || kept.version === version)) return kept;
+  return (await ctx.analyzer.current(uri)) ?? kept;
+}
+
+function sameRange(f: Finding, d: Diagnostic): boolean {
+  return (
+    f.range.start.line === d.range.start.line &&
+    f.range.start.character === d.range.start.character &&
+    f.range.end.line === d.range.end.line &&
+    f.range.end.character === d.range.end.character
+  );
 }
 
 /** One action applying the preferred fix of every finding in the document, from every analysis that reports on it. */
