@@ -15,6 +15,7 @@ import { parseNginxVersion } from '../../server/src/nginx/version';
 import { NGINX_BINARY } from '../support/nginx';
 import { CODE_LENS_TITLE, FIX_ALL_COMMAND, TEST_ENDPOINT_COMMAND } from '../../server/src/lsp/protocol';
 import { DEFAULT_SERVER_SETTINGS, normalizeSettings } from '../../server/src/lsp/settings';
+import { FRONT_SETTING_DEFAULTS } from '../../server/src/lsp/front/front';
 import { buildOnce, LspTestClient, ROOT } from '../support/lsp-client';
 
 interface Prop {
@@ -64,6 +65,13 @@ describe('settings declared in package.json match the code', () => {
     }
   });
 
+  test("the server front's budgets: every one declared, with the front's default", () => {
+    for (const [key, value] of Object.entries(FRONT_SETTING_DEFAULTS)) {
+      assert.equal(declared[key]?.default, value, `${key} default`);
+      assert.equal(declared[key]?.type, 'number', `${key} type`);
+    }
+  });
+
   test('endpoint settings: every one declared, with the client default', () => {
     for (const [key, value] of Object.entries(DEFAULT_ENDPOINT_SETTINGS)) {
       const p = declared[`nginxWs.endpoint.${key}`];
@@ -77,6 +85,7 @@ describe('settings declared in package.json match the code', () => {
       'nginxWs.rules',
       ...flatSettings({ ...DEFAULT_SERVER_SETTINGS }).map(([k]) => k),
       ...Object.keys(DEFAULT_ENDPOINT_SETTINGS).map((k) => `nginxWs.endpoint.${k}`),
+      ...Object.keys(FRONT_SETTING_DEFAULTS),
     ]);
     for (const [key, p] of Object.entries(declared)) {
       assert.ok(known.has(key), `${key} is declared but not read by the server or client`);
