@@ -4,8 +4,8 @@
  * (server/src/lsp/front/front.ts). What a client sees of that:
  *
  * - while the primary thread spends seconds on an 18 MB config, requests about
- *   another file (hover, symbols, a quick fix) are answered, by the replica,
- *   before that analysis ends;
+ *   another file (hover, symbols, a quick fix) are answered, and an edit of it
+ *   gets its diagnostics, by the replica, before that analysis ends;
  * - an analysis longer than `limits.analysisSeconds`, or one that needs more
  *   heap than `limits.serverMemoryMB`, stops its thread: that version of the
  *   file gets one diagnostic naming the limit and is not analysed again until
@@ -45,24 +45,23 @@ describe('the server front: requests about other files are answered during a lon
     ws?.dispose();
   });
 
-  test('hover, symbols and a quick fix on one file while an 18 MB file is analysed', T, async () => {
+  test("hover, symbols, a quick fix and an edit's diagnostics on one file while 18 MB files are analysed", T, async () => {
     const normal = ws.uri('normal.conf');
     c.open(normal, NORMAL, 1);
     const first = await c.diagnostics(normal, (x) => x.version === 1, { timeoutMs: LONG });
     const missing = first.diagnostics.find((d) => d.code === 'ws-upgrade-header-missing');
     assert.ok(missing, 'NORMAL lacks the Upgrade header');
 
-    const flood = ws.uri('flood.conf');
+    // Three floods opened at once: the primary analyses them one after the other, for several seconds in all.
+    const floods = [1, 2, 3].map((i) => ws.uri(`flood${i}.conf`));
     let floodDone = 0;
-    c.open(flood, FLOOD, 1);
-    const floodPublished = c
-      .diagnostics(flood, (x) => x.version === 1, { timeoutMs: LONG })
-      .then((p) => {
-        floodDone = Date.now();
-        return p;
-      });
-    // Well inside the flood's analysis (it starts within a few hundred ms of the open and lasts seconds).
-    await sleep(1500);
+    for (const f of floods) c.open(f, FLOOD, 1);
+    const floodPublished = Promise.all(floods.map((f) => c.diagnostics(f, (x) => x.version === 1, { timeoutMs: LONG }))).then((all) => {
+      floodDone = Date.now();
+      return all[2]!;
+    });
+    // Inside the first flood's analysis (it starts within a few hundred ms of the open and lasts seconds).
+    await sleep(1000);
     const h = await c.request<Hover | null>('textDocument/hover', { textDocument: { uri: normal }, position: ON_PROXY_PASS }, LONG);
     const hoverAt = Date.now();
     const symbols = await c.request<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri: normal } }, LONG);
@@ -72,6 +71,15 @@ describe('the server front: requests about other files are answered during a lon
       LONG,
     );
     const actionsAt = Date.now();
+    // An edit of the normal file meanwhile: its diagnostics come from the replica, before the floods'.
+    const since = c.mark(normal);
+    c.change(
+      normal,
+      2,
+      NORMAL.replace('proxy_http_version 1.1;', 'proxy_http_version 1.1;\n            proxy_set_header Upgrade $http_upgrade;'),
+    );
+    const edited = await c.diagnostics(normal, (x) => x.version === 2, { since, timeoutMs: LONG });
+    const editedAt = Date.now();
     const p = await floodPublished;
 
     assert.ok(h && JSON.stringify(h.contents).includes('proxy_pass'), 'the hover is about proxy_pass');
@@ -80,10 +88,14 @@ describe('the server front: requests about other files are answered during a lon
       actions.some((a) => a.diagnostics?.[0]?.code === 'ws-upgrade-header-missing' && a.edit),
       `a quick fix for the missing Upgrade header: ${JSON.stringify(actions.map((a) => a.title))}`,
     );
-    assert.ok(hoverAt < floodDone && actionsAt < floodDone, `answered ${floodDone - actionsAt} ms before the flood's diagnostics`);
-    process.stdout.write(`# hover, symbols and quick fix answered ${floodDone - actionsAt} ms before the 18 MB file's diagnostics\n`);
+    assert.ok(hoverAt < floodDone && actionsAt < floodDone, `answered ${floodDone - actionsAt} ms before the last flood's diagnostics`);
+    assert.ok(editedAt < floodDone, `the edit's diagnostics came ${floodDone - editedAt} ms before the last flood's`);
+    assert.ok(!edited.diagnostics.some((d) => d.code === 'ws-upgrade-header-missing'), 'version 2 has the Upgrade header');
+    process.stdout.write(
+      `# hover, symbols and quick fix answered ${floodDone - actionsAt} ms, an edit's diagnostics published ${floodDone - editedAt} ms, before the last 18 MB file's diagnostics\n`,
+    );
     assert.equal(p.diagnostics.filter((d) => d.code === 'undefined-variable').length, 201, 'the flood is analysed all the same');
-    c.close(flood);
+    for (const f of floods) c.close(f);
   });
 });
 

@@ -293,6 +293,14 @@ export class Analyzer {
     return this.run(uri);
   }
 
+  /** Publishes the document's diagnostics for its current text now, analysing it first if needed (the front's replica thread, when the primary is busy). */
+  async publishNow(uri: string): Promise<void> {
+    const kept = this.states.get(uri);
+    const state = await this.current(uri);
+    // A kept analysis that is current was published when it was made: publish it again.
+    if (state && state === kept) this.publisher.refresh(state.path);
+  }
+
   /** The engine settings analyses of `path` use now (after `whenReady`): the editor's over the project settings file above it. */
   engineSettings(path: string): EngineSettings {
     return this.o.settings(path);

@@ -31,6 +31,9 @@ export const OVER_BUDGET_NOTIFICATION = 'nginxWs/overBudget';
 /** From the primary analysis thread, through the front, to the replica: the version `nginx -v` gave (the replica runs nothing). */
 export const DETECTED_VERSION_NOTIFICATION = 'nginxWs/detectedVersion';
 
+/** From the server's front to the replica thread: analyse this open document now and publish its diagnostics (the primary is busy). */
+export const PUBLISH_NOW_NOTIFICATION = 'nginxWs/publishNow';
+
 export interface OverBudgetParams {
   uri: string;
   version: number;

@@ -26,6 +26,7 @@ import { isDiskPath, uriToPath } from '../node/paths';
 import {
   DETECTED_VERSION_NOTIFICATION,
   OVER_BUDGET_NOTIFICATION,
+  PUBLISH_NOW_NOTIFICATION,
   WORKSPACE_TRUST_NOTIFICATION,
   type InitializationOptions,
   type OverBudgetParams,
@@ -97,6 +98,12 @@ class LanguageServer {
         if (this.thread?.role !== 'replica' || typeof p?.version !== 'string' || p.version === this.detectedVersion) return;
         this.detectedVersion = p.version;
         this.analyzer?.reanalyzeAll();
+      }),
+    );
+    this.connection.onNotification(
+      PUBLISH_NOW_NOTIFICATION,
+      this.fenced('publishNow', async (p: { uri: string }) => {
+        if (this.thread?.role === 'replica' && typeof p?.uri === 'string') await this.analyzer?.publishNow(p.uri);
       }),
     );
     this.connection.onNotification(

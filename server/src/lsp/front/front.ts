@@ -15,7 +15,10 @@
  * while the primary is analysing goes to the replica too, and the first answer
  * wins (the other worker is told to cancel). Requests are reads of the same
  * texts and settings in both, so either answer is right; code actions check
- * the finding they fix against the diagnostic (code and range).
+ * the finding they fix against the diagnostic (code and range). Likewise a
+ * light document edited while the primary is in another document's analysis
+ * is analysed and published by the replica (`catchUp`); the primary's own
+ * diagnostics of that version replace them when they come.
  *
  * Budgets for what one analysis may take, beyond the byte and file budgets
  * inside it: a worker whose analysis runs longer than `limits.analysisSeconds`
@@ -46,7 +49,7 @@ import {
   type RequestMessage,
   type ResponseMessage,
 } from 'vscode-jsonrpc/node';
-import { DETECTED_VERSION_NOTIFICATION, OVER_BUDGET_NOTIFICATION, type OverBudgetParams } from '../protocol';
+import { DETECTED_VERSION_NOTIFICATION, OVER_BUDGET_NOTIFICATION, PUBLISH_NOW_NOTIFICATION, type OverBudgetParams } from '../protocol';
 import { isWorkerStatus, type WorkerData } from './status';
 
 /** The front's own settings (budgets of the whole server), as package.json declares them. */
@@ -54,6 +57,14 @@ export const FRONT_SETTING_DEFAULTS = { 'nginxWs.limits.analysisSeconds': 60, 'n
 
 /** A request the primary has not answered after this long, while it analyses, also goes to the replica. */
 export const HEDGE_MS = 50;
+/**
+ * A document changed this long ago whose new version the primary has not published, because it has been in
+ * another document's analysis for at least as long: the replica analyses it and its diagnostics are published.
+ */
+export const CATCH_UP_MS = 300;
+/** The replica catches up only light documents: analysed last time in less than this, or never analysed and this small. */
+const CATCH_UP_MAX_COST_MS = 250;
+const CATCH_UP_MAX_BYTES = 512 * 1024;
 export const DEFAULT_ANALYSIS_SECONDS = FRONT_SETTING_DEFAULTS['nginxWs.limits.analysisSeconds'];
 /** The default heap of each worker: a quarter of the machine's memory, between 1 and 4 GB. */
 export const DEFAULT_SERVER_MEMORY_MB = Math.round(Math.min(4096, Math.max(1024, os.totalmem() / 1048576 / 4)));
@@ -69,6 +80,8 @@ interface Lane {
   /** `Date.now()` when the analysis in progress started, 0 when none runs (written by the worker). */
   busySince: Float64Array;
   analysing: { uri: string; version: number } | null;
+  /** `Date.now()` when `analysing` started. */
+  analysingSince: number;
   watchdog: NodeJS.Timeout | null;
   /** Incremented on each restart. */
   generation: number;
@@ -113,6 +126,13 @@ export class Front {
   private readonly state = new Map<string, NotificationMessage>();
   private readonly folderChanges: NotificationMessage[] = [];
   private readonly overBudget = new Map<string, OverBudgetParams>();
+  /** The version of each open document the primary last published diagnostics for. */
+  private readonly published = new Map<string, number>();
+  /** Documents the replica was asked to publish, with the version asked for. */
+  private readonly caughtUp = new Map<string, number>();
+  private readonly catchUpTimers = new Map<string, NodeJS.Timeout>();
+  /** How long the primary's last analysis of each document took (ms). */
+  private readonly costs = new Map<string, number>();
   /** The budgets when the settings name none: the defaults, or the environment's (tests). */
   private readonly defaults: { analysisMs: number; memoryMb: number };
   private analysisMs: number;
@@ -170,6 +190,7 @@ export class Front {
       worker,
       busySince: new Float64Array(shared),
       analysing: null,
+      analysingSince: 0,
       watchdog: null,
       generation,
       stopping: false,
@@ -350,6 +371,48 @@ export class Front {
       this.docs.delete(uri);
     }
     if (m.method !== 'textDocument/didOpen') this.overBudget.delete(uri);
+    if (m.method === 'textDocument/didClose') {
+      clearTimeout(this.catchUpTimers.get(uri));
+      this.catchUpTimers.delete(uri);
+      this.published.delete(uri);
+      this.caughtUp.delete(uri);
+      this.costs.delete(uri);
+    } else {
+      this.scheduleCatchUp(uri);
+    }
+  }
+
+  private scheduleCatchUp(uri: string): void {
+    clearTimeout(this.catchUpTimers.get(uri));
+    this.catchUpTimers.set(
+      uri,
+      setTimeout(() => this.catchUp(uri), CATCH_UP_MS),
+    );
+  }
+
+  /**
+   * The primary is in a long analysis of another document and has not published this one's current version:
+   * the replica analyses it and publishes (the primary's own diagnostics of that version, when they come, are
+   * published over them). Checked again while the primary has not published it. Only light documents, one at a
+   * time, when the replica is idle: a heavy one would keep the replica from answering requests.
+   */
+  private catchUp(uri: string): void {
+    this.catchUpTimers.delete(uri);
+    const entry = this.docs.get(uri);
+    if (!entry || this.shutdown) return;
+    const version = entry.doc.version;
+    if ((this.published.get(uri) ?? -Infinity) >= version || (this.caughtUp.get(uri) ?? -Infinity) >= version) return;
+    const cost = this.costs.get(uri);
+    if (cost !== undefined ? cost >= CATCH_UP_MAX_COST_MS : entry.doc.getText().length > CATCH_UP_MAX_BYTES) return;
+    const { primary, replica } = this;
+    const since = primary.busySince[0]!;
+    const replicaIdle = replica.busySince[0] === 0;
+    if (replicaIdle && since > 0 && Date.now() - since >= CATCH_UP_MS && primary.analysing && primary.analysing.uri !== uri) {
+      this.caughtUp.set(uri, version);
+      this.post(this.replica, { jsonrpc: '2.0', method: PUBLISH_NOW_NOTIFICATION, params: { uri } } as NotificationMessage);
+      return;
+    }
+    this.scheduleCatchUp(uri);
   }
 
   private clientResponse(m: ResponseMessage): void {
@@ -374,7 +437,9 @@ export class Front {
 
   /** The worker started (or ended) an analysis: the watchdog holds it to its time budget. */
   private status(lane: Lane, analysing: { uri: string; version: number } | null): void {
+    if (lane.role === 'primary' && lane.analysing && !analysing) this.costs.set(lane.analysing.uri, Date.now() - lane.analysingSince);
     lane.analysing = analysing;
+    lane.analysingSince = Date.now();
     if (lane.watchdog) clearTimeout(lane.watchdog);
     lane.watchdog = null;
     if (!analysing) return;
@@ -431,10 +496,28 @@ export class Front {
       return;
     }
     if (lane.role === 'primary') {
+      if (m.method === 'textDocument/publishDiagnostics') {
+        const p = m.params as { uri: string; version?: number };
+        if (typeof p.version === 'number') this.published.set(p.uri, p.version);
+      }
       this.o.writer.write(m).catch(() => undefined);
       return;
     }
-    // The replica's diagnostics and progress would duplicate the primary's; only its errors and warnings are worth a line.
+    if (m.method === 'textDocument/publishDiagnostics') {
+      // Only what the front asked it to publish, while that version is current and the primary has not published it.
+      const p = m.params as { uri: string; version?: number };
+      const current = this.docs.get(p.uri)?.doc.version;
+      if (
+        typeof p.version === 'number' &&
+        p.version === current &&
+        this.caughtUp.get(p.uri) === p.version &&
+        (this.published.get(p.uri) ?? -Infinity) < p.version
+      ) {
+        this.o.writer.write(m).catch(() => undefined);
+      }
+      return;
+    }
+    // The replica's progress would duplicate the primary's; only its errors and warnings are worth a line.
     if (m.method === 'window/logMessage') {
       const p = m.params as { type: number; message: string };
       if (p.type <= 2) {
