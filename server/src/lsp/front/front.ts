@@ -150,7 +150,8 @@ export class Front {
     };
     this.analysisMs = this.defaults.analysisMs;
     this.memoryMb = this.defaults.memoryMb;
-    this.lanes = [this.spawn('primary', 0), this.spawn('replica', 0)];
+    // The replica starts once the primary has answered initialize, so that the primary starts first.
+    this.lanes = [this.spawn('primary', 0)];
   }
 
   start(): void {
@@ -169,8 +170,9 @@ export class Front {
     return this.lanes[0]!;
   }
 
-  private get replica(): Lane {
-    return this.lanes[1]!;
+  /** Undefined until the primary has answered initialize. */
+  private get replica(): Lane | undefined {
+    return this.lanes[1];
   }
 
   private spawn(role: Role, generation: number): Lane {
@@ -306,10 +308,10 @@ export class Front {
     if (!p) return;
     p.hedge = null;
     const { primary, replica } = this;
-    if (p.lanes.has(primary) && primary.busySince[0]! > 0 && !p.lanes.has(replica)) {
+    if (replica && p.lanes.has(primary) && primary.busySince[0]! > 0 && !p.lanes.has(replica)) {
       p.lanes.add(replica);
       this.post(replica, p.message);
-    } else if (!p.lanes.has(replica)) {
+    } else if (!replica || !p.lanes.has(replica)) {
       p.hedge = setTimeout(() => this.hedge(id), HEDGE_MS);
     }
   }
@@ -406,10 +408,16 @@ export class Front {
     if (cost !== undefined ? cost >= CATCH_UP_MAX_COST_MS : entry.doc.getText().length > CATCH_UP_MAX_BYTES) return;
     const { primary, replica } = this;
     const since = primary.busySince[0]!;
-    const replicaIdle = replica.busySince[0] === 0;
-    if (replicaIdle && since > 0 && Date.now() - since >= CATCH_UP_MS && primary.analysing && primary.analysing.uri !== uri) {
+    if (
+      replica &&
+      replica.busySince[0] === 0 &&
+      since > 0 &&
+      Date.now() - since >= CATCH_UP_MS &&
+      primary.analysing &&
+      primary.analysing.uri !== uri
+    ) {
       this.caughtUp.set(uri, version);
-      this.post(this.replica, { jsonrpc: '2.0', method: PUBLISH_NOW_NOTIFICATION, params: { uri } } as NotificationMessage);
+      this.post(replica, { jsonrpc: '2.0', method: PUBLISH_NOW_NOTIFICATION, params: { uri } } as NotificationMessage);
       return;
     }
     this.scheduleCatchUp(uri);
@@ -466,6 +474,15 @@ export class Front {
       if (other !== lane && !p.only) this.post(other, { jsonrpc: '2.0', method: '$/cancelRequest', params: { id } } as NotificationMessage);
     }
     this.o.writer.write(m).catch(() => undefined);
+    if (p.message.method === 'initialize' && !this.replica && !this.shutdown) setImmediate(() => this.startReplica());
+  }
+
+  /** The replica, given what the client has said so far (as a restarted thread is). */
+  private startReplica(): void {
+    if (this.replica || this.shutdown) return;
+    const lane = this.spawn('replica', 0);
+    this.lanes[1] = lane;
+    this.replay(lane);
   }
 
   private workerRequest(lane: Lane, m: RequestMessage): void {
@@ -492,7 +509,7 @@ export class Front {
     if (m.method === DETECTED_VERSION_NOTIFICATION) {
       // Between the threads only: the replica learns the nginx version without running nginx.
       this.state.set(m.method, m);
-      this.post(this.replica, m);
+      if (this.replica) this.post(this.replica, m);
       return;
     }
     if (lane.role === 'primary') {
