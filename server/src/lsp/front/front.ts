@@ -136,6 +136,8 @@ export class Front {
   /** The budgets when the settings name none: the defaults, or the environment's (tests). */
   private readonly defaults: { analysisMs: number; memoryMb: number };
   private analysisMs: number;
+  /** The process runs with --max-old-space-size, which V8 applies to every thread whatever a worker asks: the setting cannot change it. */
+  private readonly fixedMemory: boolean;
   private memoryMb: number;
   private shutdown = false;
   private exiting = false;
@@ -146,8 +148,9 @@ export class Front {
     const env = o.env ?? process.env;
     this.defaults = {
       analysisMs: positive(env.NGINX_WS_ANALYSIS_TIMEOUT_MS) ?? DEFAULT_ANALYSIS_SECONDS * 1000,
-      memoryMb: positive(env.NGINX_WS_SERVER_MEMORY_MB) ?? DEFAULT_SERVER_MEMORY_MB,
+      memoryMb: maxOldSpaceFlag(env) ?? positive(env.NGINX_WS_SERVER_MEMORY_MB) ?? DEFAULT_SERVER_MEMORY_MB,
     };
+    this.fixedMemory = maxOldSpaceFlag(env) !== undefined;
     this.analysisMs = this.defaults.analysisMs;
     this.memoryMb = this.defaults.memoryMb;
     // The replica starts once the primary has answered initialize, so that the primary starts first.
@@ -551,7 +554,8 @@ export class Front {
     const mb = o.limits?.['serverMemoryMB'] ?? o['limits.serverMemoryMB'];
     this.analysisMs = typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : this.defaults.analysisMs;
     // 0 or unset: the default. V8 fixes a heap's limit when the heap is made: a new limit means new threads (given everything again).
-    const wanted = typeof mb === 'number' && Number.isFinite(mb) && mb >= 128 ? Math.round(mb) : this.defaults.memoryMb;
+    const wanted =
+      !this.fixedMemory && typeof mb === 'number' && Number.isFinite(mb) && mb >= 128 ? Math.round(mb) : this.defaults.memoryMb;
     if (wanted !== this.memoryMb) {
       this.memoryMb = wanted;
       for (const lane of this.lanes) {
@@ -623,6 +627,12 @@ export function clientTransport(argv: readonly string[]): { reader: MessageReade
 
 function withoutProcessId(params: RequestMessage['params']): RequestMessage['params'] {
   return params && !Array.isArray(params) ? { ...params, processId: null } : params;
+}
+
+/** The heap cap the process was started with (`--max-old-space-size`, on the command line or in NODE_OPTIONS), in MB. */
+function maxOldSpaceFlag(env: NodeJS.ProcessEnv): number | undefined {
+  const m = /--max-old-space-size[= ](\d+)/.exec(`${process.execArgv.join(' ')} ${env.NODE_OPTIONS ?? ''}`);
+  return m ? Number(m[1]) : undefined;
 }
 
 function positive(raw: string | undefined): number | undefined {
