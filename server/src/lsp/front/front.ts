@@ -62,6 +62,8 @@ export const HEDGE_MS = 50;
  * another document's analysis for at least as long: the replica analyses it and its diagnostics are published.
  */
 export const CATCH_UP_MS = 300;
+/** The replica starts this long after initialize at the latest (see `startReplica`). */
+const REPLICA_START_MS = 2000;
 /** The replica catches up only light documents: analysed last time in less than this, or never analysed and this small. */
 const CATCH_UP_MAX_COST_MS = 250;
 const CATCH_UP_MAX_BYTES = 512 * 1024;
@@ -133,6 +135,7 @@ export class Front {
   private readonly catchUpTimers = new Map<string, NodeJS.Timeout>();
   /** How long the primary's last analysis of each document took (ms). */
   private readonly costs = new Map<string, number>();
+  private replicaTimer: NodeJS.Timeout | null = null;
   /** The budgets when the settings name none: the defaults, or the environment's (tests). */
   private readonly defaults: { analysisMs: number; memoryMb: number };
   private analysisMs: number;
@@ -311,6 +314,7 @@ export class Front {
     if (!p) return;
     p.hedge = null;
     const { primary, replica } = this;
+    if (!replica && primary.busySince[0]! > 0 && Date.now() - primary.busySince[0]! >= HEDGE_MS * 10) this.startReplica();
     if (replica && p.lanes.has(primary) && primary.busySince[0]! > 0 && !p.lanes.has(replica)) {
       p.lanes.add(replica);
       this.post(replica, p.message);
@@ -411,6 +415,7 @@ export class Front {
     if (cost !== undefined ? cost >= CATCH_UP_MAX_COST_MS : entry.doc.getText().length > CATCH_UP_MAX_BYTES) return;
     const { primary, replica } = this;
     const since = primary.busySince[0]!;
+    if (!replica && since > 0 && Date.now() - since >= HEDGE_MS * 10) this.startReplica();
     if (
       replica &&
       replica.busySince[0] === 0 &&
@@ -448,7 +453,10 @@ export class Front {
 
   /** The worker started (or ended) an analysis: the watchdog holds it to its time budget. */
   private status(lane: Lane, analysing: { uri: string; version: number } | null): void {
-    if (lane.role === 'primary' && lane.analysing && !analysing) this.costs.set(lane.analysing.uri, Date.now() - lane.analysingSince);
+    if (lane.role === 'primary' && lane.analysing && !analysing) {
+      this.costs.set(lane.analysing.uri, Date.now() - lane.analysingSince);
+      if (!this.replica) setImmediate(() => this.startReplica());
+    }
     lane.analysing = analysing;
     lane.analysingSince = Date.now();
     if (lane.watchdog) clearTimeout(lane.watchdog);
@@ -477,12 +485,21 @@ export class Front {
       if (other !== lane && !p.only) this.post(other, { jsonrpc: '2.0', method: '$/cancelRequest', params: { id } } as NotificationMessage);
     }
     this.o.writer.write(m).catch(() => undefined);
-    if (p.message.method === 'initialize' && !this.replica && !this.shutdown) setImmediate(() => this.startReplica());
+    if (p.message.method === 'initialize' && !this.replicaTimer) {
+      this.replicaTimer = setTimeout(() => this.startReplica(), REPLICA_START_MS);
+      this.replicaTimer.unref();
+    }
   }
 
-  /** The replica, given what the client has said so far (as a restarted thread is). */
+  /**
+   * The replica, given what the client has said so far (as a restarted thread is). Started when the primary
+   * ends its first analysis, or has been in one for `HEDGE_MS` * 10, or `REPLICA_START_MS` after initialize,
+   * whichever comes first: not at once, so that on a busy machine its start does not slow the primary's first
+   * diagnostics.
+   */
   private startReplica(): void {
-    if (this.replica || this.shutdown) return;
+    if (this.replica || this.shutdown || !this.initialize) return;
+    if (this.replicaTimer) clearTimeout(this.replicaTimer);
     const lane = this.spawn('replica', 0);
     this.lanes[1] = lane;
     this.replay(lane);
