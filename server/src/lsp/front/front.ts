@@ -2,7 +2,7 @@
  * The language server's main thread: it talks to the client and never
  * analyses anything itself, so nothing a config does can stop it answering.
  *
- * The server proper (server.ts, unchanged) runs twice, in two worker threads:
+ * The server proper (server.ts) runs twice, in two worker threads:
  *
  * - the **primary** analyses every open document as it changes and publishes
  *   the diagnostics, runs `nginx -t` on save, and answers requests;
@@ -11,9 +11,10 @@
  *   because it is in the middle of an analysis (a hover in one file while a
  *   20 MB config is being analysed in another).
  *
- * Every request goes to the primary; one still unanswered after `HEDGE_MS`
- * while the primary is analysing goes to the replica too, and the first answer
- * wins (the other worker is told to cancel). Requests are reads of the same
+ * Every request goes to the primary; one that arrives while the primary has
+ * been analysing for `HEDGE_MS`, or is still unanswered `HEDGE_MS` later while
+ * it analyses, goes to the replica too, and the first answer wins (the other
+ * worker is told to cancel). Requests are reads of the same
  * texts and settings in both, so either answer is right; code actions check
  * the finding they fix against the diagnostic (code and range). Likewise a
  * light document edited while the primary is in another document's analysis
@@ -61,7 +62,7 @@ export const HEDGE_MS = 50;
  * A document changed this long ago whose new version the primary has not published, because it has been in
  * another document's analysis for at least as long: the replica analyses it and its diagnostics are published.
  */
-export const CATCH_UP_MS = 300;
+export const CATCH_UP_MS = 200;
 /** The replica starts this long after initialize at the latest (see `startReplica`). */
 const REPLICA_START_MS = 2000;
 /** The replica catches up only light documents: analysed last time in less than this, or never analysed and this small. */
@@ -305,7 +306,10 @@ export class Front {
     const p: Pending = { message: m, lanes: new Set([this.primary]), only: null, hedge: null };
     this.pending.set(m.id!, p);
     this.post(this.primary, m);
-    p.hedge = setTimeout(() => this.hedge(m.id!), HEDGE_MS);
+    // Already in a long analysis: the replica answers at once (the primary too, when it is done, if it is first).
+    const since = this.primary.busySince[0]!;
+    if (since > 0 && Date.now() - since >= HEDGE_MS) this.hedge(m.id!);
+    else p.hedge = setTimeout(() => this.hedge(m.id!), HEDGE_MS);
   }
 
   /** Still unanswered: if the primary is analysing, the replica answers too. */
