@@ -14,38 +14,28 @@ export function argumentValue(text: string, start: number, end: number, terminat
 /**
  * Token values stored once each: a big config repeats the same few hundred
  * values (`Host`, `$host`, `1.1`, `upgrade`) tens of thousands of times, and
- * each Argument keeps its value once read. A value is found by a hash of
- * its characters, compared in place in the text (no slice for a known
- * value), as the compact tree finds directive names. At most `limit`
+ * each Argument keeps its value once read. A value is looked up by its
+ * slice of the text (a short-lived copy, or a view for 13+ characters,
+ * hashed natively) and kept detached from the text. At most `limit`
  * distinct values are kept (a file of unique values, or an editor session
- * of edits, does not grow it without end); past that, and on a hash
- * collision, a value is simply made anew.
+ * of edits, does not grow it without end); past that a value is simply
+ * made anew.
  */
 export class ValueTable {
-  private readonly values: string[] = [];
-  private readonly ids = new Map<number, number>();
+  private readonly values = new Map<string, string>();
   constructor(private readonly limit = 1 << 16) {}
 
   /** `argumentValue(text, start, end, terminated)`, the same string for the same characters. */
   value(text: string, start: number, end: number, terminated: boolean): string {
     const c = text.charCodeAt(start);
     const quoted = c === 34 /* " */ || c === 39; /* ' */
-    const s = quoted ? start + 1 : start;
-    const e = quoted && terminated ? end - 1 : end;
-    let h = e - s;
-    for (let i = s; i < e; i++) {
-      const ch = text.charCodeAt(i);
-      if (ch === 92 /* \ */) return argumentValue(text, start, end, terminated);
-      h = (Math.imul(h, 31) + ch) | 0;
-    }
-    const known = this.ids.get(h);
-    if (known !== undefined) {
-      const k = this.values[known]!;
-      if (k.length === e - s && text.startsWith(k, s)) return k;
-      return detach(text.slice(s, e));
-    }
-    const v = detach(text.slice(s, e));
-    if (this.values.length < this.limit) this.ids.set(h, this.values.push(v) - 1);
+    // A slice to look up with (V8 hashes it natively; 13+ characters are a view, not a copy), kept only detached.
+    const raw = text.slice(quoted ? start + 1 : start, quoted && terminated ? end - 1 : end);
+    if (raw.indexOf('\\') >= 0) return unescapeNginx(raw);
+    const known = this.values.get(raw);
+    if (known !== undefined) return known;
+    const v = detach(raw);
+    if (this.values.size < this.limit) this.values.set(v, v);
     return v;
   }
 }
