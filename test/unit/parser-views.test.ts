@@ -12,6 +12,7 @@ import { parse } from '../../server/src/engine/syntax/parser';
 import type { Block, Directive, SourceFile, Statement } from '../../server/src/engine/syntax/ast';
 import { generateConfig } from '../../bench/generate';
 import { dumpTree } from '../support/tree-dump';
+import { argumentValue, ValueTable } from '../../server/src/engine/syntax/values';
 
 const TEXT = [
   '# top comment',
@@ -170,4 +171,25 @@ test('views: a piece parsed alone and re-homed at an offset matches the same tex
     moved.map((s) => [s.type, s.start, s.end]),
     fresh.map((s) => [s.type, s.start, s.end]),
   );
+});
+
+test('values: a file keeps each distinct value once and gives argumentValue its answer, past its limit too', () => {
+  // Quoted, unterminated, escaped (never kept), long (a view of the text unless detached) and repeated values.
+  const long = `/${'x'.repeat(40)}`;
+  const text = `a "q" 'q' q "un\\"esc" ${long} ${long} $v $v "${long}" 'open\n`;
+  const spans: [number, number][] = [];
+  for (const m of text.matchAll(/"(?:[^"\\]|\\.)*"|'[^'\n]*'?|[^\s"']+/g)) spans.push([m.index, m.index + m[0].length]);
+  for (const limit of [1 << 16, 2, 0]) {
+    const table = new ValueTable(limit);
+    for (const [s, e] of spans) {
+      const terminated = !(text[s] === "'" && !text.slice(s + 1, e).endsWith("'"));
+      assert.equal(table.value(text, s, e, terminated), argumentValue(text, s, e, terminated), `${limit}: ${text.slice(s, e)}`);
+      // Asked again (a hit when kept): the same answer.
+      assert.equal(table.value(text, s, e, terminated), argumentValue(text, s, e, terminated));
+    }
+  }
+  // Through the parser: every argument's value is the one the text spells.
+  const file = parse(text.replace(/'open\n$/, ';\n'));
+  const values = (file.children[0] as Directive).args.map((a) => a.value);
+  assert.deepEqual(values, ['q', 'q', 'q', 'un"esc', long, long, '$v', '$v', long]);
 });

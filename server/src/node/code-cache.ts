@@ -24,6 +24,7 @@ import * as fs from 'node:fs';
 import Module from 'node:module';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
+import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { threadId } from 'node:worker_threads';
 
@@ -48,8 +49,11 @@ export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | nul
 /**
  * Runs the CommonJS bundle `file` as `require(file)` would, compiled from its
  * cached bytecode when there is a cache (`name` prefixes the cache file).
+ * `v8Flags` are set before the bundle is compiled (V8 rejects a cache made
+ * under other flags, so they are part of the cache file's key too).
  */
-export function loadWithCodeCache(file: string, name: string): void {
+export function loadWithCodeCache(file: string, name: string, v8Flags: readonly string[] = []): void {
+  for (const f of v8Flags) v8.setFlagsFromString(f);
   const dir = codeCacheDir();
   let bytes: Buffer | undefined;
   if (dir) {
@@ -66,7 +70,7 @@ export function loadWithCodeCache(file: string, name: string): void {
   }
   const key = createHash('sha256')
     .update(bytes)
-    .update(`\0${process.version}\0${process.arch}\0${process.execArgv.join('\0')}`)
+    .update(`\0${process.version}\0${process.arch}\0${[...process.execArgv, ...v8Flags].join('\0')}`)
     .digest('hex')
     .slice(0, 32);
   const cacheName = `${name}-${key}.v8cache`;

@@ -51,13 +51,34 @@ export class LocationNode {
 }
 
 interface Level {
-  exact: Map<string, LocationNode>;
+  exact: ReadonlyMap<string, LocationNode>;
   prefixes: LocationNode[];
   regexes: LocationNode[];
-  named: Map<string, LocationNode>;
+  named: ReadonlyMap<string, LocationNode>;
 }
 
-const EMPTY_LEVEL: Level = Object.freeze({ exact: new Map(), prefixes: [], regexes: [], named: new Map() });
+/**
+ * What a level without `=` or `@` locations holds instead of a Map of its own: most levels have none, and a
+ * Map costs some 400 bytes even empty (a 15 MB config has 20,000 server levels). Never written to.
+ */
+const NO_NODES: ReadonlyMap<string, LocationNode> = new Map();
+/** The levels' lists hold a few nodes each: the push-grown arrays keep up to 17 slots, an exact copy just its nodes. */
+const NO_LIST: LocationNode[] = Object.freeze([]) as unknown as LocationNode[];
+const EMPTY_LEVEL: Level = Object.freeze({ exact: NO_NODES, prefixes: NO_LIST, regexes: NO_LIST, named: NO_NODES });
+
+/** `map` with `key` set to `node` unless it has the key (a Map of its own made for the first one); false when it had. */
+function addNew(
+  map: ReadonlyMap<string, LocationNode>,
+  key: string,
+  node: LocationNode,
+  set: (m: Map<string, LocationNode>) => void,
+): boolean {
+  if (map.has(key)) return false;
+  const m = map === NO_NODES ? new Map<string, LocationNode>() : (map as Map<string, LocationNode>);
+  m.set(key, node);
+  if (m !== map) set(m);
+  return true;
+}
 
 export type FoundBy = 'exact' | 'prefix' | 'regex' | 'none';
 
@@ -150,7 +171,8 @@ export class LocationIndex {
     if (!scope.children.some((c) => c.kind === 'location')) return EMPTY_LEVEL;
     // A nested level needs its location's node (for an inherited `internal`): index the enclosing level first.
     if (scope.kind === 'location' && scope.parent) this.level(scope.parent);
-    l = { exact: new Map(), prefixes: [], regexes: [], named: new Map() };
+    const level: Level = { exact: NO_NODES, prefixes: [], regexes: [], named: NO_NODES };
+    l = level;
     const prefixNames = new Set<string>();
     for (const c of scope.children) {
       if (c.kind !== 'location' || !c.directive) continue;
@@ -159,20 +181,19 @@ export class LocationIndex {
       const node = new LocationNode(c, c.directive, m, path, scope.kind === 'location' ? (this.byScope.get(scope) ?? null) : null);
       let kept = true;
       if (modifier === '=') {
-        if (!l.exact.has(path)) l.exact.set(path, node);
-        else kept = false;
+        kept = addNew(level.exact, path, node, (m) => (level.exact = m));
       } else if (modifier === '' || modifier === '^~') {
         if (!prefixNames.has(path)) {
           prefixNames.add(path);
           l.prefixes.push(node);
         } else kept = false;
       } else if (modifier === '@') {
-        if (!l.named.has(path)) l.named.set(path, node);
-        else kept = false;
+        kept = addNew(level.named, path, node, (m) => (level.named = m));
       } else l.regexes.push(node);
       if (kept) this.byScope.set(c, node);
     }
-    l.prefixes.sort((a, b) => b.name.length - a.name.length);
+    l.prefixes = l.prefixes.length ? l.prefixes.sort((a, b) => b.name.length - a.name.length).slice() : NO_LIST;
+    l.regexes = l.regexes.length ? l.regexes.slice() : NO_LIST;
     this.levels.set(scope, l);
     return l;
   }

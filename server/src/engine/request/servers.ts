@@ -98,7 +98,14 @@ export class ServerIndex {
       const names: ServerEntry['names'] = [];
       for (const d of own(s, 'server_name'))
         for (const a of d.args) names.push({ name: a.value.startsWith('~') ? a.value : a.value.toLowerCase(), directive: d });
-      this.servers.push({ scope: s, listens, names, listenDirectives: own(s, 'listen'), nameDirectives: own(s, 'server_name') });
+      // Exact-size copies: push-grown lists keep up to 17 slots for one entry, and a big config has 20,000 servers.
+      this.servers.push({
+        scope: s,
+        listens: listens.slice(),
+        names: names.slice(),
+        listenDirectives: own(s, 'listen'),
+        nameDirectives: own(s, 'server_name'),
+      });
     }
   }
 

@@ -1,6 +1,7 @@
 import { own, type Scope } from '../model/config';
 import { lastHeader, proxyUpstream } from '../model/websocket';
 import { replaceArg, fix } from '../fixes/edits';
+import type { Directive } from '../syntax/ast';
 import { type Rule } from './rule';
 
 export const mapCloseDefeatsKeepalive: Rule = {
@@ -14,6 +15,16 @@ export const mapCloseDefeatsKeepalive: Rule = {
   versions: 'all',
   check(ctx) {
     const reported = new Set<Scope>();
+    // The scope each `map` opens, as `model.scopeOf` has it (the last one listed wins), from the map scopes alone:
+    // `scopeOf` would index every block of the config for the few maps asked about.
+    let mapScopes: Map<Directive, Scope> | undefined;
+    const mapScopeOf = (d: Directive) => {
+      if (!mapScopes) {
+        mapScopes = new Map();
+        for (const s of ctx.model.scopes.get('map') ?? []) if (s.directive) mapScopes.set(s.directive, s);
+      }
+      return mapScopes.get(d);
+    };
     for (const loc of ctx.webSocketLocations) {
       const conn = lastHeader(loc, 'connection');
       const m = conn && /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(conn.value.trim());
@@ -22,7 +33,7 @@ export const mapCloseDefeatsKeepalive: Rule = {
       if (!upstream || !own(upstream, 'keepalive').length) continue;
       for (const def of ctx.definitions.get(m[1]!) ?? []) {
         if (def.directive.name !== 'map' || def.directive.args[0]?.value !== '$http_upgrade') continue;
-        const mapScope = ctx.model.scopeOf.get(def.directive);
+        const mapScope = mapScopeOf(def.directive);
         if (!mapScope || reported.has(mapScope)) continue;
         const entry = mapScope.items.find((d) => d.name === '' && d.nameToken.quoted && d.args[0]?.value.toLowerCase() === 'close');
         if (!entry) continue;

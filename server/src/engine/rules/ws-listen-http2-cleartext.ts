@@ -46,6 +46,8 @@ export const wsListenHttp2Cleartext: Rule = {
   versions: '< 1.25.1',
   check(ctx) {
     if (versionAtLeast(ctx.settings.nginxVersion, SNIFFS_SINCE)) return;
+    // A finding needs a `listen ... http2`: without one anywhere, no server's listens need reading.
+    if (!ctx.anywhere('listen', (d) => d.args.some((a, i) => i > 0 && a.value === 'http2'))) return;
     const locations = ctx.webSocketLocations.filter((l) => l.server);
     if (!locations.length) return;
     const sockets = new Map<string, Socket>();

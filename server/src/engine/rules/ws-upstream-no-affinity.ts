@@ -21,8 +21,11 @@ export const wsUpstreamNoAffinity: Rule = {
       if (loc.intent === 'path' || !loc.proxyPass) continue;
       const upstream = proxyUpstream(ctx.model, loc.proxyPass);
       if (!upstream) continue;
+      const listed = own(upstream, 'server');
+      // One server balances nothing: its parameters need no reading (an upstream's first read of them is the cost here).
+      if (listed.length < 2) continue;
       // backup and down servers take no share of the balancing.
-      const servers = own(upstream, 'server').filter((d) => !d.args.some((a) => a.value === 'backup' || a.value === 'down'));
+      const servers = listed.filter((d) => !d.args.some((a) => a.value === 'backup' || a.value === 'down'));
       if (servers.length < 2 || AFFINITY.some((a) => own(upstream, a).length)) continue;
       const key = `${loc.proxyPass.file.uri}:${loc.proxyPass.start}`;
       if (seen.has(key)) continue;

@@ -23,7 +23,7 @@
  * `Range` are structurally identical to the LSP types.
  */
 import { type CompactTree, growInt32 } from './tree';
-import { argumentValue } from './values';
+import { ValueTable } from './values';
 
 export interface Position {
   line: number;
@@ -165,7 +165,7 @@ export class Argument extends NodeBase {
 
   /** The value as nginx sees it: quotes removed, escapes resolved. */
   get value(): string {
-    return (this.cachedValue ??= argumentValue(this.file.text, this.start, this.end, this.terminated));
+    return (this.cachedValue ??= this.file.values.value(this.file.text, this.start, this.end, this.terminated));
   }
 
   /** Source text exactly as written, quotes included. */
@@ -389,6 +389,8 @@ export class SourceFile {
   private list: Statement[] = NO_STATEMENTS;
   /** The compact tree the top-level statements are still to be made from, until first read. */
   private pending: CompactTree<Comment> | null = null;
+  /** The arguments' values, each distinct one stored once (see `ValueTable`). */
+  readonly values = new ValueTable();
 
   constructor(
     /** A path or URI; only used for messages and include resolution. */
