@@ -42,6 +42,9 @@
  * - The server's start, first diagnostics, first and second hover (the first
  *   reads the official reference), and the bundle and VSIX sizes
  *   (bench/startup.ts).
+ * - The server never blocks (issue 11): five hovers and an edit of the small
+ *   config while the 15 MB one is analysed, with the threads and
+ *   single-threaded (bench/never-blocks.ts).
  *
  * Prints a table and writes bench/results/latest.json. Figures only: nothing
  * is asserted. Options: --quick (fewer runs, no nginx -t of the 15 MB
@@ -61,6 +64,7 @@ import { hasRusage, PIN_CPU, runProcess, TASKSET, type ProcRun } from './proc';
 import { e2eSummary, E2E_HISTORY, type E2eSummary } from './e2e-results';
 import { buildOnce, LspTestClient, ROOT } from '../test/support/lsp-client';
 import { benchStartup, startupRows, type StartupResult } from './startup';
+import { benchNeverBlocks, neverBlocksRows, type NeverBlocksRun } from './never-blocks';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -550,10 +554,18 @@ async function main(): Promise<void> {
     // 4. The language server.
     let lsp: LspResult | null = null;
     let startup: StartupResult | null = null;
+    let neverBlocks: NeverBlocksRun[] | null = null;
     if (!noLsp) {
       console.log('\nlanguage server');
       lsp = await benchLsp(benchText, smallText, 2000);
       startup = (await benchStartup(undefined, quick ? 3 : 7))[0]!;
+      // Issue 11: requests and an edit of a small config while the 15 MB one is analysed, with and without the threads.
+      const smallLines = smallText.split('\n');
+      const hoverLine = smallLines.findIndex((l) => /^\s*proxy_pass /.test(l));
+      neverBlocks = await benchNeverBlocks(siteText, smallText, {
+        line: hoverLine,
+        character: smallLines[hoverLine]!.indexOf('proxy_pass') + 2,
+      });
       console.log(
         `  open 1.4 MB: ${lsp.bigOpen.wallMs.map(fmt).join(', ')} (server CPU ${lsp.bigOpen.cpuMs.map(fmt).join(', ')}); 300 lines: ${lsp.smallOpen.wallMs.map(fmt).join(', ')}${lsp.note ? ` (${lsp.note})` : ''}`,
       );
@@ -670,6 +682,7 @@ async function main(): Promise<void> {
       rows.push([`LSP: one edit outside any server (whole analysis), median of 5`, fmt(lsp.wholeMs), '', '']);
       rows.push([`LSP: server peak memory (VmHWM, open + edits)`, mb(lsp.vmHwmKb), '', '']);
     }
+    if (neverBlocks) for (const [k, v] of neverBlocksRows(neverBlocks, '15 MB site')) rows.push([k, v, '', '']);
     // The official reference costs nothing at start: server start, first hover (it reads the reference then), bundle and VSIX sizes.
     if (startup) for (const [k, v] of startupRows(startup)) rows.push([`LSP: ${k}`, v, '', k.startsWith('VSIX') ? '< 1 MB' : '']);
     rows.push([
@@ -706,6 +719,7 @@ async function main(): Promise<void> {
       warmLint,
       lsp,
       startup,
+      neverBlocks,
       e2e,
       table: rows,
     };
