@@ -63,8 +63,10 @@ export const HEDGE_MS = 50;
  * another document's analysis for at least as long: the replica analyses it and its diagnostics are published.
  */
 export const CATCH_UP_MS = 200;
-/** The replica starts this long after initialize at the latest (see `startReplica`). */
+/** The replica starts this long after initialize at the latest (see `startReplica`)... */
 const REPLICA_START_MS = 2000;
+/** ...or this long after the primary's first analysis ends. */
+const REPLICA_AFTER_IDLE_MS = 100;
 /** The replica catches up only light documents: analysed last time in less than this, or never analysed and this small. */
 const CATCH_UP_MAX_COST_MS = 250;
 const CATCH_UP_MAX_BYTES = 512 * 1024;
@@ -459,7 +461,8 @@ export class Front {
   private status(lane: Lane, analysing: { uri: string; version: number } | null): void {
     if (lane.role === 'primary' && lane.analysing && !analysing) {
       this.costs.set(lane.analysing.uri, Date.now() - lane.analysingSince);
-      if (!this.replica) setImmediate(() => this.startReplica());
+      // A moment later: the diagnostics that analysis publishes go out first (a new thread takes the main thread some ms).
+      if (!this.replica) setTimeout(() => this.startReplica(), REPLICA_AFTER_IDLE_MS).unref();
     }
     lane.analysing = analysing;
     lane.analysingSince = Date.now();
