@@ -37,7 +37,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import * as os from 'node:os';
-import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
 import {
   IPCMessageReader,
   IPCMessageWriter,
@@ -51,6 +51,7 @@ import {
   type ResponseMessage,
 } from 'vscode-jsonrpc/node';
 import { DETECTED_VERSION_NOTIFICATION, OVER_BUDGET_NOTIFICATION, PUBLISH_NOW_NOTIFICATION, type OverBudgetParams } from '../protocol';
+import { MirrorDocument } from './documents';
 import { isWorkerStatus, type WorkerData } from './status';
 
 /** The front's own settings (budgets of the whole server), as package.json declares them. */
@@ -125,7 +126,9 @@ export class Front {
   private readonly pending = new Map<Id, Pending>();
   private readonly outgoing = new Map<number, Outgoing>();
   private nextOutgoing = 1;
-  private readonly docs = new Map<string, { languageId: string; doc: TextDocument }>();
+  private readonly docs = new Map<string, MirrorDocument>();
+  /** The version of each open document the replica has: it is given edits only when it is asked something (`syncReplica`). */
+  private readonly replicaVersions = new Map<string, number>();
   private initialize: RequestMessage | null = null;
   /** State-setting notifications to replay, by method (the last one of each; workspace folder changes all, in order). */
   private readonly state = new Map<string, NotificationMessage>();
@@ -270,12 +273,27 @@ export class Front {
     for (const m of this.folderChanges) this.post(lane, m);
     for (const m of this.state.values()) if (m.method !== 'initialized') this.post(lane, m);
     this.sendOverBudget(lane);
-    for (const [uri, { languageId, doc }] of this.docs) {
+    if (lane.role === 'replica') this.replicaVersions.clear();
+    for (const [uri, doc] of this.docs) {
       this.post(lane, {
         jsonrpc: '2.0',
         method: 'textDocument/didOpen',
-        params: { textDocument: { uri, languageId, version: doc.version, text: doc.getText() } },
+        params: { textDocument: { uri, languageId: doc.languageId, version: doc.version, text: doc.text() } },
       } as NotificationMessage);
+      if (lane.role === 'replica') this.replicaVersions.set(uri, doc.version);
+    }
+  }
+
+  /** Gives the replica the edits it has not had: each such document's whole text, as one change. */
+  private syncReplica(replica: Lane): void {
+    for (const [uri, doc] of this.docs) {
+      if (this.replicaVersions.get(uri) === doc.version) continue;
+      this.post(replica, {
+        jsonrpc: '2.0',
+        method: 'textDocument/didChange',
+        params: { textDocument: { uri, version: doc.version }, contentChanges: [{ text: doc.text() }] },
+      } as NotificationMessage);
+      this.replicaVersions.set(uri, doc.version);
     }
   }
 
@@ -323,6 +341,7 @@ export class Front {
     if (!replica && primary.busySince[0]! > 0 && Date.now() - primary.busySince[0]! >= HEDGE_MS * 10) this.startReplica();
     if (replica && p.lanes.has(primary) && primary.busySince[0]! > 0 && !p.lanes.has(replica)) {
       p.lanes.add(replica);
+      this.syncReplica(replica);
       this.post(replica, p.message);
     } else if (!replica || !p.lanes.has(replica)) {
       p.hedge = setTimeout(() => this.hedge(id), HEDGE_MS);
@@ -349,8 +368,18 @@ export class Front {
       case 'textDocument/didOpen':
       case 'textDocument/didChange':
       case 'textDocument/didClose':
+        // The primary first: it publishes, and the edit is its analysis's to wait for. The replica gets opens and
+        // closes now, edits when it is next asked something.
+        this.post(this.primary, m);
         this.mirror(m);
-        break;
+        if (this.replica && m.method !== 'textDocument/didChange') {
+          this.post(this.replica, m);
+          const uri = (m.params as { textDocument: { uri: string } }).textDocument.uri;
+          const doc = this.docs.get(uri);
+          if (doc) this.replicaVersions.set(uri, doc.version);
+          else this.replicaVersions.delete(uri);
+        }
+        return;
       case 'workspace/didChangeWorkspaceFolders':
         this.folderChanges.push(m);
         break;
@@ -371,17 +400,17 @@ export class Front {
   private mirror(m: NotificationMessage): void {
     const p = m.params as {
       textDocument: { uri: string; languageId?: string; version?: number; text?: string };
-      contentChanges?: { range?: unknown; text: string }[];
+      contentChanges?: TextDocumentContentChangeEvent[];
     };
     const uri = p.textDocument.uri;
     if (m.method === 'textDocument/didOpen') {
-      this.docs.set(uri, {
-        languageId: p.textDocument.languageId ?? 'nginx',
-        doc: TextDocument.create(uri, p.textDocument.languageId ?? 'nginx', p.textDocument.version ?? 0, p.textDocument.text ?? ''),
-      });
+      this.docs.set(
+        uri,
+        new MirrorDocument(uri, p.textDocument.languageId ?? 'nginx', p.textDocument.version ?? 0, p.textDocument.text ?? ''),
+      );
     } else if (m.method === 'textDocument/didChange') {
-      const entry = this.docs.get(uri);
-      if (entry) TextDocument.update(entry.doc, p.contentChanges ?? [], p.textDocument.version ?? entry.doc.version + 1);
+      const doc = this.docs.get(uri);
+      if (doc) doc.change(p.contentChanges ?? [], p.textDocument.version ?? doc.version + 1);
     } else {
       this.docs.delete(uri);
     }
@@ -415,10 +444,10 @@ export class Front {
     this.catchUpTimers.delete(uri);
     const entry = this.docs.get(uri);
     if (!entry || this.shutdown) return;
-    const version = entry.doc.version;
+    const version = entry.version;
     if ((this.published.get(uri) ?? -Infinity) >= version || (this.caughtUp.get(uri) ?? -Infinity) >= version) return;
     const cost = this.costs.get(uri);
-    if (cost !== undefined ? cost >= CATCH_UP_MAX_COST_MS : entry.doc.getText().length > CATCH_UP_MAX_BYTES) return;
+    if (cost !== undefined ? cost >= CATCH_UP_MAX_COST_MS : entry.text().length > CATCH_UP_MAX_BYTES) return;
     const { primary, replica } = this;
     const since = primary.busySince[0]!;
     if (!replica && since > 0 && Date.now() - since >= HEDGE_MS * 10) this.startReplica();
@@ -431,6 +460,7 @@ export class Front {
       primary.analysing.uri !== uri
     ) {
       this.caughtUp.set(uri, version);
+      this.syncReplica(replica);
       this.post(replica, { jsonrpc: '2.0', method: PUBLISH_NOW_NOTIFICATION, params: { uri } } as NotificationMessage);
       return;
     }
@@ -550,7 +580,7 @@ export class Front {
     if (m.method === 'textDocument/publishDiagnostics') {
       // Only what the front asked it to publish, while that version is current and the primary has not published it.
       const p = m.params as { uri: string; version?: number };
-      const current = this.docs.get(p.uri)?.doc.version;
+      const current = this.docs.get(p.uri)?.version;
       if (
         typeof p.version === 'number' &&
         p.version === current &&
