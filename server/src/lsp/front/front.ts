@@ -162,7 +162,7 @@ export class Front {
     this.fixedMemory = maxOldSpaceFlag(env) !== undefined;
     this.analysisMs = this.defaults.analysisMs;
     this.memoryMb = this.defaults.memoryMb;
-    // The replica starts once the primary has answered initialize, so that the primary starts first.
+    // The replica starts later (`startReplica`), so that it does not slow the primary's start and first analysis.
     this.lanes = [this.spawn('primary', 0)];
   }
 
