@@ -218,53 +218,36 @@ function checkAtTarget(d: Directive, ctx: BlockContext, here: DirectiveInfo[], v
   // The first release from which it is usable like this.
   const since = e.history.find((s) => usable(s, ctx, argc, block))?.since ?? '';
   const n = d.nameToken;
+  // Each case below is "too new" on the name (up to the last argument counted), as an error.
+  const tooNew = (message: string, fixes: Fix[], endAt = n.end) =>
+    out.push({ kind: 'too-new', file: d.file, start: n.start, end: endAt, severity: 'error', message, fixes });
   // Another module's directive of the name exists in the target: nginx says "not allowed here", not "unknown".
   const elsewhere = lookupDirective(d.name)
     .flatMap((x) => (x !== e && x.origin === 'nginx' ? [stateAt(x, version)] : []))
     .filter((x) => x?.present) as DirectiveState[];
   if (!st && elsewhere.length) {
-    out.push({
-      kind: 'too-new',
-      file: d.file,
-      start: n.start,
-      end: n.end,
-      severity: 'error',
-      message: `"${d.name}" ${describe(ctx.contexts)} needs nginx ${since} or newer; in ${version} it is allowed only in ${[...new Set(elsewhere.flatMap((x) => x.contexts))].map((c) => CONTEXT_LABELS[c]).join(', ')} (nginx -t: directive is not allowed here)`,
-      fixes: d.block ? [] : [removeFix(d, `Remove "${d.name}" (the target nginx does not have it here)`)],
-    });
+    tooNew(
+      `"${d.name}" ${describe(ctx.contexts)} needs nginx ${since} or newer; in ${version} it is allowed only in ${[...new Set(elsewhere.flatMap((x) => x.contexts))].map((c) => CONTEXT_LABELS[c]).join(', ')} (nginx -t: directive is not allowed here)`,
+      d.block ? [] : [removeFix(d, `Remove "${d.name}" (the target nginx does not have it here)`)],
+    );
   } else if (!st) {
-    out.push({
-      kind: 'too-new',
-      file: d.file,
-      start: n.start,
-      end: n.end,
-      severity: 'error',
-      message: `"${d.name}" needs nginx ${since || e.history[0]!.since} or newer; the target is ${version}, where nginx -t fails with: unknown directive "${d.name}"`,
-      fixes: tooNewFixes(d, e),
-    });
+    tooNew(
+      `"${d.name}" needs nginx ${since || e.history[0]!.since} or newer; the target is ${version}, where nginx -t fails with: unknown directive "${d.name}"`,
+      tooNewFixes(d, e),
+    );
   } else if (!st.present) {
     removedProblem(d, e, version, out);
   } else if (!allowedIn(st, ctx.contexts)) {
-    out.push({
-      kind: 'too-new',
-      file: d.file,
-      start: n.start,
-      end: n.end,
-      severity: 'error',
-      message: `"${d.name}" ${describe(ctx.contexts)} needs nginx ${since} or newer; in ${version} it is allowed only in ${st.contexts.map((c) => CONTEXT_LABELS[c]).join(', ')} (nginx -t: directive is not allowed here)`,
-      fixes: [],
-    });
+    tooNew(
+      `"${d.name}" ${describe(ctx.contexts)} needs nginx ${since} or newer; in ${version} it is allowed only in ${st.contexts.map((c) => CONTEXT_LABELS[c]).join(', ')} (nginx -t: directive is not allowed here)`,
+      [],
+    );
   } else {
-    const last = d.args[argc - 1] ?? n;
-    out.push({
-      kind: 'too-new',
-      file: d.file,
-      start: n.start,
-      end: last.end,
-      severity: 'error',
-      message: `"${d.name}" with ${argc} argument${argc === 1 ? '' : 's'} needs nginx ${since} or newer; the target is ${version} (nginx -t: invalid number of arguments)`,
-      fixes: [],
-    });
+    tooNew(
+      `"${d.name}" with ${argc} argument${argc === 1 ? '' : 's'} needs nginx ${since} or newer; the target is ${version} (nginx -t: invalid number of arguments)`,
+      [],
+      (d.args[argc - 1] ?? n).end,
+    );
   }
 }
 
