@@ -243,32 +243,26 @@ export async function runProof(o: ProofOptions): Promise<ProofResult> {
       if (round >= MAX_DISABLE_ROUNDS) throw new Stop('nginx-t', 'nginx -t keeps failing on directives this nginx does not have');
       // A dry run of the plan counts the ports it takes (each listen of the proven server, each other address:port).
       let need = 0;
-      makePlan({
+      // What both plans share; the dry run and the real one differ only in the ports they are given.
+      const planned = {
         analysis,
         root: o.root,
         settings,
         loc,
         requestPath: o.requestPath,
         prefix,
-        echo: { port: 1, tls: echoTls },
-        ports: () => 2 + need++,
-        parkPort: 1,
         nginx: info,
         env,
         disabled,
         disabledModules,
-      });
+      };
+      makePlan({ ...planned, echo: { port: 1, tls: echoTls }, ports: () => 2 + need++, parkPort: 1 });
       const ports = await freePorts(need + 2, v6);
       const echoPort = ports.pop()!;
       const parkPort = ports.pop()!;
       r.stage = 'setup';
       thePlan = makePlan({
-        analysis,
-        root: o.root,
-        settings,
-        loc,
-        requestPath: o.requestPath,
-        prefix,
+        ...planned,
         echo: { port: echoPort, tls: echoTls },
         ports: () => {
           const p = ports.shift();
@@ -276,10 +270,6 @@ export async function runProof(o: ProofOptions): Promise<ProofResult> {
           return p;
         },
         parkPort,
-        nginx: info,
-        env,
-        disabled,
-        disabledModules,
       });
       r.rewrites = thePlan.rewrites;
       r.caveats = thePlan.caveats;
