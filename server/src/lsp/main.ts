@@ -10,7 +10,8 @@ import { createConnection, PortMessageReader, PortMessageWriter, ProposedFeature
 import { startServer, type ThreadRole } from './server';
 import { isWorkerData, type WorkerStatus } from './front/status';
 
-const port = !isMainThread && isWorkerData(workerData) ? parentPort : null;
+const data = !isMainThread && isWorkerData(workerData) ? workerData : null;
+const port = data ? parentPort : null;
 const connection = port
   ? createConnection(ProposedFeatures.all, new PortMessageReader(port), new PortMessageWriter(port))
   : createConnection(ProposedFeatures.all);
@@ -20,10 +21,10 @@ process.on('uncaughtException', (e) => connection.console.error(`nginx-ws: uncau
 process.on('unhandledRejection', (e) => connection.console.error(`nginx-ws: unhandled rejection: ${String(e)}`));
 
 let thread: ThreadRole | undefined;
-if (port && isWorkerData(workerData)) {
-  const busy = new Float64Array(workerData.busy);
+if (data && port) {
+  const busy = new Float64Array(data.busy);
   thread = {
-    role: workerData.role,
+    role: data.role,
     analysing(doc) {
       busy[0] = doc ? Date.now() : 0;
       const status: WorkerStatus = { nginxWsStatus: true, analysing: doc };

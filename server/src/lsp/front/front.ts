@@ -58,12 +58,12 @@ import { isWorkerStatus, type WorkerData } from './status';
 export const FRONT_SETTING_DEFAULTS = { 'nginxWs.limits.analysisSeconds': 60, 'nginxWs.limits.serverMemoryMB': 0 } as const;
 
 /** A request the primary has not answered after this long, while it analyses, also goes to the replica. */
-export const HEDGE_MS = 50;
+const HEDGE_MS = 50;
 /**
  * A document changed this long ago whose new version the primary has not published, because it has been in
  * another document's analysis for at least as long: the replica analyses it and its diagnostics are published.
  */
-export const CATCH_UP_MS = 200;
+const CATCH_UP_MS = 200;
 /** The replica starts this long after initialize at the latest (see `startReplica`)... */
 const REPLICA_START_MS = 2000;
 /** ...or this long after the primary's first analysis ends. */
@@ -71,9 +71,8 @@ const REPLICA_AFTER_IDLE_MS = 100;
 /** The replica catches up only light documents: analysed last time in less than this, or never analysed and this small. */
 const CATCH_UP_MAX_COST_MS = 250;
 const CATCH_UP_MAX_BYTES = 512 * 1024;
-export const DEFAULT_ANALYSIS_SECONDS = FRONT_SETTING_DEFAULTS['nginxWs.limits.analysisSeconds'];
 /** The default heap of each worker: a quarter of the machine's memory, between 1 and 4 GB. */
-export const DEFAULT_SERVER_MEMORY_MB = Math.round(Math.min(4096, Math.max(1024, os.totalmem() / 1048576 / 4)));
+const DEFAULT_SERVER_MEMORY_MB = Math.round(Math.min(4096, Math.max(1024, os.totalmem() / 1048576 / 4)));
 /** More restarts than this within a minute, none of them explained by a document over budget: the server gives up (the client restarts it). */
 const MAX_UNEXPLAINED_RESTARTS = 5;
 
@@ -156,7 +155,7 @@ export class Front {
   constructor(private readonly o: FrontOptions) {
     const env = o.env ?? process.env;
     this.defaults = {
-      analysisMs: positive(env.NGINX_WS_ANALYSIS_TIMEOUT_MS) ?? DEFAULT_ANALYSIS_SECONDS * 1000,
+      analysisMs: positive(env.NGINX_WS_ANALYSIS_TIMEOUT_MS) ?? FRONT_SETTING_DEFAULTS['nginxWs.limits.analysisSeconds'] * 1000,
       memoryMb: maxOldSpaceFlag(env) ?? positive(env.NGINX_WS_SERVER_MEMORY_MB) ?? DEFAULT_SERVER_MEMORY_MB,
     };
     this.fixedMemory = maxOldSpaceFlag(env) !== undefined;
