@@ -68,8 +68,15 @@ test("a cache V8 rejects is replaced, and a stale build's cache is removed; the 
   const junk = Buffer.alloc(statSync(join(dir, file)).size, 0x5a);
   writeFileSync(join(dir, file), junk);
   writeFileSync(join(dir, 'cli-0123456789abcdef0123456789abcdef.v8cache'), junk);
+  // Another bundle's cache whose name starts the same is not a stale build of this one: it stays.
+  const other = 'cli-other-0123456789abcdef0123456789abcdef.v8cache';
+  writeFileSync(join(dir, other), junk);
   assert.deepEqual(lint(home), plain);
-  assert.deepEqual(caches(dir, 'cli'), [file]);
+  assert.deepEqual(
+    caches(dir, 'cli').filter((f) => f !== other),
+    [file],
+  );
+  assert.ok(existsSync(join(dir, other)), `${other} is kept`);
   assert.notDeepEqual(readFileSync(join(dir, file)), junk, 'rewritten');
   assert.deepEqual(lint(home), plain);
 });

@@ -23,8 +23,6 @@ const budget = /^\d{4,8}$/.test(process.env.NGINX_WS_SERVER_INTERRUPT_BUDGET ?? 
   ? process.env.NGINX_WS_SERVER_INTERRUPT_BUDGET
   : '400000';
 const flags = [`--interrupt-budget=${budget}`];
-// Cache names are prefixes of each other's file names when one starts with the other ('server-front-…' would be
-// pruned as another build of 'server'): the front's is 'front'.
 
 const argv = process.argv;
 const frontFile = nodePath.join(__dirname, 'server-front.js');

@@ -107,8 +107,7 @@ function writeCache(dir: string, name: string, cacheName: string, script: vm.Scr
   try {
     fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
     fs.renameSync(tmp, nodePath.join(dir, cacheName));
-    for (const f of fs.readdirSync(dir))
-      if (f.startsWith(`${name}-`) && f.endsWith('.v8cache') && f !== cacheName) fs.rmSync(nodePath.join(dir, f), { force: true });
+    for (const f of fs.readdirSync(dir)) if (f !== cacheName && isCacheOf(name, f)) fs.rmSync(nodePath.join(dir, f), { force: true });
   } catch {
     try {
       fs.rmSync(tmp, { force: true });
@@ -116,4 +115,9 @@ function writeCache(dir: string, name: string, cacheName: string, script: vm.Scr
       // the next run compiles the bundle as usual
     }
   }
+}
+
+/** Whether `file` is a cache of the bundle `name` (`name-<32 hex>.v8cache`), not of one whose name only starts the same. */
+function isCacheOf(name: string, file: string): boolean {
+  return file.startsWith(`${name}-`) && /^[0-9a-f]{32}\.v8cache$/.test(file.slice(name.length + 1));
 }
