@@ -61,7 +61,7 @@ import { LineIndex } from '../server/src/engine/syntax/ast';
 import { lintText } from '../server/src/engine/index';
 import { generateConfig } from './generate';
 import { hasRusage, PIN_CPU, runProcess, TASKSET, type ProcRun } from './proc';
-import { e2eSummary, E2E_HISTORY, type E2eSummary } from './e2e-results';
+import { e2eSummary, E2E_HISTORY, phasesLine, type E2eSummary } from './e2e-results';
 import { buildOnce, LspTestClient, ROOT } from '../test/support/lsp-client';
 import { benchStartup, startupRows, type StartupResult } from './startup';
 import { benchNeverBlocks, neverBlocksRows, type NeverBlocksRun } from './never-blocks';
@@ -698,6 +698,7 @@ async function main(): Promise<void> {
     console.log(`|${w.map((n) => '-'.repeat(n + 2)).join('|')}|`);
     for (const r of rows) console.log(line(r));
     if (e2e) for (const s of e2e.bySession) console.log(`  e2e ${s.name}: ${s.values.map(fmt).join(', ')}`);
+    if (e2e?.phases) console.log(`  e2e ${phasesLine(e2e.phases)}`);
     console.log(
       '\nhow: whole processes are timed from outside (wait4: CPU = user + system of all threads), pinned to one CPU,' +
         ' contenders in turns, best of the runs; ratios are of CPU times. In-process parse figures are wall times,' +

@@ -18,6 +18,10 @@ export interface SquiggleSample {
   session: string;
   label: string;
   ms: number;
+  /** Ms after the open when the extension host began to activate the extension (absent when its log was not found). */
+  activatedMs?: number;
+  /** Ms after the open when the language server's analysis of the file ended (absent when its log line was not found). */
+  analysedMs?: number;
 }
 
 export interface E2eSummary {
@@ -28,6 +32,11 @@ export interface E2eSummary {
   p95: number;
   max: number;
   bySession: { name: string; values: number[] }[];
+  /**
+   * Medians of where the time went, over the samples that have both log times: VS Code opening the editor up to
+   * activating the extension, from there to the end of the server's analysis, and from there to the squiggle.
+   */
+  phases: { samples: number; toActivation: number; toAnalysed: number; toSquiggle: number } | null;
 }
 
 function pct(sorted: number[], p: number): number {
@@ -60,7 +69,34 @@ export function e2eSummary(path: string): E2eSummary | null {
     p95: pct(sorted, 95),
     max: sorted[sorted.length - 1]!,
     bySession: [...by].map(([name, values]) => ({ name, values })),
+    phases: phasesOf(samples),
   };
+}
+
+function phasesOf(samples: SquiggleSample[]): E2eSummary['phases'] {
+  const timed = samples.filter(
+    (s) => Number.isFinite(s.activatedMs) && Number.isFinite(s.analysedMs) && s.activatedMs! <= s.analysedMs! && s.analysedMs! <= s.ms,
+  );
+  if (!timed.length) return null;
+  const median = (xs: number[]) =>
+    pct(
+      xs.sort((a, b) => a - b),
+      50,
+    );
+  return {
+    samples: timed.length,
+    toActivation: median(timed.map((s) => s.activatedMs!)),
+    toAnalysed: median(timed.map((s) => s.analysedMs! - s.activatedMs!)),
+    toSquiggle: median(timed.map((s) => s.ms - s.analysedMs!)),
+  };
+}
+
+/** The phases as one line, for the bench and this command. */
+export function phasesLine(p: NonNullable<E2eSummary['phases']>): string {
+  return (
+    `medians of ${p.samples} timed samples: open → activation begins ${p.toActivation} ms (VS Code), ` +
+    `→ server's analysis done ${p.toAnalysed} ms (activation, server start, settings, analysis), → squiggle shown ${p.toSquiggle} ms`
+  );
 }
 
 if (require.main === module) {
@@ -73,5 +109,6 @@ if (require.main === module) {
       `${path}: ${s.samples} samples of ${s.runs} run${s.runs === 1 ? '' : 's'}: p50 ${s.p50} ms, p95 ${s.p95} ms, max ${s.max} ms`,
     );
     for (const b of s.bySession) console.log(`  ${b.name}: ${b.values.join(', ')} ms`);
+    if (s.phases) console.log(`  ${phasesLine(s.phases)}`);
   }
 }

@@ -47,13 +47,60 @@ export async function openUntilSquiggle(vs, rel, severity = 'error') {
   const openedAt = await openFile(vs.page, rel);
   await vs.page.locator(`.editor-instance .squiggly-${severity}`).first().waitFor();
   const ms = Date.now() - openedAt;
+  const phases = await squigglePhases(vs.root, rel, openedAt);
   const file = join(vs.shotsDir, 'squiggle-times.json');
   const samples = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : [];
-  samples.push({ session: basename(vs.shotsDir), label: rel, ms, openedAt: new Date(openedAt).toISOString() });
+  samples.push({ session: basename(vs.shotsDir), label: rel, ms, openedAt: new Date(openedAt).toISOString(), ...phases });
   writeFileSync(`${file}.tmp`, JSON.stringify(samples));
   renameSync(`${file}.tmp`, file);
-  console.log(`[timing] ${basename(vs.shotsDir)}: open ${rel} → first ${severity} squiggle ${ms} ms`);
+  const where =
+    phases.activatedMs === undefined
+      ? ''
+      : `; activation began at ${phases.activatedMs} ms, analysis done at ${phases.analysedMs ?? '?'} ms`;
+  console.log(`[timing] ${basename(vs.shotsDir)}: open ${rel} → first ${severity} squiggle ${ms} ms${where}`);
   return ms;
+}
+
+/**
+ * Where the time to the first squiggle went, from the logs the workbench
+ * keeps (ms after the double-click): when the extension host began to
+ * activate the extension (its own log), and when the language server's
+ * analysis of the file ended (the server's "analysed <uri> in N ms" line in
+ * its log channel). What precedes the first is VS Code opening the editor;
+ * what follows the second is the diagnostics reaching the renderer. Both are
+ * left out when a log is not found (never fails a session: figures only).
+ * The logs' times are local wall-clock times, as is `openedAt`.
+ */
+async function squigglePhases(root, rel, openedAt) {
+  const out = {};
+  const logs = join(root, 'user-data', 'logs');
+  const at = (line) => {
+    const m = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d\.\d{3})/.exec(line);
+    return m ? new Date(`${m[1]}T${m[2]}`).getTime() - openedAt : undefined;
+  };
+  const file = rel.split('/').pop();
+  // The log service writes its files asynchronously: a line may land a moment after the squiggle shows.
+  for (let i = 0; i < 20 && (out.activatedMs === undefined || out.analysedMs === undefined); i++) {
+    for (const dir of existsSync(logs) ? readdirSync(logs) : []) {
+      const host = join(logs, dir, 'exthost1');
+      const ext = readLines(join(host, 'remoteexthost.log')).find((l) => l.includes('_doActivateExtension nginx-ws.nginx-websocket'));
+      if (ext && out.activatedMs === undefined) out.activatedMs = at(ext);
+      const server = readLines(join(host, 'nginx-ws.nginx-websocket', 'nginx WebSocket Language Server.log')).find(
+        (l) => / analysed \S+ in \d+ ms/.test(l) && l.includes(`/${file} `),
+      );
+      if (server && out.analysedMs === undefined) out.analysedMs = at(server);
+    }
+    if (out.activatedMs === undefined || out.analysedMs === undefined) await new Promise((r) => setTimeout(r, 100));
+  }
+  return out;
+}
+
+function readLines(path) {
+  try {
+    return readFileSync(path, 'utf8').split('\n');
+  } catch {
+    return [];
+  }
 }
 
 /** Runs a command by its palette title and waits for the palette to close. */
