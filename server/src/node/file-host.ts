@@ -97,8 +97,12 @@ export class DiskReader {
     try {
       const fst = fstatSync(fd);
       if (!fst.isFile()) return refuse('special', `not a regular file (${describe(fst)}): nginx-ws reads regular files only`);
+      // The size the stat gave, plus one byte to see that the file grew since: a typical config is read into one
+      // buffer, decoded where it lies (a large file in 64 KB chunks cost a copy of all of it, and the chunks).
+      let first = st.size > 0 ? Math.min(st.size + 1, maxBytes + 1) : 0;
       for (;;) {
-        const want = Math.min(CHUNK, maxBytes + 1 - total);
+        const want = first || Math.min(CHUNK, maxBytes + 1 - total);
+        first = 0;
         const buf = Buffer.allocUnsafe(want);
         let n: number;
         try {
@@ -110,7 +114,7 @@ export class DiskReader {
           return refuse('unreadable', `cannot read it (${code ?? (e as Error).message})`, total);
         }
         if (n === 0) break;
-        if (chunks.length === 0 && buf.subarray(0, n).includes(0)) {
+        if (chunks.length === 0 && buf.subarray(0, Math.min(n, CHUNK)).includes(0)) {
           if (!binaryOk) return refuse('binary', 'a binary file (it has NUL bytes), not a config', n);
           binary = true;
         }
