@@ -7,7 +7,6 @@
  * editor judges it. Exit 0 when it passes, 1 when it fails, 2 for usage errors.
  */
 import * as nodePath from 'node:path';
-import { formatProof, pickLocation, proofJson, runProof } from '../prove/index';
 import { numberFlag, parseCommandArgs, UsageError, withUsage, type Command } from './command';
 import { collectTargets, flagSettings, Project } from './project';
 
@@ -75,6 +74,8 @@ async function run(argv: string[]): Promise<number> {
   if (targets.length !== 1 || targets[0]!.path !== file) throw new UsageError(`${v.config}: not a file`);
   const why = project.unreadable(file);
   if (why) throw new UsageError(`${v.config}: ${why}`);
+  // Loaded for a proof only: nginx, certificates and the echo backend cost every other command (a lint) start-up time.
+  const { formatProof, pickLocation, proofJson, runProof } = await import('../prove/index.js');
   const [judged] = project.judge(targets);
   if (!judged) throw new UsageError(`${v.config}: cannot be read`);
   const { rootPath, docKey, analysis } = judged.context;

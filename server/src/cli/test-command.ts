@@ -5,14 +5,9 @@
  * works, 1 when it fails, 2 for usage errors.
  */
 import { numberFlag, parseCommandArgs, UsageError, withUsage, type Command } from './command';
-import {
-  formatDiagnosis,
-  formatReport,
-  maskUrl,
-  runEndpointTest,
-  type EndpointTestOptions,
-  type EndpointTestResult,
-} from '../wstest/index';
+import type { EndpointTestOptions, EndpointTestResult } from '../wstest/index';
+import { maskUrl } from '../wstest/mask';
+import { formatDiagnosis, formatReport } from '../wstest/report';
 import { endpointRows, loadConfig } from './endpoints-command';
 import { realOf } from './project';
 import { deriveEndpoint, findingsWithin, locationLabel } from '../engine/index';
@@ -137,6 +132,8 @@ async function runChecked(argv: string[]): Promise<number> {
   if (!v.json && process.stderr.isTTY) o.onProgress = (m) => process.stderr.write(`… ${m}\n`);
   let r: EndpointTestResult;
   try {
+    // Loaded for a test only: its sockets, TLS, DNS and `ws` cost every other command (a lint) ~15 ms of start-up.
+    const { runEndpointTest } = await import('../wstest/index.js');
     r = await runEndpointTest(o);
   } finally {
     process.off('SIGINT', onSig);
