@@ -8,6 +8,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, singleFileHost } from '../../server/src/engine/index';
 import { RequestModel, requestFor, show, trace, type Trace, type TraceOptions } from '../../server/src/engine/request/index';
+import { longestFirst } from '../../server/src/engine/request/locations';
+import fc from 'fast-check';
 
 function run(
   http: string,
@@ -213,4 +215,32 @@ test('a regex location that RE2 cannot evaluate is reported, not guessed', () =>
 test('nothing listens on the port: refused', () => {
   const t = run(`server { listen 127.0.0.1:8080; location / { ${RECIPE} } }`, 'ws://127.0.0.1:9999/');
   assert.equal(t.outcome.kind, 'closed');
+});
+
+test('a level sorts its prefixes longest first, equal lengths in config order, as a stable Array#sort does', () => {
+  const named = fc.array(fc.stringMatching(/^\/[a-c]{0,4}$/), { maxLength: 40 }).map((names) => names.map((name, i) => ({ name, i })));
+  fc.assert(
+    fc.property(named, (nodes) => {
+      const expected = [...nodes].sort((a, b) => b.name.length - a.name.length);
+      assert.deepEqual(longestFirst([...nodes]), expected);
+    }),
+    { numRuns: 500 },
+  );
+});
+
+test('duplicate prefix locations: the first of each path is indexed, in small and large levels alike', () => {
+  for (const count of [3, 16, 17, 40]) {
+    const paths = Array.from({ length: count }, (_, i) => `/p${i % Math.ceil(count / 2)}/`);
+    const http = `server {\n  listen 80;\n${paths.map((p) => `  location ${p} { return 200; }`).join('\n')}\n}`;
+    const text = `events {}\nhttp {\n${http}\n}\n`;
+    const path = '/etc/nginx/nginx.conf';
+    const a = analyze(path, singleFileHost(path, text));
+    const index = new RequestModel(a.model).locations;
+    const seen = new Set<string>();
+    for (const s of a.model.scopes.get('location') ?? []) {
+      const p = s.directive!.args[0]!.value;
+      assert.equal(index.nodeOf(s) !== null, !seen.has(p), `${count} locations, ${p}`);
+      seen.add(p);
+    }
+  }
 });

@@ -159,22 +159,67 @@ export function anchoredLiteral(pattern: string): string | null {
   return lit;
 }
 
+/** Up to this many locations a level's lists are scanned and sorted in place; longer ones get a Set and Array#sort. */
+const SMALL_LEVEL = 16;
+
+function hasLocationChild(scope: Scope): boolean {
+  const children = scope.children;
+  for (let i = 0; i < children.length; i++) if (children[i]!.kind === 'location') return true;
+  return false;
+}
+
+function hasName(nodes: readonly LocationNode[], name: string): boolean {
+  return namedNode(nodes, name) !== undefined;
+}
+
+/** The first node of a list with this name (indexed loops here and below: the search runs per traced request). */
+function namedNode(nodes: readonly LocationNode[], name: string): LocationNode | undefined {
+  for (let i = 0; i < nodes.length; i++) if (nodes[i]!.name === name) return nodes[i];
+  return undefined;
+}
+
+/** The first prefix `uri` starts with: the longest, as the level's prefixes are sorted longest first. */
+function longestPrefix(prefixes: readonly LocationNode[], uri: string): LocationNode | null {
+  for (let i = 0; i < prefixes.length; i++) if (uri.startsWith(prefixes[i]!.name)) return prefixes[i]!;
+  return null;
+}
+
+/**
+ * `nodes` sorted in place by name length, longest first, equal lengths in their config order: what
+ * `nodes.sort((a, b) => b.name.length - a.name.length)` gives (Array#sort is stable), without the
+ * work array V8's sort allocates even for a list of two (17 MB on a 15 MB config). An insertion sort
+ * up to SMALL_LEVEL nodes; longer lists take Array#sort.
+ */
+export function longestFirst<T extends { readonly name: string }>(nodes: T[]): T[] {
+  if (nodes.length > SMALL_LEVEL) return nodes.sort((a, b) => b.name.length - a.name.length);
+  for (let i = 1; i < nodes.length; i++) {
+    const n = nodes[i]!;
+    let j = i;
+    for (; j > 0 && nodes[j - 1]!.name.length < n.name.length; j--) nodes[j] = nodes[j - 1]!;
+    nodes[j] = n;
+  }
+  return nodes;
+}
+
 export class LocationIndex {
   private readonly levels = new Map<Scope, Level>();
   /** Every indexed location's node (a duplicate location nginx refuses has none). */
   private readonly byScope = new Map<Scope, LocationNode>();
 
   private level(scope: Scope): Level {
+    // Most locations hold no nested location: one shared empty level, nothing allocated, stored or looked up.
+    if (!hasLocationChild(scope)) return EMPTY_LEVEL;
     let l = this.levels.get(scope);
     if (l) return l;
-    // Most locations hold no nested location: one shared empty level, nothing allocated or stored.
-    if (!scope.children.some((c) => c.kind === 'location')) return EMPTY_LEVEL;
     // A nested level needs its location's node (for an inherited `internal`): index the enclosing level first.
     if (scope.kind === 'location' && scope.parent) this.level(scope.parent);
     const level: Level = { exact: NO_NODES, prefixes: [], regexes: [], named: NO_NODES };
     l = level;
-    const prefixNames = new Set<string>();
-    for (const c of scope.children) {
+    // Duplicate prefixes are found by scanning the few kept so far; a level with many gets a Set.
+    let prefixNames: Set<string> | null = null;
+    const children = scope.children;
+    for (let i = 0; i < children.length; i++) {
+      const c = children[i]!;
       if (c.kind !== 'location' || !c.directive) continue;
       const { modifier, path } = locationPath(c.directive);
       const m = modifier as LocationNode['modifier'];
@@ -183,16 +228,19 @@ export class LocationIndex {
       if (modifier === '=') {
         kept = addNew(level.exact, path, node, (m) => (level.exact = m));
       } else if (modifier === '' || modifier === '^~') {
-        if (!prefixNames.has(path)) {
-          prefixNames.add(path);
-          l.prefixes.push(node);
-        } else kept = false;
+        const prefixes = l.prefixes;
+        if (prefixNames ? prefixNames.has(path) : hasName(prefixes, path)) kept = false;
+        else {
+          prefixes.push(node);
+          if (prefixNames) prefixNames.add(path);
+          else if (prefixes.length > SMALL_LEVEL) prefixNames = new Set(prefixes.map((p) => p.name));
+        }
       } else if (modifier === '@') {
         kept = addNew(level.named, path, node, (m) => (level.named = m));
       } else l.regexes.push(node);
       if (kept) this.byScope.set(c, node);
     }
-    l.prefixes = l.prefixes.length ? l.prefixes.sort((a, b) => b.name.length - a.name.length).slice() : NO_LIST;
+    l.prefixes = l.prefixes.length ? longestFirst(l.prefixes).slice() : NO_LIST;
     l.regexes = l.regexes.length ? l.regexes.slice() : NO_LIST;
     this.levels.set(scope, l);
     return l;
@@ -265,10 +313,10 @@ export class LocationIndex {
       out.path.push({ node: exact, matched: true, kind: 'exact' });
       return 'ok';
     }
-    const prefix = l.prefixes.find((p) => uri.startsWith(p.name)) ?? null;
+    const prefix = longestPrefix(l.prefixes, uri);
     // nginx joins `= /x/` and `/x/` into one tree node: it redirects when either proxies, with the exact one's configuration.
     const slashExact = prefix?.name === uri ? undefined : l.exact.get(`${uri}/`);
-    const slashPrefix = prefix?.name === uri ? undefined : l.prefixes.find((p) => p.name === `${uri}/`);
+    const slashPrefix = prefix?.name === uri ? undefined : namedNode(l.prefixes, `${uri}/`);
     const slashed = slashExact?.autoRedirect || slashPrefix?.autoRedirect ? (slashExact ?? slashPrefix)! : null;
     if (slashed) {
       out.node = slashed;
@@ -290,7 +338,9 @@ export class LocationIndex {
       if (l.regexes.length) out.path.push({ node: prefix!, matched: true, kind: 'noregex' });
       return rc;
     }
-    for (const r of l.regexes) {
+    const regexes = l.regexes;
+    for (let i = 0; i < regexes.length; i++) {
+      const r = regexes[i]!;
       if (r.literal !== null && !(r.modifier === '~*' ? uri.toLowerCase().startsWith(r.literal.toLowerCase()) : uri.startsWith(r.literal)))
         continue;
       if (!r.regex!.ok) {
