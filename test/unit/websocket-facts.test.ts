@@ -6,6 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { lintText, DEFAULT_SETTINGS, type EngineSettings } from '../../server/src/engine/index';
+import { connectionValueUpgrades } from '../../server/src/engine/model/websocket';
+import fc from 'fast-check';
 
 const RECIPE = `proxy_pass http://127.0.0.1:3000;
             proxy_http_version 1.1;
@@ -207,5 +209,64 @@ test('listen ... http2 merges over the address: another server sets it, ssl else
   assert.deepEqual(
     codes(conf(RECIPE, other('listen 80 ssl http2;'))).filter((c) => c.endsWith('cleartext')),
     [],
+  );
+});
+
+test('a Connection value asks for the upgrade as its tokens and variables say, whether read first or again', () => {
+  // The definition connectionValueUpgrades had before it memoised what a value says by itself.
+  const reference = (value: string, canUpgrade: (v: string) => boolean): boolean => {
+    if (
+      value
+        .split(',')
+        .map((t) => t.trim().toLowerCase())
+        .includes('upgrade')
+    )
+      return true;
+    if (!value.includes('$')) return false;
+    for (const m of value.matchAll(/\$\{?([A-Za-z0-9_]+)\}?/g)) {
+      const name = m[1]!.toLowerCase();
+      if (name === 'http_connection' || name.includes('upgrade') || canUpgrade(name)) return true;
+    }
+    return false;
+  };
+  const piece = fc.constantFrom(
+    'upgrade',
+    'UpGrade',
+    ' upgrade ',
+    'keep-alive',
+    'close',
+    '',
+    ',',
+    ' ',
+    '\t',
+    '$',
+    '${',
+    '}',
+    '$x',
+    '$HTTP_Connection',
+    '${conn_upgrade}',
+    'up',
+    'grade',
+    '$y1',
+    '\u00a0',
+  );
+  const value = fc.array(piece, { maxLength: 8 }).map((p) => p.join(''));
+  fc.assert(
+    fc.property(value, fc.subarray(['x', 'y1', 'conn']), (v, yields) => {
+      const calls: string[] = [];
+      const expectedCalls: string[] = [];
+      const expected = reference(v, (n) => (expectedCalls.push(n), yields.includes(n)));
+      // Twice: the second read comes from the memo.
+      for (let i = 0; i < 2; i++) {
+        calls.length = 0;
+        assert.equal(
+          connectionValueUpgrades(v, (n) => (calls.push(n), yields.includes(n))),
+          expected,
+          JSON.stringify(v),
+        );
+        assert.deepEqual(calls, expectedCalls);
+      }
+    }),
+    { numRuns: 1000 },
   );
 });

@@ -83,12 +83,54 @@ export function pathLooksWebSocket(locationArg: string): boolean {
 
 export function headerEntries(directives: Directive[]): HeaderEntry[] {
   const out: HeaderEntry[] = [];
-  for (const d of directives) {
+  for (let i = 0; i < directives.length; i++) {
+    const d = directives[i]!;
     const n = d.args[0];
     if (!n) continue;
-    out.push({ name: n.value.toLowerCase(), directive: d, value: d.args[1]?.value ?? '' });
+    out.push({ name: lowerCased(n.value), directive: d, value: d.args[1]?.value ?? '' });
   }
   return out;
+}
+
+/**
+ * Memos keyed by a string alone (what they hold depends on nothing else), for the few values every
+ * location repeats: `Upgrade`, `Connection`, `$connection_upgrade` on each of 20,000 WebSocket
+ * locations would otherwise be lower-cased, split and scanned 20,000 times, each a new string or
+ * array that lives as long as the analysis. Short keys only, and a bounded number of them.
+ */
+const MEMO_KEY_CHARS = 256;
+const MEMO_ENTRIES = 4096;
+
+function remember<T>(memo: Map<string, T>, key: string, value: T): T {
+  if (key.length <= MEMO_KEY_CHARS && memo.size < MEMO_ENTRIES) memo.set(key, value);
+  return value;
+}
+
+const lowerCase = new Map<string, string>();
+/** `s.toLowerCase()`, one string per distinct header name. */
+function lowerCased(s: string): string {
+  return lowerCase.get(s) ?? remember(lowerCase, s, s.toLowerCase());
+}
+
+/** What a Connection value says by itself: whether one of its comma-separated tokens is `upgrade`, and its variables (lower case). */
+interface ConnectionTokens {
+  upgrade: boolean;
+  variables: readonly string[];
+}
+const NO_NAMES: readonly string[] = Object.freeze([]);
+const connectionTokens = new Map<string, ConnectionTokens>();
+
+function readConnectionValue(value: string): ConnectionTokens {
+  return (
+    connectionTokens.get(value) ??
+    remember(connectionTokens, value, {
+      upgrade: value
+        .split(',')
+        .map((t) => t.trim().toLowerCase())
+        .includes('upgrade'),
+      variables: value.includes('$') ? Array.from(value.matchAll(/\$\{?([A-Za-z0-9_]+)\}?/g), (m) => m[1]!.toLowerCase()) : NO_NAMES,
+    })
+  );
 }
 
 /** Whether a variable (name without `$`) can hold the `upgrade` token; supplied by the analysis from the config's maps and `set`s. */
@@ -101,18 +143,9 @@ export type CanUpgrade = (variable: string) => boolean;
  * `Connection $args` in a keep-alive config is no WebSocket recipe.
  */
 export function connectionValueUpgrades(value: string, canUpgrade?: CanUpgrade): boolean {
-  if (
-    value
-      .split(',')
-      .map((t) => t.trim().toLowerCase())
-      .includes('upgrade')
-  )
-    return true;
-  if (!value.includes('$')) return false;
-  for (const m of value.matchAll(/\$\{?([A-Za-z0-9_]+)\}?/g)) {
-    const name = m[1]!.toLowerCase();
-    if (name === 'http_connection' || name.includes('upgrade') || canUpgrade?.(name)) return true;
-  }
+  const tokens = readConnectionValue(value);
+  if (tokens.upgrade) return true;
+  for (const name of tokens.variables) if (name === 'http_connection' || name.includes('upgrade') || canUpgrade?.(name)) return true;
   return false;
 }
 
