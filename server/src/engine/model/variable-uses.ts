@@ -54,6 +54,31 @@ export interface VariableUsesCache {
   variableUses?: VariableUse[];
 }
 
+/**
+ * The variables of an argument's text, offsets relative to its start: `findVariables`, once per
+ * distinct text. A config repeats a handful of them (`$http_upgrade`, `$host` on each of 20,000
+ * servers); the memo spares the scan and gives every use of one name the same string. Bounded, and
+ * keyed by the text alone (what it holds depends on nothing else).
+ */
+const scanned = new Map<string, readonly { name: string; start: number; end: number }[]>();
+const MEMO_KEY_CHARS = 256;
+const MEMO_ENTRIES = 4096;
+
+function variablesOf(raw: string): readonly { name: string; start: number; end: number }[] {
+  let vs = scanned.get(raw);
+  if (!vs) {
+    vs = findVariables(raw, 0);
+    if (raw.length <= MEMO_KEY_CHARS && scanned.size < MEMO_ENTRIES) scanned.set(raw, vs);
+  }
+  return vs;
+}
+
+/** Whether the text from `start` to `end` has a `$`: most directives have none, and are passed over on one scan of their text. */
+function hasDollarIn(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (text.charCodeAt(i) === 36 /* $ */) return true;
+  return false;
+}
+
 /** Every variable use of `list` (not the definitions); kept in `cache` when given, which must belong to this list. */
 export function variableUses(
   list: { readonly directives: readonly Directive[]; readonly scopes: readonly Scope[] },
@@ -65,17 +90,23 @@ export function variableUses(
   const { directives, scopes } = list;
   for (let k = 0; k < directives.length; k++) {
     const d = directives[k]!;
-    const scope = scopes[k]!;
-    if (scope.kind === 'map' || scope.kind === 'geo' || scope.kind === 'split_clients') continue;
     const args = d.args;
     if (args.length === 0) continue;
+    // The arguments lie between the directive's start and the last one's end.
+    if (!hasDollarIn(d.file.text, d.start, args[args.length - 1]!.end)) continue;
+    const scope = scopes[k]!;
+    if (scope.kind === 'map' || scope.kind === 'geo' || scope.kind === 'split_clients') continue;
     const skip = d.name === 'geo' ? args.length - 1 : (DEFINING_ARG.get(d.name) ?? -1);
     const code = NOT_SCRIPTS.get(d.name);
     for (let i = 0; i < args.length; i++) {
       if (i === skip || (code && i >= code[0] && (code[1] < 0 || i <= code[1]))) continue;
       const a = args[i]!;
       if (!a.hasDollar()) continue;
-      for (const v of findVariables(a.raw, a.start)) out.push({ name: v.name, start: v.start, end: v.end, directive: d, arg: a, scope });
+      const vs = variablesOf(a.raw);
+      for (let j = 0; j < vs.length; j++) {
+        const v = vs[j]!;
+        out.push({ name: v.name, start: a.start + v.start, end: a.start + v.end, directive: d, arg: a, scope });
+      }
     }
   }
   if (cache) cache.variableUses = out;

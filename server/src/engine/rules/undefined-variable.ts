@@ -17,11 +17,22 @@ export const undefinedVariable: Rule = {
   versions: 'all',
   check(ctx) {
     const seen = new Set<string>();
-    for (const { name, start, end, directive: d, arg: a, scope } of variableUses(ctx.directives(), ctx.cache)) {
+    // Whether a name is built in, per subsystem: a config uses a few names thousands of times.
+    const builtin = new Map<VariableSubsystem | null, Map<string, boolean>>();
+    const isBuiltin = (name: string, sub: VariableSubsystem | null): boolean => {
+      let known = builtin.get(sub);
+      if (!known) builtin.set(sub, (known = new Map<string, boolean>()));
+      let b = known.get(name);
+      if (b === undefined) known.set(name, (b = isBuiltinVariable(name, sub ?? undefined)));
+      return b;
+    };
+    const uses = variableUses(ctx.directives(), ctx.cache);
+    for (let i = 0; i < uses.length; i++) {
+      const { name, start, end, directive: d, arg: a, scope } = uses[i]!;
       // Config-defined first: one Map probe, where the built-in check lower-cases and tries prefixes.
       if (ctx.definitions.has(name)) continue;
       const sub = subsystemOf(scope);
-      if (sub === 'mail' || isBuiltinVariable(name, sub ?? undefined)) continue;
+      if (sub === 'mail' || isBuiltin(name, sub)) continue;
       if (isPlaceholderAt(d.file.uri, a.raw, start - a.start)) continue; // envsubst fills it in before nginx reads the file
       const key = `${d.file.uri}:${start}`;
       if (seen.has(key)) continue;
