@@ -18,8 +18,22 @@ const UNIT_MS: Record<string, number> = {
 /** Unit order, largest first; a later part must use a smaller unit. */
 const ORDER = ['y', 'M', 'w', 'd', 'h', 'm', 's', 'ms'];
 
+/**
+ * Parsed values by text: a config repeats a few (`1h`, `60s`) on thousands of locations, and
+ * several rules read each. Bounded: short texts, a limited number of them.
+ */
+const parsed = new Map<string, number | null>();
+
 /** Milliseconds, or null when nginx would reject the value ("invalid value"). */
 export function parseNginxTime(value: string): number | null {
+  const known = parsed.get(value);
+  if (known !== undefined) return known;
+  const ms = parse(value);
+  if (value.length <= 64 && parsed.size < 4096) parsed.set(value, ms);
+  return ms;
+}
+
+function parse(value: string): number | null {
   const s = value.trim();
   if (!s) return null;
   const re = /(\d+)\s*(ms|[yMwdhms])?\s*/y;

@@ -130,6 +130,21 @@ const PASS_HANDLERS = ['proxy_pass', 'fastcgi_pass', 'uwsgi_pass', 'scgi_pass', 
  * pattern in about a millisecond).
  */
 export function anchoredLiteral(pattern: string): string | null {
+  // Patterns repeat across servers (every server's `~ ^/api/`): each is read once.
+  const known = literals.get(pattern);
+  if (known !== undefined) return known;
+  const lit = readLiteral(pattern);
+  if (pattern.length <= 256 && literals.size < 4096) literals.set(pattern, lit);
+  return lit;
+}
+
+const literals = new Map<string, string | null>();
+/** Escaped characters that stand for themselves, and the characters that end the literal (regex syntax). */
+const ESCAPED_LITERAL = /[./\-_~@:!,]/;
+const SYNTAX = /[.*+?()[\]{}|$^\\]/;
+const QUANTIFIER = /[*?{]/;
+
+function readLiteral(pattern: string): string | null {
   if (!pattern.startsWith('^') || pattern.includes('(?')) return null;
   let depth = 0;
   let inClass = false;
@@ -145,13 +160,13 @@ export function anchoredLiteral(pattern: string): string | null {
   let lit = '';
   for (let i = 1; i < pattern.length; i++) {
     const c = pattern[i]!;
-    if (c === '\\' && i + 1 < pattern.length && /[./\-_~@:!,]/.test(pattern[i + 1]!)) {
+    if (c === '\\' && i + 1 < pattern.length && ESCAPED_LITERAL.test(pattern[i + 1]!)) {
       lit += pattern[++i];
       continue;
     }
-    if (/[.*+?()[\]{}|$^\\]/.test(c)) {
+    if (SYNTAX.test(c)) {
       // A quantifier makes the character before it optional or repeated: it is not certain.
-      if (/[*?{]/.test(c) && lit) lit = lit.slice(0, -1);
+      if (QUANTIFIER.test(c) && lit) lit = lit.slice(0, -1);
       break;
     }
     lit += c;

@@ -36,6 +36,9 @@ export interface LocationTrace {
 /** A handshake to a WebSocket location and its route: both null when the location search alone showed it lands here. */
 export type LocationRoute = { handshake: null; trace: null } | { handshake: LocationHandshake; trace: Trace };
 
+/** The route of a handshake the location search alone takes to its location: one shared answer, not one per location. */
+const LANDS_HERE: LocationRoute = Object.freeze({ handshake: null, trace: null });
+
 /** Whether `scope` is `ancestor` or lies inside it. */
 export function within(scope: Scope, ancestor: Scope): boolean {
   for (let s: Scope | null = scope; s; s = s.parent) if (s === ancestor) return true;
@@ -254,7 +257,7 @@ export class RuleContext {
           const hs = this.handshake(loc)!;
           here = trace(this.requests, hs.request, { ...opts, routeOnly: true }).visited.some((n) => within(n.scope, loc.scope));
         }
-        if (here) t = { handshake: null, trace: null };
+        if (here) t = LANDS_HERE;
         else {
           const hs = this.handshake(loc)!;
           t = { handshake: hs, trace: trace(this.requests, hs.request, opts) };
