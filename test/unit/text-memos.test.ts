@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parseNginxTime } from '../../server/src/engine/model/time';
 import { anchoredLiteral } from '../../server/src/engine/request/locations';
+import { targetHost } from '../../server/src/engine/model/websocket';
 
 test('parseNginxTime: known values, and the memo answers what a fresh parse does', () => {
   assert.equal(parseNginxTime('1h30m'), 5_400_000);
@@ -74,5 +75,21 @@ test('anchoredLiteral: known patterns, and the same literal as before for genera
       assert.equal(anchoredLiteral(p), expected, p);
     }),
     { numRuns: 1000 },
+  );
+});
+
+test('targetHost takes what the proxy_pass pattern captured, and nothing where it did not match', () => {
+  const reference = (t: string) => /^[a-z]+:\/\/([^/:$]+)(?::\d+)?/i.exec(t)?.[1] ?? null;
+  assert.equal(targetHost('http://backend_0'), 'backend_0');
+  assert.equal(targetHost('HTTPS://b:8080/x'), 'b');
+  assert.equal(targetHost('http://$upstream'), null);
+  assert.equal(targetHost('unix:/tmp/s'), null);
+  const piece = fc.constantFrom('http', 'HTTPS', 'grpc', 'h2', ':', '//', '/', '$', 'b', 'é', ' ', '8080', 'K', '\u212a', '\u017f');
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 8 }), (p) => {
+      const t = p.join('');
+      assert.equal(targetHost(t), reference(t), t);
+    }),
+    { numRuns: 2000 },
   );
 });

@@ -252,9 +252,30 @@ export function proxyUpstream(model: ConfigModel, proxyPass: Directive | null): 
 function findProxyUpstream(model: ConfigModel, proxyPass: Directive): Scope | null {
   const target = proxyPass.args[0]?.value;
   if (!target) return null;
-  const m = /^[a-z]+:\/\/([^/:$]+)(?::\d+)?/i.exec(target);
-  if (!m) return null;
-  return upstreamByName(model, m[1]!);
+  const host = targetHost(target);
+  return host === null ? null : upstreamByName(model, host);
+}
+
+/**
+ * The host of `scheme://host[:port]...`: what `/^[a-z]+:\/\/([^/:$]+)/i` captures, without a match
+ * object per proxy_pass (every location of a large config has one); null when the target is not so.
+ */
+export function targetHost(target: string): string | null {
+  let i = 0;
+  while (i < target.length && isAsciiLetter(target.charCodeAt(i))) i++;
+  if (i === 0 || !target.startsWith('://', i)) return null;
+  const start = i + 3;
+  let end = start;
+  while (end < target.length) {
+    const c = target.charCodeAt(end);
+    if (c === 47 /* / */ || c === 58 /* : */ || c === 36 /* $ */) break;
+    end++;
+  }
+  return end > start ? target.slice(start, end) : null;
+}
+
+function isAsciiLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
 
 export function upstreamByName(model: ConfigModel, name: string): Scope | null {

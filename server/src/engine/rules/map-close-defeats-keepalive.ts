@@ -1,4 +1,4 @@
-import { own, type Scope } from '../model/config';
+import { hasOwn, own, type Scope } from '../model/config';
 import { lastHeader, proxyUpstream } from '../model/websocket';
 import { replaceArg, fix } from '../fixes/edits';
 import type { Directive } from '../syntax/ast';
@@ -30,7 +30,7 @@ export const mapCloseDefeatsKeepalive: Rule = {
       const m = conn && /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(conn.value.trim());
       if (!m) continue;
       const upstream = proxyUpstream(ctx.model, loc.proxyPass);
-      if (!upstream || !own(upstream, 'keepalive').length) continue;
+      if (!upstream || !hasOwn(upstream, 'keepalive')) continue;
       for (const def of ctx.definitions.get(m[1]!) ?? []) {
         if (def.directive.name !== 'map' || def.directive.args[0]?.value !== '$http_upgrade') continue;
         const mapScope = mapScopeOf(def.directive);

@@ -9,7 +9,7 @@ import type { VariableDefinition } from '../model/variables';
 import type { LocationInfo } from '../model/websocket';
 import { FINDING_LIMITS, type EngineSettings, type Finding, type Fix, type RelatedInfo, type Severity } from '../types';
 import { insertAtTop, insertLines, fix } from '../fixes/edits';
-import { directivesNamed, flatDirectives, own, ownFirst, subtreeDirectives, type Placed } from '../model/config';
+import { directivesNamed, flatDirectives, hasOwn, own, ownFirst, subtreeDirectives, type Placed } from '../model/config';
 import { contextProblems, contextProblemsIn, type ContextProblem } from '../model/context-check';
 import { proxyUpstream } from '../model/websocket';
 import type { RequestModel } from '../request/model';
@@ -313,7 +313,8 @@ export class RuleContext {
    */
   anywhere(name: string, test: (d: Directive) => boolean): boolean {
     if (this.focus || this.forceTraces) return true;
-    for (const p of directivesNamed(this.model, name)) if (test(p.d)) return true;
+    const placed = directivesNamed(this.model, name);
+    for (let i = 0; i < placed.length; i++) if (test(placed[i]!.d)) return true;
     return false;
   }
 
@@ -332,8 +333,10 @@ export class RuleContext {
     let p = this.plain.get(loc);
     if (p !== undefined) return p;
     p = !!loc.proxyPass && loc.proxyPass.parentBlock === loc.directive.block;
-    if (p) for (const d of loc.scope.items) if (movesRequest(d.name)) p = false;
-    if (p) for (const c of loc.scope.children) if (c.kind === 'if' || c.kind === 'limit_except') p = false;
+    // Indexed loops: asked for every WebSocket location, often while the code is still interpreted (no iterator objects then).
+    const { items, children } = loc.scope;
+    for (let i = 0; p && i < items.length; i++) if (movesRequest(items[i]!.name)) p = false;
+    for (let i = 0; p && i < children.length; i++) if (children[i]!.kind === 'if' || children[i]!.kind === 'limit_except') p = false;
     for (let s: Scope | null = loc.scope; p && s && INHERITING.has(s.kind); s = s.parent) if (this.hasAccess(s)) p = false;
     // The server's rewrite phase (a `set` a value reads, a return) runs before the location: the trace follows it.
     if (p && loc.server) {
@@ -497,7 +500,7 @@ export class RuleContext {
   get webSocketsUseKeepalive(): boolean {
     return (this.keepaliveCache ??= this.webSocketLocations.some((l) => {
       const u = proxyUpstream(this.model, l.proxyPass);
-      return !!u && own(u, 'keepalive').length > 0;
+      return !!u && hasOwn(u, 'keepalive');
     }));
   }
 

@@ -1,6 +1,6 @@
 import { lastHeader, connectionValueUpgrades } from '../model/websocket';
 import { proxyUpstream } from '../model/websocket';
-import { own } from '../model/config';
+import { hasOwn } from '../model/config';
 import { replaceArgs, fix } from '../fixes/edits';
 import { head } from '../syntax/ast';
 import { addToLocation, connectionValue, locationAsWritten, type Rule } from './rule';
@@ -34,7 +34,7 @@ export const wsConnectionHeader: Rule = {
       if (conn.value.includes('$')) continue;
       // `Connection ""` next to upstream keepalive is the keep-alive recipe clash, reported by its own rule.
       const upstream = proxyUpstream(ctx.model, loc.proxyPass);
-      if (conn.value.trim() === '' && upstream && own(upstream, 'keepalive').length) continue;
+      if (conn.value.trim() === '' && upstream && hasOwn(upstream, 'keepalive')) continue;
       const value = connectionValue(ctx);
       const shown = conn.directive.args[1]?.raw ?? '(nothing)';
       if (!ctx.proxiesHere(loc)) continue; // last: it may need a trace (see ws-answered-before-proxy)

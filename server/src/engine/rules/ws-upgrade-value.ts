@@ -1,16 +1,20 @@
 import { isUnknown, show } from '../request/values';
 import { fix, replaceArgs } from '../fixes/edits';
-import { own } from '../model/config';
+import type { LocationInfo } from '../model/websocket';
 import type { Directive } from '../syntax/ast';
 import { connectionValue, type Rule } from './rule';
 
 const NAMES = ['upgrade', 'connection'] as const;
 
-/** The last `proxy_set_header name value` of a list (case-insensitive name), without copying it. */
-function lastLine(list: readonly Directive[], name: string): Directive | null {
-  for (let i = list.length - 1; i >= 0; i--) {
-    const d = list[i]!;
-    if (d.args.length >= 2 && d.args[0]!.value.length === name.length && d.args[0]!.value.toLowerCase() === name) return d;
+/**
+ * The last `proxy_set_header name value` line (with a value) of the location's effective list: the
+ * entries classifyLocation read, names already lower-cased (no list or lower-cased copy per location).
+ */
+function lastLine(loc: LocationInfo, name: string): Directive | null {
+  const hs = loc.headers;
+  for (let i = hs.length - 1; i >= 0; i--) {
+    const h = hs[i]!;
+    if (h.name === name && h.directive.args.length >= 2) return h.directive;
   }
   return null;
 }
@@ -37,9 +41,8 @@ export const wsUpgradeValue: Rule = {
     for (const loc of ctx.webSocketLocations) {
       if (loc.intent === 'path') continue;
       // The list the location's handshake is proxied with (nginx never merges lists): the same as its trace's.
-      const list = loc.headersFrom ? own(loc.headersFrom, 'proxy_set_header') : [];
       for (const name of NAMES) {
-        const line = lastLine(list, name);
+        const line = lastLine(loc, name);
         if (!line) continue;
         const raw = line.args[1]?.value ?? '';
         // Literal Connection values are ws-connection-header's; an empty literal is the keep-alive recipe (its own rule).
