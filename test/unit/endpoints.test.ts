@@ -108,3 +108,33 @@ test('listen address parsing', () => {
   assert.deepEqual(parseListenAddress('localhost'), { address: 'localhost', port: 80 });
   assert.deepEqual(parseListenAddress('*:81'), { address: '*', port: 81 });
 });
+
+test('a WebSocket location in a file included twice is listed once; locations of files read once are all listed', () => {
+  const snippet = `location /ws/ { proxy_pass http://127.0.0.1:9000; ${RECIPE} }`;
+  const files = new Map([
+    ['/c/nginx.conf', 'events {}\nhttp {\nserver { listen 80; include ws.conf; }\nserver { listen 81; include ws.conf; }\n}\n'],
+    ['/c/ws.conf', snippet],
+    ['/c/once.conf', `events {}\nhttp {\nserver { listen 80; ${snippet} }\nserver { listen 81; ${snippet} }\n}\n`],
+  ]);
+  const host: FileHost = {
+    readFile: (p) => files.get(p),
+    glob: () => [],
+    dirname: () => '/c',
+    resolve: (d, r) => (r.startsWith('/') ? r : `${d}/${r}`),
+  };
+  const twice = analyze('/c/nginx.conf', host);
+  assert.ok(twice.model.revisited.has('/c/ws.conf'));
+  assert.deepEqual(
+    twice.wsLocations.map((l) => [l.path, l.locationPath]),
+    [['/c/ws.conf', '/ws/']],
+  );
+  const once = analyze('/c/once.conf', host);
+  assert.equal(once.model.revisited.size, 0);
+  assert.deepEqual(
+    once.wsLocations.map((l) => [l.range.start.line, l.locationPath]),
+    [
+      [2, '/ws/'],
+      [3, '/ws/'],
+    ],
+  );
+});

@@ -97,7 +97,7 @@ export function analyze(
     const name = u.directive?.args[0]?.value;
     if (name && !upstreams.has(name)) upstreams.set(name, u.directive!);
   }
-  const ws = wsLocationsOf(locations);
+  const ws = wsLocationsOf(locations, model.revisited.size > 0);
   const raw = dedupe(findings);
   const capped = capPerFile(finalizeFindings(raw, model.files, settings));
   const analysis: Analysis = {

@@ -156,16 +156,23 @@ export function capPerFile(findings: Finding[]): { findings: Finding[]; capped: 
   return { findings: out, capped: extra.size > 0 };
 }
 
-/** The locations the endpoint test and CodeLens offer: WebSocket intent and a proxy_pass. */
-export function wsLocationsOf(locations: LocationInfo[]): { list: WsLocation[]; units: (Scope | null)[] } {
+/**
+ * The locations the endpoint test and CodeLens offer: WebSocket intent and a proxy_pass. A location
+ * of a file the config reads twice is listed once; `repeats` false says no file is (`model.revisited`
+ * is empty), and then no Set of every location is needed.
+ */
+export function wsLocationsOf(locations: LocationInfo[], repeats = true): { list: WsLocation[]; units: (Scope | null)[] } {
   const list: WsLocation[] = [];
   /** The unit (see `unitOf`) of each entry, for incremental updates. */
   const units: (Scope | null)[] = [];
-  const seenLoc = new Set<Directive>();
-  for (const l of locations) {
+  const seenLoc = repeats ? new Set<Directive>() : null;
+  for (let i = 0; i < locations.length; i++) {
+    const l = locations[i]!;
     if (l.intent === null || !l.proxyPass) continue;
-    if (seenLoc.has(l.directive)) continue;
-    seenLoc.add(l.directive);
+    if (seenLoc) {
+      if (seenLoc.has(l.directive)) continue;
+      seenLoc.add(l.directive);
+    }
     list.push(wsLocation(l));
     units.push(unitOf(l.scope));
   }

@@ -46,9 +46,13 @@ export const invalidTimeValue: Rule = {
   noFix: 'the intended duration needs a human decision',
   check(ctx) {
     for (const name of TIME_DIRECTIVES) {
-      for (const { d } of ctx.directivesNamed(name)) {
-        // keepalive_timeout takes an optional second time (the header timeout).
-        for (const a of d.args.slice(0, name === 'keepalive_timeout' ? 2 : 1)) {
+      const placed = ctx.directivesNamed(name);
+      // keepalive_timeout takes an optional second time (the header timeout).
+      const times = name === 'keepalive_timeout' ? 2 : 1;
+      for (let k = 0; k < placed.length; k++) {
+        const args = placed[k]!.d.args;
+        for (let i = 0; i < Math.min(times, args.length); i++) {
+          const a = args[i]!;
           if (a.value.includes('$') || parseNginxTime(a.value) !== null) continue;
           ctx.report({
             at: a,

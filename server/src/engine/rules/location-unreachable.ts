@@ -15,7 +15,9 @@ export const locationUnreachable: Rule = {
   versions: 'all',
   check(ctx) {
     const index = ctx.requests.locations;
-    for (const loc of ctx.locations) {
+    const locations = ctx.locations;
+    for (let i = 0; i < locations.length; i++) {
+      const loc = locations[i]!;
       // WebSocket locations get ws-handshake-elsewhere, which says what the handshake gets.
       if (loc.intent !== null && loc.proxyPass) continue;
       const node = index.nodeOf(loc.scope);

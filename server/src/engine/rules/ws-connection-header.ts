@@ -15,7 +15,9 @@ export const wsConnectionHeader: Rule = {
   href: 'https://nginx.org/en/docs/http/websocket.html',
   versions: 'all',
   check(ctx) {
-    for (const loc of ctx.webSocketLocations) {
+    const locations = ctx.webSocketLocations;
+    for (let i = 0; i < locations.length; i++) {
+      const loc = locations[i]!;
       if (loc.intent === 'path') continue;
       const conn = lastHeader(loc, 'connection');
       if (!conn) {
