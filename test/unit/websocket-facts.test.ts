@@ -270,3 +270,13 @@ test('a Connection value asks for the upgrade as its tokens and variables say, w
     { numRuns: 1000 },
   );
 });
+
+test('a proxy_set_header of Sec-WebSocket-Key or -Version in any case drops the client’s; a longer name does not', () => {
+  const dropped = (header: string) =>
+    codes(conf(`${RECIPE}\n            proxy_set_header ${header} "";`)).filter((c) => c.endsWith(':ws-handshake-headers-dropped')).length;
+  assert.equal(dropped('Sec-WebSocket-Key'), 1);
+  assert.equal(dropped('SEC-WEBSOCKET-VERSION'), 1);
+  assert.equal(dropped('sec-websocket-key'), 1);
+  assert.equal(dropped('Sec-WebSocket-Keys'), 0);
+  assert.equal(dropped('X-Sec-WebSocket-Key'), 0);
+});

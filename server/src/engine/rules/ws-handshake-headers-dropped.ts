@@ -6,6 +6,11 @@ import { addToLocation, locationAsWritten, type Rule } from './rule';
 
 const HANDSHAKE = ['sec-websocket-key', 'sec-websocket-version'];
 
+/** A header name of HANDSHAKE in any case; lower-cased only when its length fits (a config sets other headers 100,000 times). */
+function isHandshakeHeader(name: string): boolean {
+  return HANDSHAKE.some((h) => name.length === h.length && name.toLowerCase() === h);
+}
+
 export const wsHandshakeHeadersDropped: Rule = {
   id: 'ws-handshake-headers-dropped',
   defaultSeverity: 'error',
@@ -19,7 +24,7 @@ export const wsHandshakeHeadersDropped: Rule = {
   check(ctx) {
     if (
       !ctx.anywhere('proxy_pass_request_headers', (d) => d.args[0]?.value === 'off') &&
-      !ctx.anywhere('proxy_set_header', (d) => HANDSHAKE.includes(d.args[0]?.value.toLowerCase() ?? ''))
+      !ctx.anywhere('proxy_set_header', (d) => isHandshakeHeader(d.args[0]?.value ?? ''))
     )
       return;
     for (const loc of ctx.webSocketLocations) {
