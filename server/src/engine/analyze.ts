@@ -98,6 +98,10 @@ export function analyze(
     if (name && !upstreams.has(name)) upstreams.set(name, u.directive!);
   }
   const ws = wsLocationsOf(locations, model.revisited.size > 0);
+  // What only the rules needed is not kept with the analysis: each part is rebuilt when something asks again (an
+  // incremental update re-checks one server from its subtree; a hover in an included file walks the flat lists).
+  requests.releaseLocations();
+  model.cache.flat = undefined;
   const raw = dedupe(findings);
   const capped = capPerFile(finalizeFindings(raw, model.files, settings));
   const analysis: Analysis = {
