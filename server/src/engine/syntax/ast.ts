@@ -247,18 +247,22 @@ Object.defineProperty(Comment.prototype, 'type', { value: 'comment', writable: f
 
 export class Block extends NodeBase {
   declare readonly type: 'block';
-  /** The children once read (see `children`); shared and frozen while empty. */
-  private list: Statement[] = NO_STATEMENTS;
-  /** Where the children still lie in the compact tree (the statement index of this block's directive), until first read. */
-  private pending: CompactTree<Comment> | null = null;
+  /**
+   * The children once read (see `children`; shared and frozen while empty), or the compact tree they are still to
+   * be made from (at `pendingAt`, the statement index of this block's directive): one slot for both, as a big file
+   * has ~100k blocks.
+   */
+  private list: Statement[] | CompactTree<Comment> = NO_STATEMENTS;
   private pendingAt = 0;
+  // `closed` (default true) and `opaque` (default undefined) live on the prototype; the loader sets an own
+  // property on the few blocks that differ.
   /** False when the file ended before the closing `}`. */
-  closed = false;
+  declare closed: boolean;
   /**
    * For blocks whose body is not nginx syntax (`content_by_lua_block`), the
    * raw text between the braces; `children` is then empty.
    */
-  opaque?: string;
+  declare opaque?: string;
   constructor(
     file: SourceFile,
     start: number,
@@ -270,16 +274,12 @@ export class Block extends NodeBase {
 
   /** Made from the compact tree on first read (an exact-size list), a plain array from then on; may be replaced. */
   get children(): Statement[] {
-    const tree = this.pending;
-    if (tree !== null) {
-      this.pending = null;
-      this.list = loadStatements(tree, this.file, this, this.pendingAt + 1, tree.next(this.pendingAt));
-    }
-    return this.list;
+    const list = this.list;
+    if (Array.isArray(list)) return list;
+    return (this.list = loadStatements(list, this.file, this, this.pendingAt + 1, list.next(this.pendingAt)));
   }
 
   set children(list: Statement[]) {
-    this.pending = null;
     this.list = list;
   }
 
@@ -299,11 +299,13 @@ export class Block extends NodeBase {
 
   /** Leaves the children of directive `at` in `tree` to be made on first read. */
   static defer(block: Block, tree: CompactTree<Comment>, at: number): void {
-    block.pending = tree;
+    block.list = tree;
     block.pendingAt = at;
   }
 }
 Object.defineProperty(Block.prototype, 'type', { value: 'block', writable: false, enumerable: true });
+Object.defineProperty(Block.prototype, 'closed', { value: true, writable: true, enumerable: true });
+Object.defineProperty(Block.prototype, 'opaque', { value: undefined, writable: true, enumerable: true });
 
 export class Directive extends NodeBase {
   declare readonly type: 'directive';
@@ -315,7 +317,11 @@ export class Directive extends NodeBase {
   declare terminated: boolean;
   /** A comment on the same line after this directive. */
   declare comment: Comment | null;
-  private token: Argument | null;
+  /**
+   * The name token once made, or the one kept by the parser (quoted, escaped or unterminated names). On the
+   * prototype (null) until then: few directives ever have their name token read.
+   */
+  declare private token: Argument | null;
   constructor(
     file: SourceFile,
     start: number,
@@ -328,7 +334,7 @@ export class Directive extends NodeBase {
     readonly parentBlock: Block | null,
   ) {
     super(file, start, end);
-    this.token = nameToken;
+    if (nameToken) this.token = nameToken;
   }
 
   /** The directive's name token; usually bare, but map bodies allow quoted keys (`'' close;`). */
@@ -353,6 +359,7 @@ export class Directive extends NodeBase {
 Object.defineProperty(Directive.prototype, 'type', { value: 'directive', writable: false, enumerable: true });
 Object.defineProperty(Directive.prototype, 'terminated', { value: true, writable: true, enumerable: true });
 Object.defineProperty(Directive.prototype, 'comment', { value: null, writable: true, enumerable: true });
+Object.defineProperty(Directive.prototype, 'token', { value: null, writable: true, enumerable: false });
 
 /** The head of a block directive: name and arguments, without the block. */
 export function head(d: Directive): { file: SourceFile; start: number; end: number } {
@@ -546,7 +553,7 @@ function loadDirective(tree: CompactTree<Comment>, file: SourceFile, parent: Blo
     const bStart = tree.blockStart(s);
     const bEnd = tree.blockEnd(s);
     const b = new Block(file, bStart, bEnd, d);
-    if (tree.closed(s)) b.closed = true;
+    if (!tree.closed(s)) b.closed = false;
     if (tree.opaque(s)) b.opaque = tree.text.slice(bStart + 1, b.closed ? bEnd - 1 : bEnd);
     else if (tree.next(s) > s + 1) Block.defer(b, tree, s);
     d.block = b;
