@@ -138,14 +138,19 @@ export function buildModel(rootPath: string, host: FileHost, settings: EngineSet
     return file;
   };
 
-  const addScope = (kind: string, directive: Directive | null, parent: Scope): Scope => {
-    const s: Scope = { kind, directive, parent, items: NO_DIRECTIVES, children: NO_SCOPES };
-    if (parent.children === NO_SCOPES) parent.children = [s];
-    else parent.children.push(s);
-    let list = model.scopes.get(kind);
-    if (!list) model.scopes.set(kind, (list = []));
+  /** Lists `s` among the scopes of its kind (in document order: call it just before visiting its block). */
+  const register = (s: Scope): Scope => {
+    let list = model.scopes.get(s.kind);
+    if (!list) model.scopes.set(s.kind, (list = []));
     list.push(s);
     return s;
+  };
+
+  const addScope = (kind: string, directive: Directive | null, parent: Scope): Scope => {
+    const s = newScope(kind, directive, parent);
+    if (parent.children === NO_SCOPES) parent.children = [s];
+    else parent.children.push(s);
+    return register(s);
   };
 
   const resolveInclude = (d: Directive, fromPath: string): Resolved => {
@@ -180,11 +185,19 @@ export function buildModel(rootPath: string, host: FileHost, settings: EngineSet
   const visit = (statements: SourceFile['children'], scope: Scope, file: SourceFile, chain: string[]): void => {
     if (scope.items === NO_DIRECTIVES) {
       const items = plainItems(statements);
-      if (items) {
+      if (items && scope.children === NO_SCOPES) {
         scope.items = items;
-        for (let i = 0; i < items.length; i++) {
+        // The child scopes in an exact-size list (a pushed list of one keeps 17 slots), made where V8 can pretenure it.
+        let k = 0;
+        for (let i = 0; i < items.length; i++) if (opensScope(items[i]!)) k++;
+        if (k === 0) return;
+        const children = new Array<Scope>(k);
+        scope.children = children;
+        for (let i = 0, j = 0; i < items.length; i++) {
           const s = items[i]!;
-          if (s.block && s.block.opaque === undefined) visit(s.block.children, addScope(s.name, s, scope), file, chain);
+          if (!opensScope(s)) continue;
+          const child = (children[j++] = register(newScope(s.name, s, scope)));
+          visit(s.block!.children, child, file, chain);
         }
         return;
       }
@@ -256,6 +269,16 @@ export function buildModel(rootPath: string, host: FileHost, settings: EngineSet
   return model;
 }
 
+/** A scope with no items and no children yet (one literal for every scope of a build: one shape, one allocation site). */
+function newScope(kind: string, directive: Directive | null, parent: Scope): Scope {
+  return { kind, directive, parent, items: NO_DIRECTIVES, children: NO_SCOPES };
+}
+
+/** Whether a directive's block is a scope of its own (opaque bodies, Lua code, are not). */
+function opensScope(d: Directive): boolean {
+  return d.block !== null && d.block.opaque === undefined;
+}
+
 /**
  * The directives of a statement list as a scope's items, or null when one
  * is an `include` (the caller splices the included files in). A list of
@@ -309,12 +332,12 @@ export function rebuildScope(model: ConfigModel, scope: Scope): void {
     const items = plainItems(statements) ?? [];
     target.items = items;
     for (const d of items) {
-      if (!d.block || d.block.opaque !== undefined) continue;
-      const child: Scope = { kind: d.name, directive: d, parent: target, items: NO_DIRECTIVES, children: NO_SCOPES };
+      if (!opensScope(d)) continue;
+      const child = newScope(d.name, d, target);
       if (target.children === NO_SCOPES) target.children = [child];
       else target.children.push(child);
       scopeOf?.set(d, child);
-      fill(child, d.block.children);
+      fill(child, d.block!.children);
     }
   };
   fill(scope, scope.directive!.block!.children);
