@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from '../../server/src/engine/syntax/parser';
-import { contextProblems } from '../../server/src/engine/model/context-check';
+import { contextProblems, contextProblemsIn, walkInContext } from '../../server/src/engine/model/context-check';
+import type { Directive } from '../../server/src/engine/syntax/ast';
 import { siteAnalysis, SITE } from '../support/disk-host';
 import { join } from 'node:path';
 
@@ -109,4 +110,82 @@ test("context check: an included file is checked in its includer's context", () 
   assert.equal(contextProblems(app, { lenient: false }).filter((p) => p.kind === 'context').length, 1);
   assert.deepEqual(contextProblems(app, { lenient: false, analysis }), []);
   assert.deepEqual(contextProblems(ws, { lenient: false, analysis }), []);
+});
+
+/** A small seeded generator (mulberry32): the same configs on every run. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Directives in every shape: fine, wrong argument count, block misuse, wrong context, unknown, quoted, 16 arguments. */
+const LINES = [
+  'proxy_pass http://b;',
+  'proxy_pass a b;',
+  'proxy_pass;',
+  'listen 80;',
+  'listen 80 ssl;',
+  'server_name a b c;',
+  'server 127.0.0.1;',
+  'keepalive 4;',
+  'keepalive;',
+  'return 204;',
+  'return 301 /x;',
+  'return;',
+  'add_header X y;',
+  'add_header X y always;',
+  'add_header X;',
+  'location /b;',
+  'proxy_set_header A b { }',
+  'gzip on;',
+  'gzip on off;',
+  'ssl on;',
+  'frobnicate 1;',
+  '"quoted_unknown" 1;',
+  '"proxy_pass" http://q;',
+  'log_format main a b c d e f g h i j k l m n o p;',
+  'log_format main a b c d e f g h i j k l m n o p q;',
+  'worker_processes 2;',
+  'map $a $b { default 1; x 2; }',
+  'include x.conf;',
+];
+const BLOCKS = ['http', 'server', 'location /a', 'location ~ ^/r', 'location = /e', 'upstream u', 'events', 'stream', 'if ($x)', 'limit_except GET', 'mail'];
+
+function generated(rnd: () => number, depth: number): string {
+  const n = 1 + Math.floor(rnd() * 8);
+  let out = '';
+  for (let i = 0; i < n; i++) {
+    if (depth < 5 && rnd() < 0.35) out += `${BLOCKS[Math.floor(rnd() * BLOCKS.length)]} {\n${generated(rnd, depth + 1)}}\n`;
+    else out += `${LINES[Math.floor(rnd() * LINES.length)]}\n`;
+  }
+  return out;
+}
+
+test('context check: the verdicts remembered within a walk give what checking each directive afresh gives', () => {
+  const rnd = random(15);
+  let problems = 0;
+  for (let i = 0; i < 300; i++) {
+    const text = generated(rnd, 0);
+    const file = parse(text, '/t/nginx.conf');
+    for (const lenient of [false, true]) {
+      const opts = { lenient };
+      // Each directive checked first in a walk of its own: nothing remembered yet when it is checked.
+      const directives: Directive[] = [];
+      walkInContext(file, opts, (d) => directives.push(d));
+      const fresh = directives
+        .flatMap((d) => contextProblemsIn(d, opts).filter((p) => p.start === d.nameToken.start))
+        .sort((a, b) => a.start - b.start);
+      const whole = contextProblems(file, opts);
+      assert.deepEqual(whole, fresh, text);
+      problems += whole.length;
+    }
+  }
+  // The generated configs do hold problems of every kind.
+  assert.ok(problems > 300, `${problems} problems`);
 });
