@@ -11,8 +11,9 @@ import { buildModel, flatDirectives, type Scope } from '../../server/src/engine/
 import { singleFileHost } from '../../server/src/engine/index';
 import { DEFAULT_SETTINGS } from '../../server/src/engine/types';
 import { findVariables, type Directive } from '../../server/src/engine/syntax/ast';
-import { variableUses } from '../../server/src/engine/model/variable-uses';
-import { DEFINING_ARG } from '../../server/src/engine/model/variables';
+import { UseCollector, variableUses } from '../../server/src/engine/model/variable-uses';
+import { DEFINING_ARG, DefinitionCollector, definitionsIn } from '../../server/src/engine/model/variables';
+import { walkDirectives } from '../../server/src/engine/model/directive-walk';
 
 /** The uses as the engine listed them before the shortcuts: the reference. */
 function reference(list: { directives: readonly Directive[]; scopes: readonly Scope[] }): string[] {
@@ -52,6 +53,7 @@ const word = fc.constantFrom(
   '"$a$b"',
   '${a}b',
   '$_',
+  '#$z\n',
 );
 const name = fc.constantFrom(
   'proxy_set_header',
@@ -66,7 +68,10 @@ const name = fc.constantFrom(
   'add_header',
   'map',
 );
-const directive = fc.tuple(name, fc.array(word, { maxLength: 4 })).map(([n, args]) => `${n} ${args.join(' ')};`);
+// Ends: a `;`, a comment with a `$` after it, or none (a syntax error the parser recovers from).
+const directive = fc
+  .tuple(name, fc.array(word, { maxLength: 4 }), fc.constantFrom(';', ';', '; # $t', ''))
+  .map(([n, args, end]) => `${n} ${args.join(' ')}${end}`);
 const block = fc
   .tuple(
     fc.constantFrom('server', 'location /', 'map $a $b', 'geo $g', 'split_clients $s $t', 'if ($x)'),
@@ -90,5 +95,21 @@ test('variableUses lists what scanning every argument lists, in the same order, 
       }
     }),
     { numRuns: 500 },
+  );
+});
+
+test('one walk for the definitions and the uses gives what each pass gives on its own walk', () => {
+  fc.assert(
+    fc.property(config, (text) => {
+      const path = '/etc/nginx/nginx.conf';
+      const model = buildModel(path, singleFileHost(path, text), DEFAULT_SETTINGS);
+      const list = flatDirectives(model);
+      const defs = new DefinitionCollector();
+      const uses = new UseCollector();
+      walkDirectives(list, [defs, uses]);
+      assert.deepEqual(uses.uses, variableUses(list), text);
+      assert.deepEqual([...defs.definitions], [...definitionsIn(list)], text);
+    }),
+    { numRuns: 300 },
   );
 });

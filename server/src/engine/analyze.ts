@@ -5,8 +5,10 @@
  */
 import type { Directive } from './syntax/ast';
 import { generationOf } from './syntax/incremental';
-import { buildModel, type ParseCache } from './model/config';
-import { collectDefinitions, variableCanYield } from './model/variables';
+import { buildModel, flatDirectives, type ParseCache } from './model/config';
+import { DefinitionCollector, variableCanYield } from './model/variables';
+import { UseCollector } from './model/variable-uses';
+import { walkDirectives } from './model/directive-walk';
 import { classifyLocation, type WsLocation } from './model/websocket';
 import { suppressionCheck } from './suppressions';
 import { RuleContext } from './rules/rule';
@@ -65,7 +67,11 @@ export function analyze(
   for (const f of model.findings) findings.push(f);
 
   const patterns = compilePatterns(settings.websocketPathPatterns);
-  const definitions = collectDefinitions(model);
+  // The definitions, and the variable uses undefined-variable and the version check read: one walk over every directive for both.
+  const defs = new DefinitionCollector();
+  const uses = new UseCollector();
+  walkDirectives(flatDirectives(model), [defs, uses]);
+  const definitions = defs.definitions;
   const canUpgrade = (name: string) => variableCanYield(definitions, name, 'upgrade');
   const locations = (model.scopes.get('location') ?? [])
     .filter((s) => s.directive?.block)
@@ -74,6 +80,7 @@ export function analyze(
   const requests = new RequestModel(model, definitions);
   const ctx = new RuleContext(model, withDeclaredVersion(settings, model), locations, definitions, lenient, requests);
   ctx.forceTraces = !!internals.forceTraces;
+  ctx.cache.variableUses = uses.uses; // of flatDirectives(model): the list ctx.directives() gives without a focus
   ctx.suppressedIn = suppressionCheck;
   const failed = runRules(ctx, settings);
   for (const { rule, error } of failed) {

@@ -10,6 +10,7 @@
 import { findVariables, type Argument, type Directive } from '../syntax/ast';
 import type { Scope } from './config';
 import { DEFINING_ARG } from './variables';
+import { walkDirectives, type DirectiveVisitor } from './directive-walk';
 
 export interface VariableUse {
   /** Without `$`, as written. */
@@ -86,18 +87,32 @@ export function variableUses(
 ): VariableUse[] {
   const hit = cache?.variableUses;
   if (hit) return hit;
-  const out: VariableUse[] = [];
-  const { directives, scopes } = list;
-  for (let k = 0; k < directives.length; k++) {
-    const d = directives[k]!;
+  const collector = new UseCollector();
+  walkDirectives(list, [collector]);
+  if (cache) cache.variableUses = collector.uses;
+  return collector.uses;
+}
+
+/** The uses pass as a visitor of `walkDirectives` (analyze.ts walks it with the definitions). */
+export class UseCollector implements DirectiveVisitor {
+  readonly uses: VariableUse[] = [];
+
+  visit(d: Directive, scope: Scope): void {
+    // Most directives have no `$`: one scan of their text passes them over. A directive without a block ends at
+    // its `;` (or its last argument), so its arguments are not read at all; a block's head ends at its last one.
+    const text = d.file.text;
+    if (d.block === null) {
+      if (!hasDollarIn(text, d.start, d.end)) return;
+    } else {
+      const args = d.args;
+      if (args.length === 0 || !hasDollarIn(text, d.start, args[args.length - 1]!.end)) return;
+    }
     const args = d.args;
-    if (args.length === 0) continue;
-    // The arguments lie between the directive's start and the last one's end.
-    if (!hasDollarIn(d.file.text, d.start, args[args.length - 1]!.end)) continue;
-    const scope = scopes[k]!;
-    if (scope.kind === 'map' || scope.kind === 'geo' || scope.kind === 'split_clients') continue;
+    if (args.length === 0) return;
+    if (scope.kind === 'map' || scope.kind === 'geo' || scope.kind === 'split_clients') return;
     const skip = d.name === 'geo' ? args.length - 1 : (DEFINING_ARG.get(d.name) ?? -1);
     const code = NOT_SCRIPTS.get(d.name);
+    const out = this.uses;
     for (let i = 0; i < args.length; i++) {
       if (i === skip || (code && i >= code[0] && (code[1] < 0 || i <= code[1]))) continue;
       const a = args[i]!;
@@ -109,6 +124,4 @@ export function variableUses(
       }
     }
   }
-  if (cache) cache.variableUses = out;
-  return out;
 }

@@ -5,6 +5,7 @@
  */
 import type { Argument, Directive } from '../syntax/ast';
 import { flatDirectives, type ConfigModel, type Scope } from './config';
+import { walkDirectives, type DirectiveVisitor } from './directive-walk';
 
 export interface VariableDefinition {
   name: string;
@@ -41,39 +42,47 @@ export function collectDefinitions(model: ConfigModel): Map<string, VariableDefi
 
 /** The definitions made by a list of directives with their scopes (a whole model's, or one scope's subtree). */
 export function definitionsIn(
-  { directives, scopes }: { readonly directives: readonly Directive[]; readonly scopes: readonly Scope[] },
+  list: { readonly directives: readonly Directive[]; readonly scopes: readonly Scope[] },
   defs = new Map<string, VariableDefinition[]>(),
 ): Map<string, VariableDefinition[]> {
-  let scope: Scope;
-  const add = (name: string, directive: Directive, arg: Argument) => {
-    let l = defs.get(name);
-    if (!l) defs.set(name, (l = []));
-    l.push({ name, directive, arg, scope });
-  };
-  for (let k = 0; k < directives.length; k++) {
-    const d = directives[k]!;
-    scope = scopes[k]!;
-    const idx = DEFINING_ARG.get(d.name);
+  const collector = new DefinitionCollector(defs);
+  walkDirectives(list, [collector]);
+  return defs;
+}
+
+/** The definitions pass as a visitor of `walkDirectives` (analyze.ts walks it with the variable uses). */
+export class DefinitionCollector implements DirectiveVisitor {
+  constructor(readonly definitions = new Map<string, VariableDefinition[]>()) {}
+
+  visit(d: Directive, scope: Scope): void {
+    const name = d.name;
+    const idx = DEFINING_ARG.get(name);
     if (idx !== undefined && idx >= 0) {
       const a = d.args[idx];
-      if (a && a.value.startsWith('$')) add(stripDollar(a.value), d, a);
-    } else if (d.name === 'geo') {
+      if (a && a.value.startsWith('$')) this.add(stripDollar(a.value), d, a, scope);
+    } else if (name === 'geo') {
       // geo [$source] $variable { ... }
       const a = d.args[d.args.length - 1];
-      if (a && a.value.startsWith('$')) add(stripDollar(a.value), d, a);
-    } else if (d.name.startsWith('$') && scope.kind !== 'main' && scope.kind !== 'map') {
+      if (a && a.value.startsWith('$')) this.add(stripDollar(a.value), d, a, scope);
+    } else if (name.startsWith('$') && scope.kind !== 'main' && scope.kind !== 'map') {
       // geoip2 / maxminddb style: `$var path ...;` entries inside a module's block.
-      add(stripDollar(d.name), d, d.nameToken);
+      this.add(stripDollar(name), d, d.nameToken, scope);
     }
-    if (REGEX_HOLDERS.has(d.name) || scope.kind === 'map') {
+    if (scope.kind === 'map' || REGEX_HOLDERS.has(name)) {
       const holders = scope.kind === 'map' ? [d.nameToken] : d.args;
       for (const a of holders) {
         if (a.value.indexOf('(?') < 0) continue;
-        for (const m of a.value.matchAll(NAMED_CAPTURE)) add(m[1] ?? m[2]!, d, a);
+        for (const m of a.value.matchAll(NAMED_CAPTURE)) this.add(m[1] ?? m[2]!, d, a, scope);
       }
     }
   }
-  return defs;
+
+  private add(name: string, directive: Directive, arg: Argument, scope: Scope): void {
+    const defs = this.definitions;
+    let l = defs.get(name);
+    if (!l) defs.set(name, (l = []));
+    l.push({ name, directive, arg, scope });
+  }
 }
 
 function stripDollar(v: string): string {
