@@ -67,6 +67,8 @@ interface NameInfo {
   /** Its parameter notes, and whether one is a deprecation (said without a target too). */
   params: readonly ParameterNote[];
   deprecatedParam: boolean;
+  /** `mayBeNoted`'s answers by argument text. */
+  noted: Map<string, boolean>;
 }
 
 const NAME_INFO = new Map<string, NameInfo | null>();
@@ -86,7 +88,7 @@ function nameInfo(name: string): NameInfo | null {
     if (last && (!last.present || last.deprecated !== undefined)) latest = true;
   }
   const deprecatedParam = params.some((p) => p.deprecated);
-  info = history || latest || params.length ? { history, latest, params, deprecatedParam } : null;
+  info = history || latest || params.length ? { history, latest, params, deprecatedParam, noted: new Map() } : null;
   NAME_INFO.set(name, info);
   return info;
 }
@@ -138,10 +140,7 @@ export function versionProblems(input: VersionCheckInput, target: string): Versi
     const info = nameInfo(name)!;
     for (const { d } of input.directivesNamed(name)) {
       // Parameters: only when an argument is one the notes are about (most `listen`s and `server`s have none).
-      const params =
-        info.params.length > 0 &&
-        (version !== '' || info.deprecatedParam) &&
-        d.args.some((a, i) => parameterNotes(info.params, 'core', a.value, i, d.args.length).length > 0);
+      const params = info.params.length > 0 && (version !== '' || info.deprecatedParam) && hasParameterNote(info, d.args);
       if ((!directiveLevel && !params) || seen.has(d)) continue;
       seen.add(d); // a file included twice lists its directives twice
       let top = tops.get(d.file);
@@ -160,6 +159,43 @@ export function versionProblems(input: VersionCheckInput, target: string): Versi
   out.sort((a, b) => (a.file.uri < b.file.uri ? -1 : a.file.uri > b.file.uri ? 1 : a.start - b.start));
   byVersion.set(version, out);
   return out;
+}
+
+/** `hasParameterNote` for a directive's name and arguments (its test holds it to `parameterNotes`). */
+export function parameterNoted(name: string, args: readonly Argument[]): boolean {
+  const info = nameInfo(name);
+  return info !== null && info.params.length > 0 && hasParameterNote(info, args);
+}
+
+/** Whether a parameter note of the directive's name is about one of its arguments, as `parameterNotes` says. */
+function hasParameterNote(info: NameInfo, args: readonly Argument[]): boolean {
+  for (let i = 0; i < args.length; i++) {
+    const v = args[i]!.value;
+    if (mayBeNoted(info, v) && parameterNotes(info.params, 'core', v, i, args.length).length > 0) return true;
+  }
+  return false;
+}
+
+const NOTED_KEY_CHARS = 256;
+const NOTED_ENTRIES = 4096;
+
+/**
+ * Whether some parameter note of the name can be about an argument of this text at any position and
+ * argument count (what `parameterNotes` matches, without those two conditions): 40,000 `listen` arguments
+ * of the 15 MB config are a handful of texts (`80`, `443`, `ssl`), so the notes are scanned once per text,
+ * and `parameterNotes` (a list per argument) runs only for a text that may match. Kept per name, bounded.
+ */
+function mayBeNoted(info: NameInfo, value: string): boolean {
+  let known = info.noted.get(value);
+  if (known === undefined) {
+    known = false;
+    for (const p of info.params) {
+      const prefix = !p.value && (p.param.endsWith('=') || p.param.endsWith(':'));
+      if (prefix ? value.startsWith(p.param) : value === p.param) known = true;
+    }
+    if (value.length <= NOTED_KEY_CHARS && info.noted.size < NOTED_ENTRIES) info.noted.set(value, known);
+  }
+  return known;
 }
 
 function contextOf(d: Directive, top: BlockContext): BlockContext {
