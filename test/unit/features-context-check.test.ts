@@ -155,7 +155,19 @@ const LINES = [
   'map $a $b { default 1; x 2; }',
   'include x.conf;',
 ];
-const BLOCKS = ['http', 'server', 'location /a', 'location ~ ^/r', 'location = /e', 'upstream u', 'events', 'stream', 'if ($x)', 'limit_except GET', 'mail'];
+const BLOCKS = [
+  'http',
+  'server',
+  'location /a',
+  'location ~ ^/r',
+  'location = /e',
+  'upstream u',
+  'events',
+  'stream',
+  'if ($x)',
+  'limit_except GET',
+  'mail',
+];
 
 function generated(rnd: () => number, depth: number): string {
   const n = 1 + Math.floor(rnd() * 8);
