@@ -5,7 +5,7 @@
  */
 import type { Directive } from './syntax/ast';
 import { generationOf } from './syntax/incremental';
-import { buildModel, flatDirectives, type ParseCache } from './model/config';
+import { buildModel, flatDirectives, type ConfigModel, type ParseCache } from './model/config';
 import { DefinitionCollector, variableCanYield } from './model/variables';
 import { UseCollector } from './model/variable-uses';
 import { walkDirectives } from './model/directive-walk';
@@ -99,12 +99,11 @@ export function analyze(
   for (const f of ctx.findings) findings.push(f);
   for (const o of ctx.overflow.values()) findings.push(overflowFinding(o));
 
-  const upstreams = new Map<string, Directive>();
-  for (const u of model.scopes.get('upstream') ?? []) {
-    const name = u.directive?.args[0]?.value;
-    if (name && !upstreams.has(name)) upstreams.set(name, u.directive!);
-  }
-  const ws = wsLocationsOf(locations, model.revisited.size > 0);
+  const repeats = model.revisited.size > 0;
+  // A one-shot run reads the WebSocket locations and the upstreams only for some commands (`test`, `endpoints`,
+  // `prove`; `lint` does not): they are made when first read (20,000 of each on the 15 MB config). An analysis
+  // an update may follow makes them now: the update needs each location's unit.
+  const ws = internals.oneShot ? null : wsLocationsOf(locations, repeats);
   // What only the rules needed is not kept with the analysis: each part is rebuilt when something asks again (an
   // incremental update re-checks one server from its subtree; a hover in an included file walks the flat lists).
   requests.releaseLocations();
@@ -114,14 +113,18 @@ export function analyze(
   const analysis: Analysis = {
     files: model.files,
     findings: capped.findings,
-    wsLocations: ws.list,
-    upstreams,
+    wsLocations: ws ? ws.list : [],
+    upstreams: ws ? upstreamsOf(model) : new Map<string, Directive>(),
     model,
     requests,
     cache: new AnalysisCache(),
   };
+  if (!ws) {
+    lazily(analysis, 'wsLocations', () => wsLocationsOf(locations, repeats).list);
+    lazily(analysis, 'upstreams', () => upstreamsOf(model));
+  }
   // A capped file's findings depend on the order they were made in: only a whole analysis gives them exactly.
-  if (cache && !failed.length && !internals.oneShot && !capped.capped && !ctx.overflow.size && !syntaxCapped(model)) {
+  if (ws && cache && !failed.length && !capped.capped && !ctx.overflow.size && !syntaxCapped(model)) {
     const generations = new Map<string, number>();
     for (const [p, f] of model.files) generations.set(p, generationOf(f));
     const webSocketsUseKeepalive = ctx.webSocketsUseKeepalive;
@@ -140,6 +143,37 @@ export function analyze(
     };
   }
   return analysis;
+}
+
+/** The first `upstream` block of each name. */
+function upstreamsOf(model: ConfigModel): Map<string, Directive> {
+  const upstreams = new Map<string, Directive>();
+  for (const u of model.scopes.get('upstream') ?? []) {
+    const name = u.directive?.args[0]?.value;
+    if (name && !upstreams.has(name)) upstreams.set(name, u.directive!);
+  }
+  return upstreams;
+}
+
+/** Makes `key` of `obj` when first read, and keeps it (a write replaces it). */
+function lazily<T extends object, K extends keyof T>(obj: T, key: K, make: () => T[K]): void {
+  let value: T[K] | undefined;
+  let made = false;
+  Object.defineProperty(obj, key, {
+    get: () => {
+      if (!made) {
+        value = make();
+        made = true;
+      }
+      return value;
+    },
+    set: (v: T[K]) => {
+      value = v;
+      made = true;
+    },
+    enumerable: true,
+    configurable: true,
+  });
 }
 
 /** A FileHost that knows one file and nothing else (tests, snippets, benchmarks). */
