@@ -100,10 +100,11 @@ export function analyze(
   for (const o of ctx.overflow.values()) findings.push(overflowFinding(o));
 
   const repeats = model.revisited.size > 0;
-  // A one-shot run reads the WebSocket locations and the upstreams only for some commands (`test`, `endpoints`,
-  // `prove`; `lint` does not): they are made when first read (20,000 of each on the 15 MB config). An analysis
-  // an update may follow makes them now: the update needs each location's unit.
-  const ws = internals.oneShot ? null : wsLocationsOf(locations, repeats);
+  // The WebSocket locations and the upstreams are made when first read (20,000 of each on the 15 MB config): a
+  // one-shot run reads them only for some commands (`test`, `endpoints`, `prove`; `lint` does not), and an editor
+  // publishes the findings before it reads them (`settle`).
+  let ws: ReturnType<typeof wsLocationsOf> | undefined;
+  const wsOf = () => (ws ??= wsLocationsOf(locations, repeats));
   // What only the rules needed is not kept with the analysis: each part is rebuilt when something asks again (an
   // incremental update re-checks one server from its subtree; a hover in an included file walks the flat lists).
   requests.releaseLocations();
@@ -113,36 +114,53 @@ export function analyze(
   const analysis: Analysis = {
     files: model.files,
     findings: capped.findings,
-    wsLocations: ws ? ws.list : [],
-    upstreams: ws ? upstreamsOf(model) : new Map<string, Directive>(),
+    wsLocations: [],
+    upstreams: new Map<string, Directive>(),
     model,
     requests,
     cache: new AnalysisCache(),
   };
-  if (!ws) {
-    lazily(analysis, 'wsLocations', () => wsLocationsOf(locations, repeats).list);
-    lazily(analysis, 'upstreams', () => upstreamsOf(model));
-  }
+  lazily(analysis, 'wsLocations', () => wsOf().list);
+  lazily(analysis, 'upstreams', () => upstreamsOf(model));
   // A capped file's findings depend on the order they were made in: only a whole analysis gives them exactly.
-  if (ws && cache && !failed.length && !capped.capped && !ctx.overflow.size && !syntaxCapped(model)) {
+  if (!internals.oneShot && cache && !failed.length && !capped.capped && !ctx.overflow.size && !syntaxCapped(model)) {
+    // What tells an edit apart is taken now; the signatures of each server are made by `settle`, from the same model.
     const generations = new Map<string, number>();
     for (const [p, f] of model.files) generations.set(p, generationOf(f));
     const webSocketsUseKeepalive = ctx.webSocketsUseKeepalive;
-    const ports = portCounts(model);
-    analysis.cache.update = {
-      settings,
-      patterns,
-      generations,
-      definitions,
-      webSocketsUseKeepalive,
-      lenient,
-      units: unitSignatures(model, locations, definitions, ports),
-      ports,
-      wsUnits: ws.units,
-      raw,
-    };
+    analysis.cache.defer(() => {
+      // An update reads the locations and upstreams of the analysis it updates after changing its files: made now.
+      void analysis.wsLocations;
+      void analysis.upstreams;
+      const ports = portCounts(model);
+      return {
+        settings,
+        patterns,
+        generations,
+        definitions,
+        webSocketsUseKeepalive,
+        lenient,
+        units: unitSignatures(model, locations, definitions, ports),
+        ports,
+        wsUnits: wsOf().units,
+        raw,
+      };
+    });
   }
   return analysis;
+}
+
+/**
+ * Makes what a whole analysis leaves for after its findings are out: the
+ * WebSocket locations, the upstreams and the state an incremental update
+ * needs. An editor calls it right after publishing, in the same turn (before
+ * anything can change the analysis's files in place); other callers need not:
+ * each part is made when first read.
+ */
+export function settle(analysis: Analysis): void {
+  void analysis.wsLocations;
+  void analysis.upstreams;
+  analysis.cache.settle();
 }
 
 /** The first `upstream` block of each name. */

@@ -15,7 +15,7 @@ export * from './syntax/ast';
 export * from './types';
 
 // Analysis: a config's files, findings and WebSocket locations.
-export { analyze, lintText, singleFileHost, type Analysis, type WsLocation } from './analyze';
+export { analyze, lintText, settle, singleFileHost, type Analysis, type WsLocation } from './analyze';
 export { buildModel, enclosing, own, type ConfigModel, type ParseCache, type Scope } from './model/config';
 export { collectDefinitions } from './model/variables';
 export { locationPath } from './model/websocket';

@@ -12,7 +12,7 @@
 import { realpathSync } from 'node:fs';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Diagnostic, TextDocuments } from 'vscode-languageserver/node';
-import type { Analysis, EngineSettings, Finding, SourceFile } from '../engine/index';
+import { settle, type Analysis, type EngineSettings, type Finding, type SourceFile } from '../engine/index';
 import { failureDiagnostic, toDiagnostic } from './diagnostics';
 import { DiskReader, formatMb, LspFileHost, MAX_FILE_BYTES } from '../node/file-host';
 import { DiagnosticsPublisher, type Contribution } from './publisher';
@@ -393,6 +393,8 @@ export class Analyzer {
       byPath.set(state.path, { diagnostics: state.diagnostics, targetVersion: state.version });
     }
     this.publisher.setRoot(uri, state.path, byPath);
+    // The diagnostics are out: now what an edit's update and the lenses need, before anything can change the files.
+    if (state.analysis) settle(state.analysis);
     try {
       this.o.onAnalyzed?.(state);
     } catch (e) {
