@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateConfig } from '../../bench/generate';
-import type { ConfigModel, Scope } from '../../server/src/engine/model/config';
+import { directivesNamed, flatDirectives, someNamed, type ConfigModel, type Scope } from '../../server/src/engine/model/config';
 import { memoryAnalysis } from '../support/disk-host';
 
 /** Every scope below the root in pre-order (document order), by walking `children`. */
@@ -85,4 +85,52 @@ test('model: includes, comments and opaque blocks in a block keep the scope tree
     ['/a', '/b', '/c', '/', '/lua', '/inc', '/d'],
   );
   assert.equal(n, 17);
+  checkNameIndex(model, 'includes');
+});
+
+/**
+ * The name index against a filter of the flat lists: `directivesNamed` gives
+ * each name's directives in flat order with their scopes, `someNamed` the
+ * same answer as testing that list (and stops at the first match).
+ */
+function checkNameIndex(model: ConfigModel, what: string): void {
+  const { directives, scopes } = flatDirectives(model);
+  const names = new Set(directives.map((d) => d.name));
+  for (const name of [...names, 'no_such_directive']) {
+    const at = directives.flatMap((d, i) => (d.name === name ? [i] : []));
+    const named = directivesNamed(model, name);
+    assert.deepEqual(
+      named.directives,
+      at.map((i) => directives[i]),
+      `${what}: the ${name} directives in flat order`,
+    );
+    assert.deepEqual(
+      named.scopes,
+      at.map((i) => scopes[i]),
+      `${what}: the scopes of the ${name} directives`,
+    );
+    assert.equal(directivesNamed(model, name), named, `${what}: ${name}'s lists are made once`);
+    assert.equal(
+      someNamed(model, name, () => true),
+      at.length > 0,
+      `${what}: some ${name}`,
+    );
+    assert.equal(
+      someNamed(model, name, () => false),
+      false,
+    );
+    // Stops at the first match: the last directive of the name is never tested when an earlier one passes.
+    const tested: unknown[] = [];
+    someNamed(model, name, (d) => (tested.push(d), true));
+    assert.deepEqual(
+      tested,
+      at.slice(0, 1).map((i) => directives[i]),
+    );
+  }
+}
+
+test("model: the name index lists each name's directives with their scopes in flat order", () => {
+  const model = memoryAnalysis({ '/c/nginx.conf': generateConfig({ servers: 20, shape: 'site' }) }).model;
+  checkNameIndex(model, 'site');
+  assert.equal(directivesNamed(model, 'proxy_set_header').directives.length, 100, 'five proxy_set_header per server');
 });

@@ -48,8 +48,8 @@ export interface VersionCheckInput {
   definitions: Map<string, VariableDefinition[]>;
   /** The directives to check (the whole config's, or an incremental run's subtree) with their scopes. */
   directives(): { readonly directives: readonly Directive[]; readonly scopes: readonly Scope[] };
-  /** Those of one name. */
-  directivesNamed(name: string): readonly { d: Directive; scope: Scope }[];
+  /** Those of one name, in the same form. */
+  directivesNamed(name: string): { readonly directives: readonly Directive[]; readonly scopes: readonly Scope[] };
   /** What the checks of one run share; it belongs to this input (RuleContext.cache). */
   readonly cache: CheckCache;
 }
@@ -138,7 +138,7 @@ export function versionProblems(input: VersionCheckInput, target: string): Versi
   const seen = new Set<Directive>();
   for (const { name, directiveLevel } of candidates(version)) {
     const info = nameInfo(name)!;
-    for (const { d } of input.directivesNamed(name)) {
+    for (const d of input.directivesNamed(name).directives) {
       // Parameters: only when an argument is one the notes are about (most `listen`s and `server`s have none).
       const params = info.params.length > 0 && (version !== '' || info.deprecatedParam) && hasParameterNote(info, d.args);
       if ((!directiveLevel && !params) || seen.has(d)) continue;

@@ -138,7 +138,7 @@ export class RequestModel implements VariableSources {
     if (this.scanned) return this.scanned;
     const defined = new Map<string, Directive[]>();
     for (const [directive, at] of DEFINERS) {
-      for (const { d } of directivesNamed(this.config, directive)) {
+      for (const d of directivesNamed(this.config, directive).directives) {
         const a = at === -1 ? d.args[d.args.length - 1] : d.args[at];
         if (!a?.value.startsWith('$')) continue;
         const name = stripDollar(a.value);

@@ -46,11 +46,11 @@ export const invalidTimeValue: Rule = {
   noFix: 'the intended duration needs a human decision',
   check(ctx) {
     for (const name of TIME_DIRECTIVES) {
-      const placed = ctx.directivesNamed(name);
+      const named = ctx.directivesNamed(name).directives;
       // keepalive_timeout takes an optional second time (the header timeout).
       const times = name === 'keepalive_timeout' ? 2 : 1;
-      for (let k = 0; k < placed.length; k++) {
-        const args = placed[k]!.d.args;
+      for (let k = 0; k < named.length; k++) {
+        const args = named[k]!.args;
         for (let i = 0; i < Math.min(times, args.length); i++) {
           const a = args[i]!;
           if (a.value.includes('$') || parseNginxTime(a.value) !== null) continue;

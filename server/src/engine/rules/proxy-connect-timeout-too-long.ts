@@ -12,7 +12,7 @@ export const proxyConnectTimeoutTooLong: Rule = {
   href: 'https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_connect_timeout',
   versions: 'all',
   check(ctx) {
-    for (const { d } of ctx.directivesNamed('proxy_connect_timeout')) {
+    for (const d of ctx.directivesNamed('proxy_connect_timeout').directives) {
       const ms = parseNginxTime(d.args[0]?.value ?? '');
       if (ms === null || ms <= 75_000) continue;
       ctx.report({

@@ -9,7 +9,7 @@ import type { VariableDefinition } from '../model/variables';
 import type { LocationInfo } from '../model/websocket';
 import { FINDING_LIMITS, type EngineSettings, type Finding, type Fix, type RelatedInfo, type Severity } from '../types';
 import { insertAtTop, insertLines, fix } from '../fixes/edits';
-import { directivesNamed, flatDirectives, hasOwn, own, ownFirst, subtreeDirectives, type Placed } from '../model/config';
+import { directivesNamed, flatDirectives, hasOwn, own, ownFirst, someNamed, subtreeDirectives, type DirectiveList } from '../model/config';
 import { contextProblems, contextProblemsIn, type ContextProblem } from '../model/context-check';
 import { proxyUpstream } from '../model/websocket';
 import type { RequestModel } from '../request/model';
@@ -296,7 +296,7 @@ export class RuleContext {
     if (!this.focus) {
       if (!this.accessScopes) {
         this.accessScopes = new Set();
-        for (const n of ACCESS) for (const p of directivesNamed(this.model, n)) this.accessScopes.add(p.scope);
+        for (const n of ACCESS) for (const s of directivesNamed(this.model, n).scopes) this.accessScopes.add(s);
       }
       return this.accessScopes.has(s);
     }
@@ -313,9 +313,7 @@ export class RuleContext {
    */
   anywhere(name: string, test: (d: Directive) => boolean): boolean {
     if (this.focus || this.forceTraces) return true;
-    const placed = directivesNamed(this.model, name);
-    for (let i = 0; i < placed.length; i++) if (test(placed[i]!.d)) return true;
-    return false;
+    return someNamed(this.model, name, test);
   }
 
   /**
@@ -474,11 +472,15 @@ export class RuleContext {
   }
 
   /** The directives of one name to check, with their scopes. */
-  directivesNamed(name: string): readonly Placed[] {
+  directivesNamed(name: string): DirectiveList {
     if (!this.focus) return directivesNamed(this.model, name);
     const { directives, scopes } = this.directives();
-    const out: Placed[] = [];
-    for (let i = 0; i < directives.length; i++) if (directives[i]!.name === name) out.push({ d: directives[i]!, scope: scopes[i]! });
+    const out = { directives: [] as Directive[], scopes: [] as Scope[] };
+    for (let i = 0; i < directives.length; i++) {
+      if (directives[i]!.name !== name) continue;
+      out.directives.push(directives[i]!);
+      out.scopes.push(scopes[i]!);
+    }
     return out;
   }
 
