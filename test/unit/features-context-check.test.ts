@@ -5,6 +5,7 @@ import { contextProblems, contextProblemsIn, walkInContext } from '../../server/
 import type { Directive } from '../../server/src/engine/syntax/ast';
 import { siteAnalysis, SITE } from '../support/disk-host';
 import { join } from 'node:path';
+import { rng } from '../support/rng';
 
 type Case = { name: string; text: string; lenient?: boolean; want: string[] };
 
@@ -112,18 +113,6 @@ test("context check: an included file is checked in its includer's context", () 
   assert.deepEqual(contextProblems(ws, { lenient: false, analysis }), []);
 });
 
-/** A small seeded generator (mulberry32): the same configs on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Directives in every shape: fine, wrong argument count, block misuse, wrong context, unknown, quoted, 16 arguments. */
 const LINES = [
   'proxy_pass http://b;',
@@ -180,7 +169,7 @@ function generated(rnd: () => number, depth: number): string {
 }
 
 test('context check: the verdicts remembered within a walk give what checking each directive afresh gives', () => {
-  const rnd = random(15);
+  const rnd = rng(15);
   let problems = 0;
   for (let i = 0; i < 300; i++) {
     const text = generated(rnd, 0);
