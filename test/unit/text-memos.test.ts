@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { parseNginxTime } from '../../server/src/engine/model/time';
 import { anchoredLiteral } from '../../server/src/engine/request/locations';
 import { targetHost } from '../../server/src/engine/model/websocket';
+import { TextMemo } from '../../server/src/engine/model/text-memo';
 
 test('parseNginxTime: known values, and the memo answers what a fresh parse does', () => {
   assert.equal(parseNginxTime('1h30m'), 5_400_000);
@@ -92,4 +93,22 @@ test('targetHost takes what the proxy_pass pattern captured, and nothing where i
     }),
     { numRuns: 2000 },
   );
+});
+
+test('TextMemo keeps short texts up to its number of entries, and nothing past either bound', () => {
+  const memo = new TextMemo<number>(4, 3);
+  assert.equal(memo.remember('abcd', 1), 1);
+  assert.equal(memo.remember('abcde', 2), 2, 'a key over the length bound is answered');
+  assert.equal(memo.get('abcd'), 1);
+  assert.equal(memo.get('abcde'), undefined, 'and not kept');
+  memo.remember('b', 3);
+  memo.remember('c', 4);
+  memo.remember('d', 5);
+  assert.deepEqual(
+    ['b', 'c', 'd'].map((k) => memo.get(k)),
+    [3, 4, undefined],
+    'full after three entries',
+  );
+  assert.equal(memo.remember('e', 6), 6, 'a full memo still answers');
+  assert.equal(memo.get('abcd'), 1, 'and keeps what it held');
 });

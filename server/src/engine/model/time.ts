@@ -3,6 +3,7 @@
  * strictly descending unit order (`1h30m`, `1d 12h`), units
  * y M w d h m s ms, a bare number meaning seconds.
  */
+import { TextMemo } from './text-memo';
 
 const UNIT_MS: Record<string, number> = {
   y: 365 * 24 * 3600 * 1000,
@@ -22,15 +23,13 @@ const ORDER = ['y', 'M', 'w', 'd', 'h', 'm', 's', 'ms'];
  * Parsed values by text: a config repeats a few (`1h`, `60s`) on thousands of locations, and
  * several rules read each. Bounded: short texts, a limited number of them.
  */
-const parsed = new Map<string, number | null>();
+const parsed = new TextMemo<number | null>(64);
 
 /** Milliseconds, or null when nginx would reject the value ("invalid value"). */
 export function parseNginxTime(value: string): number | null {
   const known = parsed.get(value);
   if (known !== undefined) return known;
-  const ms = parse(value);
-  if (value.length <= 64 && parsed.size < 4096) parsed.set(value, ms);
-  return ms;
+  return parsed.remember(value, parse(value));
 }
 
 function parse(value: string): number | null {

@@ -11,6 +11,7 @@ import { findVariables, type Argument, type Directive } from '../syntax/ast';
 import type { Scope } from './config';
 import { DEFINING_ARG } from './variables';
 import { walkDirectives, type DirectiveVisitor } from './directive-walk';
+import { TextMemo } from './text-memo';
 
 export interface VariableUse {
   /** Without `$`, as written. */
@@ -61,17 +62,10 @@ export interface VariableUsesCache {
  * servers); the memo spares the scan and gives every use of one name the same string. Bounded, and
  * keyed by the text alone (what it holds depends on nothing else).
  */
-const scanned = new Map<string, readonly { name: string; start: number; end: number }[]>();
-const MEMO_KEY_CHARS = 256;
-const MEMO_ENTRIES = 4096;
+const scanned = new TextMemo<readonly { name: string; start: number; end: number }[]>(256);
 
 function variablesOf(raw: string): readonly { name: string; start: number; end: number }[] {
-  let vs = scanned.get(raw);
-  if (!vs) {
-    vs = findVariables(raw, 0);
-    if (raw.length <= MEMO_KEY_CHARS && scanned.size < MEMO_ENTRIES) scanned.set(raw, vs);
-  }
-  return vs;
+  return scanned.get(raw) ?? scanned.remember(raw, findVariables(raw, 0));
 }
 
 /** Whether the text from `start` to `end` has a `$`: most directives have none, and are passed over on one scan of their text. */

@@ -30,6 +30,7 @@ import type { FileEdit, Fix } from '../types';
 import { allowedIn } from './context-check';
 import { variableUses, type VariableUsesCache } from './variable-uses';
 import { childContext, topContextFor, type BlockContext } from './contexts';
+import { TextMemo } from './text-memo';
 
 export interface VersionProblem {
   /** `too-new`: the target does not have it yet; `removed`: the target no longer has it; `deprecated`: accepted with a warning. */
@@ -68,7 +69,7 @@ interface NameInfo {
   params: readonly ParameterNote[];
   deprecatedParam: boolean;
   /** `mayBeNoted`'s answers by argument text. */
-  noted: Map<string, boolean>;
+  noted: TextMemo<boolean>;
 }
 
 const NAME_INFO = new Map<string, NameInfo | null>();
@@ -88,7 +89,7 @@ function nameInfo(name: string): NameInfo | null {
     if (last && (!last.present || last.deprecated !== undefined)) latest = true;
   }
   const deprecatedParam = params.some((p) => p.deprecated);
-  info = history || latest || params.length ? { history, latest, params, deprecatedParam, noted: new Map() } : null;
+  info = history || latest || params.length ? { history, latest, params, deprecatedParam, noted: new TextMemo<boolean>(256) } : null;
   NAME_INFO.set(name, info);
   return info;
 }
@@ -176,9 +177,6 @@ function hasParameterNote(info: NameInfo, args: readonly Argument[]): boolean {
   return false;
 }
 
-const NOTED_KEY_CHARS = 256;
-const NOTED_ENTRIES = 4096;
-
 /**
  * Whether some parameter note of the name can be about an argument of this text at any position and
  * argument count (what `parameterNotes` matches, without those two conditions): 40,000 `listen` arguments
@@ -193,7 +191,7 @@ function mayBeNoted(info: NameInfo, value: string): boolean {
       const prefix = !p.value && (p.param.endsWith('=') || p.param.endsWith(':'));
       if (prefix ? value.startsWith(p.param) : value === p.param) known = true;
     }
-    if (value.length <= NOTED_KEY_CHARS && info.noted.size < NOTED_ENTRIES) info.noted.set(value, known);
+    info.noted.remember(value, known);
   }
   return known;
 }

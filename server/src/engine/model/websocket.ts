@@ -10,6 +10,7 @@
  */
 import type { Directive, Range } from '../syntax/ast';
 import { enclosing, nearest, ownFirst, type ConfigModel, type Scope } from './config';
+import { TextMemo } from './text-memo';
 
 export type Intent = 'recipe' | 'setting' | 'path';
 
@@ -98,18 +99,10 @@ export function headerEntries(directives: Directive[]): HeaderEntry[] {
  * locations would otherwise be lower-cased, split and scanned 20,000 times, each a new string or
  * array that lives as long as the analysis. Short keys only, and a bounded number of them.
  */
-const MEMO_KEY_CHARS = 256;
-const MEMO_ENTRIES = 4096;
-
-function remember<T>(memo: Map<string, T>, key: string, value: T): T {
-  if (key.length <= MEMO_KEY_CHARS && memo.size < MEMO_ENTRIES) memo.set(key, value);
-  return value;
-}
-
-const lowerCase = new Map<string, string>();
+const lowerCase = new TextMemo<string>(256);
 /** `s.toLowerCase()`, one string per distinct header name. */
 function lowerCased(s: string): string {
-  return lowerCase.get(s) ?? remember(lowerCase, s, s.toLowerCase());
+  return lowerCase.get(s) ?? lowerCase.remember(s, s.toLowerCase());
 }
 
 /** What a Connection value says by itself: whether one of its comma-separated tokens is `upgrade`, and its variables (lower case). */
@@ -118,12 +111,12 @@ interface ConnectionTokens {
   variables: readonly string[];
 }
 const NO_NAMES: readonly string[] = Object.freeze([]);
-const connectionTokens = new Map<string, ConnectionTokens>();
+const connectionTokens = new TextMemo<ConnectionTokens>(256);
 
 function readConnectionValue(value: string): ConnectionTokens {
   return (
     connectionTokens.get(value) ??
-    remember(connectionTokens, value, {
+    connectionTokens.remember(value, {
       upgrade: value
         .split(',')
         .map((t) => t.trim().toLowerCase())

@@ -10,6 +10,7 @@ import type { Directive } from '../syntax/ast';
 import { hasOwn, type Scope } from '../model/config';
 import { compileNginxRegex, type NginxRegex, type RegexMatch } from '../model/regex';
 import { locationPath } from '../model/websocket';
+import { TextMemo } from '../model/text-memo';
 
 /** One location as the search sees it. */
 export class LocationNode {
@@ -133,12 +134,10 @@ export function anchoredLiteral(pattern: string): string | null {
   // Patterns repeat across servers (every server's `~ ^/api/`): each is read once.
   const known = literals.get(pattern);
   if (known !== undefined) return known;
-  const lit = readLiteral(pattern);
-  if (pattern.length <= 256 && literals.size < 4096) literals.set(pattern, lit);
-  return lit;
+  return literals.remember(pattern, readLiteral(pattern));
 }
 
-const literals = new Map<string, string | null>();
+const literals = new TextMemo<string | null>(256);
 /** Escaped characters that stand for themselves, and the characters that end the literal (regex syntax). */
 const ESCAPED_LITERAL = /[./\-_~@:!,]/;
 const SYNTAX = /[.*+?()[\]{}|$^\\]/;

@@ -13,6 +13,7 @@ import { directivesNamed, flatDirectives, hasOwn, own, ownFirst, someNamed, subt
 import { contextProblems, contextProblemsIn, type ContextProblem } from '../model/context-check';
 import { proxyUpstream } from '../model/websocket';
 import type { RequestModel } from '../request/model';
+import { TextMemo } from '../model/text-memo';
 import type { CheckCache } from '../model/version-check';
 import { Evaluator, type RequestState } from '../request/evaluate';
 import { parseComplex, type Value } from '../request/values';
@@ -66,14 +67,9 @@ const FLOW = new Set([
 /** Third-party phase handlers the trace cannot follow. */
 const OPAQUE_FLOW = /_by_lua|^perl$|^js_(content|access)$/;
 /** Whether a directive name moves or ends a request (FLOW or OPAQUE_FLOW), memoized: names repeat, the regex is the cost. */
-const flowNames = new Map<string, boolean>();
+const flowNames = new TextMemo<boolean>(Infinity);
 function movesRequest(name: string): boolean {
-  let f = flowNames.get(name);
-  if (f === undefined) {
-    f = FLOW.has(name) || OPAQUE_FLOW.test(name);
-    if (flowNames.size < 4096) flowNames.set(name, f);
-  }
-  return f;
+  return flowNames.get(name) ?? flowNames.remember(name, FLOW.has(name) || OPAQUE_FLOW.test(name));
 }
 /** Access directives a location inherits. */
 const ACCESS = ['allow', 'deny', 'auth_basic', 'auth_request'];
