@@ -167,7 +167,7 @@ export function settle(analysis: Analysis): void {
 function upstreamsOf(model: ConfigModel): Map<string, Directive> {
   const upstreams = new Map<string, Directive>();
   for (const u of model.scopes.get('upstream') ?? []) {
-    const name = u.directive?.args[0]?.value;
+    const name = u.directive?.arg(0);
     if (name && !upstreams.has(name)) upstreams.set(name, u.directive!);
   }
   return upstreams;

@@ -154,7 +154,7 @@ export interface ListenInfo {
 export function pickListen(dirs: Directive[]): ListenInfo {
   const sslOn = dirs.some((d) => d.name === 'ssl' && d.arg(0) === 'on');
   const listens = dirs.filter(
-    (d) => d.name === 'listen' && d.args.length > 0 && !d.arg(0)!.startsWith('unix:') && !d.args.some((a) => a.value === 'quic'),
+    (d) => d.name === 'listen' && d.argCount > 0 && !d.arg(0)!.startsWith('unix:') && !d.args.some((a) => a.value === 'quic'),
   );
   const isTls = (d: Directive): boolean => sslOn || d.args.some((a) => a.value === 'ssl');
   const listen = listens.find(isTls) ?? listens[0] ?? null;
@@ -250,7 +250,7 @@ function backendFor(loc: WsLocation, upstreams: Map<string, Directive>, requestP
   const up = upstreams.get(hostPort);
   if (up) {
     upstream = up;
-    const servers = up.block?.directives().filter((d) => d.name === 'server' && d.args.length > 0) ?? [];
+    const servers = up.block?.directives().filter((d) => d.name === 'server' && d.argCount > 0) ?? [];
     server = servers.find((d) => !d.args.some((a) => a.value === 'backup' || a.value === 'down')) ?? servers[0] ?? null;
     const addr = server?.arg(0);
     if (!addr) {

@@ -444,7 +444,7 @@ export function plan(input: PlanInput): Plan {
       });
       for (const i of drop) b.arg(d, d.args[i]!, '');
       portOfListen.set(d, { host: host === '[::1]' ? '::1' : host, port: newPort });
-      const dropped = [...drop].map((i) => d.args[i]!.value);
+      const dropped = [...drop].map((i) => d.arg(i)!);
       b.record(
         'listen',
         d,
@@ -898,7 +898,7 @@ export function plan(input: PlanInput): Plan {
   };
   for (const { d, scope } of includes) {
     if (b.isDisabled(d)) continue;
-    const v = d.args[0]!.value;
+    const v = d.arg(0)!;
     const abs = confResolve(v);
     const targets = abs ? resolveTargets(abs) : null;
     if (targets === null && !GLOB.test(v)) {
@@ -930,7 +930,7 @@ export function plan(input: PlanInput): Plan {
     changed = false;
     for (const { d } of includes) {
       if (b.done.has(d) || b.isDisabled(d)) continue;
-      const v = d.args[0]!.value;
+      const v = d.arg(0)!;
       const abs = confResolve(v);
       if (!abs) continue;
       const targets = resolveTargets(abs) ?? [];

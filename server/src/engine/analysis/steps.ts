@@ -262,7 +262,7 @@ export function unitSignatures(
     if (l.intent === null || !l.proxyPass) continue;
     const upstream = proxyUpstream(model, l.proxyPass);
     if (!upstream || !own(upstream, 'keepalive').length) continue;
-    note(unitOf(l.scope), `keepalive ${lastHeader(l, 'connection')?.value ?? ''} ${upstream.directive?.args[0]?.value ?? ''}`);
+    note(unitOf(l.scope), `keepalive ${lastHeader(l, 'connection')?.value ?? ''} ${upstream.directive?.arg(0) ?? ''}`);
   }
   const out = new Map<Scope, string>();
   for (const [unit, l] of parts) out.set(unit, l.sort().join('\n'));
@@ -274,7 +274,7 @@ function portsOf(server: Scope): string[] {
   const listens = own(server, 'listen');
   if (!listens.length) return ['80'];
   return listens.map((d) => {
-    const v = d.args[0]?.value ?? '';
+    const v = d.arg(0) ?? '';
     return /(\d+)$/.exec(v)?.[1] ?? v;
   });
 }

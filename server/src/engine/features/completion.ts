@@ -207,9 +207,9 @@ function upstreamItems(analysis: Analysis, range: Range, prefix: string): Comple
   const names = new Map<string, string>();
   for (const s of analysis.model.scopes.get('upstream') ?? []) {
     const d = s.directive;
-    const n = d?.args[0]?.value;
+    const n = d?.arg(0);
     if (!d || !n || names.has(n)) continue;
-    const servers = (d.block?.directives() ?? []).filter((x) => x.name === 'server').map((x) => x.args[0]?.value ?? '');
+    const servers = (d.block?.directives() ?? []).filter((x) => x.name === 'server').map((x) => x.arg(0) ?? '');
     names.set(n, servers.join(', '));
   }
   return [...names].map(([n, servers]) => ({

@@ -79,7 +79,7 @@ export function upstreamDefs(analysis: Analysis, name: string): Directive[] {
   const out: Directive[] = [];
   // A file included twice yields two scopes for one directive.
   for (const s of analysis.model.scopes.get('upstream') ?? [])
-    if (s.directive?.args[0]?.value === name && !out.includes(s.directive)) out.push(s.directive);
+    if (s.directive?.arg(0) === name && !out.includes(s.directive)) out.push(s.directive);
   return out;
 }
 
@@ -120,7 +120,7 @@ export function variableRefs(analysis: Analysis, name: string): { file: SourceFi
 export function namedLocations(analysis: Analysis, name: string): Directive[] {
   const out: Directive[] = [];
   for (const f of analysis.files.values())
-    for (const d of f.walk()) if (d.name === 'location' && d.args.length === 1 && d.args[0]!.value === name) out.push(d);
+    for (const d of f.walk()) if (d.name === 'location' && d.argCount === 1 && d.arg(0)! === name) out.push(d);
   return out;
 }
 

@@ -33,7 +33,7 @@ export function documentSymbols(file: SourceFile): DocumentSymbol[] {
         name: symbolName(s),
         kind: KINDS[s.name] ?? SymbolKind.Module,
         range: s.range,
-        selectionRange: file.rangeOf(s.nameToken.start, s.args.length ? s.args[s.args.length - 1]!.end : s.nameToken.end),
+        selectionRange: file.rangeOf(s.nameToken.start, s.argCount ? s.args[s.argCount - 1]!.end : s.nameToken.end),
       };
       const detail = symbolDetail(s);
       if (detail) sym.detail = detail;
@@ -49,20 +49,20 @@ export function documentSymbols(file: SourceFile): DocumentSymbol[] {
 
 function symbolName(d: Directive): string {
   // Source text of the arguments, whitespace collapsed: `if ($a = "")` keeps its `"")` together.
-  const raw = d.args.length ? d.file.text.slice(d.args[0]!.start, d.args[d.args.length - 1]!.end).replace(/\s+/g, ' ') : '';
+  const raw = d.argCount ? d.file.text.slice(d.args[0]!.start, d.args[d.argCount - 1]!.end).replace(/\s+/g, ' ') : '';
   switch (d.name) {
     case 'server': {
       const own = d.block!.directives();
       const names = own.filter((x) => x.name === 'server_name').flatMap((x) => x.args.map((a) => a.value));
       if (names.length) return `server ${names.join(' ')}`;
       const listen = own.find((x) => x.name === 'listen');
-      return listen ? `server ${listen.args[0]?.value ?? ''}`.trimEnd() : 'server';
+      return listen ? `server ${listen.arg(0) ?? ''}`.trimEnd() : 'server';
     }
     case 'map':
     case 'split_clients':
-      return d.args.length >= 2 ? `${d.name} ${d.args[0]!.raw} → ${d.args[1]!.raw}` : `${d.name} ${raw}`.trimEnd();
+      return d.argCount >= 2 ? `${d.name} ${d.args[0]!.raw} → ${d.args[1]!.raw}` : `${d.name} ${raw}`.trimEnd();
     case 'geo':
-      return d.args.length >= 2 ? `geo ${d.args[0]!.raw} → ${d.args[1]!.raw}` : `geo ${raw}`.trimEnd();
+      return d.argCount >= 2 ? `geo ${d.args[0]!.raw} → ${d.args[1]!.raw}` : `geo ${raw}`.trimEnd();
     default:
       return raw ? `${d.name} ${raw}` : d.name;
   }

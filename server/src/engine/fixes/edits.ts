@@ -113,7 +113,7 @@ export function replaceArg(arg: Argument, newText: string): FileEdit {
 /** Replaces all arguments of a directive (keeps the name and the `;`). */
 export function replaceArgs(d: Directive, newText: string): FileEdit {
   const first = d.args[0];
-  const last = d.args[d.args.length - 1];
+  const last = d.args[d.argCount - 1];
   if (!first || !last) {
     const at = d.nameToken.end;
     return { path: d.file.uri, edits: [{ range: d.file.rangeOf(at, at), newText: ' ' + newText }] };

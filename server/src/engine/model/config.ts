@@ -154,7 +154,7 @@ export function buildModel(rootPath: string, host: FileHost, settings: EngineSet
   };
 
   const resolveInclude = (d: Directive, fromPath: string): Resolved => {
-    const pattern = d.args[0]?.value;
+    const pattern = d.arg(0);
     if (!pattern || /\$/.test(pattern)) return { paths: [] };
     const candidates = pattern.startsWith('/')
       ? [pattern]
@@ -211,14 +211,14 @@ export function buildModel(rootPath: string, host: FileHost, settings: EngineSet
         const at = (severity: Finding['severity'], message: string) =>
           model.findings.push({ path: file.uri, range: s.args[0]!.range, severity, code: 'include', message, fixes: [] });
         if ('missing' in resolved) {
-          at('warning', `Included file not found: ${s.args[0]!.value} (nginx -t fails with "open() ... failed")`);
+          at('warning', `Included file not found: ${s.arg(0)!} (nginx -t fails with "open() ... failed")`);
           continue;
         }
         if ('refused' in resolved) {
           at('warning', `Not read: ${resolved.refused}: ${resolved.why}`);
           continue;
         }
-        if (resolved.note) at('warning', `include ${s.args[0]!.value}: ${resolved.note}`);
+        if (resolved.note) at('warning', `include ${s.arg(0)!}: ${resolved.note}`);
         let included = model.includes.get(file.uri);
         if (!included) model.includes.set(file.uri, (included = new Set()));
         /** Files of this include that were refused, by reason: one finding per reason, not one per file. */

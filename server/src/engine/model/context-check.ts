@@ -88,7 +88,7 @@ class KnownFine {
 
 /** The bit of a directive's shape in `KnownFine`'s masks; 0 past 15 arguments. */
 function shapeBit(d: Directive): number {
-  const argc = d.args.length;
+  const argc = d.argCount;
   return argc > 15 ? 0 : 1 << (argc * 2 + (d.block !== null ? 1 : 0));
 }
 
@@ -168,7 +168,7 @@ function check(d: Directive, ctx: BlockContext, out: ContextProblem[], known?: K
   }
   // Several entries may apply in an ambiguous (lenient) context: complain only when none accepts the usage.
   const isBlock = d.block !== null;
-  const argc = d.args.length;
+  const argc = d.argCount;
   let firstAllowed: DirectiveInfo | null = null;
   let firstUsable: DirectiveInfo | null = null;
   for (let i = 0; i < entries.length; i++) {

@@ -13,14 +13,22 @@ import { DEFINING_ARG } from './variables';
 import { walkDirectives, type DirectiveVisitor } from './directive-walk';
 import { TextMemo } from './text-memo';
 
-export interface VariableUse {
-  /** Without `$`, as written. */
-  name: string;
-  start: number;
-  end: number;
-  directive: Directive;
-  arg: Argument;
-  scope: Scope;
+export class VariableUse {
+  constructor(
+    /** Without `$`, as written. */
+    readonly name: string,
+    readonly start: number,
+    readonly end: number,
+    readonly directive: Directive,
+    /** Which of the directive's arguments holds the use (see `arg`). */
+    readonly argIndex: number,
+    readonly scope: Scope,
+  ) {}
+
+  /** The argument that holds the use, as a node (made on first read: a big config has ~100k uses). */
+  get arg(): Argument {
+    return this.directive.args[this.argIndex]!;
+  }
 }
 
 /**
@@ -98,23 +106,25 @@ export class UseCollector implements DirectiveVisitor {
     if (d.block === null) {
       if (!hasDollarIn(text, d.start, d.end)) return;
     } else {
-      const args = d.args;
-      if (args.length === 0 || !hasDollarIn(text, d.start, args[args.length - 1]!.end)) return;
+      const n = d.argCount;
+      if (n === 0 || !hasDollarIn(text, d.start, d.argEnd(n - 1))) return;
     }
-    const args = d.args;
-    if (args.length === 0) return;
+    // Read in place: the argument nodes are made only if something asks a use for its `arg`.
+    const n = d.argCount;
+    if (n === 0) return;
     if (scope.kind === 'map' || scope.kind === 'geo' || scope.kind === 'split_clients') return;
-    const skip = d.name === 'geo' ? args.length - 1 : (DEFINING_ARG.get(d.name) ?? -1);
+    const skip = d.name === 'geo' ? n - 1 : (DEFINING_ARG.get(d.name) ?? -1);
     const code = NOT_SCRIPTS.get(d.name);
     const out = this.uses;
-    for (let i = 0; i < args.length; i++) {
+    for (let i = 0; i < n; i++) {
       if (i === skip || (code && i >= code[0] && (code[1] < 0 || i <= code[1]))) continue;
-      const a = args[i]!;
-      if (!a.hasDollar()) continue;
-      const vs = variablesOf(a.raw);
+      const start = d.argStart(i);
+      const end = d.argEnd(i);
+      if (!hasDollarIn(text, start, end)) continue;
+      const vs = variablesOf(text.slice(start, end));
       for (let j = 0; j < vs.length; j++) {
         const v = vs[j]!;
-        out.push({ name: v.name, start: a.start + v.start, end: a.start + v.end, directive: d, arg: a, scope });
+        out.push(new VariableUse(v.name, start + v.start, start + v.end, d, i, scope));
       }
     }
   }

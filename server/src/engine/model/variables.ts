@@ -62,17 +62,22 @@ export class DefinitionCollector implements DirectiveVisitor {
       if (a && a.value.startsWith('$')) this.add(stripDollar(a.value), d, a, scope);
     } else if (name === 'geo') {
       // geo [$source] $variable { ... }
-      const a = d.args[d.args.length - 1];
+      const a = d.args[d.argCount - 1];
       if (a && a.value.startsWith('$')) this.add(stripDollar(a.value), d, a, scope);
     } else if (name.startsWith('$') && scope.kind !== 'main' && scope.kind !== 'map') {
       // geoip2 / maxminddb style: `$var path ...;` entries inside a module's block.
       this.add(stripDollar(name), d, d.nameToken, scope);
     }
-    if (scope.kind === 'map' || REGEX_HOLDERS.has(name)) {
-      const holders = scope.kind === 'map' ? [d.nameToken] : d.args;
-      for (const a of holders) {
-        if (a.value.indexOf('(?') < 0) continue;
-        for (const m of a.value.matchAll(NAMED_CAPTURE)) this.add(m[1] ?? m[2]!, d, a, scope);
+    if (scope.kind === 'map') {
+      const a = d.nameToken;
+      if (a.value.indexOf('(?') >= 0) for (const m of a.value.matchAll(NAMED_CAPTURE)) this.add(m[1] ?? m[2]!, d, a, scope);
+    } else if (REGEX_HOLDERS.has(name)) {
+      // Values read without making the argument nodes: only an argument with a named capture is kept as one.
+      for (let i = 0, n = d.argCount; i < n; i++) {
+        const v = d.arg(i)!;
+        if (v.indexOf('(?') < 0) continue;
+        const a = d.args[i]!;
+        for (const m of v.matchAll(NAMED_CAPTURE)) this.add(m[1] ?? m[2]!, d, a, scope);
       }
     }
   }
@@ -103,9 +108,9 @@ export function variableCanYield(definitions: Map<string, VariableDefinition[]>,
     const d = def.directive;
     if (d.name === 'map') {
       for (const row of d.block?.directives() ?? []) if (row.args[0]) values.push(row.args[0].value);
-    } else if (d.name === 'set') values.push(d.args[1]?.value ?? '');
+    } else if (d.name === 'set') values.push(d.arg(1) ?? '');
     else if (d.name === 'geo' || d.name === 'split_clients') {
-      for (const row of d.block?.directives() ?? []) values.push(row.args[row.args.length - 1]?.value ?? '');
+      for (const row of d.block?.directives() ?? []) values.push(row.arg(row.argCount - 1) ?? '');
     } else return true;
   }
   const lc = token.toLowerCase();

@@ -141,7 +141,7 @@ export function versionProblems(input: VersionCheckInput, target: string): Versi
     const info = nameInfo(name)!;
     for (const d of input.directivesNamed(name).directives) {
       // Parameters: only when an argument is one the notes are about (most `listen`s and `server`s have none).
-      const params = info.params.length > 0 && (version !== '' || info.deprecatedParam) && hasParameterNote(info, d.args);
+      const params = info.params.length > 0 && (version !== '' || info.deprecatedParam) && hasParameterNote(info, d);
       if ((!directiveLevel && !params) || seen.has(d)) continue;
       seen.add(d); // a file included twice lists its directives twice
       let top = tops.get(d.file);
@@ -165,14 +165,15 @@ export function versionProblems(input: VersionCheckInput, target: string): Versi
 /** `hasParameterNote` for a directive's name and arguments (its test holds it to `parameterNotes`). */
 export function parameterNoted(name: string, args: readonly Argument[]): boolean {
   const info = nameInfo(name);
-  return info !== null && info.params.length > 0 && hasParameterNote(info, args);
+  return info !== null && info.params.length > 0 && hasParameterNote(info, { argCount: args.length, arg: (i) => args[i]?.value });
 }
 
 /** Whether a parameter note of the directive's name is about one of its arguments, as `parameterNotes` says. */
-function hasParameterNote(info: NameInfo, args: readonly Argument[]): boolean {
-  for (let i = 0; i < args.length; i++) {
-    const v = args[i]!.value;
-    if (mayBeNoted(info, v) && parameterNotes(info.params, 'core', v, i, args.length).length > 0) return true;
+function hasParameterNote(info: NameInfo, d: Pick<Directive, 'argCount' | 'arg'>): boolean {
+  const n = d.argCount;
+  for (let i = 0; i < n; i++) {
+    const v = d.arg(i)!;
+    if (mayBeNoted(info, v) && parameterNotes(info.params, 'core', v, i, n).length > 0) return true;
   }
   return false;
 }
@@ -212,7 +213,7 @@ function usable(s: DirectiveState | undefined, ctx: BlockContext, argc: number, 
 
 function checkDirective(d: Directive, ctx: BlockContext, version: string, out: VersionProblem[]): void {
   const entries = lookupDirective(d.name);
-  const argc = d.args.length;
+  const argc = d.argCount;
   const block = d.block !== null;
   // The entries of nginx's own modules that the latest nginx accepts here: the others are the context check's business.
   const here = entries.filter((e) => e.origin === 'nginx' && e.block === block && allowedIn(e, ctx.contexts) && argCountOk(e.args, argc));
@@ -238,7 +239,7 @@ function checkDirective(d: Directive, ctx: BlockContext, version: string, out: V
 }
 
 function checkAtTarget(d: Directive, ctx: BlockContext, here: DirectiveInfo[], version: string, out: VersionProblem[]): void {
-  const argc = d.args.length;
+  const argc = d.argCount;
   const block = d.block !== null;
   for (const e of here) {
     const st = stateAt(e, version);
@@ -465,7 +466,7 @@ function removeArg(d: Directive, a: Argument): FileEdit {
 
 /** Appends an argument after the last one. */
 function appendArg(d: Directive, text: string): FileEdit {
-  const at = (d.args[d.args.length - 1] ?? d.nameToken).end;
+  const at = (d.args[d.argCount - 1] ?? d.nameToken).end;
   return { path: d.file.uri, edits: [{ range: d.file.rangeOf(at, at), newText: ` ${text}` }] };
 }
 
@@ -485,7 +486,7 @@ function tooNewFixes(d: Directive, e: DirectiveInfo): Fix[] {
  * nginx 1.22: an HTTP/1.1 request gets no answer), which would end WebSocket upgrades, so there it is removed.
  */
 function http2DirectiveFixes(d: Directive): Fix[] {
-  if (d.args[0]?.value !== 'on') return [removeFix(d, 'Remove "http2 off;" (off is the default)')];
+  if (d.arg(0) !== 'on') return [removeFix(d, 'Remove "http2 off;" (off is the default)')];
   const listens = siblings(d, 'listen');
   const tls = listens.length > 0 && listens.every((l) => l.args.some((a) => a.value === 'ssl'));
   if (!tls)
@@ -502,7 +503,7 @@ function listenHttp2Fixes(d: Directive, a: Argument): Fix[] {
   const block = d.parentBlock;
   if (!block || d.parent?.name !== 'server') return [];
   const edits: FileEdit[] = [removeArg(d, a)];
-  const has = siblings(d, 'http2').some((x) => x.args[0]?.value === 'on');
+  const has = siblings(d, 'http2').some((x) => x.arg(0) === 'on');
   if (!has) edits.push(insertLines(block, ['http2 on;'], (x) => x.name === 'listen'));
   return [fix('Use "http2 on;" in the server instead', edits)];
 }
@@ -513,7 +514,7 @@ function deprecatedFixes(d: Directive, st: DirectiveState): Fix[] {
   if (st.ignored) fixes.push(removeFix(d, `Remove "${d.name}" (nginx ignores it)`));
   const repl = st.deprecated;
   if (repl && /^[a-z0-9_]+$/.test(repl)) {
-    const r = lookupDirective(repl).find((x) => x.origin === 'nginx' && argCountOk(x.args, d.args.length));
+    const r = lookupDirective(repl).find((x) => x.origin === 'nginx' && argCountOk(x.args, d.argCount));
     if (r && !siblings(d, repl).length) {
       fixes.push(
         fix(
@@ -530,7 +531,7 @@ function deprecatedFixes(d: Directive, st: DirectiveState): Fix[] {
 
 /** `ssl on;` → the `ssl` parameter on every listen of the server; `ssl off;` (the default) → removed. */
 function sslFixes(d: Directive): Fix[] {
-  const value = d.args[0]?.value;
+  const value = d.arg(0);
   if (value !== 'on') return [removeFix(d, `Remove "ssl ${value ?? ''}" (off is the default)`)];
   if (d.parent?.name !== 'server') return [];
   const listens = siblings(d, 'listen');

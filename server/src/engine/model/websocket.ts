@@ -86,9 +86,9 @@ export function headerEntries(directives: Directive[]): HeaderEntry[] {
   const out: HeaderEntry[] = [];
   for (let i = 0; i < directives.length; i++) {
     const d = directives[i]!;
-    const n = d.args[0];
-    if (!n) continue;
-    out.push({ name: lowerCased(n.value), directive: d, value: d.args[1]?.value ?? '' });
+    const n = d.arg(0);
+    if (n === undefined) continue;
+    out.push({ name: lowerCased(n), directive: d, value: d.arg(1) ?? '' });
   }
   return out;
 }
@@ -148,11 +148,11 @@ function isRecipeEntry(h: HeaderEntry, canUpgrade?: CanUpgrade): boolean {
 
 /** The location argument (path or regex) and its modifier. */
 export function locationPath(d: Directive): { modifier: string; path: string } {
-  const a0 = d.args[0]?.value ?? '';
+  const a0 = d.arg(0) ?? '';
   const c = a0.charCodeAt(0);
   // Most paths start with `/`: no modifier to look for.
   if (c !== 0x3d /* = */ && c !== 0x7e /* ~ */ && c !== 0x5e /* ^ */ && c !== 0x40 /* @ */) return { modifier: '', path: a0 };
-  if (d.args.length >= 2 && (a0 === '=' || a0 === '~' || a0 === '~*' || a0 === '^~')) return { modifier: a0, path: d.args[1]!.value };
+  if (d.argCount >= 2 && (a0 === '=' || a0 === '~' || a0 === '~*' || a0 === '^~')) return { modifier: a0, path: d.arg(1)! };
   if (a0.startsWith('@')) return { modifier: '@', path: a0 };
   // `location ~/ws` and `location =/ws` glue the modifier to the path.
   const glued = /^(=|~\*|~|\^~)(.+)$/.exec(a0);
@@ -243,7 +243,7 @@ export function proxyUpstream(model: ConfigModel, proxyPass: Directive | null): 
 }
 
 function findProxyUpstream(model: ConfigModel, proxyPass: Directive): Scope | null {
-  const target = proxyPass.args[0]?.value;
+  const target = proxyPass.arg(0);
   if (!target) return null;
   const host = targetHost(target);
   return host === null ? null : upstreamByName(model, host);
@@ -276,7 +276,7 @@ export function upstreamByName(model: ConfigModel, name: string): Scope | null {
   if (!index) {
     index = new Map();
     for (const u of model.scopes.get('upstream') ?? []) {
-      const n = u.directive?.args[0]?.value;
+      const n = u.directive?.arg(0);
       if (n && !index.has(n)) index.set(n, u);
     }
     model.cache.upstreams = index;

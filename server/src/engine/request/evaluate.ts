@@ -35,8 +35,8 @@ export interface VariableSources {
 }
 
 export function readMap(d: Directive, scope: Scope): MapDef | null {
-  const source = d.args[0]?.value;
-  const target = d.args[1]?.value;
+  const source = d.arg(0);
+  const target = d.arg(1);
   if (!source || !target?.startsWith('$')) return null;
   const def: MapDef = {
     directive: d,
@@ -50,9 +50,9 @@ export function readMap(d: Directive, scope: Scope): MapDef | null {
   };
   for (const row of scope.items) {
     const key = row.name;
-    const value = row.args[0]?.value ?? '';
-    if (key === 'hostnames' && !row.args.length) def.hostnames = true;
-    else if (key === 'volatile' && !row.args.length) def.volatile = true;
+    const value = row.arg(0) ?? '';
+    if (key === 'hostnames' && !row.argCount) def.hostnames = true;
+    else if (key === 'volatile' && !row.argCount) def.volatile = true;
     else if (key === 'include') continue;
     else if (key === 'default') def.defaultValue = { value, row };
     else if (key.startsWith('~')) {
@@ -255,12 +255,12 @@ export class Evaluator {
 
   private evaluateMap(map: MapDef): Value {
     const source = this.complex(map.source);
-    if (isUnknown(source)) return new Unknown(`map ${map.source} ${map.directive.args[1]!.value}: ${source.why}`);
+    if (isUnknown(source)) return new Unknown(`map ${map.source} ${map.directive.arg(1)!}: ${source.why}`);
     let key = source.toLowerCase();
     if (map.hostnames && key.endsWith('.')) key = key.slice(0, -1);
     const pick = (value: string, row: Directive | null): Value => {
       const v = this.complex(value);
-      if (row) this.state.used.push({ name: map.directive.args[1]!.value, value: v, directive: row });
+      if (row) this.state.used.push({ name: map.directive.arg(1)!, value: v, directive: row });
       return v;
     };
     const exact = map.exact.get(key);

@@ -139,7 +139,7 @@ export class RequestModel implements VariableSources {
     const defined = new Map<string, Directive[]>();
     for (const [directive, at] of DEFINERS) {
       for (const d of directivesNamed(this.config, directive).directives) {
-        const a = at === -1 ? d.args[d.args.length - 1] : d.args[at];
+        const a = at === -1 ? d.args[d.argCount - 1] : d.args[at];
         if (!a?.value.startsWith('$')) continue;
         const name = stripDollar(a.value);
         const l = defined.get(name);

@@ -51,7 +51,7 @@ const WILDCARD4 = new Set(['*', '0.0.0.0']);
 /** `listen` arguments → address and port, as nginx's ngx_parse_url reads them. */
 export function parseListen(d: Directive | null): Listen | null {
   if (!d) return { directive: null, address: '*', port: 80, defaultServer: false, ssl: false };
-  const a0 = d.args[0]?.value;
+  const a0 = d.arg(0);
   if (!a0) return null;
   const params = d.args.slice(1).map((a) => a.value);
   const defaultServer = params.includes('default_server') || params.includes('default');

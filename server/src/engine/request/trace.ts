@@ -282,7 +282,7 @@ export function trace(model: RequestModel, req: HttpRequest, opts: TraceOptions 
   if (req.protocol === 'HTTP/1.1' && host === undefined) {
     return t.result({ kind: 'status', status: 400, by: 'nginx', why: 'an HTTP/1.1 request without Host', directive: null });
   }
-  const uri = normalizeUri(t.state.uri, nearestLast(serverScope, 'merge_slashes')?.directive.args[0]?.value !== 'off');
+  const uri = normalizeUri(t.state.uri, nearestLast(serverScope, 'merge_slashes')?.directive.arg(0) !== 'off');
   if (uri === null)
     return t.result({ kind: 'status', status: 400, by: 'nginx', why: `nginx rejects the URI ${req.target}`, directive: null });
   t.state.uri = uri;
@@ -433,9 +433,9 @@ function runItems(t: Tracer, scope: Scope, items: readonly Directive[], phase: P
     if (stop.stopped) return null;
     switch (d.name) {
       case 'set': {
-        const name = d.args[0]?.value;
+        const name = d.arg(0);
         if (!name?.startsWith('$')) break;
-        const v = t.ev.complex(d.args[1]?.value ?? '');
+        const v = t.ev.complex(d.arg(1) ?? '');
         st.vars.set(name.replace(/^\$\{?|\}$/g, '').toLowerCase(), v);
         t.step(phase, `set ${name} = ${show(v)}`, d);
         break;
@@ -536,7 +536,7 @@ function fileExists(t: Tracer, path: string, kind: 'file' | 'dir' | 'any'): bool
 }
 
 function doReturn(t: Tracer, d: Directive): Trace {
-  const a0 = d.args[0]?.value ?? '';
+  const a0 = d.arg(0) ?? '';
   if (/^\d+$/.test(a0)) {
     const code = Number(a0);
     const text = d.args[1] ? t.ev.complex(d.args[1].value) : '';
@@ -563,9 +563,9 @@ function doReturn(t: Tracer, d: Directive): Trace {
 
 function doRewrite(t: Tracer, d: Directive, phase: Phase, stop: { stopped: boolean }): Trace | null {
   const st = t.state;
-  const pattern = d.args[0]?.value ?? '';
-  let replacement = d.args[1]?.value ?? '';
-  const flag = d.args[2]?.value ?? '';
+  const pattern = d.arg(0) ?? '';
+  let replacement = d.arg(1) ?? '';
+  const flag = d.arg(2) ?? '';
   const re = compileNginxRegex(pattern, false);
   if (!re.ok) {
     t.unsure(`rewrite ${pattern} ${re.reason}`);
@@ -633,11 +633,11 @@ function doRewrite(t: Tracer, d: Directive, phase: Phase, stop: { stopped: boole
 function redirectUrl(t: Tracer, target: string): Value {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target) || !target.startsWith('/')) return target;
   const scope = t.scope ?? t.serverScope;
-  if (nearestLast(scope, 'absolute_redirect')?.directive.args[0]?.value === 'off') return target;
-  const inRedirect = nearestLast(scope, 'server_name_in_redirect')?.directive.args[0]?.value === 'on';
+  if (nearestLast(scope, 'absolute_redirect')?.directive.arg(0) === 'off') return target;
+  const inRedirect = nearestLast(scope, 'server_name_in_redirect')?.directive.arg(0) === 'on';
   const host = inRedirect ? t.state.serverName : t.ev.variable('host');
   if (isUnknown(host)) return host;
-  const portOn = nearestLast(scope, 'port_in_redirect')?.directive.args[0]?.value !== 'off';
+  const portOn = nearestLast(scope, 'port_in_redirect')?.directive.arg(0) !== 'off';
   const port = t.req.port;
   const dflt = t.req.scheme === 'https' ? 443 : 80;
   return `${t.req.scheme}://${host}${portOn && port !== dflt ? `:${port}` : ''}${target}`;
@@ -723,7 +723,7 @@ function afterRewrite(t: Tracer, serverScope: Scope): Trace {
 
   // try_files: not inherited, and read from the configuration in force, so an `if` that matched leaves none (if is evil).
   const tf = t.location ? ownFirst(scope, 'try_files') : null;
-  if (tf && tf.args.length >= 2) {
+  if (tf && tf.argCount >= 2) {
     const files = tf.args.slice(0, -1);
     for (const f of files) {
       // A parameter written with a trailing slash tests for a directory (ngx_http_try_files: the slash is cut before evaluation).
@@ -736,7 +736,7 @@ function afterRewrite(t: Tracer, serverScope: Scope): Trace {
         return staticContent(t, testDir ? `${v}/` : v);
       }
     }
-    const last = tf.args[tf.args.length - 1]!.value;
+    const last = tf.arg(tf.argCount - 1)!;
     t.step('precontent', `try_files: no file of ${files.map((f) => f.value).join(' ')} exists; falls back to ${last}`, tf);
     t.internal = true;
     if (last.startsWith('=')) return finish(t, Number(last.slice(1)) || 404, `try_files ${last}`, tf);
@@ -797,13 +797,13 @@ function staticContent(t: Tracer, uri: string): Trace {
 
 /** allow/deny, then auth_basic (auth_request and satisfy any as far as they can be decided). */
 function accessPhase(t: Tracer, scope: Scope): Trace | null {
-  const satisfyAny = nearestLast(scope, 'satisfy')?.directive.args[0]?.value === 'any';
+  const satisfyAny = nearestLast(scope, 'satisfy')?.directive.arg(0) === 'any';
   let accessDenied: { directive: Directive } | null = null;
   let accessUnknown = false;
   const rules = nearestAny(scope, ['allow', 'deny']);
   if (rules) {
     for (const d of rules) {
-      const who = d.args[0]?.value ?? '';
+      const who = d.arg(0) ?? '';
       const hit = addressMatches(who, t.req.clientAddress);
       if (hit === null) {
         accessUnknown = true;
@@ -817,7 +817,7 @@ function accessPhase(t: Tracer, scope: Scope): Trace | null {
     }
   }
   const realm = nearestLast(scope, 'auth_basic');
-  const needsAuth = !!realm && realm.directive.args[0]?.value !== 'off';
+  const needsAuth = !!realm && realm.directive.arg(0) !== 'off';
   let authFailed: Directive | null = null;
   let authUnknown = false;
   if (needsAuth) {
@@ -825,8 +825,8 @@ function accessPhase(t: Tracer, scope: Scope): Trace | null {
     else authUnknown = true;
   }
   const authRequest = nearestLast(scope, 'auth_request');
-  if (authRequest && authRequest.directive.args[0]?.value !== 'off') {
-    t.unsure(`auth_request ${authRequest.directive.args[0]?.value}: decided by a subrequest`);
+  if (authRequest && authRequest.directive.arg(0) !== 'off') {
+    t.unsure(`auth_request ${authRequest.directive.arg(0)}: decided by a subrequest`);
     authUnknown = true;
   }
   const accessOk = !accessDenied && !accessUnknown;
@@ -837,7 +837,7 @@ function accessPhase(t: Tracer, scope: Scope): Trace | null {
       return finish(
         t,
         401,
-        `auth_basic ${show(realm!.directive.args[0]?.value ?? '')} and no credentials (satisfy any: neither passes)`,
+        `auth_basic ${show(realm!.directive.arg(0) ?? '')} and no credentials (satisfy any: neither passes)`,
         authFailed,
       );
     return finish(t, 403, `${accessDenied.directive.text.replace(/\s+/g, ' ')}: the client's address is refused`, accessDenied.directive);
@@ -905,7 +905,7 @@ const DEFAULT_TIMEOUT: Timeout = Object.freeze({ ms: 60000, raw: '60s', directiv
 function timeout(scope: Scope, name: string): Timeout {
   const n = nearestLast(scope, name);
   if (!n) return DEFAULT_TIMEOUT;
-  const raw = n.directive.args[0]?.value ?? '';
+  const raw = n.directive.arg(0) ?? '';
   return { ms: parseNginxTime(raw), raw, directive: n.directive };
 }
 
@@ -916,18 +916,18 @@ function proxy(t: Tracer, scope: Scope, pp: Directive): Trace {
   const modern = t.model.defaultsSince1297(version);
   const hv = nearestLast(scope, 'proxy_http_version');
   const httpVersion: Setting<'1.0' | '1.1'> = hv
-    ? { value: hv.directive.args[0]?.value === '1.1' ? '1.1' : '1.0', directive: hv.directive }
+    ? { value: hv.directive.arg(0) === '1.1' ? '1.1' : '1.0', directive: hv.directive }
     : modern
       ? DEFAULT_11
       : DEFAULT_10;
   const prh = nearestLast(scope, 'proxy_pass_request_headers');
   const passRequestHeaders: Setting<boolean> = prh
-    ? { value: prh.directive.args[0]?.value !== 'off', directive: prh.directive }
+    ? { value: prh.directive.arg(0) !== 'off', directive: prh.directive }
     : DEFAULT_PASS_HEADERS;
   const list = nearest(scope, 'proxy_set_header');
   const listed = list?.directives ?? NO_DIRECTIVES;
   const headerList = {
-    directives: listed.every((d) => d.args.length >= 2) ? listed : listed.filter((d) => d.args.length >= 2),
+    directives: listed.every((d) => d.argCount >= 2) ? listed : listed.filter((d) => d.argCount >= 2),
     scope: list?.scope ?? null,
   };
 
@@ -938,11 +938,11 @@ function proxy(t: Tracer, scope: Scope, pp: Directive): Trace {
   if (hide.length || pass.length) {
     const list = [...DEFAULT_HIDDEN_ENTRIES];
     for (const d of hide) {
-      const n = d.args[0]?.value;
+      const n = d.arg(0);
       if (n && !list.some((h) => h.name.toLowerCase() === n.toLowerCase())) list.push({ name: n, directive: d });
     }
     for (const d of pass) {
-      const n = d.args[0]?.value?.toLowerCase();
+      const n = d.arg(0)?.toLowerCase();
       const i = list.findIndex((h) => h.name.toLowerCase() === n);
       if (i >= 0) list.splice(i, 1);
     }
@@ -950,7 +950,7 @@ function proxy(t: Tracer, scope: Scope, pp: Directive): Trace {
   }
 
   // The target: URL, upstream, $proxy_host.
-  const target = t.ev.complex(pp.args[0]?.value ?? '');
+  const target = t.ev.complex(pp.arg(0) ?? '');
   let upstream: Scope | null = null;
   let uriPart: string | null = null;
   if (!isUnknown(target)) {
@@ -972,7 +972,7 @@ function proxy(t: Tracer, scope: Scope, pp: Directive): Trace {
     const port = portM?.[2] ?? (https ? '443' : '80');
     upstream = upstreamByName(t.model.config, hostPort);
     st.proxy = { host: portM?.[2] ? hostPort : host, port };
-    if (!upstream && pp.args[0]!.value.includes('$') && !/^(\d{1,3}\.){3}\d{1,3}$|^\[/.test(host) && host !== 'localhost') {
+    if (!upstream && pp.arg(0)!.includes('$') && !/^(\d{1,3}\.){3}\d{1,3}$|^\[/.test(host) && host !== 'localhost') {
       t.unsure(`proxy_pass resolves ${host} at run time (resolver)`);
     }
   } else {
@@ -992,7 +992,7 @@ function proxy(t: Tracer, scope: Scope, pp: Directive): Trace {
     sendTimeout: timeout(scope, 'proxy_send_timeout'),
   };
   if (t.recording)
-    t.step('content', `proxy_pass ${pp.args[0]?.value ?? ''}${upstream ? ` (upstream ${upstream.directive!.args[0]!.value})` : ''}`, pp);
+    t.step('content', `proxy_pass ${pp.arg(0) ?? ''}${upstream ? ` (upstream ${upstream.directive!.arg(0)!})` : ''}`, pp);
 
   // The URI the backend gets (ngx_http_proxy_create_request). The location prefix a URI part replaces is that of the
   // location proxy_pass is written in (inherited into an if block with it); none for regex, named and if locations.
@@ -1002,7 +1002,7 @@ function proxy(t: Tracer, scope: Scope, pp: Directive): Trace {
   const args = st.args ? `?${st.args}` : '';
   const quoted = t.internal || t.quotedUri;
   const rest = (from: number) => (quoted ? escapeUri(st.uri.slice(from)) : st.uri.slice(from));
-  if (pp.args[0]!.value.includes('$') && uriPart) uri = uriPart;
+  if (pp.arg(0)!.includes('$') && uriPart) uri = uriPart;
   else if (!uriPart && t.validUnparsedUri) uri = t.req.target;
   else if (uriPart && t.validLocation) uri = uriPart + rest(prefixName.length) + args;
   else uri = rest(0) + args;
@@ -1011,7 +1011,7 @@ function proxy(t: Tracer, scope: Scope, pp: Directive): Trace {
   // Headers: the list of the level that has one, then nginx's defaults not named there; empty values are not sent.
   const merged: { name: string; lc: string; raw: string; from: Directive | 'default' }[] = [];
   for (const d of headerList.directives)
-    merged.push({ name: d.args[0]!.value, lc: d.args[0]!.value.toLowerCase(), raw: d.args[1]!.value, from: d });
+    merged.push({ name: d.arg(0)!, lc: d.arg(0)!.toLowerCase(), raw: d.arg(1)!, from: d });
   const userCount = merged.length;
   for (const h of modern ? DEFAULT_HEADERS_1_29_7 : DEFAULT_HEADERS_OLD) {
     let named = false;

@@ -50,10 +50,11 @@ export const invalidTimeValue: Rule = {
       // keepalive_timeout takes an optional second time (the header timeout).
       const times = name === 'keepalive_timeout' ? 2 : 1;
       for (let k = 0; k < named.length; k++) {
-        const args = named[k]!.args;
-        for (let i = 0; i < Math.min(times, args.length); i++) {
-          const a = args[i]!;
-          if (a.value.includes('$') || parseNginxTime(a.value) !== null) continue;
+        const d = named[k]!;
+        for (let i = 0; i < Math.min(times, d.argCount); i++) {
+          const v = d.arg(i)!;
+          if (v.includes('$') || parseNginxTime(v) !== null) continue;
+          const a = d.args[i]!;
           ctx.report({
             at: a,
             message: `"${a.value}" is not a valid nginx time for ${name} (use e.g. 60s, 5m, 1h30m): nginx -t fails with "invalid value"`,

@@ -51,7 +51,7 @@ export const locationUnreachable: Rule = {
         message: `${locationAsWritten(loc.directive)} is never chosen for ${p} or the paths under it: location ${winner.modifier ? `${winner.modifier} ` : ''}${winner.name} wins${byRegex ? ' (regex locations are tried after the longest prefix)' : ''}, so its directives never apply`,
         related: [{ at: winner.directive, message: 'this location answers instead' }],
         fixes:
-          byRegex && node.modifier === '' && arg && loc.directive.args.length === 1
+          byRegex && node.modifier === '' && arg && loc.directive.argCount === 1
             ? [fix(`Make it "location ^~ ${arg.value}"`, [replaceArg(arg, `^~ ${arg.raw}`)])]
             : [],
       });

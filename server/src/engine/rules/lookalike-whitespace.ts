@@ -151,7 +151,7 @@ function wordAt(file: SourceFile, offset: number): { role: string; start: number
     const data = d.parent && DATA_BLOCKS.has(d.parent.name);
     return { role: data ? `the ${d.parent.name} entry's first word` : 'the directive name', start: name.start, end: name.end };
   }
-  for (let i = 0; i < d.args.length; i++) {
+  for (let i = 0; i < d.argCount; i++) {
     const a = d.args[i]!;
     if (offset >= a.start && offset < a.end)
       return a.quoted ? 'skip' : { role: `argument ${i + 1} of "${visible(clip(d.name))}"`, start: a.start, end: a.end };

@@ -32,15 +32,15 @@ export const mapCloseDefeatsKeepalive: Rule = {
       const upstream = proxyUpstream(ctx.model, loc.proxyPass);
       if (!upstream || !hasOwn(upstream, 'keepalive')) continue;
       for (const def of ctx.definitions.get(m[1]!) ?? []) {
-        if (def.directive.name !== 'map' || def.directive.args[0]?.value !== '$http_upgrade') continue;
+        if (def.directive.name !== 'map' || def.directive.arg(0) !== '$http_upgrade') continue;
         const mapScope = mapScopeOf(def.directive);
         if (!mapScope || reported.has(mapScope)) continue;
-        const entry = mapScope.items.find((d) => d.name === '' && d.nameToken.quoted && d.args[0]?.value.toLowerCase() === 'close');
+        const entry = mapScope.items.find((d) => d.name === '' && d.nameToken.quoted && d.arg(0)?.toLowerCase() === 'close');
         if (!entry) continue;
         reported.add(mapScope);
         ctx.report({
           at: entry,
-          message: `"'' close" sends "Connection: close" on plain requests, defeating keepalive of upstream ${upstream.directive!.args[0]!.value}; "'' ''" keeps it (WebSockets work either way)`,
+          message: `"'' close" sends "Connection: close" on plain requests, defeating keepalive of upstream ${upstream.directive!.arg(0)!}; "'' ''" keeps it (WebSockets work either way)`,
           related: [{ at: own(upstream, 'keepalive')[0]!, message: 'upstream keepalive is enabled here' }],
           fixes: [fix("Map '' to '' to keep upstream keep-alive", [replaceArg(entry.args[0]!, "''")])],
         });

@@ -13,11 +13,11 @@ export const proxyConnectTimeoutTooLong: Rule = {
   versions: 'all',
   check(ctx) {
     for (const d of ctx.directivesNamed('proxy_connect_timeout').directives) {
-      const ms = parseNginxTime(d.args[0]?.value ?? '');
+      const ms = parseNginxTime(d.arg(0) ?? '');
       if (ms === null || ms <= 75_000) continue;
       ctx.report({
         at: d,
-        message: `proxy_connect_timeout ${d.args[0]!.value} cannot usually exceed 75 s and does not keep WebSockets open; proxy_read_timeout is the idle timeout`,
+        message: `proxy_connect_timeout ${d.arg(0)!} cannot usually exceed 75 s and does not keep WebSockets open; proxy_read_timeout is the idle timeout`,
         fixes: [fix('Set proxy_connect_timeout to 75s', [replaceArgs(d, '75s')])],
       });
     }

@@ -396,7 +396,7 @@ export class RuleContext {
       ev = null;
       if (hs && node) {
         const captures = node.regex?.ok ? node.regex.exec(hs.request.target) : null;
-        const first = loc.server ? ownFirst(loc.server, 'server_name')?.args[0]?.value.toLowerCase() : undefined;
+        const first = loc.server ? ownFirst(loc.server, 'server_name')?.arg(0)?.toLowerCase() : undefined;
         const state: RequestState = {
           req: hs.request,
           uri: hs.request.target,
@@ -425,7 +425,7 @@ export class RuleContext {
    * (`$proxy_host`), the full trace's.
    */
   handshakeValue(loc: LocationInfo, line: Directive): { value: Value; mapRows: Directive[] } | null {
-    const raw = line.args[1]?.value ?? '';
+    const raw = line.arg(1) ?? '';
     if (this.plainFlow(loc) && this.headersOnly(raw)) {
       // The same for every location's handshake: evaluated once.
       let v = this.headerValues.get(raw);
@@ -647,8 +647,8 @@ function findUpgradeMapVariable(ctx: RuleContext): string | null {
   if (ctx.hasMap('connection_upgrade') && yields('connection_upgrade')) return 'connection_upgrade';
   for (const m of ctx.model.scopes.get('map') ?? []) {
     const d = m.directive;
-    const name = d?.args[1]?.value;
-    if (d?.args[0]?.value === '$http_upgrade' && name?.startsWith('$') && ctx.hasMap(name.slice(1)) && yields(name.slice(1)))
+    const name = d?.arg(1);
+    if (d?.arg(0) === '$http_upgrade' && name?.startsWith('$') && ctx.hasMap(name.slice(1)) && yields(name.slice(1)))
       return name.slice(1);
   }
   return null;

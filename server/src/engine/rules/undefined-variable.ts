@@ -28,12 +28,14 @@ export const undefinedVariable: Rule = {
     };
     const uses = variableUses(ctx.directives(), ctx.cache);
     for (let i = 0; i < uses.length; i++) {
-      const { name, start, end, directive: d, arg: a, scope } = uses[i]!;
+      const { name, start, end, directive: d, argIndex, scope } = uses[i]!;
       // Config-defined first: one Map probe, where the built-in check lower-cases and tries prefixes.
       if (ctx.definitions.has(name)) continue;
       const sub = subsystemOf(scope);
       if (sub === 'mail' || isBuiltin(name, sub)) continue;
-      if (isPlaceholderAt(d.file.uri, a.raw, start - a.start)) continue; // envsubst fills it in before nginx reads the file
+      const at = d.argStart(argIndex);
+      // envsubst fills it in before nginx reads the file
+      if (isPlaceholderAt(d.file.uri, d.file.text.slice(at, d.argEnd(argIndex)), start - at)) continue;
       const key = `${d.file.uri}:${start}`;
       if (seen.has(key)) continue;
       seen.add(key);

@@ -16,13 +16,13 @@ export const ws101HeaderHidden: Rule = {
   href: 'https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_hide_header',
   versions: 'all',
   check(ctx) {
-    if (!ctx.anywhere('proxy_hide_header', (d) => NEEDED.includes(d.args[0]?.value.toLowerCase() ?? ''))) return;
+    if (!ctx.anywhere('proxy_hide_header', (d) => NEEDED.includes(d.arg(0)?.toLowerCase() ?? ''))) return;
     for (const loc of ctx.webSocketLocations) {
       if (loc.intent === 'path') continue;
       // Only a proxy_hide_header of these names hides them.
       if (
         !ctx.forceTraces &&
-        !(nearest(loc.scope, 'proxy_hide_header')?.directives ?? []).some((d) => NEEDED.includes(d.args[0]?.value.toLowerCase() ?? ''))
+        !(nearest(loc.scope, 'proxy_hide_header')?.directives ?? []).some((d) => NEEDED.includes(d.arg(0)?.toLowerCase() ?? ''))
       )
         continue;
       if (!ctx.proxiesHere(loc)) continue; // last: it may need a trace (see ws-answered-before-proxy)

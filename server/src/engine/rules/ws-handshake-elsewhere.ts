@@ -47,7 +47,7 @@ export const wsHandshakeElsewhere: Rule = {
         byRegex &&
         !rewritten &&
         arg &&
-        d.args.length === 1 &&
+        d.argCount === 1 &&
         !arg.value.startsWith('@') &&
         !arg.value.startsWith('=') &&
         !arg.value.startsWith('~')

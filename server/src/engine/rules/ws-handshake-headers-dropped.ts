@@ -23,8 +23,8 @@ export const wsHandshakeHeadersDropped: Rule = {
   versions: 'all',
   check(ctx) {
     if (
-      !ctx.anywhere('proxy_pass_request_headers', (d) => d.args[0]?.value === 'off') &&
-      !ctx.anywhere('proxy_set_header', (d) => isHandshakeHeader(d.args[0]?.value ?? ''))
+      !ctx.anywhere('proxy_pass_request_headers', (d) => d.arg(0) === 'off') &&
+      !ctx.anywhere('proxy_set_header', (d) => isHandshakeHeader(d.arg(0) ?? ''))
     )
       return;
     for (const loc of ctx.webSocketLocations) {
@@ -32,7 +32,7 @@ export const wsHandshakeHeadersDropped: Rule = {
       // Only `proxy_pass_request_headers off` or a proxy_set_header of these names keeps them from the backend.
       if (
         !ctx.forceTraces &&
-        nearestLast(loc.scope, 'proxy_pass_request_headers')?.directive.args[0]?.value !== 'off' &&
+        nearestLast(loc.scope, 'proxy_pass_request_headers')?.directive.arg(0) !== 'off' &&
         !loc.headers.some((h) => HANDSHAKE.includes(h.name))
       )
         continue;

@@ -22,7 +22,7 @@ export const wsHttpVersion: Rule = {
       const eff = nearest(loc.scope, 'proxy_http_version');
       const d = eff ? eff.directives[eff.directives.length - 1]! : null;
       if (d) {
-        if (d.args[0]?.value !== '1.0') continue;
+        if (d.arg(0) !== '1.0') continue;
         const inherited = eff!.scope !== loc.scope;
         if (!ctx.proxiesHere(loc)) continue; // last: it may need a trace (see ws-answered-before-proxy)
         ctx.report({

@@ -29,7 +29,7 @@ export const wsKeepaliveConnectionClash: Rule = {
       if (!ctx.proxiesHere(loc)) continue; // last: it may need a trace (see ws-answered-before-proxy)
       ctx.report({
         at: conn.directive,
-        message: `Connection "" is the upstream keep-alive recipe (upstream ${upstream.directive!.args[0]!.value} has keepalive); in this WebSocket location it strips the upgrade and WebSocket requests get 426`,
+        message: `Connection "" is the upstream keep-alive recipe (upstream ${upstream.directive!.arg(0)!} has keepalive); in this WebSocket location it strips the upgrade and WebSocket requests get 426`,
         related: [{ at: keepalive, message: 'upstream keepalive is enabled here' }],
         fixes: [fix("Use $connection_upgrade (map: upgrade for WebSocket, '' keeps keep-alive)", parts)],
       });

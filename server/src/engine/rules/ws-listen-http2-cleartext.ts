@@ -24,7 +24,7 @@ function listensOf(e: ServerEntry): { key: string; directive: Directive | null; 
     const l = parseListen(d);
     // An address nginx would read but this does not (a template placeholder): the text names the socket.
     out.push({
-      key: l ? `${l.address}|${l.port}` : `text|${d.args[0]?.value ?? ''}`,
+      key: l ? `${l.address}|${l.port}` : `text|${d.arg(0) ?? ''}`,
       directive: d,
       ssl: params.includes('ssl'),
       http2: params.includes('http2'),
@@ -47,7 +47,7 @@ export const wsListenHttp2Cleartext: Rule = {
   check(ctx) {
     if (versionAtLeast(ctx.settings.nginxVersion, SNIFFS_SINCE)) return;
     // A finding needs a `listen ... http2`: without one anywhere, no server's listens need reading.
-    if (!ctx.anywhere('listen', (d) => d.args.some((a, i) => i > 0 && a.value === 'http2'))) return;
+    if (!ctx.anywhere('listen', (d) => hasArgAfterFirst(d, 'http2'))) return;
     const locations = ctx.webSocketLocations.filter((l) => l.server);
     if (!locations.length) return;
     const sockets = new Map<string, Socket>();
@@ -107,3 +107,9 @@ export const wsListenHttp2Cleartext: Rule = {
     }
   },
 };
+
+/** Some argument after the first is `value` (read without making the argument nodes). */
+function hasArgAfterFirst(d: Directive, value: string): boolean {
+  for (let i = 1, n = d.argCount; i < n; i++) if (d.arg(i) === value) return true;
+  return false;
+}

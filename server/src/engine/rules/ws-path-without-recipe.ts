@@ -16,7 +16,7 @@ export const wsPathWithoutRecipe: Rule = {
       if (loc.intent !== 'path') continue;
       const lines: string[] = [];
       const v = nearest(loc.scope, 'proxy_http_version');
-      if (!v || v.directives[v.directives.length - 1]!.args[0]?.value !== '1.1') lines.push('proxy_http_version 1.1;');
+      if (!v || v.directives[v.directives.length - 1]!.arg(0) !== '1.1') lines.push('proxy_http_version 1.1;');
       lines.push('proxy_set_header Upgrade $http_upgrade;', `proxy_set_header Connection ${connectionValue(ctx)};`);
       // Once it is a WebSocket location, the 60 s idle default applies to it: the complete recipe sets the timeout too.
       if (!nearest(loc.scope, 'proxy_read_timeout')) lines.push('proxy_read_timeout 3600s;');

@@ -20,7 +20,7 @@ export const wsReadTimeoutShort: Rule = {
       const eff = nearest(loc.scope, 'proxy_read_timeout');
       if (!eff) continue;
       const d = eff.directives[eff.directives.length - 1]!;
-      const value = d.args[0]?.value ?? '';
+      const value = d.arg(0) ?? '';
       if (value.includes('$')) continue;
       const ms = parseNginxTime(value);
       if (ms === null || ms >= thresholdMs) continue;

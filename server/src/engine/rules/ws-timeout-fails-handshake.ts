@@ -15,12 +15,12 @@ export const wsTimeoutFailsHandshake: Rule = {
   href: 'https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_read_timeout',
   versions: 'all',
   check(ctx) {
-    const zeroArg = (d: Directive) => parseNginxTime(d.args[0]?.value ?? '') === 0;
+    const zeroArg = (d: Directive) => parseNginxTime(d.arg(0) ?? '') === 0;
     if (!ctx.anywhere('proxy_connect_timeout', zeroArg) && !ctx.anywhere('proxy_read_timeout', zeroArg)) return;
     for (const loc of ctx.webSocketLocations) {
       if (loc.intent === 'path') continue;
       // Only an explicit 0 fails every handshake.
-      const zero = (name: string) => parseNginxTime(nearestLast(loc.scope, name)?.directive.args[0]?.value ?? '') === 0;
+      const zero = (name: string) => parseNginxTime(nearestLast(loc.scope, name)?.directive.arg(0) ?? '') === 0;
       if (!ctx.forceTraces && !zero('proxy_connect_timeout') && !zero('proxy_read_timeout')) continue;
       if (!ctx.proxiesHere(loc)) continue; // last: it may need a trace (see ws-answered-before-proxy)
       const p = ctx.traceAt(loc)?.trace.proxy;

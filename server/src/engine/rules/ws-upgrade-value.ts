@@ -14,7 +14,7 @@ function lastLine(loc: LocationInfo, name: string): Directive | null {
   const hs = loc.headers;
   for (let i = hs.length - 1; i >= 0; i--) {
     const h = hs[i]!;
-    if (h.name === name && h.directive.args.length >= 2) return h.directive;
+    if (h.name === name && h.directive.argCount >= 2) return h.directive;
   }
   return null;
 }
@@ -44,7 +44,7 @@ export const wsUpgradeValue: Rule = {
       for (const name of NAMES) {
         const line = lastLine(loc, name);
         if (!line) continue;
-        const raw = line.args[1]?.value ?? '';
+        const raw = line.arg(1) ?? '';
         // Literal Connection values are ws-connection-header's; an empty literal is the keep-alive recipe (its own rule).
         if (name === 'connection' && !raw.includes('$')) continue;
         if (name === 'upgrade' && raw === '') continue;
@@ -58,9 +58,9 @@ export const wsUpgradeValue: Rule = {
         const good = name === 'upgrade' ? '$http_upgrade' : connectionValue(ctx);
         ctx.report({
           at: line,
-          message: `proxy_set_header ${line.args[0]!.value} ${line.args[1]!.raw}: for a WebSocket handshake the value is ${shown}, so the backend gets no ${name === 'upgrade' ? 'Upgrade: websocket' : '"Connection: upgrade"'} and answers 426`,
+          message: `proxy_set_header ${line.arg(0)!} ${line.args[1]!.raw}: for a WebSocket handshake the value is ${shown}, so the backend gets no ${name === 'upgrade' ? 'Upgrade: websocket' : '"Connection: upgrade"'} and answers 426`,
           related: decided ? [{ at: decided, message: `this map row decides the value: ${show(value)}` }] : [],
-          fixes: [fix(`Set ${line.args[0]!.value} to ${good}`, [replaceArgs(line, `${line.args[0]!.raw} ${good}`)])],
+          fixes: [fix(`Set ${line.arg(0)!} to ${good}`, [replaceArgs(line, `${line.args[0]!.raw} ${good}`)])],
         });
       }
     }

@@ -31,7 +31,7 @@ export const wsUpstreamNoAffinity: Rule = {
       if (seen.has(key)) continue;
       seen.add(key);
       const other = OTHER_METHODS.map((m) => own(upstream, m)[0]).find(Boolean);
-      const name = upstream.directive!.args[0]!.value;
+      const name = upstream.directive!.arg(0)!;
       ctx.report({
         at: loc.proxyPass,
         message:

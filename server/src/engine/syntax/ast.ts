@@ -233,6 +233,7 @@ function isVarChar(c: number): boolean {
 /** Shared by every directive without arguments and every empty block (frozen: nothing may grow them). */
 const NO_ARGS: Argument[] = Object.freeze([]) as unknown as Argument[];
 const NO_STATEMENTS: Statement[] = Object.freeze([]) as unknown as Statement[];
+const NO_TOKENS = new Int32Array(0);
 
 export class Comment extends NodeBase {
   declare readonly type: 'comment';
@@ -309,7 +310,13 @@ Object.defineProperty(Block.prototype, 'opaque', { value: undefined, writable: t
 
 export class Directive extends NodeBase {
   declare readonly type: 'directive';
-  readonly args: Argument[] = NO_ARGS;
+  /**
+   * The arguments once made (see `args`), or null while they are only in the file's token table, at `argSlot`: a
+   * big file has ~500k arguments, and most are only ever read through `argCount`, `arg`, `argStart` and `argEnd`.
+   */
+  private list: Argument[] | null = NO_ARGS;
+  /** While `list` is null: (1 + index of the first argument in the file's token table) * 64 + the argument count (1-63). */
+  private argSlot = 0;
   block: Block | null = null;
   // `terminated` (default true) and `comment` (default null) live on the prototype; the parser sets an own
   // property on the few directives that differ, so a big file does not pay two fields per directive.
@@ -352,8 +359,77 @@ export class Directive extends NodeBase {
     return this.parentBlock ? this.parentBlock.children : this.file.children;
   }
 
+  /**
+   * The arguments as nodes, made on first read and the same list from then on (it may be replaced). Code that reads
+   * every directive's arguments uses `argCount`, `arg`, `argStart` and `argEnd`, which make no node.
+   */
+  get args(): Argument[] {
+    return this.list ?? (this.list = this.makeArgs());
+  }
+
+  set args(list: Argument[]) {
+    this.list = list;
+  }
+
+  /** How many arguments the directive has (`args.length`, without making them). */
+  get argCount(): number {
+    const list = this.list;
+    return list !== null ? list.length : this.argSlot & 63;
+  }
+
+  /** The value of argument `i` (quotes removed, escapes resolved), undefined past the last one. */
   arg(i: number): string | undefined {
-    return this.args[i]?.value;
+    const list = this.list;
+    if (list !== null) return list[i]?.value;
+    const slot = this.argSlot;
+    if (!(i >= 0 && i < (slot & 63))) return undefined;
+    return this.file.tokenValue((slot >>> 6) - 1 + i);
+  }
+
+  /** Where argument `i` (0 ≤ i < argCount) starts. */
+  argStart(i: number): number {
+    const list = this.list;
+    return list !== null ? list[i]!.start : this.file.tokenStart((this.argSlot >>> 6) - 1 + i);
+  }
+
+  /** Where argument `i` (0 ≤ i < argCount) ends (exclusive). */
+  argEnd(i: number): number {
+    const list = this.list;
+    return list !== null ? list[i]!.end : this.file.tokenEnd((this.argSlot >>> 6) - 1 + i);
+  }
+
+  /** Moves the arguments by `delta` (in-place editing; see incremental.ts), made or not. */
+  moveArgs(delta: number): void {
+    const list = this.list;
+    if (list === null) {
+      this.file.moveTokens((this.argSlot >>> 6) - 1, this.argSlot & 63, delta);
+      return;
+    }
+    for (let i = 0; i < list.length; i++) {
+      const a = list[i]!;
+      a.start += delta;
+      a.end += delta;
+    }
+  }
+
+  private makeArgs(): Argument[] {
+    const slot = this.argSlot;
+    const first = (slot >>> 6) - 1;
+    const n = slot & 63;
+    const list: Argument[] = [];
+    for (let i = 0; i < n; i++) list.push(this.file.tokenArgument(first + i));
+    return list;
+  }
+
+  /**
+   * Leaves the `argc` arguments of `d`, tokens `first`.. of its file's token table, to be made on first read of
+   * `args`; false when they do not fit the slot (make them now).
+   */
+  static deferArgs(d: Directive, first: number, argc: number): boolean {
+    if (argc > 63 || first + 1 >= 0x2000000) return false;
+    d.list = null;
+    d.argSlot = (first + 1) * 64 + argc;
+    return true;
   }
 }
 Object.defineProperty(Directive.prototype, 'type', { value: 'directive', writable: false, enumerable: true });
@@ -363,8 +439,8 @@ Object.defineProperty(Directive.prototype, 'token', { value: null, writable: tru
 
 /** The head of a block directive: name and arguments, without the block. */
 export function head(d: Directive): { file: SourceFile; start: number; end: number } {
-  const last = d.args[d.args.length - 1];
-  return { file: d.file, start: d.start, end: last ? last.end : d.nameToken.end };
+  const n = d.argCount;
+  return { file: d.file, start: d.start, end: n > 0 ? d.argEnd(n - 1) : d.nameToken.end };
 }
 
 export type Statement = Directive | Comment;
@@ -398,6 +474,11 @@ export class SourceFile {
   private pending: CompactTree<Comment> | null = null;
   /** The arguments' values, each distinct one stored once (see `ValueTable`). */
   readonly values = new ValueTable();
+  /**
+   * The parse's token table (start, then end or `~end` when unterminated, per token; see tree.ts), which
+   * directives read their arguments from until they are made (see `Directive.args`).
+   */
+  private tokens: Int32Array = NO_TOKENS;
 
   constructor(
     /** A path or URI; only used for messages and include resolution. */
@@ -424,6 +505,41 @@ export class SourceFile {
   /** Called once by the parser: the file's statements are to be made from `tree` when first read. */
   attachTree(tree: CompactTree<Comment>): void {
     this.pending = tree;
+    this.tokens = tree.tokens();
+  }
+
+  /** The value of token `t` of the parse (see `tokens`). */
+  tokenValue(t: number): string {
+    const toks = this.tokens;
+    const e = toks[2 * t + 1]!;
+    return this.values.value(this.text, toks[2 * t]!, e >= 0 ? e : ~e, e >= 0);
+  }
+
+  tokenStart(t: number): number {
+    return this.tokens[2 * t]!;
+  }
+
+  tokenEnd(t: number): number {
+    const e = this.tokens[2 * t + 1]!;
+    return e >= 0 ? e : ~e;
+  }
+
+  /** Token `t` as a node. */
+  tokenArgument(t: number): Argument {
+    const e = this.tokens[2 * t + 1]!;
+    const a = new Argument(this, this.tokens[2 * t]!, e >= 0 ? e : ~e);
+    if (e < 0) (a as { terminated: boolean }).terminated = false;
+    return a;
+  }
+
+  /** Moves tokens `from`..`from + count - 1` by `delta` (see `Directive.moveArgs`). */
+  moveTokens(from: number, count: number, delta: number): void {
+    const toks = this.tokens;
+    for (let t = from; t < from + count; t++) {
+      toks[2 * t] = toks[2 * t]! + delta;
+      const e = toks[2 * t + 1]!;
+      toks[2 * t + 1] = e >= 0 ? e + delta : ~(~e + delta);
+    }
   }
 
   /**
@@ -533,7 +649,7 @@ function loadDirective(tree: CompactTree<Comment>, file: SourceFile, parent: Blo
     parent,
   );
   const argc = tree.argc(s);
-  if (argc) {
+  if (argc && !Directive.deferArgs(d, tok + 1, argc)) {
     // Exact-size lists, as literals for the common counts (no scratch round trip).
     let args: Argument[];
     if (argc === 1) args = [loadArgument(tree, file, tok + 1)];

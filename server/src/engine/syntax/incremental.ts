@@ -331,12 +331,7 @@ function shiftSubtree(root: Directive, delta: number): void {
     d.end += delta;
     const token = (d as unknown as { token: Argument | null }).token;
     if (token) shiftBy(token, delta);
-    const args = d.args;
-    for (let i = 0; i < args.length; i++) {
-      const a = args[i]!;
-      a.start += delta;
-      a.end += delta;
-    }
+    d.moveArgs(delta);
     const b = d.block;
     if (b) {
       b.start += delta;

@@ -280,6 +280,11 @@ export class CompactTree<C = unknown> {
     return this.trailing.size === 0 ? -1 : (this.trailing.get(s) ?? -1);
   }
 
+  /** The token table (start, then end or `~end`, per token), for the file to read arguments from after the tree is gone. */
+  tokens(): Int32Array {
+    return this.toks;
+  }
+
   tokStart(t: number): number {
     return this.toks[2 * t]!;
   }
