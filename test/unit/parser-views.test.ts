@@ -175,6 +175,57 @@ test('views: a piece parsed alone and re-homed at an offset matches the same tex
   );
 });
 
+test('views: argCount, arg, argStart and argEnd answer as the argument nodes do, made or not, and after moveArgs', () => {
+  const many = Array.from({ length: 70 }, (_, i) => `n${i}`).join(' ');
+  const text = [
+    generateConfig({ servers: 3 }),
+    `server_name ${many};`,
+    `set $a "x\\"y" 'z' \\$q;`,
+    'map $a $b { "~(?<p>.)" 1; default 0; }',
+    'log_format f "unterminated',
+  ].join('\n');
+  const facts = (d: Directive) => {
+    const n = d.argCount;
+    const out: unknown[] = [d.name, n, d.arg(n), d.arg(-1)];
+    for (let i = 0; i < n; i++) out.push(d.arg(i), d.argStart(i), d.argEnd(i));
+    return out;
+  };
+  const fromNodes = (d: Directive) => {
+    const a = d.args;
+    const out: unknown[] = [d.name, a.length, undefined, undefined];
+    for (const x of a) out.push(x.value, x.start, x.end);
+    return out;
+  };
+  const unmade = [...parse(text).walk()];
+  const made = [...parse(text).walk()];
+  assert.ok(
+    made.some((d) => d.argCount > 63),
+    'a directive past the slot is made at once',
+  );
+  for (let i = 0; i < made.length; i++) {
+    const want = fromNodes(made[i]!);
+    assert.deepEqual(facts(unmade[i]!), want, `unmade ${unmade[i]!.name}`);
+    assert.deepEqual(facts(made[i]!), want, `made ${made[i]!.name}`);
+  }
+  // Moved in the token table (unmade) or node by node (made): the same offsets, the same nodes once made. (The
+  // text stays: only offsets are compared.)
+  const spans = (d: Directive) => Array.from({ length: d.argCount }, (_, k) => [d.argStart(k), d.argEnd(k)]);
+  for (let i = 0; i < made.length; i++) {
+    const before = spans(made[i]!);
+    unmade[i]!.moveArgs(5);
+    made[i]!.moveArgs(5);
+    assert.deepEqual(spans(unmade[i]!), spans(made[i]!));
+    assert.deepEqual(
+      spans(made[i]!),
+      before.map(([s, e]) => [s! + 5, e! + 5]),
+    );
+    assert.deepEqual(
+      unmade[i]!.args.map((a) => [a.start, a.end, a.terminated]),
+      made[i]!.args.map((a) => [a.start, a.end, a.terminated]),
+    );
+  }
+});
+
 test('values: a file keeps each distinct value once and gives argumentValue its answer, past its limit too', () => {
   // Quoted, unterminated, escaped (never kept), long (a view of the text unless detached) and repeated values.
   const long = `/${'x'.repeat(40)}`;
