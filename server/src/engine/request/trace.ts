@@ -991,8 +991,7 @@ function proxy(t: Tracer, scope: Scope, pp: Directive): Trace {
     readTimeout: timeout(scope, 'proxy_read_timeout'),
     sendTimeout: timeout(scope, 'proxy_send_timeout'),
   };
-  if (t.recording)
-    t.step('content', `proxy_pass ${pp.arg(0) ?? ''}${upstream ? ` (upstream ${upstream.directive!.arg(0)!})` : ''}`, pp);
+  if (t.recording) t.step('content', `proxy_pass ${pp.arg(0) ?? ''}${upstream ? ` (upstream ${upstream.directive!.arg(0)!})` : ''}`, pp);
 
   // The URI the backend gets (ngx_http_proxy_create_request). The location prefix a URI part replaces is that of the
   // location proxy_pass is written in (inherited into an if block with it); none for regex, named and if locations.
@@ -1010,8 +1009,7 @@ function proxy(t: Tracer, scope: Scope, pp: Directive): Trace {
 
   // Headers: the list of the level that has one, then nginx's defaults not named there; empty values are not sent.
   const merged: { name: string; lc: string; raw: string; from: Directive | 'default' }[] = [];
-  for (const d of headerList.directives)
-    merged.push({ name: d.arg(0)!, lc: d.arg(0)!.toLowerCase(), raw: d.arg(1)!, from: d });
+  for (const d of headerList.directives) merged.push({ name: d.arg(0)!, lc: d.arg(0)!.toLowerCase(), raw: d.arg(1)!, from: d });
   const userCount = merged.length;
   for (const h of modern ? DEFAULT_HEADERS_1_29_7 : DEFAULT_HEADERS_OLD) {
     let named = false;

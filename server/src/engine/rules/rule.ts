@@ -648,8 +648,7 @@ function findUpgradeMapVariable(ctx: RuleContext): string | null {
   for (const m of ctx.model.scopes.get('map') ?? []) {
     const d = m.directive;
     const name = d?.arg(1);
-    if (d?.arg(0) === '$http_upgrade' && name?.startsWith('$') && ctx.hasMap(name.slice(1)) && yields(name.slice(1)))
-      return name.slice(1);
+    if (d?.arg(0) === '$http_upgrade' && name?.startsWith('$') && ctx.hasMap(name.slice(1)) && yields(name.slice(1))) return name.slice(1);
   }
   return null;
 }
