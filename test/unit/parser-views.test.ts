@@ -175,7 +175,7 @@ test('views: a piece parsed alone and re-homed at an offset matches the same tex
   );
 });
 
-test('views: argCount, arg, argStart and argEnd answer as the argument nodes do, made or not, and after moveArgs', () => {
+test('views: argCount, arg, argRaw, argStart and argEnd answer as the argument nodes do, made or not, and after moveArgs', () => {
   const many = Array.from({ length: 70 }, (_, i) => `n${i}`).join(' ');
   const text = [
     generateConfig({ servers: 3 }),
@@ -186,14 +186,14 @@ test('views: argCount, arg, argStart and argEnd answer as the argument nodes do,
   ].join('\n');
   const facts = (d: Directive) => {
     const n = d.argCount;
-    const out: unknown[] = [d.name, n, d.arg(n), d.arg(-1)];
-    for (let i = 0; i < n; i++) out.push(d.arg(i), d.argStart(i), d.argEnd(i));
+    const out: unknown[] = [d.name, n, d.arg(n), d.arg(-1), d.argRaw(n)];
+    for (let i = 0; i < n; i++) out.push(d.arg(i), d.argRaw(i), d.argStart(i), d.argEnd(i));
     return out;
   };
   const fromNodes = (d: Directive) => {
     const a = d.args;
-    const out: unknown[] = [d.name, a.length, undefined, undefined];
-    for (const x of a) out.push(x.value, x.start, x.end);
+    const out: unknown[] = [d.name, a.length, undefined, undefined, undefined];
+    for (const x of a) out.push(x.value, x.raw, x.start, x.end);
     return out;
   };
   const unmade = [...parse(text).walk()];

@@ -249,14 +249,13 @@ export function unitSignatures(
   // A `set` value decides whether a Connection variable can yield `upgrade` (WebSocket intent) elsewhere.
   for (const [name, defs] of definitions)
     for (const def of defs)
-      note(unitOf(def.scope), `def ${name}${def.directive.name === 'set' ? ` ${def.directive.args[1]?.raw ?? ''}` : ''}`);
+      note(unitOf(def.scope), `def ${name}${def.directive.name === 'set' ? ` ${def.directive.argRaw(1) ?? ''}` : ''}`);
   // Where a server listens decides which server a handshake reaches (and which ports others share); its
   // names decide it when another server listens on one of its ports.
   for (const s of only ? [only] : (model.scopes.get('server') ?? [])) {
     if (s.parent?.kind !== 'http') continue;
     const shared = portsOf(s).some((p) => (ports.get(p) ?? 0) > 1);
-    for (const d of s.items)
-      if (d.name === 'listen' || (shared && d.name === 'server_name')) note(s, `route ${d.name} ${d.args.map((a) => a.raw).join(' ')}`);
+    for (const d of s.items) if (d.name === 'listen' || (shared && d.name === 'server_name')) note(s, `route ${d.name} ${rawArgs(d)}`);
   }
   for (const l of locations) {
     if (l.intent === null || !l.proxyPass) continue;
@@ -319,4 +318,11 @@ export function dedupe(findings: Finding[]): Finding[] {
     seen.add(k);
     return true;
   });
+}
+
+/** A directive's arguments as written, joined by a space (read without making their nodes). */
+function rawArgs(d: Directive): string {
+  let out = '';
+  for (let i = 0, n = d.argCount; i < n; i++) out += (i ? ' ' : '') + d.argRaw(i)!;
+  return out;
 }

@@ -386,6 +386,14 @@ export class Directive extends NodeBase {
     return this.file.tokenValue((slot >>> 6) - 1 + i);
   }
 
+  /** Argument `i` exactly as written (quotes included), undefined past the last one. */
+  argRaw(i: number): string | undefined {
+    const list = this.list;
+    if (list !== null) return list[i]?.raw;
+    if (!(i >= 0 && i < (this.argSlot & 63))) return undefined;
+    return this.file.text.slice(this.argStart(i), this.argEnd(i));
+  }
+
   /** Where argument `i` (0 ≤ i < argCount) starts. */
   argStart(i: number): number {
     const list = this.list;
