@@ -9,10 +9,15 @@
  * The parser stores the tree compactly (tree.ts); these classes are views
  * of it, made when a list is first read: `file.children` makes the
  * top-level statements, `block.children` a block's. A view is made complete
- * (a directive with its name, arguments, block, trailing comment) and is a
- * plain object from then on: it never reads the compact tree again, and
- * every field of it may be written (in-place editing moves nodes by
- * rewriting `start`/`end`, re-homes them with `file`, replaces lists). Only
+ * (a directive with its name, block, trailing comment) and is a plain object
+ * from then on: it never reads the compact tree again, and every field of it
+ * may be written (in-place editing moves nodes by rewriting `start`/`end`,
+ * re-homes them with `file`, replaces lists). A directive's arguments are
+ * read from the file's token table (kept when the rest of the compact tree
+ * goes) until `args` makes their nodes: `argCount`, `arg`, `argRaw`,
+ * `argStart` and `argEnd` answer from either, and `moveArgs` moves them
+ * either way; a directive re-homed into another file must have its `args`
+ * read first (the in-place editor reads every node it re-homes). Only
  * a block's (or the file's) children list not read yet still points into
  * the compact tree, and is made with the offsets of the parse: code that
  * moves a node must read and move its children too (as any code moving a

@@ -289,6 +289,8 @@ function collect(piece: SourceFile): { all: AnyNode[]; maxDepth: number; touches
 }
 
 function rehome(n: AnyNode, file: SourceFile, base: number): void {
+  // Arguments not made yet are read from their own file's token table: made before the directive changes file.
+  if (n.type === 'directive') void n.args;
   (n as { file: SourceFile }).file = file;
   n.start += base;
   n.end += base;
