@@ -125,9 +125,7 @@ export class DiskReader {
     } finally {
       closeSync(fd);
     }
-    const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
-    const text = bytes.toString('utf8');
-    release(bytes);
+    const text = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total)).toString('utf8');
     // Files whose size stat does not tell (/proc) change under the same stat: never cached.
     if (st.size === total && total > 0)
       this.remember(path, { ino: st.ino, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, size: st.size, text, bytes: total, binary });
@@ -392,18 +390,3 @@ export function diskHost(disk = new DiskReader(), onRefused?: (path: string, rea
     resolve: (dir, rel) => nodePath.resolve(dir, rel),
   };
 }
-
-/**
- * Hands the memory of a large buffer back now rather than at the next full GC: the 15 MB string made from it can
- * start one while the buffer is still in use, which moves the buffer to the old generation, where it stays until
- * the next full GC (a whole lint of a big config may not have one). Moving its memory to a new ArrayBuffer that
- * nothing holds (structuredClone with transfer detaches the old one) lets the next young GC free it. Only a buffer
- * that owns its whole ArrayBuffer (not a slice of Node's pool) is released, and only a large one.
- */
-function release(buf: Buffer): void {
-  const ab = buf.buffer;
-  if (buf.byteLength < RELEASE_FROM || buf.byteOffset !== 0 || !(ab instanceof ArrayBuffer)) return;
-  structuredClone(ab, { transfer: [ab] });
-}
-
-const RELEASE_FROM = 1 << 20;
