@@ -7,7 +7,7 @@
  * shared by the rules that read variables (`undefined-variable`, the
  * version check): the scan of every argument is the costly part.
  */
-import { findVariables, type Argument, type Directive } from '../syntax/ast';
+import { findVariables, hasDollarIn, type Argument, type Directive } from '../syntax/ast';
 import type { Scope } from './config';
 import { DEFINING_ARG } from './variables';
 import { walkDirectives, type DirectiveVisitor } from './directive-walk';
@@ -74,12 +74,6 @@ const scanned = new TextMemo<readonly { name: string; start: number; end: number
 
 function variablesOf(raw: string): readonly { name: string; start: number; end: number }[] {
   return scanned.get(raw) ?? scanned.remember(raw, findVariables(raw, 0));
-}
-
-/** Whether the text from `start` to `end` has a `$`: most directives have none, and are passed over on one scan of their text. */
-function hasDollarIn(text: string, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) if (text.charCodeAt(i) === 36 /* $ */) return true;
-  return false;
 }
 
 /** Every variable use of `list` (not the definitions); kept in `cache` when given, which must belong to this list. */

@@ -185,10 +185,7 @@ export class Argument extends NodeBase {
 
   /** The argument mentions a variable (a `$` in its text); answered without allocating. */
   hasDollar(): boolean {
-    // A bounded scan: indexOf has no end bound and would search the rest of the file for every `$`-free argument.
-    const text = this.file.text;
-    for (let i = this.start; i < this.end; i++) if (text.charCodeAt(i) === 36 /* $ */) return true;
-    return false;
+    return hasDollarIn(this.file.text, this.start, this.end);
   }
 
   /** Names of the variables referenced in this argument (`$x`, `${x}`), without `$`. Single quotes interpolate too in nginx. */
@@ -200,6 +197,15 @@ Object.defineProperty(Argument.prototype, 'type', { value: 'argument', writable:
 Object.defineProperty(Argument.prototype, 'terminated', { value: true, writable: true, enumerable: true });
 
 export { unescapeNginx } from './values';
+
+/**
+ * Whether `text` has a `$` from `start` to `end` (exclusive), without allocating. A bounded scan: indexOf has no
+ * end bound and would search the rest of the file for every `$`-free span.
+ */
+export function hasDollarIn(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (text.charCodeAt(i) === 36 /* $ */) return true;
+  return false;
+}
 
 /** Variable references in a piece of text, with absolute offsets. */
 export function findVariables(raw: string, base: number): { name: string; start: number; end: number }[] {
@@ -426,12 +432,7 @@ export class Directive extends NodeBase {
   }
 
   private makeArgs(): Argument[] {
-    const slot = this.argSlot;
-    const first = (slot >>> 6) - 1;
-    const n = slot & 63;
-    const list: Argument[] = [];
-    for (let i = 0; i < n; i++) list.push(this.file.tokenArgument(first + i));
-    return list;
+    return this.file.tokenArguments((this.argSlot >>> 6) - 1, this.argSlot & 63);
   }
 
   /**
@@ -545,6 +546,13 @@ export class SourceFile {
     return a;
   }
 
+  /** Tokens `first`..`first + n - 1` as nodes, in an exact-size list. */
+  tokenArguments(first: number, n: number): Argument[] {
+    const list = new Array<Argument>(n);
+    for (let i = 0; i < n; i++) list[i] = this.tokenArgument(first + i);
+    return list;
+  }
+
   /** Moves tokens `from`..`from + count - 1` by `delta` (see `Directive.moveArgs`). */
   moveTokens(from: number, count: number, delta: number): void {
     const toks = this.tokens;
@@ -629,7 +637,6 @@ export function binarySearchStatement(list: Statement[], offset: number): Statem
 
 /** Scratch list for `loadStatements` (sliced to exact size, then cleared so it holds no nodes). */
 const scratch: Statement[] = [];
-const argScratch: Argument[] = [];
 
 /**
  * The statements `from`, then each one's `next`, up to `to`, of `tree`: the
@@ -653,27 +660,10 @@ const NO_NODE = null as unknown as Statement;
 
 function loadDirective(tree: CompactTree<Comment>, file: SourceFile, parent: Block | null, s: number): Directive {
   const tok = tree.tok(s);
-  const d = new Directive(
-    file,
-    tree.start(s),
-    tree.end(s),
-    tree.name(s),
-    tree.keepsNameToken(s) ? loadArgument(tree, file, tok) : null,
-    parent,
-  );
+  const d = new Directive(file, tree.start(s), tree.end(s), tree.name(s), tree.keepsNameToken(s) ? file.tokenArgument(tok) : null, parent);
   const argc = tree.argc(s);
-  if (argc && !Directive.deferArgs(d, tok + 1, argc)) {
-    // Exact-size lists, as literals for the common counts (no scratch round trip).
-    let args: Argument[];
-    if (argc === 1) args = [loadArgument(tree, file, tok + 1)];
-    else if (argc === 2) args = [loadArgument(tree, file, tok + 1), loadArgument(tree, file, tok + 2)];
-    else {
-      for (let i = 0; i < argc; i++) argScratch[i] = loadArgument(tree, file, tok + 1 + i);
-      args = argScratch.slice(0, argc);
-      argScratch.fill(NO_ARG, 0, argc);
-    }
-    (d as { args: Argument[] }).args = args;
-  }
+  // Arguments stay in the token table (see `Directive.args`), unless they do not fit its slot.
+  if (argc && !Directive.deferArgs(d, tok + 1, argc)) d.args = file.tokenArguments(tok + 1, argc);
   // Own properties only where the prototype's default (terminated, no comment) is wrong.
   if (!tree.terminated(s)) d.terminated = false;
   const c = tree.trailingComment(s);
@@ -688,12 +678,4 @@ function loadDirective(tree: CompactTree<Comment>, file: SourceFile, parent: Blo
     d.block = b;
   }
   return d;
-}
-
-const NO_ARG = null as unknown as Argument;
-
-function loadArgument(tree: CompactTree<Comment>, file: SourceFile, t: number): Argument {
-  const a = new Argument(file, tree.tokStart(t), tree.tokEnd(t));
-  if (!tree.tokTerminated(t)) (a as { terminated: boolean }).terminated = false;
-  return a;
 }
