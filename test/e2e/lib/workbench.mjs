@@ -196,13 +196,18 @@ export function textBox(page, line, startCol, endCol) {
 }
 
 /**
- * Hovers the middle of a screen box (from `textBox`) and waits for the hover that shows `text`. VS Code may
- * drop a hover that starts while the workbench is still laying out (seen once in 5 full runs, the first
- * session): then the mouse leaves and comes back, up to three times, within the same 30 s as one long wait.
+ * Hovers the middle of a screen box and waits for the hover that shows `text`. `where` is the box (from
+ * `textBox`) or a function that measures it: measured again before each attempt, as the text can move after a
+ * first measure (a CodeLens that arrives above the line pushes it down by a row, and a hover at the old place
+ * lands on the lens). VS Code may also drop a hover that starts while the workbench is still laying out (seen
+ * once in 5 full runs, the first session): then the mouse leaves and comes back, up to three times, within the
+ * same 30 s as one long wait.
  */
-export async function hoverOver(page, box, text) {
+export async function hoverOver(page, where, text) {
   const hover = page.locator('.monaco-hover:not(.hidden)', { hasText: text });
   for (let attempt = 1; ; attempt++) {
+    const box = typeof where === 'function' ? await where() : where;
+    if (!box) throw new Error(`the text to hover over is not on screen (attempt ${attempt})`);
     await page.mouse.move(box.left - 40, box.bottom + 60);
     await page.mouse.move((box.left + box.right) / 2, (box.top + box.bottom) / 2);
     try {
@@ -212,6 +217,13 @@ export async function hoverOver(page, box, text) {
       if (attempt === 3) throw e;
     }
   }
+}
+
+/** Waits until the editor shows a CodeLens whose text contains `text` (lenses move the lines below them). */
+export async function codeLens(page, text) {
+  const lens = page.locator('.editor-instance .codelens-decoration a', { hasText: text }).first();
+  await lens.waitFor();
+  return lens;
 }
 
 /** Squiggles of one severity ('error' | 'warning' | 'info' | 'hint') as screen boxes. */

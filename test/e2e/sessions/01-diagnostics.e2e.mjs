@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openVSCode } from '../lib/code-server.mjs';
-import { hoverOver, openUntilSquiggle, statusBarItem, textBox, squiggles, openProblems, runCommand } from '../lib/workbench.mjs';
+import { codeLens, hoverOver, openUntilSquiggle, statusBarItem, textBox, squiggles, openProblems, runCommand } from '../lib/workbench.mjs';
 
 const MESSAGE = 'location /chat/ proxies WebSocket traffic but never sets "proxy_set_header Connection"';
 
@@ -31,7 +31,9 @@ test('diagnostics: squiggle under the broken location, hover with message and co
   assert.ok(colours.directive && colours.argument, `tokens not found: ${JSON.stringify(colours)}`);
   assert.notEqual(colours.directive, colours.argument, 'the nginx grammar tokenizes the file');
 
-  // Exactly one error, under `location /chat/` (line 7, columns 4-19).
+  // Exactly one error, under `location /chat/` (line 7, columns 4-19), measured once the lenses above that
+  // line show (they come after the diagnostics and move it down a row).
+  await codeLens(page, 'Test WebSocket endpoint');
   const errors = await squiggles(page, 'error');
   assert.equal(errors.length, 1, `one error squiggle expected, saw ${errors.length}`);
   const target = await textBox(page, 7, 4, 19);
@@ -44,7 +46,7 @@ test('diagnostics: squiggle under the broken location, hover with message and co
   assert.ok(sq.top >= target.top - 2 && sq.top <= target.bottom + 2, 'squiggle on the location line');
 
   // Hover over the squiggled text.
-  const hover = await hoverOver(page, target, MESSAGE);
+  const hover = await hoverOver(page, () => textBox(page, 7, 4, 19), MESSAGE);
   await vs.keep('hover');
   const hoverText = await hover.innerText();
   assert.match(hoverText, /ws-connection-header/, 'hover names the rule');

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openVSCode } from '../lib/code-server.mjs';
-import { cursorPosition, gotoLine, hoverOver, openUntilSquiggle, runCommand, textBox } from '../lib/workbench.mjs';
+import { codeLens, cursorPosition, gotoLine, hoverOver, openUntilSquiggle, runCommand, textBox } from '../lib/workbench.mjs';
 
 test('trace: hover on the location, Trace a request…, the Request Trace view links to the lines', async (t) => {
   const vs = await openVSCode(t, { session: 'trace', workspace: 'basic' });
@@ -14,9 +14,10 @@ test('trace: hover on the location, Trace a request…, the Request Trace view l
   await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'conf.d' }).waitFor();
   await openUntilSquiggle(vs, 'conf.d/chat.conf');
 
-  // Hover on `location` (line 7): what a handshake becomes, from the request model.
-  const target = await textBox(page, 7, 4, 12);
-  const hover = await hoverOver(page, target, 'WebSocket handshake');
+  // Hover on `location` (line 7): what a handshake becomes, from the request model. The lenses above it come
+  // after the diagnostics and move the line down: the box is measured once they show (and again per attempt).
+  await codeLens(page, 'Test WebSocket endpoint');
+  const hover = await hoverOver(page, () => textBox(page, 7, 4, 12), 'WebSocket handshake');
   const hoverText = await hover.innerText();
   assert.match(hoverText, /ws:\/\/localhost:8080\/chat\//, 'the URL the location serves');
   assert.match(hoverText, /426/, 'the outcome: the backend gets Connection: close');
