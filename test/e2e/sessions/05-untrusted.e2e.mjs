@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openVSCode } from '../lib/code-server.mjs';
 import { startLiveEndpoint } from '../lib/live-endpoint.mjs';
-import { openUntilSquiggle, gotoLine, runCommand, notification, outputChannelText } from '../lib/workbench.mjs';
+import { codeLens, gotoLine, notification, openUntilSquiggle, outputChannelText, runCommand } from '../lib/workbench.mjs';
 
 async function startTest(page) {
   await gotoLine(page, 25, 13);
@@ -55,8 +55,7 @@ test('untrusted: the endpoint test asks before connecting and runs no nginx', as
   await dialog.waitFor({ state: 'detached' });
 
   // The CodeLens is offered in Restricted Mode too, and asks the same question before connecting.
-  const lens = page.locator('.editor-instance .codelens-decoration a', { hasText: 'Test WebSocket endpoint' }).first();
-  await lens.waitFor();
+  const lens = await codeLens(page, 'Test WebSocket endpoint');
   await vs.shot('restricted-mode-codelens');
   // "Prove with local nginx" runs nginx: not offered here, neither beside the lens nor in the palette.
   assert.equal(await page.locator('.editor-instance .codelens-decoration a', { hasText: 'Prove with local nginx' }).count(), 0);

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { openVSCode } from '../lib/code-server.mjs';
-import { openUntilSquiggle, gotoLine, runCommand, notification, outputChannelText, reportFrame } from '../lib/workbench.mjs';
+import { codeLens, gotoLine, notification, openUntilSquiggle, outputChannelText, reportFrame, runCommand } from '../lib/workbench.mjs';
 
 /** nginx processes started by a proof (their command line names the proof's private prefix). */
 function proofProcesses() {
@@ -45,8 +45,7 @@ test('prove: the CodeLens proves a broken location with local nginx, the fix but
   await openUntilSquiggle(vs, 'conf.d/chat.conf'); // /ws/ lacks Connection
 
   // 1. The CodeLens action beside "Test WebSocket endpoint".
-  const lens = page.locator('.editor-instance .codelens-decoration a', { hasText: 'Prove with local nginx' }).first();
-  await lens.waitFor();
+  const lens = await codeLens(page, 'Prove with local nginx');
   assert.ok(
     await page.locator('.editor-instance .codelens-decoration a', { hasText: 'Test WebSocket endpoint' }).count(),
     'beside the Test lens',
