@@ -36,6 +36,8 @@ const common = {
 
 const builds = [
   { entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] },
+  // The endpoint tester and the local proof, loaded by the extension on their first use (client/src/tools-loader.ts).
+  { entryPoints: ['client/src/tools.ts'], outfile: 'dist/client-tools.js', external: ['vscode'] },
   { entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server-main.js' },
   { entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli-main.js' },
   // The language server's main thread, which runs dist/server-main.js in two worker threads (server/src/lsp/front/).

@@ -21,13 +21,15 @@ import {
   type EndpointContext,
   type TestEndpointArgs,
 } from '../../server/src/lsp/protocol';
-import { findNginx, runProof, snapshotHost, type ProofResult } from '../../server/src/prove/index';
+import { findNginx } from '../../server/src/nginx/binary';
+import type { ProofResult } from '../../server/src/prove/index';
 import { proveBlocker } from './prove-gate';
 import { readEndpointSettings } from './endpoint-settings';
 import { toastLine, type ReportModel } from './report/model';
 import type { ReportPanel } from './report/panel';
 import { fromLocalProof } from './report/proof-model';
 import { pickEndpoint, withTestProgress } from './test-endpoint';
+import { tools } from './tools-loader';
 
 export const CAN_PROVE_CONTEXT = 'nginxWs.canProve';
 
@@ -154,6 +156,7 @@ export async function proveLocation(deps: ProveDeps, args?: ProveRequest): Promi
 
   let result: ProofResult;
   try {
+    const { runProof, snapshotHost } = tools();
     result = await withTestProgress(`Proving ${label(endpoint)} with local nginx`, (signal, report) =>
       runProof({
         root: snap.rootPath!,

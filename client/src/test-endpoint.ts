@@ -19,7 +19,8 @@ import { checkEndpointSettings, checkWsUrl, endpointUrl, readEndpointSettings } 
 import { fromEndpointTest, toastLine, type ReportModel } from './report/model';
 import { predictionFrom } from './prediction';
 import type { ReportPanel } from './report/panel';
-import { runEndpointTest, type EndpointTestOptions, type EndpointTestResult } from '../../server/src/wstest/index';
+import type { EndpointTestOptions, EndpointTestResult } from '../../server/src/wstest/index';
+import { tools } from './tools-loader';
 
 export interface TestEndpointDeps {
   client: LanguageClient;
@@ -188,6 +189,7 @@ export async function testEndpoint(deps: TestEndpointDeps, args?: TestRequest): 
 
   let result: EndpointTestResult;
   try {
+    const { runEndpointTest } = tools();
     result =
       args?.progress === false
         ? await runEndpointTest({ ...opts, signal: args.signal })

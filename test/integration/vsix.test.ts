@@ -88,7 +88,7 @@ test('the VSIX holds only what VS Code loads', () => {
     /^\[Content_Types\]\.xml$/,
     /^extension\.vsixmanifest$/,
     /^extension\/package\.json$/,
-    /^extension\/dist\/(client|server|server-main|server-front)\.js$/,
+    /^extension\/dist\/(client|client-tools|server|server-main|server-front)\.js$/,
     /^extension\/dist\/reference-md\.json$/,
     /^extension\/syntaxes\/[^/]+\.tmLanguage\.json$/,
     /^extension\/snippets\/[^/]+\.code-snippets$/,
@@ -119,6 +119,7 @@ test('every file the manifest points at is packaged, plus README, CHANGELOG and 
   const rel = (p: string) => `extension/${p.replace(/^\.\//, '')}`;
   const wanted = [
     rel(pkg.main),
+    'extension/dist/client-tools.js',
     'extension/dist/server.js',
     'extension/dist/server-main.js',
     'extension/dist/server-front.js',
@@ -140,6 +141,7 @@ test('the bundles need nothing from node_modules at run time', () => {
   const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
   for (const [file, extra] of [
     ['extension/dist/client.js', ['vscode']],
+    ['extension/dist/client-tools.js', []],
     ['extension/dist/server.js', []],
     ['extension/dist/server-main.js', []],
     ['extension/dist/server-front.js', []],
@@ -154,6 +156,35 @@ test('the bundles need nothing from node_modules at run time', () => {
     assert.deepEqual(external, [], `${file} requires modules that are not bundled: ${external.join(', ')}`);
     // A production bundle carries no sourcemap reference (the .map files are not shipped).
     assert.doesNotMatch(code, /sourceMappingURL=/, `${file} points at a sourcemap`);
+  }
+});
+
+test('activation loads the extension without the endpoint tester and the local proof; their bundle loads on its own', () => {
+  const code = (name: string) =>
+    readEntry(
+      zip,
+      entries.find((e) => e.name === name)!,
+    ).toString('utf8');
+  const client = code('extension/dist/client.js');
+  const tools = code('extension/dist/client-tools.js');
+  // Texts only the tester (the accept header it checks), the proof (a progress line) and the engine the proof
+  // runs (a finding's message) carry: strings survive minification.
+  const markers = ['Sec-WebSocket-Accept', 'Running nginx -t on the copy', 'could not check this file'];
+  for (const m of markers) {
+    assert.ok(!client.includes(m), `dist/client.js carries "${m}"`);
+    assert.ok(tools.includes(m), `dist/client-tools.js lacks "${m}"`);
+  }
+  assert.ok(client.length < 0.6 * 1024 * 1024, `dist/client.js is ${client.length} bytes: the activation bundle grew`);
+  assert.match(client, /client-tools\.js/, 'dist/client.js loads dist/client-tools.js by name');
+  // The tools bundle runs without the editor: required from a folder of its own, it gives the three entry points.
+  const dir = mkdtempSync(join(tmpdir(), 'nginx-ws-tools-'));
+  try {
+    writeFileSync(join(dir, 'client-tools.js'), tools);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the packaged bundle, as the extension loads it
+    const t = require(join(dir, 'client-tools.js')) as Record<string, unknown>;
+    for (const f of ['runEndpointTest', 'runProof', 'snapshotHost']) assert.equal(typeof t[f], 'function', `${f} is not exported`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

@@ -3,8 +3,7 @@
  * and as the CLI's `--json`.
  */
 import { formatDiagnosis, oneLine, probeSection } from '../wstest/report';
-import { maskUrl } from '../wstest/index';
-import { maskHeader, maskText } from '../wstest/mask';
+import { maskHeader, maskText, maskUrl } from '../wstest/mask';
 import type { ProofResult } from './types';
 
 const STAGE_TEXT: Record<string, string> = {
