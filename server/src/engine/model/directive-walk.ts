@@ -8,7 +8,7 @@
  * own loop's warm-up).
  */
 import type { Directive } from '../syntax/ast';
-import type { Scope } from './config';
+import type { DirectiveList, Scope } from './config';
 
 /** A pass over every directive: called once per directive, in the list's order. */
 export interface DirectiveVisitor {
@@ -16,10 +16,7 @@ export interface DirectiveVisitor {
 }
 
 /** Calls every visitor for each directive of `list`, in order (visitors in the order given, per directive). */
-export function walkDirectives(
-  list: { readonly directives: readonly Directive[]; readonly scopes: readonly Scope[] },
-  visitors: readonly DirectiveVisitor[],
-): void {
+export function walkDirectives(list: DirectiveList, visitors: readonly DirectiveVisitor[]): void {
   const { directives, scopes } = list;
   for (let k = 0; k < directives.length; k++) {
     const d = directives[k]!;

@@ -8,7 +8,7 @@
  * version check): the scan of every argument is the costly part.
  */
 import { findVariables, hasDollarIn, type Argument, type Directive } from '../syntax/ast';
-import type { Scope } from './config';
+import type { DirectiveList, Scope } from './config';
 import { DEFINING_ARG } from './variables';
 import { walkDirectives, type DirectiveVisitor } from './directive-walk';
 import { TextMemo } from './text-memo';
@@ -77,10 +77,7 @@ function variablesOf(raw: string): readonly { name: string; start: number; end: 
 }
 
 /** Every variable use of `list` (not the definitions); kept in `cache` when given, which must belong to this list. */
-export function variableUses(
-  list: { readonly directives: readonly Directive[]; readonly scopes: readonly Scope[] },
-  cache?: VariableUsesCache,
-): VariableUse[] {
+export function variableUses(list: DirectiveList, cache?: VariableUsesCache): VariableUse[] {
   const hit = cache?.variableUses;
   if (hit) return hit;
   const collector = new UseCollector();

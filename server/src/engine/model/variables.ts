@@ -4,7 +4,7 @@
  * third-party blocks (geoip2), and named captures of regexes.
  */
 import type { Argument, Directive } from '../syntax/ast';
-import { flatDirectives, type ConfigModel, type Scope } from './config';
+import { flatDirectives, type ConfigModel, type DirectiveList, type Scope } from './config';
 import { walkDirectives, type DirectiveVisitor } from './directive-walk';
 
 export interface VariableDefinition {
@@ -41,10 +41,7 @@ export function collectDefinitions(model: ConfigModel): Map<string, VariableDefi
 }
 
 /** The definitions made by a list of directives with their scopes (a whole model's, or one scope's subtree). */
-export function definitionsIn(
-  list: { readonly directives: readonly Directive[]; readonly scopes: readonly Scope[] },
-  defs = new Map<string, VariableDefinition[]>(),
-): Map<string, VariableDefinition[]> {
+export function definitionsIn(list: DirectiveList, defs = new Map<string, VariableDefinition[]>()): Map<string, VariableDefinition[]> {
   const collector = new DefinitionCollector(defs);
   walkDirectives(list, [collector]);
   return defs;

@@ -9,7 +9,7 @@
  * `deprecated-directive` report these.
  */
 import type { Argument, Directive, SourceFile } from '../syntax/ast';
-import type { ConfigModel, Scope } from './config';
+import type { ConfigModel, DirectiveList, Scope } from './config';
 import type { VariableDefinition } from './variables';
 import {
   argCountOk,
@@ -48,9 +48,9 @@ export interface VersionCheckInput {
   lenient: boolean;
   definitions: Map<string, VariableDefinition[]>;
   /** The directives to check (the whole config's, or an incremental run's subtree) with their scopes. */
-  directives(): { readonly directives: readonly Directive[]; readonly scopes: readonly Scope[] };
+  directives(): DirectiveList;
   /** Those of one name, in the same form. */
-  directivesNamed(name: string): { readonly directives: readonly Directive[]; readonly scopes: readonly Scope[] };
+  directivesNamed(name: string): DirectiveList;
   /** What the checks of one run share; it belongs to this input (RuleContext.cache). */
   readonly cache: CheckCache;
 }

@@ -463,7 +463,7 @@ export class RuleContext {
   private flatCache?: { directives: readonly Directive[]; scopes: readonly Scope[] };
 
   /** The directives to check (all of the config, or the focus's) and, at the same index, their scopes. */
-  directives(): { readonly directives: readonly Directive[]; readonly scopes: readonly Scope[] } {
+  directives(): DirectiveList {
     return (this.flatCache ??= this.focus ? subtreeDirectives(this.focus.scope) : flatDirectives(this.model));
   }
 
