@@ -6,7 +6,7 @@
 import type { Directive } from './syntax/ast';
 import { generationOf } from './syntax/incremental';
 import { buildModel, flatDirectives, type ConfigModel, type ParseCache } from './model/config';
-import { DefinitionCollector, variableCanYield } from './model/variables';
+import { collectDefinitions, variableCanYield } from './model/variables';
 import { UseCollector } from './model/variable-uses';
 import { walkDirectives } from './model/directive-walk';
 import { classifyLocation, type WsLocation } from './model/websocket';
@@ -67,11 +67,11 @@ export function analyze(
   for (const f of model.findings) findings.push(f);
 
   const patterns = compilePatterns(settings.websocketPathPatterns);
-  // The definitions, and the variable uses undefined-variable and the version check read: one walk over every directive for both.
-  const defs = new DefinitionCollector();
+  // The definitions, from the directives of the names that can make one; the variable uses that undefined-variable
+  // and the version check read, from a walk over every directive.
+  const definitions = collectDefinitions(model);
   const uses = new UseCollector();
-  walkDirectives(flatDirectives(model), [defs, uses]);
-  const definitions = defs.definitions;
+  walkDirectives(flatDirectives(model), [uses]);
   const canUpgrade = (name: string) => variableCanYield(definitions, name, 'upgrade');
   const locations = (model.scopes.get('location') ?? [])
     .filter((s) => s.directive?.block)

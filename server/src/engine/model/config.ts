@@ -632,6 +632,31 @@ export function directivesNamed(model: ConfigModel, name: string): DirectiveList
 }
 
 /**
+ * Calls `visitor` for each directive whose name `pick` accepts, with its
+ * scope, in `flatDirectives` order. `pick` is asked once per distinct name
+ * (from the name index), so a pass that can only act on a few names reads
+ * only their directives, not every directive of the model.
+ */
+export function visitNamed(
+  model: ConfigModel,
+  pick: (name: string) => boolean,
+  visitor: { visit(d: Directive, scope: Scope): void },
+): void {
+  const f = flatten(model);
+  if (!f.index) positionsOf(f, '');
+  // Marks, then one scan: the positions of several names, merged in the lists' order.
+  let marks: Uint8Array | undefined;
+  for (const [name, at] of f.index!) {
+    if (!pick(name)) continue;
+    marks ??= new Uint8Array(f.directives.length);
+    for (let i = 0; i < at.length; i++) marks[at[i]!] = 1;
+  }
+  if (!marks) return;
+  const { directives, scopes } = f;
+  for (let i = 0; i < marks.length; i++) if (marks[i] === 1) visitor.visit(directives[i]!, scopes[i]!);
+}
+
+/**
  * Whether some directive of one name passes `test`, in `flatDirectives`
  * order, stopping at the first: reads the name index in place, with no list
  * made (a rule asking whether any `proxy_set_header` sets a handshake header

@@ -91,18 +91,11 @@ export class UseCollector implements DirectiveVisitor {
   readonly uses: VariableUse[] = [];
 
   visit(d: Directive, scope: Scope): void {
-    // Most directives have no `$`: one scan of their text passes them over. A directive without a block ends at
-    // its `;` (or its last argument), so its arguments are not read at all; a block's head ends at its last one.
-    const text = d.file.text;
-    if (d.block === null) {
-      if (!hasDollarIn(text, d.start, d.end)) return;
-    } else {
-      const n = d.argCount;
-      if (n === 0 || !hasDollarIn(text, d.start, d.argEnd(n - 1))) return;
-    }
-    // Read in place: the argument nodes are made only if something asks a use for its `arg`.
+    // Most directives have no `$`: the parser's mark on each token passes them over without reading their text.
     const n = d.argCount;
-    if (n === 0) return;
+    if (n === 0 || !d.argsMayHaveDollar()) return;
+    // Read in place: the argument nodes are made only if something asks a use for its `arg`.
+    const text = d.file.text;
     if (scope.kind === 'map' || scope.kind === 'geo' || scope.kind === 'split_clients') return;
     const skip = d.name === 'geo' ? n - 1 : (DEFINING_ARG.get(d.name) ?? -1);
     const code = NOT_SCRIPTS.get(d.name);

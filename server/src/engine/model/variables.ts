@@ -4,7 +4,7 @@
  * third-party blocks (geoip2), and named captures of regexes.
  */
 import type { Argument, Directive } from '../syntax/ast';
-import { flatDirectives, type ConfigModel, type DirectiveList, type Scope } from './config';
+import { visitNamed, type ConfigModel, type DirectiveList, type Scope } from './config';
 import { walkDirectives, type DirectiveVisitor } from './directive-walk';
 
 export interface VariableDefinition {
@@ -36,8 +36,14 @@ const NAMED_CAPTURE = /\(\?(?:P?<([A-Za-z_][A-Za-z0-9_]*)>|'([A-Za-z_][A-Za-z0-9
 /** Directives whose arguments may be regexes with named captures. */
 const REGEX_HOLDERS = new Set(['location', 'server_name', 'if', 'rewrite']);
 
+/**
+ * The definitions of a whole model: `definitionsIn(flatDirectives(model))`, reading only the directives whose
+ * name can define something (`DefinitionCollector.mayDefine`), found with the model's name index.
+ */
 export function collectDefinitions(model: ConfigModel): Map<string, VariableDefinition[]> {
-  return definitionsIn(flatDirectives(model));
+  const collector = new DefinitionCollector();
+  visitNamed(model, DefinitionCollector.mayDefine, collector);
+  return collector.definitions;
 }
 
 /** The definitions made by a list of directives with their scopes (a whole model's, or one scope's subtree). */
@@ -50,6 +56,15 @@ export function definitionsIn(list: DirectiveList, defs = new Map<string, Variab
 /** The definitions pass as a visitor of `walkDirectives` (analyze.ts walks it with the variable uses). */
 export class DefinitionCollector implements DirectiveVisitor {
   constructor(readonly definitions = new Map<string, VariableDefinition[]>()) {}
+
+  /**
+   * False for a name whose directives `visit` passes over in every scope: not a defining directive, not `geo`,
+   * not a `$name` entry, not a regex holder, and no named capture in the name itself (a `map` row's key is its
+   * name). Keep it in step with `visit`.
+   */
+  static mayDefine(this: void, name: string): boolean {
+    return DEFINING_ARG.has(name) || name === 'geo' || name.startsWith('$') || REGEX_HOLDERS.has(name) || name.indexOf('(?') >= 0;
+  }
 
   visit(d: Directive, scope: Scope): void {
     const name = d.name;

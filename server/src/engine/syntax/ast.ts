@@ -245,6 +245,7 @@ function isVarChar(c: number): boolean {
 const NO_ARGS: Argument[] = Object.freeze([]) as unknown as Argument[];
 const NO_STATEMENTS: Statement[] = Object.freeze([]) as unknown as Statement[];
 const NO_TOKENS = new Int32Array(0);
+const NO_BITS = new Uint8Array(0);
 
 export class Comment extends NodeBase {
   declare readonly type: 'comment';
@@ -397,6 +398,18 @@ export class Directive extends NodeBase {
     return this.file.tokenValue((slot >>> 6) - 1 + i);
   }
 
+  /**
+   * Whether some argument may hold a `$` (false: none does), without reading their text while they are in the
+   * token table (the parser marked each token), else from the made arguments' text.
+   */
+  argsMayHaveDollar(): boolean {
+    const list = this.list;
+    if (list === null) return this.file.tokensMayHaveDollar((this.argSlot >>> 6) - 1, this.argSlot & 63);
+    const text = this.file.text;
+    for (let i = 0; i < list.length; i++) if (hasDollarIn(text, list[i]!.start, list[i]!.end)) return true;
+    return false;
+  }
+
   /** Argument `i` exactly as written (quotes included), undefined past the last one. */
   argRaw(i: number): string | undefined {
     const list = this.list;
@@ -493,6 +506,8 @@ export class SourceFile {
    * directives read their arguments from until they are made (see `Directive.args`).
    */
   private tokens: Int32Array = NO_TOKENS;
+  /** The parse's `$` bit per token (see `CompactTree.addToken`). */
+  private dollars: Uint8Array = NO_BITS;
 
   constructor(
     /** A path or URI; only used for messages and include resolution. */
@@ -520,6 +535,14 @@ export class SourceFile {
   attachTree(tree: CompactTree<Comment>): void {
     this.pending = tree;
     this.tokens = tree.tokens();
+    this.dollars = tree.dollarBits();
+  }
+
+  /** Whether one of tokens `first`..`first + n - 1` of the parse may hold a `$` (false: none does). */
+  tokensMayHaveDollar(first: number, n: number): boolean {
+    const bits = this.dollars;
+    for (let t = first; t < first + n; t++) if ((bits[t >>> 3]! & (1 << (t & 7))) !== 0) return true;
+    return false;
   }
 
   /** The value of token `t` of the parse (see `tokens`). */

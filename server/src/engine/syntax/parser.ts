@@ -108,6 +108,8 @@ class Parser {
   private tokTerminated = true;
   /** The current word holds a backslash (its value differs from its text). */
   private tokEscaped = false;
+  /** The current token's text may hold a `$` (false: it holds none); see `CompactTree.addToken`. */
+  private tokDollar = false;
 
   /**
    * Open blocks, innermost last, as parallel arrays: the statement index of
@@ -210,7 +212,7 @@ class Parser {
       }
     }
     if (this.cur !== NONE) {
-      const t = tree.addToken(this.tokStart, this.tokEnd, this.tokTerminated);
+      const t = tree.addToken(this.tokStart, this.tokEnd, this.tokTerminated, this.tokDollar);
       // nginx reads on to the `;`: a known name starting a line is only noted, in case the statement turns out
       // to be one nginx rejects (see splitIfRejected).
       if (this.tokNewline && tok === Tok.Word && !this.tokEscaped && this.looksLikeNewDirective()) this.splits.push(t);
@@ -537,7 +539,7 @@ class Parser {
     const e = this.tokEnd;
     const tree = this.tree;
     // The name itself is looked up when first asked for (see CompactTree.name): the parser rarely needs it.
-    return tree.addDirective(e, tree.addToken(s, e, this.tokTerminated), this.tok !== Tok.Word || this.tokEscaped);
+    return tree.addDirective(e, tree.addToken(s, e, this.tokTerminated, this.tokDollar), this.tok !== Tok.Word || this.tokEscaped);
   }
 
   /** Directive `d` is a `*_by_lua_block` (its name read in the text, without making it a string, for plain names). */
@@ -581,6 +583,7 @@ class Parser {
     this.tokStart = p;
     this.tokTerminated = true;
     this.tokEscaped = false;
+    this.tokDollar = false;
     if (p >= len) {
       this.tok = Tok.EOF;
       this.tokEnd = this.pos = len;
@@ -641,11 +644,13 @@ class Parser {
           }
           const d = text.charCodeAt(e);
           if (d === Ch.Backslash) {
+            if (text.charCodeAt(e + 1) === Ch.Dollar) this.tokDollar = true;
             e += 2;
             continue;
           }
           e++;
           if (d === c) break;
+          if (d === Ch.Dollar) this.tokDollar = true;
         }
         this.tokEnd = this.pos = e;
         this.lineStartsIn(p + 1, e);
@@ -680,11 +685,13 @@ class Parser {
         // An escaped line break stays in the word; the whitespace scan never sees it.
         const n = text.charCodeAt(e + 1);
         if (n === Ch.LF || n === Ch.CR) this.lineStartsIn(e + 1, e + 2);
+        else if (n === Ch.Dollar) this.tokDollar = true;
         this.tokEscaped = true;
         e += 2;
       } else {
         // `$`: the `{`s right after it belong to the variable (`${name}`; nginx skips every one of them), they
         // open no block.
+        this.tokDollar = true;
         e++;
         while (text.charCodeAt(e) === Ch.LBrace) e++;
       }

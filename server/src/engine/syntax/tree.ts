@@ -77,6 +77,8 @@ export class CompactTree<C = unknown> {
   private blockCount = 0;
   private toks: Int32Array;
   private tokCount = 0;
+  /** One bit per token: its text may hold a `$` (see `addToken`). */
+  private dollars: Uint8Array;
   /** Distinct names, each stored once (see `name`), and their indices by hash. */
   private readonly names: string[] = [];
   private readonly nameIds = new Map<number, number>();
@@ -94,6 +96,7 @@ export class CompactTree<C = unknown> {
     // (Only the part written costs memory: the rest is pages the system has not handed out yet.)
     this.stmts = new Int32Array(STRIDE * Math.max(16, (text.length / 32) | 0));
     this.toks = new Int32Array(2 * Math.max(32, (text.length / 14) | 0));
+    this.dollars = new Uint8Array((this.toks.length + 15) >>> 4);
     this.blocks = new Int32Array(B_STRIDE * Math.max(8, (text.length / 128) | 0));
   }
 
@@ -115,12 +118,22 @@ export class CompactTree<C = unknown> {
     return s;
   }
 
-  /** Appends a token and returns its index. */
-  addToken(start: number, end: number, terminated: boolean): number {
+  /**
+   * Appends a token and returns its index. `dollar`: its text may hold a `$` (a `$` found by the scan, escaped or
+   * not; an unterminated string's scan may have seen one past the token's end). False means it holds none, which
+   * lets the variable uses pass over the `$`-free directives without reading their text (`tokensMayHaveDollar`).
+   */
+  addToken(start: number, end: number, terminated: boolean, dollar: boolean): number {
     const t = this.tokCount++;
-    if (2 * t + 2 > this.toks.length) this.toks = growInt32(this.toks);
+    if (2 * t + 2 > this.toks.length) {
+      this.toks = growInt32(this.toks);
+      const grown = new Uint8Array((this.toks.length + 15) >>> 4);
+      grown.set(this.dollars);
+      this.dollars = grown;
+    }
     this.toks[2 * t] = start;
     this.toks[2 * t + 1] = terminated ? end : ~end;
+    if (dollar) this.dollars[t >>> 3]! |= 1 << (t & 7);
     return t;
   }
 
@@ -283,6 +296,11 @@ export class CompactTree<C = unknown> {
   /** The token table (start, then end or `~end`, per token), for the file to read arguments from after the tree is gone. */
   tokens(): Int32Array {
     return this.toks;
+  }
+
+  /** The tokens' `$` bits (see `addToken`): bit `t & 7` of byte `t >>> 3`. */
+  dollarBits(): Uint8Array {
+    return this.dollars;
   }
 
   tokStart(t: number): number {
