@@ -79,9 +79,9 @@ export class CompactTree<C = unknown> {
   private tokCount = 0;
   /** One bit per token: its text may hold a `$` (see `addToken`). */
   private dollars: Uint8Array;
-  /** Distinct names, each stored once (see `name`), and their indices by hash. */
+  /** Distinct names, each stored once (see `name`), and their indices. */
   private readonly names: string[] = [];
-  private readonly nameIds = new Map<number, number>();
+  private readonly nameIds = new Map<string, number>();
   /** Trailing comments (index in `comments`) by directive: few directives have one. */
   private readonly trailing = new Map<number, number>();
   /** Comment nodes in document order (a copy of the file's initial `comments` list, which its owner may edit). */
@@ -222,9 +222,7 @@ export class CompactTree<C = unknown> {
   /**
    * Directive `s`'s name (its name token's value). Found on first request,
    * not while parsing (the parser only needs a few): names repeat thousands
-   * of times, so each distinct one is stored once, found by hash and
-   * compared in place (no slice per lookup). A hash collision only costs a
-   * fresh entry.
+   * of times, so each distinct one is stored once, found by its text.
    */
   name(s: number): string {
     const o = s * STRIDE;
@@ -236,19 +234,15 @@ export class CompactTree<C = unknown> {
     let name: string;
     if (this.stmts[o + S_FLAGS]! & F_NAME_TOKEN) name = argumentValue(this.text, start, end, this.tokTerminated(t));
     else {
-      const text = this.text;
-      let h = end - start;
-      for (let i = start; i < end; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
-      const known = this.nameIds.get(h);
+      // The slice is looked up and dropped (V8 hashes it natively, faster in a cold run than a hash loop here).
+      const slice = this.text.slice(start, end);
+      const known = this.nameIds.get(slice);
       if (known !== undefined) {
-        const k = this.names[known]!;
-        if (k.length === end - start && text.startsWith(k, start)) {
-          this.stmts[o + S_NAME] = known + 1;
-          return k;
-        }
+        this.stmts[o + S_NAME] = known + 1;
+        return this.names[known]!;
       }
-      name = detach(text.slice(start, end));
-      if (known === undefined) this.nameIds.set(h, this.names.length);
+      name = detach(slice);
+      this.nameIds.set(name, this.names.length);
     }
     this.stmts[o + S_NAME] = this.names.push(name);
     return name;
