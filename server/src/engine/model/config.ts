@@ -590,8 +590,8 @@ export function allDirectives(model: ConfigModel): readonly Placed[] {
   return f.all;
 }
 
-/** Positions of the directives of one name in the flat lists (made for every name on the first ask; do not mutate). */
-function positionsOf(f: Flat, name: string): readonly number[] | undefined {
+/** The positions of the directives in the flat lists by name (made for every name on the first ask; do not mutate). */
+function nameIndex(f: Flat): ReadonlyMap<string, readonly number[]> {
   if (!f.index) {
     const index = new Map<string, number[]>();
     for (let i = 0; i < f.directives.length; i++) {
@@ -602,7 +602,12 @@ function positionsOf(f: Flat, name: string): readonly number[] | undefined {
     }
     f.index = index;
   }
-  return f.index.get(name);
+  return f.index;
+}
+
+/** Positions of the directives of one name in the flat lists. */
+function positionsOf(f: Flat, name: string): readonly number[] | undefined {
+  return nameIndex(f).get(name);
 }
 
 /**
@@ -643,10 +648,9 @@ export function visitNamed(
   visitor: { visit(d: Directive, scope: Scope): void },
 ): void {
   const f = flatten(model);
-  if (!f.index) positionsOf(f, '');
   // Marks, then one scan: the positions of several names, merged in the lists' order.
   let marks: Uint8Array | undefined;
-  for (const [name, at] of f.index!) {
+  for (const [name, at] of nameIndex(f)) {
     if (!pick(name)) continue;
     marks ??= new Uint8Array(f.directives.length);
     for (let i = 0; i < at.length; i++) marks[at[i]!] = 1;
