@@ -5,10 +5,8 @@
  */
 import type { Directive } from './syntax/ast';
 import { generationOf } from './syntax/incremental';
-import { buildModel, flatDirectives, type ConfigModel, type ParseCache } from './model/config';
+import { buildModel, type ConfigModel, type ParseCache } from './model/config';
 import { collectDefinitions, variableCanYield } from './model/variables';
-import { UseCollector } from './model/variable-uses';
-import { walkDirectives } from './model/directive-walk';
 import { classifyLocation, type WsLocation } from './model/websocket';
 import { suppressionCheck } from './suppressions';
 import { RuleContext } from './rules/rule';
@@ -67,11 +65,9 @@ export function analyze(
   for (const f of model.findings) findings.push(f);
 
   const patterns = compilePatterns(settings.websocketPathPatterns);
-  // The definitions, from the directives of the names that can make one; the variable uses that undefined-variable
-  // and the version check read, from a walk over every directive.
+  // The definitions, from the directives of the names that can make one. (The variable uses are listed when a rule
+  // first asks, once per run: variableUses with the context's cache.)
   const definitions = collectDefinitions(model);
-  const uses = new UseCollector();
-  walkDirectives(flatDirectives(model), [uses]);
   const canUpgrade = (name: string) => variableCanYield(definitions, name, 'upgrade');
   const locations = (model.scopes.get('location') ?? [])
     .filter((s) => s.directive?.block)
@@ -80,7 +76,6 @@ export function analyze(
   const requests = new RequestModel(model, definitions);
   const ctx = new RuleContext(model, withDeclaredVersion(settings, model), locations, definitions, lenient, requests);
   ctx.forceTraces = !!internals.forceTraces;
-  ctx.cache.variableUses = uses.uses; // of flatDirectives(model): the list ctx.directives() gives without a focus
   ctx.suppressedIn = suppressionCheck;
   const failed = runRules(ctx, settings);
   for (const { rule, error } of failed) {
