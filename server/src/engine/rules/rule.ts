@@ -460,7 +460,7 @@ export class RuleContext {
     return { value: '', mapRows: t.backendRequest.dropped.find((x) => x.directive === line)?.decidedBy ?? [] };
   }
   private keepaliveCache?: boolean;
-  private flatCache?: { directives: readonly Directive[]; scopes: readonly Scope[] };
+  private flatCache?: DirectiveList;
 
   /** The directives to check (all of the config, or the focus's) and, at the same index, their scopes. */
   directives(): DirectiveList {

@@ -405,8 +405,7 @@ export class Directive extends NodeBase {
   argsMayHaveDollar(): boolean {
     const list = this.list;
     if (list === null) return this.file.tokensMayHaveDollar((this.argSlot >>> 6) - 1, this.argSlot & 63);
-    const text = this.file.text;
-    for (let i = 0; i < list.length; i++) if (hasDollarIn(text, list[i]!.start, list[i]!.end)) return true;
+    for (let i = 0; i < list.length; i++) if (list[i]!.hasDollar()) return true;
     return false;
   }
 
